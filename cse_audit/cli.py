@@ -1,0 +1,312 @@
+"""The `cse-audit` command line: parse options, call the library, turn errors into messages.
+
+Data goes to stdout; messages and progress go to stderr. Exit codes: 0 ok, 1 data problems
+(validate; ingest with files that could not be loaded, or rejected rows under --strict),
+2 usage or configuration errors. Heavy libraries are imported inside commands so that
+`cse-audit --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+
+FORMATS = ["table", "markdown", "csv", "json"]
+DB_HELP = "The store file (created if missing)."
+
+
+class DataProblems(click.ClickException):
+    exit_code = 1
+
+
+def _handle_errors(fn):
+    """Library exceptions become one-line messages (exit 2); --debug shows the traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from .config import ConfigError
+        from .store import StoreError
+
+        try:
+            return fn(*args, **kwargs)
+        except (ConfigError, StoreError) as exc:
+            if _debug():
+                raise
+            raise click.UsageError(str(exc)) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if _debug():
+                raise
+            raise click.ClickException(f"unexpected error: {type(exc).__name__}: {exc} "
+                                       "(run with --debug for details)") from None
+
+    return wrapper
+
+
+def _debug() -> bool:
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx and ctx.find_root().params.get("debug"))
+
+
+def _config(config_dir):
+    from .config import load_config
+
+    return load_config(config_dir)
+
+
+def _progress(label: str):
+    """A progress bar on stderr, silent when stderr is not a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    return functools.partial(click.progressbar, label=label, file=sys.stderr, show_pos=True,
+                             item_show_func=lambda p: p.name if p else "")
+
+
+db_option = click.option("--db", default="cse_audit.duckdb", show_default=True, type=click.Path(dir_okay=False),
+                         help=DB_HELP)
+config_option = click.option("--config", "config_dir", type=click.Path(file_okay=False, exists=True),
+                             help="Configuration folder (default: the project's configs/).")
+format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+                             help="Output format on stdout.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show full tracebacks for errors.")
+@click.version_option(package_name="cse-audit")
+def cli(debug):
+    """Ingest, link and tabulate child sexual exploitation case returns.
+
+    \b
+    Quick start:
+      cse-audit ingest sample_returns --db audit.duckdb
+      cse-audit tables --db audit.duckdb --format markdown
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=False))
+@db_option
+@config_option
+@click.option("--agency", help="Agency id for every file given (instead of matching file names).")
+@click.option("--append", is_flag=True, help="Add to the agency's current return instead of superseding it.")
+@click.option("--strict", is_flag=True, help="Exit 1 when any row is rejected.")
+@click.option("--no-link", is_flag=True, help="Skip linkage (people tables are not refreshed).")
+@click.option("--no-tables", is_flag=True, help="Print only the load summary.")
+@format_option
+@_handle_errors
+def ingest(paths, db, config_dir, agency, append, strict, no_link, no_tables, fmt):
+    """Load returns (files or folders), link people, print a load summary and the tables.
+
+    Every row of every file ends as a record or as a reported issue; a file that cannot be
+    read or identified is named with the reason, and the other files still load.
+
+    \b
+    Example:
+      cse-audit ingest sample_returns --db audit.duckdb
+      cse-audit ingest new_returns/lancashire_2011.xlsx --db audit.duckdb --no-tables
+    """
+    from . import ingest as ingest_mod
+    from . import store
+    from .summary import render_load_summary
+
+    config = _config(config_dir)
+    con = store.connect(db)
+    try:
+        report = ingest_mod.ingest(paths, con, config, agency_id=agency, append=append, link=not no_link,
+                                   progress=_progress("Loading returns"))
+        click.echo(render_load_summary(report, fmt))
+        _echo_failures(report)
+        if not no_tables and fmt != "json":
+            from .tables import build_tables
+            from .render import render
+
+            click.echo(render(build_tables(con), fmt))
+    finally:
+        con.close()
+    if report.failed:
+        raise DataProblems(f"{len(report.failed)} file(s) could not be loaded (see above)")
+    if strict and report.rows_rejected:
+        raise DataProblems(f"{report.rows_rejected} row(s) rejected (--strict)")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=False))
+@config_option
+@click.option("--agency", help="Agency id for every file given.")
+@click.option("--show", "show", type=int, default=50, show_default=True, help="How many issues to list.")
+@format_option
+@_handle_errors
+def validate(paths, config_dir, agency, show, fmt):
+    """Dry run: what would be accepted and rejected, and why. Stores nothing.
+
+    Exits 1 when any file cannot be loaded or any row would be rejected.
+
+    \b
+    Example:
+      cse-audit validate returns/
+    """
+    from . import ingest as ingest_mod
+    from .summary import render_issues, render_load_summary
+
+    config = _config(config_dir)
+    report = ingest_mod.validate(paths, config, agency_id=agency, progress=_progress("Checking returns"))
+    click.echo(render_load_summary(report, fmt))
+    if fmt != "json":
+        click.echo(render_issues(report, show))
+    _echo_failures(report)
+    if report.has_errors:
+        raise DataProblems(f"{len(report.failed)} file(s) failed, {report.rows_rejected} row(s) rejected")
+
+
+def _echo_failures(report):
+    for f in report.failed:
+        click.echo(f"error: {f.file_name}: {f.message}", err=True)
+
+
+@cli.command()
+@click.argument("names", nargs=-1)
+@db_option
+@config_option
+@format_option
+@click.option("--publish", is_flag=True, help="Apply disclosure control (suppress counts of 1 to 5).")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Only cases dated on or after.")
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Only cases dated on or before.")
+@_handle_errors
+def tables(names, db, config_dir, fmt, publish, date_from, date_to):
+    """Print the headline tables (all, or the NAMEs given).
+
+    \b
+    Example:
+      cse-audit tables --db audit.duckdb
+      cse-audit tables victims_missing victims_ethnicity --format json
+      cse-audit tables --publish --format csv > tables.csv
+    """
+    from . import store
+    from .render import render
+    from .tables import TABLE_NAMES, build_tables
+
+    unknown = [n for n in names if n not in TABLE_NAMES]
+    if unknown:
+        raise click.UsageError(f"unknown table(s): {', '.join(unknown)}; known: {', '.join(TABLE_NAMES)}")
+    con = store.connect(db, read_only=True)
+    try:
+        result = build_tables(con, names=list(names) or None, period=_period(date_from, date_to),
+                              registry=_registry(config_dir))
+    finally:
+        con.close()
+    if publish:
+        from .disclosure import publish as publish_tables
+
+        result = publish_tables(result)
+    click.echo(render(result, fmt))
+
+
+def _period(date_from, date_to):
+    if not date_from and not date_to:
+        return None
+    return (date_from.date() if date_from else None, date_to.date() if date_to else None)
+
+
+def _registry(config_dir):
+    config = _config(config_dir)
+    return [vars(a) for a in config.agency_list]
+
+
+@cli.command()
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+              help="FILE.xlsx or FILE.html")
+@db_option
+@config_option
+@click.option("--publish", is_flag=True, help="Apply disclosure control.")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Only cases dated on or after.")
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Only cases dated on or before.")
+@_handle_errors
+def report(output, db, config_dir, publish, date_from, date_to):
+    """Write the tables as a publication-ready workbook or a self-contained HTML page.
+
+    \b
+    Example:
+      cse-audit report --output assessment.xlsx --publish
+      cse-audit report --output assessment.html
+    """
+    from . import store
+    from .report import write_report
+    from .tables import build_tables
+
+    if not output.lower().endswith((".xlsx", ".html", ".htm")):
+        raise click.UsageError("--output must end in .xlsx or .html")
+    con = store.connect(db, read_only=True)
+    try:
+        result = build_tables(con, period=_period(date_from, date_to), registry=_registry(config_dir))
+    finally:
+        con.close()
+    if publish:
+        from .disclosure import publish as publish_tables
+
+        result = publish_tables(result)
+    write_report(result, output, publish=publish)
+    click.echo(f"wrote {output}", err=True)
+
+
+@cli.command()
+@click.argument("outdir", type=click.Path(file_okay=False))
+@click.option("--seed", default=2011, show_default=True, help="Random seed: the same seed gives the same returns.")
+@click.option("--scale", default=1.0, show_default=True, help="Multiply the number of records (e.g. 100).")
+@_handle_errors
+def synth(outdir, seed, scale):
+    """Generate synthetic agency returns (no real data), with truth files for linkage.
+
+    At scale 1 with the default seed the returns reproduce the CEOP 2011 figures.
+
+    \b
+    Example:
+      cse-audit synth my_sample --seed 7
+      cse-audit synth big --scale 100
+    """
+    from .synth import generate
+
+    summary = generate(outdir, seed=seed, scale=scale)
+    click.echo(f"wrote {outdir}: " + ", ".join(f"{k} {v}" for k, v in summary.items()
+                                                if isinstance(v, (int, float, str))), err=True)
+
+
+@cli.group()
+def link():
+    """Linkage: evaluate against a truth file, explain a pair, review borderline pairs."""
+
+
+@link.command("evaluate")
+@click.option("--truth", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="CSV of record -> person (file_name,sheet,row_number,person_id or record_id,person_id).")
+@click.option("--kind", type=click.Choice(["victims", "offenders"]), default="victims", show_default=True)
+@db_option
+@format_option
+@_handle_errors
+def link_evaluate(truth, kind, db, fmt):
+    """Precision, recall and F1 of the linkage against a truth file.
+
+    \b
+    Example:
+      cse-audit link evaluate --truth sample_returns/_truth/victims.csv --db audit.duckdb
+    """
+    from . import store
+    from .linkage import evaluate
+    from .summary import render_rows
+
+    con = store.connect(db, read_only=True)
+    try:
+        result = evaluate(con, kind, truth)
+    finally:
+        con.close()
+    click.echo(render_rows([{"measure": k, "value": v} for k, v in result.items()], fmt, title=f"Linkage: {kind}"))
+
+
+def main():
+    cli(prog_name="cse-audit")
+
+
+if __name__ == "__main__":
+    main()

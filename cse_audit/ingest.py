@@ -1,0 +1,215 @@
+"""Discover returns, identify their agency, read, map and load them into the store.
+
+Each file is read and mapped in memory first, then written in one transaction: a crash
+leaves either the whole return or none of it. A file that cannot be read or identified is
+reported with its reason and leaves the store untouched; the other files still load.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Agency, Config
+from .mapping import Issue, MappedReturn, ReturnError, map_return
+from .readers import ReadError, read_file
+
+
+class IdentifyError(Exception):
+    def __init__(self, file_name: str, reason: str):
+        self.file_name, self.reason = file_name, reason
+        super().__init__(f"{file_name}: {reason}")
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one file: `loaded`, `unchanged`, `checked` (validate) or `failed`."""
+
+    file_name: str
+    path: str
+    status: str
+    agency_id: str | None = None
+    agency_name: str | None = None
+    source_type: str | None = None
+    mapping: str | None = None
+    return_id: int | None = None
+    superseded: list[int] = field(default_factory=list)
+    message: str = ""
+    mapped: MappedReturn | None = None
+
+    @property
+    def issues(self) -> list[Issue]:
+        return self.mapped.issues if self.mapped else []
+
+    def as_dict(self) -> dict:
+        m = self.mapped
+        return {
+            "file": self.file_name, "status": self.status, "agency": self.agency_id,
+            "source_type": self.source_type, "mapping": self.mapping, "return_id": self.return_id,
+            "rows_landed": m.rows_landed if m else 0, "records_accepted": m.records_accepted if m else 0,
+            "rows_rejected": m.rows_rejected if m else 0, "rows_skipped": m.rows_skipped if m else 0,
+            "cases": len(m.records["cases"]) if m else 0, "victims": len(m.records["victims"]) if m else 0,
+            "offenders": len(m.records["offenders"]) if m else 0,
+            "warnings": m.warnings if m else 0, "nil_return": bool(m and m.nil_return),
+            "superseded": self.superseded, "message": self.message,
+        }
+
+
+@dataclass
+class IngestReport:
+    files: list[FileOutcome] = field(default_factory=list)
+    linkage: dict = field(default_factory=dict)
+
+    @property
+    def failed(self) -> list[FileOutcome]:
+        return [f for f in self.files if f.status == "failed"]
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(f.mapped.rows_rejected for f in self.files if f.mapped)
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.failed) or self.rows_rejected > 0
+
+
+def discover(paths: Iterable[str | Path], config: Config) -> tuple[list[Path], list[FileOutcome]]:
+    """Expand files and folders into the returns to load (sorted, so runs are repeatable)."""
+    settings = config.settings
+    exts = {"." + e.lower().lstrip(".") for e in settings.extensions}
+    found, problems = [], []
+
+    def ignored(name: str) -> bool:
+        return any(fnmatch.fnmatch(name, pat) for pat in settings.ignore)
+
+    for p in map(Path, paths):
+        if p.is_dir():
+            for sub in sorted(p.rglob("*")):
+                rel = sub.relative_to(p).parts
+                if any(ignored(part) for part in rel) or not sub.is_file():
+                    continue
+                if sub.suffix.lower() in exts:
+                    found.append(sub)
+        elif p.is_file():
+            if p.suffix.lower() in exts:
+                found.append(p)
+            else:
+                problems.append(FileOutcome(p.name, str(p), "failed", message=(
+                    f"unsupported file type {p.suffix or '(none)'!r}; expected one of "
+                    f"{', '.join(sorted(exts))}")))
+        else:
+            problems.append(FileOutcome(p.name, str(p), "failed", message="no such file or folder"))
+    return found, problems
+
+
+def identify(path: Path, config: Config, agency_id: str | None = None) -> Agency:
+    """The agency a file comes from: named by the user, or by the registry's file patterns."""
+    if agency_id:
+        agency = config.agencies.get(agency_id)
+        if agency is None:
+            raise IdentifyError(path.name, f"no agency {agency_id!r} in the registry")
+        return agency
+    name = path.name.lower()
+    hits = [a for a in config.agency_list if any(fnmatch.fnmatch(name, pat.lower()) for pat in a.files)]
+    if not hits:
+        raise IdentifyError(path.name, "no agency in configs/agencies.yaml matches this file name; add a "
+                                       "`files` pattern to the agency's entry or pass --agency ID")
+    if len(hits) > 1:
+        # The most specific pattern wins (longest literal text), so "*north-yorkshire*" beats "*yorkshire*".
+        def specificity(a: Agency) -> int:
+            return max(len(pat.replace("*", "")) for pat in a.files if fnmatch.fnmatch(name, pat.lower()))
+        hits.sort(key=specificity, reverse=True)
+        if specificity(hits[0]) == specificity(hits[1]):
+            raise IdentifyError(path.name, "more than one agency matches this file name: "
+                                           f"{', '.join(a.id for a in hits)}; pass --agency ID")
+    return hits[0]
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def prepare(path: Path, config: Config, agency_id: str | None = None) -> FileOutcome:
+    """Identify, read and map one file, in memory. Never raises for bad input."""
+    outcome = FileOutcome(path.name, str(path), "checked")
+    try:
+        agency = identify(path, config, agency_id)
+        outcome.agency_id, outcome.agency_name = agency.id, agency.name
+        outcome.source_type, outcome.mapping = agency.source_type, agency.mapping
+        if not agency.mapping:
+            raise IdentifyError(path.name, f"agency {agency.id!r} has no mapping in the registry")
+        sheets = read_file(path, config.settings.limits)
+        outcome.mapped = map_return(sheets, config.mappings[agency.mapping], config, agency, path.name)
+    except (IdentifyError, ReadError, ReturnError) as exc:
+        outcome.status, outcome.message = "failed", exc.reason
+    return outcome
+
+
+def validate(paths: Iterable[str | Path], config: Config, agency_id: str | None = None,
+             progress: Callable | None = None) -> IngestReport:
+    """Dry run: what would be accepted and rejected, storing nothing."""
+    files, problems = discover(paths, config)
+    report = IngestReport(files=list(problems))
+    for path in _progress(files, progress):
+        report.files.append(prepare(path, config, agency_id))
+    return report
+
+
+def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | None = None,
+           append: bool = False, link: bool = True, progress: Callable | None = None) -> IngestReport:
+    """Load returns into the store, then link people across all current returns."""
+    from . import store
+
+    files, problems = discover(paths, config)
+    report = IngestReport(files=list(problems))
+    changed = False
+    for path in _progress(files, progress):
+        digest = sha256_of(path)
+        previous = con.execute("SELECT return_id, agency_id FROM returns WHERE sha256 = ? AND status = 'current'",
+                               [digest]).fetchone()
+        if previous:
+            report.files.append(FileOutcome(path.name, str(path), "unchanged", agency_id=previous[1],
+                                            return_id=previous[0],
+                                            message=f"identical to return {previous[0]}, already loaded"))
+            continue
+        outcome = prepare(path, config, agency_id)
+        if outcome.status != "failed":
+            outcome.return_id, outcome.superseded = store.write_return(
+                con, outcome.mapped, config.agencies[outcome.agency_id], outcome.mapping, path, digest, append)
+            outcome.status = "loaded"
+            changed = True
+        report.files.append(outcome)
+    if link and (changed or _links_missing(con)):
+        report.linkage = link_all(con)
+    return report
+
+
+def _links_missing(con) -> bool:
+    names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    return "victim_persons" not in names
+
+
+def link_all(con) -> dict:
+    from .linkage import link_people
+
+    return {kind: link_people(con, kind) for kind in ("victims", "offenders")}
+
+
+def _progress(items: list, progress: Callable | None):
+    if progress is None:
+        yield from items
+        return
+    with progress(items) as bar:
+        yield from bar
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)

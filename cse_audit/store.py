@@ -1,0 +1,150 @@
+"""The DuckDB store: schema, connection, provenance and supersession of returns.
+
+One file holds everything: returns as received, raw rows exactly as read, normalised
+records with provenance, row-level issues, and the linkage results. Each return loads in
+one transaction, so a crash leaves either the whole return or none of it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+DEFAULT_DB = "cse_audit.duckdb"
+
+PERSON_FIELDS = [
+    "record_ref", "case_ref", "forename", "surname", "initials", "dob", "age", "case_date",
+    "sex", "ethnicity", "ethnicity_detail", "ethnicity_raw", "area",
+]
+VICTIM_FIELDS = PERSON_FIELDS + ["missing_status", "missing_from", "missing_episodes", "looked_after"]
+OFFENDER_FIELDS = PERSON_FIELDS + ["identified"]
+CASE_FIELDS = ["case_ref", "case_date", "area"]
+
+_TYPES = {"dob": "DATE", "case_date": "DATE", "age": "INTEGER", "missing_episodes": "INTEGER"}
+_PROVENANCE = (
+    "record_id VARCHAR PRIMARY KEY, return_id INTEGER NOT NULL, agency_id VARCHAR NOT NULL, "
+    "source_type VARCHAR NOT NULL, sheet VARCHAR, row_number INTEGER"
+)
+
+
+def _columns(fields: list[str]) -> str:
+    return ", ".join(f"{f} {_TYPES.get(f, 'VARCHAR')}" for f in fields)
+
+
+SCHEMA = f"""
+CREATE SEQUENCE IF NOT EXISTS return_ids START 1;
+CREATE TABLE IF NOT EXISTS returns (
+    return_id INTEGER PRIMARY KEY, agency_id VARCHAR NOT NULL, source_type VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL, file_path VARCHAR, sha256 VARCHAR NOT NULL, mapping VARCHAR,
+    loaded_at TIMESTAMP NOT NULL, status VARCHAR NOT NULL, nil_return BOOLEAN NOT NULL,
+    rows_landed INTEGER NOT NULL, records_accepted INTEGER NOT NULL, rows_rejected INTEGER NOT NULL,
+    rows_skipped INTEGER NOT NULL, warnings INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS raw_headers (
+    return_id INTEGER, sheet VARCHAR, kind VARCHAR, header_row INTEGER, headers VARCHAR[]
+);
+CREATE TABLE IF NOT EXISTS raw_rows (
+    return_id INTEGER, sheet VARCHAR, row_number INTEGER, kind VARCHAR, cells VARCHAR[]
+);
+CREATE TABLE IF NOT EXISTS cases ({_PROVENANCE}, {_columns(CASE_FIELDS)});
+CREATE TABLE IF NOT EXISTS victims ({_PROVENANCE}, {_columns(VICTIM_FIELDS)});
+CREATE TABLE IF NOT EXISTS offenders ({_PROVENANCE}, {_columns(OFFENDER_FIELDS)});
+CREATE TABLE IF NOT EXISTS issues (
+    return_id INTEGER, file_name VARCHAR, sheet VARCHAR, row_number INTEGER, column_name VARCHAR,
+    value VARCHAR, code VARCHAR, severity VARCHAR, message VARCHAR
+);
+CREATE OR REPLACE VIEW current_returns AS SELECT * FROM returns WHERE status = 'current';
+CREATE OR REPLACE VIEW current_cases AS
+    SELECT * FROM cases WHERE return_id IN (SELECT return_id FROM current_returns);
+CREATE OR REPLACE VIEW current_victims AS
+    SELECT * FROM victims WHERE return_id IN (SELECT return_id FROM current_returns);
+CREATE OR REPLACE VIEW current_offenders AS
+    SELECT * FROM offenders WHERE return_id IN (SELECT return_id FROM current_returns);
+"""
+
+RECORD_TABLES = {"cases": CASE_FIELDS, "victims": VICTIM_FIELDS, "offenders": OFFENDER_FIELDS}
+
+
+class StoreError(Exception):
+    """The store cannot be opened or is in use."""
+
+
+def connect(path: str | os.PathLike = DEFAULT_DB, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the store, with the schema in place.
+
+    A new store file is created readable by its owner only: it holds special-category data.
+    """
+    path = Path(path)
+    if read_only and not path.exists():
+        raise StoreError(f"{path}: no store here yet (run `cse-audit ingest` first)")
+    new = not path.exists()
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        # DuckDB holds an exclusive lock per file: a second writer fails here.
+        raise StoreError(f"{path}: the store is in use by another cse-audit process ({exc})") from exc
+    if new:
+        os.chmod(path, 0o600)
+    if not read_only:
+        con.execute(SCHEMA)
+    return con
+
+
+def write_return(con, mapped, agency, mapping_name: str, path: Path, digest: str,
+                 append: bool = False) -> tuple[int, list[int]]:
+    """Write one mapped return in a single transaction. Returns (return_id, superseded ids).
+
+    A new return from an agency supersedes its earlier current ones (kept for audit, left out
+    of tables) unless ``append`` is set, for agencies that send their data in parts.
+    """
+    import datetime as dt
+
+    import pandas as pd
+
+    con.execute("BEGIN TRANSACTION")
+    try:
+        return_id = con.execute("SELECT nextval('return_ids')").fetchone()[0]
+        superseded = []
+        if not append:
+            superseded = [r[0] for r in con.execute(
+                "SELECT return_id FROM returns WHERE agency_id = ? AND status = 'current'", [agency.id]).fetchall()]
+            if superseded:
+                con.execute("UPDATE returns SET status = 'superseded' WHERE agency_id = ? AND status = 'current'",
+                            [agency.id])
+        con.execute(
+            "INSERT INTO returns VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'current', ?, ?, ?, ?, ?, ?)",
+            [return_id, agency.id, agency.source_type, path.name, str(path), digest, mapping_name,
+             dt.datetime.now().replace(microsecond=0), mapped.nil_return, mapped.rows_landed,
+             mapped.records_accepted, mapped.rows_rejected, mapped.rows_skipped, mapped.warnings])
+        if mapped.raw_headers:
+            header_frame = pd.DataFrame(mapped.raw_headers, columns=["sheet", "kind", "header_row", "headers"])
+            header_frame.insert(0, "return_id", return_id)
+            con.execute("INSERT INTO raw_headers BY NAME SELECT * FROM header_frame")
+        if mapped.raw_rows:
+            raw_frame = pd.DataFrame(mapped.raw_rows, columns=["sheet", "row_number", "kind", "cells"])
+            raw_frame.insert(0, "return_id", return_id)
+            con.execute("INSERT INTO raw_rows BY NAME SELECT * FROM raw_frame")
+        for table, fields in RECORD_TABLES.items():
+            records = mapped.records[table]
+            if not records:
+                continue
+            frame = pd.DataFrame.from_records(records, columns=["sheet", "row_number"] + fields)
+            suffix = ":case" if table == "cases" else ""
+            frame.insert(0, "record_id", [f"{agency.id}:{return_id}:{s}:{r}{suffix}"
+                                          for s, r in zip(frame["sheet"], frame["row_number"], strict=True)])
+            frame.insert(1, "return_id", return_id)
+            frame.insert(2, "agency_id", agency.id)
+            frame.insert(3, "source_type", agency.source_type)
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM frame")
+        if mapped.issues:
+            issue_frame = pd.DataFrame([vars(i) for i in mapped.issues])
+            issue_frame.insert(0, "return_id", return_id)
+            issue_frame.insert(1, "file_name", path.name)
+            con.execute("INSERT INTO issues BY NAME SELECT * FROM issue_frame")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return return_id, superseded

@@ -1,0 +1,127 @@
+"""Parsing single cell values: dates, ages, counts, names, initials.
+
+Each parser takes text and returns ``(value, problem)``; ``problem`` is ``None`` or a short
+``(code, message)`` pair. Messages never repeat the value itself: values can be personal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's 1900 system, after its 1900 leap-year bug
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_NUMERIC = re.compile(r"^\d+(?:\.\d+)?$")
+_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
+_TEXT_MONTH = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s\-/]+([a-z]{3,9})\.?[\s\-/,]+(\d{2}|\d{4})$", re.I)
+_MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+
+Problem = tuple[str, str] | None
+
+
+def _make_date(y: int, m: int, d: int) -> tuple[dt.date | None, Problem]:
+    try:
+        return dt.date(y, m, d), None
+    except ValueError:
+        return None, ("impossible_date", "not a real calendar date (e.g. 31 February); kept as unknown")
+
+
+def _year(y: str, pivot: int) -> int:
+    if len(y) == 4:
+        return int(y)
+    yy = int(y)
+    return 2000 + yy if yy < pivot else 1900 + yy
+
+
+def parse_date(text: str, style: str | None = "dayfirst", pivot: int = 30) -> tuple[dt.date | None, Problem]:
+    """UK day-first text by default; ISO text, Excel serials and date cells always."""
+    s = text.strip()
+    m = _ISO.match(s)
+    if m:
+        return _make_date(int(m[1]), int(m[2]), int(m[3]))
+    if _NUMERIC.match(s):
+        serial = float(s)
+        # 1 Jan 1900 .. 31 Dec 2099: a plain number outside that is not a date.
+        if 1 <= serial <= 73050:
+            return EXCEL_EPOCH + dt.timedelta(days=int(serial)), None
+        return None, ("bad_date", "a number that is not an Excel date serial")
+    if style == "iso":
+        return None, ("bad_date", "expected an ISO date (YYYY-MM-DD)")
+    m = _DMY.match(s)
+    if m:
+        a, b, y = int(m[1]), int(m[2]), _year(m[3], pivot)
+        day, month = (b, a) if style == "monthfirst" else (a, b)
+        return _make_date(y, month, day)
+    m = _TEXT_MONTH.match(s)
+    if m and m[2][:3].lower() in _MONTHS:
+        return _make_date(_year(m[3], pivot), _MONTHS[m[2][:3].lower()], int(m[1]))
+    return None, ("bad_date", "not a recognised date")
+
+
+_AGE = re.compile(r"^(\d{1,3})(?:\.0+)?\s*(?:y|yr|yrs|year|years|yo|y/o|years old)?\.?$", re.I)
+_AGE_RANGE = re.compile(r"^(\d{1,3})\s*(?:-|to|–)\s*(\d{1,3})\s*(?:y|yrs|years)?$", re.I)
+_AGE_UNDER = re.compile(r"^(?:under|<|below)\s*(\d{1,3})", re.I)
+
+
+def parse_age(text: str) -> tuple[int | None, Problem]:
+    """"14", "14.0", "14 yrs", "14 years old"; a band "14-15" gives its lower bound."""
+    s = text.strip()
+    m = _AGE.match(s)
+    if m:
+        age = int(m[1])
+    else:
+        m = _AGE_RANGE.match(s)
+        if m:
+            age = int(m[1])
+        elif _AGE_UNDER.match(s):
+            return None, ("age_band", "an age band with no lower bound (e.g. 'under 13'); kept as unknown")
+        else:
+            return None, ("bad_age", "not a recognised age")
+    if age > 110:
+        return None, ("bad_age", "an age over 110")
+    return age, None
+
+
+def parse_int(text: str) -> tuple[int | None, Problem]:
+    s = text.strip()
+    if _NUMERIC.match(s) and float(s).is_integer():
+        return int(float(s)), None
+    return None, ("bad_number", "not a whole number")
+
+
+def initials_of(*parts: str | None) -> str | None:
+    letters = "".join(p.strip()[0] for p in parts if p and p.strip() and p.strip()[0].isalpha())
+    return letters.upper() or None
+
+
+def parse_initials(text: str) -> tuple[str | None, Problem]:
+    letters = re.sub(r"[^A-Za-z]", "", text)
+    if not letters or len(letters) > 4:
+        return None, ("bad_initials", "not initials (expected 1 to 4 letters, e.g. J.S.)")
+    return letters.upper(), None
+
+
+def parse_name(text: str) -> tuple[tuple[str | None, str | None] | None, Problem]:
+    """Split a whole name: "SMITH, Jane", "Jane Smith", "Jane SMITH" -> (forename, surname)."""
+    s = " ".join(text.split())
+    if "," in s:
+        surname, _, forename = s.partition(",")
+        forename = forename.strip().split(" ")[0] if forename.strip() else None
+        return (forename, surname.strip() or None), None
+    tokens = s.split(" ")
+    if len(tokens) == 1:
+        return None, ("bad_name", "a single word: cannot tell forename from surname")
+    upper = [t for t in tokens if t.isupper() and len(t) > 1]
+    if upper and len(upper) < len(tokens):
+        # "Jane SMITH": the capitalised tokens are the surname, wherever they stand.
+        surname = " ".join(upper)
+        forename = next(t for t in tokens if t not in upper)
+        return (forename, surname), None
+    return (tokens[0], tokens[-1]), None
+
+
+def age_at(dob: dt.date, on: dt.date) -> int | None:
+    if on < dob:
+        return None
+    return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))

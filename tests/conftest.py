@@ -1,0 +1,42 @@
+"""Shared fixtures: a configuration folder for the nasty-file fixtures, and a temporary store."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+RETURNS = FIXTURES / "returns"
+
+
+@pytest.fixture
+def fixture_config_dir(tmp_path) -> Path:
+    """The project's code lists, schema and settings, with the fixtures' mappings and registry."""
+    root = tmp_path / "configs"
+    root.mkdir()
+    for name in ("codes",):
+        shutil.copytree(ROOT / "configs" / name, root / name)
+    for name in ("schema.yaml", "settings.yaml"):
+        shutil.copy(ROOT / "configs" / name, root / name)
+    shutil.copytree(FIXTURES / "config" / "mappings", root / "mappings")
+    shutil.copy(FIXTURES / "config" / "agencies.yaml", root / "agencies.yaml")
+    return root
+
+
+@pytest.fixture
+def fixture_config(fixture_config_dir):
+    from cse_audit.config import load_config
+
+    return load_config(fixture_config_dir)
+
+
+@pytest.fixture
+def store(tmp_path):
+    from cse_audit import store as store_mod
+
+    con = store_mod.connect(tmp_path / "test.duckdb")
+    yield con
+    con.close()

@@ -1,0 +1,57 @@
+"""The command line through click's CliRunner: exit codes, streams, no personal data."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from cse_audit.cli import cli
+
+from .conftest import RETURNS
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def test_help_has_examples():
+    for cmd in (["ingest"], ["validate"], ["tables"], ["report"], ["synth"]):
+        result = run(*cmd, "--help")
+        assert result.exit_code == 0 and "Example" in result.output
+
+
+def test_validate_exits_1_and_names_failed_files(fixture_config_dir):
+    result = run("validate", RETURNS, "--config", fixture_config_dir)
+    assert result.exit_code == 1
+    assert "bad_renamed.xlsx: not a valid .xlsx workbook" in result.output
+    assert "ngo_empty.csv: the file is empty" in result.output
+    assert "no_case_ref" in result.output
+
+
+def test_validate_json_summary(fixture_config_dir):
+    result = run("validate", RETURNS / "ngo_bom.csv", "--config", fixture_config_dir, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["files"][0]["records_accepted"] == 3
+    assert data["issues"]["unrecognised_values"] == {"Martian": 1}
+
+
+def test_ingest_reports_and_stores(fixture_config_dir, tmp_path):
+    db = tmp_path / "s.duckdb"
+    result = run("ingest", RETURNS / "police_header_row5.xlsx", RETURNS / "ngo_bom.csv", "--db", db,
+                 "--config", fixture_config_dir, "--no-link", "--no-tables")
+    assert result.exit_code == 0, result.output
+    assert "Rows landed 12 = accepted 11 + rejected 1 + skipped 0" in result.output
+    for secret in ("Amelia", "Zoë", "Fauxname", "1995"):
+        assert secret not in result.output
+    strict = run("ingest", RETURNS / "people_flat.xlsx", "--db", db, "--config", fixture_config_dir,
+                 "--no-link", "--no-tables", "--strict")
+    assert strict.exit_code == 1 and "rejected" in strict.output
+
+
+def test_configuration_error_is_exit_2(fixture_config_dir):
+    (fixture_config_dir / "mappings" / "fixture-flat.yaml").write_text("name: wrong\nsheets: {}\n")
+    result = run("validate", RETURNS, "--config", fixture_config_dir)
+    assert result.exit_code == 2
+    assert "fixture-flat.yaml" in result.output and "Traceback" not in result.output

@@ -1,0 +1,180 @@
+"""Mapping and ingest over the nasty-file fixtures: every row is a record or an issue."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+
+from cse_audit import ingest
+from cse_audit.store import connect
+
+from .conftest import RETURNS
+
+
+def prepare(name, config):
+    return ingest.prepare(RETURNS / name, config)
+
+
+def reconciles(mapped):
+    return mapped.rows_landed == mapped.records_accepted + mapped.rows_rejected + mapped.rows_skipped
+
+
+def test_header_on_row_5_under_merged_title(fixture_config):
+    out = prepare("police_header_row5.xlsx", fixture_config)
+    assert out.status == "checked" and out.agency_id == "police-testshire"
+    m = out.mapped
+    cases = {c["case_ref"]: c for c in m.records["cases"]}
+    assert set(cases) == {"TS/001", "TS/002", "TS/003"}
+    assert cases["TS/001"]["case_date"] == dt.date(2009, 4, 3)      # UK day-first text
+    assert cases["TS/002"]["case_date"] == dt.date(2010, 1, 5)      # date cell
+    assert cases["TS/003"]["case_date"] == dt.date(2009, 7, 6)      # Excel serial 40000
+    assert cases["TS/001"]["area"] == "Testshire"                   # from the registry
+    assert [c["row_number"] for c in m.records["cases"]] == [6, 7, 8]
+    rejected = [i for i in m.issues if i.severity == "error"]
+    assert [(i.sheet, i.row_number, i.code) for i in rejected] == [("Cases", 9, "no_case_ref")]
+    assert m.rows_landed == 9 and m.rows_rejected == 1 and reconciles(m)
+
+
+def test_victims_codes_dates_and_derived_age(fixture_config):
+    m = prepare("police_header_row5.xlsx", fixture_config).mapped
+    v = {r["record_ref"]: r for r in m.records["victims"]}
+    assert v["V1"]["dob"] is None                                   # 31/02/1995 is impossible
+    assert v["V1"]["missing_status"] == "Reported missing" and v["V1"]["missing_episodes"] == 2
+    assert v["V2"]["missing_status"] == "Not reported missing"
+    assert v["V3"]["missing_status"] == "Unknown"
+    assert v["V2"]["ethnicity"] == "Unknown" and v["V2"]["ethnicity_raw"] == "IC8"
+    assert v["V3"]["ethnicity"] == "Asian" and v["V3"]["sex"] == "Male"
+    assert v["V2"]["age"] == 14                                     # dob 6 May 1995, case 5 Jan 2010
+    assert v["V1"]["case_date"] == dt.date(2009, 4, 3)              # from the Cases sheet
+    codes = {(i.row_number, i.code) for i in m.issues}
+    assert (2, "impossible_date") in codes and (3, "unrecognised_code") in codes
+    o = m.records["offenders"]
+    assert (o[0]["forename"], o[0]["surname"], o[0]["initials"], o[0]["age"]) == ("Jon", "DOEVILLE", "JD", 22)
+    assert o[1]["age"] == 19 and o[1]["ethnicity"] == "Unknown"
+
+
+def test_no_name_or_dob_in_issues(fixture_config):
+    m = prepare("police_header_row5.xlsx", fixture_config).mapped
+    text = " ".join(f"{i.value} {i.message}" for i in m.issues)
+    for secret in ("Amelia", "Testcase", "31/02/1995", "Brooke", "DOEVILLE"):
+        assert secret not in text
+
+
+@pytest.mark.parametrize("name", ["ngo_bom.csv", "ngo_cp1252.csv"])
+def test_csv_with_free_text_ethnicity_and_ages(name, fixture_config):
+    m = prepare(name, fixture_config).mapped
+    v = m.records["victims"]
+    assert [r["forename"] for r in v] == ["Zoë", "Émilie", None]
+    assert [r["age"] for r in v] == [14, 15, None]
+    assert [r["ethnicity"] for r in v] == ["White", "Asian", "Unknown"]
+    assert v[1]["ethnicity_detail"] == "British Asian" and v[1]["sex"] == "Female"
+    assert [r["looked_after"] for r in v] == ["Yes", "No", "Unknown"]
+    assert [r["initials"] for r in v] == ["ZF", "ÉP", None]
+    assert any(i.code == "unrecognised_code" and i.value == "Martian" for i in m.issues)
+    # No case sheet: each distinct case reference is a case record.
+    assert sorted(c["case_ref"] for c in m.records["cases"]) == ["N1", "N2", "N3"]
+    assert reconciles(m)
+
+
+def test_legacy_xls_and_ods(fixture_config):
+    xls = prepare("lscb_legacy.xls", fixture_config).mapped.records["victims"][0]
+    assert xls["dob"] == dt.date(1995, 4, 3) and xls["case_date"] == dt.date(2009, 9, 1)
+    assert xls["age"] == 14 and xls["ethnicity_detail"] == "Pakistani"
+    assert xls["missing_status"] == "Reported missing" and xls["looked_after"] == "Yes"
+    ods = prepare("ngo_return.ods", fixture_config).mapped.records["victims"][0]
+    assert ods["ethnicity"] == "Chinese" and ods["dob"] == dt.date(1996, 2, 1)
+
+
+def test_extra_missing_and_duplicate_columns(fixture_config):
+    m = prepare("lscb_odd_columns.csv", fixture_config).mapped
+    rec = m.records["victims"][0]
+    assert rec["sex"] == "Female"               # the first of two "Sex" columns
+    assert rec["looked_after"] is None         # column absent: Unknown, with a warning
+    assert rec["case_date"] == dt.date(2010, 2, 1) and rec["age"] == 13
+    codes = {(i.code, i.column_name) for i in m.issues}
+    assert ("duplicate_header", "Sex") in codes
+    assert ("missing_column", "Looked after") in codes
+
+
+def test_nil_returns(fixture_config):
+    for name in ("ngo_nil.csv", "police_nil_note.xlsx"):
+        out = prepare(name, fixture_config)
+        assert out.status == "checked", out.message
+        assert out.mapped.nil_return and out.mapped.rows_landed == 0
+
+
+def test_flat_sheet_with_roles(fixture_config):
+    m = prepare("people_flat.xlsx", fixture_config).mapped
+    assert [(r["forename"], r["surname"]) for r in m.records["victims"]] == [("Ivy", "MOCKRIDGE")]
+    off = m.records["offenders"][0]
+    assert (off["forename"], off["surname"], off["ethnicity"], off["ethnicity_detail"]) == \
+        ("Karl", "JESTERTON", "Asian", "Pakistani")      # SDE first, else ODE
+    assert m.rows_skipped == 1 and m.rows_rejected == 1  # the witness; the unknown "Informant" role
+    assert [c["case_ref"] for c in m.records["cases"]] == ["OC1"]
+    assert reconciles(m)
+
+
+def test_unreadable_files_fail_with_reason_and_others_load(fixture_config, tmp_path):
+    con = connect(tmp_path / "s.duckdb")
+    report = ingest.ingest([RETURNS], con, fixture_config, link=False)
+    failed = {f.file_name: f.message for f in report.failed}
+    assert set(failed) == {"bad_binary.csv", "bad_renamed.xlsx", "ngo_empty.csv"}
+    loaded = [f for f in report.files if f.status == "loaded"]
+    assert len(loaded) == 9
+    # Per return: rows landed = accepted + rejected + skipped, in the store too.
+    for rid, landed, acc, rej, skip in con.execute(
+            "SELECT return_id, rows_landed, records_accepted, rows_rejected, rows_skipped FROM returns").fetchall():
+        assert landed == acc + rej + skip
+        raw = con.execute("SELECT count(*) FROM raw_rows WHERE return_id = ?", [rid]).fetchone()[0]
+        assert raw == landed
+    # Failed files left nothing behind.
+    names = {r[0] for r in con.execute("SELECT DISTINCT file_name FROM returns").fetchall()}
+    assert not names & set(failed)
+
+
+def test_same_file_again_is_a_no_op_and_new_file_supersedes(fixture_config, tmp_path):
+    con = connect(tmp_path / "s.duckdb")
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(RETURNS / "ngo_bom.csv", src / "ngo_2010.csv")
+    first = ingest.ingest([src], con, fixture_config, link=False)
+    again = ingest.ingest([src], con, fixture_config, link=False)
+    assert [f.status for f in first.files] == ["loaded"] and [f.status for f in again.files] == ["unchanged"]
+    assert con.execute("SELECT count(*) FROM returns").fetchone()[0] == 1
+    shutil.copy(RETURNS / "ngo_cp1252.csv", src / "ngo_2011.csv")
+    (src / "ngo_2010.csv").unlink()
+    third = ingest.ingest([src], con, fixture_config, link=False)
+    assert third.files[0].superseded == [first.files[0].return_id]
+    assert con.execute("SELECT count(*) FROM current_victims").fetchone()[0] == 3
+    assert con.execute("SELECT count(*) FROM victims").fetchone()[0] == 6   # the old return is kept for audit
+
+
+def test_append_keeps_both_returns(fixture_config, tmp_path):
+    con = connect(tmp_path / "s.duckdb")
+    ingest.ingest([RETURNS / "ngo_bom.csv"], con, fixture_config, link=False)
+    ingest.ingest([RETURNS / "ngo_cp1252.csv"], con, fixture_config, link=False, append=True)
+    assert con.execute("SELECT count(*) FROM current_returns").fetchone()[0] == 2
+
+
+def test_unknown_file_name_is_reported(fixture_config, tmp_path):
+    path = tmp_path / "mystery.csv"
+    shutil.copy(RETURNS / "ngo_bom.csv", path)
+    out = ingest.prepare(path, fixture_config)
+    assert out.status == "failed" and "--agency" in out.message
+    assert ingest.prepare(path, fixture_config, agency_id="ngo-fixture").status == "checked"
+
+
+def test_missing_expected_sheet_refuses_the_file(fixture_config, tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "Cases"
+    wb.active.append(["Crime Ref", "Date Reported"])
+    wb.active.append(["Z1", "01/01/2010"])
+    path = tmp_path / "police_nosheet.xlsx"
+    wb.save(path)
+    out = ingest.prepare(path, fixture_config)
+    assert out.status == "failed"
+    assert "victims sheet" in out.message and "'Cases'" in out.message
