@@ -120,10 +120,10 @@ def ingest(paths, db, config_dir, agency, append, strict, no_link, no_tables, fm
         click.echo(render_load_summary(report, fmt))
         _echo_failures(report)
         if not no_tables and fmt != "json":
-            from .tables import build_tables
             from .render import render
+            from .tables import build_tables
 
-            click.echo(render(build_tables(con), fmt))
+            click.echo(render(build_tables(con, registry=[vars(a) for a in config.agency_list]), fmt))
     finally:
         con.close()
     if report.failed:
@@ -213,6 +213,59 @@ def _period(date_from, date_to):
 def _registry(config_dir):
     config = _config(config_dir)
     return [vars(a) for a in config.agency_list]
+
+
+@cli.command()
+@db_option
+@config_option
+@format_option
+@click.option("--agency", help="Write the feedback workbook for this agency (with --output).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Feedback workbook FILE.xlsx (with --agency).")
+@_handle_errors
+def completeness(db, config_dir, fmt, agency, output):
+    """Completeness per agency, a summary per source type, and who has not returned yet.
+
+    With --agency and --output, writes the feedback workbook for that one agency: its own
+    problems by sheet, row and column, and nothing about any other agency.
+
+    \b
+    Example:
+      cse-audit completeness --db audit.duckdb
+      cse-audit completeness --db audit.duckdb --format json > completeness.json
+      cse-audit completeness --agency police-lancashire --output lancashire_feedback.xlsx
+    """
+    from . import store
+    from .completeness import build_completeness, load_completeness_config, write_feedback
+    from .summary import render_rows
+
+    config = _config(config_dir)
+    cconfig = load_completeness_config(config.root)
+    if bool(agency) != bool(output):
+        raise click.UsageError("--agency and --output go together")
+    if agency and agency not in config.agencies:
+        raise click.UsageError(f"no agency {agency!r} in the registry")
+    con = store.connect(db, read_only=True)
+    try:
+        result = build_completeness(con, config.agency_list, cconfig)
+        if agency:
+            row = next(r for r in result["agencies"] if r["agency"] == agency)
+            n = write_feedback(con, config.agencies[agency], row, output)
+            click.echo(f"wrote {output}: {n} problem(s) for {agency}", err=True)
+            return
+    finally:
+        con.close()
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(result, indent=2, default=str))
+        return
+    click.echo(render_rows(result["agencies"], fmt, title="Completeness by agency"))
+    if fmt == "csv":
+        return
+    click.echo(render_rows(result["by_source_type"], fmt, title="By source type"))
+    outstanding = result["outstanding"]
+    click.echo(f"Still to return ({len(outstanding)}): " + (", ".join(f"{r['name']} ({r['agency']})"
+                                                                    for r in outstanding) or "none"))
 
 
 @cli.command()

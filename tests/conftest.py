@@ -19,8 +19,9 @@ def fixture_config_dir(tmp_path) -> Path:
     root.mkdir()
     for name in ("codes",):
         shutil.copytree(ROOT / "configs" / name, root / name)
-    for name in ("schema.yaml", "settings.yaml"):
-        shutil.copy(ROOT / "configs" / name, root / name)
+    for path in (ROOT / "configs").glob("*.yaml"):
+        if path.name != "agencies.yaml":
+            shutil.copy(path, root / path.name)
     shutil.copytree(FIXTURES / "config" / "mappings", root / "mappings")
     shutil.copy(FIXTURES / "config" / "agencies.yaml", root / "agencies.yaml")
     return root

@@ -1,0 +1,82 @@
+"""Completeness per agency: shares to the record, statuses, outstanding returns, feedback."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from cse_audit import ingest
+from cse_audit.completeness import build_completeness, load_completeness_config, write_feedback
+from cse_audit.store import connect
+
+from .conftest import RETURNS
+
+
+@pytest.fixture
+def loaded(fixture_config, tmp_path):
+    con = connect(tmp_path / "s.duckdb")
+    files = [RETURNS / n for n in ("police_header_row5.xlsx", "ngo_bom.csv", "lscb_odd_columns.csv")]
+    ingest.ingest(files, con, fixture_config, link=False)
+    ingest.ingest([RETURNS / "people_flat.xlsx"], con, fixture_config, link=False)
+    yield con, fixture_config
+    con.close()
+
+
+def report(con, config):
+    return build_completeness(con, config.agency_list, load_completeness_config(config.root))
+
+
+def test_every_registry_agency_once_with_status(loaded):
+    con, config = loaded
+    rows = {r["agency"]: r for r in report(con, config)["agencies"]}
+    assert len(rows) == len(config.agencies) == 5
+    assert rows["police-testshire"]["status"] == "received"
+    assert rows["ngo-silent"]["status"] == "not received"
+    assert report(con, config)["outstanding"] == [
+        {"agency": "ngo-silent", "name": "Silent Charity", "source_type": "ngo"}]
+
+
+def test_nil_return_is_a_response_with_zero_records(loaded):
+    con, config = loaded
+    ingest.ingest([RETURNS / "ngo_nil.csv"], con, config, link=False)
+    row = next(r for r in report(con, config)["agencies"] if r["agency"] == "ngo-fixture")
+    assert row["status"] == "nil return" and row["victim_records"] == 0 and row["score"] is None
+    ngo = next(r for r in report(con, config)["by_source_type"] if r["source_type"] == "Voluntary sector")
+    assert ngo["received"] == 1 and ngo["nil_returns"] == 1 and ngo["not_received"] == 1
+
+
+def test_shares_to_the_record(loaded):
+    con, config = loaded
+    rows = {r["agency"]: r for r in report(con, config)["agencies"]}
+    ngo = rows["ngo-fixture"]   # 3 victims: ages 14, 15, none; sex F, F(Girl), blank; ethnicity W, A, Martian
+    assert ngo["victim_records"] == 3
+    assert ngo["victims_date_of_birth_or_age"] == pytest.approx(2 / 3, abs=1e-3)
+    assert ngo["victims_sex"] == pytest.approx(2 / 3, abs=1e-3)
+    assert ngo["victims_ethnicity"] == pytest.approx(2 / 3, abs=1e-3)
+    assert ngo["victims_missing_status"] == pytest.approx(2 / 3, abs=1e-3)
+    assert ngo["victims_area"] == 1.0
+    assert ngo["unrecognised_codes"] == 1
+    police = rows["police-testshire"]  # V1 dob impossible, V2 dob known, V3 dob known
+    assert police["victims_date_of_birth_or_age"] == pytest.approx(2 / 3, abs=1e-3)
+    assert police["victims_missing_status"] == pytest.approx(2 / 3, abs=1e-3)
+    assert police["offender_records"] == 2 and police["offenders_date_of_birth_or_age"] == 1.0
+    assert police["offenders_ethnicity"] == 0.5
+    assert police["rows_rejected"] == 1 and police["cases"] == 3
+    assert police["flag"] in ("green", "amber", "red")
+
+
+def test_feedback_has_no_other_agency_values(loaded, tmp_path):
+    con, config = loaded
+    out = tmp_path / "feedback.xlsx"
+    row = next(r for r in report(con, config)["agencies"] if r["agency"] == "ngo-fixture")
+    n = write_feedback(con, config.agencies["ngo-fixture"], row, out)
+    assert n > 0
+    wb = openpyxl.load_workbook(out)
+    cells = {str(c.value) for ws in wb for r in ws.iter_rows() for c in r if c.value is not None}
+    assert "Martian" in cells and "ngo_bom.csv" in cells
+    # Every value any other agency sent (raw cells) is absent from the workbook.
+    others = con.execute("SELECT unnest(cells) FROM raw_rows JOIN returns USING (return_id) "
+                         "WHERE agency_id <> 'ngo-fixture'").fetchall()
+    leaked = {v for (v,) in others if v and len(v) > 2} & cells
+    assert not leaked
+    assert not any("police_header_row5" in c or "IC8" in c for c in cells)
