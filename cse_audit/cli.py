@@ -305,6 +305,42 @@ def report(output, db, config_dir, publish, date_from, date_to):
 
 
 @cli.command()
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="The workbook to write (FILE.xlsx).")
+@click.option("--agency", help="Fill in this agency's id, so its return is recognised on ingest.")
+@click.option("--write-mapping", is_flag=True,
+              help="Regenerate configs/mappings/standard-template.yaml from configs/schema.yaml.")
+@config_option
+@_handle_errors
+def template(output, agency, write_mapping, config_dir):
+    """Write the standard data-capture workbook agencies can fill in.
+
+    It has an Instructions sheet, Cases / Victims / Offenders sheets with drop-down lists from
+    the code lists, and ingests with no mapping work.
+
+    \b
+    Example:
+      cse-audit template --output cse_return_template.xlsx
+      cse-audit template --output lancashire.xlsx --agency police-lancashire
+    """
+    from .template import MAPPING_NAME, template_mapping_yaml, write_template
+
+    config = _config(config_dir)
+    if write_mapping:
+        target = config.root / "mappings" / f"{MAPPING_NAME}.yaml"
+        target.write_text(template_mapping_yaml(config), encoding="utf-8")
+        click.echo(f"wrote {target}", err=True)
+    if output:
+        if not output.lower().endswith(".xlsx"):
+            raise click.UsageError("--output must end in .xlsx")
+        if agency and agency not in config.agencies:
+            raise click.UsageError(f"no agency {agency!r} in the registry")
+        write_template(config, output, agency)
+        click.echo(f"wrote {output}", err=True)
+    if not output and not write_mapping:
+        raise click.UsageError("give --output FILE.xlsx (or --write-mapping)")
+
+
+@cli.command()
 @click.argument("outdir", type=click.Path(file_okay=False))
 @click.option("--seed", default=2011, show_default=True, help="Random seed: the same seed gives the same returns.")
 @click.option("--scale", default=1.0, show_default=True, help="Multiply the number of records (e.g. 100).")

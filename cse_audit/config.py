@@ -219,6 +219,7 @@ class Config:
     unknown_tokens: frozenset[str]
     mappings: dict[str, Mapping]
     agencies: dict[str, Agency]
+    template: TemplateSpec | None = None
 
     @cached_property
     def agency_list(self) -> list[Agency]:
@@ -252,9 +253,34 @@ def load_settings(path: Path) -> Settings:
     return Settings(limits=Limits(**limits), **kw)
 
 
+@dataclass(frozen=True)
+class TemplateSpec:
+    """The standard template: sheet -> fields, a label per field, a drop-down list per coded field."""
+
+    sheets: dict[str, tuple[str, ...]]
+    labels: dict[str, str]
+    codes: dict[str, str]
+
+
+def load_template(path: Path, fields: dict[str, FieldDef]) -> TemplateSpec:
+    d = (load_yaml(path) or {}).get("template") or {}
+    _check_keys(d, {"sheets", "labels", "codes"}, path, "template")
+    sheets = {name: tuple(cols) for name, cols in (d.get("sheets") or {}).items()}
+    for name, cols in sheets.items():
+        for col in cols:
+            if col not in fields:
+                raise ConfigError(path, f"template.sheets.{name}", _line(d.get("sheets"), name),
+                                  f"unknown field {col!r}")
+    labels = dict(d.get("labels") or {})
+    missing = sorted({c for cols in sheets.values() for c in cols} - set(labels))
+    if missing:
+        raise ConfigError(path, "template.labels", _line(d, "labels"), f"no label for {', '.join(missing)}")
+    return TemplateSpec(sheets, labels, dict(d.get("codes") or {}))
+
+
 def load_fields(path: Path) -> dict[str, FieldDef]:
     d = load_yaml(path) or {}
-    _check_keys(d, {"fields"}, path, "")
+    _check_keys(d, {"fields", "template"}, path, "")
     out = {}
     for name, spec in (d.get("fields") or {}).items():
         _check_keys(spec, {"type", "kinds", "description", "codes", "personal", "input_only"}, path,
@@ -471,7 +497,11 @@ def load_config(root: str | Path | None = None) -> Config:
                               f"no code list {fdef.codes!r}")
     mappings = {p.stem: load_mapping(p, codes, fields) for p in sorted((root / "mappings").glob("*.yaml"))}
     agencies = load_agencies(root / "agencies.yaml", mappings)
-    return Config(root, settings, fields, codes, tokens | {""}, mappings, agencies)
+    template = load_template(root / "schema.yaml", fields)
+    for fname, list_name in template.codes.items():
+        if list_name not in codes:
+            raise ConfigError(root / "schema.yaml", f"template.codes.{fname}", None, f"no code list {list_name!r}")
+    return Config(root, settings, fields, codes, tokens | {""}, mappings, agencies, template)
 
 
 def _unknown_tokens(path: Path) -> list[str]:

@@ -139,15 +139,20 @@ def sha256_of(path: Path) -> str:
 
 def prepare(path: Path, config: Config, agency_id: str | None = None) -> FileOutcome:
     """Identify, read and map one file, in memory. Never raises for bad input."""
+    from .template import MAPPING_NAME, read_marker
+
     outcome = FileOutcome(path.name, str(path), "checked")
     try:
-        agency = identify(path, config, agency_id)
-        outcome.agency_id, outcome.agency_name = agency.id, agency.name
-        outcome.source_type, outcome.mapping = agency.source_type, agency.mapping
-        if not agency.mapping:
-            raise IdentifyError(path.name, f"agency {agency.id!r} has no mapping in the registry")
         sheets = read_file(path, config.settings.limits)
-        outcome.mapped = map_return(sheets, config.mappings[agency.mapping], config, agency, path.name)
+        # A filled standard template names its agency and needs no mapping work.
+        marked = read_marker(sheets)
+        agency = identify(path, config, agency_id or marked)
+        mapping = MAPPING_NAME if marked else agency.mapping
+        outcome.agency_id, outcome.agency_name = agency.id, agency.name
+        outcome.source_type, outcome.mapping = agency.source_type, mapping
+        if not mapping:
+            raise IdentifyError(path.name, f"agency {agency.id!r} has no mapping in the registry")
+        outcome.mapped = map_return(sheets, config.mappings[mapping], config, agency, path.name)
     except (IdentifyError, ReadError, ReturnError) as exc:
         outcome.status, outcome.message = "failed", exc.reason
     return outcome

@@ -171,7 +171,7 @@ class _Translator:
     def _translate(self, text: str) -> tuple:
         s = text.strip()
         if normalise(s) in self.unknown:
-            return (UNKNOWN if self.codes is not None else None), None, None
+            return (UNKNOWN if self.codes is not None else None), self._raw_extra(s or None, None), None
         spec, f = self.spec, self.fname
         if spec.derive == "missing_from_episodes":
             n, problem = parse_int(s)

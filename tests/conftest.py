@@ -22,7 +22,8 @@ def fixture_config_dir(tmp_path) -> Path:
     for path in (ROOT / "configs").glob("*.yaml"):
         if path.name != "agencies.yaml":
             shutil.copy(path, root / path.name)
-    shutil.copytree(FIXTURES / "config" / "mappings", root / "mappings")
+    shutil.copytree(ROOT / "configs" / "mappings", root / "mappings")
+    shutil.copytree(FIXTURES / "config" / "mappings", root / "mappings", dirs_exist_ok=True)
     shutil.copy(FIXTURES / "config" / "agencies.yaml", root / "agencies.yaml")
     return root
 
