@@ -31,7 +31,7 @@ def _handle_errors(fn):
 
         try:
             return fn(*args, **kwargs)
-        except (ConfigError, StoreError) as exc:
+        except (ConfigError, StoreError, _tables_error()) as exc:
             if _debug():
                 raise
             raise click.UsageError(str(exc)) from None
@@ -44,6 +44,12 @@ def _handle_errors(fn):
                                        "(run with --debug for details)") from None
 
     return wrapper
+
+
+def _tables_error():
+    from .tables import TablesError
+
+    return TablesError
 
 
 def _debug() -> bool:
@@ -123,7 +129,7 @@ def ingest(paths, db, config_dir, agency, append, strict, no_link, no_tables, fm
             from .render import render
             from .tables import build_tables
 
-            click.echo(render(build_tables(con, registry=[vars(a) for a in config.agency_list]), fmt))
+            click.echo(render(build_tables(con, **_table_inputs(config)), fmt), nl=False)
     finally:
         con.close()
     if report.failed:
@@ -194,14 +200,14 @@ def tables(names, db, config_dir, fmt, publish, date_from, date_to):
     con = store.connect(db, read_only=True)
     try:
         result = build_tables(con, names=list(names) or None, period=_period(date_from, date_to),
-                              registry=_registry(config_dir))
+                              **_table_inputs(_config(config_dir)))
     finally:
         con.close()
     if publish:
         from .disclosure import publish as publish_tables
 
         result = publish_tables(result)
-    click.echo(render(result, fmt))
+    click.echo(render(result, fmt), nl=False)
 
 
 def _period(date_from, date_to):
@@ -210,9 +216,9 @@ def _period(date_from, date_to):
     return (date_from.date() if date_from else None, date_to.date() if date_to else None)
 
 
-def _registry(config_dir):
-    config = _config(config_dir)
-    return [vars(a) for a in config.agency_list]
+def _table_inputs(config) -> dict:
+    """The registry and tables configuration that `build_tables` needs, from one config folder."""
+    return {"registry": [vars(a) for a in config.agency_list], "config": config.root / "tables.yaml"}
 
 
 @cli.command()
@@ -293,7 +299,7 @@ def report(output, db, config_dir, publish, date_from, date_to):
         raise click.UsageError("--output must end in .xlsx or .html")
     con = store.connect(db, read_only=True)
     try:
-        result = build_tables(con, period=_period(date_from, date_to), registry=_registry(config_dir))
+        result = build_tables(con, period=_period(date_from, date_to), **_table_inputs(_config(config_dir)))
     finally:
         con.close()
     if publish:

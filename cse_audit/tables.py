@@ -1,0 +1,704 @@
+"""Headline tables from the store, as one JSON-ready structure (contract: docs/tables.md).
+
+Only records of current returns count. People are counted once, through the linkage results
+(`victim_links` -> `victim_persons`, `offender_links` -> `offender_persons`); a record with no link
+yet counts as a person of its own, and the note says how many did. Unknown is always a category.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+
+TABLE_NAMES = [
+    "sources",
+    "victims_missing",
+    "victims_sex",
+    "victims_age",
+    "victims_ethnicity",
+    "victims_looked_after",
+    "victims_overlap",
+    "offenders_sex",
+    "offenders_age",
+    "offenders_ethnicity",
+    "offenders_ethnicity_reliable",
+    "offender_groups",
+]
+
+SOURCE_TYPES = {"police": "Police forces", "lscb": "LSCBs and children's services", "ngo": "Voluntary sector"}
+SOURCE_COLUMNS = [
+    "agencies_asked", "agencies_responded", "nil_returns", "cases",
+    "victim_records", "victims", "offender_records", "offenders",
+]
+UNKNOWN = "Unknown"
+ETHNICITY = ["White", "Asian", "Black", "Chinese", "Mixed", "Other", UNKNOWN]
+SEX = ["Female", "Male", UNKNOWN]
+MISSING = ["Reported missing", "Not reported missing", UNKNOWN]
+MISSING_FROM = ["Home", "Care", "Both", UNKNOWN]
+YES_NO = ["Yes", "No", UNKNOWN]
+OVERLAP = ["Reported by one agency", "Reported by two agencies", "Reported by three or more agencies"]
+MIXED_GROUP = "More than one ethnicity"
+
+MARKER_KEY = (
+    "Markers (GSS): [c] confidential, suppressed to protect a small count; [x] not available; "
+    "[z] not applicable. A true zero is shown as 0."
+)
+
+_VICTIM_FIELDS = ["sex", "ethnicity", "ethnicity_detail", "age", "missing_status", "missing_from",
+                  "missing_episodes", "looked_after"]
+_OFFENDER_FIELDS = ["sex", "ethnicity", "ethnicity_detail", "age", "identified"]
+
+
+def _bands(*spec: tuple[str, int, int | None]) -> list[dict]:
+    return [{"label": label, "min": lo, "max": hi} for label, lo, hi in spec]
+
+
+# Fallbacks when configs/tables.yaml is absent; the file is the place to change them.
+DEFAULT_CONFIG: dict[str, Any] = {
+    "reliable_offenders": {"field": "identified", "equals": "Yes"},
+    "victim_age_bands": _bands(("Under 10", 0, 9), ("10-11", 10, 11), ("12-13", 12, 13), ("14", 14, 14),
+                               ("15", 15, 15), ("16-17", 16, 17), ("18+", 18, None)),
+    "offender_age_bands": _bands(("Under 18", 0, 17), ("18-24", 18, 24), ("25-34", 25, 34),
+                                 ("35-44", 35, 44), ("45+", 45, None)),
+    "episode_bands": _bands(("0", 0, 0), ("1", 1, 1), ("2-4", 2, 4), ("5-9", 5, 9), ("10 or more", 10, None)),
+    "group_size_bands": _bands(("2 offenders", 2, 2), ("3-4 offenders", 3, 4), ("5-8 offenders", 5, 8),
+                               ("More than 8 offenders", 9, None)),
+    "asian_detail": ["Pakistani", "Indian", "Bangladeshi", "British Asian", "Any other Asian"],
+    "disclosure": {"threshold": 5, "exempt_columns": ["agencies_asked", "agencies_responded", "nil_returns"]},
+}
+
+
+class TablesError(ValueError):
+    """A table name, period or table configuration is wrong."""
+
+
+# --------------------------------------------------------------------------- configuration
+
+def load_config(config: dict | str | Path | None = None) -> dict:
+    """The tables configuration: defaults overlaid with a dict, a YAML file, or configs/tables.yaml."""
+    merged = {k: (dict(v) if isinstance(v, dict) else v) for k, v in DEFAULT_CONFIG.items()}
+    if config is None:
+        path = CONFIG_DIR / "tables.yaml"
+        config = path if path.exists() else {}
+    if isinstance(config, (str, Path)):
+        import yaml
+
+        try:
+            config = yaml.safe_load(Path(config).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise TablesError(f"{config}: cannot read the tables configuration ({exc})") from exc
+        if not isinstance(config, dict):
+            raise TablesError("tables configuration: expected a mapping at the top level")
+    for key, value in config.items():
+        if key not in DEFAULT_CONFIG:
+            raise TablesError(f"tables configuration: unknown key {key!r} (known: {', '.join(DEFAULT_CONFIG)})")
+        merged[key] = {**merged[key], **value} if isinstance(merged[key], dict) else value
+    for key in ("victim_age_bands", "offender_age_bands", "episode_bands", "group_size_bands"):
+        for band in merged[key]:
+            if not isinstance(band, dict) or "label" not in band or "min" not in band:
+                raise TablesError(f"tables configuration: {key}: each band needs label and min, got {band!r}")
+    return merged
+
+
+def load_registry(path: str | Path | None = None) -> list[dict] | None:
+    """Agency registry entries from configs/agencies.yaml (None when there is no registry file)."""
+    path = Path(path) if path else CONFIG_DIR / "agencies.yaml"
+    if not path.exists():
+        return None
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return list(data.get("agencies") or []) if isinstance(data, dict) else list(data)
+
+
+def _entry(entry: Any, key: str, default: Any = None) -> Any:
+    # Registry entries may be plain dicts or typed config objects.
+    return entry.get(key, default) if isinstance(entry, dict) else getattr(entry, key, default)
+
+
+def parse_period(period: Any) -> tuple[dt.date | None, dt.date | None] | None:
+    """(from, to) as dates (either end may be open), or None for all dates."""
+    if period is None or period == "all":
+        return None
+    try:
+        start, end = period
+    except (TypeError, ValueError) as exc:
+        raise TablesError(f"period: expected (from, to), got {period!r}") from exc
+    start, end = _date(start, "from"), _date(end, "to")
+    if start is None and end is None:
+        return None
+    if start and end and start > end:
+        raise TablesError(f"period: from {start} is after to {end}")
+    return start, end
+
+
+def _date(value: Any, which: str) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError as exc:
+        raise TablesError(f"period: {which} date {value!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def period_json(period: tuple[dt.date | None, dt.date | None] | None) -> Any:
+    if period is None:
+        return "all"
+    return {"from": period[0] and period[0].isoformat(), "to": period[1] and period[1].isoformat()}
+
+
+def period_text(period: tuple[dt.date | None, dt.date | None] | None) -> str:
+    if period is None:
+        return "Period: all (no period set)."
+    start, end = period
+    if start and end:
+        return f"Period: cases dated {start.isoformat()} to {end.isoformat()} inclusive."
+    if start:
+        return f"Period: cases dated from {start.isoformat()}."
+    return f"Period: cases dated up to {end.isoformat()} inclusive."
+
+
+# --------------------------------------------------------------------------- numbers
+
+def percent(count: int, base: int) -> float | None:
+    """Percentage to 1 dp, half up, from unrounded counts (None when the base is 0)."""
+    if not base:
+        return None
+    return float((Decimal(100 * count) / Decimal(base)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _rows(counts: dict[str, int], categories: Iterable[str], unknown: str | None = UNKNOWN,
+          base: int | None = None) -> tuple[list[dict], int]:
+    categories = list(categories)
+    total = sum(counts.get(c, 0) for c in categories) if base is None else base
+    has_unknown = unknown in categories
+    known = total - counts.get(unknown, 0) if has_unknown else None
+    rows = []
+    for cat in categories:
+        n = counts.get(cat, 0)
+        rows.append({
+            "category": cat,
+            "count": n,
+            "percent": percent(n, total),
+            "percent_known": percent(n, known) if has_unknown and cat != unknown else None,
+        })
+    return rows, total
+
+
+def _band(value: Any, bands: list[dict]) -> str | None:
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        return None
+    for band in bands:
+        if n >= band["min"] and (band.get("max") is None or n <= band["max"]):
+            return band["label"]
+    return None
+
+
+def _category(value: Any, categories: list[str]) -> tuple[str, bool]:
+    """(category, unexpected): blanks are Unknown; a value outside the list is Unknown and flagged."""
+    return _category_of(value, tuple(categories))
+
+
+@lru_cache(maxsize=4096, typed=True)  # called once per person per table: few distinct values, many people
+def _category_of(value: Any, categories: tuple[str, ...]) -> tuple[str, bool]:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return UNKNOWN, False
+    if isinstance(value, bool):
+        value = "Yes" if value else "No"
+    text = str(value).strip().lower()
+    for cat in categories:
+        if cat.lower() == text:
+            return cat, False
+    return UNKNOWN, True
+
+
+# --------------------------------------------------------------------------- store access
+
+@dataclass
+class _Record:
+    record_id: str
+    return_id: int
+    agency_id: str
+    source_type: str
+    case_ref: str | None
+    case_date: dt.date | None
+    person: str
+    attrs: dict
+
+
+def _relations(con) -> set[str]:
+    return {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+
+
+def _columns(con, name: str) -> list[str]:
+    rows = con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ?", [name])
+    return [r[0] for r in rows.fetchall()]
+
+
+class _Kind:
+    """Records of one kind (victims or offenders) in the period, and the people they belong to."""
+
+    def __init__(self, con, kind: str, fields: list[str], period, relations: set[str]):
+        self.kind = kind
+        self.linkage_run = f"{kind[:-1]}_links" in relations and f"{kind[:-1]}_persons" in relations
+        records = self._read(con, kind, fields, relations)
+        self.undated = sum(1 for r in records if r.case_date is None)
+        self.unlinked = sum(1 for r in records if r.person.startswith("record:"))
+        self.records = [r for r in records if _in_period(r.case_date, period)]
+        self.persons: dict[str, dict] = {}
+        self.agencies: dict[str, set] = defaultdict(set)
+        self.source_types: dict[str, set] = defaultdict(set)
+        for r in self.records:
+            self.persons.setdefault(r.person, r.attrs)
+            self.agencies[r.person].add(r.agency_id)
+            self.source_types[r.person].add(r.source_type)
+
+    @staticmethod
+    def _read(con, kind: str, fields: list[str], relations: set[str]) -> list[_Record]:
+        links, persons = f"{kind[:-1]}_links", f"{kind[:-1]}_persons"
+        rcols = set(_columns(con, kind))
+        has_links = links in relations
+        pcols = set(_columns(con, persons)) if has_links and persons in relations else set()
+        pcols = pcols if "person_id" in pcols else set()
+        select = [f"r.{f} AS r_{f}" if f in rcols else f"NULL AS r_{f}" for f in fields]
+        select += [f"p.{f} AS p_{f}" if f in pcols else f"NULL AS p_{f}" for f in fields]
+        joins, person_expr, linked_expr = "", "NULL", "FALSE"
+        if has_links:
+            # min(): one link per record is the contract; be deterministic if a record has two.
+            joins += (f" LEFT JOIN (SELECT record_id, min(CAST(person_id AS VARCHAR)) AS person_id"
+                      f" FROM {links} GROUP BY record_id) l ON l.record_id = r.record_id")
+            person_expr = "l.person_id"
+        if "person_id" in pcols:
+            joins += f" LEFT JOIN {persons} p ON CAST(p.person_id AS VARCHAR) = l.person_id"
+            linked_expr = "p.person_id IS NOT NULL"
+        sql = (
+            f"SELECT r.record_id, r.return_id, r.agency_id, r.source_type, r.case_ref,"
+            f" coalesce(r.case_date, c.case_date), {person_expr}, {linked_expr}, {', '.join(select)}"
+            f" FROM current_{kind} r"
+            f" LEFT JOIN (SELECT return_id, case_ref, min(case_date) AS case_date FROM current_cases"
+            f" GROUP BY return_id, case_ref) c ON c.return_id = r.return_id AND c.case_ref = r.case_ref"
+            f"{joins} ORDER BY r.record_id"
+        )
+        out = []
+        n = len(fields)
+        for row in con.execute(sql).fetchall():
+            rid, ret, agency, stype, case_ref, case_date, person, linked = row[:8]
+            values = row[8 + n:] if linked else row[8: 8 + n]
+            person = person if person is not None else f"record:{rid}"
+            attrs = dict(zip(fields, values, strict=True))
+            out.append(_Record(rid, ret, agency, stype, case_ref, case_date, person, attrs))
+        return out
+
+    def linkage_note(self) -> str:
+        if not self.linkage_run:
+            return f"Linkage has not been run: each {self.kind[:-1]} record is counted as one person."
+        if self.unlinked:
+            return (f"{self.unlinked} {self.kind[:-1]} record(s) have no person link yet (loaded after the "
+                    "last linkage?): each is counted as a person of its own.")
+        return ""
+
+
+def _in_period(date: dt.date | None, period) -> bool:
+    if period is None:
+        return True
+    if date is None:
+        return False
+    start, end = period
+    return (start is None or date >= start) and (end is None or date <= end)
+
+
+class _Context:
+    """Lazily read store data shared by the tables."""
+
+    def __init__(self, con, period, registry, config):
+        self.con, self.period, self.config = con, period, config
+        self._registry = registry
+        self.relations = _relations(con)
+
+    @cached_property
+    def registry(self) -> list | None:
+        reg = self._registry
+        if reg is None:
+            reg = load_registry
+        return reg() if callable(reg) else list(reg)
+
+    @cached_property
+    def victims(self) -> _Kind:
+        return _Kind(self.con, "victims", _VICTIM_FIELDS, self.period, self.relations)
+
+    @cached_property
+    def offenders(self) -> _Kind:
+        field = self.config["reliable_offenders"]["field"]
+        fields = _OFFENDER_FIELDS + ([field] if field not in _OFFENDER_FIELDS else [])
+        return _Kind(self.con, "offenders", fields, self.period, self.relations)
+
+    @cached_property
+    def cases(self) -> list[tuple]:
+        return self.con.execute(
+            "SELECT record_id, return_id, agency_id, source_type, case_ref, case_date FROM current_cases"
+        ).fetchall()
+
+    @cached_property
+    def returns(self) -> list[tuple]:
+        return self.con.execute("SELECT agency_id, source_type, nil_return FROM current_returns").fetchall()
+
+    def dated_note(self, *kinds: str) -> str:
+        counts = []
+        for kind in kinds:
+            n = sum(1 for c in self.cases if c[5] is None) if kind == "cases" else getattr(self, kind).undated
+            counts.append(f"{kind} {n}")
+        how = "included, as no period is set" if self.period is None else \
+            "excluded from this table, as a period is set"
+        return f"Records with no case date ({how}): {', '.join(counts)}."
+
+    def note(self, *parts: str, kinds: tuple[str, ...]) -> str:
+        text = [p for p in parts if p]
+        text += [period_text(self.period), self.dated_note(*kinds), MARKER_KEY]
+        return " ".join(text)
+
+
+def _table(ctx: _Context, title: str, population: str, rows: list[dict], total: int, note: str,
+           **extra) -> dict:
+    # population: who the total counts; tables with the same population share their total, which
+    # disclosure control relies on (a total suppressed in one table is suppressed in all).
+    return {"title": title, "note": note, "period": period_json(ctx.period), "population": population,
+            "rows": rows, "total": total, **extra}
+
+
+def _sub(title: str, rows: list[dict], total: int, total_of: str | None) -> dict:
+    # total_of: the category of the main-table row this sub-table breaks down (None: the whole table).
+    return {"title": title, "rows": rows, "total": total, "total_of": total_of}
+
+
+# --------------------------------------------------------------------------- the tables
+
+def _sources(ctx: _Context) -> dict:
+    registry = ctx.registry
+    responded: dict[str, set] = defaultdict(set)
+    nil_only: dict[str, bool] = {}
+    for agency, stype, nil in ctx.returns:
+        responded[stype].add(agency)
+        nil_only[agency] = nil_only.get(agency, True) and bool(nil)
+    cases = [c for c in ctx.cases if _in_period(c[5], ctx.period)]
+    v, o = ctx.victims, ctx.offenders
+    rows = []
+    for stype, label in [*SOURCE_TYPES.items(), (None, "Total")]:
+        def keep(s, stype=stype):
+            return stype is None or s == stype
+        asked = None
+        if registry is not None:
+            asked = sum(1 for e in registry if _entry(e, "expected", True) and keep(_entry(e, "source_type")))
+        agencies = set().union(*(a for s, a in responded.items() if keep(s)))
+        rows.append({
+            "category": label,
+            "agencies_asked": asked,
+            "agencies_responded": len(agencies),
+            "nil_returns": sum(1 for a in agencies if nil_only[a]),
+            "cases": sum(1 for c in cases if keep(c[3])),
+            "victim_records": sum(1 for r in v.records if keep(r.source_type)),
+            "victims": sum(1 for p in v.persons if any(keep(s) for s in v.source_types[p])),
+            "offender_records": sum(1 for r in o.records if keep(r.source_type)),
+            "offenders": sum(1 for p in o.persons if any(keep(s) for s in o.source_types[p])),
+        })
+    note = ctx.note(
+        "Agencies asked: registry entries with expected: true"
+        + (" (no registry found: [x])." if registry is None else "."),
+        "Agencies responded: agencies with a current return, nil returns included; nil returns: agencies "
+        "whose current returns are all nil returns. Agency counts do not depend on the period.",
+        "Victims and offenders are unique people (after linkage) with at least one record from that source "
+        "type. The Total row counts each unique person once, so it can be less than the sum of the rows above.",
+        v.linkage_note(), o.linkage_note(),
+        kinds=("cases", "victims", "offenders"),
+    )
+    return {"title": "Returns, case records and people by source type", "note": note,
+            "period": period_json(ctx.period), "columns": SOURCE_COLUMNS, "rows": rows}
+
+
+def _counter(persons: dict[str, dict], field: str, categories: list[str]) -> tuple[dict[str, int], int]:
+    counts: dict[str, int] = defaultdict(int)
+    unexpected = 0
+    for attrs in persons.values():
+        cat, odd = _category(attrs.get(field), categories)
+        counts[cat] += 1
+        unexpected += odd
+    return counts, unexpected
+
+
+def _unexpected_note(n: int, field: str) -> str:
+    return f"{n} value(s) of {field} outside the code list are counted as Unknown." if n else ""
+
+
+def _person_note(kind: _Kind) -> str:
+    who = kind.kind
+    return (f"Base: unique {who} (after linkage) with at least one record in the period; each person's "
+            f"attributes are merged across all their records by the linkage rules. {kind.linkage_note()}")
+
+
+def _categorical(ctx: _Context, kind: str, field: str, categories: list[str], title: str) -> dict:
+    k: _Kind = getattr(ctx, kind)
+    counts, odd = _counter(k.persons, field, categories)
+    rows, total = _rows(counts, categories)
+    note = ctx.note(_person_note(k), "Unknown is a category; '% of known' excludes Unknown.",
+                    _unexpected_note(odd, field), kinds=(kind,))
+    return _table(ctx, title, kind, rows, total, note)
+
+
+def _banded(ctx: _Context, kind: str, field: str, bands: list[dict]) -> tuple[dict, int]:
+    k: _Kind = getattr(ctx, kind)
+    counts: dict[str, int] = defaultdict(int)
+    outside = 0
+    for attrs in k.persons.values():
+        label = _band(attrs.get(field), bands)
+        if label is None and attrs.get(field) is not None:
+            outside += 1
+        counts[label or UNKNOWN] += 1
+    return counts, outside
+
+
+def _age(ctx: _Context, kind: str, bands_key: str, title: str) -> dict:
+    bands = ctx.config[bands_key]
+    counts, outside = _banded(ctx, kind, "age", bands)
+    rows, total = _rows(counts, [b["label"] for b in bands] + [UNKNOWN])
+    k = getattr(ctx, kind)
+    note = ctx.note(
+        _person_note(k), "Age at the case date (merged per person). Unknown is a category; "
+        "'% of known' excludes Unknown.",
+        f"{outside} age(s) outside the bands are counted as Unknown." if outside else "",
+        kinds=(kind,))
+    return _table(ctx, title, kind, rows, total, note)
+
+
+def _victims_missing(ctx: _Context) -> dict:
+    v = ctx.victims
+    counts, odd = _counter(v.persons, "missing_status", MISSING)
+    rows, total = _rows(counts, MISSING)
+    missing = {p: a for p, a in v.persons.items() if _category(a.get("missing_status"), MISSING)[0] == MISSING[0]}
+    from_counts, odd_from = _counter(missing, "missing_from", MISSING_FROM)
+    from_rows, from_total = _rows(from_counts, MISSING_FROM)
+    bands = ctx.config["episode_bands"]
+    ep_counts: dict[str, int] = defaultdict(int)
+    for attrs in missing.values():
+        ep_counts[_band(attrs.get("missing_episodes"), bands) or UNKNOWN] += 1
+    ep_rows, ep_total = _rows(ep_counts, [b["label"] for b in bands] + [UNKNOWN])
+    note = ctx.note(
+        _person_note(v),
+        "A child counts as reported missing if any of their records says so. Unknown is a category; "
+        "'% of known' excludes Unknown. Sub-tables: where reported-missing children went missing from, "
+        "and their number of missing episodes.",
+        _unexpected_note(odd, "missing_status"), _unexpected_note(odd_from, "missing_from"),
+        kinds=("victims",))
+    return _table(
+        ctx, "Victims: reported missing", "victims", rows, total, note,
+        missing_from=_sub("Reported missing: missing from", from_rows, from_total, MISSING[0]),
+        episodes=_sub("Reported missing: number of missing episodes", ep_rows, ep_total, MISSING[0]),
+    )
+
+
+def _ethnicity(ctx: _Context, kind: str, title: str, persons: dict[str, dict] | None = None,
+               extra_note: str = "") -> dict:
+    k: _Kind = getattr(ctx, kind)
+    population = kind if persons is None else f"reliable_{kind}"
+    persons = k.persons if persons is None else persons
+    counts, odd = _counter(persons, "ethnicity", ETHNICITY)
+    rows, total = _rows(counts, ETHNICITY)
+    detail: dict[str, int] = defaultdict(int)
+    for attrs in persons.values():
+        if _category(attrs.get("ethnicity"), ETHNICITY)[0] == "Asian":
+            d = attrs.get("ethnicity_detail")
+            detail[str(d).strip() if d is not None and str(d).strip() else "Detail not known"] += 1
+    listed = list(ctx.config["asian_detail"])
+    others = sorted(d for d in detail if d not in listed and d != "Detail not known")
+    detail_rows, detail_total = _rows(detail, listed + others + ["Detail not known"], unknown="Detail not known")
+    note = ctx.note(
+        _person_note(k), extra_note,
+        "Ethnicity is rolled up to the assessment's categories; Unknown is a category; '% of known' "
+        "excludes Unknown. Sub-table: the detailed group of those recorded as Asian, as returned.",
+        _unexpected_note(odd, "ethnicity"), kinds=(kind,))
+    return _table(ctx, title, population, rows, total, note,
+                  asian_detail=_sub("Asian: detailed group", detail_rows, detail_total, "Asian"))
+
+
+def _offenders_reliable(ctx: _Context) -> dict:
+    rule = ctx.config["reliable_offenders"]
+    field, equals = rule["field"], str(rule["equals"]).strip().lower()
+
+    def reliable(attrs: dict) -> bool:
+        value = attrs.get(field)
+        if isinstance(value, bool):
+            value = "Yes" if value else "No"
+        return value is not None and str(value).strip().lower() == equals
+
+    persons = {p: a for p, a in ctx.offenders.persons.items() if reliable(a)}
+    return _ethnicity(ctx, "offenders", "Offenders: ethnicity, most reliable data group", persons,
+                      f"Most reliable data group: offenders whose merged {field} is {rule['equals']!r} "
+                      "(configs/tables.yaml: reliable_offenders).")
+
+
+def _victims_overlap(ctx: _Context) -> dict:
+    v = ctx.victims
+    counts: dict[str, int] = defaultdict(int)
+    combos: dict[str, int] = defaultdict(int)
+    labels = list(SOURCE_TYPES)
+    combo_order = []
+    for size in (1, 2, 3):
+        for combo in _combinations(labels, size):
+            combo_order.append(_combo_label(combo))
+    for person in v.persons:
+        n = len(v.agencies[person])
+        counts[OVERLAP[min(n, 3) - 1]] += 1
+        types = tuple(t for t in labels if t in v.source_types[person])
+        combos[_combo_label(types) if types else "Other source type"] += 1
+    rows, total = _rows(counts, OVERLAP, unknown=None)
+    if combos.get("Other source type"):
+        combo_order.append("Other source type")
+    combo_rows, combo_total = _rows(combos, combo_order, unknown=None)
+    note = ctx.note(
+        _person_note(v),
+        "Agencies: distinct submitting agencies among the child's records in the period. Sub-table: which "
+        "combination of source types reported the child.", kinds=("victims",))
+    return _table(ctx, "Victims: reported by one or more agencies", "victims", rows, total, note,
+                  source_types=_sub("Victims by combination of source types", combo_rows, combo_total, None))
+
+
+def _combinations(items: list[str], size: int) -> list[tuple[str, ...]]:
+    from itertools import combinations
+
+    return list(combinations(items, size))
+
+
+def _combo_label(types: tuple[str, ...]) -> str:
+    names = [SOURCE_TYPES[t] for t in types]
+    if len(names) == len(SOURCE_TYPES):
+        return "All three source types"
+    if len(names) == 1:
+        return f"{names[0]} only"
+    return " and ".join(names)
+
+
+def offender_group_components(edges: Iterable[tuple[Any, Any]]) -> list[set]:
+    """Offender sets of the connected components of a case <-> offender-person graph.
+
+    `edges` are (case key, person id) pairs; cases sharing a person fall into one component.
+    """
+    parent: dict[Any, Any] = {}
+
+    def find(x):
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for case, person in edges:
+        a, b = find(("case", case)), find(("person", person))
+        if a != b:
+            parent[a] = b
+    members: dict[Any, set] = defaultdict(set)
+    for node in list(parent):
+        if node[0] == "person":
+            members[find(node)].add(node[1])
+    return sorted(members.values(), key=lambda s: sorted(map(str, s)))
+
+
+def _offender_groups(ctx: _Context) -> dict:
+    o = ctx.offenders
+    edges = [((r.return_id, r.case_ref), r.person) for r in o.records if r.case_ref not in (None, "")]
+    no_case = sum(1 for r in o.records if r.case_ref in (None, ""))
+    groups = [g for g in offender_group_components(edges) if len(g) >= 2]
+    bands = ctx.config["group_size_bands"]
+    labels = [b["label"] for b in bands]
+    sizes: dict[str, int] = defaultdict(int)
+    outside = 0
+    eth_order = [f"All {c}" for c in ETHNICITY if c != UNKNOWN] + [MIXED_GROUP, UNKNOWN]
+    eth: dict[str, int] = defaultdict(int)
+    for group in groups:
+        label = _band(len(group), bands)
+        if label is None:
+            outside += 1
+        else:
+            sizes[label] += 1
+        cats = [_category(o.persons[p].get("ethnicity"), ETHNICITY)[0] for p in group]
+        known = {c for c in cats if c != UNKNOWN}
+        eth[UNKNOWN if not known else f"All {known.pop()}" if len(known) == 1 else MIXED_GROUP] += 1
+    rows, _ = _rows(sizes, labels, unknown=None, base=len(groups))
+    eth_rows, _ = _rows(eth, eth_order, base=len(groups))
+    note = ctx.note(
+        "A group is a case, or a set of cases joined by shared linked offenders (connected components of "
+        "the case-offender graph; a case is a (return, case reference) pair), with two or more distinct "
+        "offenders after linkage. Each offender counts once per group.",
+        "The total is the number of groups; offenders_in_groups (JSON) counts their distinct members.",
+        "Ethnicity rule: a group is 'All <category>' when every member with a known ethnicity is in that "
+        f"category, '{MIXED_GROUP}' when known members are in two or more categories, and Unknown when no "
+        "member's ethnicity is known; so an 'All' or mixed group may also have members of unknown ethnicity.",
+        f"{no_case} offender record(s) with no case reference are in no group." if no_case else "",
+        f"{outside} group(s) are outside the size bands." if outside else "",
+        o.linkage_note(), kinds=("offenders",))
+    return _table(ctx, "Offender groups", "offender_groups", rows, len(groups), note,
+                  offenders_in_groups=sum(map(len, groups)),
+                  ethnicity=_sub("Offender groups by members' ethnicity", eth_rows, len(groups), None))
+
+
+_BUILDERS: dict[str, Callable[[_Context], dict]] = {
+    "sources": _sources,
+    "victims_missing": _victims_missing,
+    "victims_sex": lambda c: _categorical(c, "victims", "sex", SEX, "Victims: sex"),
+    "victims_age": lambda c: _age(c, "victims", "victim_age_bands", "Victims: age"),
+    "victims_ethnicity": lambda c: _ethnicity(c, "victims", "Victims: ethnicity"),
+    "victims_looked_after": lambda c: _categorical(c, "victims", "looked_after", YES_NO,
+                                                   "Victims: looked after (in local-authority care)"),
+    "victims_overlap": _victims_overlap,
+    "offenders_sex": lambda c: _categorical(c, "offenders", "sex", SEX, "Offenders: sex"),
+    "offenders_age": lambda c: _age(c, "offenders", "offender_age_bands", "Offenders: age"),
+    "offenders_ethnicity": lambda c: _ethnicity(c, "offenders", "Offenders: ethnicity"),
+    "offenders_ethnicity_reliable": _offenders_reliable,
+    "offender_groups": _offender_groups,
+}
+assert list(_BUILDERS) == TABLE_NAMES
+
+
+def build_tables(con, names: Iterable[str] | None = None, period: Any = None, registry: Any = None,
+                 config: dict | str | Path | None = None) -> dict:
+    """The headline tables as a JSON-ready dict, in TABLE_NAMES order (contract: docs/tables.md).
+
+    `period` is (from, to) (dates or ISO strings, either end None for open) or None for all;
+    `registry` is a list of agency entries, a callable returning one, or None for configs/agencies.yaml.
+    """
+    wanted = list(TABLE_NAMES) if not names else list(dict.fromkeys(names))
+    bad = [n for n in wanted if n not in _BUILDERS]
+    if bad:
+        raise TablesError(f"unknown table(s): {', '.join(bad)} (tables: {', '.join(TABLE_NAMES)})")
+    ctx = _Context(con, parse_period(period), registry, load_config(config))
+    return {name: _BUILDERS[name](ctx) for name in TABLE_NAMES if name in wanted}
+
+
+def tables_command_output(db_path, names: Iterable[str] | None = None, fmt: str = "table",
+                          publish: bool = False, period: Any = None, registry: Any = None,
+                          config: dict | str | Path | None = None) -> str:
+    """What `cse-audit tables` prints: build from the store at db_path, optionally publish, render."""
+    from cse_audit import render, store
+
+    con = store.connect(db_path, read_only=True)
+    try:
+        cfg = load_config(config)
+        tables = build_tables(con, names, period=period, registry=registry, config=cfg)
+    finally:
+        con.close()
+    if publish:
+        from cse_audit import disclosure
+
+        tables = disclosure.publish(tables, config=cfg)
+    return render.render(tables, fmt)

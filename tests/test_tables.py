@@ -1,0 +1,340 @@
+"""Headline tables on a crafted store with hand-written linkage results (no linkage.py needed).
+
+The store (see `make_store`): police-a (current return 1, and superseded return 5), police-b (nil),
+lscb-a (return 3), ngo-a (return 4). Victim persons P1..P5 plus one unlinked record; offender
+persons O1..O9. The expected numbers below are worked out by hand from those rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from cse_audit import store
+from cse_audit.tables import TABLE_NAMES, TablesError, build_tables, offender_group_components
+
+REGISTRY = [
+    {"id": "police-a", "source_type": "police", "expected": True},
+    {"id": "police-b", "source_type": "police", "expected": True},
+    {"id": "police-c", "source_type": "police", "expected": True},   # asked, never answered
+    {"id": "police-d", "source_type": "police", "expected": False},  # not asked
+    {"id": "lscb-a", "source_type": "lscb", "expected": True},
+    {"id": "lscb-b", "source_type": "lscb"},                          # expected defaults to true
+    {"id": "ngo-a", "source_type": "ngo", "expected": True},
+]
+
+D = dt.date.fromisoformat
+RETURNS = [  # return_id, agency, source_type, status, nil
+    (1, "police-a", "police", "current", False),
+    (2, "police-b", "police", "current", True),
+    (3, "lscb-a", "lscb", "current", False),
+    (4, "ngo-a", "ngo", "current", False),
+    (5, "police-a", "police", "superseded", False),
+]
+CASES = [  # return_id, case_ref, case_date
+    (1, "C1", D("2009-03-01")),
+    (1, "C2", D("2010-01-01")),   # just after the 2009 period
+    (1, "C3", None),              # no case date
+    (1, "C4", D("2009-12-31")),   # on the boundary, no people
+    (3, "C1", D("2009-05-05")),   # same reference as police C1: a different case
+    (4, "N1", D("2011-01-01")),
+    (5, "S1", D("2009-06-01")),   # superseded
+]
+# victims: (return_id, row, case_ref, record case_date, person or None, record fields)
+_REC = dict(sex="Unknown", ethnicity="Unknown", ethnicity_detail=None, age=None, missing_status="Unknown",
+            missing_from="Unknown", missing_episodes=None, looked_after="Unknown")
+VICTIMS = [
+    (1, 2, "C1", None, "P1", _REC),
+    (3, 2, "C1", D("2009-05-05"), "P1", _REC),
+    (4, 2, "N1", None, "P1", _REC),
+    (1, 3, "C2", None, "P2", _REC),
+    (1, 4, "C1", None, "P3", _REC),
+    (3, 3, "C1", None, "P3", _REC),
+    (4, 3, "N1", None, "P4", _REC),
+    (1, 5, "C3", None, "P5", _REC),
+    (5, 2, "S1", None, "P6", _REC),  # superseded: never counted
+    # loaded after linkage: no link, counted on its own record's fields
+    (3, 4, "C1", None, None, dict(_REC, sex="Female", ethnicity="Mixed", age=12,
+                                  missing_status="Not reported missing", looked_after="No")),
+]
+VICTIM_PERSONS = {  # merged fields (differ from the records on purpose: the persons table wins)
+    "P1": dict(sex="Female", ethnicity="White", ethnicity_detail="White British", age=14,
+               missing_status="Reported missing", missing_from="Home", missing_episodes=3, looked_after="Yes"),
+    "P2": dict(sex="Female", ethnicity="Asian", ethnicity_detail="Pakistani", age=15,
+               missing_status="Reported missing", missing_from="Care", missing_episodes=12, looked_after="No"),
+    "P3": dict(sex="Male", ethnicity="Unknown", ethnicity_detail=None, age=None,
+               missing_status="Not reported missing", missing_from="Unknown", missing_episodes=None,
+               looked_after="Unknown"),
+    "P4": dict(sex="Unknown", ethnicity="Black", ethnicity_detail="African", age=9,
+               missing_status="Unknown", missing_from="Unknown", missing_episodes=None, looked_after="Unknown"),
+    "P5": dict(sex="Female", ethnicity="White", ethnicity_detail=None, age=17,
+               missing_status="Reported missing", missing_from="Both", missing_episodes=1, looked_after="Yes"),
+    "P6": dict(sex="Male", ethnicity="White", ethnicity_detail=None, age=16,
+               missing_status="Reported missing", missing_from="Home", missing_episodes=1, looked_after="Yes"),
+}
+_OREC = dict(sex="Unknown", ethnicity="Unknown", ethnicity_detail=None, age=None, identified="Unknown")
+OFFENDERS = [  # return_id, row, case_ref, person
+    (1, 10, "C1", "O1"), (1, 11, "C1", "O2"),
+    (1, 12, "C2", "O2"), (1, 13, "C2", "O3"),   # C1 and C2 joined by O2: one group of 3
+    (3, 10, "C1", "O4"),                        # one offender: not a group (not joined to police C1)
+    (4, 10, "N1", "O5"), (4, 11, "N1", "O5"), (4, 12, "N1", "O6"),  # O5 twice: group of 2
+    (1, 14, "C3", "O7"), (1, 15, "C3", "O8"),   # undated case: group of 2
+    (1, 16, None, "O9"),                        # no case reference: in no group
+]
+OFFENDER_PERSONS = {
+    "O1": dict(sex="Male", ethnicity="Asian", age=20, identified="Yes"),
+    "O2": dict(sex="Male", ethnicity="Asian", age=22, identified="Yes"),
+    "O3": dict(sex="Male", ethnicity="Unknown", age=30, identified="No"),
+    "O4": dict(sex="Male", ethnicity="White", age=40, identified="Yes"),
+    "O5": dict(sex="Male", ethnicity="White", age=50, identified="Unknown"),
+    "O6": dict(sex="Male", ethnicity="Asian", age=17, identified="Yes"),
+    "O7": dict(sex="Female", ethnicity="Unknown", age=None, identified="No"),
+    "O8": dict(sex=None, ethnicity="Unknown", age=19, identified=None),
+    "O9": dict(sex="Male", ethnicity="Unknown", age=24, identified="Yes"),
+}
+AGENCY = {r[0]: (r[1], r[2]) for r in RETURNS}
+
+
+def _rid(ret: int, sheet: str, row: int) -> str:
+    agency = AGENCY[ret][0]
+    return f"{agency}:{ret}:{sheet}:{row}"
+
+
+def make_store(path):
+    """A store with the rows above and hand-written linkage tables; returns the open connection."""
+    con = store.connect(path)
+    for ret, agency, stype, status, nil in RETURNS:
+        con.execute(
+            "INSERT INTO returns VALUES (?, ?, ?, ?, NULL, 'x', NULL, now(), ?, ?, 0, 0, 0, 0, 0)",
+            [ret, agency, stype, f"{agency}.xlsx", status, nil])
+    for i, (ret, ref, date) in enumerate(CASES):
+        agency, stype = AGENCY[ret]
+        con.execute("INSERT INTO cases VALUES (?, ?, ?, ?, 'Cases', ?, ?, ?, NULL)",
+                    [_rid(ret, "Cases", i + 2), ret, agency, stype, i + 2, ref, date])
+    con.execute("CREATE TABLE victim_links (record_id VARCHAR, person_id VARCHAR, match_probability DOUBLE)")
+    con.execute("CREATE TABLE offender_links (record_id VARCHAR, person_id VARCHAR, match_probability DOUBLE)")
+    vcols = ", ".join(store.VICTIM_FIELDS)
+    for ret, row, ref, date, person, fields in VICTIMS:
+        agency, stype = AGENCY[ret]
+        values = dict(fields, case_ref=ref, case_date=date)
+        rid = _rid(ret, "Victims", row)
+        con.execute(f"INSERT INTO victims (record_id, return_id, agency_id, source_type, sheet, row_number, {vcols})"
+                    f" VALUES (?, ?, ?, ?, 'Victims', ?, {', '.join('?' * len(store.VICTIM_FIELDS))})",
+                    [rid, ret, agency, stype, row] + [values.get(f) for f in store.VICTIM_FIELDS])
+        if person:
+            con.execute("INSERT INTO victim_links VALUES (?, ?, 0.99)", [rid, person])
+    ocols = ", ".join(store.OFFENDER_FIELDS)
+    for ret, row, ref, person in OFFENDERS:
+        agency, stype = AGENCY[ret]
+        values = dict(_OREC, case_ref=ref)
+        rid = _rid(ret, "Offenders", row)
+        con.execute(f"INSERT INTO offenders (record_id, return_id, agency_id, source_type, sheet, row_number,"
+                    f" {ocols}) VALUES (?, ?, ?, ?, 'Offenders', ?, {', '.join('?' * len(store.OFFENDER_FIELDS))})",
+                    [rid, ret, agency, stype, row] + [values.get(f) for f in store.OFFENDER_FIELDS])
+        con.execute("INSERT INTO offender_links VALUES (?, ?, 0.99)", [rid, person])
+    con.execute("""CREATE TABLE victim_persons (person_id VARCHAR, n_records INTEGER, n_agencies INTEGER,
+        agencies VARCHAR[], source_types VARCHAR[], sex VARCHAR, ethnicity VARCHAR, ethnicity_detail VARCHAR,
+        age INTEGER, dob DATE, missing_status VARCHAR, missing_from VARCHAR, missing_episodes INTEGER,
+        looked_after VARCHAR)""")
+    for pid, f in VICTIM_PERSONS.items():
+        con.execute("INSERT INTO victim_persons VALUES (?, 1, 1, [], [], ?, ?, ?, ?, NULL, ?, ?, ?, ?)",
+                    [pid, f["sex"], f["ethnicity"], f["ethnicity_detail"], f["age"], f["missing_status"],
+                     f["missing_from"], f["missing_episodes"], f["looked_after"]])
+    con.execute("""CREATE TABLE offender_persons (person_id VARCHAR, n_records INTEGER, n_agencies INTEGER,
+        agencies VARCHAR[], source_types VARCHAR[], sex VARCHAR, ethnicity VARCHAR, ethnicity_detail VARCHAR,
+        age INTEGER, identified VARCHAR)""")
+    for pid, f in OFFENDER_PERSONS.items():
+        con.execute("INSERT INTO offender_persons VALUES (?, 1, 1, [], [], ?, ?, NULL, ?, ?)",
+                    [pid, f["sex"], f["ethnicity"], f["age"], f["identified"]])
+    return con
+
+
+@pytest.fixture
+def con(tmp_path):
+    con = make_store(tmp_path / "t.duckdb")
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def tables(con):
+    return build_tables(con, registry=REGISTRY)
+
+
+def counts(table: dict, key: str = "count") -> dict:
+    return {r["category"]: r[key] for r in table["rows"]}
+
+
+def test_all_tables_in_order(tables):
+    assert list(tables) == TABLE_NAMES
+    for table in tables.values():
+        assert table["period"] == "all"
+        assert "Period: all" in table["note"] and "[c]" in table["note"]
+        assert isinstance(table["title"], str) and table["rows"]
+
+
+def test_sources(tables):
+    rows = {r["category"]: r for r in tables["sources"]["rows"]}
+    assert list(rows) == ["Police forces", "LSCBs and children's services", "Voluntary sector", "Total"]
+    police = {"agencies_asked": 3, "agencies_responded": 2, "nil_returns": 1, "cases": 4,
+              "victim_records": 4, "victims": 4, "offender_records": 7, "offenders": 6}
+    lscb = {"agencies_asked": 2, "agencies_responded": 1, "nil_returns": 0, "cases": 1,
+            "victim_records": 3, "victims": 3, "offender_records": 1, "offenders": 1}
+    ngo = {"agencies_asked": 1, "agencies_responded": 1, "nil_returns": 0, "cases": 1,
+           "victim_records": 2, "victims": 2, "offender_records": 3, "offenders": 2}
+    # Total people are unique people, not the column sum (4 + 3 + 2 = 9 victims, but 6 children).
+    total = {"agencies_asked": 6, "agencies_responded": 4, "nil_returns": 1, "cases": 6,
+             "victim_records": 9, "victims": 6, "offender_records": 11, "offenders": 9}
+    for label, want in [("Police forces", police), ("LSCBs and children's services", lscb),
+                        ("Voluntary sector", ngo), ("Total", total)]:
+        assert {k: rows[label][k] for k in want} == want, label
+    assert "once" in tables["sources"]["note"]
+
+
+def test_sources_without_registry(con, tmp_path):
+    t = build_tables(con, ["sources"], registry=lambda: None)
+    assert all(r["agencies_asked"] is None for r in t["sources"]["rows"])
+    assert "no registry" in t["sources"]["note"]
+
+
+def test_victims_missing(tables):
+    t = tables["victims_missing"]
+    assert [r["category"] for r in t["rows"]] == ["Reported missing", "Not reported missing", "Unknown"]
+    assert counts(t) == {"Reported missing": 3, "Not reported missing": 2, "Unknown": 1}
+    assert t["total"] == 6
+    assert counts(t, "percent") == {"Reported missing": 50.0, "Not reported missing": 33.3, "Unknown": 16.7}
+    assert counts(t, "percent_known") == {"Reported missing": 60.0, "Not reported missing": 40.0, "Unknown": None}
+    assert counts(t["missing_from"]) == {"Home": 1, "Care": 1, "Both": 1, "Unknown": 0}
+    assert t["missing_from"]["total_of"] == "Reported missing"
+    assert counts(t["episodes"]) == {"0": 0, "1": 1, "2-4": 1, "5-9": 0, "10 or more": 1, "Unknown": 0}
+    # the checker's matching rule finds the right rows
+    find = {c: next(r["count"] for r in t["rows"] if r["category"].lower().startswith(c))
+            for c in ("reported missing", "not reported", "unknown")}
+    assert find == {"reported missing": 3, "not reported": 2, "unknown": 1}
+
+
+def test_victims_sex_age_looked_after(tables):
+    assert counts(tables["victims_sex"]) == {"Female": 4, "Male": 1, "Unknown": 1}
+    male = next(r for r in tables["victims_sex"]["rows"] if r["category"].lower().startswith("male"))
+    assert male["count"] == 1
+    assert counts(tables["victims_age"]) == {"Under 10": 1, "10-11": 0, "12-13": 1, "14": 1, "15": 1,
+                                             "16-17": 1, "18+": 0, "Unknown": 1}
+    assert counts(tables["victims_looked_after"]) == {"Yes": 2, "No": 2, "Unknown": 2}
+    assert counts(tables["victims_looked_after"], "percent_known") == {"Yes": 50.0, "No": 50.0, "Unknown": None}
+
+
+def test_ethnicity(tables):
+    v = tables["victims_ethnicity"]
+    assert counts(v) == {"White": 2, "Asian": 1, "Black": 1, "Chinese": 0, "Mixed": 1, "Other": 0, "Unknown": 1}
+    assert counts(v, "percent_known")["White"] == 40.0
+    detail = counts(v["asian_detail"])
+    assert detail["Pakistani"] == 1 and detail["Indian"] == 0 and detail["Detail not known"] == 0
+    o = tables["offenders_ethnicity"]
+    assert counts(o) == {"White": 2, "Asian": 3, "Black": 0, "Chinese": 0, "Mixed": 0, "Other": 0, "Unknown": 4}
+    assert counts(o["asian_detail"])["Detail not known"] == 3
+    r = tables["offenders_ethnicity_reliable"]  # identified == "Yes": O1, O2, O4, O6, O9
+    assert r["total"] == 5
+    assert counts(r) == {"White": 1, "Asian": 3, "Black": 0, "Chinese": 0, "Mixed": 0, "Other": 0, "Unknown": 1}
+    assert counts(r, "percent") == {"White": 20.0, "Asian": 60.0, "Black": 0.0, "Chinese": 0.0, "Mixed": 0.0,
+                                    "Other": 0.0, "Unknown": 20.0}
+
+
+def test_reliable_group_from_config(con):
+    t = build_tables(con, ["offenders_ethnicity_reliable"], registry=REGISTRY,
+                     config={"reliable_offenders": {"field": "identified", "equals": "No"}})
+    assert t["offenders_ethnicity_reliable"]["total"] == 2  # O3, O7
+
+
+def test_offenders_sex_age(tables):
+    assert counts(tables["offenders_sex"]) == {"Female": 1, "Male": 7, "Unknown": 1}
+    assert counts(tables["offenders_age"]) == {"Under 18": 1, "18-24": 4, "25-34": 1, "35-44": 1, "45+": 1,
+                                               "Unknown": 1}
+
+
+def test_victims_overlap(tables):
+    t = tables["victims_overlap"]
+    assert counts(t) == {"Reported by one agency": 4, "Reported by two agencies": 1,
+                         "Reported by three or more agencies": 1}
+    assert counts(t["source_types"]) == {
+        "Police forces only": 2, "LSCBs and children's services only": 1, "Voluntary sector only": 1,
+        "Police forces and LSCBs and children's services": 1, "Police forces and Voluntary sector": 0,
+        "LSCBs and children's services and Voluntary sector": 0, "All three source types": 1}
+
+
+def test_offender_groups(tables):
+    t = tables["offender_groups"]
+    assert t["total"] == 3
+    assert counts(t) == {"2 offenders": 2, "3-4 offenders": 1, "5-8 offenders": 0, "More than 8 offenders": 0}
+    assert t["offenders_in_groups"] == 7
+    eth = counts(t["ethnicity"])
+    assert eth["All Asian"] == 1 and eth["More than one ethnicity"] == 1 and eth["Unknown"] == 1
+    assert sum(eth.values()) == 3
+    assert "1 offender record(s) with no case reference" in t["note"]
+    assert "Ethnicity rule" in t["note"]
+
+
+def test_group_components_graph():
+    edges = [(("r1", "A"), "x"), (("r1", "A"), "y"), (("r1", "B"), "y"), (("r1", "B"), "z"),
+             (("r2", "A"), "w"),                         # same ref, other return: separate, one offender
+             (("r1", "C"), "v"), (("r1", "C"), "v")]     # one person twice: one member
+    comps = offender_group_components(edges)
+    assert sorted(map(sorted, comps)) == [["v"], ["w"], ["x", "y", "z"]]
+
+
+def test_period(con):
+    t = build_tables(con, period=("2009-01-01", "2009-12-31"), registry=REGISTRY)
+    for table in t.values():
+        assert table["period"] == {"from": "2009-01-01", "to": "2009-12-31"}
+        assert "2009-01-01 to 2009-12-31" in table["note"]
+        assert "excluded" in table["note"]
+    src = {r["category"]: r for r in t["sources"]["rows"]}
+    assert src["Total"]["cases"] == 3  # police C1, C4 (boundary date), lscb C1; not C2 (2010), C3 (no date)
+    assert src["Total"]["victims"] == 3  # P1, P3, unlinked record
+    assert "cases 1, victims 1, offenders 3" in t["sources"]["note"]
+    assert counts(t["victims_sex"]) == {"Female": 2, "Male": 1, "Unknown": 0}
+    assert "victims 1." in t["victims_sex"]["note"]  # P5's record on the undated case
+    g = t["offender_groups"]
+    assert g["total"] == 1 and counts(g)["2 offenders"] == 1  # O1+O2 on police C1; C2 is outside
+    assert "offenders 3." in g["note"]  # O7, O8 (undated case) and O9 (no case)
+    # open-ended period
+    t2 = build_tables(con, ["victims_sex"], period=("2010-01-01", None))
+    assert t2["victims_sex"]["total"] == 3  # P1 (via N1), P2 (C2), P4 (N1)
+
+
+def test_all_period_counts_undated(tables):
+    assert "(included, as no period is set)" in tables["victims_sex"]["note"]
+
+
+def test_names_and_errors(con):
+    t = build_tables(con, ["victims_sex", "sources"], registry=REGISTRY)
+    assert list(t) == ["sources", "victims_sex"]
+    with pytest.raises(TablesError, match="unknown table"):
+        build_tables(con, ["nope"])
+    with pytest.raises(TablesError, match="not a date"):
+        build_tables(con, period=("2009-13-01", None))
+    with pytest.raises(TablesError, match="after"):
+        build_tables(con, period=("2010-01-01", "2009-01-01"))
+    with pytest.raises(TablesError, match="unknown key"):
+        build_tables(con, config={"bands": []})
+
+
+def test_without_linkage(tmp_path):
+    con = store.connect(tmp_path / "nolink.duckdb")
+    con.execute("INSERT INTO returns VALUES (1, 'ngo-a', 'ngo', 'f.csv', NULL, 'x', NULL, now(), 'current',"
+                " false, 0, 0, 0, 0, 0)")
+    for i in range(3):
+        con.execute("INSERT INTO victims (record_id, return_id, agency_id, source_type, sex) VALUES (?, 1,"
+                    " 'ngo-a', 'ngo', ?)", [f"r{i}", ["F", "Female", None][i]])
+    t = build_tables(con, ["victims_sex"], registry=REGISTRY)["victims_sex"]
+    # "F" is not a category word: counted as Unknown and said so
+    assert counts(t) == {"Female": 1, "Male": 0, "Unknown": 2}
+    assert "Linkage has not been run" in t["note"] and "outside the code list" in t["note"]
+    con.close()
+
+
+def test_percent_rounding():
+    from cse_audit.tables import percent
+
+    assert percent(1, 8) == 12.5 and percent(1, 400) == 0.3  # 0.25 rounds half up
+    assert percent(0, 0) is None
