@@ -20,6 +20,13 @@ SOURCE_TYPES = ("police", "lscb", "ngo")
 DATE_STYLES = ("dayfirst", "monthfirst", "iso")
 PARSERS = ("name", "initials", "age")
 DERIVERS = ("missing_from_episodes",)
+# Every key the mapping loader accepts, by where it may appear (docs/mappings.md documents each;
+# a test fails when one is missing there).
+MAPPING_KEYS = ("name", "description", "sheets")
+SHEET_KEYS = ("sheet", "header_contains", "columns", "role", "optional")
+ROLE_KEYS = ("column", "victims", "offenders", "skip")
+COLUMN_KEYS = ("column", "codes", "dates", "pattern", "pivot", "unknown", "parse", "derive", "registry", "value",
+               "first_of", "required")
 
 
 class ConfigError(Exception):
@@ -151,6 +158,8 @@ class ColumnSpec:
     headers: tuple[str, ...] = ()
     codes: str | None = None
     dates: str | None = None
+    pattern: re.Pattern | None = None
+    pivot: int | None = None
     unknown: tuple[str, ...] = ()
     parse: str | None = None
     derive: str | None = None
@@ -331,9 +340,7 @@ def _parse_column(spec, path, where: str, codes: dict, fields: dict, fname: str)
     if not isinstance(spec, dict):
         raise ConfigError(path, where, None, "expected a header name, a list of aliases, or a mapping "
                                              "with `column:` (see docs/mappings.md)")
-    allowed = {"column", "codes", "dates", "unknown", "parse", "derive", "registry", "value", "first_of",
-               "required"}
-    _check_keys(spec, allowed, path, where)
+    _check_keys(spec, set(COLUMN_KEYS), path, where)
     sources = [k for k in ("column", "registry", "value", "first_of") if k in spec]
     if len(sources) != 1:
         raise ConfigError(path, where, _line(spec), "give exactly one of column, registry, value, first_of")
@@ -361,6 +368,24 @@ def _parse_column(spec, path, where: str, codes: dict, fields: dict, fname: str)
             raise ConfigError(path, f"{where}.dates", _line(spec, "dates"),
                               f"must be one of {', '.join(DATE_STYLES)}")
         kw["dates"] = spec["dates"]
+    if "pattern" in spec:
+        try:
+            pattern = re.compile(str(spec["pattern"]))
+        except re.error as exc:
+            raise ConfigError(path, f"{where}.pattern", _line(spec, "pattern"), f"bad regex: {exc}") from exc
+        if "year" not in pattern.groupindex:
+            raise ConfigError(path, f"{where}.pattern", _line(spec, "pattern"),
+                              "a date pattern needs named groups: (?P<year>..), optionally (?P<month>..) and "
+                              "(?P<day>..)")
+        if fields[fname].type != "date":
+            raise ConfigError(path, f"{where}.pattern", _line(spec, "pattern"), "pattern reads a date: use it on a "
+                                                                                   "date field (case_date, dob)")
+        kw["pattern"] = pattern
+    if "pivot" in spec:
+        if not isinstance(spec["pivot"], int) or not 0 <= spec["pivot"] <= 99:
+            raise ConfigError(path, f"{where}.pivot", _line(spec, "pivot"),
+                              "expected a two-digit year 0-99: years below it are 20xx, the rest 19xx")
+        kw["pivot"] = spec["pivot"]
     if "parse" in spec:
         if spec["parse"] not in PARSERS:
             raise ConfigError(path, f"{where}.parse", _line(spec, "parse"),
@@ -388,7 +413,7 @@ def _parse_column(spec, path, where: str, codes: dict, fields: dict, fname: str)
 
 def _parse_sheet(kind, spec, path, codes, fields) -> SheetSpec:
     where = f"sheets.{kind}"
-    _check_keys(spec, {"sheet", "header_contains", "columns", "role", "optional"}, path, where)
+    _check_keys(spec, set(SHEET_KEYS), path, where)
     sel = spec.get("sheet", 0)
     if isinstance(sel, dict):
         _check_keys(sel, {"regex"}, path, f"{where}.sheet")
@@ -422,7 +447,7 @@ def _parse_sheet(kind, spec, path, codes, fields) -> SheetSpec:
     role = None
     if kind == "people":
         r = _require(spec, "role", path, where)
-        _check_keys(r, {"column", "victims", "offenders", "skip"}, path, f"{where}.role")
+        _check_keys(r, set(ROLE_KEYS), path, f"{where}.role")
         col = _require(r, "column", path, f"{where}.role")
         role = RoleSpec(column=(col,) if isinstance(col, str) else tuple(col),
                         victims=tuple(_require(r, "victims", path, f"{where}.role")),
@@ -437,7 +462,7 @@ def load_mapping(path: Path, codes: dict, fields: dict) -> Mapping:
     d = load_yaml(path)
     if not isinstance(d, dict):
         raise ConfigError(path, "", None, "a mapping file must be a YAML mapping with `name` and `sheets`")
-    _check_keys(d, {"name", "description", "sheets"}, path, "")
+    _check_keys(d, set(MAPPING_KEYS), path, "")
     name = _require(d, "name", path, "")
     if name != path.stem:
         raise ConfigError(path, "name", _line(d, "name"), f"must equal the file name {path.stem!r}")

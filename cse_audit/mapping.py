@@ -17,7 +17,16 @@ from dataclasses import dataclass, field
 
 from .config import Agency, ColumnSpec, Config, Mapping, SheetSpec, normalise
 from .readers import Sheet
-from .values import age_at, initials_of, parse_age, parse_date, parse_initials, parse_int, parse_name
+from .values import (
+    age_at,
+    date_from_pattern,
+    initials_of,
+    parse_age,
+    parse_date,
+    parse_initials,
+    parse_int,
+    parse_name,
+)
 
 PERSON_KINDS = ("victims", "offenders")
 UNKNOWN = "Unknown"
@@ -194,7 +203,11 @@ class _Translator:
             category, detail = hit
             return category, self._raw_extra(s, detail), None
         if self.ftype == "date":
-            value, problem = parse_date(s, spec.dates or "dayfirst", self.config.settings.two_digit_year_pivot)
+            pivot = spec.pivot if spec.pivot is not None else self.config.settings.two_digit_year_pivot
+            if spec.pattern is not None:
+                value, problem = date_from_pattern(s, spec.pattern, pivot)
+                return value, None, problem
+            value, problem = parse_date(s, spec.dates or "dayfirst", pivot)
             return value, None, problem
         if self.ftype == "int":
             value, problem = parse_age(s) if (f == "age" or spec.parse == "age") else parse_int(s)

@@ -59,6 +59,22 @@ def parse_date(text: str, style: str | None = "dayfirst", pivot: int = 30) -> tu
     return None, ("bad_date", "not a recognised date")
 
 
+def date_from_pattern(text: str, pattern: re.Pattern, pivot: int = 30) -> tuple[dt.date | None, Problem]:
+    """A date read out of other text, e.g. a case reference "LAN/2009/04/0012", by named groups
+    year, month and day. A missing month or day is taken as the first (the reference says no more)."""
+    m = pattern.search(text.strip())
+    if not m:
+        return None, ("bad_date", "the text does not match the mapping's date pattern")
+    parts = m.groupdict()
+    try:
+        year = _year(parts["year"], pivot)
+        month = int(parts.get("month") or 1)
+        day = int(parts.get("day") or 1)
+    except (TypeError, ValueError):
+        return None, ("bad_date", "the date pattern matched no digits")
+    return _make_date(year, month, day)
+
+
 _AGE = re.compile(r"^(\d{1,3})(?:\.0+)?\s*(?:y|yr|yrs|year|years|yo|y/o|years old)?\.?$", re.I)
 _AGE_RANGE = re.compile(r"^(\d{1,3})\s*(?:-|to|–)\s*(\d{1,3})\s*(?:y|yrs|years)?$", re.I)
 _AGE_UNDER = re.compile(r"^(?:under|<|below)\s*(\d{1,3})", re.I)

@@ -122,7 +122,7 @@ def test_unreadable_files_fail_with_reason_and_others_load(fixture_config, tmp_p
     failed = {f.file_name: f.message for f in report.failed}
     assert set(failed) == {"bad_binary.csv", "bad_renamed.xlsx", "ngo_empty.csv"}
     loaded = [f for f in report.files if f.status == "loaded"]
-    assert len(loaded) == 9
+    assert len(loaded) == 10
     # Per return: rows landed = accepted + rejected + skipped, in the store too.
     for rid, landed, acc, rej, skip in con.execute(
             "SELECT return_id, rows_landed, records_accepted, rows_rejected, rows_skipped FROM returns").fetchall():
