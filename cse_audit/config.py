@@ -114,7 +114,7 @@ def normalise(text) -> str:
 @dataclass(frozen=True)
 class Limits:
     max_file_mb: float = 100
-    max_uncompressed_mb: float = 1000
+    max_uncompressed_mb: float = 500
     max_rows: int = 2_000_000
     max_columns: int = 500
     max_cell_chars: int = 32767

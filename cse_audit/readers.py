@@ -159,7 +159,8 @@ def read_csv(path: Path, limits: Limits) -> Sheet:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
-    csv.field_size_limit(max(limits.max_cell_chars * 4, 131072))
+    # Long cells are rejected row by row in the mapping, so the parser itself must not stop at them.
+    csv.field_size_limit(int(limits.max_file_mb * 1024 * 1024))
     rows = []
     try:
         for row in csv.reader(io.StringIO(text, newline=""), dialect):
