@@ -368,9 +368,66 @@ def synth(outdir, seed, scale):
                                                 if isinstance(v, (int, float, str))), err=True)
 
 
+@cli.command()
+@db_option
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@_handle_errors
+def minimise(db, yes):
+    """Remove names, initials, dates of birth and raw rows from the store, after linkage.
+
+    Person ids, ages and every table stay as they were; the store then takes no more returns
+    (new records could not be linked without the names). The file is rewritten so that the
+    removed values do not linger in it.
+
+    \b
+    Example:
+      cse-audit minimise --db audit.duckdb --yes
+    """
+    from pathlib import Path
+
+    from . import store
+
+    if not Path(db).exists():
+        raise click.UsageError(f"{db}: no store here")
+    if not yes:
+        click.confirm(f"Remove all names and dates of birth from {db}? This cannot be undone", abort=True,
+                      err=True)
+    counts = store.minimise(db)
+    click.echo(f"minimised {db}: {counts['victims']} victim and {counts['offenders']} offender records, "
+               f"{counts['raw_rows']} raw rows removed", err=True)
+
+
 @cli.group()
 def link():
     """Linkage: evaluate against a truth file, explain a pair, review borderline pairs."""
+
+
+@link.command("run")
+@db_option
+@format_option
+@_handle_errors
+def link_run(db, fmt):
+    """(Re)link victims and offenders across all current returns (ingest does this itself).
+
+    \b
+    Example:
+      cse-audit link run --db audit.duckdb
+    """
+    import json
+
+    from . import store
+    from .ingest import link_all
+    from .summary import _plain, render_rows
+
+    con = store.connect(db)
+    try:
+        result = {kind: _plain(r) for kind, r in link_all(con).items()}
+    finally:
+        con.close()
+    if fmt == "json":
+        click.echo(json.dumps(result, indent=2, default=str))
+    else:
+        click.echo(render_rows([{"kind": k, **v} for k, v in result.items()], fmt, title="Linkage"))
 
 
 @link.command("evaluate")

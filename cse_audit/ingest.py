@@ -173,6 +173,9 @@ def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | No
     """Load returns into the store, then link people across all current returns."""
     from . import store
 
+    if store.is_minimised(con):
+        raise store.StoreError("this store was minimised (names and dates of birth removed), so new records "
+                               "cannot be linked to it; load them into a new store")
     files, problems = discover(paths, config)
     report = IngestReport(files=list(problems))
     changed = False

@@ -148,3 +148,61 @@ def write_return(con, mapped, agency, mapping_name: str, path: Path, digest: str
         con.execute("ROLLBACK")
         raise
     return return_id, superseded
+
+
+PERSONAL_COLUMNS = ("forename", "surname", "initials", "dob")
+
+
+def is_minimised(con) -> bool:
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    if "store_meta" not in tables:
+        return False
+    row = con.execute("SELECT value FROM store_meta WHERE key = 'minimised'").fetchone()
+    return bool(row)
+
+
+def minimise(path: str | os.PathLike) -> dict:
+    """Drop names, initials and dates of birth once linkage is done, keeping person ids and ages.
+
+    Raw rows go too (they hold the names as sent). The store is then rewritten into a fresh
+    file, so the dropped values do not linger in free pages of the old one. A minimised store
+    takes no more returns: linking new records needs the names this removed.
+    """
+    import datetime as dt
+
+    path = Path(path)
+    con = connect(path)
+    try:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        if not {"victim_persons", "offender_persons"} <= tables:
+            raise StoreError(f"{path}: link the records before minimising (run `cse-audit ingest`)")
+        counts = {"raw_rows": con.execute("SELECT count(*) FROM raw_rows").fetchone()[0]}
+        con.execute("BEGIN TRANSACTION")
+        for table in ("victims", "offenders"):
+            counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            con.execute(f"UPDATE {table} SET {', '.join(f'{c} = NULL' for c in PERSONAL_COLUMNS)}")
+        for table in ("victim_persons", "offender_persons"):
+            cols = {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
+            personal = [c for c in PERSONAL_COLUMNS if c in cols]
+            if personal:
+                con.execute(f"UPDATE {table} SET {', '.join(f'{c} = NULL' for c in personal)}")
+        con.execute("DELETE FROM raw_rows")
+        con.execute("CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        con.execute("INSERT OR REPLACE INTO store_meta VALUES ('minimised', ?)",
+                    [dt.datetime.now().replace(microsecond=0).isoformat()])
+        con.execute("COMMIT")
+        fresh = path.with_name(path.name + ".minimising")
+        if fresh.exists():
+            fresh.unlink()
+        con.execute(f"ATTACH '{fresh}' AS fresh")
+        con.execute("COPY FROM DATABASE {} TO fresh".format(
+            con.execute("SELECT current_database()").fetchone()[0]))
+        con.execute("DETACH fresh")
+    finally:
+        con.close()
+    os.chmod(fresh, 0o600)
+    os.replace(fresh, path)
+    wal = path.with_name(path.name + ".wal")
+    if wal.exists():
+        wal.unlink()
+    return counts
