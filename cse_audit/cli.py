@@ -68,7 +68,7 @@ def _progress(label: str):
     if not sys.stderr.isatty():
         return None
     return functools.partial(click.progressbar, label=label, file=sys.stderr, show_pos=True,
-                             item_show_func=lambda p: p.name if p else "")
+                             item_show_func=lambda item: item[0].name if item else "")
 
 
 db_option = click.option("--db", default="cse_audit.duckdb", show_default=True, type=click.Path(dir_okay=False),
@@ -101,9 +101,10 @@ def cli(debug):
 @click.option("--strict", is_flag=True, help="Exit 1 when any row is rejected.")
 @click.option("--no-link", is_flag=True, help="Skip linkage (people tables are not refreshed).")
 @click.option("--no-tables", is_flag=True, help="Print only the load summary.")
+@click.option("--jobs", "-j", type=click.IntRange(1), help="Worker processes reading files (default: one per core).")
 @format_option
 @_handle_errors
-def ingest(paths, db, config_dir, agency, append, strict, no_link, no_tables, fmt):
+def ingest(paths, db, config_dir, agency, append, strict, no_link, no_tables, jobs, fmt):
     """Load returns (files or folders), link people, print a load summary and the tables.
 
     Every row of every file ends as a record or as a reported issue; a file that cannot be
@@ -122,7 +123,7 @@ def ingest(paths, db, config_dir, agency, append, strict, no_link, no_tables, fm
     con = store.connect(db)
     try:
         report = ingest_mod.ingest(paths, con, config, agency_id=agency, append=append, link=not no_link,
-                                   progress=_progress("Loading returns"))
+                                   progress=_progress("Loading returns"), jobs=jobs)
         click.echo(render_load_summary(report, fmt))
         _echo_failures(report)
         if not no_tables and fmt != "json":

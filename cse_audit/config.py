@@ -104,9 +104,15 @@ def _require(d, key, path, where: str):
     return d[key]
 
 
+_NON_ALNUM = re.compile(r"[\W_]+")  # Unicode-aware: "Référé" keeps its letters
+
+
 def normalise(text) -> str:
     """Key for comparing headers and codes: case, spacing and punctuation do not matter."""
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", str(text).casefold()).split())
+    s = str(text).casefold()
+    if s.isalnum():
+        return s  # the common case, a plain code or word: no regex needed
+    return " ".join(_NON_ALNUM.sub(" ", s).split())
 
 
 # -- typed configuration ------------------------------------------------------------------

@@ -52,8 +52,8 @@ class FileOutcome:
             "source_type": self.source_type, "mapping": self.mapping, "return_id": self.return_id,
             "rows_landed": m.rows_landed if m else 0, "records_accepted": m.records_accepted if m else 0,
             "rows_rejected": m.rows_rejected if m else 0, "rows_skipped": m.rows_skipped if m else 0,
-            "cases": len(m.records["cases"]) if m else 0, "victims": len(m.records["victims"]) if m else 0,
-            "offenders": len(m.records["offenders"]) if m else 0,
+            "cases": m.count("cases") if m else 0, "victims": m.count("victims") if m else 0,
+            "offenders": m.count("offenders") if m else 0,
             "warnings": m.warnings if m else 0, "nil_return": bool(m and m.nil_return),
             "superseded": self.superseded, "message": self.message,
         }
@@ -163,14 +163,20 @@ def validate(paths: Iterable[str | Path], config: Config, agency_id: str | None 
     """Dry run: what would be accepted and rejected, storing nothing."""
     files, problems = discover(paths, config)
     report = IngestReport(files=list(problems))
-    for path in _progress(files, progress):
-        report.files.append(prepare(path, config, agency_id))
+    for _path, outcome in _progress(_prepared(files, config, agency_id, None), progress, len(files)):
+        report.files.append(outcome)
     return report
 
 
 def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | None = None,
-           append: bool = False, link: bool = True, progress: Callable | None = None) -> IngestReport:
-    """Load returns into the store, then link people across all current returns."""
+           append: bool = False, link: bool = True, progress: Callable | None = None,
+           jobs: int | None = None) -> IngestReport:
+    """Load returns into the store, then link people across all current returns.
+
+    Files are read and mapped in parallel worker processes (``jobs``, default: one per core)
+    while this process writes them to the store one at a time, in file order, so return ids
+    and results do not depend on the number of workers.
+    """
     from . import store
 
     if store.is_minimised(con):
@@ -178,26 +184,82 @@ def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | No
                                "cannot be linked to it; load them into a new store")
     files, problems = discover(paths, config)
     report = IngestReport(files=list(problems))
+    current = {(sha, aid): rid for rid, aid, sha in
+               con.execute("SELECT return_id, agency_id, sha256 FROM returns WHERE status = 'current'").fetchall()}
+    todo, digests = [], {}
+    for path in files:
+        digests[path] = digest = sha256_of(path)
+        # An identical file from the same agency is already loaded. The agency is known from the
+        # file name here; byte-identical files from two agencies (two blank nil returns) both load.
+        try:
+            aid = identify(path, config, agency_id).id
+        except IdentifyError:
+            aid = None
+        if (digest, aid) in current:
+            rid = current[(digest, aid)]
+            report.files.append(FileOutcome(path.name, str(path), "unchanged", agency_id=aid, return_id=rid,
+                                            message=f"identical to return {rid}, already loaded"))
+        else:
+            todo.append(path)
     changed = False
-    for path in _progress(files, progress):
-        digest = sha256_of(path)
-        previous = con.execute("SELECT return_id, agency_id FROM returns WHERE sha256 = ? AND status = 'current'",
-                               [digest]).fetchone()
-        if previous:
-            report.files.append(FileOutcome(path.name, str(path), "unchanged", agency_id=previous[1],
-                                            return_id=previous[0],
-                                            message=f"identical to return {previous[0]}, already loaded"))
-            continue
-        outcome = prepare(path, config, agency_id)
-        if outcome.status != "failed":
+    for path, outcome in _progress(_prepared(todo, config, agency_id, jobs), progress, len(todo)):
+        digest = digests[path]
+        if outcome.status != "failed" and (digest, outcome.agency_id) in current:
+            rid = current[(digest, outcome.agency_id)]
+            outcome.status, outcome.return_id, outcome.mapped = "unchanged", rid, None
+            outcome.message = f"identical to return {rid}, already loaded"
+        elif outcome.status != "failed":
             outcome.return_id, outcome.superseded = store.write_return(
                 con, outcome.mapped, config.agencies[outcome.agency_id], outcome.mapping, path, digest, append)
+            current[(digest, outcome.agency_id)] = outcome.return_id
             outcome.status = "loaded"
             changed = True
         report.files.append(outcome)
     if link and (changed or _links_missing(con)):
         report.linkage = link_all(con)
     return report
+
+
+PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+
+
+def _prepare_one(args) -> FileOutcome:
+    path, config, agency_id = args
+    return prepare(path, config, agency_id)
+
+
+def _prepared(paths: list[Path], config: Config, agency_id: str | None, jobs: int | None):
+    """(path, outcome) in file order, read and mapped by up to `jobs` worker processes.
+
+    At most jobs + 1 files are in flight, so memory stays bounded however many files there are.
+    """
+    import os
+
+    if jobs is None:
+        # Starting workers costs about half a second: worth it only for a sizeable batch.
+        big = sum(p.stat().st_size for p in paths) > PARALLEL_MIN_BYTES
+        jobs = (os.cpu_count() or 1) if big else 1
+    if jobs <= 1 or len(paths) <= 1:
+        for path in paths:
+            yield path, prepare(path, config, agency_id)
+        return
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    # forkserver: workers never inherit DuckDB's threads and locks from this process.
+    ctx = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+        pending: deque = deque()
+        queue = iter(paths)
+        for path in queue:
+            pending.append((path, pool.submit(_prepare_one, (path, config, agency_id))))
+            if len(pending) > jobs:
+                done_path, future = pending.popleft()
+                yield done_path, future.result()
+        while pending:
+            done_path, future = pending.popleft()
+            yield done_path, future.result()
 
 
 def _links_missing(con) -> bool:
@@ -211,11 +273,11 @@ def link_all(con) -> dict:
     return {kind: link_people(con, kind) for kind in ("victims", "offenders")}
 
 
-def _progress(items: list, progress: Callable | None):
+def _progress(items, progress: Callable | None, length: int | None = None):
     if progress is None:
         yield from items
         return
-    with progress(items) as bar:
+    with progress(items, length=length) as bar:
         yield from bar
 
 

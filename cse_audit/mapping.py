@@ -57,12 +57,37 @@ class MappedReturn:
 
     raw_headers: list[tuple[str, str, int, list[str]]] = field(default_factory=list)
     raw_rows: list[tuple[str, int, str, list[str]]] = field(default_factory=list)
-    records: dict[str, list[dict]] = field(default_factory=lambda: {"cases": [], "victims": [], "offenders": []})
+    # Records are kept column-wise (kind -> field -> values, all lists of one length): the
+    # mapping works a column at a time and the store bulk-inserts them as they are.
+    columns: dict[str, dict[str, list]] = field(default_factory=lambda: {"cases": {}, "victims": {}, "offenders": {}})
     issues: list[Issue] = field(default_factory=list)
     rows_landed: int = 0
     rows_rejected: int = 0
     rows_skipped: int = 0
     nil_return: bool = False
+
+    def count(self, kind: str) -> int:
+        return len(self.columns[kind].get("row_number", ()))
+
+    @property
+    def records(self) -> dict[str, list[dict]]:
+        """The records as one dict per record (convenient for small returns and tests)."""
+        out = {}
+        for kind, cols in self.columns.items():
+            names = list(cols)
+            out[kind] = [dict(zip(names, values, strict=True)) for values in zip(*cols.values(), strict=True)] \
+                if names else []
+        return out
+
+    def add(self, kind: str, cols: dict[str, list]) -> None:
+        """Append records given column-wise; fields missing on either side are padded with None."""
+        target = self.columns[kind]
+        n_old = self.count(kind)
+        n_new = len(cols["row_number"])
+        for name in cols.keys() - target.keys():
+            target[name] = [None] * n_old
+        for name, values in target.items():
+            values.extend(cols.get(name, [None] * n_new))
 
     @property
     def records_accepted(self) -> int:
@@ -268,7 +293,7 @@ class _SheetError(Exception):
 
 
 def _row_is_blank(row: list[str]) -> bool:
-    return all(not c or not c.strip() for c in row)
+    return not "".join(row).strip()
 
 
 def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out: MappedReturn) -> None:
@@ -307,34 +332,152 @@ def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out
         _reject_all(sheet, spec.kind, rows, out, "missing_column", str(exc))
         return
     out.issues.extend(sheet_issues)
-    roles = _role_lookup(spec) if spec.role else None
-    limit = settings.limits.max_cell_chars
-    for row_number, cells in rows:
-        out.raw_rows.append((sheet.name, row_number, spec.kind, cells))
-        out.rows_landed += 1
-        if any(len(c) > limit for c in cells):
-            _reject(out, sheet.name, row_number, None, "cell_too_long",
-                    f"a cell is over {limit} characters (Excel's own limit)")
+    _map_rows(rows, spec, fields, role, config, sheet.name, out)
+
+
+def _column(cells_list: list[list[str]], pos: int) -> list[str]:
+    return [c[pos] if pos < len(c) else "" for c in cells_list]
+
+
+def _map_rows(rows, spec: SheetSpec, fields: list[_Field], role, config: Config, sheet_name: str,
+              out: MappedReturn) -> None:
+    """Map every data row of a sheet, one column at a time."""
+    n = len(rows)
+    row_numbers = [r for r, _ in rows]
+    cells_list = [c for _, c in rows]
+    out.raw_rows.extend((sheet_name, rn, spec.kind, cells) for rn, cells in rows)
+    out.rows_landed += n
+    # Per row: None (accepted so far), or the reason it is rejected / skipped.
+    verdict: list[tuple | None] = [None] * n
+    limit = config.settings.limits.max_cell_chars
+    for i, cells in enumerate(cells_list):
+        # The joined length bounds every cell's, so most rows need no per-cell look.
+        if len("".join(cells)) > limit and max(map(len, cells)) > limit:
+            verdict[i] = ("error", None, "cell_too_long", f"a cell is over {limit} characters (Excel's own limit)",
+                          None)
+    if spec.role:
+        pos, header = role
+        lookup = _role_lookup(spec)
+        known_roles = ", ".join(spec.role.victims + spec.role.offenders + spec.role.skip)
+        kinds = []
+        for i, text in enumerate(_column(cells_list, pos)):
+            kind = lookup.get(normalise(text))
+            kinds.append(kind)
+            if verdict[i] is None and kind is None:
+                verdict[i] = ("error", header, "unrecognised_role",
+                              f"role not recognised; the mapping knows: {known_roles}", text.strip())
+            elif verdict[i] is None and kind == "skip":
+                verdict[i] = ("skip",)
+    else:
+        kinds = [spec.kind] * n
+    values: dict[str, list] = {}
+    any_known = [False] * n
+    problems: list[tuple[int, Issue]] = []
+    for fld in fields:
+        valid = set(config.fields[fld.name].kinds)
+        vals, extras, known = _map_field(fld, cells_list, n, config, sheet_name, row_numbers, problems)
+        if fld.name != "name":
+            values[fld.name] = vals
+        for k, v in extras.items():
+            base = values.get(k)
+            values[k] = v if base is None else [b if b is not None else x for b, x in zip(base, v, strict=True)]
+        if fld.name != "area":
+            for i in known:
+                if kinds[i] in valid:
+                    any_known[i] = True
+    case_refs = values.get("case_ref")
+    for i in range(n):
+        if verdict[i] is not None:
             continue
-        kind = spec.kind
-        if roles is not None:
-            pos, header = role
-            raw_role = cells[pos] if pos < len(cells) else ""
-            kind = roles.get(normalise(raw_role))
-            if kind == "skip":
-                out.rows_skipped += 1
-                continue
-            if kind is None:
-                _reject(out, sheet.name, row_number, header, "unrecognised_role",
-                        f"role not recognised; the mapping knows: "
-                        f"{', '.join(spec.role.victims + spec.role.offenders + spec.role.skip)}",
-                        value=raw_role.strip())
-                continue
-        record = _map_row(cells, fields, kind, config, sheet.name, row_number, out)
-        if record is None:
+        if not any_known[i]:
+            verdict[i] = ("error", None, "empty_record", "no usable values: every mapped column is blank or unknown",
+                          None)
+        elif kinds[i] == "cases" and not (case_refs and case_refs[i]):
+            verdict[i] = ("error", None, "no_case_ref", "a case row with no case reference", None)
+    for i, v in enumerate(verdict):
+        if v is None:
             continue
-        record["sheet"], record["row_number"] = sheet.name, row_number
-        out.records[kind].append(record)
+        if v[0] == "skip":
+            out.rows_skipped += 1
+        else:
+            out.rows_rejected += 1
+            out.issues.append(Issue(sheet_name, row_numbers[i], v[1], v[4], v[2], "error", v[3]))
+    out.issues.extend(issue for i, issue in problems if verdict[i] is None)
+    for kind in dict.fromkeys(kinds):
+        if kind in (None, "skip"):
+            continue
+        idx = [i for i in range(n) if verdict[i] is None and kinds[i] == kind]
+        if not idx:
+            continue
+        cols = {"sheet": [sheet_name] * len(idx), "row_number": [row_numbers[i] for i in idx]}
+        for name, vals in values.items():
+            fdef = config.fields.get(name)   # None for derived columns (ethnicity_raw, _detail)
+            if (kind in fdef.kinds) if fdef else kind in PERSON_KINDS:
+                cols[name] = [vals[i] for i in idx]
+        out.add(kind, cols)
+
+
+def _map_field(fld: _Field, cells_list, n: int, config: Config, sheet_name: str, row_numbers: list[int],
+               problems: list) -> tuple[list, dict[str, list], list[int]]:
+    """One field for every row: values, extra fields (e.g. ethnicity_raw), and the rows where it is known."""
+    personal = config.fields[fld.name].personal
+    chosen: list = [None] * n
+    extras: dict[str, list] = {}
+    settled = [False] * n        # a known value was found in an earlier part (first_of)
+    first = True
+    for pos, header, translator, constant in fld.parts:
+        if translator is None:
+            for i in range(n):
+                if not settled[i]:
+                    chosen[i] = constant
+                    settled[i] = constant is not None
+            first = False
+            continue
+        column = _column(cells_list, pos)
+        results = {text: translator(text) for text in set(column)}
+        bad = {text for text, r in results.items() if r[2]}
+        if len(fld.parts) == 1:
+            _single_part(column, results, bad, chosen, settled, extras, n)
+            problems.extend((i, _problem_issue(sheet_name, row_numbers[i], header, text, results[text][2], fld.name,
+                                               personal)) for i, text in enumerate(column) if text in bad)
+            break
+        for i, text in enumerate(column):
+            value, extra, problem = results[text]
+            if text in bad:
+                problems.append((i, _problem_issue(sheet_name, row_numbers[i], header, text, problem, fld.name,
+                                                   personal)))
+            if settled[i]:
+                continue
+            if _known(value, extra):
+                chosen[i], settled[i] = value, True
+            elif first:
+                # Nothing known yet: keep Unknown (code fields) and the raw text of the first column.
+                chosen[i] = value
+            else:
+                continue
+            if extra:
+                for k, v in extra.items():
+                    if k not in extras:
+                        extras[k] = [None] * n
+                    extras[k][i] = v
+        first = False
+    return chosen, extras, [i for i in range(n) if settled[i]]
+
+
+def _single_part(column, results, bad, chosen, settled, extras, n) -> None:
+    """The common case, one column for the field: whole-column list operations."""
+    chosen[:] = [results[t][0] for t in column]
+    known = {t for t, r in results.items() if _known(r[0], r[1])}
+    settled[:] = [t in known for t in column]
+    keys = {k for r in results.values() if r[1] for k in r[1]}
+    for k in keys:
+        extras[k] = [(results[t][1] or {}).get(k) for t in column]
+
+
+def _problem_issue(sheet_name, row_number, header, text, problem, fname, personal) -> Issue:
+    # Values of personal fields (names, dates of birth) never go into an issue.
+    return Issue(sheet_name, row_number, header, None if personal else text.strip()[:200], problem[0], "warning",
+                 f"{fname}: {problem[1]}")
 
 
 def _role_lookup(spec: SheetSpec) -> dict[str, str]:
@@ -344,53 +487,6 @@ def _role_lookup(spec: SheetSpec) -> dict[str, str]:
         for v in values:
             out[normalise(v)] = kind
     return out
-
-
-def _map_row(cells, fields: list[_Field], kind: str, config: Config, sheet: str, row_number: int,
-             out: MappedReturn) -> dict | None:
-    record: dict = {}
-    problems: list[Issue] = []
-    for fld in fields:
-        if kind not in config.fields[fld.name].kinds:
-            continue
-        candidates = []
-        for pos, header, translator, constant in fld.parts:
-            if translator is None:
-                candidates.append((constant, None, None, header, None))
-                continue
-            text = cells[pos] if pos < len(cells) else ""
-            value, extra, problem = translator(text)
-            candidates.append((value, extra, problem, header, text))
-        chosen = next((i for i, c in enumerate(candidates) if _known(c[0], c[1])), None)
-        for _v, _x, problem, header, text in candidates:
-            if problem:
-                personal = config.fields[fld.name].personal
-                problems.append(Issue(sheet, row_number, header, None if personal else text.strip()[:200],
-                                      problem[0], "warning", f"{fld.name}: {problem[1]}"))
-        if chosen is None:
-            # Nothing known: keep Unknown for code fields, and any extra (raw text) of the first column.
-            value, extra = (candidates[0][0], candidates[0][1]) if candidates else (None, None)
-        else:
-            value, extra = candidates[chosen][0], candidates[chosen][1]
-        if fld.name != "name":
-            record[fld.name] = value
-        for k, v in (extra or {}).items():
-            if record.get(k) is None:
-                record[k] = v
-    if not any(v is not None and v != UNKNOWN for k, v in record.items() if k not in ("area",)):
-        _reject(out, sheet, row_number, None, "empty_record",
-                "no usable values: every mapped column is blank or unknown")
-        return None
-    if kind == "cases" and not record.get("case_ref"):
-        _reject(out, sheet, row_number, None, "no_case_ref", "a case row with no case reference")
-        return None
-    out.issues.extend(problems)
-    return record
-
-
-def _reject(out: MappedReturn, sheet, row_number, column, code, message, value=None) -> None:
-    out.rows_rejected += 1
-    out.issues.append(Issue(sheet, row_number, column, value, code, "error", message))
 
 
 def _reject_all(sheet: Sheet, kind: str, rows, out: MappedReturn, code: str, message: str) -> None:
@@ -424,47 +520,76 @@ def map_return(sheets: list[Sheet], mapping: Mapping, config: Config, agency: Ag
         map_sheet(sheet, spec, config, agency, out)
     _finish_persons(out)
     if not any(spec.kind == "cases" for spec in mapping.sheets):
-        out.records["cases"] = derive_cases(out)
+        derive_cases(out)
     out.nil_return = out.rows_landed == 0
     return out
 
 
-def derive_cases(out: MappedReturn) -> list[dict]:
+def derive_cases(out: MappedReturn) -> None:
     """Cases for layouts with no case sheet: one per distinct case reference. A person row
     with no reference is a case of its own (e.g. a charity's one-row-per-child referral)."""
     cases: dict[str, dict] = {}
     for kind in PERSON_KINDS:
-        for rec in out.records[kind]:
-            ref = rec.get("case_ref")
-            key = ref if ref else f"(no ref) {rec['sheet']} row {rec['row_number']}"
+        cols = out.columns[kind]
+        if not cols:
+            continue
+        n = out.count(kind)
+        get = {f: cols.get(f, [None] * n) for f in ("case_ref", "case_date", "area", "sheet", "row_number")}
+        for ref, date, area, sheet, row in zip(*get.values(), strict=True):
+            key = ref if ref else f"(no ref) {sheet} row {row}"
             case = cases.get(key)
             if case is None:
-                cases[key] = {"case_ref": ref or key, "case_date": rec.get("case_date"), "area": rec.get("area"),
-                              "sheet": rec["sheet"], "row_number": rec["row_number"]}
+                cases[key] = {"case_ref": ref or key, "case_date": date, "area": area, "sheet": sheet,
+                              "row_number": row}
             else:
-                case["case_date"] = case["case_date"] or rec.get("case_date")
-                case["area"] = case["area"] or rec.get("area")
-    return list(cases.values())
+                case["case_date"] = case["case_date"] or date
+                case["area"] = case["area"] or area
+    if cases:
+        out.add("cases", {f: [c[f] for c in cases.values()]
+                          for f in ("case_ref", "case_date", "area", "sheet", "row_number")})
 
 
 def _finish_persons(out: MappedReturn) -> None:
     """Fill case dates and areas from the case sheet, derive initials and ages."""
-    case_by_ref = {c["case_ref"]: c for c in out.records["cases"] if c.get("case_ref")}
-    has_cases = bool(out.records["cases"])
+    cases = out.columns["cases"]
+    case_by_ref = {}
+    if cases:
+        for ref, date, area in zip(cases["case_ref"], cases.get("case_date", [None] * out.count("cases")),
+                                   cases.get("area", [None] * out.count("cases")), strict=True):
+            if ref:
+                case_by_ref.setdefault(ref, (date, area))
+    has_cases = bool(case_by_ref)
+    if not has_cases:
+        # No case sheet: a case's date and area are those any of its records gives (an offenders
+        # sheet often has no date column, while the victims sheet of the same case does).
+        for kind in PERSON_KINDS:
+            cols = out.columns[kind]
+            n = out.count(kind)
+            for ref, date, area in zip(cols.get("case_ref", [None] * n), cols.get("case_date", [None] * n),
+                                       cols.get("area", [None] * n), strict=True):
+                if ref:
+                    old = case_by_ref.get(ref, (None, None))
+                    case_by_ref[ref] = (old[0] or date, old[1] or area)
     unknown_refs: Counter = Counter()
     for kind in PERSON_KINDS:
-        for rec in out.records[kind]:
-            case = case_by_ref.get(rec.get("case_ref"))
+        cols = out.columns[kind]
+        n = out.count(kind)
+        if not n:
+            continue
+        for f in ("case_ref", "case_date", "area", "forename", "surname", "initials", "dob", "age"):
+            cols.setdefault(f, [None] * n)
+        refs, dates, areas = cols["case_ref"], cols["case_date"], cols["area"]
+        for i in range(n):
+            case = case_by_ref.get(refs[i])
             if case is not None:
-                rec["case_date"] = rec.get("case_date") or case.get("case_date")
-                rec["area"] = rec.get("area") or case.get("area")
-            elif has_cases and rec.get("case_ref"):
-                unknown_refs[(rec["sheet"], rec["case_ref"])] += 1
-            if not rec.get("initials"):
-                rec["initials"] = initials_of(rec.get("forename"), rec.get("surname"))
-            if rec.get("age") is None and rec.get("dob") and rec.get("case_date"):
-                rec["age"] = age_at(rec["dob"], rec["case_date"])
+                dates[i] = dates[i] or case[0]
+                areas[i] = areas[i] or case[1]
+            elif has_cases and refs[i]:
+                unknown_refs[(cols["sheet"][i], refs[i])] += 1
+        cols["initials"] = [ini or initials_of(f, s) for ini, f, s in
+                            zip(cols["initials"], cols["forename"], cols["surname"], strict=True)]
+        cols["age"] = [age if age is not None or not (dob and on) else age_at(dob, on)
+                       for age, dob, on in zip(cols["age"], cols["dob"], dates, strict=True)]
     for (sheet, ref), n in sorted(unknown_refs.items()):
         out.issues.append(Issue(sheet, None, None, ref, "unknown_case_ref", "warning",
                                 f"{n} record(s) name a case reference that is not in the cases sheet"))
-

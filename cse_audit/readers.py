@@ -131,7 +131,7 @@ def read_workbook(path: Path, limits: Limits) -> list[Sheet]:
                 raise
             except Exception as exc:
                 raise ReadError(path.name, f"cannot read the sheet ({_short(exc)})", name) from exc
-            sheets.append(Sheet(name, [[cell_text(v) for v in row] for row in grid]))
+            sheets.append(Sheet(name, [[v if type(v) is str else cell_text(v) for v in row] for row in grid]))
     return sheets
 
 

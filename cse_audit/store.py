@@ -64,6 +64,7 @@ CREATE OR REPLACE VIEW current_offenders AS
     SELECT * FROM offenders WHERE return_id IN (SELECT return_id FROM current_returns);
 """
 
+_ARROW_TYPES: dict = {}  # field -> arrow type, filled on first use (pyarrow is imported lazily)
 RECORD_TABLES = {"cases": CASE_FIELDS, "victims": VICTIM_FIELDS, "offenders": OFFENDER_FIELDS}
 
 
@@ -102,7 +103,10 @@ def write_return(con, mapped, agency, mapping_name: str, path: Path, digest: str
     import datetime as dt
 
     import pandas as pd
+    import pyarrow as pa
 
+    _ARROW_TYPES.update({"dob": pa.date32(), "case_date": pa.date32(), "age": pa.int32(),
+                         "missing_episodes": pa.int32(), "row_number": pa.int32(), "return_id": pa.int32()})
     con.execute("BEGIN TRANSACTION")
     try:
         return_id = con.execute("SELECT nextval('return_ids')").fetchone()[0]
@@ -119,35 +123,51 @@ def write_return(con, mapped, agency, mapping_name: str, path: Path, digest: str
              dt.datetime.now().replace(microsecond=0), mapped.nil_return, mapped.rows_landed,
              mapped.records_accepted, mapped.rows_rejected, mapped.rows_skipped, mapped.warnings])
         if mapped.raw_headers:
-            header_frame = pd.DataFrame(mapped.raw_headers, columns=["sheet", "kind", "header_row", "headers"])
-            header_frame.insert(0, "return_id", return_id)
-            con.execute("INSERT INTO raw_headers BY NAME SELECT * FROM header_frame")
+            _insert(con, "raw_headers", pa.table({
+                "return_id": [return_id] * len(mapped.raw_headers),
+                "sheet": [h[0] for h in mapped.raw_headers], "kind": [h[1] for h in mapped.raw_headers],
+                "header_row": [h[2] for h in mapped.raw_headers],
+                "headers": pa.array([h[3] for h in mapped.raw_headers], type=pa.list_(pa.string()))}))
         if mapped.raw_rows:
-            raw_frame = pd.DataFrame(mapped.raw_rows, columns=["sheet", "row_number", "kind", "cells"])
-            raw_frame.insert(0, "return_id", return_id)
-            con.execute("INSERT INTO raw_rows BY NAME SELECT * FROM raw_frame")
+            # Arrow carries the lists of cells into DuckDB without a Python object per cell.
+            raw = mapped.raw_rows
+            _insert(con, "raw_rows", pa.table({
+                "return_id": pa.array([return_id] * len(raw), type=pa.int32()),
+                "sheet": [r[0] for r in raw], "row_number": pa.array([r[1] for r in raw], type=pa.int32()),
+                "kind": [r[2] for r in raw], "cells": pa.array([r[3] for r in raw], type=pa.list_(pa.string()))}))
         for table, fields in RECORD_TABLES.items():
-            records = mapped.records[table]
-            if not records:
+            n = mapped.count(table)
+            if not n:
                 continue
-            frame = pd.DataFrame.from_records(records, columns=["sheet", "row_number"] + fields)
+            cols = mapped.columns[table]
+            data = {f: cols.get(f, [None] * n) for f in ["sheet", "row_number"] + fields}
             suffix = ":case" if table == "cases" else ""
-            frame.insert(0, "record_id", [f"{agency.id}:{return_id}:{s}:{r}{suffix}"
-                                          for s, r in zip(frame["sheet"], frame["row_number"], strict=True)])
-            frame.insert(1, "return_id", return_id)
-            frame.insert(2, "agency_id", agency.id)
-            frame.insert(3, "source_type", agency.source_type)
-            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM frame")
+            data["record_id"] = [f"{agency.id}:{return_id}:{s}:{r}{suffix}"
+                                 for s, r in zip(data["sheet"], data["row_number"], strict=True)]
+            data["return_id"] = [return_id] * n
+            data["agency_id"] = [agency.id] * n
+            data["source_type"] = [agency.source_type] * n
+            _insert(con, table, pa.table({k: pa.array(v, type=_ARROW_TYPES.get(k, pa.string()))
+                                          for k, v in data.items()}))
         if mapped.issues:
             issue_frame = pd.DataFrame([vars(i) for i in mapped.issues])
             issue_frame.insert(0, "return_id", return_id)
             issue_frame.insert(1, "file_name", path.name)
-            con.execute("INSERT INTO issues BY NAME SELECT * FROM issue_frame")
+            _insert(con, "issues", issue_frame)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     return return_id, superseded
+
+
+def _insert(con, table: str, frame) -> None:
+    """Bulk insert an Arrow table or DataFrame by column name."""
+    con.register("_incoming", frame)
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _incoming")
+    finally:
+        con.unregister("_incoming")
 
 
 PERSONAL_COLUMNS = ("forename", "surname", "initials", "dob")

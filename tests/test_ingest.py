@@ -178,3 +178,28 @@ def test_missing_expected_sheet_refuses_the_file(fixture_config, tmp_path):
     out = ingest.prepare(path, fixture_config)
     assert out.status == "failed"
     assert "victims sheet" in out.message and "'Cases'" in out.message
+
+
+def test_case_date_filled_from_other_records_of_the_case(fixture_config, tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Occurrence No", "Occurrence date", "Role", "Full name", "D.O.B.", "Gender", "SDE", "ODE"])
+    ws.append(["OC9", "", "Suspect", "Quentin ROWE", "", "M", "", "IC1"])       # no date on this row
+    ws.append(["OC9", "01/05/2010", "Victim", "Rhea STONE", "07/08/1996", "F", "", "IC1"])
+    path = tmp_path / "people_dates.xlsx"
+    wb.save(path)
+    m = ingest.prepare(path, fixture_config).mapped
+    assert m.records["offenders"][0]["case_date"] == dt.date(2010, 5, 1)
+    assert m.records["victims"][0]["age"] == 13
+
+
+def test_byte_identical_files_from_two_agencies_both_load(fixture_config, tmp_path):
+    con = connect(tmp_path / "s.duckdb")
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(RETURNS / "ngo_nil.csv", src / "ngo_nil.csv")
+    shutil.copy(RETURNS / "ngo_nil.csv", src / "silent_nil.csv")      # another agency, same bytes
+    report = ingest.ingest([src], con, fixture_config, link=False)
+    assert [(f.agency_id, f.status) for f in report.files] == [("ngo-fixture", "loaded"), ("ngo-silent", "loaded")]
