@@ -93,6 +93,10 @@ def _check_keys(d, allowed, path, where: str) -> None:
     if not isinstance(d, dict):
         raise ConfigError(path, where, None, f"expected a mapping of keys, got {type(d).__name__}")
     for key in d:
+        if key == "TODO":
+            # Left by `cse-audit mapping draft` where it could not decide.
+            raise ConfigError(path, f"{where}.{key}" if where else str(key), _line(d, key),
+                              f"undecided in a drafted mapping: {d[key]}; decide it, then delete the TODO")
         if key not in allowed:
             raise ConfigError(path, f"{where}.{key}" if where else str(key), _line(d, key),
                               f"unknown key; allowed here: {', '.join(sorted(allowed))}")
@@ -477,6 +481,9 @@ def load_mapping(path: Path, codes: dict, fields: dict) -> Mapping:
         raise ConfigError(path, "sheets", _line(d, "sheets"), f"expected one or more of {', '.join(KINDS)}")
     sheets = []
     for kind, spec in sheets_raw.items():
+        if kind == "TODO":
+            raise ConfigError(path, "sheets.TODO", _line(sheets_raw, kind),
+                              f"undecided in a drafted mapping: {spec}; decide it, then delete the TODO")
         if kind not in KINDS:
             raise ConfigError(path, f"sheets.{kind}", _line(sheets_raw, kind),
                               f"unknown sheet kind; allowed: {', '.join(KINDS)}")

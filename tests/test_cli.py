@@ -55,3 +55,17 @@ def test_configuration_error_is_exit_2(fixture_config_dir):
     result = run("validate", RETURNS, "--config", fixture_config_dir)
     assert result.exit_code == 2
     assert "fixture-flat.yaml" in result.output and "Traceback" not in result.output
+
+
+def test_mapping_draft_and_check(fixture_config_dir, tmp_path):
+    out = tmp_path / "drafted.yaml"
+    drafted = run("mapping", "draft", RETURNS / "police_header_row5.xlsx", "--config", fixture_config_dir,
+                  "--output", out)
+    assert drafted.exit_code == 0, drafted.output
+    assert "name: drafted" in out.read_text() or "name: \"drafted\"" in out.read_text()
+    checked = run("mapping", "check", RETURNS / "police_header_row5.xlsx", "--mapping", "fixture-police",
+                  "--config", fixture_config_dir, "--format", "json")
+    assert checked.exit_code == 0, checked.output
+    data = json.loads(checked.stdout)
+    assert data["rows_landed"] == 9 and data["rows_rejected"] == 1
+    assert "Amelia" not in checked.output
