@@ -227,6 +227,7 @@ class Agency:
     expected: bool
     mapping: str | None
     files: tuple[str, ...]
+    force_area: str | None = None  # the police force area it lies in: shared ground for linkage
 
 
 @dataclass
@@ -499,7 +500,8 @@ def load_agencies(path: Path, mappings: dict) -> dict[str, Agency]:
     out = {}
     for i, a in enumerate(d.get("agencies") or []):
         where = f"agencies[{i}]"
-        _check_keys(a, {"id", "name", "source_type", "area", "expected", "mapping", "files"}, path, where)
+        _check_keys(a, {"id", "name", "source_type", "area", "force_area", "expected", "mapping", "files"}, path,
+                    where)
         aid = str(_require(a, "id", path, where))
         if aid in out:
             raise ConfigError(path, f"{where}.id", _line(a, "id"), f"duplicate agency id {aid!r}")
@@ -512,8 +514,9 @@ def load_agencies(path: Path, mappings: dict) -> dict[str, Agency]:
             raise ConfigError(path, f"{where}.mapping", _line(a, "mapping"),
                               f"no mapping {mapping!r} in mappings/; known: {', '.join(sorted(mappings))}")
         files = a.get("files") or []
+        force_area = a.get("force_area") or (a.get("area") if st == "police" else None)
         out[aid] = Agency(aid, str(a.get("name", aid)), st, a.get("area"), bool(a.get("expected", True)),
-                          mapping, tuple(files))
+                          mapping, tuple(files), force_area)
     return out
 
 

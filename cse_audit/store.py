@@ -17,6 +17,7 @@ DEFAULT_DB = "cse_audit.duckdb"
 PERSON_FIELDS = [
     "record_ref", "case_ref", "forename", "surname", "initials", "dob", "age", "case_date",
     "sex", "ethnicity", "ethnicity_detail", "ethnicity_raw", "area",
+    "force_area",  # from the registry: the police force area of the submitting agency (linkage)
 ]
 VICTIM_FIELDS = PERSON_FIELDS + ["missing_status", "missing_from", "missing_episodes", "looked_after"]
 OFFENDER_FIELDS = PERSON_FIELDS + ["identified"]
@@ -147,6 +148,8 @@ def write_return(con, mapped, agency, mapping_name: str, path: Path, digest: str
             data["return_id"] = [return_id] * n
             data["agency_id"] = [agency.id] * n
             data["source_type"] = [agency.source_type] * n
+            if "force_area" in fields:
+                data["force_area"] = [agency.force_area] * n
             _insert(con, table, pa.table({k: pa.array(v, type=_ARROW_TYPES.get(k, pa.string()))
                                           for k, v in data.items()}))
         if mapped.issues:

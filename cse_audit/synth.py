@@ -273,6 +273,7 @@ def registry_yaml(agencies: list[Agency]) -> str:
             f"    name: {json.dumps(a.name)}",
             f"    source_type: {a.source_type}",
             f"    area: {json.dumps(a.area)}",
+            f"    force_area: {json.dumps(a.region)}",
             "    expected: true",
             f"    mapping: {a.mapping}",
             f"    files: [{json.dumps(glob)}]",
