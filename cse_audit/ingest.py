@@ -268,7 +268,12 @@ def _links_missing(con) -> bool:
 
 
 def link_all(con) -> dict:
+    from . import store
     from .linkage import link_people
+
+    if store.is_minimised(con):
+        # Names and dates of birth are gone: linking again would split every person.
+        raise store.StoreError("this store was minimised; its people cannot be linked again")
 
     return {kind: link_people(con, kind) for kind in ("victims", "offenders")}
 
