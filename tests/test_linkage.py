@@ -1,0 +1,362 @@
+"""Record linkage: crafted duplicates and near-misses in a small store.
+
+The store holds a few crafted people (nickname, spelling variant, initials-only with an age,
+day/month-transposed dob) and look-alikes that must stay apart (same surname and dob with a
+different forename; same initials in another area), plus seeded filler records so that the
+u-probabilities are estimated from a realistic spread of values.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import random
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from cse_audit import linkage
+
+ROOT = Path(__file__).resolve().parent.parent
+
+AGENCIES = {  # agency_id: (return_id, source_type, file_name)
+    "P1": (1, "police", "p1_victims.xlsx"),
+    "L1": (2, "lscb", "l1_return.xlsx"),
+    "N1": (3, "ngo", "n1_referrals.csv"),
+    "P2": (4, "police", "p2_victims.xlsx"),
+}
+COLUMNS = ["forename", "surname", "initials", "dob", "age", "case_date", "sex", "ethnicity", "area",
+           "missing_status", "missing_from", "missing_episodes", "looked_after"]
+
+
+def D(text):
+    return dt.date.fromisoformat(text) if text else None
+
+
+# key: (agency, forename, surname, initials, dob, age, case_date, sex, ethnicity, area,
+#       missing_status, missing_from, missing_episodes, looked_after), truth person
+CRAFTED = [
+    # Katherine Jones: full record, nickname, initials-only with age (charity)
+    ("kj1", "P1", "Katherine", "Jones", None, "2005-03-14", None, "2019-06-01", "Female", "White", "Leeds",
+     "Not reported missing", "Unknown", None, "No", "KJ"),
+    ("kj2", "L1", "Kate", "Jones", None, "2005-03-14", None, "2019-09-10", "Female", "Unknown", "Leeds",
+     "Reported missing", "Home", 2, "Yes", "KJ"),
+    ("kj3", "N1", None, None, "KJ", None, 14, "2019-07-15", "Female", "White", "Leeds",
+     "Unknown", "Care", 5, "Unknown", "KJ"),
+    # Mohammed Khan: nickname and day/month transposed dob
+    ("mk1", "P1", "Mohammed", "Khan", None, "2004-07-02", None, "2019-03-01", "Male", "Asian", "Bradford",
+     "Reported missing", "Home", 1, "No", "MK"),
+    ("mk2", "L1", "Mo", "Khan", None, "2004-02-07", None, "2019-05-01", "Male", "Asian", "Bradford",
+     "Unknown", "Unknown", None, "Unknown", "MK"),
+    # Jessica Smith: spelling variant
+    ("js1", "P1", "Jessica", "Smith", None, "2006-11-20", None, "2019-01-10", "Female", "White", "Leeds",
+     "Not reported missing", "Unknown", None, "No", "JS"),
+    ("js2", "P2", "Jesica", "Smith", None, "2006-11-20", None, "2019-04-11", "Female", "White", "Leeds",
+     "Not reported missing", "Unknown", None, "No", "JS"),
+    # twins-like: same surname and dob as Jessica, different forename -> another child
+    ("es1", "P1", "Emily", "Smith", None, "2006-11-20", None, "2019-01-10", "Female", "White", "Leeds",
+     "Not reported missing", "Unknown", None, "No", "ES"),
+    # Lucy Brown in Leeds; an initials-only "LB" of the same age in Sheffield is someone else
+    ("lb1", "P1", "Lucy", "Brown", None, "2005-08-01", None, "2019-02-01", "Female", "White", "Leeds",
+     "Not reported missing", "Unknown", None, "No", "LB"),
+    ("lb2", "N1", None, None, "LB", None, 13, "2019-03-01", "Female", "White", "Sheffield",
+     "Not reported missing", "Unknown", None, "No", "LB-other"),
+]
+
+FILLER_FORENAMES = ["Amelia", "Olivia", "Isla", "Ava", "Mia", "Ruby", "Grace", "Freya", "Ella", "Poppy", "Evie",
+                    "Daisy", "Holly", "Megan", "Hannah", "Lauren", "Bethany", "Paige", "Chloe", "Jade", "Aisha",
+                    "Zara", "Amira", "Tia", "Demi", "Georgia", "Alice", "Molly", "Erin", "Niamh", "Oliver", "Noah",
+                    "Leo", "Harry", "Oscar", "Jack", "Tyler", "Kyle", "Ryan", "Connor"]
+FILLER_SURNAMES = ["Taylor", "Davies", "Evans", "Wilson", "Roberts", "Walker", "Wright", "Green", "Hall", "Wood",
+                   "Turner", "Cooper", "Ward", "Morris", "Baker", "Hill", "Clarke", "Patel", "Hussain", "Begum",
+                   "Kelly", "Murphy", "Shaw", "Bell", "Price", "Webb", "Hunt", "Mills", "Knight", "Lloyd"]
+AREAS = ["Leeds", "Bradford", "Sheffield", "Wakefield", "Kirklees", "Calderdale", "Rotherham", "Doncaster",
+         "Barnsley", "York", "Hull", "Durham", "Sunderland", "Gateshead", "Newcastle", "Bolton", "Wigan", "Bury",
+         "Oldham", "Rochdale", "Salford", "Stockport", "Trafford", "Derby", "Leicester", "Nottingham", "Luton",
+         "Reading", "Slough", "Oxford"]
+
+
+def _records():
+    rows = [dict(zip(["key", "agency", *COLUMNS, "truth"], r, strict=True)) for r in CRAFTED]
+    rng = random.Random(7)
+    used = set()
+    while len(used) < 120:
+        fn, sn = rng.choice(FILLER_FORENAMES), rng.choice(FILLER_SURNAMES)
+        if (fn, sn) in used or (fn[0], sn[0]) in {("K", "J"), ("L", "B"), ("M", "K"), ("J", "S"), ("E", "S")}:
+            continue
+        used.add((fn, sn))
+        dob = dt.date(2001, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 9))
+        case = dt.date(2019, 1, 1) + dt.timedelta(days=rng.randrange(0, 365))
+        rows.append(dict(key=f"f{len(used)}", agency=rng.choice(["P1", "L1", "P2"]), forename=fn, surname=sn,
+                         initials=None, dob=dob.isoformat(), age=None, case_date=case.isoformat(),
+                         sex="Female" if rng.random() < 0.8 else "Male", ethnicity=rng.choice(["White", "Asian"]),
+                         area=rng.choice(AREAS), missing_status="Unknown", missing_from="Unknown",
+                         missing_episodes=None, looked_after="Unknown", truth=f"F{len(used)}"))
+    return rows
+
+
+def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+    """The lead's store when present; else the minimal tables and views of docs/schema.md."""
+    try:
+        from cse_audit import store
+
+        return store.connect(path)
+    except ImportError:  # pragma: no cover - store.py not written yet
+        con = duckdb.connect(str(path))
+        con.execute("""
+            CREATE TABLE returns (return_id INTEGER, agency_id VARCHAR, source_type VARCHAR, file_name VARCHAR,
+                file_path VARCHAR, sha256 VARCHAR, mapping VARCHAR, loaded_at TIMESTAMP, status VARCHAR,
+                nil_return BOOLEAN, rows_landed INTEGER, records_accepted INTEGER, rows_rejected INTEGER,
+                rows_skipped INTEGER, warnings INTEGER);
+            CREATE TABLE victims (record_id VARCHAR, return_id INTEGER, agency_id VARCHAR, source_type VARCHAR,
+                sheet VARCHAR, row_number INTEGER, record_ref VARCHAR, case_ref VARCHAR, forename VARCHAR,
+                surname VARCHAR, initials VARCHAR, dob DATE, age INTEGER, case_date DATE, sex VARCHAR,
+                ethnicity VARCHAR, ethnicity_detail VARCHAR, ethnicity_raw VARCHAR, area VARCHAR,
+                missing_status VARCHAR, missing_from VARCHAR, missing_episodes INTEGER, looked_after VARCHAR);
+            CREATE VIEW current_victims AS SELECT * FROM victims
+                WHERE return_id IN (SELECT return_id FROM returns WHERE status = 'current');
+        """)
+        return con
+
+
+def _initials(fn, sn):
+    return (fn[0] + sn[0]).upper() if fn and sn else None
+
+
+def build_store(path: Path):
+    """Write the records; returns (connection, {key: record_id}, {key: truth person})."""
+    con = _connect(path)
+    for agency, (rid, st, fname) in AGENCIES.items():
+        con.execute("INSERT INTO returns VALUES (?, ?, ?, ?, NULL, 'x', NULL, TIMESTAMP '2020-01-01', 'current', "
+                    "false, 0, 0, 0, 0, 0)", [rid, agency, st, fname])
+    ids, truth, rows_per = {}, {}, {a: 1 for a in AGENCIES}
+    sheet = {"P1": "Victims", "L1": "Children", "N1": None, "P2": "Victims"}
+    for rec in _records():
+        agency = rec["agency"]
+        rid, st, _ = AGENCIES[agency]
+        rows_per[agency] += 1
+        row = rows_per[agency]
+        record_id = f"{agency}:{rid}:{sheet[agency] or 'csv'}:{row}"
+        dob, case = D(rec["dob"]), D(rec["case_date"])
+        age = rec["age"]
+        if age is None and dob and case:
+            age = case.year - dob.year - ((case.month, case.day) < (dob.month, dob.day))
+        con.execute(
+            "INSERT INTO victims (record_id, return_id, agency_id, source_type, sheet, row_number, forename, "
+            "surname, initials, dob, age, case_date, sex, ethnicity, area, missing_status, missing_from, "
+            "missing_episodes, looked_after) VALUES (" + ", ".join(["?"] * 19) + ")",
+            [record_id, rid, agency, st, sheet[agency], row, rec["forename"], rec["surname"],
+             rec["initials"] or _initials(rec["forename"], rec["surname"]), dob, age, case, rec["sex"],
+             rec["ethnicity"], rec["area"], rec["missing_status"], rec["missing_from"], rec["missing_episodes"],
+             rec["looked_after"]])
+        ids[rec["key"]] = record_id
+        truth[rec["key"]] = rec["truth"]
+    return con, ids, truth
+
+
+@pytest.fixture(scope="module")
+def cfg():
+    # A national-scale prior: the tiny store would otherwise imply a very high one.
+    return dataclasses.replace(linkage.load_linkage_config(), probability_two_random_records_match=2e-4,
+                               overrides_file=None)
+
+
+@pytest.fixture
+def linked(tmp_path, cfg):
+    con, ids, truth = build_store(tmp_path / "store.duckdb")
+    result = linkage.link_people(con, "victims", config=cfg)
+    yield con, ids, truth, result
+    con.close()
+
+
+def _person(con, record_id):
+    return con.execute("SELECT person_id FROM victim_links WHERE record_id = ?", [record_id]).fetchone()[0]
+
+
+def test_crafted_duplicates_link_and_lookalikes_stay_apart(linked):
+    con, ids, truth, result = linked
+    p = {k: _person(con, rid) for k, rid in ids.items()}
+    assert p["kj1"] == p["kj2"] == p["kj3"]  # nickname; initials-only with an age that fits the dob
+    assert p["mk1"] == p["mk2"]  # nickname + day/month transposed dob
+    assert p["js1"] == p["js2"]  # spelling variant, another agency
+    assert p["es1"] != p["js1"]  # same surname, dob and area: a different forename is a different child
+    assert p["lb2"] != p["lb1"]  # same initials and age but another area
+    assert result.records == len(ids)
+    assert result.persons == len(set(truth.values()))
+    # every crafted pair and filler person comes out exactly as the truth says
+    by_truth = {}
+    for k in ids:
+        by_truth.setdefault(truth[k], set()).add(p[k])
+    assert all(len(v) == 1 for v in by_truth.values())
+    assert len({next(iter(v)) for v in by_truth.values()}) == len(by_truth)
+    assert result.candidate_pairs > 0
+    assert sum(result.candidate_pairs_by_rule.values()) == result.candidate_pairs
+    assert result.candidate_pairs < result.records * (result.records - 1) // 2 / 5  # blocking, not all pairs
+
+
+def test_person_ids_are_stable_hashes_of_smallest_record(linked):
+    import hashlib
+
+    con, ids, _, _ = linked
+    members = sorted([ids["kj1"], ids["kj2"], ids["kj3"]])
+    expected = "V-" + hashlib.sha1(members[0].encode()).hexdigest()[:10]
+    assert _person(con, ids["kj2"]) == expected
+
+
+def test_same_input_same_clusters(tmp_path, cfg):
+    con, _, _ = build_store(tmp_path / "a.duckdb")
+    linkage.link_people(con, "victims", config=cfg)
+    first = con.execute("SELECT * FROM victim_links ORDER BY record_id").fetchall()
+    persons_first = con.execute("SELECT * FROM victim_persons ORDER BY person_id").fetchall()
+    linkage.link_people(con, "victims", config=cfg)
+    assert con.execute("SELECT * FROM victim_links ORDER BY record_id").fetchall() == first
+    assert con.execute("SELECT * FROM victim_persons ORDER BY person_id").fetchall() == persons_first
+    con.close()
+    # a fresh store with the same data gives the same person ids and probabilities
+    con2, _, _ = build_store(tmp_path / "b.duckdb")
+    linkage.link_people(con2, "victims", config=cfg)
+    assert con2.execute("SELECT * FROM victim_links ORDER BY record_id").fetchall() == first
+    con2.close()
+
+
+def test_merge_rules(linked):
+    con, ids, _, _ = linked
+    pid = _person(con, ids["kj1"])
+    row = con.execute("SELECT * FROM victim_persons WHERE person_id = ?", [pid]).fetchone()
+    person = dict(zip([d[0] for d in con.description], row, strict=True))
+    assert person["n_records"] == 3 and person["n_agencies"] == 3
+    assert person["agencies"] == ["L1", "N1", "P1"]
+    assert person["source_types"] == ["lscb", "ngo", "police"]
+    assert person["missing_status"] == "Reported missing"  # any reported missing wins
+    assert person["missing_from"] == "Both"  # Home + Care
+    assert person["looked_after"] == "Yes"  # Yes beats No beats Unknown
+    assert person["missing_episodes"] == 5  # max
+    assert person["ethnicity"] == "White"  # a known value beats Unknown
+    assert person["dob"] == dt.date(2005, 3, 14)
+    assert person["age"] == 14  # from a record with a dob
+    mk = dict(zip([d[0] for d in con.description],
+                  con.execute("SELECT * FROM victim_persons WHERE person_id = ?", [_person(con, ids["mk1"])])
+                  .fetchone(), strict=True))
+    # dob conflict 2004-07-02 (police) vs 2004-02-07 (lscb): a tie, broken by source priority
+    assert mk["dob"] == dt.date(2004, 7, 2)
+    conflicts = con.execute("SELECT field, \"values\", chosen, resolved_by FROM victim_conflicts "
+                            "WHERE person_id = ? ORDER BY field", [pid]).fetchall()
+    fields = {c[0]: c for c in conflicts}
+    assert fields["missing_status"][1] == ["Not reported missing", "Reported missing"]
+    assert fields["missing_status"][3] == "precedence"
+    assert fields["missing_from"][2] == "Both" and fields["missing_from"][3] == "combine"
+    mk_conf = con.execute("SELECT resolved_by FROM victim_conflicts WHERE person_id = ? AND field = 'dob'",
+                          [mk["person_id"]]).fetchone()
+    assert mk_conf == ("source_priority",)
+
+
+def test_overrides_change_person_count_by_the_pairs_they_decide(linked, cfg, tmp_path):
+    con, ids, _, base = linked
+    # no-match cuts js1-js2 (a pair joined only by its own edge): one more person
+    split = linkage.link_people(con, "victims", config=cfg, overrides=[(ids["js1"], ids["js2"], "no-match")])
+    assert split.persons == base.persons + 1
+    assert _person(con, ids["js1"]) != _person(con, ids["js2"])
+    # match joins two separate people: one fewer
+    joined = linkage.link_people(con, "victims", config=cfg, overrides=[(ids["es1"], ids["lb1"], "match")])
+    assert joined.persons == base.persons - 1
+    assert _person(con, ids["es1"]) == _person(con, ids["lb1"])
+    # no-match inside a 3-record person splits it once, whichever edges held it together
+    three = linkage.link_people(con, "victims", config=cfg, overrides=[(ids["kj1"], ids["kj3"], "no-match")])
+    assert three.persons == base.persons + 1
+    assert _person(con, ids["kj1"]) != _person(con, ids["kj3"])
+    # through a reviewed sheet and the overrides file, applied on every later run
+    reviewed = tmp_path / "reviewed.csv"
+    reviewed.write_text(f"record_id_l,record_id_r,decision\n{ids['js1']},{ids['js2']},no-match\n"
+                        f"{ids['es1']},{ids['lb1']},match\n{ids['mk1']},{ids['mk2']},\n")
+    ov_file = tmp_path / "link_overrides.yaml"
+    counts = linkage.apply_overrides(reviewed, "victims", overrides_path=ov_file, config=cfg)
+    assert counts == {"added": 2, "changed": 0, "unchanged": 0, "total": 2}
+    cfg2 = dataclasses.replace(cfg, overrides_file=ov_file)
+    both = linkage.link_people(con, "victims", config=cfg2)
+    assert both.persons == base.persons
+    assert both.overrides["forced_match"] == 1 and both.overrides["forced_no_match"] == 1
+    assert _person(con, ids["js1"]) != _person(con, ids["js2"])
+    # decided pairs are not offered for review again
+    review = linkage.review_pairs(con, "victims", 0.0, 1.01, config=cfg2)
+    pairs = {tuple(sorted(p)) for p in zip(review["record_id_l"], review["record_id_r"], strict=True)}
+    assert tuple(sorted((ids["js1"], ids["js2"]))) not in pairs
+
+
+def _truth_files(tmp_path, con, ids, truth):
+    by_id = tmp_path / "truth_ids.csv"
+    by_id.write_text("record_id,person_id\n" + "".join(f"{ids[k]},{truth[k]}\n" for k in ids))
+    rows = con.execute("SELECT v.record_id, r.file_name, v.sheet, v.row_number FROM victims v "
+                       "JOIN returns r USING (return_id)").fetchall()
+    inv = {rid: k for k, rid in ids.items()}
+    by_row = tmp_path / "truth_rows.csv"
+    by_row.write_text("file_name,sheet,row_number,person_id\n" + "".join(
+        f"{fname},{sheet or ''},{row},{truth[inv[rid]]}\n" for rid, fname, sheet, row in rows))
+    return by_id, by_row
+
+
+def test_evaluate_against_truth_in_both_forms(linked, cfg, tmp_path):
+    con, ids, truth, result = linked
+    by_id, by_row = _truth_files(tmp_path, con, ids, truth)
+    for path in (by_id, by_row):
+        ev = linkage.evaluate(con, "victims", path, config=cfg)
+        assert ev["records_evaluated"] == len(ids) and ev["truth_rows_unmatched"] == 0
+        assert ev["persons_predicted"] == ev["persons_truth"] == result.persons
+        assert ev["pairwise_f1"] == 1.0 and ev["bcubed_f1"] == 1.0 and ev["exact_cluster_f1"] == 1.0
+        assert ev["blocking_recall"] == 1.0
+    # a wrong link shows up as lost precision
+    ev = linkage.evaluate(con, "victims", by_id, config=cfg, overrides=[(ids["es1"], ids["js1"], "match")])
+    assert ev["pairwise_precision"] < 1.0 and ev["pairwise_recall"] == 1.0
+
+
+def test_explain_returns_weights_without_names(linked, cfg):
+    con, ids, _, _ = linked
+    ex = linkage.explain(con, "victims", ids["kj1"], ids["kj3"], config=cfg)
+    levels = {c["comparison"]: c["level"] for c in ex.comparisons}
+    assert levels["forename"] == "initials/agree" and levels["surname"] == "initials/agree"
+    assert levels["birth"] == "age_vs_dob/fits"
+    assert ex.match_probability > cfg.threshold and ex.same_person is True and ex.candidate_pair
+    assert "Katherine" not in repr(ex)
+    total = ex.prior_match_weight + sum(c["match_weight"] for c in ex.comparisons)
+    assert total == pytest.approx(ex.match_weight, abs=1e-3)
+    ex2 = linkage.explain(con, "victims", ids["mk1"], ids["mk2"], config=cfg, show_values=True)
+    named = {c["comparison"]: c for c in ex2.comparisons}
+    assert named["birth"]["level"] == "dob/transposed"
+    assert named["forename"]["level"] == "names/nickname"
+    assert named["forename"]["values"]["fn"] == ("mohammed", "mo")
+    ex3 = linkage.explain(con, "victims", ids["es1"], ids["js1"], config=cfg)
+    assert ex3.same_person is False and ex3.match_probability < cfg.threshold
+
+
+def test_review_pairs_side_by_side(linked, cfg):
+    con, ids, _, _ = linked
+    review = linkage.review_pairs(con, "victims", 0.0, 1.01, config=cfg)
+    assert {"record_id_l", "record_id_r", "match_probability", "forename_l", "forename_r", "decision"} \
+        <= set(review.columns)
+    assert list(review["match_probability"]) == sorted(review["match_probability"], reverse=True)
+    assert len(linkage.review_pairs(con, "victims", 0.5, 0.5, config=cfg)) == 0
+
+
+def test_config_unknown_key_names_file_and_key(tmp_path):
+    text = (ROOT / "configs" / "linkage.yaml").read_text()
+    bad = tmp_path / "linkage.yaml"
+    bad.write_text(text.replace("u_sampling:\n", "u_sampling:\n  seeed: 3\n"))
+    (tmp_path / "nicknames.yaml").write_text("groups: {}\n")
+    with pytest.raises(linkage.LinkageConfigError, match=r"linkage\.yaml.*u_sampling\.seeed"):
+        linkage.load_linkage_config(bad)
+    bad.write_text(text + "\nthreshhold: 0.5\n")
+    with pytest.raises(linkage.LinkageConfigError, match="threshhold"):
+        linkage.load_linkage_config(bad)
+
+
+def test_shipped_config_loads():
+    cfg = linkage.load_linkage_config()
+    assert 0 < cfg.threshold < 1 and cfg.blocking_rules and not cfg.em_enabled
+    assert "catherine" in cfg.nicknames["kate"]
+    assert cfg.merge["victims"]["missing_status"].order[0] == "Reported missing"
+
+
+def test_soundex():
+    assert linkage.soundex("robert") == linkage.soundex("rupert") == "R163"
+    assert linkage.soundex("smith") == linkage.soundex("smyth") == "S530"
+    assert linkage.soundex("") is None
