@@ -31,7 +31,7 @@ def _handle_errors(fn):
 
         try:
             return fn(*args, **kwargs)
-        except (ConfigError, StoreError, _tables_error()) as exc:
+        except (ConfigError, StoreError, *_tables_error()) as exc:
             if _debug():
                 raise
             raise click.UsageError(str(exc)) from None
@@ -47,9 +47,10 @@ def _handle_errors(fn):
 
 
 def _tables_error():
+    from .linkage import LinkageConfigError, LinkageError
     from .tables import TablesError
 
-    return TablesError
+    return TablesError, LinkageConfigError, LinkageError
 
 
 def _debug() -> bool:
@@ -462,6 +463,14 @@ def _echo_result(text: str, data: dict, fmt: str) -> None:
         click.echo(text, nl=not text.endswith("\n"))
 
 
+kind_option = click.option("--kind", type=click.Choice(["victims", "offenders"]), default="victims",
+                           show_default=True, help="Which people to link.")
+
+
+def _linkage_settings(config_dir):
+    return _config(config_dir).root / "linkage.yaml"
+
+
 @cli.group()
 def link():
     """Linkage: evaluate against a truth file, explain a pair, review borderline pairs."""
@@ -469,9 +478,10 @@ def link():
 
 @link.command("run")
 @db_option
+@config_option
 @format_option
 @_handle_errors
-def link_run(db, fmt):
+def link_run(db, config_dir, fmt):
     """(Re)link victims and offenders across all current returns (ingest does this itself).
 
     \b
@@ -486,7 +496,7 @@ def link_run(db, fmt):
 
     con = store.connect(db)
     try:
-        result = {kind: _plain(r) for kind, r in link_all(con).items()}
+        result = {kind: _plain(r) for kind, r in link_all(con, _config(config_dir).root).items()}
     finally:
         con.close()
     if fmt == "json":
@@ -498,11 +508,12 @@ def link_run(db, fmt):
 @link.command("evaluate")
 @click.option("--truth", required=True, type=click.Path(exists=True, dir_okay=False),
               help="CSV of record -> person (file_name,sheet,row_number,person_id or record_id,person_id).")
-@click.option("--kind", type=click.Choice(["victims", "offenders"]), default="victims", show_default=True)
+@kind_option
 @db_option
+@config_option
 @format_option
 @_handle_errors
-def link_evaluate(truth, kind, db, fmt):
+def link_evaluate(truth, kind, db, config_dir, fmt):
     """Precision, recall and F1 of the linkage against a truth file.
 
     \b
@@ -515,10 +526,114 @@ def link_evaluate(truth, kind, db, fmt):
 
     con = store.connect(db, read_only=True)
     try:
-        result = evaluate(con, kind, truth)
+        result = evaluate(con, kind, truth, config=_linkage_settings(config_dir))
     finally:
         con.close()
     click.echo(render_rows([{"measure": k, "value": v} for k, v in result.items()], fmt, title=f"Linkage: {kind}"))
+
+
+@link.command("explain")
+@click.argument("record_a")
+@click.argument("record_b")
+@kind_option
+@db_option
+@config_option
+@click.option("--show-values", is_flag=True, help="Also show the compared values (names, dates of birth).")
+@format_option
+@_handle_errors
+def link_explain(record_a, record_b, kind, db, config_dir, show_values, fmt):
+    """Why two records are (or are not) one person: each comparison's level and weight.
+
+    Record ids are as stored (see `cse-audit link review`). Names and dates of birth are shown
+    only with --show-values.
+
+    \b
+    Example:
+      cse-audit link explain "police-lancashire:3:Victims:12" "lscb-blackpool:9:CSE Referrals:7"
+    """
+    from . import store
+    from .linkage import explain
+    from .summary import render_rows
+
+    con = store.connect(db, read_only=True)
+    try:
+        e = explain(con, kind, record_a, record_b, config=_linkage_settings(config_dir), show_values=show_values)
+    finally:
+        con.close()
+    if fmt == "json":
+        import dataclasses
+        import json
+
+        click.echo(json.dumps(dataclasses.asdict(e), indent=2, default=str))
+        return
+    click.echo(render_rows(e.comparisons, fmt, title=f"{record_a}  vs  {record_b}"))
+    click.echo(f"prior weight {e.prior_match_weight:+.2f}; total weight {e.match_weight:+.2f}; "
+               f"match probability {e.match_probability:.4f}; "
+               f"{'a candidate pair' if e.candidate_pair else 'never compared (no blocking rule pairs them)'}; "
+               f"stored as {'one person' if e.same_person else 'different people' if e.same_person is False else '?'}")
+
+
+@link.command("review")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="FILE.xlsx or FILE.csv")
+@kind_option
+@click.option("--low", type=float, help="Lowest match probability to review (default from linkage.yaml).")
+@click.option("--high", type=float, help="Highest match probability to review (default from linkage.yaml).")
+@db_option
+@config_option
+@_handle_errors
+def link_review(output, kind, low, high, db, config_dir):
+    """Export borderline pairs side by side, with a decision column to fill in (match / no-match).
+
+    The file holds names and dates of birth: keep it as safe as the store.
+
+    \b
+    Example:
+      cse-audit link review --output review.xlsx
+      cse-audit link apply review.xlsx
+    """
+    from . import store
+    from .linkage import review_pairs
+    from .render import safe_cell
+
+    con = store.connect(db, read_only=True)
+    try:
+        pairs = review_pairs(con, kind, low=low, high=high, config=_linkage_settings(config_dir))
+    finally:
+        con.close()
+    pairs = pairs.map(safe_cell) if len(pairs) else pairs
+    if output.lower().endswith(".csv"):
+        pairs.to_csv(output, index=False)
+    else:
+        pairs.to_excel(output, index=False, sheet_name="Review")
+    click.echo(f"wrote {output}: {len(pairs)} pair(s) to review", err=True)
+
+
+@link.command("apply")
+@click.argument("reviewed", type=click.Path(exists=True, dir_okay=False))
+@kind_option
+@db_option
+@config_option
+@_handle_errors
+def link_apply(reviewed, kind, db, config_dir):
+    """Record the decisions of a reviewed file so every later run obeys them, then relink.
+
+    \b
+    Example:
+      cse-audit link apply review.xlsx
+    """
+    from . import store
+    from .ingest import link_all
+    from .linkage import apply_overrides
+
+    root = _config(config_dir).root
+    counts = apply_overrides(reviewed, kind, config=root / "linkage.yaml")
+    con = store.connect(db)
+    try:
+        result = link_all(con, root)[kind]
+    finally:
+        con.close()
+    click.echo(f"{counts['added']} decision(s) added, {counts['changed']} changed; {kind}: "
+               f"{result.persons} people from {result.records} records", err=True)
 
 
 def main():

@@ -216,7 +216,7 @@ def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | No
             changed = True
         report.files.append(outcome)
     if link and (changed or _links_missing(con)):
-        report.linkage = link_all(con)
+        report.linkage = link_all(con, config.root)
     return report
 
 
@@ -267,7 +267,7 @@ def _links_missing(con) -> bool:
     return "victim_persons" not in names
 
 
-def link_all(con) -> dict:
+def link_all(con, config_root: Path | None = None) -> dict:
     from . import store
     from .linkage import link_people
 
@@ -275,7 +275,8 @@ def link_all(con) -> dict:
         # Names and dates of birth are gone: linking again would split every person.
         raise store.StoreError("this store was minimised; its people cannot be linked again")
 
-    return {kind: link_people(con, kind) for kind in ("victims", "offenders")}
+    settings = Path(config_root) / "linkage.yaml" if config_root else None
+    return {kind: link_people(con, kind, config=settings) for kind in ("victims", "offenders")}
 
 
 def _progress(items, progress: Callable | None, length: int | None = None):

@@ -364,7 +364,7 @@ def load_overrides(path: str | os.PathLike, kind: str = "victims") -> list[Overr
     if path.suffix.lower() == ".csv":
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     else:
-        frame = pd.read_excel(path, dtype=str).fillna("")
+        frame = pd.read_excel(path, dtype=str, engine="calamine").fillna("")
     cols = {c.strip().lower(): c for c in frame.columns}
     a = cols.get("record_id_l") or cols.get("record_id_a")
     b = cols.get("record_id_r") or cols.get("record_id_b")

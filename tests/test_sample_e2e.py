@@ -126,3 +126,40 @@ def test_counts_reconcile_for_every_return(sample_db):
     assert not bad
     assert con.execute("SELECT count(*) FROM returns").fetchone()[0] == 80
     con.close()
+
+
+def test_review_explain_and_apply_through_the_cli(sample_db, tmp_path):
+    import shutil
+
+    import duckdb
+    import openpyxl
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(sample_db[0], db)
+    configs = tmp_path / "configs"
+    shutil.copytree(ROOT / "configs", configs)
+    review = tmp_path / "review.xlsx"
+    result = CliRunner().invoke(cli, ["link", "review", "--db", str(db), "--config", str(configs),
+                                      "--output", str(review)])
+    assert result.exit_code == 0, result.output
+    wb = openpyxl.load_workbook(review)
+    ws = wb["Review"]
+    header = [c.value for c in ws[1]]
+    first = {h: c.value for h, c in zip(header, ws[2], strict=True)}
+    explained = CliRunner().invoke(cli, ["link", "explain", first["record_id_l"], first["record_id_r"],
+                                         "--db", str(db), "--config", str(configs)])
+    assert explained.exit_code == 0, explained.output
+    assert "match probability" in explained.output
+    assert first["surname_l"] is None or first["surname_l"] not in explained.output   # no names unless asked
+    linked = first["match_probability"] >= 0.5
+    ws.cell(row=2, column=header.index("decision") + 1, value="no-match" if linked else "match")
+    wb.save(review)
+    con = duckdb.connect(str(db), read_only=True)
+    before = con.execute("SELECT count(*) FROM victim_persons").fetchone()[0]
+    con.close()
+    applied = CliRunner().invoke(cli, ["link", "apply", str(review), "--db", str(db), "--config", str(configs)])
+    assert applied.exit_code == 0, applied.output
+    con = duckdb.connect(str(db), read_only=True)
+    after = con.execute("SELECT count(*) FROM victim_persons").fetchone()[0]
+    con.close()
+    assert after == before + (1 if linked else -1)      # exactly the one pair decided
