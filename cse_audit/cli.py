@@ -294,21 +294,24 @@ def report(output, db, config_dir, publish, date_from, date_to):
       cse-audit report --output assessment.html
     """
     from . import store
+    from .completeness import build_completeness, load_completeness_config
     from .report import write_report
     from .tables import build_tables
 
     if not output.lower().endswith((".xlsx", ".html", ".htm")):
         raise click.UsageError("--output must end in .xlsx or .html")
+    config = _config(config_dir)
     con = store.connect(db, read_only=True)
     try:
-        result = build_tables(con, period=_period(date_from, date_to), **_table_inputs(_config(config_dir)))
+        result = build_tables(con, period=_period(date_from, date_to), **_table_inputs(config))
+        quality = build_completeness(con, config.agency_list, load_completeness_config(config.root))
     finally:
         con.close()
     if publish:
         from .disclosure import publish as publish_tables
 
         result = publish_tables(result)
-    write_report(result, output, publish=publish)
+    write_report(result, output, publish=publish, completeness=quality)
     click.echo(f"wrote {output}", err=True)
 
 

@@ -50,8 +50,12 @@ def _meta(tables: dict, meta: dict | None, published: bool) -> dict:
     return meta
 
 
-def write_report(tables: dict, path: str | Path, publish: bool = False, meta: dict | None = None) -> Path:
-    """Write the tables to `path` (.xlsx or .html); with publish=True apply disclosure control first."""
+def write_report(tables: dict, path: str | Path, publish: bool = False, meta: dict | None = None,
+                 completeness: dict | None = None) -> Path:
+    """Write the tables to `path` (.xlsx or .html); with publish=True apply disclosure control first.
+
+    With `completeness` (from completeness.build_completeness) the report also shows a heatmap of
+    agency x field completeness: data quality per agency, no counts of people."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".html", ".htm"):
@@ -63,10 +67,89 @@ def write_report(tables: dict, path: str | Path, publish: bool = False, meta: di
     published = publish or any(t.get("published") for t in tables.values())
     info = _meta(tables, meta, published)
     if suffix == ".xlsx":
-        _write_xlsx(tables, path, info)
+        _write_xlsx(tables, path, info, completeness)
     else:
-        path.write_text(html_report(tables, info), encoding="utf-8")
+        path.write_text(html_report(tables, info, completeness), encoding="utf-8")
     return path
+
+
+def heatmap_fields(completeness: dict) -> list[str]:
+    first = next(iter(completeness.get("agencies", [])), {})
+    return [k for k in first if k.startswith(("victims_", "offenders_"))]
+
+
+def heatmap_rows(completeness: dict) -> list[dict]:
+    """Agencies that sent records, in registry order."""
+    return [r for r in completeness.get("agencies", []) if r.get("victim_records") or r.get("offender_records")]
+
+
+def _share_colour(share: float | None) -> str:
+    """Red (0) through amber (0.5) to green (1); grey when there is nothing to score."""
+    if share is None:
+        return "#dddddd"
+    share = max(0.0, min(1.0, float(share)))
+    if share < 0.5:
+        r, g, b = 212, int(53 + (150 - 53) * share * 2), 56
+    else:
+        t = (share - 0.5) * 2
+        r, g, b = int(212 - (212 - 0) * t), int(150 - (150 - 112) * t), int(56 + (60 - 56) * t)
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def heatmap_svg(completeness: dict) -> str:
+    """Agency x field completeness as an SVG grid: one coloured cell per share of records known."""
+    fields, rows = heatmap_fields(completeness), heatmap_rows(completeness)
+    # Sizes from the longest texts (about 7 px a character at 12 px), so no label is clipped.
+    longest_field = max((len(f) for f in fields), default=10)
+    cell = 22
+    label_w = 7 * max((len(r["name"]) for r in rows), default=10) + 12
+    head_h = int(6.2 * longest_field) + 12                      # field names rotated by 60 degrees
+    width = max(label_w + cell * len(fields) + int(3.6 * longest_field) + 10, label_w + 4 * 90 + 20)  # legend
+    height = head_h + cell * len(rows) + 40
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
+             f'aria-label="Completeness by agency and field">']
+    for j, f in enumerate(fields):
+        x = label_w + j * cell + cell / 2
+        parts.append(f'<text transform="translate({x:.0f},{head_h - 6}) rotate(-60)">{_esc(f.replace("_", " "))}</text>')
+    for i, r in enumerate(rows):
+        y = head_h + i * cell
+        parts.append(f'<text x="{label_w - 6}" y="{y + cell * 0.7:.0f}" text-anchor="end">{_esc(r["name"])}</text>')
+        for j, f in enumerate(fields):
+            share = r.get(f)
+            tip = f"{r['name']}: {f.replace('_', ' ')} " + ("n/a" if share is None else f"{share:.0%} known")
+            parts.append(f'<rect x="{label_w + j * cell}" y="{y}" width="{cell - 2}" height="{cell - 2}" '
+                         f'fill="{_share_colour(share)}"><title>{_esc(tip)}</title></rect>')
+    y = head_h + len(rows) * cell + 20
+    for k, (label, share) in enumerate((("0%", 0.0), ("50%", 0.5), ("100%", 1.0), ("no records", None))):
+        x = label_w + k * 90
+        parts.append(f'<rect x="{x}" y="{y - 12}" width="14" height="14" fill="{_share_colour(share)}"/>'
+                     f'<text x="{x + 18}" y="{y}">{label}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _xlsx_heatmap(wb, completeness: dict) -> None:
+    from openpyxl.formatting.rule import ColorScaleRule
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    fields, rows = heatmap_fields(completeness), heatmap_rows(completeness)
+    ws = wb.create_sheet("Completeness")
+    ws.append(["Completeness by agency: share of records with each field known"])
+    ws["A1"].font = Font(bold=True, size=12)
+    ws.append(["Agency", "Source type"] + [f.replace("_", " ") for f in fields] + ["Score", "Flag"])
+    for r in rows:
+        ws.append([safe_cell(r["name"]), r["source_type"]] + [r.get(f) for f in fields] + [r.get("score"), r.get("flag")])
+    if rows:
+        last = get_column_letter(2 + len(fields) + 1)
+        ws.conditional_formatting.add(f"C3:{last}{len(rows) + 2}", ColorScaleRule(
+            start_type="num", start_value=0, start_color="D43538", mid_type="num", mid_value=0.5,
+            mid_color="F47738", end_type="num", end_value=1, end_color="00703C"))
+        for row in ws.iter_rows(min_row=3, min_col=3, max_col=2 + len(fields) + 1):
+            for c in row:
+                c.number_format = "0%"
+    ws.column_dimensions["A"].width = 45
+    ws.freeze_panes = "C3"
 
 
 # --------------------------------------------------------------------------- xlsx
@@ -79,7 +162,7 @@ def _xlsx_value(key: str, value):
     return safe_cell(cell_text(key, value))
 
 
-def _write_xlsx(tables: dict, path: Path, meta: dict) -> None:
+def _write_xlsx(tables: dict, path: Path, meta: dict, completeness: dict | None = None) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -139,6 +222,8 @@ def _write_xlsx(tables: dict, path: Path, meta: dict) -> None:
         ws.column_dimensions["A"].width = 45
         for col in "BCDEFGHI":
             ws.column_dimensions[col].width = 14
+    if completeness:
+        _xlsx_heatmap(wb, completeness)
     wb.save(path)
 
 
@@ -197,7 +282,7 @@ def bar_chart_svg(title: str, rows: list[dict]) -> str:
     return "".join(parts)
 
 
-def html_report(tables: dict, meta: dict) -> str:
+def html_report(tables: dict, meta: dict, completeness: dict | None = None) -> str:
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            f"<title>{_esc(meta['title'])}</title><style>{_CSS}</style></head><body>",
            f"<h1>{_esc(meta['title'])}</h1><dl>"]
@@ -223,6 +308,12 @@ def html_report(tables: dict, meta: dict) -> str:
                 out.append(f"<h3>{_esc(block.title)}</h3>")
             out.append(_html_table(block))
         out.append(f'<p class="note">{_esc(table.get("note", ""))}</p></section>')
+    if completeness:
+        out.append('<section id="completeness"><h2>Completeness by agency</h2>'
+                   f"<figure>{heatmap_svg(completeness)}</figure>"
+                   '<p class="note">Share of each agency\'s records with the field known (dates of birth or '
+                   "ages, sex, ethnicity, missing status, area); agencies that sent no records are left out.</p>"
+                   "</section>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"
 

@@ -79,3 +79,28 @@ def test_feedback_has_no_other_agency_values(loaded, tmp_path):
     leaked = {v for (v,) in others if v and len(v) > 2} & cells
     assert not leaked
     assert not any("police_header_row5" in c or "IC8" in c for c in cells)
+
+
+def test_report_has_a_completeness_heatmap(loaded, tmp_path):
+    import re
+
+    from cse_audit.report import heatmap_fields, write_report
+    from cse_audit.tables import build_tables
+
+    con, config = loaded
+    comp = report(con, config)
+    tables = build_tables(con, registry=[vars(a) for a in config.agency_list])
+    html_path = write_report(tables, tmp_path / "r.html", completeness=comp)
+    html = html_path.read_text()
+    section = html[html.index('id="completeness"'):]
+    svg = re.search(r"<svg.*?</svg>", section, re.S).group(0)
+    with_records = [r for r in comp["agencies"] if r["victim_records"] or r["offender_records"]]
+    fields = heatmap_fields(comp)
+    cells = re.findall(r'<rect [^>]*height="20"', svg)
+    assert len(cells) == len(with_records) * len(fields) == 4 * 9
+    assert "Testshire Police" in svg and "Silent Charity" not in svg
+    xlsx = write_report(tables, tmp_path / "r.xlsx", completeness=comp)
+    ws = openpyxl.load_workbook(xlsx)["Completeness"]
+    assert [c.value for c in ws[2]][:3] == ["Agency", "Source type", "victims date of birth or age"]
+    assert ws.max_row == 2 + len(with_records)
+    assert len(ws.conditional_formatting) == 1            # the colour scale that makes it a heatmap
