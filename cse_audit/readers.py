@@ -154,11 +154,7 @@ def decode_text(data: bytes, file_name: str) -> str:
 
 def read_csv(path: Path, limits: Limits) -> Sheet:
     text = decode_text(path.read_bytes(), path.name)
-    sample = text[:16384]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
+    dialect = _excel_dialect(text)
     # Long cells are rejected row by row in the mapping, so the parser itself must not stop at them.
     csv.field_size_limit(int(limits.max_file_mb * 1024 * 1024))
     rows = []
@@ -173,6 +169,21 @@ def read_csv(path: Path, limits: Limits) -> Sheet:
     except csv.Error as exc:
         raise ReadError(path.name, f"malformed csv near row {len(rows) + 1} ({exc})", CSV_SHEET) from exc
     return Sheet(CSV_SHEET, rows)
+
+
+def _excel_dialect(text: str) -> type[csv.Dialect]:
+    """Excel's csv: double quotes, and the delimiter the header line uses most (a comma, or a
+    semicolon in some locales, or a tab). csv.Sniffer guesses quote characters from the data
+    and so merges rows of text holding apostrophes; a header line is a safer witness."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
+    delimiter = max(counts, key=counts.get) if max(counts.values()) else ","
+
+    class Dialect(csv.excel):
+        pass
+
+    Dialect.delimiter = delimiter
+    return Dialect
 
 
 def _short(exc: Exception) -> str:

@@ -71,3 +71,13 @@ def test_cell_text():
 def test_decode_falls_back_to_cp1252():
     assert decode_text("café £".encode("cp1252"), "x.csv") == "café £"
     assert decode_text("café £".encode(), "x.csv") == "café £"
+
+
+def test_csv_apostrophes_do_not_merge_rows_and_semicolons_are_found(tmp_path):
+    # Found by the property test: csv.Sniffer took "'" for the quote character.
+    path = tmp_path / "quotes.csv"
+    path.write_text("Case,Forename\r\nA1,'\r\nA2,O'Brien's\r\n", encoding="utf-8")
+    assert read_file(path, Limits())[0].rows == [["Case", "Forename"], ["A1", "'"], ["A2", "O'Brien's"]]
+    semi = tmp_path / "semi.csv"
+    semi.write_text("Case;Forename;Notes\r\nA1;Ann;\"a, b\"\r\n", encoding="utf-8")
+    assert read_file(semi, Limits())[0].rows == [["Case", "Forename", "Notes"], ["A1", "Ann", "a, b"]]
