@@ -73,25 +73,75 @@ class StoreError(Exception):
     """The store cannot be opened or is in use."""
 
 
-def connect(path: str | os.PathLike = DEFAULT_DB, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+KEY_ENV = "CSE_AUDIT_KEY"
+CATALOG = "store"
+
+
+def connect(path: str | os.PathLike = DEFAULT_DB, read_only: bool = False,
+            key: str | None = None) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the store, with the schema in place.
 
     A new store file is created readable by its owner only: it holds special-category data.
+    With a key (``key`` or the CSE_AUDIT_KEY environment variable) the whole file is encrypted
+    by DuckDB (AES-GCM): names, dates of birth and raw rows included.
     """
     path = Path(path)
     if read_only and not path.exists():
         raise StoreError(f"{path}: no store here yet (run `cse-audit ingest` first)")
+    key = key if key is not None else (os.environ.get(KEY_ENV) or None)
     new = not path.exists()
     try:
-        con = duckdb.connect(str(path), read_only=read_only)
+        con = _open_encrypted(path, read_only, key) if key else duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
         # DuckDB holds an exclusive lock per file: a second writer fails here.
         raise StoreError(f"{path}: the store is in use by another cse-audit process ({exc})") from exc
+    except (duckdb.CatalogException, duckdb.InvalidInputException) as exc:
+        raise StoreError(_key_problem(path, str(exc))) from None
     if new:
         os.chmod(path, 0o600)
     if not read_only:
         con.execute(SCHEMA)
     return con
+
+
+def _open_encrypted(path: Path, read_only: bool, key: str) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    if not read_only:
+        _load_crypto(con)
+    options = f"ENCRYPTION_KEY '{key.replace(chr(39), chr(39) * 2)}'" + (", READ_ONLY" if read_only else "")
+    con.execute(f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS {CATALOG} ({options})")
+    con.execute(f"USE {CATALOG}")
+    return con
+
+
+def _load_crypto(con) -> None:
+    """DuckDB writes encrypted files only with its httpfs extension loaded (OpenSSL); reading
+    needs nothing more. The extension comes from PyPI (duckdb-extension-httpfs), matched to the
+    installed DuckDB, since these machines cannot download extensions at run time."""
+    try:
+        import duckdb_extension_httpfs as ext
+    except ImportError:
+        ext = None
+    if ext is not None:
+        found = Path(ext.__file__).parent / "extensions" / f"v{duckdb.__version__}" / "httpfs.duckdb_extension"
+        if found.exists():
+            con.execute(f"LOAD '{found}'")
+            return
+    try:
+        con.execute("LOAD httpfs")
+    except duckdb.Error as exc:
+        raise StoreError(f"writing an encrypted store needs DuckDB's httpfs extension for DuckDB "
+                         f"{duckdb.__version__} (pip package duckdb-extension-httpfs of the same version)") from exc
+
+
+def _key_problem(path: Path, message: str) -> str:
+    if "without a key" in message:
+        return f"{path}: the store is encrypted; set {KEY_ENV} to its key"
+    if "Wrong encryption key" in message:
+        return f"{path}: wrong key for this encrypted store ({KEY_ENV})"
+    if "not encrypted" in message:
+        return f"{path}: this store is not encrypted, but {KEY_ENV} is set; unset it, or start a new store"
+    return f"{path}: cannot open the store ({message.splitlines()[0][:200]})"
 
 
 def write_return(con, mapped, agency, mapping_name: str, path: Path, digest: str,
@@ -217,7 +267,10 @@ def minimise(path: str | os.PathLike) -> dict:
         fresh = path.with_name(path.name + ".minimising")
         if fresh.exists():
             fresh.unlink()
-        con.execute(f"ATTACH '{fresh}' AS fresh")
+        key = os.environ.get(KEY_ENV) or None
+        # The rewritten file keeps the store's encryption, if it had any.
+        options = f" (ENCRYPTION_KEY '{key.replace(chr(39), chr(39) * 2)}')" if key else ""
+        con.execute(f"ATTACH '{fresh}' AS fresh{options}")
         con.execute("COPY FROM DATABASE {} TO fresh".format(
             con.execute("SELECT current_database()").fetchone()[0]))
         con.execute("DETACH fresh")
