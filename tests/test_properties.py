@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -33,21 +34,20 @@ def counts_reconcile(m) -> bool:
         m.records_accepted == records and len(m.raw_rows) == m.rows_landed
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=rows)
-def test_flat_mapping_never_crashes_and_reconciles(data, fixture_config):
-    sheet = Sheet("csv", [HEADER] + data)
-    agency = fixture_config.agencies["ngo-fixture"]
-    m = map_return([sheet], fixture_config.mappings["fixture-flat"], fixture_config, agency, "x.csv")
-    assert counts_reconcile(m)
+LAYOUTS = {  # mapping -> (header row, agency, file name)
+    "fixture-flat": (HEADER, "ngo-fixture", "x.csv"),
+    "fixture-people": (PEOPLE_HEADER, "police-flatshire", "x.xlsx"),
+}
 
 
+@pytest.mark.parametrize("mapping", sorted(LAYOUTS))
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=rows)
-def test_role_mapping_never_crashes_and_reconciles(data, fixture_config):
-    sheet = Sheet("Sheet", [PEOPLE_HEADER] + data)
-    agency = fixture_config.agencies["police-flatshire"]
-    m = map_return([sheet], fixture_config.mappings["fixture-people"], fixture_config, agency, "x.xlsx")
+def test_mapping_never_crashes_and_reconciles(mapping, data, fixture_config):
+    header, agency_id, file_name = LAYOUTS[mapping]
+    sheet = Sheet("csv", [header] + data)
+    agency = fixture_config.agencies[agency_id]
+    m = map_return([sheet], fixture_config.mappings[mapping], fixture_config, agency, file_name)
     assert counts_reconcile(m)
 
 
