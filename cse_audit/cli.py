@@ -244,7 +244,7 @@ def completeness(db, config_dir, fmt, agency, output):
     """
     from . import store
     from .completeness import build_completeness, load_completeness_config, write_feedback
-    from .summary import render_rows
+    from .render import render_rows
 
     config = _config(config_dir)
     cconfig = load_completeness_config(config.root)
@@ -495,7 +495,8 @@ def link_run(db, config_dir, fmt):
 
     from . import store
     from .ingest import link_all
-    from .summary import _plain, render_rows
+    from .render import render_rows
+    from .summary import _plain
 
     con = store.connect(db)
     try:
@@ -525,7 +526,7 @@ def link_evaluate(truth, kind, db, config_dir, fmt):
     """
     from . import store
     from .linkage import evaluate
-    from .summary import render_rows
+    from .render import render_rows
 
     con = store.connect(db, read_only=True)
     try:
@@ -556,7 +557,7 @@ def link_explain(record_a, record_b, kind, db, config_dir, show_values, fmt):
     """
     from . import store
     from .linkage import explain
-    from .summary import render_rows
+    from .render import render_rows
 
     con = store.connect(db, read_only=True)
     try:

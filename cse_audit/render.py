@@ -173,3 +173,25 @@ def render(tables: dict, fmt: str = "table") -> str:
     if fmt not in renderers:
         raise RenderError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     return renderers[fmt](tables)
+
+
+# --------------------------------------------------------------------------- flat rows
+
+def render_rows(rows: list[dict], fmt: str, title: str = "", columns: list[str] | None = None) -> str:
+    """A list of flat dicts (load summary, completeness, linkage figures) in any output format:
+    the same formats, and the same formula-safe csv, as the tables."""
+    columns = columns or (list(rows[0]) if rows else [])
+    if fmt == "json":
+        return json.dumps(rows, indent=2, default=str)
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(columns)
+        for r in rows:
+            writer.writerow([safe_cell(r.get(c)) for c in columns])
+        return buf.getvalue().rstrip("\n")
+    from tabulate import tabulate
+
+    table = tabulate([[r.get(c) for c in columns] for r in rows], headers=columns,
+                     tablefmt="github" if fmt == "markdown" else "simple", disable_numparse=False)
+    return f"{title}\n\n{table}\n" if title else table

@@ -6,34 +6,15 @@ name or a date of birth in an issue, so nothing here can print one.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections import Counter
 
+from .render import render_rows
+
+__all__ = ["render_issues", "render_load_summary", "render_rows"]
+
 SUMMARY_COLUMNS = ["agency", "file", "status", "rows_landed", "records_accepted", "rows_rejected",
                    "rows_skipped", "warnings", "nil_return"]
-
-
-def render_rows(rows: list[dict], fmt: str, title: str = "", columns: list[str] | None = None) -> str:
-    """A list of flat dicts in any output format."""
-    columns = columns or (list(rows[0]) if rows else [])
-    if fmt == "json":
-        return json.dumps(rows, indent=2, default=str)
-    if fmt == "csv":
-        from .render import safe_cell
-
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(columns)
-        for r in rows:
-            writer.writerow([safe_cell(r.get(c)) for c in columns])
-        return buf.getvalue().rstrip("\n")
-    from tabulate import tabulate
-
-    table = tabulate([[r.get(c) for c in columns] for r in rows], headers=columns,
-                     tablefmt="github" if fmt == "markdown" else "simple", disable_numparse=False)
-    return f"{title}\n\n{table}\n" if title else table
 
 
 def render_load_summary(report, fmt: str) -> str:
