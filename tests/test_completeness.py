@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import openpyxl
 import pytest
 
@@ -104,3 +106,31 @@ def test_report_has_a_completeness_heatmap(loaded, tmp_path):
     assert [c.value for c in ws[2]][:3] == ["Agency", "Source type", "victims date of birth or age"]
     assert ws.max_row == 2 + len(with_records)
     assert len(ws.conditional_formatting) == 1            # the colour scale that makes it a heatmap
+
+
+def test_completeness_json_contract(loaded, fixture_config_dir, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from cse_audit.cli import cli
+
+    con, config = loaded
+    db = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0]
+    con.close()
+    result = CliRunner().invoke(cli, ["completeness", "--db", db, "--config", str(fixture_config_dir),
+                                      "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"agencies", "by_source_type", "outstanding"}
+    row = data["agencies"][0]
+    for key in ("agency", "name", "source_type", "expected", "status", "loaded_at", "files", "cases",
+                "victim_records", "offender_records", "victims_date_of_birth_or_age", "victims_sex",
+                "victims_ethnicity", "victims_missing_status", "victims_area", "offenders_date_of_birth_or_age",
+                "rows_rejected", "unrecognised_codes", "score", "flag"):
+        assert key in row
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "completeness.md").read_text()
+    for key in row:
+        assert f'"{key}"' in docs, f"completeness key {key!r} is not documented"
+    assert [r["source_type"] for r in data["by_source_type"]] == \
+        ["Police forces", "LSCBs and children's services", "Voluntary sector"]
