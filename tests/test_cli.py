@@ -69,3 +69,17 @@ def test_mapping_draft_and_check(fixture_config_dir, tmp_path):
     data = json.loads(checked.stdout)
     assert data["rows_landed"] == 9 and data["rows_rejected"] == 1
     assert "Amelia" not in checked.output
+
+
+def test_template_and_minimise_commands(fixture_config_dir, tmp_path):
+    out = tmp_path / "t.xlsx"
+    made = run("template", "--output", out, "--agency", "ngo-fixture", "--config", fixture_config_dir)
+    assert made.exit_code == 0 and out.exists()
+    bad = run("template", "--output", out, "--agency", "nobody", "--config", fixture_config_dir)
+    assert bad.exit_code == 2 and "no agency 'nobody'" in bad.output
+    db = tmp_path / "m.duckdb"
+    assert run("ingest", RETURNS / "ngo_bom.csv", "--db", db, "--config", fixture_config_dir).exit_code == 0
+    gone = run("minimise", "--db", db, "--yes")
+    assert gone.exit_code == 0 and "3 victim" in gone.output
+    again = run("ingest", RETURNS / "lscb_legacy.xls", "--db", db, "--config", fixture_config_dir)
+    assert again.exit_code == 2 and "minimised" in again.output
