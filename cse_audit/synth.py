@@ -447,6 +447,23 @@ class NameAllocator:
                 self.relaxed += 1
             self.used.add(key)
             return f, s
+        if self.strict:
+            raise RuntimeError("name pool exhausted")
+        # Very large scales (hundreds of times the sample) exhaust even the double-barrelled
+        # space of a small pool: barrel with any white surname, then twice. Only reached where
+        # the loop above used to give up, so every scale that ran before gives the same output.
+        for attempt in range(4000):
+            s = f"{rng.choice(surnames)}-{rng.choice(S_WHITE_ALL)}"
+            if attempt >= 400:
+                s = f"{s}-{rng.choice(S_WHITE_ALL)}"
+            f = rng.choice(forenames)
+            key = (F_CANON.get(f, f), S_CANON.get(s, s))
+            if key in self.used:
+                continue
+            if reject and reject(f, s):
+                self.relaxed += 1
+            self.used.add(key)
+            return f, s
         raise RuntimeError("name pool exhausted")
 
 
