@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
@@ -111,8 +111,11 @@ def _require(d, key, path, where: str):
 _NON_ALNUM = re.compile(r"[\W_]+")  # Unicode-aware: "Référé" keeps its letters
 
 
+@lru_cache(maxsize=1 << 18)
 def normalise(text) -> str:
-    """Key for comparing headers and codes: case, spacing and punctuation do not matter."""
+    """Key for comparing headers and codes: case, spacing and punctuation do not matter.
+
+    Cached: the same codes, names and tokens come back in every return of a batch."""
     s = str(text).casefold()
     if s.isalnum():
         return s  # the common case, a plain code or word: no regex needed
