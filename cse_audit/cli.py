@@ -76,6 +76,9 @@ db_option = click.option("--db", default="cse_audit.duckdb", show_default=True, 
                          help=DB_HELP)
 config_option = click.option("--config", "config_dir", type=click.Path(file_okay=False, exists=True),
                              help="Configuration folder (default: the project's configs/).")
+engine_option = click.option("--engine", type=click.Choice(["duckdb", "spark"]),
+                             help="Linkage engine (default: engine.backend in linkage.yaml; spark needs "
+                                  "cse-audit[spark] and Java).")
 format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
                              help="Output format on stdout.")
 
@@ -103,9 +106,10 @@ def cli(debug):
 @click.option("--no-link", is_flag=True, help="Skip linkage (people tables are not refreshed).")
 @click.option("--no-tables", is_flag=True, help="Print only the load summary.")
 @click.option("--jobs", "-j", type=click.IntRange(1), help="Worker processes reading files (default: one per core).")
+@engine_option
 @format_option
 @_handle_errors
-def ingest(paths, db, config_dir, agency, append, strict, no_link, no_tables, jobs, fmt):
+def ingest(paths, db, config_dir, agency, append, strict, no_link, no_tables, jobs, engine, fmt):
     """Load returns (files or folders), link people, print a load summary and the tables.
 
     Every row of every file ends as a record or as a reported issue; a file that cannot be
@@ -124,7 +128,7 @@ def ingest(paths, db, config_dir, agency, append, strict, no_link, no_tables, jo
     con = store.connect(db)
     try:
         report = ingest_mod.ingest(paths, con, config, agency_id=agency, append=append, link=not no_link,
-                                   progress=_progress("Loading returns"), jobs=jobs)
+                                   progress=_progress("Loading returns"), jobs=jobs, engine=engine)
         click.echo(render_load_summary(report, fmt))
         _echo_failures(report)
         if not no_tables and fmt != "json":
@@ -482,14 +486,16 @@ def link():
 @link.command("run")
 @db_option
 @config_option
+@engine_option
 @format_option
 @_handle_errors
-def link_run(db, config_dir, fmt):
+def link_run(db, config_dir, engine, fmt):
     """(Re)link victims and offenders across all current returns (ingest does this itself).
 
     \b
     Example:
       cse-audit link run --db audit.duckdb
+      cse-audit link run --db audit.duckdb --engine spark
     """
     import json
 
@@ -500,7 +506,7 @@ def link_run(db, config_dir, fmt):
 
     con = store.connect(db)
     try:
-        result = {kind: _plain(r) for kind, r in link_all(con, _config(config_dir).root).items()}
+        result = {kind: _plain(r) for kind, r in link_all(con, _config(config_dir).root, engine).items()}
     finally:
         con.close()
     if fmt == "json":

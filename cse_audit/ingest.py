@@ -170,7 +170,7 @@ def validate(paths: Iterable[str | Path], config: Config, agency_id: str | None 
 
 def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | None = None,
            append: bool = False, link: bool = True, progress: Callable | None = None,
-           jobs: int | None = None) -> IngestReport:
+           jobs: int | None = None, engine: str | None = None) -> IngestReport:
     """Load returns into the store, then link people across all current returns.
 
     Files are read and mapped in parallel worker processes (``jobs``, default: one per core)
@@ -216,7 +216,7 @@ def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | No
             changed = True
         report.files.append(outcome)
     if link and (changed or _links_missing(con)):
-        report.linkage = link_all(con, config.root)
+        report.linkage = link_all(con, config.root, engine)
     return report
 
 
@@ -267,7 +267,8 @@ def _links_missing(con) -> bool:
     return "victim_persons" not in names
 
 
-def link_all(con, config_root: Path | None = None) -> dict:
+def link_all(con, config_root: Path | None = None, engine: str | None = None) -> dict:
+    """Link victims and offenders of all current returns (engine: duckdb / spark; None = as configured)."""
     from . import store
     from .linkage import link_people
 
@@ -276,7 +277,7 @@ def link_all(con, config_root: Path | None = None) -> dict:
         raise store.StoreError("this store was minimised; its people cannot be linked again")
 
     settings = Path(config_root) / "linkage.yaml" if config_root else None
-    return {kind: link_people(con, kind, config=settings) for kind in ("victims", "offenders")}
+    return {kind: link_people(con, kind, config=settings, engine=engine) for kind in ("victims", "offenders")}
 
 
 def _progress(items, progress: Callable | None, length: int | None = None):

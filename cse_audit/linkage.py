@@ -16,9 +16,11 @@ Public API (the CLI and ingest call these):
     apply_overrides(reviewed, ...)    -> merge reviewed decisions into the overrides file
     load_linkage_config(path)         -> LinkageConfig
 
-Engine: everything specific to Splink's DuckDB backend is in ``_splink_engine``. Features are
-prepared with SQL on the store connection and handed over as an Arrow table, so swapping in
-Splink's SparkAPI means changing that one function.
+Engine: everything specific to Splink's backend is in ``_splink_engine``. Features are
+prepared with SQL on the store connection and handed over as an Arrow table; the backend is
+DuckDB (a private in-memory database) or, with ``engine.backend: spark`` in config or
+``engine="spark"`` (extra ``cse-audit[spark]``), Splink's SparkAPI on a Spark local[2] session
+created on first use. The model, the follow-up queries and the clustering are shared.
 
 Truth files (``evaluate``): a csv with a ``person_id`` column and either ``record_id``, or
 ``file_name,sheet,row_number`` naming the row a record came from (file_name as in the
@@ -35,8 +37,9 @@ import logging
 import math
 import os
 import time
+import warnings
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +70,7 @@ LEVELS: dict[str, dict[str, list[str]]] = {
     "ethnicity": {"all": ["same", "different"]},
 }
 MERGE_RULES = {"majority", "precedence", "max", "from_dob_record"}
+BACKENDS = ("duckdb", "spark")
 
 
 class LinkageConfigError(ValueError):
@@ -116,6 +120,7 @@ class LinkageConfig:
     unknown_values: tuple[str, ...]
     threads: int | None
     memory_limit: str | None
+    backend: str  # "duckdb" or "spark" (Splink's database API)
     comparisons: dict[str, ComparisonSettings]
     blocking_rules: list[Any]
     source_priority: list[str]
@@ -273,7 +278,10 @@ def load_linkage_config(path: str | os.PathLike | None = None) -> LinkageConfig:
     us = _check_keys(raw.get("u_sampling"), {"max_pairs", "seed"}, "u_sampling", path)
     em = _check_keys(raw.get("em"), {"enabled", "blocking_rules"}, "em", path)
     rv = _check_keys(raw.get("review"), {"low", "high"}, "review", path)
-    eng = _check_keys(raw.get("engine"), {"threads", "memory_limit"}, "engine", path)
+    eng = _check_keys(raw.get("engine"), {"backend", "threads", "memory_limit"}, "engine", path)
+    backend = eng.get("backend") or "duckdb"
+    if backend not in BACKENDS:
+        raise LinkageConfigError(f"{path}: 'engine.backend' must be one of {', '.join(BACKENDS)}, got {backend!r}")
     pid = _check_keys(raw.get("person_id_prefix"), set(KINDS), "person_id_prefix", path)
     prior = raw.get("probability_two_random_records_match")
     rules = raw.get("blocking_rules") or []
@@ -306,6 +314,7 @@ def load_linkage_config(path: str | os.PathLike | None = None) -> LinkageConfig:
         unknown_values=tuple(str(x) for x in raw.get("unknown_values") or ["Unknown"]),
         threads=eng.get("threads"),
         memory_limit=eng.get("memory_limit"),
+        backend=backend,
         comparisons=_parse_comparisons(raw.get("comparisons") or {}, path),
         blocking_rules=rules,
         source_priority=source_priority,
@@ -314,8 +323,16 @@ def load_linkage_config(path: str | os.PathLike | None = None) -> LinkageConfig:
     )
 
 
-def _config(config: LinkageConfig | str | os.PathLike | None) -> LinkageConfig:
-    return config if isinstance(config, LinkageConfig) else load_linkage_config(config)
+def _check_engine(engine: str | None) -> str | None:
+    if engine is not None and engine not in BACKENDS:
+        raise LinkageConfigError(f"engine must be one of {', '.join(BACKENDS)}, got {engine!r}")
+    return engine
+
+
+def _config(config: LinkageConfig | str | os.PathLike | None, engine: str | None = None) -> LinkageConfig:
+    cfg = config if isinstance(config, LinkageConfig) else load_linkage_config(config)
+    engine = _check_engine(engine)
+    return replace(cfg, backend=engine) if engine and engine != cfg.backend else cfg
 
 
 # --------------------------------------------------------------------------- overrides
@@ -541,8 +558,21 @@ def _features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig):
 def _splink_engine(features, cfg: LinkageConfig):
     """The one engine-specific function: a Splink database API holding ``features``.
 
-    Linkage runs in a private in-memory DuckDB so Splink's working tables never touch the
-    store. For Spark: return (SparkAPI(spark_session=...), api.register(spark_df)) instead."""
+    DuckDB: a private in-memory database, so Splink's working tables never touch the store.
+    Spark: a SparkAPI on the process's Spark local session (see ``_spark_session``)."""
+    if cfg.backend == "spark":
+        from splink.backends.spark import SparkAPI
+
+        spark = _spark_session()
+        # the previous run's working tables (temp views, persisted in memory)
+        for t in spark.catalog.listTables():
+            if t.isTemporary and (t.name == "records" or t.name.startswith("__splink")):
+                spark.catalog.dropTempView(t.name)
+        spark.catalog.clearCache()
+        # persist, not Splink's default of parquet files in a checkpoint dir: local and small
+        api = SparkAPI(spark_session=spark, break_lineage_method="persist",
+                       num_partitions_on_repartition=SPARK_PARTITIONS)
+        return api, api.register(features, dataset_display_name="records")
     from splink import DuckDBAPI
 
     engine = duckdb.connect()
@@ -554,6 +584,40 @@ def _splink_engine(features, cfg: LinkageConfig):
     engine.execute("SET enable_progress_bar = false")  # progress is the CLI's business
     api = DuckDBAPI(engine)
     return api, api.register(features, dataset_display_name="records")
+
+
+SPARK_PARTITIONS = 4
+_SPARK = None
+
+
+def _spark_session():
+    """Spark in local mode (2 cores) with Splink's similarity UDF jar, created on first use and
+    kept for the life of the process (starting the JVM takes seconds)."""
+    global _SPARK
+    if _SPARK is not None:
+        return _SPARK
+    try:
+        from pyspark.sql import SparkSession
+        from splink.backends.spark import similarity_jar_location
+    except ImportError as exc:
+        raise LinkageError(f"the spark engine needs pyspark: pip install 'cse-audit[spark]' ({exc})") from exc
+    try:
+        _SPARK = (SparkSession.builder.master("local[2]").appName("cse-audit-linkage")
+                  .config("spark.jars", similarity_jar_location())  # jaro_winkler, damerau_levenshtein
+                  .config("spark.sql.shuffle.partitions", str(SPARK_PARTITIONS))
+                  .config("spark.default.parallelism", str(SPARK_PARTITIONS))
+                  .config("spark.sql.session.timeZone", "UTC")
+                  .config("spark.ui.enabled", "false")
+                  .config("spark.ui.showConsoleProgress", "false")
+                  .config("spark.log.level", "ERROR")
+                  .getOrCreate())
+    except Exception as exc:  # no Java, or a JVM that will not start
+        raise LinkageError(f"cannot start Spark (is Java 17+ installed and on PATH?): {exc}") from exc
+    _SPARK.sparkContext.setLogLevel("ERROR")
+    # pyspark 4.x warns on every pandas conversion that pandas 3 is not fully supported; the
+    # frames crossing here are plain int/float/str columns, checked equal to DuckDB's by tests.
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+    return _SPARK
 
 
 def _comparisons(cfg: LinkageConfig, dialect: str) -> list:
@@ -975,13 +1039,14 @@ def _clusters(con, kind, cfg, overrides, keep_low):
 
 
 def link_people(con: duckdb.DuckDBPyConnection, kind: str = "victims", config=None,
-                overrides=None) -> LinkResult:
+                overrides=None, engine: str | None = None) -> LinkResult:
     """Link the current records of ``kind`` into persons and write (replacing)
     ``{victim|offender}_links``, ``_persons`` and ``_conflicts``.
 
     ``overrides``: None = the config's overrides file if present; False = none; a path; or a
-    list of Override / (record_id_a, record_id_b, "match"|"no-match")."""
-    cfg = _config(config)
+    list of Override / (record_id_a, record_id_b, "match"|"no-match").
+    ``engine``: "duckdb" or "spark"; None = the config's ``engine.backend``."""
+    cfg = _config(config, engine)
     t0 = time.perf_counter()
     run, roots, best, stats = _clusters(con, kind, cfg, overrides, cfg.threshold)
     pids = _person_ids(roots, run.record_ids, cfg.person_id_prefix[kind])
@@ -1058,12 +1123,13 @@ def _pairs(sizes) -> int:
     return int(sum(s * (s - 1) // 2 for s in sizes))
 
 
-def evaluate(con, kind: str, truth_csv: str | os.PathLike, config=None, overrides=None) -> dict[str, Any]:
+def evaluate(con, kind: str, truth_csv: str | os.PathLike, config=None, overrides=None,
+             engine: str | None = None) -> dict[str, Any]:
     """Score linkage against a truth file. Returns a flat dict: person counts;
     pairwise_{precision,recall,f1} (record pairs put in one person); bcubed_* and
     exact_cluster_* (cluster level); blocking_recall (truth pairs that were candidate pairs).
     Runs the linkage afresh (nothing is written); records not in the truth file are left out."""
-    cfg = _config(config)
+    cfg = _config(config, engine)
     run, roots, _best, _stats = _clusters(con, kind, cfg, overrides, cfg.threshold)
     truth, unmatched = _read_truth(con, kind, truth_csv)
     index = {rid: i for i, rid in enumerate(run.record_ids)}
