@@ -99,6 +99,8 @@ def connect(path: str | os.PathLike = DEFAULT_DB, read_only: bool = False,
         raise StoreError(_key_problem(path, str(exc))) from None
     if new:
         os.chmod(path, 0o600)
+    # DuckDB's own progress bar would land in stdout, inside JSON or csv the user is piping.
+    con.execute("SET enable_progress_bar = false")
     if not read_only:
         con.execute(SCHEMA)
         # Each return commits on its own (crash safety); checkpointing the WAL after every one of

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -227,17 +226,13 @@ def _category_of(value: Any, categories: tuple[str, ...]) -> tuple[str, bool]:
 
 
 # --------------------------------------------------------------------------- store access
+#
+# The counting is done by DuckDB. Each kind of record gets two temporary tables (dropped when
+# build_tables ends): every current record with its person, case date and the fields the tables
+# use, and one row per person with a record in the period (the person's fields, distinct agencies,
+# source types). Python only sees grouped counts: a few rows per distinct value.
 
-@dataclass
-class _Record:
-    record_id: str
-    return_id: int
-    agency_id: str
-    source_type: str
-    case_ref: str | None
-    case_date: dt.date | None
-    person: str
-    attrs: dict
+_TEMP = "_cse_tables"  # prefix of the temporary tables
 
 
 def _relations(con) -> set[str]:
@@ -249,59 +244,159 @@ def _columns(con, name: str) -> list[str]:
     return [r[0] for r in rows.fetchall()]
 
 
+def _period_sql(period, column: str) -> str:
+    """SQL condition: the date `column` lies in the period, ends inclusive (TRUE when no period is set)."""
+    if period is None:
+        return "TRUE"
+    start, end = period
+    parts = [f"{column} IS NOT NULL"]
+    if start is not None:
+        parts.append(f"{column} >= DATE '{start.isoformat()}'")
+    if end is not None:
+        parts.append(f"{column} <= DATE '{end.isoformat()}'")
+    return "(" + " AND ".join(parts) + ")"
+
+
 class _Kind:
-    """Records of one kind (victims or offenders) in the period, and the people they belong to."""
+    """Records of one kind (victims or offenders) in the period, and the people they belong to.
+
+    A record's person is its linked person (`*_links`, the smallest person id if it has two), else
+    `record:<record_id>`. Its fields are the person's merged values when that person is in
+    `*_persons`, else the record's own. A person's fields are those of their first record in the
+    period (by record_id).
+    """
 
     def __init__(self, con, kind: str, fields: list[str], period, relations: set[str]):
-        self.kind = kind
+        self.con, self.kind, self.period = con, kind, period
+        self.fields = list(dict.fromkeys(fields))
         self.linkage_run = f"{kind[:-1]}_links" in relations and f"{kind[:-1]}_persons" in relations
-        records = self._read(con, kind, fields, relations)
-        self.undated = sum(1 for r in records if r.case_date is None)
-        self.unlinked = sum(1 for r in records if r.person.startswith("record:"))
-        self.records = [r for r in records if _in_period(r.case_date, period)]
-        self.persons: dict[str, dict] = {}
-        self.agencies: dict[str, set] = defaultdict(set)
-        self.source_types: dict[str, set] = defaultdict(set)
-        for r in self.records:
-            self.persons.setdefault(r.person, r.attrs)
-            self.agencies[r.person].add(r.agency_id)
-            self.source_types[r.person].add(r.source_type)
+        self.records_table = f"{_TEMP}_{kind}_records"
+        self.persons_table = f"{_TEMP}_{kind}_persons"
+        self._build(relations)
+        self.undated, self.unlinked = con.execute(
+            f"SELECT count(*) FILTER (WHERE case_date IS NULL),"
+            f" count(*) FILTER (WHERE starts_with(person, 'record:')) FROM {self.records_table}"
+        ).fetchone()
 
-    @staticmethod
-    def _read(con, kind: str, fields: list[str], relations: set[str]) -> list[_Record]:
+    @property
+    def temp_tables(self) -> list[str]:
+        return [self.persons_table, self.records_table]
+
+    def _build(self, relations: set[str]) -> None:
+        con, kind, fields = self.con, self.kind, self.fields
         links, persons = f"{kind[:-1]}_links", f"{kind[:-1]}_persons"
         rcols = set(_columns(con, kind))
         has_links = links in relations
         pcols = set(_columns(con, persons)) if has_links and persons in relations else set()
         pcols = pcols if "person_id" in pcols else set()
-        select = [f"r.{f} AS r_{f}" if f in rcols else f"NULL AS r_{f}" for f in fields]
-        select += [f"p.{f} AS p_{f}" if f in pcols else f"NULL AS p_{f}" for f in fields]
-        joins, person_expr, linked_expr = "", "NULL", "FALSE"
+        joins, linked_expr = "", "FALSE"
+        record_person = "'record:' || coalesce(CAST(r.record_id AS VARCHAR), 'None')"
+        person_expr = record_person
         if has_links:
             # min(): one link per record is the contract; be deterministic if a record has two.
             joins += (f" LEFT JOIN (SELECT record_id, min(CAST(person_id AS VARCHAR)) AS person_id"
                       f" FROM {links} GROUP BY record_id) l ON l.record_id = r.record_id")
-            person_expr = "l.person_id"
+            person_expr = f"coalesce(l.person_id, {record_person})"
         if "person_id" in pcols:
             joins += f" LEFT JOIN {persons} p ON CAST(p.person_id AS VARCHAR) = l.person_id"
             linked_expr = "p.person_id IS NOT NULL"
-        sql = (
-            f"SELECT r.record_id, r.return_id, r.agency_id, r.source_type, r.case_ref,"
-            f" coalesce(r.case_date, c.case_date), {person_expr}, {linked_expr}, {', '.join(select)}"
+        # p_<field>: the person's merged value (used when linked); r_<field>: the record's own (when not).
+        select = [f"p.{f} AS p_{f}" if f in pcols else f"NULL AS p_{f}" for f in fields]
+        select += [f"CASE WHEN {linked_expr} THEN NULL ELSE r.{f} END AS r_{f}" if f in rcols
+                   else f"NULL AS r_{f}" for f in fields]
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {self.records_table} AS"
+            f" SELECT r.record_id, r.return_id, r.agency_id, r.source_type, r.case_ref,"
+            f" coalesce(r.case_date, c.case_date) AS case_date, {person_expr} AS person,"
+            f" {linked_expr} AS linked, {', '.join(select)}"
             f" FROM current_{kind} r"
             f" LEFT JOIN (SELECT return_id, case_ref, min(case_date) AS case_date FROM current_cases"
             f" GROUP BY return_id, case_ref) c ON c.return_id = r.return_id AND c.case_ref = r.case_ref"
-            f"{joins} ORDER BY r.record_id"
+            f"{joins}"
         )
-        out = []
+        values = ["linked"] + [f"{side}_{f}" for side in ("p", "r") for f in fields]
+        flags = [f"coalesce(bool_or(source_type = '{s}'), FALSE) AS st_{s}" for s in SOURCE_TYPES]
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {self.persons_table} AS"
+            f" SELECT person, {', '.join(f'first_.{v} AS {v}' for v in values)}, n_agencies,"
+            f" {', '.join(f'st_{s}' for s in SOURCE_TYPES)}"
+            f" FROM (SELECT person,"
+            f" arg_min(struct_pack({', '.join(f'{v} := {v}' for v in values)}), record_id) AS first_,"
+            f" count(DISTINCT agency_id) + max(CASE WHEN agency_id IS NULL THEN 1 ELSE 0 END) AS n_agencies,"
+            f" {', '.join(flags)}"
+            f" FROM {self.records_table} WHERE {_period_sql(self.period, 'case_date')} GROUP BY person)"
+        )
+
+    def attr_counts(self, fields: list[str]) -> list[tuple[dict, int]]:
+        """(fields of a person, number of people with them) for each distinct combination."""
+        fields = list(dict.fromkeys(fields))
         n = len(fields)
-        for row in con.execute(sql).fetchall():
-            rid, ret, agency, stype, case_ref, case_date, person, linked = row[:8]
-            values = row[8 + n:] if linked else row[8: 8 + n]
-            person = person if person is not None else f"record:{rid}"
-            attrs = dict(zip(fields, values, strict=True))
-            out.append(_Record(rid, ret, agency, stype, case_ref, case_date, person, attrs))
+        cols = ["linked"] + [f"p_{f}" for f in fields] + [f"r_{f}" for f in fields]
+        rows = self.con.execute(
+            f"SELECT {', '.join(cols)}, count(*) FROM {self.persons_table} GROUP BY ALL"
+        ).fetchall()
+        out = []
+        for row in rows:
+            values = row[1: 1 + n] if row[0] else row[1 + n: 1 + 2 * n]
+            out.append((dict(zip(fields, values, strict=True)), row[-1]))
         return out
+
+    @cached_property
+    def n_persons(self) -> int:
+        return self.con.execute(f"SELECT count(*) FROM {self.persons_table}").fetchone()[0]
+
+    @cached_property
+    def persons_by_type(self) -> dict[str, int]:
+        """People with at least one record in the period from each source type."""
+        row = self.con.execute(
+            f"SELECT {', '.join(f'count(*) FILTER (WHERE st_{s})' for s in SOURCE_TYPES)}"
+            f" FROM {self.persons_table}").fetchone()
+        return dict(zip(SOURCE_TYPES, row, strict=True))
+
+    @cached_property
+    def records_by_type(self) -> dict[Any, int]:
+        """Records in the period by source type."""
+        return dict(self.con.execute(
+            f"SELECT source_type, count(*) FROM {self.records_table}"
+            f" WHERE {_period_sql(self.period, 'case_date')} GROUP BY source_type").fetchall())
+
+    def overlap_counts(self) -> list[tuple[int, tuple[bool, ...], int]]:
+        """(distinct agencies, source-type flags in SOURCE_TYPES order, number of people)."""
+        rows = self.con.execute(
+            f"SELECT n_agencies, {', '.join(f'st_{s}' for s in SOURCE_TYPES)}, count(*)"
+            f" FROM {self.persons_table} GROUP BY ALL").fetchall()
+        return [(row[0], tuple(row[1:-1]), row[-1]) for row in rows]
+
+    def case_graph(self):
+        """The case <-> person graph of the records in the period, for offender groups: (records with
+        no case reference, then numpy arrays: case index and person index of each distinct edge, and
+        the person's ethnicity as an index in the known ETHNICITY categories, -1 for Unknown).
+        A case is a (return_id, case_ref) pair; indexes are dense, from 0."""
+        in_period = _period_sql(self.period, "case_date")
+        no_case = self.con.execute(
+            f"SELECT count(*) FROM {self.records_table}"
+            f" WHERE {in_period} AND (case_ref IS NULL OR case_ref = '')").fetchone()[0]
+        # The person's ethnicity: code = rank among the distinct (linked, p_, r_) values, mapped in Python.
+        order = "linked, p_ethnicity, r_ethnicity"
+        known = [c for c in ETHNICITY if c != UNKNOWN]
+        codes = []
+        for linked, p_value, r_value in self.con.execute(
+                f"SELECT DISTINCT {order} FROM {self.persons_table} ORDER BY {order}").fetchall():
+            cat = _category(p_value if linked else r_value, ETHNICITY)[0]
+            codes.append(known.index(cat) if cat in known else -1)
+        arrays = self.con.execute(
+            f"WITH e AS (SELECT DISTINCT return_id, case_ref, person FROM {self.records_table}"
+            f" WHERE {in_period} AND case_ref IS NOT NULL AND case_ref <> ''),"
+            f" pe AS (SELECT person, dense_rank() OVER (ORDER BY {order}) - 1 AS code"
+            f" FROM {self.persons_table})"
+            f" SELECT CAST(dense_rank() OVER (ORDER BY e.return_id, e.case_ref) - 1 AS BIGINT) AS c,"
+            f" CAST(dense_rank() OVER (ORDER BY e.person) - 1 AS BIGINT) AS p,"
+            f" CAST(pe.code AS BIGINT) AS code FROM e JOIN pe ON pe.person = e.person"
+        ).fetchnumpy()
+        import numpy as np
+
+        codes = np.array(codes, dtype=np.int64)
+        return no_case, np.asarray(arrays["c"]), np.asarray(arrays["p"]), codes[np.asarray(arrays["code"])]
 
     def linkage_note(self) -> str:
         if not self.linkage_run:
@@ -312,15 +407,6 @@ class _Kind:
         return ""
 
 
-def _in_period(date: dt.date | None, period) -> bool:
-    if period is None:
-        return True
-    if date is None:
-        return False
-    start, end = period
-    return (start is None or date >= start) and (end is None or date <= end)
-
-
 class _Context:
     """Lazily read store data shared by the tables."""
 
@@ -328,6 +414,13 @@ class _Context:
         self.con, self.period, self.config = con, period, config
         self._registry = registry
         self.relations = _relations(con)
+        self._temp_tables: list[str] = []
+
+    def close(self) -> None:
+        """Drop the temporary tables made for the tables."""
+        for name in self._temp_tables:
+            self.con.execute(f"DROP TABLE IF EXISTS {name}")
+        self._temp_tables = []
 
     @cached_property
     def registry(self) -> list | None:
@@ -336,21 +429,27 @@ class _Context:
             reg = load_registry
         return reg() if callable(reg) else list(reg)
 
+    def _kind(self, kind: str, fields: list[str]) -> _Kind:
+        self._temp_tables += [f"{_TEMP}_{kind}_persons", f"{_TEMP}_{kind}_records"]
+        return _Kind(self.con, kind, fields, self.period, self.relations)
+
     @cached_property
     def victims(self) -> _Kind:
-        return _Kind(self.con, "victims", _VICTIM_FIELDS, self.period, self.relations)
+        return self._kind("victims", _VICTIM_FIELDS)
 
     @cached_property
     def offenders(self) -> _Kind:
         field = self.config["reliable_offenders"]["field"]
         fields = _OFFENDER_FIELDS + ([field] if field not in _OFFENDER_FIELDS else [])
-        return _Kind(self.con, "offenders", fields, self.period, self.relations)
+        return self._kind("offenders", fields)
 
     @cached_property
-    def cases(self) -> list[tuple]:
-        return self.con.execute(
-            "SELECT record_id, return_id, agency_id, source_type, case_ref, case_date FROM current_cases"
-        ).fetchall()
+    def cases(self) -> tuple[dict[Any, int], int]:
+        """(case records in the period by source type, case records with no case date)."""
+        rows = self.con.execute(
+            f"SELECT source_type, count(*) FILTER (WHERE {_period_sql(self.period, 'case_date')}),"
+            f" count(*) FILTER (WHERE case_date IS NULL) FROM current_cases GROUP BY source_type").fetchall()
+        return {s: n for s, n, _ in rows}, sum(u for _, _, u in rows)
 
     @cached_property
     def returns(self) -> list[tuple]:
@@ -359,7 +458,7 @@ class _Context:
     def dated_note(self, *kinds: str) -> str:
         counts = []
         for kind in kinds:
-            n = sum(1 for c in self.cases if c[5] is None) if kind == "cases" else getattr(self, kind).undated
+            n = self.cases[1] if kind == "cases" else getattr(self, kind).undated
             counts.append(f"{kind} {n}")
         how = "included, as no period is set" if self.period is None else \
             "excluded from this table, as a period is set"
@@ -393,7 +492,7 @@ def _sources(ctx: _Context) -> dict:
     for agency, stype, nil in ctx.returns:
         responded[stype].add(agency)
         nil_only[agency] = nil_only.get(agency, True) and bool(nil)
-    cases = [c for c in ctx.cases if _in_period(c[5], ctx.period)]
+    cases = ctx.cases[0]
     v, o = ctx.victims, ctx.offenders
     rows = []
     for stype, label in [*SOURCE_TYPES.items(), (None, "Total")]:
@@ -408,11 +507,11 @@ def _sources(ctx: _Context) -> dict:
             "agencies_asked": asked,
             "agencies_responded": len(agencies),
             "nil_returns": sum(1 for a in agencies if nil_only[a]),
-            "cases": sum(1 for c in cases if keep(c[3])),
-            "victim_records": sum(1 for r in v.records if keep(r.source_type)),
-            "victims": sum(1 for p in v.persons if any(keep(s) for s in v.source_types[p])),
-            "offender_records": sum(1 for r in o.records if keep(r.source_type)),
-            "offenders": sum(1 for p in o.persons if any(keep(s) for s in o.source_types[p])),
+            "cases": sum(n for s, n in cases.items() if keep(s)),
+            "victim_records": sum(n for s, n in v.records_by_type.items() if keep(s)),
+            "victims": v.n_persons if stype is None else v.persons_by_type[stype],
+            "offender_records": sum(n for s, n in o.records_by_type.items() if keep(s)),
+            "offenders": o.n_persons if stype is None else o.persons_by_type[stype],
         })
     note = ctx.note(
         "Agencies asked: registry entries with expected: true"
@@ -428,13 +527,15 @@ def _sources(ctx: _Context) -> dict:
             "period": period_json(ctx.period), "columns": SOURCE_COLUMNS, "rows": rows}
 
 
-def _counter(persons: dict[str, dict], field: str, categories: list[str]) -> tuple[dict[str, int], int]:
+def _counter(groups: list[tuple[dict, int]], field: str, categories: list[str]) -> tuple[dict[str, int], int]:
+    """People per category of `field`, and how many had a value outside the list, from
+    (fields, number of people) groups (`_Kind.attr_counts`)."""
     counts: dict[str, int] = defaultdict(int)
     unexpected = 0
-    for attrs in persons.values():
+    for attrs, n in groups:
         cat, odd = _category(attrs.get(field), categories)
-        counts[cat] += 1
-        unexpected += odd
+        counts[cat] += n
+        unexpected += n if odd else 0
     return counts, unexpected
 
 
@@ -450,7 +551,7 @@ def _person_note(kind: _Kind) -> str:
 
 def _categorical(ctx: _Context, kind: str, field: str, categories: list[str], title: str) -> dict:
     k: _Kind = getattr(ctx, kind)
-    counts, odd = _counter(k.persons, field, categories)
+    counts, odd = _counter(k.attr_counts([field]), field, categories)
     rows, total = _rows(counts, categories)
     note = ctx.note(_person_note(k), "Unknown is a category; '% of known' excludes Unknown.",
                     _unexpected_note(odd, field), kinds=(kind,))
@@ -461,11 +562,11 @@ def _banded(ctx: _Context, kind: str, field: str, bands: list[dict]) -> tuple[di
     k: _Kind = getattr(ctx, kind)
     counts: dict[str, int] = defaultdict(int)
     outside = 0
-    for attrs in k.persons.values():
+    for attrs, n in k.attr_counts([field]):
         label = _band(attrs.get(field), bands)
         if label is None and attrs.get(field) is not None:
-            outside += 1
-        counts[label or UNKNOWN] += 1
+            outside += n
+        counts[label or UNKNOWN] += n
     return counts, outside
 
 
@@ -484,15 +585,16 @@ def _age(ctx: _Context, kind: str, bands_key: str, title: str) -> dict:
 
 def _victims_missing(ctx: _Context) -> dict:
     v = ctx.victims
-    counts, odd = _counter(v.persons, "missing_status", MISSING)
+    groups = v.attr_counts(["missing_status", "missing_from", "missing_episodes"])
+    counts, odd = _counter(groups, "missing_status", MISSING)
     rows, total = _rows(counts, MISSING)
-    missing = {p: a for p, a in v.persons.items() if _category(a.get("missing_status"), MISSING)[0] == MISSING[0]}
+    missing = [(a, n) for a, n in groups if _category(a.get("missing_status"), MISSING)[0] == MISSING[0]]
     from_counts, odd_from = _counter(missing, "missing_from", MISSING_FROM)
     from_rows, from_total = _rows(from_counts, MISSING_FROM)
     bands = ctx.config["episode_bands"]
     ep_counts: dict[str, int] = defaultdict(int)
-    for attrs in missing.values():
-        ep_counts[_band(attrs.get("missing_episodes"), bands) or UNKNOWN] += 1
+    for attrs, n in missing:
+        ep_counts[_band(attrs.get("missing_episodes"), bands) or UNKNOWN] += n
     ep_rows, ep_total = _rows(ep_counts, [b["label"] for b in bands] + [UNKNOWN])
     note = ctx.note(
         _person_note(v),
@@ -508,18 +610,19 @@ def _victims_missing(ctx: _Context) -> dict:
     )
 
 
-def _ethnicity(ctx: _Context, kind: str, title: str, persons: dict[str, dict] | None = None,
+def _ethnicity(ctx: _Context, kind: str, title: str, groups: list[tuple[dict, int]] | None = None,
                extra_note: str = "") -> dict:
+    # groups: (fields, number of people) of the people to count (None: all of the kind).
     k: _Kind = getattr(ctx, kind)
-    population = kind if persons is None else f"reliable_{kind}"
-    persons = k.persons if persons is None else persons
-    counts, odd = _counter(persons, "ethnicity", ETHNICITY)
+    population = kind if groups is None else f"reliable_{kind}"
+    groups = k.attr_counts(["ethnicity", "ethnicity_detail"]) if groups is None else groups
+    counts, odd = _counter(groups, "ethnicity", ETHNICITY)
     rows, total = _rows(counts, ETHNICITY)
     detail: dict[str, int] = defaultdict(int)
-    for attrs in persons.values():
+    for attrs, n in groups:
         if _category(attrs.get("ethnicity"), ETHNICITY)[0] == "Asian":
             d = attrs.get("ethnicity_detail")
-            detail[str(d).strip() if d is not None and str(d).strip() else "Detail not known"] += 1
+            detail[str(d).strip() if d is not None and str(d).strip() else "Detail not known"] += n
     listed = list(ctx.config["asian_detail"])
     others = sorted(d for d in detail if d not in listed and d != "Detail not known")
     detail_rows, detail_total = _rows(detail, listed + others + ["Detail not known"], unknown="Detail not known")
@@ -542,8 +645,9 @@ def _offenders_reliable(ctx: _Context) -> dict:
             value = "Yes" if value else "No"
         return value is not None and str(value).strip().lower() == equals
 
-    persons = {p: a for p, a in ctx.offenders.persons.items() if reliable(a)}
-    return _ethnicity(ctx, "offenders", "Offenders: ethnicity, most reliable data group", persons,
+    groups = [(a, n) for a, n in ctx.offenders.attr_counts([field, "ethnicity", "ethnicity_detail"])
+              if reliable(a)]
+    return _ethnicity(ctx, "offenders", "Offenders: ethnicity, most reliable data group", groups,
                       f"Most reliable data group: offenders whose merged {field} is {rule['equals']!r} "
                       "(configs/tables.yaml: reliable_offenders).")
 
@@ -557,11 +661,10 @@ def _victims_overlap(ctx: _Context) -> dict:
     for size in (1, 2, 3):
         for combo in _combinations(labels, size):
             combo_order.append(_combo_label(combo))
-    for person in v.persons:
-        n = len(v.agencies[person])
-        counts[OVERLAP[min(n, 3) - 1]] += 1
-        types = tuple(t for t in labels if t in v.source_types[person])
-        combos[_combo_label(types) if types else "Other source type"] += 1
+    for n, flags, people in v.overlap_counts():
+        counts[OVERLAP[min(n, 3) - 1]] += people
+        types = tuple(t for t, flag in zip(labels, flags, strict=True) if flag)
+        combos[_combo_label(types) if types else "Other source type"] += people
     rows, total = _rows(counts, OVERLAP, unknown=None)
     if combos.get("Other source type"):
         combo_order.append("Other source type")
@@ -614,28 +717,66 @@ def offender_group_components(edges: Iterable[tuple[Any, Any]]) -> list[set]:
     return sorted(members.values(), key=lambda s: sorted(map(str, s)))
 
 
+def _component_labels(u, v, n: int):
+    """Connected components of the graph on nodes 0..n-1 with edges (u[i], v[i]) (numpy integer
+    arrays): a numpy array giving each node the smallest node of its component. Hooking and pointer
+    jumping, vectorised: each pass hooks every root to the smallest root across its edges, then
+    flattens the trees, until no edge joins two components."""
+    import numpy as np
+
+    parent = np.arange(n, dtype=np.int64)
+    while True:
+        pu, pv = parent[u], parent[v]
+        differ = pu != pv
+        if not differ.any():
+            return parent
+        np.minimum.at(parent, np.maximum(pu, pv)[differ], np.minimum(pu, pv)[differ])
+        while True:
+            up = parent[parent]
+            if np.array_equal(up, parent):
+                break
+            parent = up
+
+
 def _offender_groups(ctx: _Context) -> dict:
+    import numpy as np
+
     o = ctx.offenders
-    edges = [((r.return_id, r.case_ref), r.person) for r in o.records if r.case_ref not in (None, "")]
-    no_case = sum(1 for r in o.records if r.case_ref in (None, ""))
-    groups = [g for g in offender_group_components(edges) if len(g) >= 2]
+    no_case, case_idx, person_idx, person_eth = o.case_graph()
     bands = ctx.config["group_size_bands"]
     labels = [b["label"] for b in bands]
     sizes: dict[str, int] = defaultdict(int)
     outside = 0
     eth_order = [f"All {c}" for c in ETHNICITY if c != UNKNOWN] + [MIXED_GROUP, UNKNOWN]
+    known_cats = [c for c in ETHNICITY if c != UNKNOWN]
     eth: dict[str, int] = defaultdict(int)
-    for group in groups:
-        label = _band(len(group), bands)
-        if label is None:
-            outside += 1
-        else:
-            sizes[label] += 1
-        cats = [_category(o.persons[p].get("ethnicity"), ETHNICITY)[0] for p in group]
-        known = {c for c in cats if c != UNKNOWN}
-        eth[UNKNOWN if not known else f"All {known.pop()}" if len(known) == 1 else MIXED_GROUP] += 1
-    rows, _ = _rows(sizes, labels, unknown=None, base=len(groups))
-    eth_rows, _ = _rows(eth, eth_order, base=len(groups))
+    n_groups = in_groups = 0
+    if len(case_idx):
+        n_cases, n_people = int(case_idx.max()) + 1, int(person_idx.max()) + 1
+        label = _component_labels(case_idx, person_idx + n_cases, n_cases + n_people)
+        component = np.empty(n_people, dtype=np.int64)      # each person's component
+        component[person_idx] = label[person_idx + n_cases]
+        category = np.empty(n_people, dtype=np.int64)       # index in known_cats, -1 for Unknown
+        category[person_idx] = person_eth
+        size = np.bincount(component, minlength=n_cases + n_people)
+        known = category >= 0
+        bits = np.zeros(n_cases + n_people, dtype=np.int64)  # known categories among the members
+        np.bitwise_or.at(bits, component[known], np.left_shift(1, category[known]))
+        groups = np.flatnonzero(size >= 2)
+        n_groups, in_groups = len(groups), int(size[groups].sum())
+        for value, count in zip(*np.unique(size[groups], return_counts=True), strict=True):
+            label_ = _band(int(value), bands)
+            if label_ is None:
+                outside += int(count)
+            else:
+                sizes[label_] += int(count)
+        for value, count in zip(*np.unique(bits[groups], return_counts=True), strict=True):
+            value = int(value)
+            key = UNKNOWN if not value else (
+                f"All {known_cats[value.bit_length() - 1]}" if value & (value - 1) == 0 else MIXED_GROUP)
+            eth[key] += int(count)
+    rows, _ = _rows(sizes, labels, unknown=None, base=n_groups)
+    eth_rows, _ = _rows(eth, eth_order, base=n_groups)
     note = ctx.note(
         "A group is a case, or a set of cases joined by shared linked offenders (connected components of "
         "the case-offender graph; a case is a (return, case reference) pair), with two or more distinct "
@@ -647,9 +788,9 @@ def _offender_groups(ctx: _Context) -> dict:
         f"{no_case} offender record(s) with no case reference are in no group." if no_case else "",
         f"{outside} group(s) are outside the size bands." if outside else "",
         o.linkage_note(), kinds=("offenders",))
-    return _table(ctx, "Offender groups", "offender_groups", rows, len(groups), note,
-                  offenders_in_groups=sum(map(len, groups)),
-                  ethnicity=_sub("Offender groups by members' ethnicity", eth_rows, len(groups), None))
+    return _table(ctx, "Offender groups", "offender_groups", rows, n_groups, note,
+                  offenders_in_groups=in_groups,
+                  ethnicity=_sub("Offender groups by members' ethnicity", eth_rows, n_groups, None))
 
 
 _BUILDERS: dict[str, Callable[[_Context], dict]] = {
@@ -682,7 +823,10 @@ def build_tables(con, names: Iterable[str] | None = None, period: Any = None, re
     if bad:
         raise TablesError(f"unknown table(s): {', '.join(bad)} (tables: {', '.join(TABLE_NAMES)})")
     ctx = _Context(con, parse_period(period), registry, load_config(config))
-    return {name: _BUILDERS[name](ctx) for name in TABLE_NAMES if name in wanted}
+    try:
+        return {name: _BUILDERS[name](ctx) for name in TABLE_NAMES if name in wanted}
+    finally:
+        ctx.close()
 
 
 def tables_command_output(db_path, names: Iterable[str] | None = None, fmt: str = "table",

@@ -338,3 +338,76 @@ def test_percent_rounding():
 
     assert percent(1, 8) == 12.5 and percent(1, 400) == 0.3  # 0.25 rounds half up
     assert percent(0, 0) is None
+
+
+def test_component_labels_match_union_find():
+    """The vectorised components used for offender groups agree with offender_group_components."""
+    import random
+
+    import numpy as np
+
+    from cse_audit.tables import _component_labels
+
+    rng = random.Random(11)
+    for n_cases, n_people, n_edges in [(1, 1, 1), (5, 3, 8), (40, 30, 60), (300, 200, 500), (50, 400, 450)]:
+        edges = [(rng.randrange(n_cases), rng.randrange(n_people)) for _ in range(n_edges)]
+        want = sorted(sorted(g) for g in offender_group_components(edges))
+        u = np.array([c for c, _ in edges], dtype=np.int64)
+        v = np.array([p for _, p in edges], dtype=np.int64) + n_cases
+        label = _component_labels(u, v, n_cases + n_people)
+        got: dict[int, set] = {}
+        for _, p in edges:
+            got.setdefault(int(label[p + n_cases]), set()).add(p)
+        assert sorted(sorted(g) for g in got.values()) == want
+        # every edge ends up inside one component, labelled by its smallest node
+        assert (label[u] == label[v]).all() and (label <= np.arange(n_cases + n_people)).all()
+
+
+def test_long_chain_of_cases_is_one_group(tmp_path):
+    """Cases chained by shared offenders (C0-O0-C1-O1-...) form one group, however long the chain."""
+    con = store.connect(tmp_path / "chain.duckdb")
+    con.execute("INSERT INTO returns VALUES (1, 'police-a', 'police', 'f.csv', NULL, 'x', NULL, now(),"
+                " 'current', false, 0, 0, 0, 0, 0)")
+    con.execute("CREATE TABLE offender_links (record_id VARCHAR, person_id VARCHAR, match_probability DOUBLE)")
+    con.execute("CREATE TABLE offender_persons (person_id VARCHAR, ethnicity VARCHAR)")
+    n = 200
+    for i in range(n):
+        for j, case in enumerate((i, i + 1)):  # offender i is on cases i and i+1
+            rid = f"o{i}:{j}"
+            con.execute("INSERT INTO offenders (record_id, return_id, agency_id, source_type, case_ref)"
+                        " VALUES (?, 1, 'police-a', 'police', ?)", [rid, f"C{case}"])
+            con.execute("INSERT INTO offender_links VALUES (?, ?, 0.9)", [rid, f"O{i}"])
+        con.execute("INSERT INTO offender_persons VALUES (?, ?)", [f"O{i}", "White" if i else "Asian"])
+    g = build_tables(con, ["offender_groups"], registry=REGISTRY)["offender_groups"]
+    assert g["total"] == 1 and g["offenders_in_groups"] == n
+    assert counts(g)["More than 8 offenders"] == 1
+    assert counts(g["ethnicity"])["More than one ethnicity"] == 1
+    con.close()
+
+
+def test_read_only_store_and_no_leftovers(con, tmp_path):
+    """Tables build on a read-only connection (as the CLI opens the store), give the same numbers,
+    and leave no working tables behind on the caller's connection."""
+    before = build_tables(con, registry=REGISTRY)
+    leftovers = con.execute("SELECT table_name FROM information_schema.tables"
+                            " WHERE table_name LIKE '%cse_tables%'").fetchall()
+    assert leftovers == []
+    con.close()
+    ro = store.connect(tmp_path / "t.duckdb", read_only=True)
+    try:
+        assert build_tables(ro, registry=REGISTRY) == before
+        period = ("2009-01-01", "2009-12-31")
+        assert build_tables(ro, period=period, registry=REGISTRY)["sources"]["rows"][-1]["cases"] == 3
+    finally:
+        ro.close()
+
+
+def test_link_to_a_person_missing_from_persons(con):
+    """A record linked to a person id that is not in victim_persons counts once per person id, on the
+    fields of that person's first record (by record_id); it is not 'unlinked'."""
+    con.execute("INSERT INTO victim_links VALUES ('lscb-a:3:Victims:4', 'GHOST', 0.9)")
+    t = build_tables(con, ["victims_sex", "victims_age"], registry=REGISTRY)
+    assert t["victims_sex"]["total"] == 6
+    assert counts(t["victims_sex"]) == {"Female": 4, "Male": 1, "Unknown": 1}  # the record's own "Female"
+    assert counts(t["victims_age"])["12-13"] == 1
+    assert "no person link yet" not in t["victims_sex"]["note"]
