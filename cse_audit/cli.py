@@ -212,7 +212,7 @@ def tables(names, db, config_dir, fmt, publish, date_from, date_to):
     if publish:
         from .disclosure import publish as publish_tables
 
-        result = publish_tables(result)
+        result = publish_tables(result, config=_tables_config(config_dir))
     click.echo(render(result, fmt), nl=False)
 
 
@@ -220,6 +220,13 @@ def _period(date_from, date_to):
     if not date_from and not date_to:
         return None
     return (date_from.date() if date_from else None, date_to.date() if date_to else None)
+
+
+def _tables_config(config_dir) -> dict:
+    """configs/tables.yaml of the chosen folder (disclosure threshold and rules)."""
+    from .tables import load_config as load_tables_config
+
+    return load_tables_config(_config(config_dir).root / "tables.yaml")
 
 
 def _table_inputs(config) -> dict:
@@ -314,7 +321,7 @@ def report(output, db, config_dir, publish, date_from, date_to):
     if publish:
         from .disclosure import publish as publish_tables
 
-        result = publish_tables(result)
+        result = publish_tables(result, config=_tables_config(config_dir))
     write_report(result, output, publish=publish, completeness=quality)
     click.echo(f"wrote {output}", err=True)
 

@@ -7,7 +7,6 @@ reported with its reason and leaves the store untouched; the other files still l
 
 from __future__ import annotations
 
-import datetime as dt
 import fnmatch
 import hashlib
 from collections.abc import Callable, Iterable
@@ -286,7 +285,3 @@ def _progress(items, progress: Callable | None, length: int | None = None):
         return
     with progress(items, length=length) as bar:
         yield from bar
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)

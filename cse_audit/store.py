@@ -93,8 +93,10 @@ def connect(path: str | os.PathLike = DEFAULT_DB, read_only: bool = False,
     try:
         con = _open_encrypted(path, read_only, key) if key else duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
-        # DuckDB holds an exclusive lock per file: a second writer fails here.
-        raise StoreError(f"{path}: the store is in use by another cse-audit process ({exc})") from exc
+        if "lock" in str(exc).lower():
+            # DuckDB holds an exclusive lock per file: a second writer fails here.
+            raise StoreError(f"{path}: the store is in use by another cse-audit process") from None
+        raise StoreError(f"{path}: cannot open the store ({str(exc).splitlines()[0][:300]})") from None
     except (duckdb.CatalogException, duckdb.InvalidInputException) as exc:
         raise StoreError(_key_problem(path, str(exc))) from None
     if new:

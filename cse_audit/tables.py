@@ -827,22 +827,3 @@ def build_tables(con, names: Iterable[str] | None = None, period: Any = None, re
         return {name: _BUILDERS[name](ctx) for name in TABLE_NAMES if name in wanted}
     finally:
         ctx.close()
-
-
-def tables_command_output(db_path, names: Iterable[str] | None = None, fmt: str = "table",
-                          publish: bool = False, period: Any = None, registry: Any = None,
-                          config: dict | str | Path | None = None) -> str:
-    """What `cse-audit tables` prints: build from the store at db_path, optionally publish, render."""
-    from cse_audit import render, store
-
-    con = store.connect(db_path, read_only=True)
-    try:
-        cfg = load_config(config)
-        tables = build_tables(con, names, period=period, registry=registry, config=cfg)
-    finally:
-        con.close()
-    if publish:
-        from cse_audit import disclosure
-
-        tables = disclosure.publish(tables, config=cfg)
-    return render.render(tables, fmt)

@@ -164,3 +164,11 @@ def test_store_file_is_owner_only(tmp_path):
     con = connect(tmp_path / "private.duckdb")
     con.close()
     assert os.stat(tmp_path / "private.duckdb").st_mode & 0o077 == 0
+
+
+def test_a_file_that_is_not_a_store_is_named_as_such(tmp_path):
+    bogus = tmp_path / "not_a_store.duckdb"
+    bogus.write_bytes(b"this is not a database" * 200)
+    result = CliRunner().invoke(cli, ["tables", "--db", str(bogus)])
+    assert result.exit_code == 2 and "cannot open the store" in result.output
+    assert "in use" not in result.output and "Traceback" not in result.output
