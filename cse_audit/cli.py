@@ -240,8 +240,10 @@ def _table_inputs(config) -> dict:
 @format_option
 @click.option("--agency", help="Write the feedback workbook for this agency (with --output).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Feedback workbook FILE.xlsx (with --agency).")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Only cases dated on or after.")
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Only cases dated on or before.")
 @_handle_errors
-def completeness(db, config_dir, fmt, agency, output):
+def completeness(db, config_dir, fmt, agency, output, date_from, date_to):
     """Completeness per agency, a summary per source type, and who has not returned yet.
 
     With --agency and --output, writes the feedback workbook for that one agency: its own
@@ -265,7 +267,7 @@ def completeness(db, config_dir, fmt, agency, output):
         raise click.UsageError(f"no agency {agency!r} in the registry")
     con = store.connect(db, read_only=True)
     try:
-        result = build_completeness(con, config.agency_list, cconfig)
+        result = build_completeness(con, config.agency_list, cconfig, period=_period(date_from, date_to))
         if agency:
             row = next(r for r in result["agencies"] if r["agency"] == agency)
             n = write_feedback(con, config.agencies[agency], row, output)
@@ -282,6 +284,11 @@ def completeness(db, config_dir, fmt, agency, output):
     if fmt == "csv":
         return
     click.echo(render_rows(result["by_source_type"], fmt, title="By source type"))
+    if result["undated_records"]:
+        u = result["undated_records"]
+        click.echo(f"Period {result['period']['from'] or 'start'} to {result['period']['to'] or 'end'}; records "
+                   f"with no case date, left out: cases {u['cases']}, victims {u['victims']}, "
+                   f"offenders {u['offenders']}")
     outstanding = result["outstanding"]
     click.echo(f"Still to return ({len(outstanding)}): " + (", ".join(f"{r['name']} ({r['agency']})"
                                                                     for r in outstanding) or "none"))
@@ -315,7 +322,8 @@ def report(output, db, config_dir, publish, date_from, date_to):
     con = store.connect(db, read_only=True)
     try:
         result = build_tables(con, period=_period(date_from, date_to), **_table_inputs(config))
-        quality = build_completeness(con, config.agency_list, load_completeness_config(config.root))
+        quality = build_completeness(con, config.agency_list, load_completeness_config(config.root),
+                                     period=_period(date_from, date_to))
     finally:
         con.close()
     if publish:

@@ -46,18 +46,33 @@ def _known(col: str) -> str:
     return f"({col} IS NOT NULL AND CAST({col} AS VARCHAR) <> 'Unknown')"
 
 
-def _shares(con, table: str, groups: dict[str, tuple[str, ...]]) -> dict[str, dict]:
+def _in_period(period) -> tuple[str, list]:
+    """SQL condition (and parameters) for records whose case date lies in the period."""
+    if not period:
+        return "TRUE", []
+    start, end = period
+    return "case_date IS NOT NULL AND case_date >= coalesce(?, case_date) AND case_date <= coalesce(?, case_date)", \
+        [start, end]
+
+
+def _shares(con, table: str, groups: dict[str, tuple[str, ...]], period=None) -> dict[str, dict]:
     """Per agency: record count and share known per field group, in one query."""
     exprs = ", ".join(f"avg(CASE WHEN {' OR '.join(_known(c) for c in cols)} THEN 1.0 ELSE 0.0 END) AS \"{name}\""
                       for name, cols in groups.items())
+    where, params = _in_period(period)
     rows = con.execute(f"SELECT agency_id, count(*) AS n{', ' + exprs if exprs else ''} "
-                       f"FROM {table} GROUP BY agency_id").fetchall()
+                       f"FROM {table} WHERE {where} GROUP BY agency_id", params).fetchall()
     names = list(groups)
     return {r[0]: {"records": r[1], **{n: r[2 + i] for i, n in enumerate(names)}} for r in rows}
 
 
-def build_completeness(con, agencies: list, cconfig: CompletenessConfig) -> dict:
-    """The completeness report as data: {"agencies": [...], "by_source_type": [...], "outstanding": [...]}."""
+def build_completeness(con, agencies: list, cconfig: CompletenessConfig, period=None) -> dict:
+    """The completeness report as data: {"agencies": [...], "by_source_type": [...], "outstanding": [...],
+    "period": ..., "undated_records": {...}}.
+
+    With a period (start, end: dates, either may be None) only records of cases dated in it count;
+    records with no case date are left out and counted in `undated_records`, never dropped silently.
+    Statuses (received, nil, not received) are about returns and do not depend on the period."""
     returns = {}
     for aid, fname, loaded, nil, rejected in con.execute(
             "SELECT agency_id, file_name, loaded_at, nil_return, rows_rejected FROM current_returns "
@@ -68,9 +83,13 @@ def build_completeness(con, agencies: list, cconfig: CompletenessConfig) -> dict
         r["nil"] = r["nil"] and nil
         r["rejected"] += rejected
     replaced = {r[0] for r in con.execute("SELECT DISTINCT agency_id FROM returns WHERE status = 'superseded'").fetchall()}
-    counts = dict(con.execute("SELECT agency_id, count(*) FROM current_cases GROUP BY agency_id").fetchall())
-    victims = _shares(con, "current_victims", cconfig.victims)
-    offenders = _shares(con, "current_offenders", cconfig.offenders)
+    where, params = _in_period(period)
+    counts = dict(con.execute(f"SELECT agency_id, count(*) FROM current_cases WHERE {where} GROUP BY agency_id",
+                              params).fetchall())
+    victims = _shares(con, "current_victims", cconfig.victims, period)
+    offenders = _shares(con, "current_offenders", cconfig.offenders, period)
+    undated = {table: con.execute(f"SELECT count(*) FROM current_{table} WHERE case_date IS NULL").fetchone()[0]
+               for table in ("cases", "victims", "offenders")} if period else None
     unrecognised = dict(con.execute(
         "SELECT r.agency_id, count(*) FROM issues i JOIN current_returns r USING (return_id) "
         "WHERE i.code = 'unrecognised_code' GROUP BY r.agency_id").fetchall())
@@ -95,7 +114,13 @@ def build_completeness(con, agencies: list, cconfig: CompletenessConfig) -> dict
         rows.append(row)
     return {"agencies": rows, "by_source_type": _by_source_type(rows),
             "outstanding": [{"agency": r["agency"], "name": r["name"], "source_type": r["source_type"]}
-                            for r in rows if r["status"] == STATUS_NOT_RECEIVED and r["expected"]]}
+                            for r in rows if r["status"] == STATUS_NOT_RECEIVED and r["expected"]],
+            "period": "all" if not period else {"from": _iso(period[0]), "to": _iso(period[1])},
+            "undated_records": undated}
+
+
+def _iso(day) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _round(x):

@@ -122,7 +122,8 @@ def test_completeness_json_contract(loaded, fixture_config_dir, tmp_path):
                                       "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"agencies", "by_source_type", "outstanding"}
+    assert set(data) == {"agencies", "by_source_type", "outstanding", "period", "undated_records"}
+    assert data["period"] == "all" and data["undated_records"] is None
     row = data["agencies"][0]
     for key in ("agency", "name", "source_type", "expected", "status", "loaded_at", "files", "cases",
                 "victim_records", "offender_records", "victims_date_of_birth_or_age", "victims_sex",
@@ -134,3 +135,22 @@ def test_completeness_json_contract(loaded, fixture_config_dir, tmp_path):
         assert f'"{key}"' in docs, f"completeness key {key!r} is not documented"
     assert [r["source_type"] for r in data["by_source_type"]] == \
         ["Police forces", "LSCBs and children's services", "Voluntary sector"]
+
+
+def test_completeness_period(loaded):
+    import datetime as dt
+
+    con, config = loaded
+    ingest.ingest([RETURNS / "language_features.csv"], con, config, link=False)   # one row with no case date
+    cconfig = load_completeness_config(config.root)
+    # Testshire's cases: TS/001 2009-04-03, TS/002 2010-01-05, TS/003 2009-07-06 (victims V1, V2, V3).
+    result = build_completeness(con, config.agency_list, cconfig, period=(dt.date(2009, 1, 1), dt.date(2009, 12, 31)))
+    police = next(r for r in result["agencies"] if r["agency"] == "police-testshire")
+    assert police["cases"] == 2 and police["victim_records"] == 2 and police["status"] == "received"
+    assert result["period"] == {"from": "2009-01-01", "to": "2009-12-31"}
+    # The fixture charity's cases have dates in 2010; the flat police file's cases in 2010 too.
+    ngo = next(r for r in result["agencies"] if r["agency"] == "ngo-fixture")
+    assert ngo["victim_records"] == 0
+    assert result["undated_records"]["victims"] == 1
+    language = next(r for r in result["agencies"] if r["agency"] == "lscb-language")
+    assert language["victim_records"] == 1            # LS/2009/04/0012 only; the undated row is left out
