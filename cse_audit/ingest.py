@@ -39,6 +39,7 @@ class FileOutcome:
     superseded: list[int] = field(default_factory=list)
     message: str = ""
     mapped: MappedReturn | None = None
+    tables: dict | None = None  # Arrow tables for the store, built where the file was mapped
 
     @property
     def issues(self) -> list[Issue]:
@@ -201,7 +202,7 @@ def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | No
         else:
             todo.append(path)
     changed = False
-    for path, outcome in _progress(_prepared(todo, config, agency_id, jobs), progress, len(todo)):
+    for path, outcome in _progress(_prepared(todo, config, agency_id, jobs, for_store=True), progress, len(todo)):
         digest = digests[path]
         if outcome.status != "failed" and (digest, outcome.agency_id) in current:
             rid = current[(digest, outcome.agency_id)]
@@ -209,7 +210,9 @@ def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | No
             outcome.message = f"identical to return {rid}, already loaded"
         elif outcome.status != "failed":
             outcome.return_id, outcome.superseded = store.write_return(
-                con, outcome.mapped, config.agencies[outcome.agency_id], outcome.mapping, path, digest, append)
+                con, outcome.mapped, config.agencies[outcome.agency_id], outcome.mapping, path, digest, append,
+                tables=outcome.tables)
+            outcome.tables = None
             current[(digest, outcome.agency_id)] = outcome.return_id
             outcome.status = "loaded"
             changed = True
@@ -223,11 +226,19 @@ PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 
 
 def _prepare_one(args) -> FileOutcome:
-    path, config, agency_id = args
-    return prepare(path, config, agency_id)
+    path, config, agency_id, for_store = args
+    outcome = prepare(path, config, agency_id)
+    if for_store and outcome.mapped is not None:
+        from .store import arrow_tables
+
+        outcome.tables = arrow_tables(outcome.mapped, config.agencies[outcome.agency_id])
+        # The raw rows now travel as Arrow (cheap to pass between processes); the lists can go.
+        outcome.mapped.raw_rows = []
+    return outcome
 
 
-def _prepared(paths: list[Path], config: Config, agency_id: str | None, jobs: int | None):
+def _prepared(paths: list[Path], config: Config, agency_id: str | None, jobs: int | None,
+              for_store: bool = False):
     """(path, outcome) in file order, read and mapped by up to `jobs` worker processes.
 
     At most jobs + 1 files are in flight, so memory stays bounded however many files there are.
@@ -240,7 +251,7 @@ def _prepared(paths: list[Path], config: Config, agency_id: str | None, jobs: in
         jobs = (os.cpu_count() or 1) if big else 1
     if jobs <= 1 or len(paths) <= 1:
         for path in paths:
-            yield path, prepare(path, config, agency_id)
+            yield path, _prepare_one((path, config, agency_id, for_store))
         return
     import multiprocessing
     from collections import deque
@@ -252,7 +263,7 @@ def _prepared(paths: list[Path], config: Config, agency_id: str | None, jobs: in
         pending: deque = deque()
         queue = iter(paths)
         for path in queue:
-            pending.append((path, pool.submit(_prepare_one, (path, config, agency_id))))
+            pending.append((path, pool.submit(_prepare_one, (path, config, agency_id, for_store))))
             if len(pending) > jobs:
                 done_path, future = pending.popleft()
                 yield done_path, future.result()

@@ -65,7 +65,6 @@ CREATE OR REPLACE VIEW current_offenders AS
     SELECT * FROM offenders WHERE return_id IN (SELECT return_id FROM current_returns);
 """
 
-_ARROW_TYPES: dict = {}  # field -> arrow type, filled on first use (pyarrow is imported lazily)
 RECORD_TABLES = {"cases": CASE_FIELDS, "victims": VICTIM_FIELDS, "offenders": OFFENDER_FIELDS}
 
 
@@ -151,20 +150,55 @@ def _key_problem(path: Path, message: str) -> str:
     return f"{path}: cannot open the store ({message.splitlines()[0][:200]})"
 
 
+def arrow_tables(mapped, agency) -> dict:
+    """The rows a return adds to each table, as Arrow tables without the return id (given only
+    when it is written). Ingest builds these in its worker processes, so the one process that
+    writes the store does little more than insert and commit."""
+    import pyarrow as pa
+
+    types = {"dob": pa.date32(), "case_date": pa.date32(), "age": pa.int32(), "missing_episodes": pa.int32(),
+             "row_number": pa.int32(), "header_row": pa.int32()}
+    out = {}
+    if mapped.raw_headers:
+        h = mapped.raw_headers
+        out["raw_headers"] = pa.table({
+            "sheet": [x[0] for x in h], "kind": [x[1] for x in h], "header_row": pa.array([x[2] for x in h], pa.int32()),
+            "headers": pa.array([x[3] for x in h], type=pa.list_(pa.string()))})
+    if mapped.raw_rows:
+        # Arrow carries the lists of cells into DuckDB without a Python object per cell.
+        raw = mapped.raw_rows
+        out["raw_rows"] = pa.table({
+            "sheet": [r[0] for r in raw], "row_number": pa.array([r[1] for r in raw], type=pa.int32()),
+            "kind": [r[2] for r in raw], "cells": pa.array([r[3] for r in raw], type=pa.list_(pa.string()))})
+    for table, fields in RECORD_TABLES.items():
+        n = mapped.count(table)
+        if not n:
+            continue
+        cols = mapped.columns[table]
+        data = {f: cols.get(f, [None] * n) for f in ["sheet", "row_number"] + fields}
+        data["agency_id"] = [agency.id] * n
+        data["source_type"] = [agency.source_type] * n
+        if "force_area" in fields:
+            data["force_area"] = [agency.force_area] * n
+        out[table] = pa.table({k: pa.array(v, type=types.get(k, pa.string())) for k, v in data.items()})
+    if mapped.issues:
+        issues = [vars(i) for i in mapped.issues]
+        out["issues"] = pa.table({k: pa.array([i[k] for i in issues], type=pa.int32() if k == "row_number"
+                                               else pa.string()) for k in issues[0]})
+    return out
+
+
 def write_return(con, mapped, agency, mapping_name: str, path: Path, digest: str,
-                 append: bool = False) -> tuple[int, list[int]]:
+                 append: bool = False, tables: dict | None = None) -> tuple[int, list[int]]:
     """Write one mapped return in a single transaction. Returns (return_id, superseded ids).
 
     A new return from an agency supersedes its earlier current ones (kept for audit, left out
-    of tables) unless ``append`` is set, for agencies that send their data in parts.
+    of tables) unless ``append`` is set, for agencies that send their data in parts. ``tables``
+    are the return's arrow_tables, when a worker built them already.
     """
     import datetime as dt
 
-    import pandas as pd
-    import pyarrow as pa
-
-    _ARROW_TYPES.update({"dob": pa.date32(), "case_date": pa.date32(), "age": pa.int32(),
-                         "missing_episodes": pa.int32(), "row_number": pa.int32(), "return_id": pa.int32()})
+    tables = tables if tables is not None else arrow_tables(mapped, agency)
     con.execute("BEGIN TRANSACTION")
     try:
         return_id = con.execute("SELECT nextval('return_ids')").fetchone()[0]
@@ -180,40 +214,16 @@ def write_return(con, mapped, agency, mapping_name: str, path: Path, digest: str
             [return_id, agency.id, agency.source_type, path.name, str(path), digest, mapping_name,
              dt.datetime.now().replace(microsecond=0), mapped.nil_return, mapped.rows_landed,
              mapped.records_accepted, mapped.rows_rejected, mapped.rows_skipped, mapped.warnings])
-        if mapped.raw_headers:
-            _insert(con, "raw_headers", pa.table({
-                "return_id": [return_id] * len(mapped.raw_headers),
-                "sheet": [h[0] for h in mapped.raw_headers], "kind": [h[1] for h in mapped.raw_headers],
-                "header_row": [h[2] for h in mapped.raw_headers],
-                "headers": pa.array([h[3] for h in mapped.raw_headers], type=pa.list_(pa.string()))}))
-        if mapped.raw_rows:
-            # Arrow carries the lists of cells into DuckDB without a Python object per cell.
-            raw = mapped.raw_rows
-            _insert(con, "raw_rows", pa.table({
-                "return_id": pa.array([return_id] * len(raw), type=pa.int32()),
-                "sheet": [r[0] for r in raw], "row_number": pa.array([r[1] for r in raw], type=pa.int32()),
-                "kind": [r[2] for r in raw], "cells": pa.array([r[3] for r in raw], type=pa.list_(pa.string()))}))
-        for table, fields in RECORD_TABLES.items():
-            n = mapped.count(table)
-            if not n:
-                continue
-            cols = mapped.columns[table]
-            data = {f: cols.get(f, [None] * n) for f in ["sheet", "row_number"] + fields}
-            suffix = ":case" if table == "cases" else ""
-            data["record_id"] = [f"{agency.id}:{return_id}:{s}:{r}{suffix}"
-                                 for s, r in zip(data["sheet"], data["row_number"], strict=True)]
-            data["return_id"] = [return_id] * n
-            data["agency_id"] = [agency.id] * n
-            data["source_type"] = [agency.source_type] * n
-            if "force_area" in fields:
-                data["force_area"] = [agency.force_area] * n
-            _insert(con, table, pa.table({k: pa.array(v, type=_ARROW_TYPES.get(k, pa.string()))
-                                          for k, v in data.items()}))
-        if mapped.issues:
-            issue_frame = pd.DataFrame([vars(i) for i in mapped.issues])
-            issue_frame.insert(0, "return_id", return_id)
-            issue_frame.insert(1, "file_name", path.name)
-            _insert(con, "issues", issue_frame)
+        for table, frame in tables.items():
+            extra = f"{int(return_id)} AS return_id"
+            if table in RECORD_TABLES:
+                # record_id = agency:return:sheet:row (":case" for cases), made here where the id is known.
+                suffix = ":case" if table == "cases" else ""
+                extra += (f", agency_id || ':{int(return_id)}:' || sheet || ':' || CAST(row_number AS VARCHAR)"
+                          f" || '{suffix}' AS record_id")
+            elif table == "issues":
+                extra += ", ? AS file_name"
+            _insert(con, table, frame, extra, [path.name] if table == "issues" else [])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -221,11 +231,12 @@ def write_return(con, mapped, agency, mapping_name: str, path: Path, digest: str
     return return_id, superseded
 
 
-def _insert(con, table: str, frame) -> None:
-    """Bulk insert an Arrow table or DataFrame by column name."""
+def _insert(con, table: str, frame, extra: str = "", params: list | None = None) -> None:
+    """Bulk insert an Arrow table by column name, with extra computed columns."""
     con.register("_incoming", frame)
     try:
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _incoming")
+        con.execute(f"INSERT INTO {table} BY NAME SELECT {extra + ', ' if extra else ''}* FROM _incoming",
+                    params or [])
     finally:
         con.unregister("_incoming")
 
