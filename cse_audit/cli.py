@@ -31,7 +31,7 @@ def _handle_errors(fn):
 
         try:
             return fn(*args, **kwargs)
-        except (ConfigError, StoreError, *_tables_error()) as exc:
+        except (ConfigError, StoreError, *_library_errors()) as exc:
             if _debug():
                 raise
             raise click.UsageError(str(exc)) from None
@@ -46,7 +46,7 @@ def _handle_errors(fn):
     return wrapper
 
 
-def _tables_error():
+def _library_errors():
     from .linkage import LinkageConfigError, LinkageError
     from .tables import TablesError
 
@@ -203,16 +203,17 @@ def tables(names, db, config_dir, fmt, publish, date_from, date_to):
     unknown = [n for n in names if n not in TABLE_NAMES]
     if unknown:
         raise click.UsageError(f"unknown table(s): {', '.join(unknown)}; known: {', '.join(TABLE_NAMES)}")
+    config = _config(config_dir)
     con = store.connect(db, read_only=True)
     try:
         result = build_tables(con, names=list(names) or None, period=_period(date_from, date_to),
-                              **_table_inputs(_config(config_dir)))
+                              **_table_inputs(config))
     finally:
         con.close()
     if publish:
         from .disclosure import publish as publish_tables
 
-        result = publish_tables(result, config=_tables_config(config_dir))
+        result = publish_tables(result, config=_tables_config(config))
     click.echo(render(result, fmt), nl=False)
 
 
@@ -222,11 +223,11 @@ def _period(date_from, date_to):
     return (date_from.date() if date_from else None, date_to.date() if date_to else None)
 
 
-def _tables_config(config_dir) -> dict:
+def _tables_config(config) -> dict:
     """configs/tables.yaml of the chosen folder (disclosure threshold and rules)."""
     from .tables import load_config as load_tables_config
 
-    return load_tables_config(_config(config_dir).root / "tables.yaml")
+    return load_tables_config(config.root / "tables.yaml")
 
 
 def _table_inputs(config) -> dict:
@@ -329,8 +330,9 @@ def report(output, db, config_dir, publish, date_from, date_to):
     if publish:
         from .disclosure import publish as publish_tables
 
-        result = publish_tables(result, config=_tables_config(config_dir))
-    write_report(result, output, publish=publish, completeness=quality)
+        # Published once, with this folder's rules; the report sees the tables' published flag.
+        result = publish_tables(result, config=_tables_config(config))
+    write_report(result, output, completeness=quality)
     click.echo(f"wrote {output}", err=True)
 
 
