@@ -47,6 +47,8 @@ import duckdb
 import pandas as pd
 import yaml
 
+from . import store
+
 log = logging.getLogger(__name__)
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
@@ -1063,9 +1065,14 @@ def link_people(con: duckdb.DuckDBPyConnection, kind: str = "victims", config=No
     except duckdb.TransactionException:
         own_txn = False  # the caller's transaction covers us
     try:
-        con.execute(f"CREATE OR REPLACE TABLE {k}_links AS SELECT record_id, person_id, "
-                    f"CAST(match_probability AS DOUBLE) AS match_probability FROM _lk_links ORDER BY record_id")
+        # record_id is the key: one person per record, which the tables rely on without re-checking.
+        con.execute(f"CREATE OR REPLACE TABLE {k}_links (record_id VARCHAR PRIMARY KEY, person_id VARCHAR,"
+                    " match_probability DOUBLE)")
+        con.execute(f"INSERT INTO {k}_links SELECT record_id, person_id, CAST(match_probability AS DOUBLE)"
+                    " FROM _lk_links ORDER BY record_id")
         conflicts = _merge_persons(con, kind, cfg)
+        basis = con.execute(store.CURRENT_RETURNS_SQL).fetchone()[0]
+        store.set_meta(con, store.links_basis_key(kind), basis)
         if own_txn:
             con.execute("COMMIT")
     except BaseException:

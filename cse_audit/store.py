@@ -244,12 +244,34 @@ def _insert(con, table: str, frame, extra: str = "", params: list | None = None)
 PERSONAL_COLUMNS = ("forename", "surname", "initials", "dob")
 
 
-def is_minimised(con) -> bool:
+def get_meta(con, key: str) -> str | None:
+    """A value from the store's store_meta table (None when absent)."""
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     if "store_meta" not in tables:
-        return False
-    row = con.execute("SELECT value FROM store_meta WHERE key = 'minimised'").fetchone()
-    return bool(row)
+        return None
+    # A literal, not a parameter: DuckDB imports pandas to inspect parameters (a third of a second).
+    row = con.execute("SELECT value FROM store_meta WHERE key = '" + key.replace("'", "''") + "'").fetchone()
+    return row[0] if row else None
+
+
+def set_meta(con, key: str, value: str) -> None:
+    con.execute("CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    con.execute("INSERT OR REPLACE INTO store_meta VALUES ($key, $value)", {"key": key, "value": value})
+
+
+# The returns a linkage result was computed from: `link run` stores it, the tables compare it
+# with the store's current returns. Returns never change once loaded (a resubmission is a new
+# return), so the same set of current returns means the same records.
+CURRENT_RETURNS_SQL = ("SELECT coalesce(string_agg(CAST(return_id AS VARCHAR), ',' ORDER BY return_id), '')"
+                       " FROM current_returns")
+
+
+def links_basis_key(kind: str) -> str:
+    return f"{kind}_links_basis"
+
+
+def is_minimised(con) -> bool:
+    return bool(get_meta(con, "minimised"))
 
 
 def minimise(path: str | os.PathLike) -> dict:

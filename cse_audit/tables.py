@@ -227,12 +227,14 @@ def _category_of(value: Any, categories: tuple[str, ...]) -> tuple[str, bool]:
 
 # --------------------------------------------------------------------------- store access
 #
-# The counting is done by DuckDB. Each kind of record gets two temporary tables (dropped when
-# build_tables ends): every current record with its person, case date and the fields the tables
-# use, and one row per person with a record in the period (the person's fields, distinct agencies,
-# source types). Python only sees grouped counts: a few rows per distinct value.
+# The counting is done by DuckDB. Each kind of record gets one temporary table (dropped when
+# build_tables ends) with a row per person: their fields, distinct agencies, source types and a
+# few record counts. It is built in one statement from the records' person keys alone; the
+# people's fields are joined once per person, not once per record (at a million records the
+# per-record version cost two thirds of the time). Python only sees grouped counts.
 
 _TEMP = "_cse_tables"  # prefix of the temporary tables
+_WHITESPACE = " \t\n\r\x0b\x0c"  # what Python's str.strip() removes from ASCII text
 
 
 def _relations(con) -> set[str]:
@@ -240,8 +242,14 @@ def _relations(con) -> set[str]:
 
 
 def _columns(con, name: str) -> list[str]:
-    rows = con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ?", [name])
+    # A literal, not a parameter: DuckDB imports pandas to inspect parameters (0.3 s of start-up).
+    rows = con.execute("SELECT column_name FROM information_schema.columns"
+                       f" WHERE table_name = {_literal(name)}")
     return [r[0] for r in rows.fetchall()]
+
+
+def _literal(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
 
 
 def _period_sql(period, column: str) -> str:
@@ -257,75 +265,158 @@ def _period_sql(period, column: str) -> str:
     return "(" + " AND ".join(parts) + ")"
 
 
+def _category_code_sql(expr: str, categories: list[str]) -> str:
+    """SQL giving the index of `expr` in `categories` (-1 when it is none of them), matching the way
+    `_category` reads a value: case-insensitive, surrounding whitespace ignored."""
+    text = f"lower(trim(CAST({expr} AS VARCHAR), {_literal(_WHITESPACE)}))"
+    whens = " ".join(f"WHEN {_literal(c.lower())} THEN {i}" for i, c in enumerate(categories))
+    return f"CASE {text} {whens} ELSE -1 END"
+
+
 class _Kind:
     """Records of one kind (victims or offenders) in the period, and the people they belong to.
 
     A record's person is its linked person (`*_links`, the smallest person id if it has two), else
-    `record:<record_id>`. Its fields are the person's merged values when that person is in
-    `*_persons`, else the record's own. A person's fields are those of their first record in the
-    period (by record_id).
+    `record:<record_id>`. A person's fields are their merged values when that person is in
+    `*_persons`, else those of their first record in the period (by record_id).
     """
 
     def __init__(self, con, kind: str, fields: list[str], period, relations: set[str]):
         self.con, self.kind, self.period = con, kind, period
         self.fields = list(dict.fromkeys(fields))
-        self.linkage_run = f"{kind[:-1]}_links" in relations and f"{kind[:-1]}_persons" in relations
-        self.records_table = f"{_TEMP}_{kind}_records"
-        self.persons_table = f"{_TEMP}_{kind}_persons"
-        self._build(relations)
-        self.undated, self.unlinked = con.execute(
-            f"SELECT count(*) FILTER (WHERE case_date IS NULL),"
-            f" count(*) FILTER (WHERE starts_with(person, 'record:')) FROM {self.records_table}"
-        ).fetchone()
-
-    @property
-    def temp_tables(self) -> list[str]:
-        return [self.persons_table, self.records_table]
-
-    def _build(self, relations: set[str]) -> None:
-        con, kind, fields = self.con, self.kind, self.fields
-        links, persons = f"{kind[:-1]}_links", f"{kind[:-1]}_persons"
+        self.links, self.persons = f"{kind[:-1]}_links", f"{kind[:-1]}_persons"
+        self.has_links = self.links in relations
+        self.linkage_run = self.has_links and self.persons in relations
+        self.table = f"{_TEMP}_{kind}_persons"
         rcols = set(_columns(con, kind))
-        has_links = links in relations
-        pcols = set(_columns(con, persons)) if has_links and persons in relations else set()
+        pcols = set(_columns(con, self.persons)) if self.linkage_run else set()
         pcols = pcols if "person_id" in pcols else set()
-        joins, linked_expr = "", "FALSE"
-        record_person = "'record:' || coalesce(CAST(r.record_id AS VARCHAR), 'None')"
-        person_expr = record_person
-        if has_links:
-            # min(): one link per record is the contract; be deterministic if a record has two.
-            joins += (f" LEFT JOIN (SELECT record_id, min(CAST(person_id AS VARCHAR)) AS person_id"
-                      f" FROM {links} GROUP BY record_id) l ON l.record_id = r.record_id")
-            person_expr = f"coalesce(l.person_id, {record_person})"
-        if "person_id" in pcols:
-            joins += f" LEFT JOIN {persons} p ON CAST(p.person_id AS VARCHAR) = l.person_id"
-            linked_expr = "p.person_id IS NOT NULL"
-        # p_<field>: the person's merged value (used when linked); r_<field>: the record's own (when not).
-        select = [f"p.{f} AS p_{f}" if f in pcols else f"NULL AS p_{f}" for f in fields]
-        select += [f"CASE WHEN {linked_expr} THEN NULL ELSE r.{f} END AS r_{f}" if f in rcols
-                   else f"NULL AS r_{f}" for f in fields]
+        # self.source: the people with a record in the period, one row each (a table or a subquery).
+        self.fresh = period is None and self._links_fresh(pcols)
+        self.source = self._persons_as_they_are(pcols) if self.fresh else self._build(rcols, pcols)
+        self._record_counts()
+
+    def _links_fresh(self, pcols: set[str]) -> bool:
+        """True when `link run` linked exactly the store's current returns: then every current record
+        has one link, and the persons table already holds what the tables count for each person."""
+        from .store import CURRENT_RETURNS_SQL, get_meta, links_basis_key
+
+        if not {"n_agencies", "source_types"} <= pcols:
+            return False
+        basis = get_meta(self.con, links_basis_key(self.kind))
+        return basis is not None and basis == self.con.execute(CURRENT_RETURNS_SQL).fetchone()[0]
+
+    def _persons_as_they_are(self, pcols: set[str]) -> str:
+        """The persons table in the shape `_build` makes (no period: every person is counted)."""
+        flags = [f"coalesce(list_contains(source_types, {_literal(s)}), FALSE) AS st_{s}" for s in SOURCE_TYPES]
+        p_select = [f"{f} AS p_{f}" if f in pcols else f"NULL AS p_{f}" for f in self.fields]
+        return (f"(SELECT rowid AS idx, CAST(person_id AS VARCHAR) AS person, n_agencies, {', '.join(flags)},"
+                f" TRUE AS linked,"
+                f" {', '.join(p_select)}, {', '.join(f'NULL AS r_{f}' for f in self.fields)} FROM {self.persons})")
+
+    def _links_sql(self) -> str:
+        """The links as (record_id, person_id), one row per record."""
+        unique = self.con.execute(
+            "SELECT count(*) FROM duckdb_constraints() WHERE table_name = "
+            f"{_literal(self.links)} AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')"
+            " AND constraint_column_names = ['record_id']").fetchone()[0]
+        if unique:  # written by `link run` with record_id as the key: nothing to deduplicate
+            return f"SELECT record_id, CAST(person_id AS VARCHAR) AS person_id FROM {self.links}"
+        # min(): one link per record is the contract; be deterministic if a store has two.
+        return (f"SELECT record_id, min(CAST(person_id AS VARCHAR)) AS person_id FROM {self.links}"
+                " GROUP BY record_id")
+
+    def records_sql(self, *columns: str, person: bool = True, case_date: bool = True) -> str:
+        """Every current record with the record `columns` asked for, its `person` and `unlinked`
+        (when `person`), and its `case_date` (its own, else its case's, when `case_date`)."""
+        select = [f"r.{c}" for c in dict.fromkeys(("record_id", *columns))]
+        joins = ""
+        if person:
+            record_person = "'record:' || coalesce(CAST(r.record_id AS VARCHAR), 'None')"
+            if self.has_links:
+                joins += f" LEFT JOIN ({self._links_sql()}) l ON l.record_id = r.record_id"
+                select += [f"coalesce(l.person_id, {record_person}) AS person", "l.person_id IS NULL AS unlinked"]
+            else:
+                select += [f"{record_person} AS person", "TRUE AS unlinked"]
+        if case_date:
+            joins += (" LEFT JOIN (SELECT return_id, case_ref, min(case_date) AS case_date FROM current_cases"
+                      " GROUP BY return_id, case_ref) c ON c.return_id = r.return_id AND c.case_ref = r.case_ref")
+            select.append("coalesce(r.case_date, c.case_date) AS case_date")
+        return f"SELECT {', '.join(select)} FROM current_{self.kind} r{joins}"
+
+    def _in_period(self) -> str:
+        return _period_sql(self.period, "case_date")
+
+    def _build(self, rcols: set[str], pcols: set[str]) -> str:
+        """A temporary table of the people with a record in the period, from the records."""
+        con, fields = self.con, self.fields
+        dated = self.period is not None  # the case date matters only to pick the records in a period
+        per_person = [
+            "min(record_id) AS first_record",
+            "count(DISTINCT agency_id) + max(CASE WHEN agency_id IS NULL THEN 1 ELSE 0 END) AS n_agencies",
+            *(f"bool_or(source_type = {_literal(s)}) AS st_{s}" for s in SOURCE_TYPES),
+        ]
+        linked = "p.person_id IS NOT NULL" if pcols else "FALSE"
+        person_join = (f" LEFT JOIN {self.persons} p ON CAST(p.person_id AS VARCHAR) = g.person"
+                       if pcols else "")
+        # p_<field>: the person's merged value (used when linked); r_<field>: the first record's own
+        # (when not). Only the records of people not in *_persons are looked up, by record_id.
+        p_select = [f"p.{f} AS p_{f}" if f in pcols else f"NULL AS p_{f}" for f in fields]
+        r_fields = [f for f in fields if f in rcols]
+        r_select = [f"r.{f} AS r_{f}" if f in rcols else f"NULL AS r_{f}" for f in fields]
+        stats = ["n_agencies", *(f"st_{s}" for s in SOURCE_TYPES)]
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {self.records_table} AS"
-            f" SELECT r.record_id, r.return_id, r.agency_id, r.source_type, r.case_ref,"
-            f" coalesce(r.case_date, c.case_date) AS case_date, {person_expr} AS person,"
-            f" {linked_expr} AS linked, {', '.join(select)}"
-            f" FROM current_{kind} r"
-            f" LEFT JOIN (SELECT return_id, case_ref, min(case_date) AS case_date FROM current_cases"
-            f" GROUP BY return_id, case_ref) c ON c.return_id = r.return_id AND c.case_ref = r.case_ref"
-            f"{joins}"
+            f"CREATE OR REPLACE TEMP TABLE {self.table} AS"
+            f" WITH rec AS (SELECT * FROM ({self.records_sql('agency_id', 'source_type', case_date=dated)})"
+            f" WHERE {self._in_period()}),"
+            f" g AS (SELECT person, {', '.join(per_person)} FROM rec GROUP BY person),"
+            f" x AS (SELECT g.*, {linked} AS linked, {', '.join(p_select)} FROM g{person_join}),"
+            f" r AS (SELECT record_id{''.join(f', {f}' for f in r_fields)} FROM current_{self.kind}"
+            f" WHERE record_id IN (SELECT first_record FROM x WHERE NOT linked))"
+            f" SELECT x.person, {', '.join(f'x.{c}' for c in stats)}, x.linked,"
+            f" {', '.join(f'x.p_{f}' for f in fields)}, {', '.join(r_select)}"
+            f" FROM x LEFT JOIN r ON r.record_id = x.first_record"
         )
-        values = ["linked"] + [f"{side}_{f}" for side in ("p", "r") for f in fields]
-        flags = [f"coalesce(bool_or(source_type = '{s}'), FALSE) AS st_{s}" for s in SOURCE_TYPES]
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {self.persons_table} AS"
-            f" SELECT person, {', '.join(f'first_.{v} AS {v}' for v in values)}, n_agencies,"
-            f" {', '.join(f'st_{s}' for s in SOURCE_TYPES)}"
-            f" FROM (SELECT person,"
-            f" arg_min(struct_pack({', '.join(f'{v} := {v}' for v in values)}), record_id) AS first_,"
-            f" count(DISTINCT agency_id) + max(CASE WHEN agency_id IS NULL THEN 1 ELSE 0 END) AS n_agencies,"
-            f" {', '.join(flags)}"
-            f" FROM {self.records_table} WHERE {_period_sql(self.period, 'case_date')} GROUP BY person)"
-        )
+        return f"(SELECT rowid AS idx, * FROM {self.table})"
+
+    def _record_counts(self) -> None:
+        """Records in the period by source type (other types under None), records with no case
+        reference in the period, and over all current records: with no case date, with no link."""
+        if self.period is None:
+            # No case date is needed to count, except to find the undated: look those up alone.
+            rows = self.con.execute(
+                f"SELECT source_type, count(*), count(*) FILTER (WHERE {_no_case_sql()}),"
+                f" count(*) FILTER (WHERE case_date IS NULL) FROM current_{self.kind} GROUP BY source_type"
+            ).fetchall()
+            if any(r[3] for r in rows):
+                undated = self.con.execute(
+                    f"SELECT count(*) FROM current_{self.kind} r WHERE r.case_date IS NULL AND NOT EXISTS"
+                    f" (SELECT 1 FROM current_cases c WHERE c.return_id = r.return_id AND c.case_ref = r.case_ref"
+                    f" AND c.case_date IS NOT NULL)").fetchone()[0]
+                rows = [(*r[:3], 0) for r in rows] + [(None, 0, 0, undated)]
+        else:
+            in_period = self._in_period()
+            rows = self.con.execute(
+                f"SELECT source_type, count(*) FILTER (WHERE {in_period}),"
+                f" count(*) FILTER (WHERE {in_period} AND {_no_case_sql()}),"
+                f" count(*) FILTER (WHERE case_date IS NULL)"
+                f" FROM ({self.records_sql('source_type', 'case_ref', person=False)}) GROUP BY source_type"
+            ).fetchall()
+        self.records_by_type = {s: 0 for s in SOURCE_TYPES}
+        for stype, n, *_ in rows:
+            key = stype if stype in SOURCE_TYPES else None
+            self.records_by_type[key] = self.records_by_type.get(key, 0) + n
+        self.no_case, self.undated = (sum(r[i] for r in rows) for i in (2, 3))
+        if self.fresh:
+            self.unlinked = 0
+            return
+        if self.period is None:  # every record is in the table, and an unlinked one is a person of its own
+            query = f"SELECT count(*) FROM {self.table} WHERE starts_with(person, 'record:')"
+        else:
+            query = (f"SELECT count(*) FROM current_{self.kind} r WHERE NOT EXISTS (SELECT 1 FROM"
+                     f" {self.links} l WHERE l.record_id = r.record_id AND l.person_id IS NOT NULL)"
+                     if self.has_links else f"SELECT count(*) FROM current_{self.kind}")
+        self.unlinked = self.con.execute(query).fetchone()[0]
 
     def attr_counts(self, fields: list[str]) -> list[tuple[dict, int]]:
         """(fields of a person, number of people with them) for each distinct combination."""
@@ -333,7 +424,7 @@ class _Kind:
         n = len(fields)
         cols = ["linked"] + [f"p_{f}" for f in fields] + [f"r_{f}" for f in fields]
         rows = self.con.execute(
-            f"SELECT {', '.join(cols)}, count(*) FROM {self.persons_table} GROUP BY ALL"
+            f"SELECT {', '.join(cols)}, count(*) FROM {self.source} GROUP BY ALL"
         ).fetchall()
         out = []
         for row in rows:
@@ -343,60 +434,51 @@ class _Kind:
 
     @cached_property
     def n_persons(self) -> int:
-        return self.con.execute(f"SELECT count(*) FROM {self.persons_table}").fetchone()[0]
+        return self.con.execute(f"SELECT count(*) FROM {self.source}").fetchone()[0]
 
     @cached_property
     def persons_by_type(self) -> dict[str, int]:
         """People with at least one record in the period from each source type."""
         row = self.con.execute(
             f"SELECT {', '.join(f'count(*) FILTER (WHERE st_{s})' for s in SOURCE_TYPES)}"
-            f" FROM {self.persons_table}").fetchone()
+            f" FROM {self.source}").fetchone()
         return dict(zip(SOURCE_TYPES, row, strict=True))
-
-    @cached_property
-    def records_by_type(self) -> dict[Any, int]:
-        """Records in the period by source type."""
-        return dict(self.con.execute(
-            f"SELECT source_type, count(*) FROM {self.records_table}"
-            f" WHERE {_period_sql(self.period, 'case_date')} GROUP BY source_type").fetchall())
 
     def overlap_counts(self) -> list[tuple[int, tuple[bool, ...], int]]:
         """(distinct agencies, source-type flags in SOURCE_TYPES order, number of people)."""
         rows = self.con.execute(
             f"SELECT n_agencies, {', '.join(f'st_{s}' for s in SOURCE_TYPES)}, count(*)"
-            f" FROM {self.persons_table} GROUP BY ALL").fetchall()
+            f" FROM {self.source} GROUP BY ALL").fetchall()
         return [(row[0], tuple(row[1:-1]), row[-1]) for row in rows]
 
     def case_graph(self):
         """The case <-> person graph of the records in the period, for offender groups: (records with
         no case reference, then numpy arrays: case index and person index of each distinct edge, and
         the person's ethnicity as an index in the known ETHNICITY categories, -1 for Unknown).
-        A case is a (return_id, case_ref) pair; indexes are dense, from 0."""
-        in_period = _period_sql(self.period, "case_date")
-        no_case = self.con.execute(
-            f"SELECT count(*) FROM {self.records_table}"
-            f" WHERE {in_period} AND (case_ref IS NULL OR case_ref = '')").fetchone()[0]
-        # The person's ethnicity: code = rank among the distinct (linked, p_, r_) values, mapped in Python.
-        order = "linked, p_ethnicity, r_ethnicity"
-        known = [c for c in ETHNICITY if c != UNKNOWN]
-        codes = []
-        for linked, p_value, r_value in self.con.execute(
-                f"SELECT DISTINCT {order} FROM {self.persons_table} ORDER BY {order}").fetchall():
-            cat = _category(p_value if linked else r_value, ETHNICITY)[0]
-            codes.append(known.index(cat) if cat in known else -1)
-        arrays = self.con.execute(
-            f"WITH e AS (SELECT DISTINCT return_id, case_ref, person FROM {self.records_table}"
-            f" WHERE {in_period} AND case_ref IS NOT NULL AND case_ref <> ''),"
-            f" pe AS (SELECT person, dense_rank() OVER (ORDER BY {order}) - 1 AS code"
-            f" FROM {self.persons_table})"
-            f" SELECT CAST(dense_rank() OVER (ORDER BY e.return_id, e.case_ref) - 1 AS BIGINT) AS c,"
-            f" CAST(dense_rank() OVER (ORDER BY e.person) - 1 AS BIGINT) AS p,"
-            f" CAST(pe.code AS BIGINT) AS code FROM e JOIN pe ON pe.person = e.person"
-        ).fetchnumpy()
+        A case is a (return_id, case_ref) pair; indexes are dense, from 0, in no particular order.
+
+        DuckDB gives each case the list of its people's row numbers in the persons relation: one
+        aggregation, no sorting or numbering of a million keys, no string leaves DuckDB."""
         import numpy as np
 
-        codes = np.array(codes, dtype=np.int64)
-        return no_case, np.asarray(arrays["c"]), np.asarray(arrays["p"]), codes[np.asarray(arrays["code"])]
+        known = [c for c in ETHNICITY if c != UNKNOWN]
+        ethnicity = "CASE WHEN linked THEN p_ethnicity ELSE r_ethnicity END"
+        people = self.con.execute(
+            f"SELECT list(DISTINCT t.idx) AS people"
+            f" FROM ({self.records_sql('return_id', 'case_ref', case_date=self.period is not None)}) e"
+            f" JOIN {self.source} t ON t.person = e.person"
+            f" WHERE {self._in_period()} AND NOT {_no_case_sql()} GROUP BY e.return_id, e.case_ref"
+        ).to_arrow_table().column("people").combine_chunks()
+        codes = self.con.execute(
+            f"SELECT idx, CAST({_category_code_sql(ethnicity, known)} AS BIGINT) AS code FROM {self.source}"
+        ).fetchnumpy()
+        code_of = np.full(int(codes["idx"].max()) + 1 if len(codes["idx"]) else 0, -1, dtype=np.int64)
+        code_of[np.asarray(codes["idx"], dtype=np.int64)] = np.asarray(codes["code"], dtype=np.int64)
+        offsets = np.asarray(people.offsets, dtype=np.int64)
+        members = np.asarray(people.flatten(), dtype=np.int64)
+        cases = np.repeat(np.arange(len(offsets) - 1, dtype=np.int64), np.diff(offsets))
+        _, persons = np.unique(members, return_inverse=True)
+        return self.no_case, cases, persons.astype(np.int64), code_of[members]
 
     def linkage_note(self) -> str:
         if not self.linkage_run:
@@ -405,6 +487,10 @@ class _Kind:
             return (f"{self.unlinked} {self.kind[:-1]} record(s) have no person link yet (loaded after the "
                     "last linkage?): each is counted as a person of its own.")
         return ""
+
+
+def _no_case_sql() -> str:
+    return "(case_ref IS NULL OR case_ref = '')"
 
 
 class _Context:
@@ -430,7 +516,7 @@ class _Context:
         return reg() if callable(reg) else list(reg)
 
     def _kind(self, kind: str, fields: list[str]) -> _Kind:
-        self._temp_tables += [f"{_TEMP}_{kind}_persons", f"{_TEMP}_{kind}_records"]
+        self._temp_tables.append(f"{_TEMP}_{kind}_persons")  # before building: dropped even if it fails
         return _Kind(self.con, kind, fields, self.period, self.relations)
 
     @cached_property

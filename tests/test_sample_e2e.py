@@ -163,3 +163,47 @@ def test_review_explain_and_apply_through_the_cli(sample_db, tmp_path):
     after = con.execute("SELECT count(*) FROM victim_persons").fetchone()[0]
     con.close()
     assert after == before + (1 if linked else -1)      # exactly the one pair decided
+
+
+def _kinds_fresh(con) -> dict[str, bool]:
+    from cse_audit import tables as t
+
+    rel = t._relations(con)
+    return {k: t._Kind(con, k, t._VICTIM_FIELDS if k == "victims" else t._OFFENDER_FIELDS, None, rel).fresh
+            for k in ("victims", "offenders")}
+
+
+def test_tables_read_from_fresh_linkage_match_tables_counted_from_records(sample_db, tmp_path):
+    """Right after `link run` the tables read each person's agencies, source types and fields from
+    the persons table; they must equal the tables counted from the records, and that shortcut must
+    stop as soon as the current returns change."""
+    import shutil
+
+    from cse_audit import store
+    from cse_audit.tables import build_tables
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(sample_db[0], db)
+    con = store.connect(db)
+    try:
+        assert _kinds_fresh(con) == {"victims": True, "offenders": True}
+        # link run writes one link per record, with record_id as the key
+        keys = con.execute("SELECT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'"
+                           " AND constraint_column_names = ['record_id']").fetchall()
+        assert {"victim_links", "offender_links"} <= {k for (k,) in keys}
+        fast = build_tables(con)
+        con.execute("DELETE FROM store_meta WHERE key LIKE '%_links_basis'")
+        assert _kinds_fresh(con) == {"victims": False, "offenders": False}
+        assert build_tables(con) == fast
+        # The basis is back, but a return is withdrawn: the records changed, so no shortcut.
+        for kind in ("victims", "offenders"):
+            store.set_meta(con, store.links_basis_key(kind), con.execute(store.CURRENT_RETURNS_SQL).fetchone()[0])
+        assert _kinds_fresh(con) == {"victims": True, "offenders": True}
+        ret, n = con.execute("SELECT return_id, count(*) FROM current_victims GROUP BY ALL"
+                             " ORDER BY 2 DESC LIMIT 1").fetchone()
+        con.execute("UPDATE returns SET status = 'superseded' WHERE return_id = ?", [ret])
+        assert _kinds_fresh(con) == {"victims": False, "offenders": False}
+        after = build_tables(con, ["sources"])["sources"]["rows"][-1]
+        assert after["victim_records"] == fast["sources"]["rows"][-1]["victim_records"] - n
+    finally:
+        con.close()

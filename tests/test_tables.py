@@ -411,3 +411,20 @@ def test_link_to_a_person_missing_from_persons(con):
     assert counts(t["victims_sex"]) == {"Female": 4, "Male": 1, "Unknown": 1}  # the record's own "Female"
     assert counts(t["victims_age"])["12-13"] == 1
     assert "no person link yet" not in t["victims_sex"]["note"]
+
+
+@pytest.mark.parametrize("value", [
+    None, "", " ", "\t", "White", "white", " WHITE ", "\tAsian\n", "Black\r", "Mixed\x0b", "chinese",
+    "Other", "Unknown", "Martian", "Whit", "White British", "0", "1", True, False, 3, "Asian;Black",
+])
+def test_ethnicity_code_in_sql_reads_values_as_python_does(con, value):
+    """Offender groups map each person's ethnicity in SQL; it must agree with `_category`."""
+    from cse_audit.tables import ETHNICITY, UNKNOWN, _category, _category_code_sql
+
+    known = [c for c in ETHNICITY if c != UNKNOWN]
+    cat = _category(value, ETHNICITY)[0]
+    expected = known.index(cat) if cat in known else -1
+    sql_type = {bool: "BOOLEAN", int: "INTEGER"}.get(type(value), "VARCHAR")
+    got = con.execute(f"SELECT {_category_code_sql('v', known)} FROM (SELECT CAST(? AS {sql_type}) AS v)",
+                      [value]).fetchone()[0]
+    assert got == expected
