@@ -1023,15 +1023,50 @@ class LinkResult:
     overrides: dict[str, int] = field(default_factory=dict)
 
 
+# What identifies the child in a row, not where the row sits: a record of a resubmitted return is
+# "the same record" as one of the return it replaced when all of these are equal.
+_CARRY_FIELDS = ("record_ref", "case_ref", "forename", "surname", "initials", "dob", "age", "case_date", "sex")
+
+
+def _carry_over(con, kind: str, overrides: list[Override], known: set[str]) -> tuple[list[Override], int]:
+    """Move decisions that name a record of a since-superseded return to the same record in the
+    agency's current return, so a resubmission does not undo what a reviewer decided.
+
+    The new record must be the only current record of that agency, in another return, whose
+    identifying fields (_CARRY_FIELDS) all equal the old one's. A record the resubmission changed
+    (say, a corrected name) or holds twice is not moved: its decision stays unapplied and counts in
+    `unknown_records`. Returns the overrides and the number of records moved."""
+    stale = sorted({rid for o in overrides for rid in (o.record_id_a, o.record_id_b) if rid not in known})
+    if not stale:
+        return overrides, 0
+    cols = {r[0] for r in con.execute(f"DESCRIBE {kind}").fetchall()}
+    same = " AND ".join(f"o.{f} IS NOT DISTINCT FROM c.{f}" for f in _CARRY_FIELDS if f in cols)
+    con.register("_lk_stale", pd.DataFrame({"record_id": pd.Series(stale, dtype=object)}))
+    try:
+        rows = con.execute(
+            f"SELECT o.record_id, list(c.record_id) FROM {kind} o"
+            f" JOIN current_{kind} c ON c.agency_id = o.agency_id AND c.return_id <> o.return_id AND {same}"
+            f" WHERE o.record_id IN (SELECT record_id FROM _lk_stale) GROUP BY o.record_id").fetchall()
+    finally:
+        con.unregister("_lk_stale")
+    moved = {old: new[0] for old, new in rows if len(new) == 1}
+    out = [replace(o, record_id_a=moved.get(o.record_id_a, o.record_id_a),
+                   record_id_b=moved.get(o.record_id_b, o.record_id_b)) for o in overrides]
+    return out, len(moved)
+
+
 def _clusters(con, kind, cfg, overrides, keep_low):
     run = _run(con, kind, cfg, keep_low)
-    ov = _resolve_overrides(overrides, cfg, kind)
+    ov, carried = _carry_over(con, kind, _resolve_overrides(overrides, cfg, kind), set(run.record_ids))
+    if carried:
+        log.info("%s: %d reviewed record(s) found again in resubmitted returns", kind, carried)
     n = len(run.record_ids)
     roots, best, stats = _cluster(n, run.edges, cfg.threshold, run.record_ids, ov)
     apart = _apart_pairs(run, roots, cfg.cannot_link_below) if cfg.cannot_link_below else []
     if apart:
         roots, best, stats = _cluster(n, run.edges, cfg.threshold, run.record_ids, ov, apart)
     stats["kept_apart"] = len(apart)
+    stats["carried_over"] = carried
     if stats["unknown_records"]:
         log.warning("%s: %d override(s) name records not in current returns (resubmitted?)",
                     kind, stats["unknown_records"])
@@ -1280,7 +1315,8 @@ def review_pairs(con, kind: str = "victims", low: float | None = None, high: flo
     low = cfg.review_low if low is None else low
     high = cfg.review_high if high is None else high
     run = _run(con, kind, cfg, low)
-    decided = {o.pair for o in _resolve_overrides(overrides, cfg, kind)}
+    decided = {o.pair for o in _carry_over(con, kind, _resolve_overrides(overrides, cfg, kind),
+                                           set(run.record_ids))[0]}
     e = run.edges[(run.edges["p"] >= low) & (run.edges["p"] < high)]
     ids = run.record_ids
     pairs = pd.DataFrame({"record_id_l": [ids[i] for i in e["uid_l"]], "record_id_r": [ids[i] for i in e["uid_r"]],

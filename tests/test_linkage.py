@@ -360,3 +360,30 @@ def test_soundex():
     assert linkage.soundex("robert") == linkage.soundex("rupert") == "R163"
     assert linkage.soundex("smith") == linkage.soundex("smyth") == "S530"
     assert linkage.soundex("") is None
+
+
+def test_reviewed_decisions_survive_a_resubmission(linked, cfg):
+    """An agency resubmits its return (rows shifted by a new first row, so every record_id changes):
+    decisions naming its old records move to the same records in the new return."""
+    con, ids, _, base = linked
+    decisions = [(ids["js1"], ids["js2"], "no-match"), (ids["es1"], ids["lb1"], "match")]  # all but js2 in P1
+    before = linkage.link_people(con, "victims", config=cfg, overrides=decisions)
+    assert before.persons == base.persons
+    con.execute("INSERT INTO returns SELECT 9, agency_id, source_type, file_name, file_path, 'y', mapping,"
+                " loaded_at, 'current', nil_return, 0, 0, 0, 0, 0 FROM returns WHERE return_id = 1")
+    con.execute("UPDATE returns SET status = 'superseded' WHERE return_id = 1")
+    con.execute("INSERT INTO victims SELECT * REPLACE ('P1:9:Victims:' || (row_number + 1) AS record_id,"
+                " 9 AS return_id, row_number + 1 AS row_number) FROM victims WHERE return_id = 1")
+    # a corrected name: this record is no longer "the same" and its decision cannot follow it
+    con.execute("UPDATE victims SET forename = 'Emilie' WHERE record_id = ?", ["P1:9:Victims:" +
+                str(int(ids["es1"].rsplit(":", 1)[1]) + 1)])
+    after = linkage.link_people(con, "victims", config=cfg, overrides=decisions)
+    new = {k: "P1:9:Victims:" + str(int(v.rsplit(":", 1)[1]) + 1) if v.startswith("P1:") else v
+           for k, v in ids.items()}
+    assert after.overrides["carried_over"] == 2          # js1 and lb1; es1 changed
+    assert after.overrides["unknown_records"] == 1       # the es1-lb1 decision
+    assert _person(con, new["js1"]) != _person(con, new["js2"])
+    assert after.overrides["forced_no_match"] == 1 and after.overrides["forced_match"] == 0
+    review = linkage.review_pairs(con, "victims", 0.0, 1.01, config=cfg, overrides=decisions)
+    pairs = {tuple(sorted(p)) for p in zip(review["record_id_l"], review["record_id_r"], strict=True)}
+    assert tuple(sorted((new["js1"], new["js2"]))) not in pairs
