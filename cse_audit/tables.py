@@ -462,7 +462,8 @@ class _Kind:
         import numpy as np
 
         known = [c for c in ETHNICITY if c != UNKNOWN]
-        ethnicity = "CASE WHEN linked THEN p_ethnicity ELSE r_ethnicity END"
+        # As VARCHAR both: a side that is all NULL (no persons table) is stored as INTEGER.
+        ethnicity = "CASE WHEN linked THEN CAST(p_ethnicity AS VARCHAR) ELSE CAST(r_ethnicity AS VARCHAR) END"
         people = self.con.execute(
             f"SELECT list(DISTINCT t.idx) AS people"
             f" FROM ({self.records_sql('return_id', 'case_ref', case_date=self.period is not None)}) e"

@@ -326,10 +326,19 @@ def test_without_linkage(tmp_path):
     for i in range(3):
         con.execute("INSERT INTO victims (record_id, return_id, agency_id, source_type, sex) VALUES (?, 1,"
                     " 'ngo-a', 'ngo', ?)", [f"r{i}", ["F", "Female", None][i]])
-    t = build_tables(con, ["victims_sex"], registry=REGISTRY)["victims_sex"]
+    for i, (ref, eth) in enumerate([("C1", "White"), ("C1", "asian "), ("C2", None), ("C2", "White")]):
+        con.execute("INSERT INTO offenders (record_id, return_id, agency_id, source_type, case_ref, ethnicity)"
+                    " VALUES (?, 1, 'ngo-a', 'ngo', ?, ?)", [f"o{i}", ref, eth])
+    tables = build_tables(con, ["victims_sex", "offender_groups"], registry=REGISTRY)
+    t = tables["victims_sex"]
     # "F" is not a category word: counted as Unknown and said so
     assert counts(t) == {"Female": 1, "Male": 0, "Unknown": 2}
     assert "Linkage has not been run" in t["note"] and "outside the code list" in t["note"]
+    # each record its own person: two groups of two, on the records' own ethnicity
+    groups = tables["offender_groups"]
+    assert groups["total"] == 2 and counts(groups)["2 offenders"] == 2
+    assert counts(groups["ethnicity"])["More than one ethnicity"] == 1
+    assert counts(groups["ethnicity"])["All White"] == 1
     con.close()
 
 
