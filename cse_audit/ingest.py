@@ -8,8 +8,10 @@ reported with its reason and leaves the store untouched; the other files still l
 from __future__ import annotations
 
 import fnmatch
+import gc
 import hashlib
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -202,38 +204,76 @@ def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | No
         else:
             todo.append(path)
     changed = False
-    for path, outcome in _progress(_prepared(todo, config, agency_id, jobs, for_store=True), progress, len(todo)):
-        digest = digests[path]
-        if outcome.status != "failed" and (digest, outcome.agency_id) in current:
-            rid = current[(digest, outcome.agency_id)]
-            outcome.status, outcome.return_id, outcome.mapped = "unchanged", rid, None
-            outcome.message = f"identical to return {rid}, already loaded"
-        elif outcome.status != "failed":
-            outcome.return_id, outcome.superseded = store.write_return(
-                con, outcome.mapped, config.agencies[outcome.agency_id], outcome.mapping, path, digest, append,
-                tables=outcome.tables)
-            outcome.tables = None
-            current[(digest, outcome.agency_id)] = outcome.return_id
-            outcome.status = "loaded"
-            changed = True
-        report.files.append(outcome)
+    with _one_thread(con):
+        for path, outcome in _progress(_prepared(todo, config, agency_id, jobs, for_store=True), progress,
+                                       len(todo)):
+            changed |= _load_one(con, config, path, outcome, digests[path], current, append)
+            report.files.append(outcome)
     if link and (changed or _links_missing(con)):
         report.linkage = link_all(con, config.root, engine)
     return report
 
 
+def _load_one(con, config: Config, path: Path, outcome: FileOutcome, digest: str, current: dict,
+              append: bool) -> bool:
+    """Write one prepared file to the store (unless it failed or is loaded already): changed?"""
+    from . import store
+
+    if outcome.status != "failed" and (digest, outcome.agency_id) in current:
+        rid = current[(digest, outcome.agency_id)]
+        outcome.status, outcome.return_id, outcome.mapped = "unchanged", rid, None
+        outcome.message = f"identical to return {rid}, already loaded"
+    elif outcome.status != "failed":
+        outcome.return_id, outcome.superseded = store.write_return(
+            con, outcome.mapped, config.agencies[outcome.agency_id], outcome.mapping, path, digest, append,
+            tables=outcome.tables)
+        outcome.tables = None
+        current[(digest, outcome.agency_id)] = outcome.return_id
+        outcome.status = "loaded"
+        return True
+    return False
+
+
+@contextmanager
+def _one_thread(con):
+    """DuckDB on one thread while returns load: the worker processes keep the cores busy, and
+    each insert is small, so its threads would only wait on each other (a third of the write time)."""
+    threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+    con.execute("SET threads = 1")
+    try:
+        yield
+    finally:
+        con.execute(f"SET threads = {int(threads)}")
+
+
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+
+
+@contextmanager
+def _collector_paused():
+    """Reading and mapping a return makes millions of cells and values, freed by reference
+    counting as soon as the return is done: the cyclic garbage collector, triggered over and
+    over by the allocations, would walk them all each time (a tenth of the work) for nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _prepare_one(args) -> FileOutcome:
     path, config, agency_id, for_store = args
-    outcome = prepare(path, config, agency_id)
-    if for_store and outcome.mapped is not None:
-        from .store import arrow_tables
+    with _collector_paused():
+        outcome = prepare(path, config, agency_id)
+        if for_store and outcome.mapped is not None:
+            from .store import arrow_tables
 
-        outcome.tables = arrow_tables(outcome.mapped, config.agencies[outcome.agency_id])
-        # The raw rows now travel as Arrow (cheap to pass between processes); the lists can go.
-        outcome.mapped.raw_rows = []
+            outcome.tables = arrow_tables(outcome.mapped, config.agencies[outcome.agency_id])
+            # Raw rows and records now travel as Arrow (cheap to pass between processes and
+            # to insert); the lists can go, keeping the counts for the load summary.
+            outcome.mapped.drop_rows()
     return outcome
 
 

@@ -6,26 +6,30 @@ issue says why) or a skipped row (a role the mapping says to skip). Problems wit
 values are `warning` issues: the record is kept with that field Unknown.
 
 Cell values repeat a lot (codes, dates, areas), so each column is translated once per
-distinct value and the result reused for every row holding it.
+distinct value and the result reused for every row holding it. Work per row is kept to
+whole-column list operations: a return can have hundreds of thousands of rows.
 """
 
 from __future__ import annotations
 
 import difflib
+import operator
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import zip_longest
 
 from .config import Agency, ColumnSpec, Config, Mapping, SheetSpec, normalise
 from .readers import Sheet
 from .values import (
     age_at,
     date_from_pattern,
-    initials_of,
+    first_letter,
     parse_age,
     parse_date,
     parse_initials,
     parse_int,
     parse_name,
+    quick_date,
 )
 
 PERSON_KINDS = ("victims", "offenders")
@@ -65,9 +69,18 @@ class MappedReturn:
     rows_rejected: int = 0
     rows_skipped: int = 0
     nil_return: bool = False
+    counts: dict[str, int] | None = None  # records per kind, kept once the rows are dropped
 
     def count(self, kind: str) -> int:
+        if self.counts is not None:
+            return self.counts[kind]
         return len(self.columns[kind].get("row_number", ()))
+
+    def drop_rows(self) -> None:
+        """Forget raw rows and records (once they are stored or in Arrow), keeping counts and issues."""
+        self.counts = {kind: self.count(kind) for kind in self.columns}
+        self.raw_rows = []
+        self.columns = {kind: {} for kind in self.columns}
 
     @property
     def records(self) -> dict[str, list[dict]]:
@@ -183,7 +196,7 @@ def _col_letter(i: int) -> str:
 # -- value translation ---------------------------------------------------------------------
 
 class _Translator:
-    """Turns one column's cells into one field's values, memoised per distinct cell text."""
+    """Turns one column's cells into one field's values, translating each distinct cell text once."""
 
     def __init__(self, fname: str, spec: ColumnSpec, config: Config, agency: Agency):
         self.fname, self.spec, self.config, self.agency = fname, spec, config, agency
@@ -193,14 +206,58 @@ class _Translator:
         codes = spec.codes or fdef.codes
         self.codes = config.codes[codes] if codes and (self.ftype == "code" or spec.codes) else None
         self.unknown = config.unknown_tokens | {normalise(t) for t in spec.unknown}
-        self.memo: dict[str, tuple] = {}
+        # Letters and digits in no unknown token: a value holding one cannot normalise to an
+        # unknown token (normalise keeps letters and digits), so it needs no normalise call.
+        self.not_unknown = frozenset("abcdefghijklmnopqrstuvwxyz0123456789").difference(*self.unknown)
+        self.fast = self._fast_path()
 
-    def __call__(self, text: str) -> tuple:
-        """-> (value, extra fields dict or None, problem or None)."""
-        hit = self.memo.get(text)
-        if hit is None:
-            hit = self.memo[text] = self._translate(text)
-        return hit
+    def many(self, texts) -> dict[str, tuple]:
+        """{text: translation} for distinct texts, as _translate gives it for each: a tuple
+        (value, extra fields dict or None, problem or None).
+
+        Names, dates and free text (references) are mostly distinct values, so they take a
+        shortcut for their common case; anything else goes through _translate."""
+        fast, out = self.fast, {}
+        if fast is None:
+            for text in texts:
+                out[text] = self._translate(text)
+            return out
+        unknown, not_unknown, translate = self.unknown, self.not_unknown, self._translate
+        for text in texts:
+            s = text.strip()
+            key = s.casefold()
+            # Could normalise(s) be an unknown token? (For such text, key is what normalise gives.)
+            maybe = key in unknown if key.isalnum() else not_unknown.isdisjoint(key) and normalise(s) in unknown
+            out[text] = translate(text) if maybe else fast(s)
+        return out
+
+    def _fast_path(self):
+        """What _translate does to a stripped, known (not unknown-token) text, for the field
+        kinds with many distinct values; None for the others (codes, counts: few values)."""
+        spec = self.spec
+        if spec.derive == "missing_from_episodes" or spec.parse == "initials" or self.fname == "initials":
+            return None
+        if spec.parse == "name":
+            def name(s: str) -> tuple:
+                parts, problem = parse_name(s)
+                if parts is None:
+                    return None, None, problem
+                return None, {"forename": parts[0], "surname": parts[1]}, None
+            return name
+        if self.codes is not None or spec.pattern is not None or self.ftype == "int":
+            return None
+        if self.ftype == "date":
+            style = spec.dates or "dayfirst"
+            pivot = spec.pivot if spec.pivot is not None else self.config.settings.two_digit_year_pivot
+
+            def date(s: str) -> tuple:
+                value = quick_date(s, style)
+                if value is not None:
+                    return value, None, None
+                value, problem = parse_date(s, style, pivot)
+                return value, None, problem
+            return date
+        return lambda s: (s, None, None)
 
     def _translate(self, text: str) -> tuple:
         s = text.strip()
@@ -335,8 +392,15 @@ def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out
     _map_rows(rows, spec, fields, role, config, sheet.name, out)
 
 
-def _column(cells_list: list[list[str]], pos: int) -> list[str]:
-    return [c[pos] if pos < len(c) else "" for c in cells_list]
+class _Grid:
+    """The data rows of a sheet column by column (short rows padded with ''), transposed once."""
+
+    def __init__(self, cells_list: list[list[str]]):
+        self.n = len(cells_list)
+        self.columns = list(zip_longest(*cells_list, fillvalue=""))
+
+    def __call__(self, pos: int) -> tuple[str, ...]:
+        return self.columns[pos] if pos < len(self.columns) else ("",) * self.n
 
 
 def _map_rows(rows, spec: SheetSpec, fields: list[_Field], role, config: Config, sheet_name: str,
@@ -345,22 +409,25 @@ def _map_rows(rows, spec: SheetSpec, fields: list[_Field], role, config: Config,
     n = len(rows)
     row_numbers = [r for r, _ in rows]
     cells_list = [c for _, c in rows]
+    grid = _Grid(cells_list)
     out.raw_rows.extend((sheet_name, rn, spec.kind, cells) for rn, cells in rows)
     out.rows_landed += n
     # Per row: None (accepted so far), or the reason it is rejected / skipped.
     verdict: list[tuple | None] = [None] * n
     limit = config.settings.limits.max_cell_chars
-    for i, cells in enumerate(cells_list):
-        # The joined length bounds every cell's, so most rows need no per-cell look.
-        if len("".join(cells)) > limit and max(map(len, cells)) > limit:
-            verdict[i] = ("error", None, "cell_too_long", f"a cell is over {limit} characters (Excel's own limit)",
-                          None)
+    for column in grid.columns:
+        # One look at a column's longest cell spares a look at each of its cells.
+        if max(map(len, column)) > limit:
+            for i, text in enumerate(column):
+                if len(text) > limit:
+                    verdict[i] = ("error", None, "cell_too_long",
+                                  f"a cell is over {limit} characters (Excel's own limit)", None)
     if spec.role:
         pos, header = role
         lookup = _role_lookup(spec)
         known_roles = ", ".join(spec.role.victims + spec.role.offenders + spec.role.skip)
         kinds = []
-        for i, text in enumerate(_column(cells_list, pos)):
+        for i, text in enumerate(grid(pos)):
             kind = lookup.get(normalise(text))
             kinds.append(kind)
             if verdict[i] is None and kind is None:
@@ -375,16 +442,18 @@ def _map_rows(rows, spec: SheetSpec, fields: list[_Field], role, config: Config,
     problems: list[tuple[int, Issue]] = []
     for fld in fields:
         valid = set(config.fields[fld.name].kinds)
-        vals, extras, known = _map_field(fld, cells_list, n, config, sheet_name, row_numbers, problems)
+        vals, extras, settled = _map_field(fld, grid, n, config, sheet_name, row_numbers, problems)
         if fld.name != "name":
             values[fld.name] = vals
         for k, v in extras.items():
             base = values.get(k)
             values[k] = v if base is None else [b if b is not None else x for b, x in zip(base, v, strict=True)]
         if fld.name != "area":
-            for i in known:
-                if kinds[i] in valid:
-                    any_known[i] = True
+            if not spec.role:
+                if spec.kind in valid:
+                    any_known = list(map(operator.or_, any_known, settled))
+            else:
+                any_known = [a or (s and k in valid) for a, s, k in zip(any_known, settled, kinds, strict=True)]
     case_refs = values.get("case_ref")
     for i in range(n):
         if verdict[i] is not None:
@@ -409,17 +478,22 @@ def _map_rows(rows, spec: SheetSpec, fields: list[_Field], role, config: Config,
         idx = [i for i in range(n) if verdict[i] is None and kinds[i] == kind]
         if not idx:
             continue
-        cols = {"sheet": [sheet_name] * len(idx), "row_number": [row_numbers[i] for i in idx]}
+        cols = {"sheet": [sheet_name] * len(idx), "row_number": _pick(row_numbers, idx, n)}
         for name, vals in values.items():
             fdef = config.fields.get(name)   # None for derived columns (ethnicity_raw, _detail)
             if (kind in fdef.kinds) if fdef else kind in PERSON_KINDS:
-                cols[name] = [vals[i] for i in idx]
+                cols[name] = _pick(vals, idx, n)
         out.add(kind, cols)
 
 
-def _map_field(fld: _Field, cells_list, n: int, config: Config, sheet_name: str, row_numbers: list[int],
-               problems: list) -> tuple[list, dict[str, list], list[int]]:
-    """One field for every row: values, extra fields (e.g. ethnicity_raw), and the rows where it is known."""
+def _pick(values: list, idx: list[int], n: int) -> list:
+    # Usually every row is accepted, and the column goes as it is (MappedReturn.add copies it).
+    return values if len(idx) == n else list(map(values.__getitem__, idx))
+
+
+def _map_field(fld: _Field, grid: _Grid, n: int, config: Config, sheet_name: str, row_numbers: list[int],
+               problems: list) -> tuple[list, dict[str, list], list[bool]]:
+    """One field for every row: values, extra fields (e.g. ethnicity_raw), and per row whether it is known."""
     personal = config.fields[fld.name].personal
     chosen: list = [None] * n
     extras: dict[str, list] = {}
@@ -433,13 +507,15 @@ def _map_field(fld: _Field, cells_list, n: int, config: Config, sheet_name: str,
                     settled[i] = constant is not None
             first = False
             continue
-        column = _column(cells_list, pos)
-        results = {text: translator(text) for text in set(column)}
+        column = grid(pos)
+        results = translator.many(set(column))
         bad = {text for text, r in results.items() if r[2]}
         if len(fld.parts) == 1:
-            _single_part(column, results, bad, chosen, settled, extras, n)
-            problems.extend((i, _problem_issue(sheet_name, row_numbers[i], header, text, results[text][2], fld.name,
-                                               personal)) for i, text in enumerate(column) if text in bad)
+            chosen, settled = _single_part(column, results, extras)
+            if bad:
+                problems.extend((i, _problem_issue(sheet_name, row_numbers[i], header, text, results[text][2],
+                                                   fld.name, personal))
+                                for i, text in enumerate(column) if text in bad)
             break
         for i, text in enumerate(column):
             value, extra, problem = results[text]
@@ -461,17 +537,22 @@ def _map_field(fld: _Field, cells_list, n: int, config: Config, sheet_name: str,
                         extras[k] = [None] * n
                     extras[k][i] = v
         first = False
-    return chosen, extras, [i for i in range(n) if settled[i]]
+    return chosen, extras, settled
 
 
-def _single_part(column, results, bad, chosen, settled, extras, n) -> None:
-    """The common case, one column for the field: whole-column list operations."""
-    chosen[:] = [results[t][0] for t in column]
-    known = {t for t, r in results.items() if _known(r[0], r[1])}
-    settled[:] = [t in known for t in column]
+def _single_part(column, results: dict[str, tuple], extras: dict[str, list]) -> tuple[list, list[bool]]:
+    """The common case, one column for the field: values and known flags by lookups per distinct text."""
+    def spread(by_text: dict) -> list:
+        return list(map(by_text.__getitem__, column))
+
+    chosen = spread({t: r[0] for t, r in results.items()})
+    unknown = {t for t, r in results.items() if not _known(r[0], r[1])}
+    # Often every value is known (a reference, a name): then no per-row look is needed.
+    settled = [t not in unknown for t in column] if unknown else [True] * len(column)
     keys = {k for r in results.values() if r[1] for k in r[1]}
     for k in keys:
-        extras[k] = [(results[t][1] or {}).get(k) for t in column]
+        extras[k] = spread({t: (r[1] or {}).get(k) for t, r in results.items()})
+    return chosen, settled
 
 
 def _problem_issue(sheet_name, row_number, header, text, problem, fname, personal) -> Issue:
@@ -549,6 +630,14 @@ def derive_cases(out: MappedReturn) -> None:
                           for f in ("case_ref", "case_date", "area", "sheet", "row_number")})
 
 
+def _initials(given: list, forenames: list, surnames: list) -> list:
+    """Initials as given, else values.initials_of(forename, surname), with each distinct name
+    part looked at once."""
+    first = {p: first_letter(p) for p in {*forenames, *surnames}}
+    return [ini or (first[f] + first[s]).upper() or None
+            for ini, f, s in zip(given, forenames, surnames, strict=True)]
+
+
 def _finish_persons(out: MappedReturn) -> None:
     """Fill case dates and areas from the case sheet, derive initials and ages."""
     cases = out.columns["cases"]
@@ -586,8 +675,7 @@ def _finish_persons(out: MappedReturn) -> None:
                 areas[i] = areas[i] or case[1]
             elif has_cases and refs[i]:
                 unknown_refs[(cols["sheet"][i], refs[i])] += 1
-        cols["initials"] = [ini or initials_of(f, s) for ini, f, s in
-                            zip(cols["initials"], cols["forename"], cols["surname"], strict=True)]
+        cols["initials"] = _initials(cols["initials"], cols["forename"], cols["surname"])
         cols["age"] = [age if age is not None or not (dob and on) else age_at(dob, on)
                        for age, dob, on in zip(cols["age"], cols["dob"], dates, strict=True)]
     for (sheet, ref), n in sorted(unknown_refs.items()):

@@ -45,8 +45,26 @@ class Sheet:
         return max((len(r) for r in self.rows), default=0)
 
 
+def _float_text(value: float) -> str:
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+def _datetime_text(value: dt.datetime) -> str:
+    if value.time() == dt.time(0):
+        return value.date().isoformat()
+    return value.isoformat(sep=" ")
+
+
+# The usual cell types, looked up by exact type rather than through the isinstance chain
+# below (a workbook has hundreds of thousands of number and date cells).
+_TEXT_OF_TYPE = {float: _float_text, dt.date: dt.date.isoformat, dt.datetime: _datetime_text}
+
+
 def cell_text(value) -> str:
     """One cell as text: integers without '.0', dates as ISO, empty as ''."""
+    convert = _TEXT_OF_TYPE.get(type(value))
+    if convert is not None:
+        return convert(value)
     if value is None:
         return ""
     if isinstance(value, str):
@@ -54,11 +72,9 @@ def cell_text(value) -> str:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+        return _float_text(value)
     if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ")
+        return _datetime_text(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)

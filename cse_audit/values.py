@@ -59,6 +59,25 @@ def parse_date(text: str, style: str | None = "dayfirst", pivot: int = 30) -> tu
     return None, ("bad_date", "not a recognised date")
 
 
+def quick_date(s: str, style: str | None = "dayfirst") -> dt.date | None:
+    """The date of a stripped ``YYYY-MM-DD`` or ``DD/MM/YYYY`` text, else None (then use
+    parse_date). A shortcut for the two shapes nearly every date cell has, giving exactly what
+    parse_date gives for them: it costs a fraction of the regular expressions there."""
+    if len(s) != 10 or not s.isascii():
+        return None
+    try:
+        if s[4] == "-" == s[7] and s[:4].isdigit() and s[5:7].isdigit() and s[8:].isdigit():
+            return dt.date(int(s[:4]), int(s[5:7]), int(s[8:]))
+        if style != "iso" and s[2] in "/.-" and s[5] in "/.-" and s[:2].isdigit() and s[3:5].isdigit() \
+                and s[6:].isdigit():
+            a, b = int(s[:2]), int(s[3:5])
+            day, month = (b, a) if style == "monthfirst" else (a, b)
+            return dt.date(int(s[6:]), month, day)
+    except ValueError:
+        return None  # not a real calendar date: parse_date says why
+    return None
+
+
 def date_from_pattern(text: str, pattern: re.Pattern, pivot: int = 30) -> tuple[dt.date | None, Problem]:
     """A date read out of other text, e.g. a case reference "LAN/2009/04/0012", by named groups
     year, month and day. A missing month or day is taken as the first (the reference says no more)."""
@@ -106,9 +125,16 @@ def parse_int(text: str) -> tuple[int | None, Problem]:
     return None, ("bad_number", "not a whole number")
 
 
+def first_letter(part: str | None) -> str:
+    """The letter a name part starts with (before upper-casing), or '' if it starts with none."""
+    if not part:
+        return ""
+    s = part.strip()
+    return s[0] if s and s[0].isalpha() else ""
+
+
 def initials_of(*parts: str | None) -> str | None:
-    letters = "".join(p.strip()[0] for p in parts if p and p.strip() and p.strip()[0].isalpha())
-    return letters.upper() or None
+    return "".join(map(first_letter, parts)).upper() or None
 
 
 def parse_initials(text: str) -> tuple[str | None, Problem]:

@@ -117,7 +117,9 @@ def _consistent(con):
 
 def test_sigkill_leaves_a_consistent_store_and_a_rerun_completes(fixture_config_dir, tmp_path):
     src = tmp_path / "many"
-    _write_many(src, n_files=30, n_rows=4000)
+    # Enough rows that loading them all takes well over the 2.5 s before the kill (30 x 4000 rows
+    # no longer did once ingest got faster).
+    _write_many(src, n_files=30, n_rows=12000)
     db = tmp_path / "kill.duckdb"
     cmd = [sys.executable, "-m", "cse_audit.cli", "ingest", str(src), "--db", str(db), "--config",
            str(fixture_config_dir), "--append", "--no-link", "--no-tables"]
