@@ -247,6 +247,9 @@ def _one_thread(con):
 
 
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+# How far the workers may run ahead of the writer (a mapped file takes several times its size).
+AHEAD_FILES = 3
+AHEAD_BYTES = 48 * 1024 * 1024
 
 
 @contextmanager
@@ -281,7 +284,10 @@ def _prepared(paths: list[Path], config: Config, agency_id: str | None, jobs: in
               for_store: bool = False):
     """(path, outcome) in file order, read and mapped by up to `jobs` worker processes.
 
-    At most jobs + 1 files are in flight, so memory stays bounded however many files there are.
+    Files are written in file order (later returns supersede earlier ones), but workers may run
+    ahead of the writer: while one big file is still being mapped, the other workers go on with
+    the next ones. How far they run ahead is bounded (AHEAD_FILES per worker, AHEAD_BYTES of
+    source files), so memory stays bounded however many files there are.
     """
     import os
 
@@ -301,14 +307,18 @@ def _prepared(paths: list[Path], config: Config, agency_id: str | None, jobs: in
     ctx = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
         pending: deque = deque()
-        queue = iter(paths)
-        for path in queue:
-            pending.append((path, pool.submit(_prepare_one, (path, config, agency_id, for_store))))
-            if len(pending) > jobs:
-                done_path, future = pending.popleft()
+        ahead = 0  # bytes of the source files in flight
+        for path in paths:
+            size = path.stat().st_size
+            # Wait for the oldest file first when too far ahead (always keep jobs + 1 in flight).
+            while len(pending) > jobs and (len(pending) >= AHEAD_FILES * jobs or ahead + size > AHEAD_BYTES):
+                done_path, done_size, future = pending.popleft()
+                ahead -= done_size
                 yield done_path, future.result()
+            pending.append((path, size, pool.submit(_prepare_one, (path, config, agency_id, for_store))))
+            ahead += size
         while pending:
-            done_path, future = pending.popleft()
+            done_path, _, future = pending.popleft()
             yield done_path, future.result()
 
 

@@ -203,3 +203,20 @@ def test_byte_identical_files_from_two_agencies_both_load(fixture_config, tmp_pa
     shutil.copy(RETURNS / "ngo_nil.csv", src / "silent_nil.csv")      # another agency, same bytes
     report = ingest.ingest([src], con, fixture_config, link=False)
     assert [(f.agency_id, f.status) for f in report.files] == [("ngo-fixture", "loaded"), ("ngo-silent", "loaded")]
+
+
+def test_workers_running_ahead_still_give_files_in_order(fixture_config, monkeypatch):
+    """With two workers, files come back in file order (the write order: later returns supersede
+    earlier ones) and as the serial path gives them, however far ahead the workers are let run."""
+    paths = sorted(p for p in RETURNS.iterdir() if p.suffix in {".csv", ".xlsx", ".xls", ".ods"}) * 2
+
+    def summary(outcome):
+        m = outcome.mapped
+        return (outcome.status, outcome.agency_id, m and (m.rows_landed, m.records_accepted, m.rows_rejected))
+
+    serial = [(p, summary(o)) for p, o in ingest._prepared(paths, fixture_config, None, 1)]
+    for files, budget in [(1, 1), (3, 48 * 1024 * 1024), (100, 10**12)]:
+        monkeypatch.setattr(ingest, "AHEAD_FILES", files)
+        monkeypatch.setattr(ingest, "AHEAD_BYTES", budget)
+        parallel = [(p, summary(o)) for p, o in ingest._prepared(paths, fixture_config, None, 2)]
+        assert parallel == serial
