@@ -227,11 +227,12 @@ def _category_of(value: Any, categories: tuple[str, ...]) -> tuple[str, bool]:
 
 # --------------------------------------------------------------------------- store access
 #
-# The counting is done by DuckDB. Each kind of record gets one temporary table (dropped when
-# build_tables ends) with a row per person: their fields, distinct agencies, source types and a
-# few record counts. It is built in one statement from the records' person keys alone; the
-# people's fields are joined once per person, not once per record (at a million records the
-# per-record version cost two thirds of the time). Python only sees grouped counts.
+# The counting is done by DuckDB, over one relation per kind with a row per person: their fields,
+# number of distinct agencies and source types. Right after `link run` (and with no period) that
+# is the persons table as it is. Otherwise it is a temporary table (dropped when build_tables
+# ends) built in one statement from the records' person keys alone, the people's fields joined
+# once per person, not once per record (at a million records the per-record version cost two
+# thirds of the time). Python only sees grouped counts.
 
 _TEMP = "_cse_tables"  # prefix of the temporary tables
 _WHITESPACE = " \t\n\r\x0b\x0c"  # what Python's str.strip() removes from ASCII text
