@@ -293,8 +293,12 @@ class _Kind:
         pcols = set(_columns(con, self.persons)) if self.linkage_run else set()
         pcols = pcols if "person_id" in pcols else set()
         # self.source: the people with a record in the period, one row each (a table or a subquery).
-        self.fresh = period is None and self._links_fresh(pcols)
-        self.source = self._persons_as_they_are(pcols) if self.fresh else self._build(rcols, pcols)
+        # fresh: `link run` linked exactly the current returns (every record has one link).
+        self.fresh = self._links_fresh(pcols)
+        if self.fresh and period is None:
+            self.source = self._persons_as_they_are(pcols)
+        else:
+            self.source = self._build_linked(pcols) if self.fresh else self._build(rcols, pcols)
         self._record_counts()
 
     def _links_fresh(self, pcols: set[str]) -> bool:
@@ -380,6 +384,25 @@ class _Kind:
         )
         return f"(SELECT rowid AS idx, * FROM {self.table})"
 
+    def _build_linked(self, pcols: set[str]) -> str:
+        """`_build` when the links are fresh: every record has a person in the persons table, so
+        there is no first record to look up, only each person's agencies and source types among
+        their records in the period."""
+        per_person = [
+            "count(DISTINCT agency_id) + max(CASE WHEN agency_id IS NULL THEN 1 ELSE 0 END) AS n_agencies",
+            *(f"bool_or(source_type = {_literal(s)}) AS st_{s}" for s in SOURCE_TYPES),
+        ]
+        p_select = [f"p.{f} AS p_{f}" if f in pcols else f"NULL AS p_{f}" for f in self.fields]
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {self.table} AS"
+            f" WITH rec AS (SELECT * FROM ({self.records_sql('agency_id', 'source_type')})"
+            f" WHERE {self._in_period()}),"
+            f" g AS (SELECT person, {', '.join(per_person)} FROM rec GROUP BY person)"
+            f" SELECT g.*, TRUE AS linked, {', '.join(p_select)}, {', '.join(f'NULL AS r_{f}' for f in self.fields)}"
+            f" FROM g JOIN {self.persons} p ON CAST(p.person_id AS VARCHAR) = g.person"
+        )
+        return f"(SELECT rowid AS idx, * FROM {self.table})"
+
     def _record_counts(self) -> None:
         """Records in the period by source type (other types under None), records with no case
         reference in the period, and over all current records: with no case date, with no link."""
@@ -458,27 +481,28 @@ class _Kind:
         the person's ethnicity as an index in the known ETHNICITY categories, -1 for Unknown).
         A case is a (return_id, case_ref) pair; indexes are dense, from 0, in no particular order.
 
-        DuckDB gives each case the list of its people's row numbers in the persons relation: one
+        DuckDB groups each case's people (their row numbers in the persons relation): one
         aggregation, no sorting or numbering of a million keys, no string leaves DuckDB."""
         import numpy as np
 
         known = [c for c in ETHNICITY if c != UNKNOWN]
         # As VARCHAR both: a side that is all NULL (no persons table) is stored as INTEGER.
         ethnicity = "CASE WHEN linked THEN CAST(p_ethnicity AS VARCHAR) ELSE CAST(r_ethnicity AS VARCHAR) END"
-        people = self.con.execute(
-            f"SELECT list(DISTINCT t.idx) AS people"
+        # One row per (case, person): the case numbered after grouping, its people unnested.
+        edges = self.con.execute(
+            f"SELECT CAST(c AS BIGINT) AS c, CAST(unnest(people) AS BIGINT) AS p FROM"
+            f" (SELECT row_number() OVER () - 1 AS c, people FROM (SELECT list(DISTINCT t.idx) AS people"
             f" FROM ({self.records_sql('return_id', 'case_ref', case_date=self.period is not None)}) e"
             f" JOIN {self.source} t ON t.person = e.person"
-            f" WHERE {self._in_period()} AND NOT {_no_case_sql()} GROUP BY e.return_id, e.case_ref"
-        ).to_arrow_table().column("people").combine_chunks()
+            f" WHERE {self._in_period()} AND NOT {_no_case_sql()} GROUP BY e.return_id, e.case_ref))"
+        ).fetchnumpy()  # numpy, not Arrow: Arrow would import pandas (a third of a second)
         codes = self.con.execute(
             f"SELECT idx, CAST({_category_code_sql(ethnicity, known)} AS BIGINT) AS code FROM {self.source}"
         ).fetchnumpy()
         code_of = np.full(int(codes["idx"].max()) + 1 if len(codes["idx"]) else 0, -1, dtype=np.int64)
         code_of[np.asarray(codes["idx"], dtype=np.int64)] = np.asarray(codes["code"], dtype=np.int64)
-        offsets = np.asarray(people.offsets, dtype=np.int64)
-        members = np.asarray(people.flatten(), dtype=np.int64)
-        cases = np.repeat(np.arange(len(offsets) - 1, dtype=np.int64), np.diff(offsets))
+        cases = np.asarray(edges["c"], dtype=np.int64)
+        members = np.asarray(edges["p"], dtype=np.int64)
         _, persons = np.unique(members, return_inverse=True)
         return self.no_case, cases, persons.astype(np.int64), code_of[members]
 

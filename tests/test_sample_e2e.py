@@ -192,9 +192,13 @@ def test_tables_read_from_fresh_linkage_match_tables_counted_from_records(sample
                            " AND constraint_column_names = ['record_id']").fetchall()
         assert {"victim_links", "offender_links"} <= {k for (k,) in keys}
         fast = build_tables(con)
+        period = ("2009-06-01", "2010-08-31")
+        fast_period = build_tables(con, period=period)
+        assert fast_period["sources"]["rows"][-1]["victims"] < fast["sources"]["rows"][-1]["victims"]
         con.execute("DELETE FROM store_meta WHERE key LIKE '%_links_basis'")
         assert _kinds_fresh(con) == {"victims": False, "offenders": False}
         assert build_tables(con) == fast
+        assert build_tables(con, period=period) == fast_period
         # The basis is back, but a return is withdrawn: the records changed, so no shortcut.
         for kind in ("victims", "offenders"):
             store.set_meta(con, store.links_basis_key(kind), con.execute(store.CURRENT_RETURNS_SQL).fetchone()[0])
