@@ -176,6 +176,9 @@ def validate(paths, config_dir, agency, show, fmt):
 def _echo_failures(report):
     for f in report.failed:
         click.echo(f"error: {f.file_name}: {f.message}", err=True)
+    for f in report.files:
+        if f.status == "skipped":
+            click.echo(f"note: {f.file_name}: {f.message}", err=True)
 
 
 @cli.command()

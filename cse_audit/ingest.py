@@ -28,7 +28,8 @@ class IdentifyError(Exception):
 
 @dataclass
 class FileOutcome:
-    """What happened to one file: `loaded`, `unchanged`, `checked` (validate) or `failed`."""
+    """What happened to one file: `loaded`, `unchanged`, `checked` (validate), `failed`, or
+    `skipped` (in a folder given, but not a return file type)."""
 
     file_name: str
     path: str
@@ -92,10 +93,18 @@ def discover(paths: Iterable[str | Path], config: Config) -> tuple[list[Path], l
         if p.is_dir():
             for sub in sorted(p.rglob("*")):
                 rel = sub.relative_to(p).parts
-                if any(ignored(part) for part in rel) or not sub.is_file():
+                if any(ignored(part) for part in rel) or sub.is_dir():
                     continue
-                if sub.suffix.lower() in exts:
+                # Whatever else is in the folder is listed, so nothing the user gave is dropped unseen.
+                if not sub.is_file():
+                    problems.append(FileOutcome(sub.name, str(sub), "failed", message=(
+                        "cannot read: not a regular file (a broken link, or a link to itself?)")))
+                elif sub.suffix.lower() in exts:
                     found.append(sub)
+                else:
+                    problems.append(FileOutcome(sub.name, str(sub), "skipped", message=(
+                        f"not loaded: file type {sub.suffix or '(none)'!r} is not a return "
+                        f"({', '.join(sorted(exts))}); add `ignore` patterns in settings.yaml to leave it unlisted")))
         elif p.is_file():
             if p.suffix.lower() in exts:
                 found.append(p)

@@ -38,8 +38,19 @@ def render_load_summary(report, fmt: str) -> str:
         lines.append("Unrecognised codes (add them to a code list if they mean something): "
                      + ", ".join(f"{v!r} x{n}" for v, n in counts["unrecognised_values"].items()))
     for kind, result in report.linkage.items():
-        lines.append(f"Linkage ({kind}): {_plain(result)}")
+        lines.append(_linkage_line(kind, _plain(result)))
     return "\n".join(lines) + "\n"
+
+
+def _linkage_line(kind: str, r: dict) -> str:
+    """One linkage result in words (the JSON output has every field)."""
+    text = (f"Linkage ({kind}): {r.get('records', 0)} records -> {r.get('persons', 0)} people; "
+            f"{r.get('candidate_pairs', 0)} candidate pairs, {r.get('pairs_above_threshold', 0)} above the "
+            f"threshold; {r.get('conflicts', 0)} merged-field conflicts; {r.get('seconds', 0)} s")
+    decided = {k.replace("_", " "): n for k, n in (r.get("overrides") or {}).items() if n}
+    if decided:
+        text += "; reviewed decisions: " + ", ".join(f"{k} {n}" for k, n in decided.items())
+    return text
 
 
 def render_issues(report, limit: int = 50) -> str:

@@ -83,3 +83,36 @@ def test_template_and_minimise_commands(fixture_config_dir, tmp_path):
     assert gone.exit_code == 0 and "3 victim" in gone.output
     again = run("ingest", RETURNS / "lscb_legacy.xls", "--db", db, "--config", fixture_config_dir)
     assert again.exit_code == 2 and "minimised" in again.output
+
+
+def test_everything_in_a_folder_is_listed(fixture_config_dir, tmp_path):
+    """A folder's other files are listed as skipped (exit 0), broken links as failed (exit 1): nothing
+    the user handed over disappears without a word. Ignored names (hidden, ~$ locks) stay unlisted."""
+    import shutil
+
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    shutil.copy(RETURNS / "ngo_bom.csv", folder / "ngo_bom.csv")
+    (folder / "cover_letter.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "~$ngo_bom.csv").write_text("lock")
+    (folder / ".DS_Store").write_bytes(b"\0")
+    db = tmp_path / "s.duckdb"
+    args = ("--db", db, "--config", fixture_config_dir, "--no-link", "--no-tables", "--format", "json")
+    ok = run("ingest", folder, *args)
+    assert ok.exit_code == 0, ok.output
+    statuses = {f["file"]: f["status"] for f in json.loads(ok.stdout)["files"]}
+    assert statuses == {"ngo_bom.csv": "loaded", "cover_letter.pdf": "skipped"}
+    assert "note: cover_letter.pdf: not loaded: file type '.pdf' is not a return" in ok.stderr
+    (folder / "moved.xlsx").symlink_to(tmp_path / "gone.xlsx")
+    broken = run("ingest", folder, *args)
+    assert broken.exit_code == 1
+    files = {f["file"]: f for f in json.loads(broken.stdout)["files"]}
+    assert files["moved.xlsx"]["status"] == "failed" and "broken link" in files["moved.xlsx"]["message"]
+    assert files["ngo_bom.csv"]["status"] == "unchanged"
+
+
+def test_load_summary_says_linkage_in_words(fixture_config_dir, tmp_path):
+    result = run("ingest", RETURNS / "ngo_bom.csv", "--db", tmp_path / "s.duckdb", "--config", fixture_config_dir,
+                 "--no-tables")
+    assert result.exit_code == 0, result.output
+    assert "Linkage (victims): 3 records -> " in result.output and "{" not in result.output
