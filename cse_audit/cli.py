@@ -210,13 +210,9 @@ def tables(names, db, config_dir, fmt, publish, date_from, date_to):
     con = store.connect(db, read_only=True)
     try:
         result = build_tables(con, names=list(names) or None, period=_period(date_from, date_to),
-                              **_table_inputs(config))
+                              publish=publish, **_table_inputs(config))
     finally:
         con.close()
-    if publish:
-        from .disclosure import publish as publish_tables
-
-        result = publish_tables(result, config=_tables_config(config))
     click.echo(render(result, fmt), nl=False)
 
 
@@ -224,13 +220,6 @@ def _period(date_from, date_to):
     if not date_from and not date_to:
         return None
     return (date_from.date() if date_from else None, date_to.date() if date_to else None)
-
-
-def _tables_config(config) -> dict:
-    """configs/tables.yaml of the chosen folder (disclosure threshold and rules)."""
-    from .tables import load_config as load_tables_config
-
-    return load_tables_config(config.root / "tables.yaml")
 
 
 def _table_inputs(config) -> dict:
@@ -325,16 +314,12 @@ def report(output, db, config_dir, publish, date_from, date_to):
     config = _config(config_dir)
     con = store.connect(db, read_only=True)
     try:
-        result = build_tables(con, period=_period(date_from, date_to), **_table_inputs(config))
+        # Published once, with this folder's rules; the report sees the tables' published flag.
+        result = build_tables(con, period=_period(date_from, date_to), publish=publish, **_table_inputs(config))
         quality = build_completeness(con, config.agency_list, load_completeness_config(config.root),
                                      period=_period(date_from, date_to))
     finally:
         con.close()
-    if publish:
-        from .disclosure import publish as publish_tables
-
-        # Published once, with this folder's rules; the report sees the tables' published flag.
-        result = publish_tables(result, config=_tables_config(config))
     write_report(result, output, completeness=quality)
     click.echo(f"wrote {output}", err=True)
 

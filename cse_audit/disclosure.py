@@ -136,7 +136,10 @@ def _percentages(group: _Group) -> None:
 
 
 def publish(tables: dict, threshold: int | None = None, config: dict | None = None) -> dict:
-    """A copy of `tables` (as built by tables.build_tables) safe to publish. See the module doc."""
+    """A copy of `tables` (as built by tables.build_tables) safe to publish. See the module doc.
+
+    Notes are text, so small counts written in them (records with no case date, say) are out of
+    reach here: `build_tables(..., publish=True)` suppresses those too, then calls this."""
     if config is None:
         from cse_audit.tables import load_config
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -77,6 +78,17 @@ DEFAULT_CONFIG: dict[str, Any] = {
 
 class TablesError(ValueError):
     """A table name, period or table configuration is wrong."""
+
+
+# While tables are built for publication: the disclosure threshold, so that counts written into
+# notes (records with no case date, values outside a code list...) are suppressed like cells.
+_NOTE_THRESHOLD: ContextVar[int] = ContextVar("note_threshold", default=0)
+
+
+def _n(count: int) -> str:
+    """A count as written in a note: "[c]" when publishing and 1 <= count <= the threshold."""
+    threshold = _NOTE_THRESHOLD.get()
+    return "[c]" if threshold and 1 <= count <= threshold else str(count)
 
 
 # --------------------------------------------------------------------------- configuration
@@ -510,7 +522,7 @@ class _Kind:
         if not self.linkage_run:
             return f"Linkage has not been run: each {self.kind[:-1]} record is counted as one person."
         if self.unlinked:
-            return (f"{self.unlinked} {self.kind[:-1]} record(s) have no person link yet (loaded after the "
+            return (f"{_n(self.unlinked)} {self.kind[:-1]} record(s) have no person link yet (loaded after the "
                     "last linkage?): each is counted as a person of its own.")
         return ""
 
@@ -571,7 +583,7 @@ class _Context:
         counts = []
         for kind in kinds:
             n = self.cases[1] if kind == "cases" else getattr(self, kind).undated
-            counts.append(f"{kind} {n}")
+            counts.append(f"{kind} {_n(n)}")
         how = "included, as no period is set" if self.period is None else \
             "excluded from this table, as a period is set"
         return f"Records with no case date ({how}): {', '.join(counts)}."
@@ -652,7 +664,7 @@ def _counter(groups: list[tuple[dict, int]], field: str, categories: list[str]) 
 
 
 def _unexpected_note(n: int, field: str) -> str:
-    return f"{n} value(s) of {field} outside the code list are counted as Unknown." if n else ""
+    return f"{_n(n)} value(s) of {field} outside the code list are counted as Unknown." if n else ""
 
 
 def _person_note(kind: _Kind) -> str:
@@ -690,7 +702,7 @@ def _age(ctx: _Context, kind: str, bands_key: str, title: str) -> dict:
     note = ctx.note(
         _person_note(k), "Age at the case date (merged per person). Unknown is a category; "
         "'% of known' excludes Unknown.",
-        f"{outside} age(s) outside the bands are counted as Unknown." if outside else "",
+        f"{_n(outside)} age(s) outside the bands are counted as Unknown." if outside else "",
         kinds=(kind,))
     return _table(ctx, title, kind, rows, total, note)
 
@@ -897,8 +909,8 @@ def _offender_groups(ctx: _Context) -> dict:
         "Ethnicity rule: a group is 'All <category>' when every member with a known ethnicity is in that "
         f"category, '{MIXED_GROUP}' when known members are in two or more categories, and Unknown when no "
         "member's ethnicity is known; so an 'All' or mixed group may also have members of unknown ethnicity.",
-        f"{no_case} offender record(s) with no case reference are in no group." if no_case else "",
-        f"{outside} group(s) are outside the size bands." if outside else "",
+        f"{_n(no_case)} offender record(s) with no case reference are in no group." if no_case else "",
+        f"{_n(outside)} group(s) are outside the size bands." if outside else "",
         o.linkage_note(), kinds=("offenders",))
     return _table(ctx, "Offender groups", "offender_groups", rows, n_groups, note,
                   offenders_in_groups=in_groups,
@@ -924,18 +936,28 @@ assert list(_BUILDERS) == TABLE_NAMES
 
 
 def build_tables(con, names: Iterable[str] | None = None, period: Any = None, registry: Any = None,
-                 config: dict | str | Path | None = None) -> dict:
+                 config: dict | str | Path | None = None, publish: bool = False) -> dict:
     """The headline tables as a JSON-ready dict, in TABLE_NAMES order (contract: docs/tables.md).
 
     `period` is (from, to) (dates or ISO strings, either end None for open) or None for all;
     `registry` is a list of agency entries, a callable returning one, or None for configs/agencies.yaml.
+    `publish`: apply disclosure control (`disclosure.publish`) with this configuration's rules, small
+    counts in the notes included (which `disclosure.publish` alone cannot see: notes are text).
     """
     wanted = list(TABLE_NAMES) if not names else list(dict.fromkeys(names))
     bad = [n for n in wanted if n not in _BUILDERS]
     if bad:
         raise TablesError(f"unknown table(s): {', '.join(bad)} (tables: {', '.join(TABLE_NAMES)})")
-    ctx = _Context(con, parse_period(period), registry, load_config(config))
+    cfg = load_config(config)
+    token = _NOTE_THRESHOLD.set(int(cfg["disclosure"].get("threshold", 5)) if publish else 0)
+    ctx = _Context(con, parse_period(period), registry, cfg)
     try:
-        return {name: _BUILDERS[name](ctx) for name in TABLE_NAMES if name in wanted}
+        tables = {name: _BUILDERS[name](ctx) for name in TABLE_NAMES if name in wanted}
     finally:
         ctx.close()
+        _NOTE_THRESHOLD.reset(token)
+    if publish:
+        from .disclosure import publish as publish_tables
+
+        tables = publish_tables(tables, config=cfg)
+    return tables

@@ -437,3 +437,26 @@ def test_ethnicity_code_in_sql_reads_values_as_python_does(con, value):
     got = con.execute(f"SELECT {_category_code_sql('v', known)} FROM (SELECT CAST(? AS {sql_type}) AS v)",
                       [value]).fetchone()[0]
     assert got == expected
+
+
+def test_publishing_suppresses_small_counts_in_notes_too(con):
+    """Notes count records too (no person link, no case date, no case reference): published, a count
+    of 1 to 5 there is [c] like in a cell. The cells are exactly what disclosure.publish gives."""
+    import re
+
+    from cse_audit.disclosure import publish
+
+    plain = build_tables(con, registry=REGISTRY)
+    assert "1 victim record(s) have no person link yet" in plain["victims_sex"]["note"]
+    assert "1 offender record(s) with no case reference" in plain["offender_groups"]["note"]
+    published = build_tables(con, registry=REGISTRY, publish=True)
+    assert "[c] victim record(s) have no person link yet" in published["victims_sex"]["note"]
+    assert "[c] offender record(s) with no case reference" in published["offender_groups"]["note"]
+    small = re.compile(r"(?<![\d.-])[1-5] (victim|offender|value|age|group|record)|\b(cases|victims|offenders) [1-5]\b")
+    assert small.search(plain["sources"]["note"])  # cases 1, victims 1, offenders 3 before publishing
+    for name, table in published.items():
+        assert not small.search(table["note"]), (name, table["note"])
+    by_publish = publish(plain)
+    for name in plain:
+        assert {k: v for k, v in published[name].items() if k != "note"} == \
+            {k: v for k, v in by_publish[name].items() if k != "note"}
