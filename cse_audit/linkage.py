@@ -557,7 +557,16 @@ def _features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig):
 # --------------------------------------------------------------------------- Splink model
 
 
-def _splink_engine(features, cfg: LinkageConfig):
+def _store_encrypted(con) -> bool:
+    try:
+        row = con.execute("SELECT encrypted FROM duckdb_databases() WHERE database_name = current_database()"
+                          ).fetchone()
+    except duckdb.Error:
+        return False
+    return bool(row and row[0])
+
+
+def _splink_engine(features, cfg: LinkageConfig, encrypted: bool = False):
     """The one engine-specific function: a Splink database API holding ``features``.
 
     DuckDB: a private in-memory database, so Splink's working tables never touch the store.
@@ -584,6 +593,20 @@ def _splink_engine(features, cfg: LinkageConfig):
         engine.execute(f"SET memory_limit = '{cfg.memory_limit}'")
     engine.execute("SET preserve_insertion_order = true")
     engine.execute("SET enable_progress_bar = false")  # progress is the CLI's business
+    # The working tables hold names and dates of birth. Past memory_limit DuckDB moves them to
+    # temp_directory, by default ".tmp" in the current folder: use a private folder instead (owner
+    # only, removed with the engine), and none for an encrypted store, whose data must not reach
+    # disk in clear (running out of memory is then an error that says so).
+    if encrypted:
+        engine.execute("SET temp_directory = ''")
+    else:
+        import shutil
+        import tempfile
+        import weakref
+
+        spill = tempfile.mkdtemp(prefix="cse-audit-linkage-")
+        engine.execute(f"SET temp_directory = '{spill}'")
+        weakref.finalize(engine, shutil.rmtree, spill, True)
     api = DuckDBAPI(engine)
     return api, api.register(features, dataset_display_name="records")
 
@@ -789,14 +812,20 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
     if n < 2:
         return _Run(record_ids, pd.DataFrame({"uid_l": [], "uid_r": [], "p": []}), 0, {}, None, "", {},
                     time.perf_counter() - t0)
-    api, records = _splink_engine(features, cfg)
-    model = _build_model(api, records, cfg, n)
-    linker = Linker(records, model, log_level=None)
-    if cfg.em_enabled:
-        for rule in _blocking_rules(cfg.em_blocking_rules):
-            linker.training.estimate_parameters_using_expectation_maximisation(rule)
-        model = linker.misc.save_model_to_json()
-    predictions = linker.inference.predict(warning_mode="never")
+    api, records = _splink_engine(features, cfg, _store_encrypted(con))
+    try:
+        model = _build_model(api, records, cfg, n)
+        linker = Linker(records, model, log_level=None)
+        if cfg.em_enabled:
+            for rule in _blocking_rules(cfg.em_blocking_rules):
+                linker.training.estimate_parameters_using_expectation_maximisation(rule)
+            model = linker.misc.save_model_to_json()
+        predictions = linker.inference.predict(warning_mode="never")
+    except duckdb.OutOfMemoryException as exc:
+        raise LinkageError(
+            f"{kind}: linkage ran out of memory ({str(exc).splitlines()[0][:200]}). Raise engine.memory_limit "
+            "in linkage.yaml, or use --engine spark. An encrypted store's working tables are never written "
+            "to disk, so they must fit in memory.") from None
     table = predictions.physical_name
     by_key = api.query_sql(f"SELECT match_key, count(*) AS n FROM {table} GROUP BY 1 ORDER BY 1", "pandas")
     pairs_by_rule = {str(cfg.blocking_rules[int(k)]): int(c)
@@ -1253,7 +1282,7 @@ def explain(con, kind: str, record_id_a: str, record_id_b: str, config=None,
             raise LinkageError(f"no current {kind} record with record_id {rid!r}")
     from splink import Linker
 
-    api, records = _splink_engine(features, cfg)
+    api, records = _splink_engine(features, cfg, _store_encrypted(con))
     model = _build_model(api, records, cfg, len(record_ids))
     model["retain_matching_columns"] = True
     model["retain_intermediate_calculation_columns"] = True

@@ -387,3 +387,25 @@ def test_reviewed_decisions_survive_a_resubmission(linked, cfg):
     review = linkage.review_pairs(con, "victims", 0.0, 1.01, config=cfg, overrides=decisions)
     pairs = {tuple(sorted(p)) for p in zip(review["record_id_l"], review["record_id_r"], strict=True)}
     assert tuple(sorted((new["js1"], new["js2"]))) not in pairs
+
+
+def test_working_tables_spill_only_to_a_private_folder(cfg):
+    """Splink's working tables hold names: past memory_limit they may go to disk, never to ".tmp" in
+    the current folder; into an owner-only folder removed with the engine, and for an encrypted
+    store nowhere (running out of memory is then an error)."""
+    import gc
+    import os
+    import stat
+
+    import pyarrow as pa
+
+    features = pa.table({"unique_id": [0, 1], "fn": ["a", "b"]})
+    api, records = linkage._splink_engine(features, cfg, encrypted=False)
+    spill = api._con.execute("SELECT current_setting('temp_directory')").fetchone()[0]
+    assert spill and os.path.isabs(spill) and os.path.isdir(spill)
+    assert stat.S_IMODE(os.stat(spill).st_mode) == 0o700
+    del api, records  # as when a linkage run ends
+    gc.collect()
+    assert not os.path.exists(spill)
+    api, records = linkage._splink_engine(features, cfg, encrypted=True)
+    assert api._con.execute("SELECT current_setting('temp_directory')").fetchone()[0] == ""
