@@ -407,5 +407,10 @@ def test_working_tables_spill_only_to_a_private_folder(cfg):
     del api, records  # as when a linkage run ends
     gc.collect()
     assert not os.path.exists(spill)
+    default = duckdb.connect().execute("SELECT current_setting('memory_limit')").fetchone()[0]
     api, records = linkage._splink_engine(features, cfg, encrypted=True)
     assert api._con.execute("SELECT current_setting('temp_directory')").fetchone()[0] == ""
+    # with nowhere to spill, the automatic limit would only turn a large run into an error
+    assert api._con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == default
+    api, records = linkage._splink_engine(features, cfg, encrypted=False)
+    assert api._con.execute("SELECT current_setting('memory_limit')").fetchone()[0] != default
