@@ -16,6 +16,8 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
+from .store import sql_literal as _literal
+
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 
 TABLE_NAMES = [
@@ -255,14 +257,9 @@ def _relations(con) -> set[str]:
 
 
 def _columns(con, name: str) -> list[str]:
-    # A literal, not a parameter: DuckDB imports pandas to inspect parameters (0.3 s of start-up).
     rows = con.execute("SELECT column_name FROM information_schema.columns"
                        f" WHERE table_name = {_literal(name)}")
     return [r[0] for r in rows.fetchall()]
-
-
-def _literal(text: str) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
 
 
 def _period_sql(period, column: str) -> str:
@@ -326,11 +323,11 @@ class _Kind:
     def _persons_as_they_are(self, pcols: set[str]) -> str:
         """The persons table in the shape `_build` makes (no period: every person is counted)."""
         flags = [f"coalesce(list_contains(source_types, {_literal(s)}), FALSE) AS st_{s}" for s in SOURCE_TYPES]
-        p_select = [f"{f} AS p_{f}" if f in pcols else f"NULL AS p_{f}" for f in self.fields]
         return (f"(SELECT rowid AS idx, CAST(person_id AS VARCHAR) AS person, n_agencies, {', '.join(flags)},"
-                f" TRUE AS linked,"
-                f" {', '.join(p_select)}, {', '.join(f'NULL AS r_{f}' for f in self.fields)} FROM {self.persons})")
+                f" TRUE AS linked, {self._person_fields_sql(pcols)}, {', '.join(f'NULL AS r_{f}' for f in self.fields)}"
+                f" FROM {self.persons} p)")
 
+    @cached_property
     def _links_sql(self) -> str:
         """The links as (record_id, person_id), one row per record."""
         unique = self.con.execute(
@@ -351,7 +348,7 @@ class _Kind:
         if person:
             record_person = "'record:' || coalesce(CAST(r.record_id AS VARCHAR), 'None')"
             if self.has_links:
-                joins += f" LEFT JOIN ({self._links_sql()}) l ON l.record_id = r.record_id"
+                joins += f" LEFT JOIN ({self._links_sql}) l ON l.record_id = r.record_id"
                 select += [f"coalesce(l.person_id, {record_person}) AS person", "l.person_id IS NULL AS unlinked"]
             else:
                 select += [f"{record_person} AS person", "TRUE AS unlinked"]
@@ -364,21 +361,27 @@ class _Kind:
     def _in_period(self) -> str:
         return _period_sql(self.period, "case_date")
 
+    def _per_person_sql(self) -> list[str]:
+        """Each person's distinct agencies and source types, over their records (`rec`)."""
+        return [
+            "count(DISTINCT agency_id) + max(CASE WHEN agency_id IS NULL THEN 1 ELSE 0 END) AS n_agencies",
+            *(f"bool_or(source_type = {_literal(s)}) AS st_{s}" for s in SOURCE_TYPES),
+        ]
+
+    def _person_fields_sql(self, pcols: set[str]) -> str:
+        """p_<field>: the person's merged value from *_persons (alias p), NULL where it has none."""
+        return ", ".join(f"p.{f} AS p_{f}" if f in pcols else f"NULL AS p_{f}" for f in self.fields)
+
     def _build(self, rcols: set[str], pcols: set[str]) -> str:
         """A temporary table of the people with a record in the period, from the records."""
         con, fields = self.con, self.fields
         dated = self.period is not None  # the case date matters only to pick the records in a period
-        per_person = [
-            "min(record_id) AS first_record",
-            "count(DISTINCT agency_id) + max(CASE WHEN agency_id IS NULL THEN 1 ELSE 0 END) AS n_agencies",
-            *(f"bool_or(source_type = {_literal(s)}) AS st_{s}" for s in SOURCE_TYPES),
-        ]
+        per_person = ["min(record_id) AS first_record", *self._per_person_sql()]
         linked = "p.person_id IS NOT NULL" if pcols else "FALSE"
         person_join = (f" LEFT JOIN {self.persons} p ON CAST(p.person_id AS VARCHAR) = g.person"
                        if pcols else "")
         # p_<field>: the person's merged value (used when linked); r_<field>: the first record's own
         # (when not). Only the records of people not in *_persons are looked up, by record_id.
-        p_select = [f"p.{f} AS p_{f}" if f in pcols else f"NULL AS p_{f}" for f in fields]
         r_fields = [f for f in fields if f in rcols]
         r_select = [f"r.{f} AS r_{f}" if f in rcols else f"NULL AS r_{f}" for f in fields]
         stats = ["n_agencies", *(f"st_{s}" for s in SOURCE_TYPES)]
@@ -387,7 +390,7 @@ class _Kind:
             f" WITH rec AS (SELECT * FROM ({self.records_sql('agency_id', 'source_type', case_date=dated)})"
             f" WHERE {self._in_period()}),"
             f" g AS (SELECT person, {', '.join(per_person)} FROM rec GROUP BY person),"
-            f" x AS (SELECT g.*, {linked} AS linked, {', '.join(p_select)} FROM g{person_join}),"
+            f" x AS (SELECT g.*, {linked} AS linked, {self._person_fields_sql(pcols)} FROM g{person_join}),"
             f" r AS (SELECT record_id{''.join(f', {f}' for f in r_fields)} FROM current_{self.kind}"
             f" WHERE record_id IN (SELECT first_record FROM x WHERE NOT linked))"
             f" SELECT x.person, {', '.join(f'x.{c}' for c in stats)}, x.linked,"
@@ -400,17 +403,13 @@ class _Kind:
         """`_build` when the links are fresh: every record has a person in the persons table, so
         there is no first record to look up, only each person's agencies and source types among
         their records in the period."""
-        per_person = [
-            "count(DISTINCT agency_id) + max(CASE WHEN agency_id IS NULL THEN 1 ELSE 0 END) AS n_agencies",
-            *(f"bool_or(source_type = {_literal(s)}) AS st_{s}" for s in SOURCE_TYPES),
-        ]
-        p_select = [f"p.{f} AS p_{f}" if f in pcols else f"NULL AS p_{f}" for f in self.fields]
         self.con.execute(
             f"CREATE OR REPLACE TEMP TABLE {self.table} AS"
             f" WITH rec AS (SELECT * FROM ({self.records_sql('agency_id', 'source_type')})"
             f" WHERE {self._in_period()}),"
-            f" g AS (SELECT person, {', '.join(per_person)} FROM rec GROUP BY person)"
-            f" SELECT g.*, TRUE AS linked, {', '.join(p_select)}, {', '.join(f'NULL AS r_{f}' for f in self.fields)}"
+            f" g AS (SELECT person, {', '.join(self._per_person_sql())} FROM rec GROUP BY person)"
+            f" SELECT g.*, TRUE AS linked, {self._person_fields_sql(pcols)},"
+            f" {', '.join(f'NULL AS r_{f}' for f in self.fields)}"
             f" FROM g JOIN {self.persons} p ON CAST(p.person_id AS VARCHAR) = g.person"
         )
         return f"(SELECT rowid AS idx, * FROM {self.table})"
