@@ -8,8 +8,8 @@ import openpyxl
 import pytest
 
 from cse_audit import ingest
-from cse_audit.completeness import build_completeness, load_completeness_config, write_feedback
 from cse_audit.store import connect
+from cse_audit.tables import build_completeness, load_completeness_config, write_feedback
 
 from .conftest import RETURNS
 
@@ -86,7 +86,7 @@ def test_feedback_has_no_other_agency_values(loaded, tmp_path):
 def test_report_has_a_completeness_heatmap(loaded, tmp_path):
     import re
 
-    from cse_audit.report import heatmap_fields, write_report
+    from cse_audit.outputs.report import heatmap_fields, write_report
     from cse_audit.tables import build_tables
 
     con, config = loaded

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from cse_audit import draft as drafting
+from cse_audit import authoring as drafting
 from cse_audit.config import Agency, ConfigError, load_config, load_mapping
-from cse_audit.mapping import map_return
-from cse_audit.readers import read_file
+from cse_audit.ingest.mapping import map_return
+from cse_audit.ingest.readers import read_file
 
 from .conftest import RETURNS, ROOT
 
@@ -189,7 +189,7 @@ def test_deciding_the_role_todo_gives_the_hand_written_records(fixture_config, t
 
 
 def test_blank_standard_template_drafts_to_its_mapping(tmp_path):
-    from cse_audit.template import MAPPING_NAME, write_template
+    from cse_audit.outputs.template import MAPPING_NAME, write_template
 
     config = load_config()
     path = tmp_path / "template.xlsx"

@@ -18,9 +18,11 @@ from hypothesis import strategies as st
 
 from cse_audit import ingest
 from cse_audit.config import ColumnSpec
-from cse_audit.mapping import _initials, _Translator, map_return
-from cse_audit.readers import Sheet, cell_text
-from cse_audit.values import initials_of, parse_date, quick_date
+from cse_audit.ingest import pipeline
+from cse_audit.ingest.mapping import _initials, map_return
+from cse_audit.ingest.readers import Sheet, cell_text
+from cse_audit.ingest.translate import _Translator
+from cse_audit.ingest.values import initials_of, parse_date, quick_date
 
 AWKWARD = [
     "", " ", "\t", "\u00a0", "\u2003Unknown\u2003", "Unknown", "UNKNOWN", " unknown ", "N/K", "n.k.", "N-A", "n/a",
@@ -133,7 +135,7 @@ def test_mapping_reconciles_with_unknowns_and_first_of(fixture_config):
 def test_dropped_rows_keep_their_counts(fixture_config):
     from tests.conftest import RETURNS
 
-    out = ingest._prepare_one((RETURNS / "police_header_row5.xlsx", fixture_config, None, True))
+    out = pipeline._prepare_one((RETURNS / "police_header_row5.xlsx", fixture_config, None, True))
     fresh = ingest.prepare(RETURNS / "police_header_row5.xlsx", fixture_config).mapped
     assert out.tables is not None and out.mapped.raw_rows == []
     for kind in ("cases", "victims", "offenders"):
@@ -147,13 +149,13 @@ def test_collector_is_back_on_after_a_file(fixture_config):
     from tests.conftest import RETURNS
 
     assert gc.isenabled()
-    ingest._prepare_one((RETURNS / "bad_binary.csv", fixture_config, None, True))
+    pipeline._prepare_one((RETURNS / "bad_binary.csv", fixture_config, None, True))
     assert gc.isenabled()
 
 
 def test_store_threads_are_restored(store):
     before = store.execute("SELECT current_setting('threads')").fetchone()[0]
-    with pytest.raises(RuntimeError), ingest._one_thread(store):
+    with pytest.raises(RuntimeError), pipeline._one_thread(store):
         assert store.execute("SELECT current_setting('threads')").fetchone()[0] == 1
         raise RuntimeError
     assert store.execute("SELECT current_setting('threads')").fetchone()[0] == before

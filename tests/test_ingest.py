@@ -8,6 +8,7 @@ import shutil
 import pytest
 
 from cse_audit import ingest
+from cse_audit.ingest import pipeline
 from cse_audit.store import connect
 
 from .conftest import RETURNS
@@ -214,9 +215,9 @@ def test_workers_running_ahead_still_give_files_in_order(fixture_config, monkeyp
         m = outcome.mapped
         return (outcome.status, outcome.agency_id, m and (m.rows_landed, m.records_accepted, m.rows_rejected))
 
-    serial = [(p, summary(o)) for p, o in ingest._prepared(paths, fixture_config, None, 1)]
+    serial = [(p, summary(o)) for p, o in pipeline._prepared(paths, fixture_config, None, 1)]
     for files, budget in [(1, 1), (3, 48 * 1024 * 1024), (100, 10**12)]:
-        monkeypatch.setattr(ingest, "AHEAD_FILES", files)
-        monkeypatch.setattr(ingest, "AHEAD_BYTES", budget)
-        parallel = [(p, summary(o)) for p, o in ingest._prepared(paths, fixture_config, None, 2)]
+        monkeypatch.setattr(pipeline, "AHEAD_FILES", files)
+        monkeypatch.setattr(pipeline, "AHEAD_BYTES", budget)
+        parallel = [(p, summary(o)) for p, o in pipeline._prepared(paths, fixture_config, None, 2)]
         assert parallel == serial

@@ -17,6 +17,7 @@ import duckdb
 import pytest
 
 from cse_audit import linkage
+from cse_audit.linkage import engine
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -400,7 +401,7 @@ def test_working_tables_spill_only_to_a_private_folder(cfg):
     import pyarrow as pa
 
     features = pa.table({"unique_id": [0, 1], "fn": ["a", "b"]})
-    api, records = linkage._splink_engine(features, cfg, encrypted=False)
+    api, records = engine._splink_engine(features, cfg, encrypted=False)
     spill = api._con.execute("SELECT current_setting('temp_directory')").fetchone()[0]
     assert spill and os.path.isabs(spill) and os.path.isdir(spill)
     assert stat.S_IMODE(os.stat(spill).st_mode) == 0o700
@@ -408,9 +409,9 @@ def test_working_tables_spill_only_to_a_private_folder(cfg):
     gc.collect()
     assert not os.path.exists(spill)
     default = duckdb.connect().execute("SELECT current_setting('memory_limit')").fetchone()[0]
-    api, records = linkage._splink_engine(features, cfg, encrypted=True)
+    api, records = engine._splink_engine(features, cfg, encrypted=True)
     assert api._con.execute("SELECT current_setting('temp_directory')").fetchone()[0] == ""
     # with nowhere to spill, the automatic limit would only turn a large run into an error
     assert api._con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == default
-    api, records = linkage._splink_engine(features, cfg, encrypted=False)
+    api, records = engine._splink_engine(features, cfg, encrypted=False)
     assert api._con.execute("SELECT current_setting('memory_limit')").fetchone()[0] != default

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cse_audit.config import Limits
-from cse_audit.mapping import map_return
-from cse_audit.readers import Sheet, read_csv
+from cse_audit.ingest.mapping import map_return
+from cse_audit.ingest.readers import Sheet, read_csv
 
 HEADER = ["Case", "Referral date", "Forename", "Surname", "Initials", "DOB", "Age", "Sex", "Ethnicity",
           "Missing", "Looked after"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cse_audit.config import Limits
-from cse_audit.readers import ReadError, cell_text, decode_text, read_file
+from cse_audit.ingest.readers import ReadError, cell_text, decode_text, read_file
 
 from .conftest import RETURNS
 

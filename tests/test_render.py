@@ -10,8 +10,7 @@ import sys
 
 import pytest
 
-from cse_audit import render
-from cse_audit.render import RenderError, safe_cell
+from cse_audit.tables import RenderError, render, safe_cell
 
 TABLES = {
     "victims_sex": {
@@ -49,14 +48,14 @@ def test_safe_cell(value, expected):
 
 
 def test_json_round_trip_and_stable():
-    text = render.render(TABLES, "json")
+    text = render(TABLES, "json")
     assert json.loads(text) == TABLES
-    assert render.render(TABLES, "json") == text
+    assert render(TABLES, "json") == text
     assert list(json.loads(text)) == list(TABLES)
 
 
 def test_csv_neutralises_formulas_and_marks_missing():
-    text = render.render(TABLES, "csv")
+    text = render(TABLES, "csv")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert list(rows[0]) == ["table", "section", "category", "count", "percent", "percent_known",
                              "agencies_asked", "victims"]
@@ -73,23 +72,23 @@ def test_csv_neutralises_formulas_and_marks_missing():
 
 
 def test_table_and_markdown():
-    table = render.render(TABLES, "table")
+    table = render(TABLES, "table")
     assert "Victims: sex" in table and "1264" in table and "% of known" in table and "Note: Period: all." in table
     assert "By type" in table
-    md = render.render(TABLES, "markdown")
+    md = render(TABLES, "markdown")
     assert "## Victims: sex" in md and "### By type" in md
     assert "| Female | 1264 | 60.7 | 87.4 |" in md
     assert "| **Total** | **2083** | **100.0** | **[z]** |" in md
     assert "*Note:* Period: all." in md
-    assert render.render(TABLES, "markdown") == md
+    assert render(TABLES, "markdown") == md
 
 
 def test_unknown_format():
     with pytest.raises(RenderError, match="unknown format"):
-        render.render(TABLES, "xml")
+        render(TABLES, "xml")
 
 
 def test_render_imports_no_pandas():
-    code = "import sys, cse_audit.render; print('pandas' in sys.modules)"
+    code = "import sys, cse_audit.tables.formats; print('pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

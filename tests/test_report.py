@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from cse_audit import render
-from cse_audit.report import KEY_TABLES, ReportError, write_report
-from cse_audit.tables import build_tables
+from cse_audit.outputs.report import KEY_TABLES, ReportError, write_report
+from cse_audit.tables import build_tables, render
 
 
 def crafted_store_module():
@@ -40,7 +39,7 @@ def sheet_rows(ws) -> list[list]:
 
 def test_xlsx_numbers_equal_json(tables, tmp_path):
     path = write_report(tables, tmp_path / "r.xlsx", meta={"source": "crafted store", "notes": ["test run"]})
-    data = json.loads(render.render(tables, "json"))
+    data = json.loads(render(tables, "json"))
     wb = load_workbook(path)
     assert wb.sheetnames == ["Cover", *tables]
     cover = [c for row in sheet_rows(wb["Cover"]) for c in row if c is not None]

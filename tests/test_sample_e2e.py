@@ -166,10 +166,11 @@ def test_review_explain_and_apply_through_the_cli(sample_db, tmp_path):
 
 
 def _kinds_fresh(con) -> dict[str, bool]:
-    from cse_audit import tables as t
+    from cse_audit.tables.definitions import _OFFENDER_FIELDS, _VICTIM_FIELDS
+    from cse_audit.tables.relations import _Kind, _relations
 
-    rel = t._relations(con)
-    return {k: t._Kind(con, k, t._VICTIM_FIELDS if k == "victims" else t._OFFENDER_FIELDS, None, rel).fresh
+    rel = _relations(con)
+    return {k: _Kind(con, k, _VICTIM_FIELDS if k == "victims" else _OFFENDER_FIELDS, None, rel).fresh
             for k in ("victims", "offenders")}
 
 

@@ -40,11 +40,11 @@ def small_store(tmp_path_factory):
     finally:
         con.close()
     yield db
-    from cse_audit import linkage
+    from cse_audit.linkage import engine
 
-    if linkage._SPARK is not None:  # the test started it: stop the JVM
-        linkage._SPARK.stop()
-        linkage._SPARK = None
+    if engine._SPARK is not None:  # the test started it: stop the JVM
+        engine._SPARK.stop()
+        engine._SPARK = None
 
 
 def _links(db) -> dict[str, tuple[list[tuple[str, ...]], dict[str, float | None]]]:

@@ -355,7 +355,7 @@ def test_component_labels_match_union_find():
 
     import numpy as np
 
-    from cse_audit.tables import _component_labels
+    from cse_audit.tables.groups import _component_labels
 
     rng = random.Random(11)
     for n_cases, n_people, n_edges in [(1, 1, 1), (5, 3, 8), (40, 30, 60), (300, 200, 500), (50, 400, 450)]:
@@ -428,7 +428,8 @@ def test_link_to_a_person_missing_from_persons(con):
 ])
 def test_ethnicity_code_in_sql_reads_values_as_python_does(con, value):
     """Offender groups map each person's ethnicity in SQL; it must agree with `_category`."""
-    from cse_audit.tables import ETHNICITY, UNKNOWN, _category, _category_code_sql
+    from cse_audit.tables import ETHNICITY, UNKNOWN
+    from cse_audit.tables.counting import _category, _category_code_sql
 
     known = [c for c in ETHNICITY if c != UNKNOWN]
     cat = _category(value, ETHNICITY)[0]
@@ -444,7 +445,7 @@ def test_publishing_suppresses_small_counts_in_notes_too(con):
     of 1 to 5 there is [c] like in a cell. The cells are exactly what disclosure.publish gives."""
     import re
 
-    from cse_audit.disclosure import publish
+    from cse_audit.tables import load_config, publish
 
     plain = build_tables(con, registry=REGISTRY)
     assert "1 victim record(s) have no person link yet" in plain["victims_sex"]["note"]
@@ -456,7 +457,7 @@ def test_publishing_suppresses_small_counts_in_notes_too(con):
     assert small.search(plain["sources"]["note"])  # cases 1, victims 1, offenders 3 before publishing
     for name, table in published.items():
         assert not small.search(table["note"]), (name, table["note"])
-    by_publish = publish(plain)
+    by_publish = publish(plain, config=load_config())
     for name in plain:
         assert {k: v for k, v in published[name].items() if k != "note"} == \
             {k: v for k, v in by_publish[name].items() if k != "note"}

@@ -11,7 +11,7 @@ import pytest
 
 from cse_audit import ingest
 from cse_audit.config import load_config
-from cse_audit.template import dropdown_values, template_mapping_yaml, write_template
+from cse_audit.outputs.template import dropdown_values, template_mapping_yaml, write_template
 
 
 def test_committed_mapping_matches_the_schema():

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cse_audit.values import age_at, parse_age, parse_date, parse_initials, parse_name
+from cse_audit.ingest.values import age_at, parse_age, parse_date, parse_initials, parse_name
 
 
 @pytest.mark.parametrize("text, style, expected", [

@@ -1,0 +1,194 @@
+"""Checking a mapping against one file (`check_mapping`, `cse-audit mapping check`), and comparing
+a draft with a hand-written mapping (`compare`, for the tests and to measure the drafter).
+
+`check_mapping` applies a mapping to one file in memory and says, per field, how many values mapped,
+how many became Unknown and which values were not recognised, storing nothing. Separate because it
+uses the ingest mapping, not the drafter: it works for any mapping, drafted or hand-written.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from ..config import Agency, Config, ConfigError, Mapping, load_mapping, normalise
+from .draft import DraftResult
+from .model import MAX_LISTED
+
+VALUE_PROBLEMS = ("unrecognised_code", "bad_date", "impossible_date", "bad_age", "age_band", "bad_number",
+                  "bad_initials", "bad_name")
+
+
+def _resolve_mapping(mapping, config: Config) -> Mapping:
+    if isinstance(mapping, Mapping):
+        return mapping
+    text = str(mapping)
+    if text in config.mappings:
+        return config.mappings[text]
+    path = Path(text)
+    if path.suffix.lower() in (".yaml", ".yml") and path.exists():
+        return load_mapping(path, config.codes, config.fields)
+    raise ConfigError(text, "", None, f"no mapping {text!r} in {Path(config.root) / 'mappings'} and no such "
+                                      f"file; known: {', '.join(sorted(config.mappings))}")
+
+
+def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | None = None) -> dict:
+    """Apply `mapping` (a Mapping, a name in configs/mappings, or a path to a .yaml file) to one
+    file in memory and count, per kind and field, the values mapped, the values that became
+    Unknown and the values not recognised (listed for non-personal fields only)."""
+    from ..ingest.mapping import ReturnError, map_return
+    from ..ingest.readers import ReadError, read_file
+
+    path = Path(path)
+    m = _resolve_mapping(mapping, config)
+    agency = agency or Agency("(check)", "(no agency given)", "ngo", None, False, m.name, ())
+    out: dict = {"file": path.name, "mapping": m.name, "agency": agency.id, "error": None}
+    try:
+        sheets = read_file(path, config.settings.limits)
+        mapped = map_return(sheets, m, config, agency, path.name)
+    except (ReadError, ReturnError) as exc:
+        out["error"] = exc.reason
+        return out
+    out.update({
+        "rows_landed": mapped.rows_landed, "records_accepted": mapped.records_accepted,
+        "rows_rejected": mapped.rows_rejected, "rows_skipped": mapped.rows_skipped,
+        "nil_return": mapped.nil_return, "warnings": mapped.warnings,
+        "records": {k: mapped.count(k) if hasattr(mapped, "count") else len(v)
+                    for k, v in mapped.records.items()},
+    })
+    problems: dict[tuple[str, str], Counter] = {}
+    bad: Counter = Counter()
+    sheet_issues, rejections = [], Counter()
+    for issue in mapped.issues:
+        if issue.severity == "error" and issue.row_number is not None:
+            rejections[issue.code] += 1
+        if issue.row_number is None or issue.code in ("missing_column", "duplicate_header", "nil_return"):
+            sheet_issues.append({"sheet": issue.sheet, "code": issue.code, "severity": issue.severity,
+                                 "message": issue.message})
+        if issue.code in VALUE_PROBLEMS and ":" in issue.message:
+            fname = issue.message.split(":", 1)[0]
+            bad[(issue.sheet, fname)] += 1
+            if issue.code == "unrecognised_code" and fname in config.fields and not config.fields[fname].personal:
+                problems.setdefault((issue.sheet, fname), Counter())[issue.value or ""] += 1
+    not_found = {(i.sheet, normalise(i.column_name or "")) for i in mapped.issues if i.code == "missing_column"}
+    fields: dict[str, dict] = {}
+    records = mapped.records
+    for spec in m.sheets:
+        kinds = ("victims", "offenders") if spec.kind == "people" else (spec.kind,)
+        for kind in kinds:
+            recs = records[kind]
+            sheet_names = {r["sheet"] for r in recs}
+            per = fields.setdefault(kind, {})
+            for fname, cspec in spec.columns.items():
+                if kind not in config.fields[fname].kinds:
+                    continue
+                if fname == "name":
+                    known = sum(1 for r in recs if r.get("forename") or r.get("surname"))
+                else:
+                    known = sum(1 for r in recs if r.get(fname) is not None and r.get(fname) != "Unknown")
+                unrec, n_bad = Counter(), 0
+                for sn in sheet_names:
+                    unrec.update(problems.get((sn, fname), Counter()))
+                    n_bad += bad.get((sn, fname), 0)
+                headers = cspec.all_headers()
+                found = not headers or not any((sn, normalise(h)) in not_found for sn in sheet_names
+                                               for h in headers[:1])
+                source = ", ".join(headers) or (f"registry {cspec.registry}" if cspec.registry
+                                                else f"value {cspec.value!r}")
+                per[fname] = {"column": source, "column_found": found, "records": len(recs), "mapped": known,
+                              "unknown": len(recs) - known, "problems": n_bad,
+                              "unrecognised": {} if config.fields[fname].personal
+                              else dict(unrec.most_common(MAX_LISTED * 2))}
+    out["fields"] = fields
+    out["sheet_issues"] = sheet_issues
+    out["rejections"] = dict(rejections)
+    return out
+
+
+def check_command(path: str | Path, mapping, config: Config, agency_id: str | None = None) -> tuple[str, dict]:
+    """`cse-audit mapping check FILE --mapping NAME`: (text for stdout, dict for --format json)."""
+    agency = None
+    if agency_id:
+        agency = config.agencies.get(agency_id)
+        if agency is None:
+            raise ConfigError(Path(config.root) / "agencies.yaml", "", None, f"no agency {agency_id!r}")
+    r = check_mapping(path, mapping, config, agency)
+    if r["error"]:
+        return f"{r['file']}: {r['error']}\n", r
+    lines = [f"{r['file']} with mapping {r['mapping']!r}: {r['rows_landed']} row(s) landed, "
+             f"{r['records_accepted']} accepted, {r['rows_rejected']} rejected, {r['rows_skipped']} skipped"
+             + (" (nil return)" if r["nil_return"] else "")]
+    recs = r["records"]
+    lines.append(f"  records: {recs.get('cases', 0)} cases, {recs.get('victims', 0)} victims, "
+                 f"{recs.get('offenders', 0)} offenders")
+    for code, n in sorted(r["rejections"].items()):
+        lines.append(f"  rejected rows: {n} x {code}")
+    for i in r["sheet_issues"]:
+        where = f"sheet {i['sheet']!r}" if i["sheet"] is not None else "file"
+        lines.append(f"  {i['severity']}: {where}: {i['message']}")
+    if agency is None and any(s["column"].startswith("registry") for per in r["fields"].values()
+                              for s in per.values()):
+        lines.append("  (no --agency given: values from the registry are blank here)")
+    for kind, per in r["fields"].items():
+        lines.append(f"{kind}:")
+        width = max((len(f) for f in per), default=0)
+        for fname, s in per.items():
+            text = (f"  {fname:<{width}}  {s['mapped']:>6} mapped  {s['unknown']:>6} unknown"
+                    f"  <- {s['column']}" + ("" if s["column_found"] else " (column not found)"))
+            if s["unrecognised"]:
+                shown = ", ".join(f"{v!r} x{n}" for v, n in list(s["unrecognised"].items())[:MAX_LISTED])
+                text += f"\n  {'':<{width}}  not recognised: {shown}"
+            elif s["problems"]:
+                text += f"  ({s['problems']} value(s) not understood)"
+            lines.append(text)
+    return "\n".join(lines) + "\n", r
+
+
+def compare(draft: DraftResult, mapping: Mapping, sheets) -> dict:
+    """Per kind and field of `mapping`: does the draft read the same column(s) of this file?
+    -> {"right": [...], "wrong": [...], "todo": [...], "missing": [...], "extra": [...], "absent": [...]},
+    each a list of "kind.field" (absent: the mapping's column is not in this file)."""
+    from ..ingest.mapping import find_header, select_sheet
+
+    out = {k: [] for k in ("right", "wrong", "todo", "missing", "extra", "absent")}
+    for spec in mapping.sheets:
+        sheet = select_sheet(sheets, spec)
+        if sheet is None:
+            continue
+        hdr = find_header(sheet, spec, 30)
+        present = {normalise(h) for h in (sheet.rows[hdr] if hdr is not None else []) if h}
+        d = next((s for s in draft.sheets if s.sheet == sheet.name), None)
+        dfields = d.fields() if d and d.kind == spec.kind else {}
+        todos = {c.field for c in d.columns if c.todo} if d and d.kind == spec.kind else set()
+        for fname, cspec in spec.columns.items():
+            key = f"{spec.kind}.{fname}"
+            want = _resolved(cspec, present)
+            if want is None:
+                out["absent"].append(key)
+                continue
+            got = dfields.get(fname)
+            if fname in todos:
+                out["todo"].append(key)
+            elif got is None:
+                out["missing"].append(key)
+            elif {normalise(g) if ":" not in g else g for g in got} == want:
+                out["right"].append(key)
+            else:
+                out["wrong"].append(key)
+        out["extra"] += [f"{spec.kind}.{f}" for f in dfields if f not in spec.columns]
+    return out
+
+
+def _resolved(cspec, present: set[str]) -> set[str] | None:
+    subs = cspec.first_of or (cspec,)
+    got = set()
+    for sub in subs:
+        if sub.registry:
+            got.add(f"registry:{sub.registry}")
+        elif sub.value is not None:
+            got.add(f"value:{sub.value}")
+        else:
+            hit = next((normalise(h) for h in sub.headers if normalise(h) in present), None)
+            if hit:
+                got.add(hit)
+    return got or None

@@ -1,0 +1,218 @@
+"""Choosing the column and the code list for each field of one sheet, with a confidence.
+
+`_choose_columns` turns the header (and value) matches of a sheet into one `ColumnChoice` per field:
+a duplicate header, a self- and officer-defined ethnicity pair, or two candidate columns (a TODO);
+`_column_choice` checks one column's values against the field and picks its code list
+(`_best_list`). Separate because this is the judgement of the drafter, apart from reading the sheet
+and writing the YAML; the missing-episode rules live in `missing`.
+"""
+
+from __future__ import annotations
+
+from ..config import Config, normalise
+from .header import _col_letter
+from .missing import _missing_rules
+from .model import ColumnChoice
+from .profile import Profile, _pct
+from .synonyms import HeaderMatch, Synonyms, _hinted, _unknown_like
+
+CODE_FIELDS_DEFAULT = {"sex": "sex", "missing_status": "missing_status", "missing_from": "missing_from",
+                       "looked_after": "yes_no", "identified": "yes_no"}
+
+
+def _match_by_values(p: Profile, config: Config, syn: Synonyms) -> HeaderMatch | None:
+    """Only codes are recognised by values alone: a column of IC codes is ethnicity whatever its
+    header; dates and names could be several fields, so they need a header."""
+    if p.known < 5 or len(p.values) < 2:
+        return None
+    for fname in ("ethnicity", "sex"):
+        best, share = _best_list(fname, p, config, syn, "")
+        if best and share >= (0.9 if fname == "ethnicity" else 0.95):
+            if fname == "ethnicity" and best in ("ethnicity_text", "ethnicity_template"):
+                continue        # free text (names, notes) can look like ethnicity words: need a header
+            return HeaderMatch(fname, "values")
+    return None
+
+
+def _choose_columns(by_field: dict[str, list[int]], headers: list[str], matches: dict, profiles: dict,
+                    kind: str, fits, config: Config, syn: Synonyms,
+                    unmapped: list[tuple[str, str]]) -> list[ColumnChoice]:
+    chosen: dict[str, ColumnChoice] = {}
+    for fname, cols in by_field.items():
+        distinct = {normalise(headers[j]) for j in cols}
+        if len(cols) > 1 and len(distinct) == 1:
+            # The same header twice: the loader can only use the first.
+            first = cols[0]
+            c = _column_choice(fname, first, headers, matches, profiles, config, syn)
+            c.evidence.append(f"header appears {len(cols)} times: the loader uses the first "
+                              f"(column {_col_letter(first)}); check which holds the {fname}")
+            c.confidence = "low"
+            chosen[fname] = c
+        elif len(cols) > 1 and fname == "ethnicity" and _self_and_officer(cols, headers, syn):
+            chosen[fname] = _first_of_ethnicity(cols, headers, matches, profiles, config, syn)
+        elif len(cols) > 1:
+            # Never guess between two columns that could both be the field.
+            names = ", ".join(repr(headers[j]) for j in cols)
+            each = [_column_choice(fname, j, headers, matches, profiles, config, syn) for j in cols]
+            spec = {"TODO": f"choose one column: {' or '.join(repr(headers[j]) for j in cols)}; write it as "
+                            f"column: ... in place of this TODO"}
+            if isinstance(each[0].spec, dict):
+                spec.update({k: v for k, v in each[0].spec.items() if k not in ("column", "unknown")})
+            evidence = [f"{len(cols)} candidate columns: {names}"] + [", ".join(c.evidence) for c in each]
+            chosen[fname] = ColumnChoice(fname, [], spec, evidence, "low",
+                                         todo=f"{len(cols)} candidate columns: {names}")
+        else:
+            chosen[fname] = _column_choice(fname, cols[0], headers, matches, profiles, config, syn)
+
+    _missing_rules(chosen, by_field, headers, profiles, fits, config, syn)
+    for fname, c in list(chosen.items()):
+        if c.confidence == "drop":
+            del chosen[fname]
+            unmapped.append((c.headers[0], "; ".join(c.evidence)))
+    if "area" not in chosen and fits("area"):
+        chosen["area"] = ColumnChoice("area", [], {"registry": "area"},
+                                      ["no area column: the agency's area from the registry"], "high")
+    order = [f for f in config.fields if f != "area"] + ["area"]
+    return sorted(chosen.values(), key=lambda c: order.index(c.field))
+
+
+def _self_and_officer(cols: list[int], headers: list[str], syn: Synonyms) -> bool:
+    if len(cols) != 2:
+        return False
+    kinds = [("self" if _hinted(headers[j], syn.self_defined) else
+              "officer" if _hinted(headers[j], syn.officer_defined) else None) for j in cols]
+    return sorted(k or "" for k in kinds) == ["officer", "self"]
+
+
+def _first_of_ethnicity(cols, headers, matches, profiles, config, syn) -> ColumnChoice:
+    cols = sorted(cols, key=lambda j: 0 if _hinted(headers[j], syn.self_defined) else 1)
+    subs = [_column_choice("ethnicity", j, headers, matches, profiles, config, syn) for j in cols]
+    spec = {"first_of": [s.spec if isinstance(s.spec, dict) else {"column": s.spec} for s in subs]}
+    evidence = [f"self-defined {headers[cols[0]]!r} first, officer-defined {headers[cols[1]]!r} where it "
+                "is unknown"] + [e for s in subs for e in s.evidence]
+    conf = min((s.confidence for s in subs), key=["low", "medium", "high"].index)
+    return ColumnChoice("ethnicity", [headers[j] for j in cols], spec, evidence, conf,
+                        unrecognised=[v for s in subs for v in s.unrecognised])
+
+
+def _column_choice(fname: str, j: int, headers: list[str], matches: dict, profiles: dict, config: Config,
+                   syn: Synonyms) -> ColumnChoice:
+    header, p, m = headers[j], profiles[j], matches[j]
+    fdef = config.fields[fname]
+    spec: dict = {"column": header}
+    unrecognised: list[str] = []
+    evidence = [m.describe(header)]
+    fit = None                       # share of known values that fit the field
+    if fname == "name":
+        spec["parse"] = "name"
+        fit = p.share(p.comma_names + p.word_names)
+        if p.known:
+            style = "'SURNAME, Forename'" if p.comma_names >= p.word_names else "'Forename Surname'"
+            evidence.append(f"{_pct(fit)} of values are whole names, mostly {style}")
+    elif fname == "initials":
+        spec["parse"] = "initials"
+        fit = p.share(p.initials)
+        if p.known:
+            evidence.append(f"{_pct(fit)} of values are initials")
+    elif fname in ("forename", "surname"):
+        fit = p.share(p.one_words + p.word_names)
+        if p.known:
+            evidence.append(f"{_pct(fit)} of values are words")
+    elif fdef.type == "date":
+        fit = p.share(p.dates)
+        spec["dates"] = "monthfirst" if p.monthfirst > p.dayfirst else "dayfirst"
+        if p.known:
+            how = ("month first" if p.monthfirst > p.dayfirst else "day first" if p.dayfirst
+                   else "ISO or date cells" if p.iso == p.dates else "day first assumed (UK)")
+            evidence.append(f"{_pct(fit)} of values are dates ({how})")
+    elif fname == "age":
+        fit = p.share(p.ages)
+        if p.age_units:
+            spec["parse"] = "age"
+        if p.known:
+            evidence.append(f"{_pct(fit)} of values are ages" + (" (some with units or bands)" if p.age_units
+                                                                  else ""))
+    elif fdef.type == "int":
+        fit = p.share(p.ints)
+        if p.known:
+            evidence.append(f"{_pct(fit)} of values are whole numbers")
+    elif fdef.type == "code" or fname in CODE_FIELDS_DEFAULT:
+        best, fit = _best_list(fname, p, config, syn, header)
+        spec["codes"] = best
+        code_list = config.codes[best]
+        extra_unknown = []
+        for v in p.values:
+            if code_list.lookup(v) is None:
+                (extra_unknown if _unknown_like(v, syn) else unrecognised).append(v)
+        if extra_unknown:
+            spec["unknown"] = sorted(extra_unknown)
+            fit = p.share(sum(k for v, k in p.values.items() if code_list.lookup(v) is not None
+                              or v in extra_unknown))
+        evidence.append(_list_evidence(fname, best, p, config, syn, header))
+    else:   # text: references, area
+        if p.known:
+            evidence.append(f"{len(p.values)} distinct values in {p.known} rows")
+        fit = None
+    if p.known == 0 and not (fdef.type == "code" or fname in CODE_FIELDS_DEFAULT):
+        evidence.append("no values to check")
+    confidence = _confidence(m.strength, fit, p.known)
+    if fit is not None and (p.known >= 5 and fit < 0.3 and m.strength < 3
+                            or fname == "name" and p.known >= 3 and fit < 0.5):
+        confidence = "drop"
+        evidence.append(f"only {_pct(fit)} of values fit {fname}: not mapped")
+    if fdef.personal or fname not in CODE_FIELDS_DEFAULT and fname != "ethnicity":
+        unrecognised = []
+    spec_out: object = spec if len(spec) > 1 else header
+    return ColumnChoice(fname, [header], spec_out, evidence, confidence, unrecognised=sorted(unrecognised))
+
+
+def _confidence(strength: int, fit: float | None, known: int) -> str:
+    if known == 0:
+        return "medium" if strength >= 3 else "low"
+    if fit is None:
+        return "high" if strength >= 3 else "medium"
+    if strength >= 2 and fit >= 0.9:
+        return "high"
+    if (strength >= 2 and fit >= 0.5) or (strength >= 0 and fit >= 0.9):
+        return "medium"
+    return "low"
+
+
+def _best_list(fname: str, p: Profile, config: Config, syn: Synonyms, header: str) -> tuple[str, float]:
+    """The code list that recognises the most distinct values; ties go to the list the header names,
+    then to the smallest (most specific) list."""
+    candidates = [c for c in syn.code_candidates.get(fname, []) if c in config.codes]
+    default = config.fields[fname].codes or CODE_FIELDS_DEFAULT.get(fname)
+    if not candidates:
+        candidates = [default] if default else []
+    hinted = {name for name, phrases in syn.code_hints.items() if header and _hinted(header, phrases)}
+    if not candidates:
+        return "", 0.0
+
+    def score(name: str) -> tuple:
+        cl = config.codes[name]
+        known = sum(1 for v in p.values if cl.lookup(v) is not None)
+        return known, name in hinted, -len(cl.codes)
+
+    best = max(candidates, key=score)
+    if not p.values:
+        best = next((h for h in candidates if h in hinted), default if default in candidates else best)
+    cl = config.codes[best]
+    return best, p.share(sum(k for v, k in p.values.items() if cl.lookup(v) is not None))
+
+
+def _list_evidence(fname: str, best: str, p: Profile, config: Config, syn: Synonyms, header: str) -> str:
+    if not p.values:
+        return f"codes {best}: the usual list for {fname} (no values to check)"
+    distinct = len(p.values)
+    scores = {c: sum(1 for v in p.values if config.codes[c].lookup(v) is not None)
+              for c in syn.code_candidates.get(fname, [best]) if c in config.codes}
+    text = f"{scores.get(best, 0)} of {distinct} distinct values are {best} codes"
+    ties = [c for c, s in scores.items() if c != best and s == scores.get(best)]
+    if ties and len(scores) > 1:
+        hint = "the header names it" if _hinted(header, syn.code_hints.get(best, [])) else "it is the most specific"
+        text += f" (as many fit {', '.join(ties)}; {best}: {hint})"
+        if best in ("ethnicity_16plus1", "ethnicity_18plus1") and \
+                {"ethnicity_16plus1", "ethnicity_18plus1"} <= set(ties) | {best}:
+            text += "; 16+1 and 18+1 agree on every category, only the B1/B2 detail differs"
+    return text

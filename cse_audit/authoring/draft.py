@@ -1,0 +1,278 @@
+"""Drafting a mapping for a whole return: `draft_mapping`, the sheet drafter, and `draft_command`.
+
+`draft_mapping` reads one file, drafts each sheet (`_draft_sheet`: header row, role column, the
+sheet's kind, its columns), keeps one sheet per kind and returns a `DraftResult`; `draft_command` is
+`cse-audit mapping draft`. Separate from the column choice (`columns`) and the YAML writer
+(`yaml_out`) so each can be read on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import Config, ConfigError, normalise
+from .columns import _choose_columns, _match_by_values
+from .header import _blank, _col_letter, find_header_row
+from .model import ColumnChoice, SheetDraft
+from .profile import Profile, _value_hint, profile_column
+from .synonyms import Synonyms, _has_phrase, _hinted, load_synonyms, match_header
+from .yaml_out import _to_yaml
+
+SAMPLE_ROWS = 5000          # rows per sheet looked at for value evidence
+KIND_ORDER = ("cases", "victims", "offenders", "people")
+CASE_FIELDS = ("case_ref", "case_date", "area")
+
+
+@dataclass
+class DraftResult:
+    name: str
+    file_name: str
+    sheets: list[SheetDraft]
+    skipped: list[tuple[str, str]]   # sheet name, why
+    problem: str | None = None       # the file could not be drafted at all
+
+    @property
+    def todos(self) -> list[str]:
+        out = [t for s in self.sheets for t in s.todos]
+        if self.problem or not self.sheets:
+            out.append(f"sheets: {self.problem or 'no sheet holds a table of cases or people'}")
+        return out
+
+    def sheet(self, kind: str) -> SheetDraft | None:
+        return next((s for s in self.sheets if s.kind == kind), None)
+
+    def to_yaml(self) -> str:
+        return _to_yaml(self)
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name, "file": self.file_name, "todos": self.todos,
+            "sheets": [{
+                "kind": s.kind, "sheet": s.sheet, "header_row": s.header_row, "data_rows": s.data_rows,
+                "kind_evidence": s.kind_evidence, "role": s.role, "role_todo": s.role_todo,
+                "columns": [{"field": c.field, "headers": c.headers, "confidence": c.confidence,
+                             "todo": c.todo, "evidence": c.evidence, "unrecognised": c.unrecognised}
+                            for c in s.columns],
+                "unmapped": [{"header": h, "why": w} for h, w in s.unmapped],
+                "notes": s.notes,
+            } for s in self.sheets],
+            "skipped": [{"sheet": n, "why": w} for n, w in self.skipped],
+            "problem": self.problem,
+        }
+
+
+def draft_mapping(path: str | Path, config: Config, name: str | None = None,
+                  synonyms: Synonyms | None = None) -> DraftResult:
+    """Read one return and propose a mapping for its layout (see the module docstring)."""
+    from ..ingest.readers import ReadError, read_file
+
+    path = Path(path)
+    name = name or slug(path.stem)
+    syn = synonyms or load_synonyms(config)
+    try:
+        sheets = read_file(path, config.settings.limits)
+    except ReadError as exc:
+        return DraftResult(name, path.name, [], [], problem=f"cannot read the file: {exc.reason}")
+    drafts, skipped = [], []
+    names = Counter(normalise(s.name) for s in sheets)
+    for index, sheet in enumerate(sheets):
+        result = _draft_sheet(sheet, index, len(sheets), names, config, syn)
+        if isinstance(result, str):
+            skipped.append((sheet.name, result))
+        else:
+            drafts.append(result)
+    # A mapping holds one sheet per kind: keep the fullest, note the others.
+    chosen: dict[str, SheetDraft] = {}
+    for d in drafts:
+        other = chosen.get(d.kind)
+        if other is None or len(d.columns) > len(other.columns):
+            if other is not None:
+                skipped.append((other.sheet, f"also looks like {other.kind}, but sheet {d.sheet!r} has more "
+                                             "matching columns (a mapping holds one sheet per kind)"))
+            chosen[d.kind] = d
+        else:
+            skipped.append((d.sheet, f"also looks like {d.kind}, but sheet {other.sheet!r} has more matching "
+                                     "columns (a mapping holds one sheet per kind)"))
+    if "people" in chosen and ("victims" in chosen or "offenders" in chosen):
+        chosen["people"].notes.append("other sheets hold victims or offenders too: check that no person "
+                                      "is counted twice")
+    ordered = [chosen[k] for k in KIND_ORDER if k in chosen]
+    problem = None
+    if not ordered:
+        problem = "no sheet holds a table of cases or people (" + "; ".join(
+            f"{n!r}: {w}" for n, w in skipped) + ")" if skipped else "the file has no sheets"
+    return DraftResult(name, path.name, ordered, skipped, problem)
+
+
+def slug(text: str) -> str:
+    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return s[:60].strip("-") or "draft"
+
+
+def _draft_sheet(sheet, index: int, n_sheets: int, names: Counter, config: Config,
+                 syn: Synonyms) -> SheetDraft | str:
+    found = find_header_row(sheet.rows, syn, config.settings.header_search_rows)
+    if found is None:
+        text = " ".join(normalise(c) for r in sheet.rows[:50] for c in r if c)
+        if any(normalise(m) in text for m in config.settings.nil_markers):
+            return "no table: the sheet says no relevant data is held (a nil return)"
+        if not any(not _blank(r) for r in sheet.rows):
+            return "the sheet is empty"
+        return f"no header row found in the first {config.settings.header_search_rows} rows"
+    hdr, hits = found
+    headers = [c.strip() for c in sheet.rows[hdr]]
+    data = [r for r in sheet.rows[hdr + 1:] if not _blank(r)]
+    sample = data[:SAMPLE_ROWS]
+    above = [r for r in sheet.rows[:hdr] if not _blank(r)]
+    header_evidence = (f"header on row {hdr + 1}" + (f" (below {len(above)} title/note row(s))" if above else "")
+                       + f", {hits} of {sum(1 for h in headers if h)} headers name a field")
+    profiles = {j: profile_column([r[j] if j < len(r) else "" for r in sample], config.unknown_tokens)
+                for j, h in enumerate(headers) if h}
+    matches = {j: match_header(h, syn) for j, h in enumerate(headers) if h}
+
+    # A role column makes a flat `people` sheet.
+    role_col = None
+    for j, h in enumerate(headers):
+        if not h or (matches.get(j) and matches[j].strength >= 2):
+            continue
+        p = profiles[j]
+        in_vocab = sum(k for v, k in p.values.items() if normalise(v) in syn.role_values)
+        if (normalise(h) in syn.role_headers and (p.known == 0 or p.share(in_vocab) >= 0.5)) or \
+                (p.known >= 3 and p.share(in_vocab) >= 0.8 and len(p.values) >= 2):
+            role_col = j
+            break
+    kind, kind_evidence = _decide_kind(sheet.name, headers, matches, role_col, config, syn)
+    allowed = ("victims", "offenders") if kind == "people" else (kind,)
+
+    def fits(fname: str) -> bool:
+        return any(k in config.fields[fname].kinds for k in allowed)
+
+    # Header matches, then value-only matches for the columns no header names.
+    by_field: dict[str, list[int]] = {}
+    unmapped: list[tuple[str, str]] = []
+    for j, h in enumerate(headers):
+        if not h or j == role_col:
+            continue
+        m = matches[j]
+        if m is None:
+            m = _match_by_values(profiles[j], config, syn)
+            matches[j] = m
+        if m is None:
+            unmapped.append((h, "no field matches this header" + _value_hint(profiles[j])))
+            continue
+        if not fits(m.field):
+            unmapped.append((h, f"{m.describe(h)}, but {m.field} does not belong in a {kind} sheet"))
+            continue
+        by_field.setdefault(m.field, []).append(j)
+    for j, h in enumerate(headers):
+        if not h and any((r[j] if j < len(r) else "").strip() for r in sample):
+            unmapped.append((f"column {_col_letter(j)}", "values under a blank header (not mapped)"))
+
+    columns = _choose_columns(by_field, headers, matches, profiles, kind, fits, config, syn, unmapped)
+    selector = _selector(sheet.name, index, n_sheets, names)
+    role = role_todo = None
+    if role_col is not None:
+        role, role_todo = _role_block(headers[role_col], profiles[role_col], syn)
+    contains = _header_contains(columns, role, headers)
+    draft = SheetDraft(sheet.name, index, kind, kind_evidence, hdr + 1, header_evidence, len(data), selector,
+                       contains, columns, unmapped, role, role_todo or [])
+    if not data:
+        draft.notes.append("no data rows: choices rest on the headers alone")
+    n_fields = sum(1 for c in columns if c.headers)
+    if n_fields < 2 and role is None:
+        return (f"{header_evidence}, but only {n_fields} column(s) could be mapped: not a table of cases or "
+                "people")
+    return draft
+
+
+def _decide_kind(sheet_name: str, headers: list[str], matches: dict, role_col, config: Config,
+                 syn: Synonyms) -> tuple[str, str]:
+    if role_col is not None:
+        return "people", f"one row per person with a role column {headers[role_col]!r}"
+    fields = {m.field for m in matches.values() if m}
+    person = fields - set(CASE_FIELDS)
+    words = tuple(normalise(sheet_name).split())
+    for kind in ("offenders", "victims", "cases"):
+        hit = next((p for p in syn.kind_sheet.get(kind, []) if _has_phrase(words, p)), None)
+        if hit and (kind != "cases" or not person):
+            return kind, f"sheet name {sheet_name!r}"
+    if not person and "case_ref" in fields:
+        return "cases", "a case reference and no person columns"
+    votes = {}
+    for kind in ("offenders", "victims"):
+        hits = [h for h in headers if h and _hinted(h, syn.kind_header.get(kind, []))]
+        votes[kind] = hits
+    if len(votes["offenders"]) > len(votes["victims"]):
+        return "offenders", f"headers name offenders ({votes['offenders'][0]!r})"
+    if votes["victims"]:
+        return "victims", f"headers name victims ({votes['victims'][0]!r})"
+    return "victims", "one row per person with no role column or offender headers (taken as the children)"
+
+
+def _selector(name: str, index: int, n_sheets: int, names: Counter) -> str | int:
+    if name == "csv" or re.fullmatch(r"sheet\s*\d*", name, re.I) or names[normalise(name)] > 1 \
+            or not normalise(name):
+        return index
+    return name
+
+
+def _role_block(header: str, p: Profile, syn: Synonyms) -> tuple[dict, list[str]]:
+    out = {"column": header, "victims": [], "offenders": [], "skip": []}
+    todo = []
+    for value, _k in p.values.most_common():
+        kind = syn.role_values.get(normalise(value))
+        (out[kind] if kind else todo).append(value)
+    return out, todo
+
+
+def _header_contains(columns: list[ColumnChoice], role: dict | None, headers: list[str]) -> list[str]:
+    """One or two headers that find the header row: the references first, then the role column."""
+    counts = Counter(normalise(h) for h in headers if h)
+    out = []
+    for fname in ("record_ref", "case_ref"):
+        c = next((c for c in columns if c.field == fname and c.headers and not c.todo), None)
+        if c and counts[normalise(c.headers[0])] == 1:
+            out.append(c.headers[0])
+    if role:
+        out.append(role["column"])
+    if not out:
+        out += [c.headers[0] for c in columns if c.headers and not c.todo][:2]
+    return out[:2]
+
+
+def draft_command(path: str | Path, config: Config, output: str | Path | None = None, name: str | None = None,
+                  force: bool = False) -> tuple[str, dict]:
+    """`cse-audit mapping draft FILE [--output FILE.yaml]`: (text for stdout, dict for --format json).
+    Without --output the text is the draft itself; with it, the draft is written there and the text
+    is a summary. An existing file is never overwritten unless `force`."""
+    if output is not None:
+        output = Path(output)
+        name = output.stem
+        if output.exists() and not force:
+            raise ConfigError(output, "", None, "the file exists; choose another --output (a draft never "
+                                                "overwrites a mapping)")
+    d = draft_mapping(path, config, name=name)
+    text = d.to_yaml()
+    data = d.as_dict()
+    data["output"] = str(output) if output else None
+    if output is None:
+        return text, data
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    lines = [f"Draft mapping {d.name!r} for {d.file_name} written to {output}."]
+    for s in d.sheets:
+        n = sum(1 for c in s.columns if c.headers and not c.todo)
+        lines.append(f"  {s.kind}: sheet {s.sheet!r}, header on row {s.header_row}, {s.data_rows} data row(s), "
+                     f"{n} column(s) mapped, {len(s.unmapped)} not mapped")
+    for sheet_name, why in d.skipped:
+        lines.append(f"  sheet {sheet_name!r} not used: {why}")
+    if d.todos:
+        lines.append(f"{len(d.todos)} TODO(s) to decide before cse-audit will load the mapping:")
+        lines += [f"  - {t}" for t in d.todos]
+        lines.append(f"Edit {output}, then run: cse-audit mapping check {Path(path).name} --mapping {d.name}")
+    else:
+        lines.append(f"No TODOs. Check it: cse-audit mapping check {Path(path).name} --mapping {d.name}")
+    return "\n".join(lines) + "\n", data

@@ -1,0 +1,61 @@
+"""Finding the header row of a sheet, and the row/column helpers that go with it.
+
+`find_header_row` scores the first rows of a sheet for header-like cells and cells that name a
+field. Separate because it is the one layout question asked of the raw rows before any column is
+looked at.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..config import normalise
+from .profile import _DATE_TEXT, _LETTERS
+from .synonyms import Synonyms, match_header
+
+
+def _blank(row: list[str]) -> bool:
+    return all(not c or not c.strip() for c in row)
+
+
+def _headerish(cell: str) -> bool:
+    s = cell.strip()
+    if len(re.findall(_LETTERS, s)) < 2 or len(s) > 80:
+        return False
+    if _DATE_TEXT.match(s):
+        return False
+    # Codes and references ("TS/001", "IC1", "W1") are data, not headers.
+    return not (any(ch.isdigit() for ch in s) and " " not in s and len(s) <= 10)
+
+
+def find_header_row(rows: list[list[str]], syn: Synonyms, search_rows: int = 30) -> tuple[int, int] | None:
+    """(row index, number of headers that name a field) of the most header-like row in the first
+    `search_rows`: the row with most cells that look like header words, weighted by how many name a
+    field, followed by data rows (or by nothing, for a return with a header and no data)."""
+    best, best_score, best_hits = None, 0, 0
+    nonblank = [i for i, r in enumerate(rows) if not _blank(r)]
+    for i, row in enumerate(rows[:search_rows]):
+        cells = [c.strip() for c in row if c and c.strip()]
+        if len(cells) < 2:
+            continue
+        hits = sum(1 for c in cells if match_header(c, syn) is not None or normalise(c) in syn.role_headers)
+        headerish = sum(1 for c in cells if _headerish(c))
+        if len(set(map(normalise, cells))) < len(cells) * 0.6:
+            continue          # a row of repeated values is data
+        score = 3 * hits + headerish - (len(cells) - headerish)
+        followed = any(j > i for j in nonblank)
+        if not followed and hits < 2:
+            continue
+        if score > best_score:
+            best, best_score, best_hits = i, score, hits
+    if best is None or best_hits == 0 and best_score < 4:
+        return None
+    return best, best_hits
+
+
+def _col_letter(i: int) -> str:
+    out, i = "", i + 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = chr(65 + r) + out
+    return out

@@ -1,0 +1,89 @@
+"""Writing a draft as YAML in the project's mapping format, every choice commented.
+
+Separate because the text is written by hand (not by a YAML dumper) so that each line can carry its
+evidence as a comment; the result is parsed once to prove it is valid YAML.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING
+
+import yaml
+
+from .model import NO_ROLE_VALUES
+
+if TYPE_CHECKING:        # for the annotation only: draft imports this module
+    from .draft import DraftResult
+
+
+def _q(value) -> str:
+    """A YAML scalar: JSON strings are valid YAML double-quoted strings."""
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, int):
+        return str(value)
+    s = str(value)
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", s) and s.lower() not in (
+            "yes", "no", "true", "false", "on", "off", "null", "y", "n", "todo"):
+        return s
+    return json.dumps(s, ensure_ascii=False)
+
+
+def _flow(spec) -> str:
+    if isinstance(spec, dict):
+        return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in spec.items()) + "}"
+    if isinstance(spec, (list, tuple)):
+        return "[" + ", ".join(_flow(v) for v in spec) + "]"
+    return _q(spec)
+
+
+def _comment(text: str) -> str:
+    return "  # " + " ".join(text.split()) if text else ""
+
+
+def _to_yaml(d: DraftResult) -> str:
+    lines = [
+        f"# Draft mapping for {d.file_name!r}, written by `cse-audit mapping draft`.",
+        "# Each choice says its evidence and a confidence. Check every line against the return;",
+        "# decide each TODO (cse-audit refuses to load a mapping that still has one), then run",
+        f"#   cse-audit mapping check FILE --mapping {d.name}",
+        f"name: {_q(d.name)}",
+        f"description: {_q(f'Drafted from {d.file_name}; checked by: (your name)')}",
+    ]
+    for name, why in d.skipped:
+        lines.append(f"# sheet {name!r} not used: {' '.join(why.split())}")
+    if not d.sheets:
+        lines += ["sheets:", f"  TODO: {_q(d.problem or 'no table found')}"]
+        return "\n".join(lines) + "\n"
+    lines.append("sheets:")
+    for s in d.sheets:
+        lines.append(f"  {s.kind}:{_comment(f'{s.kind}: {s.kind_evidence}')}")
+        lines.append(f"    sheet: {_q(s.selector)}{_comment(f'sheet {s.sheet!r}' if s.selector != s.sheet else '')}")
+        lines.append(f"    # {s.header_evidence}; {s.data_rows} data row(s)")
+        if s.header_contains:
+            lines.append(f"    header_contains: {_flow(s.header_contains)}")
+        for note in s.notes:
+            lines.append(f"    # note: {note}")
+        if s.role is not None:
+            lines.append("    role:")
+            lines.append(f"      column: {_q(s.role['column'])}")
+            for k in ("victims", "offenders", "skip"):
+                lines.append(f"      {k}: {_flow(s.role[k])}")
+            if s.role_todo:
+                lines.append(f"      TODO: {_flow(s.role_todo)}"
+                             + _comment("role values not sorted: move each into victims, offenders or skip "
+                                        "(unsorted values are rejected rows), then delete this line"))
+            elif not any(s.role[k] for k in ("victims", "offenders", "skip")):
+                lines.append(f"      TODO: {_q(NO_ROLE_VALUES)}")
+        lines.append("    columns:")
+        for c in s.columns:
+            lines.append(f"      {c.field}: {_flow(c.spec)}{_comment(c.comment())}")
+        if s.unmapped:
+            lines.append("    # not mapped (kept in raw_rows):")
+            for h, why in s.unmapped:
+                lines.append(f"    #   {h!r}: {' '.join(why.split())}")
+    text = "\n".join(lines) + "\n"
+    yaml.safe_load(text)      # a draft is always valid YAML; fail here, not in the analyst's editor
+    return text

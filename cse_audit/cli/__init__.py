@@ -1,0 +1,41 @@
+"""The `cse-audit` command line: parse options, call the library, turn errors into messages.
+
+Data goes to stdout; messages and progress go to stderr. Exit codes: 0 ok, 1 data problems
+(validate; ingest with files that could not be loaded, or rejected rows under --strict),
+2 usage or configuration errors. Heavy libraries are imported inside commands so that
+`cse-audit --help` starts fast.
+
+One module per group of commands; `common.py` holds what they share.
+"""
+
+from __future__ import annotations
+
+import click
+
+from .admin import minimise, synth, template
+from .link import link
+from .load import ingest, validate
+from .mapping import mapping
+from .outputs import completeness, report, tables
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show full tracebacks for errors.")
+@click.version_option(package_name="cse-audit")
+def cli(debug):
+    """Ingest, link and tabulate child sexual exploitation case returns.
+
+    \b
+    Quick start:
+      cse-audit ingest sample_returns --db audit.duckdb
+      cse-audit tables --db audit.duckdb --format markdown
+    """
+
+
+for _command in (ingest, validate, tables, completeness, report, template, synth, minimise, mapping, link):
+    cli.add_command(_command)
+
+
+def main():
+    cli(prog_name="cse-audit")
+

@@ -1,0 +1,94 @@
+"""`template`, `synth` and `minimise`: the standard return, synthetic returns, data minimisation."""
+
+from __future__ import annotations
+
+import click
+
+from .common import _config, _handle_errors, config_option, db_option
+
+
+@click.command()
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="The workbook to write (FILE.xlsx).")
+@click.option("--agency", help="Fill in this agency's id, so its return is recognised on ingest.")
+@click.option("--write-mapping", is_flag=True,
+              help="Regenerate configs/mappings/standard-template.yaml from configs/schema.yaml.")
+@config_option
+@_handle_errors
+def template(output, agency, write_mapping, config_dir):
+    """Write the standard data-capture workbook agencies can fill in.
+
+    It has an Instructions sheet, Cases / Victims / Offenders sheets with drop-down lists from
+    the code lists, and ingests with no mapping work.
+
+    \b
+    Example:
+      cse-audit template --output cse_return_template.xlsx
+      cse-audit template --output lancashire.xlsx --agency police-lancashire
+    """
+    from ..outputs.template import MAPPING_NAME, template_mapping_yaml, write_template
+
+    config = _config(config_dir)
+    if write_mapping:
+        target = config.root / "mappings" / f"{MAPPING_NAME}.yaml"
+        target.write_text(template_mapping_yaml(config), encoding="utf-8")
+        click.echo(f"wrote {target}", err=True)
+    if output:
+        if not output.lower().endswith(".xlsx"):
+            raise click.UsageError("--output must end in .xlsx")
+        if agency and agency not in config.agencies:
+            raise click.UsageError(f"no agency {agency!r} in the registry")
+        write_template(config, output, agency)
+        click.echo(f"wrote {output}", err=True)
+    if not output and not write_mapping:
+        raise click.UsageError("give --output FILE.xlsx (or --write-mapping)")
+
+
+@click.command()
+@click.argument("outdir", type=click.Path(file_okay=False))
+@click.option("--seed", default=2011, show_default=True, help="Random seed: the same seed gives the same returns.")
+@click.option("--scale", default=1.0, show_default=True, help="Multiply the number of records (e.g. 100).")
+@_handle_errors
+def synth(outdir, seed, scale):
+    """Generate synthetic agency returns (no real data), with truth files for linkage.
+
+    At scale 1 with the default seed the returns reproduce the CEOP 2011 figures.
+
+    \b
+    Example:
+      cse-audit synth my_sample --seed 7
+      cse-audit synth big --scale 100
+    """
+    from ..synth import generate
+
+    summary = generate(outdir, seed=seed, scale=scale)
+    click.echo(f"wrote {outdir}: " + ", ".join(f"{k} {v}" for k, v in summary.items()
+                                                if isinstance(v, (int, float, str))), err=True)
+
+
+@click.command()
+@db_option
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@_handle_errors
+def minimise(db, yes):
+    """Remove names, initials, dates of birth and raw rows from the store, after linkage.
+
+    Person ids, ages and every table stay as they were; the store then takes no more returns
+    (new records could not be linked without the names). The file is rewritten so that the
+    removed values do not linger in it.
+
+    \b
+    Example:
+      cse-audit minimise --db audit.duckdb --yes
+    """
+    from pathlib import Path
+
+    from .. import store
+
+    if not Path(db).exists():
+        raise click.UsageError(f"{db}: no store here")
+    if not yes:
+        click.confirm(f"Remove all names and dates of birth from {db}? This cannot be undone", abort=True,
+                      err=True)
+    counts = store.minimise(db)
+    click.echo(f"minimised {db}: {counts['victims']} victim and {counts['offenders']} offender records, "
+               f"{counts['raw_rows']} raw rows removed", err=True)

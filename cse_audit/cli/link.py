@@ -1,0 +1,182 @@
+"""`link run | evaluate | explain | review | apply`: linkage, its quality and reviewed decisions."""
+
+from __future__ import annotations
+
+import click
+
+from .common import _config, _handle_errors, config_option, db_option, engine_option, format_option
+
+kind_option = click.option("--kind", type=click.Choice(["victims", "offenders"]), default="victims",
+                           show_default=True, help="Which people to link.")
+
+
+def _linkage_settings(config_dir):
+    return _config(config_dir).root / "linkage.yaml"
+
+
+@click.group()
+def link():
+    """Linkage: evaluate against a truth file, explain a pair, review borderline pairs."""
+
+
+@link.command("run")
+@db_option
+@config_option
+@engine_option
+@format_option
+@_handle_errors
+def link_run(db, config_dir, engine, fmt):
+    """(Re)link victims and offenders across all current returns (ingest does this itself).
+
+    \b
+    Example:
+      cse-audit link run --db audit.duckdb
+      cse-audit link run --db audit.duckdb --engine spark
+    """
+    import json
+
+    from .. import store
+    from ..ingest import link_all
+    from ..ingest.summary import _plain
+    from ..tables import render_rows
+
+    con = store.connect(db)
+    try:
+        result = {kind: _plain(r) for kind, r in link_all(con, _config(config_dir).root, engine).items()}
+    finally:
+        con.close()
+    if fmt == "json":
+        click.echo(json.dumps(result, indent=2, default=str))
+    else:
+        click.echo(render_rows([{"kind": k, **v} for k, v in result.items()], fmt, title="Linkage"))
+
+
+@link.command("evaluate")
+@click.option("--truth", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="CSV of record -> person (file_name,sheet,row_number,person_id or record_id,person_id).")
+@kind_option
+@db_option
+@config_option
+@format_option
+@_handle_errors
+def link_evaluate(truth, kind, db, config_dir, fmt):
+    """Precision, recall and F1 of the linkage against a truth file.
+
+    \b
+    Example:
+      cse-audit link evaluate --truth sample_returns/_truth/victims.csv --db audit.duckdb
+    """
+    from .. import store
+    from ..linkage import evaluate
+    from ..tables import render_rows
+
+    con = store.connect(db, read_only=True)
+    try:
+        result = evaluate(con, kind, truth, config=_linkage_settings(config_dir))
+    finally:
+        con.close()
+    click.echo(render_rows([{"measure": k, "value": v} for k, v in result.items()], fmt, title=f"Linkage: {kind}"))
+
+
+@link.command("explain")
+@click.argument("record_a")
+@click.argument("record_b")
+@kind_option
+@db_option
+@config_option
+@click.option("--show-values", is_flag=True, help="Also show the compared values (names, dates of birth).")
+@format_option
+@_handle_errors
+def link_explain(record_a, record_b, kind, db, config_dir, show_values, fmt):
+    """Why two records are (or are not) one person: each comparison's level and weight.
+
+    Record ids are as stored (see `cse-audit link review`). Names and dates of birth are shown
+    only with --show-values.
+
+    \b
+    Example:
+      cse-audit link explain "police-lancashire:3:Victims:12" "lscb-blackpool:9:CSE Referrals:7"
+    """
+    from .. import store
+    from ..linkage import explain
+    from ..tables import render_rows
+
+    con = store.connect(db, read_only=True)
+    try:
+        e = explain(con, kind, record_a, record_b, config=_linkage_settings(config_dir), show_values=show_values)
+    finally:
+        con.close()
+    if fmt == "json":
+        import dataclasses
+        import json
+
+        click.echo(json.dumps(dataclasses.asdict(e), indent=2, default=str))
+        return
+    click.echo(render_rows(e.comparisons, fmt, title=f"{record_a}  vs  {record_b}"))
+    click.echo(f"prior weight {e.prior_match_weight:+.2f}; total weight {e.match_weight:+.2f}; "
+               f"match probability {e.match_probability:.4f}; "
+               f"{'a candidate pair' if e.candidate_pair else 'never compared (no blocking rule pairs them)'}; "
+               f"stored as {'one person' if e.same_person else 'different people' if e.same_person is False else '?'}")
+
+
+@link.command("review")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="FILE.xlsx or FILE.csv")
+@kind_option
+@click.option("--low", type=float, help="Lowest match probability to review (default from linkage.yaml).")
+@click.option("--high", type=float, help="Highest match probability to review (default from linkage.yaml).")
+@db_option
+@config_option
+@_handle_errors
+def link_review(output, kind, low, high, db, config_dir):
+    """Export borderline pairs side by side, with a decision column to fill in (match / no-match).
+
+    The file holds names and dates of birth: keep it as safe as the store.
+
+    \b
+    Example:
+      cse-audit link review --output review.xlsx
+      cse-audit link apply review.xlsx
+    """
+    from .. import store
+    from ..linkage import review_pairs
+    from ..tables import safe_cell
+
+    con = store.connect(db, read_only=True)
+    try:
+        pairs = review_pairs(con, kind, low=low, high=high, config=_linkage_settings(config_dir))
+    finally:
+        con.close()
+    pairs = pairs.map(safe_cell) if len(pairs) else pairs
+    if output.lower().endswith(".csv"):
+        pairs.to_csv(output, index=False)
+    else:
+        pairs.to_excel(output, index=False, sheet_name="Review")
+    click.echo(f"wrote {output}: {len(pairs)} pair(s) to review", err=True)
+
+
+@link.command("apply")
+@click.argument("reviewed", type=click.Path(exists=True, dir_okay=False))
+@kind_option
+@db_option
+@config_option
+@_handle_errors
+def link_apply(reviewed, kind, db, config_dir):
+    """Record the decisions of a reviewed file so every later run obeys them, then relink.
+
+    \b
+    Example:
+      cse-audit link apply review.xlsx
+    """
+    from .. import store
+    from ..ingest import link_all
+    from ..linkage import apply_overrides
+
+    root = _config(config_dir).root
+    counts = apply_overrides(reviewed, kind, config=root / "linkage.yaml")
+    con = store.connect(db)
+    try:
+        result = link_all(con, root)[kind]
+    finally:
+        con.close()
+    click.echo(f"{counts['added']} decision(s) added, {counts['changed']} changed; {kind}: "
+               f"{result.persons} people from {result.records} records", err=True)

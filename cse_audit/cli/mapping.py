@@ -1,0 +1,71 @@
+"""`mapping draft` and `mapping check`: write and test the mapping for a new layout."""
+
+from __future__ import annotations
+
+import click
+
+from .common import DataProblems, _config, _handle_errors, config_option, format_option
+
+
+@click.group()
+def mapping():
+    """Draft a mapping for a new layout, and check a mapping against a file."""
+
+
+@mapping.command("draft")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--output", "-o", type=click.Path(dir_okay=False),
+              help="Write the draft here (e.g. configs/mappings/NAME.yaml); default: print it.")
+@click.option("--name", help="The mapping's name (default: from --output or the file name).")
+@click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
+@config_option
+@format_option
+@_handle_errors
+def mapping_draft(file, output, name, force, config_dir, fmt):
+    """Draft the YAML mapping for a return in a layout never seen before.
+
+    Every choice is commented with its evidence and a confidence; what could not be decided is
+    marked TODO, and the loader refuses the mapping until a person decides. No names or dates
+    of birth are printed.
+
+    \b
+    Example:
+      cse-audit mapping draft new_return.xlsx
+      cse-audit mapping draft new_return.xlsx --output configs/mappings/police-new.yaml
+    """
+    from ..authoring import draft_command
+
+    text, data = draft_command(file, _config(config_dir), output=output, name=name, force=force)
+    _echo_result(text, data, fmt)
+
+
+@mapping.command("check")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--mapping", "mapping_name", required=True, help="A mapping name in configs/mappings, or a .yaml path.")
+@click.option("--agency", help="Agency id (for values taken from the registry).")
+@config_option
+@format_option
+@_handle_errors
+def mapping_check(file, mapping_name, agency, config_dir, fmt):
+    """Apply a mapping to one file: per field, how many values mapped, became Unknown, or were
+    not recognised. Stores nothing and prints no personal data.
+
+    \b
+    Example:
+      cse-audit mapping check new_return.xlsx --mapping police-new
+    """
+    from ..authoring import check_command
+
+    text, data = check_command(file, mapping_name, _config(config_dir), agency_id=agency)
+    _echo_result(text, data, fmt)
+    if data.get("error"):
+        raise DataProblems(data["error"])
+
+
+def _echo_result(text: str, data: dict, fmt: str) -> None:
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(data, indent=2, default=str))
+    else:
+        click.echo(text, nl=not text.endswith("\n"))

@@ -1,0 +1,58 @@
+"""Load and validate `configs/` into typed objects.
+
+Everything is checked before any data is read: an unknown key, a missing code list, a bad
+regex or a mapping naming a field that does not exist is a `ConfigError` that names the
+file, the key and the line.
+
+    errors.py    ConfigError
+    yamlio.py    YAML with line numbers; key checks
+    text.py      normalise(): the comparison key for headers and codes
+    models.py    the typed configuration (Config, Mapping, SheetSpec, ColumnSpec, Agency, ...)
+    mappings.py  one mapping file -> Mapping
+    loaders.py   the whole folder -> Config (settings, schema, code lists, registry)
+    paths.py     where the shipped configuration lives
+"""
+
+from .errors import ConfigError
+from .loaders import (
+    load_agencies,
+    load_code_list,
+    load_config,
+    load_fields,
+    load_settings,
+    load_template,
+)
+from .mappings import load_mapping
+from .models import (
+    COLUMN_KEYS,
+    DATE_STYLES,
+    DERIVERS,
+    KINDS,
+    MAPPING_KEYS,
+    PARSERS,
+    ROLE_KEYS,
+    SHEET_KEYS,
+    SOURCE_TYPES,
+    Agency,
+    CodeList,
+    ColumnSpec,
+    Config,
+    FieldDef,
+    Limits,
+    Mapping,
+    RoleSpec,
+    Settings,
+    SheetSpec,
+    TemplateSpec,
+)
+from .paths import DEFAULT_CONFIG_DIR
+from .text import normalise
+from .yamlio import load_yaml
+
+__all__ = [
+    "COLUMN_KEYS", "DATE_STYLES", "DEFAULT_CONFIG_DIR", "DERIVERS", "KINDS", "MAPPING_KEYS", "PARSERS",
+    "ROLE_KEYS", "SHEET_KEYS", "SOURCE_TYPES", "Agency", "CodeList", "ColumnSpec", "Config", "ConfigError",
+    "FieldDef", "Limits", "Mapping", "RoleSpec", "Settings", "SheetSpec", "TemplateSpec", "load_agencies",
+    "load_code_list", "load_config", "load_fields", "load_mapping", "load_settings", "load_template",
+    "load_yaml", "normalise",
+]

@@ -1,0 +1,190 @@
+"""Load the configs/ folder: settings, schema, code lists, mappings, the agency registry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import ConfigError
+from .mappings import load_mapping
+from .models import (
+    SOURCE_TYPES,
+    Agency,
+    CodeList,
+    Config,
+    FieldDef,
+    Limits,
+    Settings,
+    TemplateSpec,
+)
+from .paths import DEFAULT_CONFIG_DIR
+from .text import normalise
+from .yamlio import _check_keys, _line, _require, load_yaml
+
+
+def load_settings(path: Path) -> Settings:
+    if not path.exists():
+        return Settings()
+    d = load_yaml(path) or {}
+    _check_keys(d, {"ignore", "extensions", "header_search_rows", "limits", "two_digit_year_pivot",
+                    "nil_markers"}, path, "")
+    limits = d.get("limits") or {}
+    _check_keys(limits, set(Limits.__dataclass_fields__), path, "limits")
+    kw = {}
+    for key in ("ignore", "extensions", "nil_markers"):
+        if key in d:
+            if not isinstance(d[key], list):
+                raise ConfigError(path, key, _line(d, key), "expected a list")
+            kw[key] = tuple(str(x) for x in d[key])
+    for key in ("header_search_rows", "two_digit_year_pivot"):
+        if key in d:
+            if not isinstance(d[key], int):
+                raise ConfigError(path, key, _line(d, key), "expected a whole number")
+            kw[key] = d[key]
+    for key, val in limits.items():
+        if not isinstance(val, (int, float)) or val <= 0:
+            raise ConfigError(path, f"limits.{key}", _line(limits, key), "expected a positive number")
+    return Settings(limits=Limits(**limits), **kw)
+
+
+def load_template(path: Path, fields: dict[str, FieldDef]) -> TemplateSpec:
+    d = (load_yaml(path) or {}).get("template") or {}
+    _check_keys(d, {"sheets", "labels", "codes"}, path, "template")
+    sheets = {name: tuple(cols) for name, cols in (d.get("sheets") or {}).items()}
+    for name, cols in sheets.items():
+        for col in cols:
+            if col not in fields:
+                raise ConfigError(path, f"template.sheets.{name}", _line(d.get("sheets"), name),
+                                  f"unknown field {col!r}")
+    labels = dict(d.get("labels") or {})
+    missing = sorted({c for cols in sheets.values() for c in cols} - set(labels))
+    if missing:
+        raise ConfigError(path, "template.labels", _line(d, "labels"), f"no label for {', '.join(missing)}")
+    return TemplateSpec(sheets, labels, dict(d.get("codes") or {}))
+
+
+def load_fields(path: Path) -> dict[str, FieldDef]:
+    d = load_yaml(path) or {}
+    _check_keys(d, {"fields", "template"}, path, "")
+    out = {}
+    for name, spec in (d.get("fields") or {}).items():
+        _check_keys(spec, {"type", "kinds", "description", "codes", "personal", "input_only"}, path,
+                    f"fields.{name}")
+        ftype = _require(spec, "type", path, f"fields.{name}")
+        if ftype not in ("text", "date", "int", "code"):
+            raise ConfigError(path, f"fields.{name}.type", _line(spec, "type"),
+                              "must be one of text, date, int, code")
+        out[name] = FieldDef(name, ftype, tuple(spec.get("kinds", ())), spec.get("description", ""),
+                             spec.get("codes"), bool(spec.get("personal")), bool(spec.get("input_only")))
+    return out
+
+
+def load_code_list(path: Path) -> CodeList:
+    d = load_yaml(path) or {}
+    _check_keys(d, {"name", "categories", "codes", "includes", "tokens"}, path, "")
+    name = d.get("name", path.stem)
+    if name != path.stem:
+        raise ConfigError(path, "name", _line(d, "name"), f"must equal the file name {path.stem!r}")
+    categories = tuple(d.get("categories") or ())
+    codes, display = {}, {}
+    raw = d.get("codes") or {}
+    if not isinstance(raw, dict):
+        raise ConfigError(path, "codes", _line(d, "codes"), "expected a mapping of code: category")
+    for code, target in raw.items():
+        if isinstance(target, dict):
+            _check_keys(target, {"category", "detail"}, path, f"codes.{code}")
+            category = _require(target, "category", path, f"codes.{code}")
+            detail = target.get("detail")
+        else:
+            category, detail = target, None
+        if categories and category not in categories:
+            raise ConfigError(path, f"codes.{code}", _line(raw, code),
+                              f"category {category!r} is not one of {', '.join(categories)}")
+        key = normalise(code)
+        codes[key] = (str(category), None if detail is None else str(detail))
+        display[key] = str(code)
+    return CodeList(name, categories, codes, tuple(d.get("includes") or ()), display)
+
+
+def load_agencies(path: Path, mappings: dict) -> dict[str, Agency]:
+    if not path.exists():
+        return {}
+    d = load_yaml(path) or {}
+    _check_keys(d, {"agencies"}, path, "")
+    out = {}
+    for i, a in enumerate(d.get("agencies") or []):
+        where = f"agencies[{i}]"
+        _check_keys(a, {"id", "name", "source_type", "area", "force_area", "expected", "mapping", "files"}, path,
+                    where)
+        aid = str(_require(a, "id", path, where))
+        if aid in out:
+            raise ConfigError(path, f"{where}.id", _line(a, "id"), f"duplicate agency id {aid!r}")
+        st = _require(a, "source_type", path, where)
+        if st not in SOURCE_TYPES:
+            raise ConfigError(path, f"{where}.source_type", _line(a, "source_type"),
+                              f"must be one of {', '.join(SOURCE_TYPES)}")
+        mapping = a.get("mapping")
+        if mapping is not None and mapping not in mappings:
+            raise ConfigError(path, f"{where}.mapping", _line(a, "mapping"),
+                              f"no mapping {mapping!r} in mappings/; known: {', '.join(sorted(mappings))}")
+        files = a.get("files") or []
+        force_area = a.get("force_area") or (a.get("area") if st == "police" else None)
+        out[aid] = Agency(aid, str(a.get("name", aid)), st, a.get("area"), bool(a.get("expected", True)),
+                          mapping, tuple(files), force_area)
+    return out
+
+
+def load_config(root: str | Path | None = None) -> Config:
+    """Load and validate the whole configuration folder."""
+    root = Path(root) if root else DEFAULT_CONFIG_DIR
+    if not root.is_dir():
+        raise ConfigError(root, "", None, "configuration folder not found")
+    settings = load_settings(root / "settings.yaml")
+    fields = load_fields(root / "schema.yaml")
+    codes = {p.stem: load_code_list(p) for p in sorted((root / "codes").glob("*.yaml"))}
+    unknown = codes.pop("unknown", None)
+    tokens = frozenset(normalise(t) for t in _unknown_tokens(root / "codes" / "unknown.yaml")) if unknown else \
+        frozenset({""})
+    _resolve_includes(codes, root)
+    for fdef in fields.values():
+        if fdef.codes and fdef.codes not in codes:
+            raise ConfigError(root / "schema.yaml", f"fields.{fdef.name}.codes", None,
+                              f"no code list {fdef.codes!r}")
+    mappings = {p.stem: load_mapping(p, codes, fields) for p in sorted((root / "mappings").glob("*.yaml"))}
+    agencies = load_agencies(root / "agencies.yaml", mappings)
+    template = load_template(root / "schema.yaml", fields)
+    for fname, list_name in template.codes.items():
+        if list_name not in codes:
+            raise ConfigError(root / "schema.yaml", f"template.codes.{fname}", None, f"no code list {list_name!r}")
+    return Config(root, settings, fields, codes, tokens | {""}, mappings, agencies, template)
+
+
+def _unknown_tokens(path: Path) -> list[str]:
+    d = load_yaml(path) or {}
+    tokens = d.get("tokens") or []
+    if not isinstance(tokens, list):
+        raise ConfigError(path, "tokens", _line(d, "tokens"), "expected a list")
+    return [str(t) for t in tokens]
+
+
+def _resolve_includes(codes: dict[str, CodeList], root: Path) -> None:
+    """Fold included lists in; a list's own codes win over included ones."""
+    done: set[str] = set()
+
+    def resolve(name: str, chain: tuple[str, ...]):
+        if name in done:
+            return
+        cl = codes[name]
+        for inc in cl.includes:
+            if inc not in codes:
+                raise ConfigError(root / "codes" / f"{name}.yaml", "includes", None, f"no code list {inc!r}")
+            if inc in chain:
+                raise ConfigError(root / "codes" / f"{name}.yaml", "includes", None,
+                                  f"circular include: {' -> '.join(chain + (inc,))}")
+            resolve(inc, chain + (inc,))
+            for k, v in codes[inc].codes.items():
+                cl.codes.setdefault(k, v)
+                cl.display.setdefault(k, codes[inc].display.get(k, k))
+        done.add(name)
+
+    for name in codes:
+        resolve(name, (name,))

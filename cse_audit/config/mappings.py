@@ -1,0 +1,174 @@
+"""Load one mapping file (configs/mappings/*.yaml) into a typed Mapping, checking every key."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .errors import ConfigError
+from .models import (
+    COLUMN_KEYS,
+    DATE_STYLES,
+    DERIVERS,
+    KINDS,
+    MAPPING_KEYS,
+    PARSERS,
+    ROLE_KEYS,
+    SHEET_KEYS,
+    ColumnSpec,
+    Mapping,
+    RoleSpec,
+    SheetSpec,
+)
+from .yamlio import _check_keys, _line, _require, load_yaml
+
+
+def _parse_column(spec, path, where: str, codes: dict, fields: dict, fname: str) -> ColumnSpec:
+    if isinstance(spec, str):
+        return ColumnSpec(headers=(spec,))
+    if isinstance(spec, list):
+        if not spec or not all(isinstance(s, str) for s in spec):
+            raise ConfigError(path, where, None, "a list of aliases must hold header names (text)")
+        return ColumnSpec(headers=tuple(spec))
+    if not isinstance(spec, dict):
+        raise ConfigError(path, where, None, "expected a header name, a list of aliases, or a mapping "
+                                             "with `column:` (see docs/mappings.md)")
+    _check_keys(spec, set(COLUMN_KEYS), path, where)
+    sources = [k for k in ("column", "registry", "value", "first_of") if k in spec]
+    if len(sources) != 1:
+        raise ConfigError(path, where, _line(spec), "give exactly one of column, registry, value, first_of")
+    kw = {}
+    if "column" in spec:
+        col = spec["column"]
+        kw["headers"] = (col,) if isinstance(col, str) else tuple(col)
+        if not kw["headers"] or not all(isinstance(h, str) for h in kw["headers"]):
+            raise ConfigError(path, f"{where}.column", _line(spec, "column"),
+                              "expected a header name or a list of header names")
+    if "first_of" in spec:
+        subs = spec["first_of"]
+        if not isinstance(subs, list) or len(subs) < 2:
+            raise ConfigError(path, f"{where}.first_of", _line(spec, "first_of"),
+                              "expected a list of two or more column specs")
+        kw["first_of"] = tuple(_parse_column(s, path, f"{where}.first_of[{i}]", codes, fields, fname)
+                               for i, s in enumerate(subs))
+    if "codes" in spec:
+        if spec["codes"] not in codes:
+            raise ConfigError(path, f"{where}.codes", _line(spec, "codes"),
+                              f"no code list {spec['codes']!r}; known: {', '.join(sorted(codes))}")
+        kw["codes"] = spec["codes"]
+    if "dates" in spec:
+        if spec["dates"] not in DATE_STYLES:
+            raise ConfigError(path, f"{where}.dates", _line(spec, "dates"),
+                              f"must be one of {', '.join(DATE_STYLES)}")
+        kw["dates"] = spec["dates"]
+    if "pattern" in spec:
+        try:
+            pattern = re.compile(str(spec["pattern"]))
+        except re.error as exc:
+            raise ConfigError(path, f"{where}.pattern", _line(spec, "pattern"), f"bad regex: {exc}") from exc
+        if "year" not in pattern.groupindex:
+            raise ConfigError(path, f"{where}.pattern", _line(spec, "pattern"),
+                              "a date pattern needs named groups: (?P<year>..), optionally (?P<month>..) and "
+                              "(?P<day>..)")
+        if fields[fname].type != "date":
+            raise ConfigError(path, f"{where}.pattern", _line(spec, "pattern"), "pattern reads a date: use it on a "
+                                                                                   "date field (case_date, dob)")
+        kw["pattern"] = pattern
+    if "pivot" in spec:
+        if not isinstance(spec["pivot"], int) or not 0 <= spec["pivot"] <= 99:
+            raise ConfigError(path, f"{where}.pivot", _line(spec, "pivot"),
+                              "expected a two-digit year 0-99: years below it are 20xx, the rest 19xx")
+        kw["pivot"] = spec["pivot"]
+    if "parse" in spec:
+        if spec["parse"] not in PARSERS:
+            raise ConfigError(path, f"{where}.parse", _line(spec, "parse"),
+                              f"must be one of {', '.join(PARSERS)}")
+        kw["parse"] = spec["parse"]
+    if "derive" in spec:
+        if spec["derive"] not in DERIVERS:
+            raise ConfigError(path, f"{where}.derive", _line(spec, "derive"),
+                              f"must be one of {', '.join(DERIVERS)}")
+        kw["derive"] = spec["derive"]
+    if "unknown" in spec:
+        if not isinstance(spec["unknown"], list):
+            raise ConfigError(path, f"{where}.unknown", _line(spec, "unknown"), "expected a list of tokens")
+        kw["unknown"] = tuple(str(t) for t in spec["unknown"])
+    if "registry" in spec:
+        if spec["registry"] not in ("area", "name", "id"):
+            raise ConfigError(path, f"{where}.registry", _line(spec, "registry"),
+                              "must be one of area, name, id")
+        kw["registry"] = spec["registry"]
+    if "value" in spec:
+        kw["value"] = str(spec["value"])
+    kw["required"] = bool(spec.get("required", False))
+    return ColumnSpec(**kw)
+
+
+def _parse_sheet(kind, spec, path, codes, fields) -> SheetSpec:
+    where = f"sheets.{kind}"
+    _check_keys(spec, set(SHEET_KEYS), path, where)
+    sel = spec.get("sheet", 0)
+    if isinstance(sel, dict):
+        _check_keys(sel, {"regex"}, path, f"{where}.sheet")
+        try:
+            sel = re.compile(_require(sel, "regex", path, f"{where}.sheet"), re.IGNORECASE)
+        except re.error as exc:
+            raise ConfigError(path, f"{where}.sheet.regex", _line(spec, "sheet"), f"bad regex: {exc}") from exc
+    elif not isinstance(sel, (str, int)):
+        raise ConfigError(path, f"{where}.sheet", _line(spec, "sheet"),
+                          "expected a sheet name, {regex: ...} or a number (0 = first)")
+    header_contains = spec.get("header_contains") or []
+    if isinstance(header_contains, str):
+        header_contains = [header_contains]
+    columns_raw = _require(spec, "columns", path, where)
+    if not isinstance(columns_raw, dict) or not columns_raw:
+        raise ConfigError(path, f"{where}.columns", _line(spec, "columns"), "expected field: column pairs")
+    allowed_kinds = ("victims", "offenders") if kind == "people" else (kind,)
+    columns = {}
+    for fname, cspec in columns_raw.items():
+        if fname not in fields:
+            raise ConfigError(path, f"{where}.columns.{fname}", _line(columns_raw, fname),
+                              f"unknown field; fields are: {', '.join(fields)}")
+        if not any(k in fields[fname].kinds for k in allowed_kinds):
+            raise ConfigError(path, f"{where}.columns.{fname}", _line(columns_raw, fname),
+                              f"field {fname!r} does not belong in a {kind} sheet")
+        col = _parse_column(cspec, path, f"{where}.columns.{fname}", codes, fields, fname)
+        if col.parse == "name" and fname != "name":
+            raise ConfigError(path, f"{where}.columns.{fname}", _line(columns_raw, fname),
+                              "parse: name splits a whole name: use it on the field `name`")
+        columns[fname] = col
+    role = None
+    if kind == "people":
+        r = _require(spec, "role", path, where)
+        _check_keys(r, set(ROLE_KEYS), path, f"{where}.role")
+        col = _require(r, "column", path, f"{where}.role")
+        role = RoleSpec(column=(col,) if isinstance(col, str) else tuple(col),
+                        victims=tuple(_require(r, "victims", path, f"{where}.role")),
+                        offenders=tuple(_require(r, "offenders", path, f"{where}.role")),
+                        skip=tuple(r.get("skip") or ()))
+    elif "role" in spec:
+        raise ConfigError(path, f"{where}.role", _line(spec, "role"), "a role column belongs in a `people` sheet")
+    return SheetSpec(kind, sel, columns, tuple(header_contains), role, bool(spec.get("optional", False)))
+
+
+def load_mapping(path: Path, codes: dict, fields: dict) -> Mapping:
+    d = load_yaml(path)
+    if not isinstance(d, dict):
+        raise ConfigError(path, "", None, "a mapping file must be a YAML mapping with `name` and `sheets`")
+    _check_keys(d, set(MAPPING_KEYS), path, "")
+    name = _require(d, "name", path, "")
+    if name != path.stem:
+        raise ConfigError(path, "name", _line(d, "name"), f"must equal the file name {path.stem!r}")
+    sheets_raw = _require(d, "sheets", path, "")
+    if not isinstance(sheets_raw, dict) or not sheets_raw:
+        raise ConfigError(path, "sheets", _line(d, "sheets"), f"expected one or more of {', '.join(KINDS)}")
+    sheets = []
+    for kind, spec in sheets_raw.items():
+        if kind == "TODO":
+            raise ConfigError(path, "sheets.TODO", _line(sheets_raw, kind),
+                              f"undecided in a drafted mapping: {spec}; decide it, then delete the TODO")
+        if kind not in KINDS:
+            raise ConfigError(path, f"sheets.{kind}", _line(sheets_raw, kind),
+                              f"unknown sheet kind; allowed: {', '.join(KINDS)}")
+        sheets.append(_parse_sheet(kind, spec, path, codes, fields))
+    return Mapping(name, d.get("description", ""), tuple(sheets), str(path))

@@ -1,0 +1,161 @@
+"""The typed configuration: what a loaded configs/ folder is made of.
+
+The names of every key the mapping loader accepts are here too, so the loader, the docs test
+and the drafter share one list.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from .text import normalise
+
+KINDS = ("cases", "victims", "offenders", "people")
+SOURCE_TYPES = ("police", "lscb", "ngo")
+DATE_STYLES = ("dayfirst", "monthfirst", "iso")
+PARSERS = ("name", "initials", "age")
+DERIVERS = ("missing_from_episodes",)
+# Every key the mapping loader accepts, by where it may appear (docs/mappings.md documents each;
+# a test fails when one is missing there).
+MAPPING_KEYS = ("name", "description", "sheets")
+SHEET_KEYS = ("sheet", "header_contains", "columns", "role", "optional")
+ROLE_KEYS = ("column", "victims", "offenders", "skip")
+COLUMN_KEYS = ("column", "codes", "dates", "pattern", "pivot", "unknown", "parse", "derive", "registry", "value",
+               "first_of", "required")
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_mb: float = 100
+    max_uncompressed_mb: float = 500
+    max_rows: int = 2_000_000
+    max_columns: int = 500
+    max_cell_chars: int = 32767
+
+
+@dataclass(frozen=True)
+class Settings:
+    ignore: tuple[str, ...] = ("_*", ".*", "~$*", "README*")
+    extensions: tuple[str, ...] = ("xlsx", "xlsm", "xls", "xlsb", "ods", "csv")
+    header_search_rows: int = 30
+    limits: Limits = Limits()
+    two_digit_year_pivot: int = 30
+    nil_markers: tuple[str, ...] = ("no relevant data", "nil return", "no data held", "no cases")
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    name: str
+    type: str
+    kinds: tuple[str, ...]
+    description: str
+    codes: str | None = None
+    personal: bool = False
+    input_only: bool = False
+
+
+@dataclass
+class CodeList:
+    name: str
+    categories: tuple[str, ...]
+    codes: dict[str, tuple[str, str | None]]   # normalised code -> (category, detail)
+    includes: tuple[str, ...] = ()
+    display: dict[str, str] = field(default_factory=dict)  # normalised -> code as written
+
+    def lookup(self, value: str) -> tuple[str, str | None] | None:
+        return self.codes.get(normalise(value))
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    headers: tuple[str, ...] = ()
+    codes: str | None = None
+    dates: str | None = None
+    pattern: re.Pattern | None = None
+    pivot: int | None = None
+    unknown: tuple[str, ...] = ()
+    parse: str | None = None
+    derive: str | None = None
+    registry: str | None = None
+    value: str | None = None
+    first_of: tuple[ColumnSpec, ...] = ()
+    required: bool = False
+
+    def all_headers(self) -> list[str]:
+        out = list(self.headers)
+        for sub in self.first_of:
+            out += sub.all_headers()
+        return out
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    column: tuple[str, ...]
+    victims: tuple[str, ...]
+    offenders: tuple[str, ...]
+    skip: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    kind: str
+    sheet: str | int | re.Pattern
+    columns: dict[str, ColumnSpec]
+    header_contains: tuple[str, ...] = ()
+    role: RoleSpec | None = None
+    optional: bool = False
+
+    def describe_sheet(self) -> str:
+        if isinstance(self.sheet, re.Pattern):
+            return f"matching /{self.sheet.pattern}/"
+        if isinstance(self.sheet, int):
+            return f"number {self.sheet + 1}"
+        return repr(self.sheet)
+
+
+@dataclass(frozen=True)
+class Mapping:
+    name: str
+    description: str
+    sheets: tuple[SheetSpec, ...]
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class Agency:
+    id: str
+    name: str
+    source_type: str
+    area: str | None
+    expected: bool
+    mapping: str | None
+    files: tuple[str, ...]
+    force_area: str | None = None  # the police force area it lies in: shared ground for linkage
+
+
+@dataclass
+class Config:
+    root: Path
+    settings: Settings
+    fields: dict[str, FieldDef]
+    codes: dict[str, CodeList]
+    unknown_tokens: frozenset[str]
+    mappings: dict[str, Mapping]
+    agencies: dict[str, Agency]
+    template: TemplateSpec | None = None
+
+    @cached_property
+    def agency_list(self) -> list[Agency]:
+        return list(self.agencies.values())
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    """The standard template: sheet -> fields, a label per field, a drop-down list per coded field."""
+
+    sheets: dict[str, tuple[str, ...]]
+    labels: dict[str, str]
+    codes: dict[str, str]

@@ -1,0 +1,207 @@
+"""Files to sheets of text cells, keeping Excel row numbers.
+
+Workbooks (xlsx, xlsm, xlsb, xls, ods) are read with python-calamine directly: it is the
+engine pandas uses, and calling it ourselves keeps the sheet's own row positions and saves
+a DataFrame round trip. CSV is decoded as UTF-8 (with or without BOM) or, failing that,
+cp1252, Excel's default export on Windows. Every cell becomes text: the mapping decides
+what it means, and raw rows are stored exactly as read.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import Limits
+
+WORKBOOK_EXTENSIONS = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
+ZIP_EXTENSIONS = {".xlsx", ".xlsm", ".xlsb", ".ods"}
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+CSV_SHEET = "csv"
+
+
+class ReadError(Exception):
+    """A file (or one sheet of it) cannot be read. The message names the file and why."""
+
+    def __init__(self, file_name: str, reason: str, sheet: str | None = None):
+        self.file_name, self.reason, self.sheet = file_name, reason, sheet
+        where = f"{file_name}, sheet {sheet!r}" if sheet else file_name
+        super().__init__(f"{where}: {reason}")
+
+
+@dataclass
+class Sheet:
+    """One sheet as a grid of text. ``rows[i]`` is Excel row ``i + 1``."""
+
+    name: str
+    rows: list[list[str]]
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+
+def _float_text(value: float) -> str:
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+def _datetime_text(value: dt.datetime) -> str:
+    if value.time() == dt.time(0):
+        return value.date().isoformat()
+    return value.isoformat(sep=" ")
+
+
+# The usual cell types, looked up by exact type rather than through the isinstance chain
+# below (a workbook has hundreds of thousands of number and date cells).
+_TEXT_OF_TYPE = {float: _float_text, dt.date: dt.date.isoformat, dt.datetime: _datetime_text}
+
+
+def cell_text(value) -> str:
+    """One cell as text: integers without '.0', dates as ISO, empty as ''."""
+    convert = _TEXT_OF_TYPE.get(type(value))
+    if convert is not None:
+        return convert(value)
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return _float_text(value)
+    if isinstance(value, dt.datetime):
+        return _datetime_text(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def check_file(path: Path, limits: Limits) -> None:
+    """Refuse files that are empty, too big, disguised or zip bombs, before any parsing."""
+    name = path.name
+    size = path.stat().st_size
+    if size == 0:
+        raise ReadError(name, "the file is empty (0 bytes)")
+    if size > limits.max_file_mb * 1024 * 1024:
+        raise ReadError(name, f"the file is {size / 2**20:.0f} MB, over the {limits.max_file_mb} MB limit")
+    ext = path.suffix.lower()
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if ext in ZIP_EXTENSIONS:
+        if head.startswith(OLE_MAGIC):
+            raise ReadError(name, "the workbook is password-protected or encrypted; "
+                                  "ask the agency for an unprotected copy")
+        if not zipfile.is_zipfile(path):
+            raise ReadError(name, f"not a valid {ext} workbook (it is not a zip archive; "
+                                  "renamed or truncated file?)")
+        try:
+            with zipfile.ZipFile(path) as zf:
+                total = sum(info.file_size for info in zf.infolist())
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise ReadError(name, f"damaged workbook ({exc})") from exc
+        if total > limits.max_uncompressed_mb * 1024 * 1024:
+            raise ReadError(name, f"the workbook expands to {total / 2**20:.0f} MB, over the "
+                                  f"{limits.max_uncompressed_mb} MB limit (zip bomb?)")
+    elif ext == ".xls" and not head.startswith(OLE_MAGIC):
+        raise ReadError(name, "not a valid legacy .xls workbook (wrong file signature)")
+
+
+def read_file(path: str | Path, limits: Limits) -> list[Sheet]:
+    """Read every sheet of a return as text grids."""
+    path = Path(path)
+    check_file(path, limits)
+    ext = path.suffix.lower()
+    if ext == ".csv":
+        return [read_csv(path, limits)]
+    if ext in WORKBOOK_EXTENSIONS:
+        return read_workbook(path, limits)
+    raise ReadError(path.name, f"unsupported file type {ext!r}")
+
+
+def read_workbook(path: Path, limits: Limits) -> list[Sheet]:
+    import python_calamine as cal
+
+    try:
+        wb = cal.CalamineWorkbook.from_path(str(path))
+    except cal.PasswordError as exc:
+        raise ReadError(path.name, "the workbook is password-protected") from exc
+    except Exception as exc:  # calamine raises several types for damaged files
+        raise ReadError(path.name, f"cannot open the workbook ({_short(exc)})") from exc
+    sheets = []
+    with wb:
+        for name in wb.sheet_names:
+            try:
+                sheet = wb.get_sheet_by_name(name)
+                end = sheet.end
+                if end and (end[0] + 1 > limits.max_rows):
+                    raise ReadError(path.name, f"{end[0] + 1} rows, over the {limits.max_rows} row limit", name)
+                if end and (end[1] + 1 > limits.max_columns):
+                    raise ReadError(path.name, f"{end[1] + 1} columns, over the {limits.max_columns} "
+                                               "column limit", name)
+                grid = sheet.to_python(skip_empty_area=False)
+            except ReadError:
+                raise
+            except Exception as exc:
+                raise ReadError(path.name, f"cannot read the sheet ({_short(exc)})", name) from exc
+            sheets.append(Sheet(name, [[v if type(v) is str else cell_text(v) for v in row] for row in grid]))
+    return sheets
+
+
+def decode_text(data: bytes, file_name: str) -> str:
+    """UTF-8 (BOM or not), else cp1252; refuse binary data."""
+    if b"\x00" in data[:8192]:
+        raise ReadError(file_name, "binary data, not a text csv file")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        # cp1252 leaves five bytes undefined; latin-1 maps every byte, so nothing is lost.
+        return data.decode("latin-1")
+
+
+def read_csv(path: Path, limits: Limits) -> Sheet:
+    text = decode_text(path.read_bytes(), path.name)
+    dialect = _excel_dialect(text)
+    # Long cells are rejected row by row in the mapping, so the parser itself must not stop at them.
+    csv.field_size_limit(int(limits.max_file_mb * 1024 * 1024))
+    rows = []
+    try:
+        for row in csv.reader(io.StringIO(text, newline=""), dialect):
+            rows.append(row)
+            if len(rows) > limits.max_rows:
+                raise ReadError(path.name, f"over the {limits.max_rows} row limit", CSV_SHEET)
+            if len(row) > limits.max_columns:
+                raise ReadError(path.name, f"row {len(rows)} has {len(row)} columns, over the "
+                                           f"{limits.max_columns} column limit", CSV_SHEET)
+    except csv.Error as exc:
+        raise ReadError(path.name, f"malformed csv near row {len(rows) + 1} ({exc})", CSV_SHEET) from exc
+    return Sheet(CSV_SHEET, rows)
+
+
+def _excel_dialect(text: str) -> type[csv.Dialect]:
+    """Excel's csv: double quotes, and the delimiter the header line uses most (a comma, or a
+    semicolon in some locales, or a tab). csv.Sniffer guesses quote characters from the data
+    and so merges rows of text holding apostrophes; a header line is a safer witness."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
+    delimiter = max(counts, key=counts.get) if max(counts.values()) else ","
+
+    class Dialect(csv.excel):
+        pass
+
+    Dialect.delimiter = delimiter
+    return Dialect
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:200]

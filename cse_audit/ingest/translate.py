@@ -1,0 +1,132 @@
+"""Translate one column's cell texts into one canonical field's values.
+
+Cell values repeat a lot (codes, dates, areas), so each distinct text is translated once
+and the result reused for every row that holds it.
+"""
+
+from __future__ import annotations
+
+from ..config import Agency, ColumnSpec, Config, normalise
+from .records import UNKNOWN
+from .values import (
+    date_from_pattern,
+    parse_age,
+    parse_date,
+    parse_initials,
+    parse_int,
+    parse_name,
+    quick_date,
+)
+
+
+class _Translator:
+    """Turns one column's cells into one field's values, translating each distinct cell text once."""
+
+    def __init__(self, fname: str, spec: ColumnSpec, config: Config, agency: Agency):
+        self.fname, self.spec, self.config, self.agency = fname, spec, config, agency
+        fdef = config.fields[fname]
+        self.ftype = fdef.type
+        self.personal = fdef.personal
+        codes = spec.codes or fdef.codes
+        self.codes = config.codes[codes] if codes and (self.ftype == "code" or spec.codes) else None
+        self.unknown = config.unknown_tokens | {normalise(t) for t in spec.unknown}
+        # Letters and digits in no unknown token: a value holding one cannot normalise to an
+        # unknown token (normalise keeps letters and digits), so it needs no normalise call.
+        self.not_unknown = frozenset("abcdefghijklmnopqrstuvwxyz0123456789").difference(*self.unknown)
+        self.fast = self._fast_path()
+
+    def many(self, texts) -> dict[str, tuple]:
+        """{text: translation} for distinct texts, as _translate gives it for each: a tuple
+        (value, extra fields dict or None, problem or None).
+
+        Names, dates and free text (references) are mostly distinct values, so they take a
+        shortcut for their common case; anything else goes through _translate."""
+        fast, out = self.fast, {}
+        if fast is None:
+            for text in texts:
+                out[text] = self._translate(text)
+            return out
+        unknown, not_unknown, translate = self.unknown, self.not_unknown, self._translate
+        for text in texts:
+            s = text.strip()
+            key = s.casefold()
+            # Could normalise(s) be an unknown token? (For such text, key is what normalise gives.)
+            maybe = key in unknown if key.isalnum() else not_unknown.isdisjoint(key) and normalise(s) in unknown
+            out[text] = translate(text) if maybe else fast(s)
+        return out
+
+    def _fast_path(self):
+        """What _translate does to a stripped, known (not unknown-token) text, for the field
+        kinds with many distinct values; None for the others (codes, counts: few values)."""
+        spec = self.spec
+        if spec.derive == "missing_from_episodes" or spec.parse == "initials" or self.fname == "initials":
+            return None
+        if spec.parse == "name":
+            def name(s: str) -> tuple:
+                parts, problem = parse_name(s)
+                if parts is None:
+                    return None, None, problem
+                return None, {"forename": parts[0], "surname": parts[1]}, None
+            return name
+        if self.codes is not None or spec.pattern is not None or self.ftype == "int":
+            return None
+        if self.ftype == "date":
+            style = spec.dates or "dayfirst"
+            pivot = spec.pivot if spec.pivot is not None else self.config.settings.two_digit_year_pivot
+
+            def date(s: str) -> tuple:
+                value = quick_date(s, style)
+                if value is not None:
+                    return value, None, None
+                value, problem = parse_date(s, style, pivot)
+                return value, None, problem
+            return date
+        return lambda s: (s, None, None)
+
+    def _translate(self, text: str) -> tuple:
+        s = text.strip()
+        if normalise(s) in self.unknown:
+            return (UNKNOWN if self.codes is not None else None), self._raw_extra(s or None, None), None
+        spec, f = self.spec, self.fname
+        if spec.derive == "missing_from_episodes":
+            n, problem = parse_int(s)
+            if n is None:
+                return UNKNOWN, None, problem
+            return ("Reported missing" if n > 0 else "Not reported missing"), None, None
+        if spec.parse == "name":
+            parts, problem = parse_name(s)
+            if parts is None:
+                return None, None, problem
+            return None, {"forename": parts[0], "surname": parts[1]}, None
+        if spec.parse == "initials" or f == "initials":
+            return (*parse_initials(s)[:1], None, parse_initials(s)[1])
+        if self.codes is not None:
+            hit = self.codes.lookup(s)
+            if hit is None:
+                return UNKNOWN, self._raw_extra(s, None), (
+                    "unrecognised_code", f"not in code list {self.codes.name!r}; counted as Unknown "
+                                         "(add it to the code list if it has a meaning)")
+            category, detail = hit
+            return category, self._raw_extra(s, detail), None
+        if self.ftype == "date":
+            pivot = spec.pivot if spec.pivot is not None else self.config.settings.two_digit_year_pivot
+            if spec.pattern is not None:
+                value, problem = date_from_pattern(s, spec.pattern, pivot)
+                return value, None, problem
+            value, problem = parse_date(s, spec.dates or "dayfirst", pivot)
+            return value, None, problem
+        if self.ftype == "int":
+            value, problem = parse_age(s) if (f == "age" or spec.parse == "age") else parse_int(s)
+            return value, None, problem
+        return s, None, None
+
+    def _raw_extra(self, s: str, detail: str | None) -> dict | None:
+        if self.fname != "ethnicity":
+            return None
+        return {"ethnicity_raw": s, "ethnicity_detail": detail}
+
+
+def _known(value, extra: dict | None) -> bool:
+    if value is not None:
+        return value != UNKNOWN
+    return bool(extra) and any(v is not None for v in extra.values())

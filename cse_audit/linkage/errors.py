@@ -1,0 +1,11 @@
+"""The two errors of linkage: a bad config (or overrides file), and a store linkage cannot run on.
+
+Separate so that every module of the package can raise them without importing another."""
+
+
+class LinkageConfigError(ValueError):
+    """configs/linkage.yaml (or an overrides file) is wrong; the message names file and key."""
+
+
+class LinkageError(RuntimeError):
+    """Linkage cannot run on this store (e.g. no records, unknown record ids)."""

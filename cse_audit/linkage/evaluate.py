@@ -1,0 +1,133 @@
+"""Linkage quality against a truth file: pairwise, B-cubed and exact-cluster precision, recall
+and F1, and blocking recall; and a truth-format csv of the current links.
+
+Truth files: a csv with a ``person_id`` column and either ``record_id``, or
+``file_name,sheet,row_number`` naming the row a record came from (file_name as in the
+``returns`` table, compared by base name; row_number is the 1-based Excel row; sheet may be
+blank for csv returns or when the file and row already identify the record). An optional
+``kind`` column (victims/offenders) restricts rows to one kind."""
+
+from __future__ import annotations
+
+import csv
+import os
+from typing import Any
+
+import pandas as pd
+
+from .errors import LinkageError
+from .link import _clusters
+from .settings import KINDS, _config
+
+
+def _read_truth(con, kind: str, truth_csv: str | os.PathLike) -> tuple[pd.DataFrame, int]:
+    """Truth rows joined to record_ids: (frame record_id, truth_id), unmatched row count."""
+    truth = pd.read_csv(truth_csv, dtype=str, keep_default_na=False)
+    truth.columns = [c.strip().lower() for c in truth.columns]
+    if "person_id" not in truth.columns:
+        raise LinkageError(f"{truth_csv}: truth file needs a person_id column")
+    if "kind" in truth.columns:
+        truth = truth[truth["kind"].isin(["", kind, KINDS[kind]])]
+    truth = truth[truth["person_id"] != ""]
+    if "record_id" in truth.columns:
+        known = {r for (r,) in con.execute(f"SELECT record_id FROM current_{kind}").fetchall()}
+        hit = truth[truth["record_id"].isin(known)]
+        return (pd.DataFrame({"record_id": hit["record_id"], "truth_id": hit["person_id"]}),
+                len(truth) - len(hit))
+    if not {"file_name", "row_number"} <= set(truth.columns):
+        raise LinkageError(f"{truth_csv}: truth file needs record_id, or file_name,sheet,row_number")
+    recs = con.execute(f"""SELECT v.record_id, rt.file_name, v.sheet, v.row_number
+        FROM current_{kind} v JOIN returns rt USING (return_id)""").df()
+    recs["key"] = recs["file_name"].map(lambda f: os.path.basename(str(f)).lower())
+    recs["row_number"] = recs["row_number"].astype("Int64")
+    truth = truth.reset_index(drop=True)
+    truth["_t"] = range(len(truth))
+    truth["key"] = truth["file_name"].map(lambda f: os.path.basename(f).lower())
+    truth["row_number"] = pd.to_numeric(truth["row_number"], errors="coerce").astype("Int64")
+    if "sheet" not in truth.columns:
+        truth["sheet"] = ""
+    m = truth.merge(recs, on=["key", "row_number"], how="inner", suffixes=("", "_rec"))
+    # the sheet decides only when file and row are ambiguous (several sheets in one workbook)
+    m["sheet_ok"] = (m["sheet"].str.lower() == m["sheet_rec"].fillna("").astype(str).str.lower())
+    m = m.sort_values(["_t", "sheet_ok"], ascending=[True, False])
+    multi = m.groupby("_t")["record_id"].transform("size") > 1
+    m = m[~multi | m["sheet_ok"]].drop_duplicates("_t")
+    return (pd.DataFrame({"record_id": m["record_id"].values, "truth_id": m["person_id"].values}),
+            len(truth) - len(m))
+
+
+def _pairs(sizes) -> int:
+    return int(sum(s * (s - 1) // 2 for s in sizes))
+
+
+def evaluate(con, kind: str, truth_csv: str | os.PathLike, config=None, overrides=None,
+             engine: str | None = None) -> dict[str, Any]:
+    """Score linkage against a truth file. Returns a flat dict: person counts;
+    pairwise_{precision,recall,f1} (record pairs put in one person); bcubed_* and
+    exact_cluster_* (cluster level); blocking_recall (truth pairs that were candidate pairs).
+    Runs the linkage afresh (nothing is written); records not in the truth file are left out."""
+    cfg = _config(config, engine)
+    run, roots, _best, _stats = _clusters(con, kind, cfg, overrides, cfg.threshold)
+    truth, unmatched = _read_truth(con, kind, truth_csv)
+    index = {rid: i for i, rid in enumerate(run.record_ids)}
+    df = truth.drop_duplicates("record_id").copy()
+    df["pred"] = [roots[index[r]] for r in df["record_id"]]
+    both = df.groupby(["pred", "truth_id"]).size()
+    pred_sizes = df.groupby("pred").size()
+    true_sizes = df.groupby("truth_id").size()
+    tp, pp, tpairs = _pairs(both), _pairs(pred_sizes), _pairs(true_sizes)
+
+    def prf(p, r):
+        return {"precision": round(p, 6), "recall": round(r, 6),
+                "f1": round(2 * p * r / (p + r), 6) if p + r else 0.0}
+
+    pairwise = prf(tp / pp if pp else 1.0, tp / tpairs if tpairs else 1.0)
+    pairwise.update(true_positive_pairs=tp, predicted_pairs=pp, truth_pairs=tpairs)
+    cell = both.rename("n").reset_index()
+    cell["ps"] = cell["pred"].map(pred_sizes)
+    cell["ts"] = cell["truth_id"].map(true_sizes)
+    n = len(df)
+    bcubed = prf(float((cell["n"] ** 2 / cell["ps"]).sum() / n) if n else 1.0,
+                 float((cell["n"] ** 2 / cell["ts"]).sum() / n) if n else 1.0)
+    exact = cell[(cell["n"] == cell["ps"]) & (cell["n"] == cell["ts"])]
+    exact_c = prf(len(exact) / len(pred_sizes) if len(pred_sizes) else 1.0,
+                  len(exact) / len(true_sizes) if len(true_sizes) else 1.0)
+    # blocking recall: truth pairs that were candidate pairs at all
+    found = 0
+    if tpairs and run.api is not None:
+        uid = df.assign(uid=[index[r] for r in df["record_id"]])[["uid", "truth_id"]]
+        tp_pairs = uid.merge(uid, on="truth_id")
+        tp_pairs = tp_pairs[tp_pairs["uid_x"] < tp_pairs["uid_y"]]
+        reg = run.api.register(pd.DataFrame({"l": tp_pairs["uid_x"].astype("int64").values,
+                                             "r": tp_pairs["uid_y"].astype("int64").values}))
+        found = int(run.api.query_sql(
+            f"SELECT count(*) AS n FROM {reg.physical_name} t JOIN {run.predictions} b "
+            f"ON b.unique_id_l = t.l AND b.unique_id_r = t.r", "pandas")["n"].iloc[0])
+    out: dict[str, Any] = {
+        "kind": kind,
+        "records": len(run.record_ids),
+        "records_evaluated": n,
+        "truth_rows_unmatched": unmatched,
+        "persons_predicted": int(len(pred_sizes)),
+        "persons_truth": int(len(true_sizes)),
+        "persons_total": len(set(roots)),
+    }
+    for name, scores in (("pairwise", pairwise), ("bcubed", bcubed), ("exact_cluster", exact_c)):
+        out.update({f"{name}_{k}": v for k, v in scores.items()})
+    out.update({
+        "candidate_pairs": run.candidate_pairs,
+        "blocking_recall": round(found / tpairs, 6) if tpairs else 1.0,
+        "threshold": cfg.threshold,
+        "seconds": round(run.seconds, 3),
+    })
+    return out
+
+
+def write_truth_template(con, kind: str, path: str | os.PathLike) -> int:
+    """Write the current person assignment as a truth-format csv (record_id,person_id)."""
+    rows = con.execute(f"SELECT record_id, person_id FROM {KINDS[kind]}_links ORDER BY record_id").fetchall()
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["record_id", "person_id"])
+        w.writerows(rows)
+    return len(rows)

@@ -1,0 +1,94 @@
+"""Comparison features: the current records of a kind, read with SQL on the store and turned
+into the columns Splink compares (cleaned names, initials, Soundex, nickname groups, date of
+birth parts, age windows, force area), handed over as an Arrow table.
+
+Separate because it is the only place that reads records for the model, and it does not
+depend on the engine."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from .names import soundex
+from .settings import LinkageConfig
+
+
+def _sql_list(values) -> str:
+    return "[" + ", ".join("'" + str(v).replace("'", "''") + "'" for v in values) + "]"
+
+
+def _features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig):
+    """Read the current records of ``kind`` and derive the comparison features, as Arrow.
+
+    unique_id is the 0-based position in record_id order, so the same records always get
+    the same ids (deterministic blocking, training and clustering)."""
+    view = f"current_{kind}"
+    unk_names = _sql_list(sorted(cfg.unknown_names) or [""])
+    unk = _sql_list(cfg.unknown_values)
+    base = f"""
+    WITH r AS (
+      SELECT record_id, agency_id, source_type,
+        regexp_replace(regexp_replace(lower(strip_accents(coalesce(forename, ''))), '[-_.,/]', ' ', 'g'),
+                       '[^a-z ]', '', 'g') AS fn_text,
+        regexp_replace(lower(strip_accents(coalesce(surname, ''))), '[^a-z]', '', 'g') AS sn0,
+        regexp_replace(upper(coalesce(initials, '')), '[^A-Z]', '', 'g') AS ini,
+        dob, age, case_date, sex, ethnicity, area
+      FROM {view}
+    ), r2 AS (
+      SELECT *, split_part(trim(regexp_replace(fn_text, '\\s+', ' ', 'g')), ' ', 1) AS fn0 FROM r
+    ), r3 AS (
+      SELECT *,
+        CASE WHEN length(fn0) > 1 AND fn0 NOT IN (SELECT unnest({unk_names})) THEN fn0 END AS fn,
+        CASE WHEN length(sn0) > 1 AND sn0 NOT IN (SELECT unnest({unk_names})) THEN sn0 END AS sn
+      FROM r2
+    )
+    SELECT CAST(row_number() OVER (ORDER BY record_id) - 1 AS BIGINT) AS unique_id, record_id,
+      fn, sn,
+      coalesce(left(fn, 1), nullif(lower(left(ini, 1)), ''),
+               CASE WHEN length(fn0) = 1 AND fn0 NOT IN (SELECT unnest({unk_names})) THEN fn0 END) AS fi,
+      coalesce(left(sn, 1), CASE WHEN length(ini) >= 2 THEN lower(right(ini, 1)) END) AS si,
+      dob, year(dob) AS dob_y, month(dob) AS dob_m, day(dob) AS dob_d,
+      month(dob) * 100 + day(dob) AS dob_md,
+      year(case_date) AS case_y, month(case_date) * 100 + day(case_date) AS case_md,
+      age, year(case_date) - age AS yob,
+      year(case_date) + (dayofyear(case_date) - 1) / 366.0 - age AS born_by,
+      CASE WHEN sex IS NULL OR sex IN (SELECT unnest({unk})) THEN NULL ELSE sex END AS sex,
+      CASE WHEN ethnicity IS NULL OR ethnicity IN (SELECT unnest({unk})) THEN NULL ELSE ethnicity END
+        AS ethnicity,
+      CASE WHEN area IS NULL OR trim(area) = '' OR area IN (SELECT unnest({unk})) THEN NULL
+           ELSE lower(trim(area)) END AS area,
+      (fn IS NULL OR sn IS NULL) AS names_missing
+    FROM r3
+    """
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _lk_base AS {base}")
+    names = [n for (n,) in con.execute(
+        "SELECT DISTINCT fn FROM _lk_base WHERE fn IS NOT NULL UNION "
+        "SELECT DISTINCT sn FROM _lk_base WHERE sn IS NOT NULL").fetchall()]
+    lookup = pd.DataFrame({
+        "name": pd.Series(names, dtype=object),
+        "sx": pd.Series([soundex(n) for n in names], dtype=object),
+        "nick": pd.Series([(cfg.nicknames.get(n) or (n,))[0] for n in names], dtype=object),
+        "grp": pd.Series([list(cfg.nicknames[n]) if n in cfg.nicknames else None for n in names],
+                         dtype=object),
+    })
+    areas = pd.DataFrame({"area": pd.Series(list(cfg.force_areas), dtype=object),
+                          "force_area": pd.Series(list(cfg.force_areas.values()), dtype=object)})
+    con.register("_lk_names", lookup)
+    con.register("_lk_areas", areas)
+    try:
+        table = con.sql("""
+            SELECT b.* EXCLUDE (record_id), f.sx AS fn_sx, s.sx AS sn_sx, f.nick AS fn_nick,
+                   CAST(f.grp AS VARCHAR[]) AS fn_groups, CAST(s.grp AS VARCHAR[]) AS sn_groups,
+                   CAST(coalesce(a.force_area, b.area) AS VARCHAR) AS region
+            FROM _lk_base b
+            LEFT JOIN _lk_names f ON f.name = b.fn
+            LEFT JOIN _lk_names s ON s.name = b.sn
+            LEFT JOIN _lk_areas a ON a.area = b.area
+            ORDER BY b.unique_id""").to_arrow_table()
+        ids = con.sql("SELECT record_id, unique_id FROM _lk_base ORDER BY unique_id").to_arrow_table()
+    finally:
+        con.unregister("_lk_names")
+        con.unregister("_lk_areas")
+        con.execute("DROP TABLE IF EXISTS _lk_base")
+    return table, ids.column("record_id").to_pylist()

@@ -1,0 +1,282 @@
+"""Linkage settings: read and validate configs/linkage.yaml into a LinkageConfig.
+
+Everything a run is configured by (threshold, prior, u sampling, comparisons' m values,
+blocking rules, merge rules, engine) is parsed and checked here, with the nickname table and
+the agency registry's force areas it names; nothing here touches a store or Splink."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..config import DEFAULT_CONFIG_DIR
+from .errors import LinkageConfigError
+from .names import normalise_name
+
+DEFAULT_CONFIG = DEFAULT_CONFIG_DIR / "linkage.yaml"
+
+KINDS = {"victims": "victim", "offenders": "offender"}
+
+# Comparison structure: comparison -> group -> levels (in SQL CASE order, most specific first).
+# Config gives a conditional m for every level; see configs/linkage.yaml.
+LEVELS: dict[str, dict[str, list[str]]] = {
+    "forename": {"names": ["exact", "close", "nickname", "swapped", "same_initial", "different"],
+                 "initials": ["agree", "differ"]},
+    "surname": {"names": ["exact", "close", "nickname", "swapped", "same_initial", "different"],
+                "initials": ["agree", "differ"]},
+    "birth": {"dob": ["exact", "transposed", "one_part", "different"],
+              "age_vs_dob": ["fits", "within_1", "within_3", "different"],
+              "age_vs_age": ["fits", "within_1", "within_3", "different"]},
+    "sex": {"all": ["same", "different"]},
+    "area": {"all": ["same", "same_force_area", "different"]},
+    "ethnicity": {"all": ["same", "different"]},
+}
+MERGE_RULES = {"majority", "precedence", "max", "from_dob_record"}
+BACKENDS = ("duckdb", "spark")
+
+
+@dataclass(frozen=True)
+class ComparisonSettings:
+    m: dict[str, dict[str, float]]
+    tf: bool = False
+    jaro_winkler: float = 0.9
+    damerau_levenshtein: int = 1
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    rule: str
+    order: tuple[str, ...] = ()
+    combine: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    within: str | None = None
+
+
+@dataclass
+class LinkageConfig:
+    threshold: float
+    cannot_link_below: float | None
+    probability_two_random_records_match: float | None
+    records_per_person: float
+    u_max_pairs: float
+    u_seed: int
+    em_enabled: bool
+    em_blocking_rules: list[Any]
+    review_low: float
+    review_high: float
+    person_id_prefix: dict[str, str]
+    nicknames: dict[str, tuple[str, ...]]  # normalised name -> nickname groups
+    force_areas: dict[str, str]  # lower-case area -> lower-case police force area
+    overrides_file: Path | None
+    unknown_names: frozenset[str]
+    unknown_values: tuple[str, ...]
+    threads: int | None
+    memory_limit: str | None
+    backend: str  # "duckdb" or "spark" (Splink's database API)
+    comparisons: dict[str, ComparisonSettings]
+    blocking_rules: list[Any]
+    source_priority: list[str]
+    merge: dict[str, dict[str, FieldRule]]
+    source: Path | None = None
+
+    def prior(self, n_records: int) -> float:
+        if self.probability_two_random_records_match is not None:
+            return self.probability_two_random_records_match
+        p = (self.records_per_person - 1.0) / max(n_records - 1, 1)
+        return min(max(p, 1e-12), 0.5)
+
+
+def _check_keys(d: Any, allowed: set[str], where: str, path: Path) -> dict:
+    if d is None:
+        return {}
+    if not isinstance(d, dict):
+        raise LinkageConfigError(f"{path}: '{where or 'top level'}' must be a mapping")
+    for key in d:
+        if key not in allowed:
+            name = f"{where}.{key}" if where else str(key)
+            raise LinkageConfigError(
+                f"{path}: unknown key '{name}' (allowed here: {', '.join(sorted(allowed))})")
+    return d
+
+
+def _num(value: Any, where: str, path: Path, lo: float = 0.0, hi: float = math.inf) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
+        raise LinkageConfigError(f"{path}: '{where}' must be a number in [{lo}, {hi}], got {value!r}")
+    return float(value)
+
+
+def _load_nicknames(path: Path) -> dict[str, tuple[str, ...]]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise LinkageConfigError(f"{path}: cannot read nickname table ({exc})") from exc
+    _check_keys(data, {"groups"}, "", path)
+    groups: dict[str, set[str]] = defaultdict(set)
+    for key, names in (data.get("groups") or {}).items():
+        if not isinstance(names, list):
+            raise LinkageConfigError(f"{path}: 'groups.{key}' must be a list of names")
+        canon = normalise_name(key)
+        for name in [key, *names]:
+            if normalise_name(name):
+                groups[normalise_name(name)].add(canon)
+    return {name: tuple(sorted(g)) for name, g in sorted(groups.items())}
+
+
+def _load_force_areas(path: Path) -> dict[str, str]:
+    """area -> force_area from the agency registry (agencies.yaml), so that a council's area
+    (e.g. Birmingham) and a police force's (West Midlands) can count as the same place."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise LinkageConfigError(f"{path}: cannot read the agency registry for areas ({exc})") from exc
+    out = {}
+    for agency in data.get("agencies") or []:
+        area, force = agency.get("area"), agency.get("force_area")
+        if area and force:
+            out[str(area).strip().lower()] = str(force).strip().lower()
+            out.setdefault(str(force).strip().lower(), str(force).strip().lower())
+    return dict(sorted(out.items()))
+
+
+def _parse_comparisons(raw: dict, path: Path) -> dict[str, ComparisonSettings]:
+    _check_keys(raw, set(LEVELS), "comparisons", path)
+    out = {}
+    for comp, groups in LEVELS.items():
+        where = f"comparisons.{comp}"
+        c = _check_keys(raw.get(comp), {"m", "tf", "jaro_winkler", "damerau_levenshtein"}, where, path)
+        if "m" not in c:
+            raise LinkageConfigError(f"{path}: '{where}.m' is missing")
+        m_raw = c["m"]
+        if isinstance(m_raw, dict) and list(groups) == ["all"] and all(
+                not isinstance(v, dict) for v in m_raw.values()):
+            m_raw = {"all": m_raw}
+        _check_keys(m_raw, set(groups), f"{where}.m", path)
+        m: dict[str, dict[str, float]] = {}
+        for group, levels in groups.items():
+            gw = f"{where}.m" + ("" if group == "all" else f".{group}")
+            g = _check_keys(m_raw.get(group), set(levels), gw, path)
+            missing = [lv for lv in levels if lv not in g]
+            if missing:
+                raise LinkageConfigError(f"{path}: '{gw}' lacks m for {', '.join(missing)}")
+            m[group] = {lv: _num(g[lv], f"{gw}.{lv}", path, 1e-9, 1.0) for lv in levels}
+            total = sum(m[group].values())
+            if abs(total - 1.0) > 0.011:
+                raise LinkageConfigError(f"{path}: m values under '{gw}' sum to {total:.3f}, not 1")
+        out[comp] = ComparisonSettings(
+            m=m, tf=bool(c.get("tf", False)),
+            jaro_winkler=_num(c.get("jaro_winkler", 0.9), f"{where}.jaro_winkler", path, 0, 1),
+            damerau_levenshtein=int(_num(c.get("damerau_levenshtein", 1),
+                                         f"{where}.damerau_levenshtein", path, 0, 5)))
+    return out
+
+
+def _parse_merge(raw: dict, path: Path) -> tuple[list[str], dict[str, dict[str, FieldRule]]]:
+    _check_keys(raw, {"source_priority", *KINDS}, "merge", path)
+    out: dict[str, dict[str, FieldRule]] = {}
+    for kind in KINDS:
+        rules = {}
+        for fld, spec in (_check_keys(raw.get(kind), set(_MERGEABLE[kind]), f"merge.{kind}", path)).items():
+            where = f"merge.{kind}.{fld}"
+            if isinstance(spec, str):
+                spec = {"rule": spec}
+            spec = _check_keys(spec, {"rule", "order", "combine", "within"}, where, path)
+            rule = spec.get("rule")
+            if rule not in MERGE_RULES:
+                raise LinkageConfigError(f"{path}: '{where}.rule' must be one of {sorted(MERGE_RULES)}")
+            if rule == "precedence" and not spec.get("order"):
+                raise LinkageConfigError(f"{path}: '{where}' (precedence) needs 'order'")
+            within = spec.get("within")
+            if within is not None and within not in rules:
+                raise LinkageConfigError(f"{path}: '{where}.within' must name a field merged before it")
+            combine = {str(k): tuple(str(x) for x in v) for k, v in (spec.get("combine") or {}).items()}
+            rules[fld] = FieldRule(rule=rule, order=tuple(str(x) for x in spec.get("order") or ()),
+                                   combine=combine, within=within)
+        out[kind] = rules
+    return [str(s) for s in raw.get("source_priority") or []], out
+
+
+_MERGEABLE = {
+    "victims": ["sex", "ethnicity", "ethnicity_detail", "dob", "age", "missing_status", "missing_from",
+                "missing_episodes", "looked_after"],
+    "offenders": ["sex", "ethnicity", "ethnicity_detail", "dob", "age", "identified"],
+}
+_TOP_KEYS = {
+    "threshold", "cannot_link_below", "probability_two_random_records_match", "records_per_person", "u_sampling", "em",
+    "review", "person_id_prefix", "nicknames_file", "areas_file", "overrides_file", "unknown_names", "unknown_values",
+    "engine", "comparisons", "blocking_rules", "merge",
+}
+
+
+def load_linkage_config(path: str | os.PathLike | None = None) -> LinkageConfig:
+    """Read and validate configs/linkage.yaml (or ``path``). Unknown keys are errors."""
+    path = Path(path) if path else DEFAULT_CONFIG
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise LinkageConfigError(f"{path}: cannot read linkage config ({exc})") from exc
+    except yaml.YAMLError as exc:
+        raise LinkageConfigError(f"{path}: not valid YAML ({exc})") from exc
+    _check_keys(raw, _TOP_KEYS, "", path)
+    us = _check_keys(raw.get("u_sampling"), {"max_pairs", "seed"}, "u_sampling", path)
+    em = _check_keys(raw.get("em"), {"enabled", "blocking_rules"}, "em", path)
+    rv = _check_keys(raw.get("review"), {"low", "high"}, "review", path)
+    eng = _check_keys(raw.get("engine"), {"backend", "threads", "memory_limit"}, "engine", path)
+    backend = eng.get("backend") or "duckdb"
+    if backend not in BACKENDS:
+        raise LinkageConfigError(f"{path}: 'engine.backend' must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    pid = _check_keys(raw.get("person_id_prefix"), set(KINDS), "person_id_prefix", path)
+    prior = raw.get("probability_two_random_records_match")
+    rules = raw.get("blocking_rules") or []
+    if not rules:
+        raise LinkageConfigError(f"{path}: 'blocking_rules' is empty: every pair would be compared")
+    for i, rule in enumerate(rules):
+        if not isinstance(rule, (str, list)) or not rule:
+            raise LinkageConfigError(f"{path}: 'blocking_rules[{i}]' must be a column list or SQL text")
+    nick = raw.get("nicknames_file")
+    over = raw.get("overrides_file")
+    source_priority, merge = _parse_merge(raw.get("merge") or {}, path)
+    return LinkageConfig(
+        threshold=_num(raw.get("threshold", 0.9), "threshold", path, 0.0, 1.0),
+        cannot_link_below=(None if raw.get("cannot_link_below") is None
+                           else _num(raw["cannot_link_below"], "cannot_link_below", path, 0.0, 1.0)),
+        probability_two_random_records_match=(
+            None if prior is None else _num(prior, "probability_two_random_records_match", path, 1e-12, 1)),
+        records_per_person=_num(raw.get("records_per_person", 1.2), "records_per_person", path, 1.0, 1e6),
+        u_max_pairs=_num(us.get("max_pairs", 2e6), "u_sampling.max_pairs", path, 1, 1e12),
+        u_seed=int(_num(us.get("seed", 1), "u_sampling.seed", path, 0, 2**31)),
+        em_enabled=bool(em.get("enabled", False)),
+        em_blocking_rules=list(em.get("blocking_rules") or [["dob"]]),
+        review_low=_num(rv.get("low", 0.3), "review.low", path, 0, 1),
+        review_high=_num(rv.get("high", 0.97), "review.high", path, 0, 1),
+        person_id_prefix={"victims": "V-", "offenders": "O-", **(pid or {})},
+        nicknames=_load_nicknames(path.parent / nick) if nick else {},
+        force_areas=_load_force_areas(path.parent / raw["areas_file"]) if raw.get("areas_file") else {},
+        overrides_file=(path.parent / over) if over else None,
+        unknown_names=frozenset(normalise_name(x) for x in raw.get("unknown_names") or []),
+        unknown_values=tuple(str(x) for x in raw.get("unknown_values") or ["Unknown"]),
+        threads=eng.get("threads"),
+        memory_limit=eng.get("memory_limit"),
+        backend=backend,
+        comparisons=_parse_comparisons(raw.get("comparisons") or {}, path),
+        blocking_rules=rules,
+        source_priority=source_priority,
+        merge=merge,
+        source=path,
+    )
+
+
+def _check_engine(engine: str | None) -> str | None:
+    if engine is not None and engine not in BACKENDS:
+        raise LinkageConfigError(f"engine must be one of {', '.join(BACKENDS)}, got {engine!r}")
+    return engine
+
+
+def _config(config: LinkageConfig | str | os.PathLike | None, engine: str | None = None) -> LinkageConfig:
+    cfg = config if isinstance(config, LinkageConfig) else load_linkage_config(config)
+    engine = _check_engine(engine)
+    return replace(cfg, backend=engine) if engine and engine != cfg.backend else cfg

@@ -1,0 +1,11 @@
+"""Outputs people receive: the publication report (xlsx / HTML) and the standard return template.
+
+    report.py    the headline tables as a workbook or a self-contained HTML page
+    template.py  the standard data-capture workbook agencies fill in (and its mapping)
+"""
+
+from .report import KEY_TABLES, ReportError, write_report
+from .template import MAPPING_NAME, dropdown_values, read_marker, template_mapping_yaml, write_template
+
+__all__ = ["KEY_TABLES", "MAPPING_NAME", "ReportError", "dropdown_values", "read_marker",
+           "template_mapping_yaml", "write_report", "write_template"]

@@ -1,0 +1,91 @@
+"""The entry point: run the generation phases in order, write every return, then the truth
+files and expected.json.
+
+Separate so the order of the phases - which is the order of the random draws, and so the
+output - is stated in one place (`build`), apart from what each phase does.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+from .agencies import _X
+from .attributes import attributes
+from .cases import cases, date_followers, people, reporting
+from .figures import check_targets, figures
+from .model import Gen
+from .offenders import offenders_and_groups
+from .records import realise, references
+from .truth import _deliberate_errors, _err, _expected, _write_truth
+from .writers import WRITERS, _Writer
+
+
+def generate(outdir, seed: int = 2011, scale: float = 1.0) -> dict:
+    """Write synthetic returns, truth files and expected figures to outdir; return a summary.
+
+    The returns reproduce the CEOP 2011 figures exactly at scale 1 (any seed); at other
+    scales the counts scale approximately with the same shapes.
+    """
+    scale = float(scale)
+    if scale <= 0:
+        raise ValueError("scale must be positive")
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "_truth").mkdir(exist_ok=True)
+    g = build(seed, scale)
+    errors = _deliberate_errors(g)
+    _write_returns(g, out, errors, random.Random(seed + 1))
+    victim_recs = [r for p in g.victims for r in p.records]
+    offender_recs = [r for p in g.offenders for r in p.records]
+    case_keys = {(a.file_name, c.ref) for a in g.agencies for c in a.cases}
+    fig = figures(victim_recs, offender_recs, case_keys)
+    diffs = check_targets(fig)
+    if scale == 1 and diffs:
+        raise AssertionError("sample does not reproduce the CEOP figures: " + "; ".join(diffs))
+    _write_truth(out, g)
+    expected = _expected(g, fig, errors, seed, scale)
+    (out / "_truth" / "expected.json").write_text(json.dumps(expected, indent=2) + "\n")
+    return {
+        "outdir": str(out), "seed": seed, "scale": scale,
+        "files": sum(1 for a in g.agencies if a.file_name),
+        "victim_records": len(victim_recs),
+        "offender_records": len(offender_recs),
+        "victims": fig["victims"]["unique"], "offenders": fig["offenders"]["unique"],
+        "case_records": fig["case_records"], "offender_groups": fig["offenders"]["groups"]["count"],
+        "matches_ceop": not diffs if scale == 1 else None,   # exact targets at scale 1 only
+    }
+
+
+def build(seed: int, scale: float) -> Gen:
+    """People, cases, offenders, attributes and records, in the one order that gives the
+    same output for the same seed: every phase draws from the same rng."""
+    g = Gen(seed, scale)
+    people(g)
+    reporting(g)
+    cases(g)
+    offenders_and_groups(g)
+    attributes(g)
+    date_followers(g)
+    realise(g)
+    references(g)
+    return g
+
+
+def _write_returns(g: Gen, out: Path, errors: dict, rng: random.Random) -> None:
+    """Every agency that returned, in its layout. Police IC exports with cases are offered a
+    case row with no reference until one writes it (at its sixth case row); it is noted in
+    `errors` as the deliberate `case_without_ref`."""
+    w = _Writer(rng)
+    for a in g.agencies:
+        if a.status == _X:
+            continue
+        extra: dict = {}
+        if a.mapping == "police-ic-export" and a.cases and "case_without_ref" not in errors:
+            def note(file, sheet, row):
+                errors["case_without_ref"] = _err(file, sheet, row, "Crime Ref", "",
+                                                  "error: row rejected (no case reference); "
+                                                  "not a case record")
+            extra["case_without_ref"] = note
+        WRITERS[a.mapping](w, a, out / a.file_name, extra)

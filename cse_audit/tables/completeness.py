@@ -1,0 +1,214 @@
+"""Completeness per submitting agency, and who still owes a return.
+
+One row per registry agency: what arrived, how many records, the share of victim and offender
+records with each key field known, rejected rows and unrecognised codes, and an overall score
+with a red / amber / green flag. Field groups and thresholds are data in
+`configs/completeness.yaml`. Also each agency's feedback workbook (`write_feedback`).
+Separate from the headline tables: it counts records per agency (data quality), not people.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import ConfigError, load_yaml
+
+STATUS_NOT_RECEIVED = "not received"
+STATUS_NIL = "nil return"
+STATUS_RECEIVED = "received"
+STATUS_REPLACED = "received (replaced earlier return)"
+
+
+@dataclass(frozen=True)
+class CompletenessConfig:
+    victims: dict[str, tuple[str, ...]]
+    offenders: dict[str, tuple[str, ...]]
+    green: float = 0.75
+    amber: float = 0.5
+
+
+def load_completeness_config(root: Path) -> CompletenessConfig:
+    path = Path(root) / "completeness.yaml"
+    d = load_yaml(path) if path.exists() else {}
+    allowed = {"victims", "offenders", "thresholds"}
+    for key in d:
+        if key not in allowed:
+            raise ConfigError(path, key, d.lines.get(key), f"unknown key; allowed: {', '.join(sorted(allowed))}")
+    groups = {}
+    for kind in ("victims", "offenders"):
+        groups[kind] = {name: tuple(cols) for name, cols in (d.get(kind) or {}).items()}
+    th = d.get("thresholds") or {}
+    return CompletenessConfig(groups["victims"], groups["offenders"], float(th.get("green", 0.75)),
+                              float(th.get("amber", 0.5)))
+
+
+def _known(col: str) -> str:
+    return f"({col} IS NOT NULL AND CAST({col} AS VARCHAR) <> 'Unknown')"
+
+
+def _in_period(period) -> tuple[str, list]:
+    """SQL condition (and parameters) for records whose case date lies in the period."""
+    if not period:
+        return "TRUE", []
+    start, end = period
+    return "case_date IS NOT NULL AND case_date >= coalesce(?, case_date) AND case_date <= coalesce(?, case_date)", \
+        [start, end]
+
+
+def _shares(con, table: str, groups: dict[str, tuple[str, ...]], period=None) -> dict[str, dict]:
+    """Per agency: record count and share known per field group, in one query."""
+    exprs = ", ".join(f"avg(CASE WHEN {' OR '.join(_known(c) for c in cols)} THEN 1.0 ELSE 0.0 END) AS \"{name}\""
+                      for name, cols in groups.items())
+    where, params = _in_period(period)
+    rows = con.execute(f"SELECT agency_id, count(*) AS n{', ' + exprs if exprs else ''} "
+                       f"FROM {table} WHERE {where} GROUP BY agency_id", params).fetchall()
+    names = list(groups)
+    return {r[0]: {"records": r[1], **{n: r[2 + i] for i, n in enumerate(names)}} for r in rows}
+
+
+def build_completeness(con, agencies: list, cconfig: CompletenessConfig, period=None) -> dict:
+    """The completeness report as data: {"agencies": [...], "by_source_type": [...], "outstanding": [...],
+    "period": ..., "undated_records": {...}}.
+
+    With a period (start, end: dates, either may be None) only records of cases dated in it count;
+    records with no case date are left out and counted in `undated_records`, never dropped silently.
+    Statuses (received, nil, not received) are about returns and do not depend on the period."""
+    returns = {}
+    for aid, fname, loaded, nil, rejected in con.execute(
+            "SELECT agency_id, file_name, loaded_at, nil_return, rows_rejected FROM current_returns "
+            "ORDER BY return_id").fetchall():
+        r = returns.setdefault(aid, {"files": [], "loaded_at": None, "nil": True, "rejected": 0})
+        r["files"].append(fname)
+        r["loaded_at"] = max(filter(None, [r["loaded_at"], loaded]))
+        r["nil"] = r["nil"] and nil
+        r["rejected"] += rejected
+    replaced = {r[0] for r in con.execute("SELECT DISTINCT agency_id FROM returns WHERE status = 'superseded'").fetchall()}
+    where, params = _in_period(period)
+    counts = dict(con.execute(f"SELECT agency_id, count(*) FROM current_cases WHERE {where} GROUP BY agency_id",
+                              params).fetchall())
+    victims = _shares(con, "current_victims", cconfig.victims, period)
+    offenders = _shares(con, "current_offenders", cconfig.offenders, period)
+    undated = {table: con.execute(f"SELECT count(*) FROM current_{table} WHERE case_date IS NULL").fetchone()[0]
+               for table in ("cases", "victims", "offenders")} if period else None
+    unrecognised = dict(con.execute(
+        "SELECT r.agency_id, count(*) FROM issues i JOIN current_returns r USING (return_id) "
+        "WHERE i.code = 'unrecognised_code' GROUP BY r.agency_id").fetchall())
+    rows = []
+    for a in agencies:
+        ret = returns.get(a.id)
+        status = STATUS_NOT_RECEIVED if ret is None else STATUS_NIL if ret["nil"] else \
+            STATUS_REPLACED if a.id in replaced else STATUS_RECEIVED
+        v, o = victims.get(a.id, {"records": 0}), offenders.get(a.id, {"records": 0})
+        row = {"agency": a.id, "name": a.name, "source_type": a.source_type, "expected": a.expected,
+               "status": status, "loaded_at": str(ret["loaded_at"]) if ret else None,
+               "files": ", ".join(ret["files"]) if ret else "", "cases": counts.get(a.id, 0),
+               "victim_records": v["records"], "offender_records": o["records"]}
+        for name in cconfig.victims:
+            row[f"victims_{name}"] = _round(v.get(name))
+        for name in cconfig.offenders:
+            row[f"offenders_{name}"] = _round(o.get(name))
+        row["rows_rejected"] = ret["rejected"] if ret else 0
+        row["unrecognised_codes"] = unrecognised.get(a.id, 0)
+        row["score"] = _score(v, o, cconfig)
+        row["flag"] = _flag(row["score"], cconfig)
+        rows.append(row)
+    return {"agencies": rows, "by_source_type": _by_source_type(rows),
+            "outstanding": [{"agency": r["agency"], "name": r["name"], "source_type": r["source_type"]}
+                            for r in rows if r["status"] == STATUS_NOT_RECEIVED and r["expected"]],
+            "period": "all" if not period else {"from": _iso(period[0]), "to": _iso(period[1])},
+            "undated_records": undated}
+
+
+def _iso(day) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _round(x):
+    return None if x is None else round(float(x), 3)
+
+
+def _score(v: dict, o: dict, cconfig: CompletenessConfig) -> float | None:
+    """Mean share known over every field group, weighted by each kind's record count."""
+    total, weight = 0.0, 0
+    for shares, groups in ((v, cconfig.victims), (o, cconfig.offenders)):
+        n = shares.get("records", 0)
+        if n and groups:
+            total += n * sum(shares[g] for g in groups) / len(groups)
+            weight += n
+    return round(total / weight, 3) if weight else None
+
+
+def _flag(score: float | None, cconfig: CompletenessConfig) -> str:
+    if score is None:
+        return ""
+    return "green" if score >= cconfig.green else "amber" if score >= cconfig.amber else "red"
+
+
+SOURCE_LABELS = {"police": "Police forces", "lscb": "LSCBs and children's services", "ngo": "Voluntary sector"}
+
+
+def _by_source_type(rows: list[dict]) -> list[dict]:
+    out = []
+    for st, label in SOURCE_LABELS.items():
+        group = [r for r in rows if r["source_type"] == st]
+        scored = [r["score"] for r in group if r["score"] is not None]
+        out.append({
+            "source_type": label, "asked": sum(1 for r in group if r["expected"]),
+            "received": sum(1 for r in group if r["status"] not in (STATUS_NOT_RECEIVED,)),
+            "nil_returns": sum(1 for r in group if r["status"] == STATUS_NIL),
+            "not_received": sum(1 for r in group if r["status"] == STATUS_NOT_RECEIVED and r["expected"]),
+            "victim_records": sum(r["victim_records"] for r in group),
+            "offender_records": sum(r["offender_records"] for r in group),
+            "mean_score": round(sum(scored) / len(scored), 3) if scored else None,
+            "red": sum(1 for r in group if r["flag"] == "red"),
+            "amber": sum(1 for r in group if r["flag"] == "amber"),
+            "green": sum(1 for r in group if r["flag"] == "green"),
+        })
+    return out
+
+
+def agency_feedback(con, agency_id: str) -> dict:
+    """One agency's own problems (by sheet, row and column) for its feedback workbook.
+
+    Only issues of this agency's current returns are read, so nothing about any other agency
+    can reach the sheet. Values of personal fields were never stored in issues.
+    """
+    rows = con.execute(
+        "SELECT i.file_name, i.sheet, i.row_number, i.column_name, i.severity, i.code, i.value, i.message "
+        "FROM issues i JOIN current_returns r USING (return_id) WHERE r.agency_id = ? "
+        "ORDER BY i.file_name, i.sheet NULLS FIRST, i.row_number NULLS FIRST", [agency_id]).fetchall()
+    cols = ["file", "sheet", "row", "column", "severity", "code", "value", "problem"]
+    return {"issues": [dict(zip(cols, r, strict=True)) for r in rows]}
+
+
+def write_feedback(con, agency, completeness_row: dict | None, path: str | Path) -> int:
+    """The workbook an analyst sends back to one agency. Returns the number of issues listed."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from .formats import safe_cell
+
+    data = agency_feedback(con, agency.id)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Summary"
+    ws.append([f"Data return feedback: {agency.name}"])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append(["Each row of the Problems sheet names a sheet, row and column of your return and what was "
+               "expected. 'error' rows were not loaded; 'warning' rows were loaded with that field Unknown."])
+    ws.append([])
+    for key, value in (completeness_row or {}).items():
+        if key in ("agency", "name", "source_type", "expected"):
+            continue
+        ws.append([key.replace("_", " "), safe_cell(value)])
+    problems = wb.create_sheet("Problems")
+    header = ["file", "sheet", "row", "column", "severity", "code", "value", "problem"]
+    problems.append(header)
+    for cell in problems[1]:
+        cell.font = Font(bold=True)
+    for issue in data["issues"]:
+        problems.append([safe_cell(issue[c]) for c in header])
+    problems.freeze_panes = "A2"
+    wb.save(path)
+    return len(data["issues"])
