@@ -11,19 +11,19 @@ from collections import Counter
 
 from ..tables import render_rows
 
-__all__ = ["render_issues", "render_load_summary", "render_rows"]
+__all__ = ["ISSUE_COLUMNS", "issue_rows", "render_issues", "render_load_summary", "render_rows"]
 
 SUMMARY_COLUMNS = ["agency", "file", "status", "rows_landed", "records_accepted", "rows_rejected",
                    "rows_skipped", "warnings", "nil_return"]
 
 
-def render_load_summary(report, fmt: str) -> str:
+def render_load_summary(report, fmt: str, width: int | None = None) -> str:
     rows = [f.as_dict() for f in report.files]
     if fmt == "json":
         return json.dumps({"files": rows, "totals": _totals(rows), "issues": _issue_counts(report),
                            "linkage": {k: _plain(v) for k, v in report.linkage.items()}}, indent=2, default=str)
     totals = _totals(rows)
-    table = render_rows(rows + [totals], fmt, columns=SUMMARY_COLUMNS)
+    table = render_rows(rows + [totals], fmt, columns=SUMMARY_COLUMNS, width=width)
     if fmt == "csv":
         return table
     lines = [f"Returns: {len(rows)} file(s): {_status_counts(rows)}", "", table, ""]
@@ -53,17 +53,32 @@ def _linkage_line(kind: str, r: dict) -> str:
     return text
 
 
-def render_issues(report, limit: int = 50) -> str:
-    rows = []
+ISSUE_COLUMNS = ["file", "sheet", "row", "column", "severity", "kind", "message"]
+
+
+def issue_rows(report) -> list[dict]:
+    """Every issue of a load as flat rows (the data `validate` prints): a file that could not be
+    loaded is one row with kind `file_failed`; errors first, then by file, sheet and row."""
+    rows = [{"file": f.file_name, "sheet": None, "row": None, "column": None, "severity": "error",
+             "kind": "file_failed", "message": f.message} for f in report.failed]
     for f in report.files:
         for i in f.issues:
             rows.append({"file": f.file_name, "sheet": i.sheet, "row": i.row_number, "column": i.column_name,
-                         "severity": i.severity, "code": i.code, "value": i.value, "message": i.message})
+                         "severity": i.severity, "kind": i.code, "message": i.message})
+    rows.sort(key=lambda r: (r["severity"] != "error", r["file"], r["sheet"] or "", r["row"] or 0))
+    return rows
+
+
+def render_issues(report, limit: int | None = 50, fmt: str = "table", width: int | None = None,
+                  rest: str = "use --show N") -> str:
+    """The issue rows in a format; with a limit, the first `limit` and a line saying where the rest are."""
+    rows = issue_rows(report)
+    if fmt != "table":
+        return render_rows(rows, fmt, columns=ISSUE_COLUMNS)
     if not rows:
         return "No issues."
-    rows.sort(key=lambda r: (r["severity"] != "error", r["file"], r["sheet"] or "", r["row"] or 0))
-    shown = render_rows(rows[:limit], "table")
-    more = f"\n... and {len(rows) - limit} more (use --show N)" if len(rows) > limit else ""
+    shown = render_rows(rows[:limit], "table", columns=ISSUE_COLUMNS, width=width)
+    more = f"\n... and {len(rows) - limit} more ({rest})" if limit is not None and len(rows) > limit else ""
     return f"Issues ({len(rows)}):\n\n{shown}{more}\n"
 
 

@@ -33,6 +33,13 @@ class ReportError(ValueError):
     """The report cannot be written as asked (e.g. an unknown file type)."""
 
 
+def report_meta(tables: dict, meta: dict | None = None, published: bool | None = None) -> dict:
+    """The report's title, source, date, period, notes and disclosure state (defaults filled in)."""
+    if published is None:
+        published = any(t.get("published") for t in tables.values())
+    return _meta(tables, meta, published)
+
+
 def _meta(tables: dict, meta: dict | None, published: bool) -> dict:
     meta = dict(meta or {})
     meta.setdefault("title", DEFAULT_TITLE)

@@ -47,6 +47,7 @@ from .disclosure import NOT_APPLICABLE, NOT_AVAILABLE, SUPPRESSED, publish
 from .formats import (
     FORMATS,
     HEADERS,
+    ROW_FORMATS,
     Block,
     RenderError,
     blocks,
@@ -68,7 +69,7 @@ __all__ = [
     # disclosure
     "publish", "SUPPRESSED", "NOT_AVAILABLE", "NOT_APPLICABLE",
     # formats
-    "render", "render_rows", "FORMATS", "HEADERS", "RenderError", "safe_cell", "Block", "blocks",
+    "render", "render_rows", "FORMATS", "ROW_FORMATS", "HEADERS", "RenderError", "safe_cell", "Block", "blocks",
     "cell_text", "table_blocks",
     # completeness
     "build_completeness", "load_completeness_config", "CompletenessConfig", "write_feedback",

@@ -182,7 +182,8 @@ def agency_feedback(con, agency_id: str) -> dict:
     return {"issues": [dict(zip(cols, r, strict=True)) for r in rows]}
 
 
-def write_feedback(con, agency, completeness_row: dict | None, path: str | Path) -> int:
+def write_feedback(con, agency, completeness_row: dict | None, path: str | Path,
+                   cconfig: CompletenessConfig | None = None) -> int:
     """The workbook an analyst sends back to one agency. Returns the number of issues listed."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
