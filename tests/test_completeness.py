@@ -98,14 +98,26 @@ def test_report_has_a_completeness_heatmap(loaded, tmp_path):
     svg = re.search(r"<svg.*?</svg>", section, re.S).group(0)
     with_records = [r for r in comp["agencies"] if r["victim_records"] or r["offender_records"]]
     fields = heatmap_fields(comp)
-    cells = re.findall(r'<rect [^>]*height="20"', svg)
+    cells = re.findall(r'<rect [^>]*height="24"', svg)
     assert len(cells) == len(with_records) * len(fields) == 4 * 9
+    # every cell prints its share (no value only in a tooltip)
+    printed = re.findall(r'<text class="v"[^>]*>(\d+%|n/a)</text>', svg)
+    assert len(printed) == len(cells)
     assert "Testshire Police" in svg and "Silent Charity" not in svg
     xlsx = write_report(tables, tmp_path / "r.xlsx", completeness=comp)
-    ws = openpyxl.load_workbook(xlsx)["Completeness"]
-    assert [c.value for c in ws[2]][:3] == ["Agency", "Source type", "victims date of birth or age"]
-    assert ws.max_row == 2 + len(with_records)
-    assert len(ws.conditional_formatting) == 1            # the colour scale that makes it a heatmap
+    ws = openpyxl.load_workbook(xlsx)["Completeness by agency"]
+    assert [c.value for c in ws[4]][:3] == ["Agency", "Source type", "Victims date of birth or age"]
+    assert ws.max_row == 4 + len(with_records)
+    shares = [c for row in ws.iter_rows(min_row=5, min_col=3, max_col=2 + len(fields)) for c in row]
+    assert all(c.number_format == "0%" and c.fill.fgColor.rgb not in (None, "00000000") for c in shares)
+    # the scale runs light to dark: a higher share never gets a lighter fill
+    from cse_audit.outputs.heatmap import share_colour
+
+    def lightness(hex_rgb):
+        return sum(int(hex_rgb[k:k + 2], 16) for k in (0, 2, 4))
+
+    assert [lightness(share_colour(x / 10)) for x in range(11)] == sorted(
+        (lightness(share_colour(x / 10)) for x in range(11)), reverse=True)
 
 
 def test_completeness_json_contract(loaded, fixture_config_dir, tmp_path):

@@ -1,6 +1,8 @@
 """Outputs people receive: the publication report (xlsx / HTML) and the standard return template.
 
     report.py    the headline tables as a workbook or a self-contained HTML page
+    workbook.py  the workbook, laid out by the GSS spreadsheet guidance (cover, contents, notes, charts)
+    heatmap.py   completeness by agency and field, for both (a colour-blind-safe blue scale)
     template.py  the standard data-capture workbook agencies fill in (and its mapping)
 """
 
