@@ -84,7 +84,8 @@ def completeness(db, config_dir, fmt, agency, output, date_from, date_to, wide):
       cse-audit completeness --agency police-lancashire --output lancashire_feedback.xlsx
     """
     from .. import store
-    from ..tables import build_completeness, load_completeness_config, render_rows, write_feedback
+    from ..outputs import write_feedback
+    from ..tables import build_completeness, load_completeness_config, render_rows
 
     if bool(agency) != bool(output):
         raise click.UsageError("--agency and --output go together")

@@ -93,7 +93,7 @@ def write_workbook(tables: dict, path: Path, meta: dict, markers: list[tuple[str
 
         ws = wb.create_sheet("Completeness by agency")
         xlsx_heatmap(ws, completeness)
-        _print_setup(ws, header_row=4)
+        print_setup(ws, header_row=4)
         listing.append((ws.title, "Completeness by agency: share of records with each field known"))
     _contents(contents, listing)
     wb.save(path)
@@ -107,7 +107,7 @@ def _font(**kw):
     return Font(**kw)
 
 
-def _text_rows(ws, lines: list[tuple[str, str]], wrap_at: int | None = None) -> None:
+def text_rows(ws, lines: list[tuple[str, str]], wrap_at: int | None = None) -> None:
     """Lines of text in column A (kind: title / heading / text / warning), as the guidance asks.
     Unwrapped, they run across the empty cells to their right; with `wrap_at` (column A's width)
     they wrap, and each row is made tall enough for its lines (spreadsheets do not grow rows an
@@ -150,15 +150,15 @@ def _cover(ws, meta: dict, markers) -> None:
     lines += [("text", str(note)) for note in meta["notes"]]
     lines.append(("heading", "Symbols used in the tables"))
     lines += [("text", f"{marker}  {meaning}") for marker, meaning in markers]
-    _text_rows(ws, lines, wrap_at=110)
+    text_rows(ws, lines, wrap_at=110)
     ws.column_dimensions["A"].width = 110
-    _print_setup(ws)
+    print_setup(ws)
 
 
 def _contents(ws, listing: list[tuple[str, str]]) -> None:
     from openpyxl.worksheet.hyperlink import Hyperlink
 
-    _text_rows(ws, [("title", "Contents"),
+    text_rows(ws, [("title", "Contents"),
                     ("text", "This worksheet contains one table. Select a sheet name to go to that table.")])
     ws.append(["Sheet name", "Table title"])
     header = ws.max_row
@@ -167,16 +167,16 @@ def _contents(ws, listing: list[tuple[str, str]]) -> None:
         link = ws.cell(ws.max_row, 1)
         link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{name}'!A1")  # a link inside the workbook
         link.font = _font(color="1D70B8", underline="single")
-    _as_table(ws, header, ws.max_row, 2, "Contents")
+    as_table(ws, header, ws.max_row, 2, "Contents")
     ws.column_dimensions["A"].width = max(14, max((len(n) for n, _ in listing), default=10) + 4)
     ws.column_dimensions["B"].width = min(100, max(len(t) for _, t in listing) + 4) if listing else 40
-    _print_setup(ws, header_row=header)
+    print_setup(ws, header_row=header)
 
 
 def _notes(ws, notes: list[str]) -> None:
     from openpyxl.styles import Alignment
 
-    _text_rows(ws, [("title", "Notes"),
+    text_rows(ws, [("title", "Notes"),
                     ("text", "This worksheet contains one table. Table titles refer to these notes as [note N].")])
     ws.append(["Note number", "Note text"])
     header = ws.max_row
@@ -185,10 +185,10 @@ def _notes(ws, notes: list[str]) -> None:
         ws.cell(ws.max_row, 2).alignment = Alignment(wrap_text=True, vertical="top")
         ws.cell(ws.max_row, 1).alignment = Alignment(vertical="top")
     if notes:
-        _as_table(ws, header, ws.max_row, 2, "Notes")
+        as_table(ws, header, ws.max_row, 2, "Notes")
     ws.column_dimensions["A"].width = 14
     ws.column_dimensions["B"].width = 100
-    _print_setup(ws, header_row=header)
+    print_setup(ws, header_row=header)
 
 
 def _cell_value(key: str, value):
@@ -212,7 +212,7 @@ def _table_sheet(ws, sheet: Sheet, meta: dict, table_name: str) -> None:
              ("text", "Source, and the symbols [c], [x] and [z]: see the Cover sheet.")]
     if not meta["published"]:
         lines.append(("warning", "Not for publication: disclosure control has not been applied."))
-    _text_rows(ws, lines)
+    text_rows(ws, lines)
     headers = _unique_headers([HEADERS.get(k, k) for k in block.keys])
     ws.append(headers)
     header = ws.max_row
@@ -231,13 +231,13 @@ def _table_sheet(ws, sheet: Sheet, meta: dict, table_name: str) -> None:
             if total:
                 cell.font = _font(bold=True)
     last = ws.max_row
-    _as_table(ws, header, last, len(block.keys), table_name)
+    as_table(ws, header, last, len(block.keys), table_name)
     _widths(ws, headers, block)
     bottom = last
     if sheet.chart:
         bottom = _chart(ws, sheet, header, last)
     ws.freeze_panes = ws.cell(header + 1, 2)
-    _print_setup(ws, header_row=header, area=f"A1:{get_column_letter(max(len(block.keys), 8))}{bottom}")
+    print_setup(ws, header_row=header, area=f"A1:{get_column_letter(max(len(block.keys), 8))}{bottom}")
 
 
 def _unique_headers(headers: list[str]) -> list[str]:
@@ -273,7 +273,7 @@ def _shown(key: str, value) -> str:
     return str(_cell_value(key, value))
 
 
-def _as_table(ws, first_row: int, last_row: int, columns: int, name: str) -> None:
+def as_table(ws, first_row: int, last_row: int, columns: int, name: str) -> None:
     """An Excel table over the header and data (screen readers and filters find it)."""
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.table import Table, TableStyleInfo
@@ -315,7 +315,7 @@ def _chart(ws, sheet: Sheet, header: int, last: int) -> int:
     return anchor + 1 + int(chart.height / 0.53) + 1
 
 
-def _print_setup(ws, header_row: int | None = None, area: str | None = None) -> None:
+def print_setup(ws, header_row: int | None = None, area: str | None = None) -> None:
     """Landscape A4, fit to the page width (as many pages down as needed), header row on every page."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
