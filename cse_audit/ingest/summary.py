@@ -7,6 +7,7 @@ name or a date of birth in an issue, so nothing here can print one.
 from __future__ import annotations
 
 import json
+import textwrap
 from collections import Counter
 
 from ..tables import render_rows
@@ -39,6 +40,9 @@ def render_load_summary(report, fmt: str, width: int | None = None) -> str:
                      + ", ".join(f"{v!r} x{n}" for v, n in counts["unrecognised_values"].items()))
     for kind, result in report.linkage.items():
         lines.append(_linkage_line(kind, _plain(result)))
+    if width is not None:
+        lines = [textwrap.fill(line, width=width, subsequent_indent="  ") if len(line) > width and "  " not in line
+                 else line for line in lines]
     return "\n".join(lines) + "\n"
 
 
@@ -77,9 +81,19 @@ def render_issues(report, limit: int | None = 50, fmt: str = "table", width: int
         return render_rows(rows, fmt, columns=ISSUE_COLUMNS)
     if not rows:
         return "No issues."
-    shown = render_rows(rows[:limit], "table", columns=ISSUE_COLUMNS, width=width)
+    if width is None:
+        shown = render_rows(rows[:limit], "table", columns=ISSUE_COLUMNS)
+    else:  # one issue a line, as compilers and linters print them, wrapped to the width
+        shown = "\n".join(textwrap.fill(_issue_line(r), width=width, subsequent_indent="    ")
+                          for r in rows[:limit])
     more = f"\n... and {len(rows) - limit} more ({rest})" if limit is not None and len(rows) > limit else ""
     return f"Issues ({len(rows)}):\n\n{shown}{more}\n"
+
+
+def _issue_line(r: dict) -> str:
+    where = ", ".join(part for part in (r["sheet"] and f"sheet {r['sheet']}", r["row"] and f"row {r['row']}",
+                                        r["column"] and f"column {r['column']}") if part)
+    return f"{r['file']}: {where + ': ' if where else ''}{r['severity']} {r['kind']}: {r['message']}"
 
 
 def _totals(rows: list[dict]) -> dict:
