@@ -182,3 +182,26 @@ def test_strict_stores_nothing_when_it_fails(fixture_config_dir, tmp_path):
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM returns").fetchone()[0] == 1  # only the first load
     con.close()
+
+
+def test_status_line_only_on_a_terminal(monkeypatch):
+    from cse_audit.cli.common import status
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    for stream, shown in ((Terminal(), True), (io.StringIO(), False)):
+        monkeypatch.setattr(sys, "stderr", stream)
+        with status("Linking victims"):
+            pass
+        assert ("Linking victims: " in stream.getvalue()) is shown
+
+
+def test_ingest_csv_stdout_stays_parseable(fixture_config_dir, tmp_path):
+    result = run("ingest", RETURNS / "police_header_row5.xlsx", "--db", tmp_path / "s.duckdb", "--config",
+                 fixture_config_dir, "--no-link", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0][:3] == ["agency", "file", "status"] and all(len(r) == len(rows[0]) for r in rows)
+    assert "no_case_ref" in result.stderr

@@ -73,9 +73,12 @@ def ingest(paths, db, config_dir, agency, append, strict, no_link, show_tables, 
                                        progress=_progress("Loading returns"), jobs=jobs, engine=engine,
                                        strict=strict, status=status)
             click.echo(render_load_summary(report, fmt, width))
-            if fmt != "json":
-                rest = f"all of them: cse-audit validate {' '.join(paths)} --format csv"
-                click.echo(render_issues(report, ISSUES_SHOWN, width=width, rest=rest))
+            rest = f"all of them: cse-audit validate {' '.join(paths)} --format csv"
+            issues = render_issues(report, ISSUES_SHOWN, width=width, rest=rest)
+            if fmt in ("table", "markdown"):
+                click.echo(issues)
+            else:
+                note(issues)  # csv / json on stdout stay parseable
             _echo_failures(report)
             if show_tables and fmt != "json" and report.stored:
                 from ..tables import build_tables, render
