@@ -184,6 +184,7 @@ def _notes(ws, notes: list[str]) -> None:
         ws.append([f"note {i}", safe_cell(note)])
         ws.cell(ws.max_row, 2).alignment = Alignment(wrap_text=True, vertical="top")
         ws.cell(ws.max_row, 1).alignment = Alignment(vertical="top")
+        ws.row_dimensions[ws.max_row].height = 15 * max(1, -(-len(note) // 110)) + 2  # room for its lines
     if notes:
         as_table(ws, header, ws.max_row, 2, "Notes")
     ws.column_dimensions["A"].width = 14
