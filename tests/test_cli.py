@@ -30,7 +30,14 @@ def test_validate_exits_1_and_names_failed_files(fixture_config_dir):
 
 
 def test_validate_json_summary(fixture_config_dir):
-    result = run("validate", RETURNS / "ngo_bom.csv", "--config", fixture_config_dir, "--format", "json")
+    issues = run("validate", RETURNS / "ngo_bom.csv", "--config", fixture_config_dir, "--format", "json")
+    assert issues.exit_code == 0, issues.output
+    rows = json.loads(issues.stdout)  # stdout is the issue rows and nothing else
+    assert [(r["kind"], r["column"]) for r in rows] == [("missing_column", "Initials"), ("unrecognised_code", "Ethnicity")]
+    assert set(rows[0]) == {"file", "sheet", "row", "column", "severity", "kind", "message"}
+    assert "Rows landed" in issues.stderr
+    result = run("validate", RETURNS / "ngo_bom.csv", "--config", fixture_config_dir, "--format", "json",
+                 "--summary")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["files"][0]["records_accepted"] == 3

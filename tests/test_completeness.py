@@ -8,8 +8,9 @@ import openpyxl
 import pytest
 
 from cse_audit import ingest
+from cse_audit.outputs import write_feedback
 from cse_audit.store import connect
-from cse_audit.tables import build_completeness, load_completeness_config, write_feedback
+from cse_audit.tables import build_completeness, load_completeness_config
 
 from .conftest import RETURNS
 
@@ -83,6 +84,33 @@ def test_feedback_has_no_other_agency_values(loaded, tmp_path):
     assert not any("police_header_row5" in c or "IC8" in c for c in cells)
 
 
+def test_feedback_is_written_for_the_agency(loaded, tmp_path):
+    """Percentages as %, score and rating explained, what to send next time, readable widths,
+    and none of the analyst's wording (code lists, severities, issue codes)."""
+    con, config = loaded
+    out = tmp_path / "feedback.xlsx"
+    row = next(r for r in report(con, config)["agencies"] if r["agency"] == "ngo-fixture")
+    write_feedback(con, config.agencies["ngo-fixture"], row, out, load_completeness_config(config.root))
+    wb = openpyxl.load_workbook(out)
+    summary, problems = wb["Summary"], wb["Problems"]
+    grid = {r[0].value: r for r in summary.iter_rows() if r[0].value}
+    sex = grid["Victims: sex"]
+    assert sex[1].value == row["victims_sex"] and sex[1].number_format == "0%"
+    assert "Given in" in sex[2].value and "records" in sex[2].value
+    assert grid["Overall score"][1].number_format == "0%" and "average" in grid["Overall score"][2].value
+    assert "Green: a score of 75% or more" in grid["Rating"][2].value
+    assert "What to send next time" in grid
+    text = " ".join(str(c.value) for ws in wb for r in ws.iter_rows() for c in r if c.value is not None)
+    for analyst in ("code list", "unrecognised_code", "severity", "warning", "error"):
+        assert analyst not in text.lower(), analyst
+    assert "not one of the answers we use" in text and "drop-down list" in text
+    assert [summary.column_dimensions[c].width for c in "ABC"] == [30, 16, 75]
+    header = next(r for r in problems.iter_rows() if r[0].value == "File")
+    assert all(problems.column_dimensions[c.column_letter].width >= len(c.value) for c in header)
+    for ws in (summary, problems):
+        assert ws.print_options.gridLines is False and ws.page_setup.fitToWidth == 1
+
+
 def test_report_has_a_completeness_heatmap(loaded, tmp_path):
     import re
 
@@ -98,14 +126,26 @@ def test_report_has_a_completeness_heatmap(loaded, tmp_path):
     svg = re.search(r"<svg.*?</svg>", section, re.S).group(0)
     with_records = [r for r in comp["agencies"] if r["victim_records"] or r["offender_records"]]
     fields = heatmap_fields(comp)
-    cells = re.findall(r'<rect [^>]*height="20"', svg)
+    cells = re.findall(r'<rect [^>]*height="24"', svg)
     assert len(cells) == len(with_records) * len(fields) == 4 * 9
+    # every cell prints its share (no value only in a tooltip)
+    printed = re.findall(r'<text class="v"[^>]*>(\d+%|n/a)</text>', svg)
+    assert len(printed) == len(cells)
     assert "Testshire Police" in svg and "Silent Charity" not in svg
     xlsx = write_report(tables, tmp_path / "r.xlsx", completeness=comp)
-    ws = openpyxl.load_workbook(xlsx)["Completeness"]
-    assert [c.value for c in ws[2]][:3] == ["Agency", "Source type", "victims date of birth or age"]
-    assert ws.max_row == 2 + len(with_records)
-    assert len(ws.conditional_formatting) == 1            # the colour scale that makes it a heatmap
+    ws = openpyxl.load_workbook(xlsx)["Completeness by agency"]
+    assert [c.value for c in ws[4]][:3] == ["Agency", "Source type", "Victims date of birth or age"]
+    assert ws.max_row == 4 + len(with_records)
+    shares = [c for row in ws.iter_rows(min_row=5, min_col=3, max_col=2 + len(fields)) for c in row]
+    assert all(c.number_format == "0%" and c.fill.fgColor.rgb not in (None, "00000000") for c in shares)
+    # the scale runs light to dark: a higher share never gets a lighter fill
+    from cse_audit.outputs.heatmap import share_colour
+
+    def lightness(hex_rgb):
+        return sum(int(hex_rgb[k:k + 2], 16) for k in (0, 2, 4))
+
+    assert [lightness(share_colour(x / 10)) for x in range(11)] == sorted(
+        (lightness(share_colour(x / 10)) for x in range(11)), reverse=True)
 
 
 def test_completeness_json_contract(loaded, fixture_config_dir, tmp_path):

@@ -122,3 +122,20 @@ def test_libreoffice_round_trip(tmp_path, fixture_config, target):
     for _, rec in expected:
         assert got[rec["record_ref"]]["dob"] == rec["dob"]
         assert got[rec["record_ref"]]["sex"] == rec["sex"]
+
+
+def test_instructions_read_on_screen_and_in_print(tmp_path):
+    """A wide wrapped text column whose rows are tall enough for their lines, printed landscape
+    to the page width with the column headings repeated."""
+    path = tmp_path / "t.xlsx"
+    write_template(load_config(), path, agency_id=None)
+    ws = openpyxl.load_workbook(path)["Instructions"]
+    assert ws.column_dimensions["B"].width >= 60
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    header = next(c.row for c in ws["A"] if c.value == "Sheet")
+    assert ws.print_title_rows == f"${header}:${header}"
+    for row in ws.iter_rows(min_row=2):
+        text = row[1].value
+        if isinstance(text, str) and len(text) > ws.column_dimensions["B"].width:
+            assert row[1].alignment.wrap_text
+            assert ws.row_dimensions[row[1].row].height >= 15 * 2  # room for the wrapped lines

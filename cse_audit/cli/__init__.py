@@ -1,6 +1,7 @@
 """The `cse-audit` command line: parse options, call the library, turn errors into messages.
 
-Data goes to stdout; messages and progress go to stderr. Exit codes: 0 ok, 1 data problems
+Data goes to stdout, in the format asked for and nothing else; messages and progress go to
+stderr (none with --quiet), and a closed pipe (`| head`) ends the command quietly. Exit codes: 0 ok, 1 data problems
 (validate; ingest with files that could not be loaded, or rejected rows under --strict),
 2 usage or configuration errors. Heavy libraries are imported inside commands so that
 `cse-audit --help` starts fast.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import click
 
 from .admin import minimise, synth, template
+from .common import add_global_flags
 from .link import link
 from .load import ingest, validate
 from .mapping import mapping
@@ -20,9 +22,8 @@ from .outputs import completeness, report, tables
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--debug", is_flag=True, help="Show full tracebacks for errors.")
 @click.version_option(package_name="cse-audit")
-def cli(debug):
+def cli():
     """Ingest, link and tabulate child sexual exploitation case returns.
 
     \b
@@ -34,6 +35,10 @@ def cli(debug):
 
 for _command in (ingest, validate, tables, completeness, report, template, synth, minimise, mapping, link):
     cli.add_command(_command)
+
+
+# After every command is added: --debug and --quiet go on the group and on each command.
+add_global_flags(cli)
 
 
 def main():

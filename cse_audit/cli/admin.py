@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import click
 
-from .common import _config, _handle_errors, config_option, db_option
+from .common import (
+    ConfigProblem,
+    _config,
+    _handle_errors,
+    check_choice,
+    check_output,
+    config_option,
+    db_option,
+    note,
+    status,
+)
 
 
 @click.command()
@@ -27,20 +37,19 @@ def template(output, agency, write_mapping, config_dir):
     """
     from ..outputs.template import MAPPING_NAME, template_mapping_yaml, write_template
 
+    if not output and not write_mapping:
+        raise click.UsageError("give --output FILE.xlsx (or --write-mapping)")
+    if output:
+        check_output(output, (".xlsx",))
     config = _config(config_dir)
+    check_choice(agency, config.agencies, "agency")
     if write_mapping:
         target = config.root / "mappings" / f"{MAPPING_NAME}.yaml"
         target.write_text(template_mapping_yaml(config), encoding="utf-8")
-        click.echo(f"wrote {target}", err=True)
+        note(f"wrote {target}")
     if output:
-        if not output.lower().endswith(".xlsx"):
-            raise click.UsageError("--output must end in .xlsx")
-        if agency and agency not in config.agencies:
-            raise click.UsageError(f"no agency {agency!r} in the registry")
         write_template(config, output, agency)
-        click.echo(f"wrote {output}", err=True)
-    if not output and not write_mapping:
-        raise click.UsageError("give --output FILE.xlsx (or --write-mapping)")
+        note(f"wrote {output}")
 
 
 @click.command()
@@ -60,9 +69,9 @@ def synth(outdir, seed, scale):
     """
     from ..synth import generate
 
-    summary = generate(outdir, seed=seed, scale=scale)
-    click.echo(f"wrote {outdir}: " + ", ".join(f"{k} {v}" for k, v in summary.items()
-                                                if isinstance(v, (int, float, str))), err=True)
+    with status(f"Generating synthetic returns in {outdir}"):
+        summary = generate(outdir, seed=seed, scale=scale)
+    note(f"wrote {outdir}: " + ", ".join(f"{k} {v}" for k, v in summary.items() if isinstance(v, (int, float, str))))
 
 
 @click.command()
@@ -85,10 +94,10 @@ def minimise(db, yes):
     from .. import store
 
     if not Path(db).exists():
-        raise click.UsageError(f"{db}: no store here")
+        raise ConfigProblem(f"{db}: no store here")
     if not yes:
         click.confirm(f"Remove all names and dates of birth from {db}? This cannot be undone", abort=True,
                       err=True)
     counts = store.minimise(db)
-    click.echo(f"minimised {db}: {counts['victims']} victim and {counts['offenders']} offender records, "
-               f"{counts['raw_rows']} raw rows removed", err=True)
+    note(f"minimised {db}: {counts['victims']} victim and {counts['offenders']} offender records, "
+         f"{counts['raw_rows']} raw rows removed")

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import click
 
-from .common import _config, _handle_errors, config_option, db_option, engine_option, format_option
+from .common import (
+    STDIO,
+    _config,
+    _handle_errors,
+    check_output,
+    config_option,
+    db_option,
+    engine_option,
+    format_option,
+    note,
+    private_file,
+    status,
+    wide_option,
+)
 
 kind_option = click.option("--kind", type=click.Choice(["victims", "offenders"]), default="victims",
                            show_default=True, help="Which people to link.")
@@ -24,8 +37,9 @@ def link():
 @config_option
 @engine_option
 @format_option
+@wide_option
 @_handle_errors
-def link_run(db, config_dir, engine, fmt):
+def link_run(db, config_dir, engine, fmt, wide):
     """(Re)link victims and offenders across all current returns (ingest does this itself).
 
     \b
@@ -42,13 +56,14 @@ def link_run(db, config_dir, engine, fmt):
 
     con = store.connect(db)
     try:
-        result = {kind: _plain(r) for kind, r in link_all(con, _config(config_dir).root, engine).items()}
+        result = {kind: _plain(r) for kind, r in link_all(con, _config(config_dir).root, engine, status).items()}
     finally:
         con.close()
     if fmt == "json":
         click.echo(json.dumps(result, indent=2, default=str))
     else:
-        click.echo(render_rows([{"kind": k, **v} for k, v in result.items()], fmt, title="Linkage"))
+        click.echo(render_rows([{"kind": k, **v} for k, v in result.items()], fmt, title="Linkage",
+                               width=None if wide else 100))
 
 
 @link.command("evaluate")
@@ -72,7 +87,8 @@ def link_evaluate(truth, kind, db, config_dir, fmt):
 
     con = store.connect(db, read_only=True)
     try:
-        result = evaluate(con, kind, truth, config=_linkage_settings(config_dir))
+        with status(f"Evaluating {kind} linkage"):
+            result = evaluate(con, kind, truth, config=_linkage_settings(config_dir))
     finally:
         con.close()
     click.echo(render_rows([{"measure": k, "value": v} for k, v in result.items()], fmt, title=f"Linkage: {kind}"))
@@ -120,7 +136,8 @@ def link_explain(record_a, record_b, kind, db, config_dir, show_values, fmt):
 
 
 @link.command("review")
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="FILE.xlsx or FILE.csv")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="FILE.xlsx or FILE.csv (created readable by you only); - writes csv to stdout.")
 @kind_option
 @click.option("--low", type=float, help="Lowest match probability to review (default from linkage.yaml).")
 @click.option("--high", type=float, help="Highest match probability to review (default from linkage.yaml).")
@@ -130,7 +147,8 @@ def link_explain(record_a, record_b, kind, db, config_dir, show_values, fmt):
 def link_review(output, kind, low, high, db, config_dir):
     """Export borderline pairs side by side, with a decision column to fill in (match / no-match).
 
-    The file holds names and dates of birth: keep it as safe as the store.
+    The file holds names and dates of birth: keep it as safe as the store (it is created
+    readable by its owner only).
 
     \b
     Example:
@@ -141,17 +159,23 @@ def link_review(output, kind, low, high, db, config_dir):
     from ..linkage import review_pairs
     from ..tables import safe_cell
 
+    check_output(output, (".xlsx", ".csv"), stdout_ok=True)
     con = store.connect(db, read_only=True)
     try:
-        pairs = review_pairs(con, kind, low=low, high=high, config=_linkage_settings(config_dir))
+        with status(f"Finding {kind} pairs to review"):
+            pairs = review_pairs(con, kind, low=low, high=high, config=_linkage_settings(config_dir))
     finally:
         con.close()
     pairs = pairs.map(safe_cell) if len(pairs) else pairs
+    if output == STDIO:
+        click.echo(pairs.to_csv(index=False), nl=False)
+        return
+    private_file(output)
     if output.lower().endswith(".csv"):
         pairs.to_csv(output, index=False)
     else:
         pairs.to_excel(output, index=False, sheet_name="Review")
-    click.echo(f"wrote {output}: {len(pairs)} pair(s) to review", err=True)
+    note(f"wrote {output}: {len(pairs)} pair(s) to review")
 
 
 @link.command("apply")
@@ -175,8 +199,8 @@ def link_apply(reviewed, kind, db, config_dir):
     counts = apply_overrides(reviewed, kind, config=root / "linkage.yaml")
     con = store.connect(db)
     try:
-        result = link_all(con, root)[kind]
+        result = link_all(con, root, status=status)[kind]
     finally:
         con.close()
-    click.echo(f"{counts['added']} decision(s) added, {counts['changed']} changed; {kind}: "
-               f"{result.persons} people from {result.records} records", err=True)
+    note(f"{counts['added']} decision(s) added, {counts['changed']} changed; {kind}: "
+         f"{result.persons} people from {result.records} records")

@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import click
 
-from .common import _config, _handle_errors, _period, _table_inputs, config_option, db_option, format_option
+from .common import (
+    STDIO,
+    _config,
+    _handle_errors,
+    _period,
+    _table_inputs,
+    check_choice,
+    check_output,
+    config_option,
+    db_option,
+    format_option,
+    note,
+    private_file,
+    wide_option,
+)
 
 
 @click.command()
@@ -15,8 +31,9 @@ from .common import _config, _handle_errors, _period, _table_inputs, config_opti
 @click.option("--publish", is_flag=True, help="Apply disclosure control (suppress counts of 1 to 5).")
 @click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Only cases dated on or after.")
 @click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Only cases dated on or before.")
+@wide_option
 @_handle_errors
-def tables(names, db, config_dir, fmt, publish, date_from, date_to):
+def tables(names, db, config_dir, fmt, publish, date_from, date_to, wide):
     """Print the headline tables (all, or the NAMEs given).
 
     \b
@@ -28,9 +45,8 @@ def tables(names, db, config_dir, fmt, publish, date_from, date_to):
     from .. import store
     from ..tables import TABLE_NAMES, build_tables, render
 
-    unknown = [n for n in names if n not in TABLE_NAMES]
-    if unknown:
-        raise click.UsageError(f"unknown table(s): {', '.join(unknown)}; known: {', '.join(TABLE_NAMES)}")
+    for name in names:
+        check_choice(name, TABLE_NAMES, "table")
     config = _config(config_dir)
     con = store.connect(db, read_only=True)
     try:
@@ -38,7 +54,11 @@ def tables(names, db, config_dir, fmt, publish, date_from, date_to):
                               publish=publish, **_table_inputs(config))
     finally:
         con.close()
-    click.echo(render(result, fmt), nl=False)
+    click.echo(render(result, fmt, None if wide else 100), nl=False)
+
+
+# Completeness columns a narrow table shows first (the rest follow while they fit).
+COMPLETENESS_FIRST = ["agency", "status", "cases", "victim_records", "offender_records", "score", "flag"]
 
 
 @click.command()
@@ -49,8 +69,9 @@ def tables(names, db, config_dir, fmt, publish, date_from, date_to):
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Feedback workbook FILE.xlsx (with --agency).")
 @click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Only cases dated on or after.")
 @click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Only cases dated on or before.")
+@wide_option
 @_handle_errors
-def completeness(db, config_dir, fmt, agency, output, date_from, date_to):
+def completeness(db, config_dir, fmt, agency, output, date_from, date_to, wide):
     """Completeness per agency, a summary per source type, and who has not returned yet.
 
     With --agency and --output, writes the feedback workbook for that one agency: its own
@@ -63,21 +84,24 @@ def completeness(db, config_dir, fmt, agency, output, date_from, date_to):
       cse-audit completeness --agency police-lancashire --output lancashire_feedback.xlsx
     """
     from .. import store
-    from ..tables import build_completeness, load_completeness_config, render_rows, write_feedback
+    from ..outputs import write_feedback
+    from ..tables import build_completeness, load_completeness_config, render_rows
 
-    config = _config(config_dir)
-    cconfig = load_completeness_config(config.root)
     if bool(agency) != bool(output):
         raise click.UsageError("--agency and --output go together")
-    if agency and agency not in config.agencies:
-        raise click.UsageError(f"no agency {agency!r} in the registry")
+    if output:
+        check_output(output, (".xlsx",))
+    config = _config(config_dir)
+    check_choice(agency, config.agencies, "agency")
+    cconfig = load_completeness_config(config.root)
     con = store.connect(db, read_only=True)
     try:
         result = build_completeness(con, config.agency_list, cconfig, period=_period(date_from, date_to))
         if agency:
             row = next(r for r in result["agencies"] if r["agency"] == agency)
-            n = write_feedback(con, config.agencies[agency], row, output)
-            click.echo(f"wrote {output}: {n} problem(s) for {agency}", err=True)
+            private_file(output)  # it lists the agency's rows by case
+            n = write_feedback(con, config.agencies[agency], row, output, cconfig)
+            note(f"wrote {output}: {n} problem(s) for {agency}")
             return
     finally:
         con.close()
@@ -86,23 +110,28 @@ def completeness(db, config_dir, fmt, agency, output, date_from, date_to):
 
         click.echo(json.dumps(result, indent=2, default=str))
         return
-    click.echo(render_rows(result["agencies"], fmt, title="Completeness by agency"))
+    rows, width = result["agencies"], None if wide else 100
+    columns = [c for c in COMPLETENESS_FIRST if rows and c in rows[0]] + [c for c in (rows[0] if rows else [])
+                                                                          if c not in COMPLETENESS_FIRST]
+    click.echo(render_rows(rows, fmt, title="Completeness by agency",
+                           columns=list(rows[0]) if wide or fmt != "table" else columns, width=width))
     if fmt == "csv":
         return
-    click.echo(render_rows(result["by_source_type"], fmt, title="By source type"))
+    click.echo(render_rows(result["by_source_type"], fmt, title="By source type", width=width))
     if result["undated_records"]:
         u = result["undated_records"]
         click.echo(f"Period {result['period']['from'] or 'start'} to {result['period']['to'] or 'end'}; records "
                    f"with no case date, left out: cases {u['cases']}, victims {u['victims']}, "
                    f"offenders {u['offenders']}")
     outstanding = result["outstanding"]
-    click.echo(f"Still to return ({len(outstanding)}): " + (", ".join(f"{r['name']} ({r['agency']})"
-                                                                    for r in outstanding) or "none"))
+    still = f"Still to return ({len(outstanding)}): " + (", ".join(f"{r['name']} ({r['agency']})"
+                                                                 for r in outstanding) or "none")
+    click.echo(still if wide else textwrap.fill(still, width=100, break_on_hyphens=False))
 
 
 @click.command()
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
-              help="FILE.xlsx or FILE.html")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="FILE.xlsx or FILE.html; - writes the HTML page to stdout.")
 @db_option
 @config_option
 @click.option("--publish", is_flag=True, help="Apply disclosure control.")
@@ -116,13 +145,13 @@ def report(output, db, config_dir, publish, date_from, date_to):
     Example:
       cse-audit report --output assessment.xlsx --publish
       cse-audit report --output assessment.html
+      cse-audit report -o - --publish > assessment.html
     """
     from .. import store
-    from ..outputs.report import write_report
+    from ..outputs.report import html_report, report_meta, write_report
     from ..tables import build_completeness, build_tables, load_completeness_config
 
-    if not output.lower().endswith((".xlsx", ".html", ".htm")):
-        raise click.UsageError("--output must end in .xlsx or .html")
+    check_output(output, (".xlsx", ".html", ".htm"), stdout_ok=True)
     config = _config(config_dir)
     con = store.connect(db, read_only=True)
     try:
@@ -132,5 +161,8 @@ def report(output, db, config_dir, publish, date_from, date_to):
                                      period=_period(date_from, date_to))
     finally:
         con.close()
+    if output == STDIO:
+        click.echo(html_report(result, report_meta(result), quality), nl=False)
+        return
     write_report(result, output, completeness=quality)
-    click.echo(f"wrote {output}", err=True)
+    note(f"wrote {output}")

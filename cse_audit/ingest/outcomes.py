@@ -57,6 +57,7 @@ class FileOutcome:
 class IngestReport:
     files: list[FileOutcome] = field(default_factory=list)
     linkage: dict = field(default_factory=dict)
+    stored: bool = True  # false when a strict ingest found problems and stored nothing
 
     @property
     def failed(self) -> list[FileOutcome]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from ..config import Config
@@ -52,18 +52,29 @@ def validate(paths: Iterable[str | Path], config: Config, agency_id: str | None 
 
 def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | None = None,
            append: bool = False, link: bool = True, progress: Callable | None = None,
-           jobs: int | None = None, engine: str | None = None) -> IngestReport:
+           jobs: int | None = None, engine: str | None = None, strict: bool = False,
+           status: Callable | None = None) -> IngestReport:
     """Load returns into the store, then link people across all current returns.
 
     Files are read and mapped in parallel worker processes (``jobs``, default: one per core)
     while this process writes them to the store one at a time, in file order, so return ids
     and results do not depend on the number of workers.
+
+    With ``strict``, every file is checked first (read twice: the price of all-or-nothing) and
+    nothing is stored when a file fails or a row would be rejected: the report returned is then
+    the check's, with `stored` false. ``status(label)`` is a context manager around each
+    linkage step (the command line shows a status line).
     """
     from .. import store
 
     if store.is_minimised(con):
         raise store.StoreError("this store was minimised (names and dates of birth removed), so new records "
                                "cannot be linked to it; load them into a new store")
+    if strict:
+        checked = validate(paths, config, agency_id, progress)
+        if checked.has_errors:
+            checked.stored = False
+            return checked
     files, problems = discover(paths, config)
     report = IngestReport(files=list(problems))
     current = {(sha, aid): rid for rid, aid, sha in
@@ -90,7 +101,7 @@ def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | No
             changed |= _load_one(con, config, path, outcome, digests[path], current, append)
             report.files.append(outcome)
     if link and (changed or _links_missing(con)):
-        report.linkage = link_all(con, config.root, engine)
+        report.linkage = link_all(con, config.root, engine, status)
     return report
 
 
@@ -207,8 +218,10 @@ def _links_missing(con) -> bool:
     return "victim_persons" not in names
 
 
-def link_all(con, config_root: Path | None = None, engine: str | None = None) -> dict:
-    """Link victims and offenders of all current returns (engine: duckdb / spark; None = as configured)."""
+def link_all(con, config_root: Path | None = None, engine: str | None = None,
+             status: Callable | None = None) -> dict:
+    """Link victims and offenders of all current returns (engine: duckdb / spark; None = as configured).
+    ``status(label)``, if given, is a context manager around each kind's linkage (a status line)."""
     from .. import store
     from ..linkage import link_people
 
@@ -217,7 +230,11 @@ def link_all(con, config_root: Path | None = None, engine: str | None = None) ->
         raise store.StoreError("this store was minimised; its people cannot be linked again")
 
     settings = Path(config_root) / "linkage.yaml" if config_root else None
-    return {kind: link_people(con, kind, config=settings, engine=engine) for kind in ("victims", "offenders")}
+    results = {}
+    for kind in ("victims", "offenders"):
+        with status(f"Linking {kind}") if status else nullcontext():
+            results[kind] = link_people(con, kind, config=settings, engine=engine)
+    return results
 
 
 def _progress(items, progress: Callable | None, length: int | None = None):

@@ -7,23 +7,24 @@ name or a date of birth in an issue, so nothing here can print one.
 from __future__ import annotations
 
 import json
+import textwrap
 from collections import Counter
 
 from ..tables import render_rows
 
-__all__ = ["render_issues", "render_load_summary", "render_rows"]
+__all__ = ["ISSUE_COLUMNS", "issue_rows", "render_issues", "render_load_summary", "render_rows"]
 
 SUMMARY_COLUMNS = ["agency", "file", "status", "rows_landed", "records_accepted", "rows_rejected",
                    "rows_skipped", "warnings", "nil_return"]
 
 
-def render_load_summary(report, fmt: str) -> str:
+def render_load_summary(report, fmt: str, width: int | None = None) -> str:
     rows = [f.as_dict() for f in report.files]
     if fmt == "json":
         return json.dumps({"files": rows, "totals": _totals(rows), "issues": _issue_counts(report),
                            "linkage": {k: _plain(v) for k, v in report.linkage.items()}}, indent=2, default=str)
     totals = _totals(rows)
-    table = render_rows(rows + [totals], fmt, columns=SUMMARY_COLUMNS)
+    table = render_rows(rows + [totals], fmt, columns=SUMMARY_COLUMNS, width=width)
     if fmt == "csv":
         return table
     lines = [f"Returns: {len(rows)} file(s): {_status_counts(rows)}", "", table, ""]
@@ -39,6 +40,9 @@ def render_load_summary(report, fmt: str) -> str:
                      + ", ".join(f"{v!r} x{n}" for v, n in counts["unrecognised_values"].items()))
     for kind, result in report.linkage.items():
         lines.append(_linkage_line(kind, _plain(result)))
+    if width is not None:
+        lines = [textwrap.fill(line, width=width, subsequent_indent="  ") if len(line) > width and "  " not in line
+                 else line for line in lines]
     return "\n".join(lines) + "\n"
 
 
@@ -53,18 +57,43 @@ def _linkage_line(kind: str, r: dict) -> str:
     return text
 
 
-def render_issues(report, limit: int = 50) -> str:
-    rows = []
+ISSUE_COLUMNS = ["file", "sheet", "row", "column", "severity", "kind", "message"]
+
+
+def issue_rows(report) -> list[dict]:
+    """Every issue of a load as flat rows (the data `validate` prints): a file that could not be
+    loaded is one row with kind `file_failed`; errors first, then by file, sheet and row."""
+    rows = [{"file": f.file_name, "sheet": None, "row": None, "column": None, "severity": "error",
+             "kind": "file_failed", "message": f.message} for f in report.failed]
     for f in report.files:
         for i in f.issues:
             rows.append({"file": f.file_name, "sheet": i.sheet, "row": i.row_number, "column": i.column_name,
-                         "severity": i.severity, "code": i.code, "value": i.value, "message": i.message})
+                         "severity": i.severity, "kind": i.code, "message": i.message})
+    rows.sort(key=lambda r: (r["severity"] != "error", r["file"], r["sheet"] or "", r["row"] or 0))
+    return rows
+
+
+def render_issues(report, limit: int | None = 50, fmt: str = "table", width: int | None = None,
+                  rest: str = "use --show N") -> str:
+    """The issue rows in a format; with a limit, the first `limit` and a line saying where the rest are."""
+    rows = issue_rows(report)
+    if fmt != "table":
+        return render_rows(rows, fmt, columns=ISSUE_COLUMNS)
     if not rows:
         return "No issues."
-    rows.sort(key=lambda r: (r["severity"] != "error", r["file"], r["sheet"] or "", r["row"] or 0))
-    shown = render_rows(rows[:limit], "table")
-    more = f"\n... and {len(rows) - limit} more (use --show N)" if len(rows) > limit else ""
+    if width is None:
+        shown = render_rows(rows[:limit], "table", columns=ISSUE_COLUMNS)
+    else:  # one issue a line, as compilers and linters print them, wrapped to the width
+        shown = "\n".join(textwrap.fill(_issue_line(r), width=width, subsequent_indent="    ")
+                          for r in rows[:limit])
+    more = f"\n... and {len(rows) - limit} more ({rest})" if limit is not None and len(rows) > limit else ""
     return f"Issues ({len(rows)}):\n\n{shown}{more}\n"
+
+
+def _issue_line(r: dict) -> str:
+    where = ", ".join(part for part in (r["sheet"] and f"sheet {r['sheet']}", r["row"] and f"row {r['row']}",
+                                        r["column"] and f"column {r['column']}") if part)
+    return f"{r['file']}: {where + ': ' if where else ''}{r['severity']} {r['kind']}: {r['message']}"
 
 
 def _totals(rows: list[dict]) -> dict:

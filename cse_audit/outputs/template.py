@@ -17,6 +17,20 @@ MAPPING_NAME = "standard-template"
 INSTRUCTIONS = "Instructions"
 LISTS = "Lists"
 MAX_ROWS = 5000  # rows with validation and formats; more can be added by copying a row
+INSTRUCTION_WIDTHS = (16, 80, 60)  # Instructions: label / sheet, text, allowed values
+
+
+def _wrapped(ws, row: int, col: int, width: int, also: tuple[int, int] | None = None) -> None:
+    """Wrap a cell's text and make its row tall enough for it: spreadsheets do not grow rows
+    of a file written by openpyxl, so wrapped text would otherwise overlap the next row."""
+    from openpyxl.styles import Alignment
+
+    lines = 1
+    for c, w in ((col, width), *([also] if also else [])):
+        cell = ws.cell(row, c)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        lines = max(lines, -(-len(str(cell.value or "")) // int(w * 0.95)))
+    ws.row_dimensions[row].height = 15 * lines + 2
 
 
 def template_mapping(config: Config) -> dict:
@@ -80,30 +94,43 @@ def write_template(config: Config, path: str | Path, agency_id: str | None = Non
     info.append(["Agency id", agency_id or ""])
     info.append(["Agency", agency.name if agency else "(fill in your organisation's name)"])
     info.append([])
-    for line in (
-        "Child sexual exploitation data return: one row per case on Cases, per child on Victims, per "
-        "person suspected on Offenders. Use the same Case reference on every sheet.",
+    info.append(["How to fill in this return"])
+    info.cell(info.max_row, 1).font = Font(bold=True, size=12)
+    steps = (
+        "One row per case on Cases, one per child on Victims, one per person suspected on Offenders. "
+        "Use the same Case reference on every sheet.",
         "Unknown is a valid answer: choose Unknown (or leave a cell blank) when the information is not held. "
         "Do not guess.",
         "Coded columns have drop-down lists; dates are day/month/year.",
         "Send the completed workbook back as requested in the covering letter, by secure email only.",
-    ):
-        info.append([line])
+    )
+    for n, line in enumerate(steps, start=1):
+        info.append([f"Step {n}", line])
+        _wrapped(info, info.max_row, 2, INSTRUCTION_WIDTHS[1])
     info.append([])
-    info.append(["Sheet", "Column", "Meaning", "Allowed values"])
-    for cell in info[info.max_row]:
+    info.append(["The columns"])
+    info.cell(info.max_row, 1).font = Font(bold=True, size=12)
+    info.append(["Sheet", "Column: meaning", "Allowed values"])
+    header = info.max_row
+    for cell in info[header]:
         cell.font = Font(bold=True)
     for sheet, fields in t.sheets.items():
         for f in fields:
             allowed = ", ".join(dropdown_values(config, f)) if f in t.codes else \
                 {"date": "a date (dd/mm/yyyy)", "int": "a whole number"}.get(config.fields[f].type, "text")
-            info.append([sheet, t.labels[f], config.fields[f].description, allowed])
+            info.append([sheet, f"{t.labels[f]}: {config.fields[f].description}", allowed])
+            _wrapped(info, info.max_row, 2, INSTRUCTION_WIDTHS[1], also=(3, INSTRUCTION_WIDTHS[2]))
     info["A1"].font = Font(bold=True, size=14)
-    for col, width in zip("ABCD", (14, 20, 70, 60), strict=True):
+    for col, width in zip("ABC", INSTRUCTION_WIDTHS, strict=True):
         info.column_dimensions[col].width = width
-    for row in info.iter_rows(min_row=5):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in info.iter_rows(min_row=2):
+        row[0].alignment = Alignment(vertical="top")
+    # Readable in print too: landscape, the page width, the column headings on every page.
+    info.page_setup.orientation = "landscape"
+    info.page_setup.paperSize = info.PAPERSIZE_A4
+    info.page_setup.fitToWidth, info.page_setup.fitToHeight = 1, 0
+    info.sheet_properties.pageSetUpPr.fitToPage = True
+    info.print_title_rows = f"{header}:{header}"
 
     lists = wb.create_sheet(LISTS)
     ranges = {}

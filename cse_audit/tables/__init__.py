@@ -3,7 +3,7 @@
 From the store to what is published: `build_tables` counts the headline tables (contract:
 docs/tables.md), `publish` applies disclosure control, `render` / `render_rows` print tables and
 flat rows as table, markdown, csv or json, and `build_completeness` scores each agency's return
-(with `write_feedback`, the workbook sent back to one agency).
+(`agency_feedback`: one agency's own issues, for its feedback workbook in outputs/).
 
 Modules: definitions (names, code lists, configuration loaders), period, counting (rows,
 percentages, bands), relations (the store's SQL: one relation of people per kind), headline and
@@ -22,7 +22,6 @@ from .completeness import (
     agency_feedback,
     build_completeness,
     load_completeness_config,
-    write_feedback,
 )
 from .counting import percent
 from .definitions import (
@@ -47,6 +46,7 @@ from .disclosure import NOT_APPLICABLE, NOT_AVAILABLE, SUPPRESSED, publish
 from .formats import (
     FORMATS,
     HEADERS,
+    ROW_FORMATS,
     Block,
     RenderError,
     blocks,
@@ -68,10 +68,10 @@ __all__ = [
     # disclosure
     "publish", "SUPPRESSED", "NOT_AVAILABLE", "NOT_APPLICABLE",
     # formats
-    "render", "render_rows", "FORMATS", "HEADERS", "RenderError", "safe_cell", "Block", "blocks",
+    "render", "render_rows", "FORMATS", "ROW_FORMATS", "HEADERS", "RenderError", "safe_cell", "Block", "blocks",
     "cell_text", "table_blocks",
     # completeness
-    "build_completeness", "load_completeness_config", "CompletenessConfig", "write_feedback",
+    "build_completeness", "load_completeness_config", "CompletenessConfig",
     "agency_feedback", "SOURCE_LABELS", "STATUS_NOT_RECEIVED", "STATUS_NIL", "STATUS_RECEIVED",
     "STATUS_REPLACED",
 ]

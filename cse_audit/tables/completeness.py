@@ -3,7 +3,8 @@
 One row per registry agency: what arrived, how many records, the share of victim and offender
 records with each key field known, rejected rows and unrecognised codes, and an overall score
 with a red / amber / green flag. Field groups and thresholds are data in
-`configs/completeness.yaml`. Also each agency's feedback workbook (`write_feedback`).
+`configs/completeness.yaml`. Also each agency's own issues (`agency_feedback`), which
+`cse_audit.outputs.write_feedback` lays out as the workbook sent back to the agency.
 Separate from the headline tables: it counts records per agency (data quality), not people.
 """
 
@@ -180,35 +181,3 @@ def agency_feedback(con, agency_id: str) -> dict:
         "ORDER BY i.file_name, i.sheet NULLS FIRST, i.row_number NULLS FIRST", [agency_id]).fetchall()
     cols = ["file", "sheet", "row", "column", "severity", "code", "value", "problem"]
     return {"issues": [dict(zip(cols, r, strict=True)) for r in rows]}
-
-
-def write_feedback(con, agency, completeness_row: dict | None, path: str | Path) -> int:
-    """The workbook an analyst sends back to one agency. Returns the number of issues listed."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    from .formats import safe_cell
-
-    data = agency_feedback(con, agency.id)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Summary"
-    ws.append([f"Data return feedback: {agency.name}"])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append(["Each row of the Problems sheet names a sheet, row and column of your return and what was "
-               "expected. 'error' rows were not loaded; 'warning' rows were loaded with that field Unknown."])
-    ws.append([])
-    for key, value in (completeness_row or {}).items():
-        if key in ("agency", "name", "source_type", "expected"):
-            continue
-        ws.append([key.replace("_", " "), safe_cell(value)])
-    problems = wb.create_sheet("Problems")
-    header = ["file", "sheet", "row", "column", "severity", "code", "value", "problem"]
-    problems.append(header)
-    for cell in problems[1]:
-        cell.font = Font(bold=True)
-    for issue in data["issues"]:
-        problems.append([safe_cell(issue[c]) for c in header])
-    problems.freeze_panes = "A2"
-    wb.save(path)
-    return len(data["issues"])

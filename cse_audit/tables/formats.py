@@ -13,9 +13,11 @@ import csv
 import io
 import json
 import textwrap
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 FORMATS = ("table", "markdown", "csv", "json")
+ROW_FORMATS = (*FORMATS, "jsonl")  # flat rows (issues, load summary) also go out one JSON object a line
 
 HEADERS = {
     "category": "Category",
@@ -108,18 +110,52 @@ def _text_grid(block: Block) -> list[list[str]]:
     return [[cell_text(k, v) for k, v in zip(block.keys, row, strict=True)] for row in block.rows]
 
 
-def _render_table(tables: dict) -> str:
+def _fit_widths(headers: list[str], grid: list[list[str]], width: int | None) -> tuple[list | None, list | None]:
+    """Wrap widths (headers, first column) so a table fits `width` characters, or (None, None)
+    when it fits already. Headers wrap between words, to their column's widest value; then the
+    first column (category labels) wraps too if the table is still too wide."""
+    if width is None:
+        return None, None
+    cells = [max([len(h)] + [len(row[j]) for row in grid]) for j, h in enumerate(headers)]
+    if sum(cells) + 2 * (len(cells) - 1) <= width:
+        return None, None
+    heads = [cells[0]] + [max([4, *map(len, headers[j].split())] + [len(row[j]) for row in grid])
+                          for j in range(1, len(headers))]
+    rest = sum(heads[1:]) + 2 * (len(heads) - 1)
+    longest_word = max([len(w) for row in grid for w in row[0].split()] + [len(headers[0])])
+    first = max(longest_word, min(cells[0], width - rest))
+    return [first] + heads[1:], [first] + [None] * (len(headers) - 1)
+
+
+@contextmanager
+def _tight(active: bool):
+    """tabulate pads every column to its header + 2; a table cut to a width needs columns only as
+    wide as their text (its MIN_PADDING is module state, read at each call)."""
+    import tabulate as tabulate_module
+
+    padding = tabulate_module.MIN_PADDING
+    tabulate_module.MIN_PADDING = 0 if active else padding
+    try:
+        yield
+    finally:
+        tabulate_module.MIN_PADDING = padding
+
+
+def _render_table(tables: dict, width: int | None = None) -> str:
     from tabulate import tabulate
 
     parts = []
-    for table_id, table in tables.items():
-        for block in table_blocks(table_id, table):
-            grid = tabulate(_text_grid(block), headers=[HEADERS.get(k, k) for k in block.keys],
-                            tablefmt="simple", disable_numparse=True,
-                            colalign=["left"] + ["right"] * (len(block.keys) - 1))
-            parts.append(f"{block.title}\n{grid}")
-        if table.get("note"):
-            parts.append(textwrap.fill(f"Note: {table['note']}", width=100))
+    with _tight(width is not None):
+        for table_id, table in tables.items():
+            for block in table_blocks(table_id, table):
+                headers, grid = [HEADERS.get(k, k) for k in block.keys], _text_grid(block)
+                head_widths, col_widths = _fit_widths(headers, grid, width)
+                grid = tabulate(grid, headers=headers, tablefmt="simple", disable_numparse=True,
+                                colalign=["left"] + ["right"] * (len(block.keys) - 1),
+                                maxheadercolwidths=head_widths, maxcolwidths=col_widths)
+                parts.append(f"{block.title}\n{grid}")
+            if table.get("note"):
+                parts.append(textwrap.fill(f"Note: {table['note']}", width=100))
     return "\n\n".join(parts) + "\n"
 
 
@@ -169,23 +205,29 @@ def _render_json(tables: dict) -> str:
     return json.dumps(tables, indent=2, ensure_ascii=False) + "\n"
 
 
-def render(tables: dict, fmt: str = "table") -> str:
-    """The tables as text in one of FORMATS. JSON is the documented contract (docs/tables.md)."""
+def render(tables: dict, fmt: str = "table", width: int | None = None) -> str:
+    """The tables as text in one of FORMATS. JSON is the documented contract (docs/tables.md).
+    With `width`, the "table" format wraps long headers to fit that many characters."""
     renderers = {"table": _render_table, "markdown": _render_markdown, "csv": _render_csv,
                  "json": _render_json}
     if fmt not in renderers:
         raise RenderError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    return renderers[fmt](tables)
+    return _render_table(tables, width) if fmt == "table" else renderers[fmt](tables)
 
 
 # --------------------------------------------------------------------------- flat rows
 
-def render_rows(rows: list[dict], fmt: str, title: str = "", columns: list[str] | None = None) -> str:
-    """A list of flat dicts (load summary, completeness, linkage figures) in any output format:
-    the same formats, and the same formula-safe csv, as the tables."""
+def render_rows(rows: list[dict], fmt: str, title: str = "", columns: list[str] | None = None,
+                width: int | None = None) -> str:
+    """A list of flat dicts (load summary, completeness, linkage figures) in any of ROW_FORMATS:
+    the same formats, and the same formula-safe csv, as the tables. With `width`, the "table"
+    format is cut to fit that many characters (long cells shortened, columns that do not fit
+    left out and named below the table)."""
     columns = columns or (list(rows[0]) if rows else [])
     if fmt == "json":
         return json.dumps(rows, indent=2, default=str)
+    if fmt == "jsonl":
+        return "\n".join(json.dumps(r, default=str, ensure_ascii=False) for r in rows)
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
@@ -195,6 +237,49 @@ def render_rows(rows: list[dict], fmt: str, title: str = "", columns: list[str] 
         return buf.getvalue().rstrip("\n")
     from tabulate import tabulate
 
-    table = tabulate([[r.get(c) for c in columns] for r in rows], headers=columns,
-                     tablefmt="github" if fmt == "markdown" else "simple", disable_numparse=False)
+    grid = [[_flat_text(r.get(c)) for c in columns] for r in rows]
+    left_out: list[str] = []
+    headers, head_widths = columns, None
+    if width is not None and fmt == "table":
+        columns, grid, left_out, head_widths = _fit_columns(columns, grid, width)
+        headers = [c.replace("_", " ") for c in columns]  # wraps between words
+    with _tight(width is not None and fmt == "table"):
+        table = tabulate(grid, headers=headers, tablefmt="github" if fmt == "markdown" else "simple",
+                         disable_numparse=False, maxheadercolwidths=head_widths)
+    if left_out:
+        table += "\n" + textwrap.fill(f"({len(left_out)} more column(s): {', '.join(left_out)}; --wide shows "
+                                      "them all, --format csv or json has them)", width=width)
     return f"{title}\n\n{table}\n" if title else table
+
+
+def _flat_text(value):
+    """A cell as one short text: dicts and lists (linkage figures) as `k=v` pairs, not Python reprs."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_flat_text(v)}" for k, v in value.items()) or ""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(_flat_text(v)) for v in value)
+    return value
+
+
+MAX_CELL = 36  # characters of one cell in a narrow table (a file name, a message)
+
+
+def _fit_columns(columns: list[str], grid: list[list], width: int) -> tuple[list, list, list, list]:
+    """Shorten long cells, wrap headers between words, then keep the columns, from the left, that
+    fit in `width`: (columns kept, their grid, columns left out, header wrap widths)."""
+    def short(v):
+        return v if not isinstance(v, str) or len(v) <= MAX_CELL else v[:MAX_CELL - 1] + "…"
+
+    def text(v):
+        return "" if v is None else f"{v:g}" if isinstance(v, float) else str(v)
+
+    grid = [[short(v) for v in row] for row in grid]
+    sizes = [max([len(w) for w in c.split("_")] + [len(text(row[j])) for row in grid])
+             for j, c in enumerate(columns)]
+    keep, used = 0, 0
+    for size in sizes:
+        if keep and used + 2 + size > width:
+            break
+        used += size + (2 if keep else 0)
+        keep += 1
+    return columns[:keep], [row[:keep] for row in grid], columns[keep:], sizes[:keep]

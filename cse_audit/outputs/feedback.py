@@ -1,0 +1,184 @@
+"""The feedback workbook sent back to one agency about its own return.
+
+Written for the agency, not the analyst: how complete its records were (as percentages), what
+the score and the rating mean, each problem by sheet, row and column in plain words with what to
+do, and what to send next time. It holds only the agency's own rows (`agency_feedback` reads
+nothing else); values of personal fields were never stored in issues, so none can appear.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..tables import CompletenessConfig, agency_feedback, safe_cell
+from .workbook import as_table, print_setup, text_rows
+
+# Issue kind -> (what we found, in plain words; what to do next time).
+PLAIN = {
+    "unrecognised_code": ("A value that is not one of the answers we use",
+                          "Choose an answer from the drop-down list in the template (or Unknown)."),
+    "impossible_date": ("A date that does not exist (for example 31 February)",
+                        "Check the date; write dates as day/month/year."),
+    "bad_date": ("A date we could not read", "Write dates as day/month/year, for example 14/03/2010."),
+    "bad_age": ("An age we could not read", "Give the age in whole years, for example 14."),
+    "age_band": ("An age range rather than an age", "Give the age in whole years where you know it."),
+    "bad_initials": ("Initials we could not read", "Give 1 to 4 letters, for example J.S."),
+    "bad_name": ("A name we could not split into first name and surname",
+                 "Give both the first name and the surname."),
+    "bad_number": ("A number we could not read", "Give a whole number."),
+    "no_case_ref": ("A case with no case reference", "Give every case a reference and use the same reference "
+                                                     "on the Victims and Offenders sheets."),
+    "unknown_case_ref": ("A case reference that is not on the cases sheet",
+                         "Use the same case reference on every sheet."),
+    "empty_record": ("A row with nothing we could use", "Fill the row in, or delete it."),
+    "missing_column": ("A column we ask for was not in your return",
+                       "Include the column (the template has them all); leave cells blank when you do not "
+                       "hold the information."),
+    "missing_sheet": ("A sheet we ask for was not in your return", "Include the sheet (the template has them all)."),
+    "duplicate_header": ("Two columns with the same heading", "Give each column its own heading."),
+    "nil_return": ("Your return says you had no cases (a nil return)",
+                   "Nothing to do if you had no cases in the period."),
+}
+OTHER = ("A value we could not use", "Check this cell against the template's instructions.")
+# Warnings about one cell: the row was loaded and only that item counted as not known.
+CELL_WARNINGS = {"unrecognised_code", "impossible_date", "bad_date", "bad_age", "age_band", "bad_initials",
+                 "bad_name", "bad_number"}
+COLUMNS = ["File", "Sheet", "Row", "Column", "What we found", "Value", "What happened", "What to do next time"]
+WIDTHS = [28, 16, 7, 20, 40, 14, 28, 60]
+
+
+def _outcome(issue: dict) -> str:
+    if issue["severity"] == "error":
+        return "Row not loaded"
+    if issue["code"] in CELL_WARNINGS:
+        return "Row loaded; this item counted as not known"
+    return "Loaded"
+
+
+def _shares(row: dict) -> list[tuple[str, float | None, int]]:
+    """(label, share known, records) for each field group of the completeness row."""
+    out = []
+    for key, value in row.items():
+        for kind, noun in (("victims_", "victim_records"), ("offenders_", "offender_records")):
+            if key.startswith(kind):
+                label = f"{kind[:-1].capitalize()}: {key[len(kind):].replace('_', ' ')}"
+                out.append((label, value, row.get(noun, 0)))
+    return out
+
+
+def write_feedback(con, agency, completeness_row: dict | None, path: str | Path,
+                   cconfig: CompletenessConfig | None = None) -> int:
+    """Write the agency's feedback workbook (Summary and Problems sheets); returns the number of
+    problems listed."""
+    from openpyxl import Workbook
+
+    issues = agency_feedback(con, agency.id)["issues"]
+    cconfig = cconfig or CompletenessConfig({}, {})
+    wb = Workbook()
+    _summary(wb.active, agency, completeness_row or {}, issues, cconfig)
+    _problems(wb.create_sheet("Problems"), issues)
+    wb.save(path)
+    return len(issues)
+
+
+def _summary(ws, agency, row: dict, issues: list[dict], cconfig: CompletenessConfig) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    ws.title = "Summary"
+    green, amber = f"{cconfig.green:.0%}", f"{cconfig.amber:.0%}"
+    text_rows(ws, [  # short lines: they run across columns B and C, on screen and in print
+        ("title", f"Feedback on your data return: {agency.name}"),
+        ("text", "Thank you for your return. This workbook shows how complete your records were and which"),
+        ("text", "rows or cells we could not use, so that your next return can be fuller."),
+        ("text", "It is about your own return only."),
+    ])
+    ws.append([])
+    ws.append(["Your return", "", ""])
+    ws.cell(ws.max_row, 1).font = Font(bold=True, size=12)
+    for label, value in (("Status", row.get("status")), ("Files", row.get("files")),
+                         ("Received", row.get("loaded_at")), ("Cases", row.get("cases")),
+                         ("Victim records", row.get("victim_records")),
+                         ("Offender records", row.get("offender_records")),
+                         ("Rows we could not load", row.get("rows_rejected")),
+                         ("Answers not in our lists", row.get("unrecognised_codes"))):
+        ws.append([label, safe_cell(value if value not in (None, "") else "none")])
+        ws.cell(ws.max_row, 2).alignment = Alignment(horizontal="left")
+    ws.append([])
+    ws.append(["How complete your records were", "", ""])
+    ws.cell(ws.max_row, 1).font = Font(bold=True, size=12)
+    ws.append(["Information", "Records with it", "What this means"])
+    header = ws.max_row
+    for label, share, records in _shares(row):
+        meaning = (f"Given in {share:.0%} of your {records} records; blank or Unknown counts as not given."
+                   if share is not None else "You sent no records of this kind.")
+        ws.append([label, share if share is not None else "[x]", meaning])
+    score = row.get("score")
+    ws.append(["Overall score", score if score is not None else "[x]",
+               "The average of the shares above, weighted by your numbers of victim and offender records. "
+               "It measures how much of the information we ask for was filled in."])
+    ws.append(["Rating", (row.get("flag") or "none").capitalize(),
+               f"Green: a score of {green} or more. Amber: {amber} up to {green}. Red: below {amber}. "
+               "A lower rating usually means information was not recorded, not that it was wrong."])
+    for r in range(header + 1, ws.max_row + 1):
+        ws.cell(r, 2).number_format = "0%"
+        ws.cell(r, 2).alignment = Alignment(horizontal="right", vertical="top")
+        ws.cell(r, 1).alignment = Alignment(vertical="top")
+        ws.cell(r, 3).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[r].height = 15 * max(1, -(-len(str(ws.cell(r, 3).value)) // 72))
+    as_table(ws, header, ws.max_row, 3, "Completeness")
+    ws.append([])
+    ws.append(["What to send next time"])
+    ws.cell(ws.max_row, 1).font = Font(bold=True, size=12)
+    for n, line in enumerate(_next_time(row, issues, cconfig), start=1):
+        ws.append([f"{n}.", "", line])
+        ws.cell(ws.max_row, 1).alignment = Alignment(horizontal="right", vertical="top")
+        ws.cell(ws.max_row, 3).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[ws.max_row].height = 15 * max(1, -(-len(line) // 72))
+    for col, width in zip("ABC", (30, 16, 75), strict=True):
+        ws.column_dimensions[col].width = width
+    print_setup(ws)
+    ws.page_setup.orientation = "portrait"
+
+
+def _next_time(row: dict, issues: list[dict], cconfig: CompletenessConfig) -> list[str]:
+    lines = ["Use the standard template (ask us for a copy): its drop-down lists give the answers we can "
+             "count, and it needs no extra work from us."]
+    low = [label.lower() for label, share, _ in _shares(row) if share is not None and share < cconfig.green]
+    if low:
+        lines.append("Fill in " + ", ".join(low) + " wherever your records hold them; choose Unknown only when "
+                     "the information is not recorded.")
+    if row.get("rows_rejected"):
+        lines.append(f"{row['rows_rejected']} row(s) could not be loaded: the Problems sheet names the sheet, row "
+                     "and column of each, and what to change.")
+    if any(i["code"] == "unrecognised_code" for i in issues):
+        lines.append("Some answers were not in our lists: use the values in the template's drop-down lists.")
+    if issues:
+        lines.append("Every problem we found is on the Problems sheet, with what to do next time.")
+    return lines
+
+
+def _problems(ws, issues: list[dict]) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    text_rows(ws, [("title", "Problems we found in your return"),
+                   ("text", "One row per problem. Row and column are as in your own file.")])
+    ws.append(COLUMNS)
+    header = ws.max_row
+    for cell in ws[header]:
+        cell.font = Font(bold=True)
+    for issue in issues:
+        found, todo = PLAIN.get(issue["code"], OTHER)
+        ws.append([safe_cell(issue["file"]), safe_cell(issue["sheet"]), issue["row"], safe_cell(issue["column"]),
+                   found, safe_cell(issue["value"]), _outcome(issue), todo])
+        for cell in ws[ws.max_row]:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        # Rows as tall as their longest wrapped cell (spreadsheets do not grow them for us).
+        lines = max(-(-len(str(v or "")) // max(1, w - 2)) for v, w in zip(
+            (c.value for c in ws[ws.max_row]), WIDTHS, strict=True))
+        ws.row_dimensions[ws.max_row].height = 15 * max(1, lines)
+    if issues:
+        as_table(ws, header, ws.max_row, len(COLUMNS), "Problems")
+    for i, width in enumerate(WIDTHS):
+        ws.column_dimensions[chr(ord("A") + i)].width = width
+    ws.freeze_panes = ws.cell(header + 1, 1)
+    print_setup(ws, header_row=header)
