@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import click
 
-from .admin import minimise, synth, template
+from .admin import init, minimise, synth, template
 from .link import link
 from .load import ingest, validate
 from .mapping import mapping
@@ -32,7 +32,7 @@ def cli(debug):
     """
 
 
-for _command in (ingest, validate, tables, completeness, report, template, synth, minimise, mapping, link):
+for _command in (ingest, validate, tables, completeness, report, template, synth, minimise, mapping, link, init):
     cli.add_command(_command)
 
 
