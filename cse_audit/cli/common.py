@@ -53,9 +53,58 @@ def _debug() -> bool:
 
 
 def _config(config_dir):
+    """Load the configuration folder found by the lookup order (--config, CSE_AUDIT_CONFIG, ./configs,
+    the packaged defaults) and say on stderr, in one line, which one it was."""
     from ..config import load_config
+    from ..config.paths import find_config_dir
 
-    return load_config(config_dir)
+    root, how = find_config_dir(config_dir)
+    config = load_config(root)
+    click.echo(f"configuration: {root} ({how})", err=True)
+    return config
+
+
+def _store_config(config_dir, con, writes: bool = False):
+    """The configuration for a command on an existing store: the one the store was built with.
+
+    Without --config (or CSE_AUDIT_CONFIG) that is the store's recorded copy. An explicit folder
+    with other contents is refused by commands that only read (their figures would silently mix
+    two configurations) and, for commands that write (``writes``), used and recorded as the new
+    one, saying so. A store from before configurations were recorded uses the lookup order."""
+    from ..config import config_files, content_hash, load_config, materialise
+    from ..config.paths import find_config_dir, is_explicit
+    from ..state import recorded_config
+
+    rec = recorded_config(con)
+    if rec is None:
+        return _config(config_dir)
+    root, how = find_config_dir(config_dir)
+    same = root.is_dir() and content_hash(config_files(root)) == rec.sha256
+    if same:
+        click.echo(f"configuration: {root} ({how}; the one this store was built with)", err=True)
+        return load_config(root)
+    if is_explicit(how):
+        if not writes:
+            raise click.UsageError(
+                f"{root} ({how}) is not the configuration this store was built with ({rec.source}, "
+                f"recorded {rec.recorded_at}); leave out --config (and unset CSE_AUDIT_CONFIG) to use the "
+                "store's own, or ingest or `link run` with the new folder to record it")
+        click.echo(f"configuration: {root} ({how}); differs from the one this store was built with "
+                   f"({rec.source}): it will be recorded as the store's configuration", err=True)
+        return load_config(root)
+    config = load_config(materialise(rec.files))
+    click.echo(f"configuration: recorded in the store (built with {rec.source}, {rec.recorded_at}); {root} "
+               f"({how}) differs and is not used (give it as --config to use it)", err=True)
+    return config
+
+
+def _require_current_linkage(con, db) -> None:
+    from ..state import StaleLinkage, require_current_linkage
+
+    try:
+        require_current_linkage(con, db)
+    except StaleLinkage as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def _progress(label: str):
@@ -69,7 +118,7 @@ def _progress(label: str):
 db_option = click.option("--db", default="cse_audit.duckdb", show_default=True, type=click.Path(dir_okay=False),
                          help=DB_HELP)
 config_option = click.option("--config", "config_dir", type=click.Path(file_okay=False, exists=True),
-                             help="Configuration folder (default: the project's configs/).")
+                             help="Configuration folder (default: $CSE_AUDIT_CONFIG, else ./configs, else the packaged defaults).")
 engine_option = click.option("--engine", type=click.Choice(["duckdb", "spark"]),
                              help="Linkage engine (default: engine.backend in linkage.yaml; spark needs "
                                   "cse-audit[spark] and Java).")

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import click
 
-from .common import _config, _handle_errors, config_option, db_option, engine_option, format_option
+from .common import _handle_errors, _store_config, config_option, db_option, engine_option, format_option
 
 kind_option = click.option("--kind", type=click.Choice(["victims", "offenders"]), default="victims",
                            show_default=True, help="Which people to link.")
 
 
-def _linkage_settings(config_dir):
-    return _config(config_dir).root / "linkage.yaml"
+def _linkage_settings(config_dir, con, writes: bool = False):
+    """linkage.yaml of the configuration the store was built with (see _store_config)."""
+    return _store_config(config_dir, con, writes).root / "linkage.yaml"
 
 
 @click.group()
@@ -42,7 +43,8 @@ def link_run(db, config_dir, engine, fmt):
 
     con = store.connect(db)
     try:
-        result = {kind: _plain(r) for kind, r in link_all(con, _config(config_dir).root, engine).items()}
+        root = _store_config(config_dir, con, writes=True).root
+        result = {kind: _plain(r) for kind, r in link_all(con, root, engine).items()}
     finally:
         con.close()
     if fmt == "json":
@@ -72,7 +74,7 @@ def link_evaluate(truth, kind, db, config_dir, fmt):
 
     con = store.connect(db, read_only=True)
     try:
-        result = evaluate(con, kind, truth, config=_linkage_settings(config_dir))
+        result = evaluate(con, kind, truth, config=_linkage_settings(config_dir, con))
     finally:
         con.close()
     click.echo(render_rows([{"measure": k, "value": v} for k, v in result.items()], fmt, title=f"Linkage: {kind}"))
@@ -103,7 +105,7 @@ def link_explain(record_a, record_b, kind, db, config_dir, show_values, fmt):
 
     con = store.connect(db, read_only=True)
     try:
-        e = explain(con, kind, record_a, record_b, config=_linkage_settings(config_dir), show_values=show_values)
+        e = explain(con, kind, record_a, record_b, config=_linkage_settings(config_dir, con), show_values=show_values)
     finally:
         con.close()
     if fmt == "json":
@@ -143,7 +145,7 @@ def link_review(output, kind, low, high, db, config_dir):
 
     con = store.connect(db, read_only=True)
     try:
-        pairs = review_pairs(con, kind, low=low, high=high, config=_linkage_settings(config_dir))
+        pairs = review_pairs(con, kind, low=low, high=high, config=_linkage_settings(config_dir, con))
     finally:
         con.close()
     pairs = pairs.map(safe_cell) if len(pairs) else pairs
@@ -171,10 +173,10 @@ def link_apply(reviewed, kind, db, config_dir):
     from ..ingest import link_all
     from ..linkage import apply_overrides
 
-    root = _config(config_dir).root
-    counts = apply_overrides(reviewed, kind, config=root / "linkage.yaml")
     con = store.connect(db)
     try:
+        root = _store_config(config_dir, con, writes=True).root
+        counts = apply_overrides(reviewed, kind, config=root / "linkage.yaml")
         result = link_all(con, root)[kind]
     finally:
         con.close()

@@ -9,6 +9,7 @@ from .common import (
     _config,
     _handle_errors,
     _progress,
+    _store_config,
     _table_inputs,
     config_option,
     db_option,
@@ -45,9 +46,9 @@ def ingest(paths, db, config_dir, agency, append, strict, no_link, no_tables, jo
     from .. import store
     from ..ingest.summary import render_load_summary
 
-    config = _config(config_dir)
     con = store.connect(db)
     try:
+        config = _store_config(config_dir, con, writes=True)
         report = ingest_mod.ingest(paths, con, config, agency_id=agency, append=append, link=not no_link,
                                    progress=_progress("Loading returns"), jobs=jobs, engine=engine)
         click.echo(render_load_summary(report, fmt))

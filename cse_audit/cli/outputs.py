@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import click
 
-from .common import _config, _handle_errors, _period, _table_inputs, config_option, db_option, format_option
+from .common import (
+    _handle_errors,
+    _period,
+    _require_current_linkage,
+    _store_config,
+    _table_inputs,
+    config_option,
+    db_option,
+    format_option,
+)
 
 
 @click.command()
@@ -31,9 +40,10 @@ def tables(names, db, config_dir, fmt, publish, date_from, date_to):
     unknown = [n for n in names if n not in TABLE_NAMES]
     if unknown:
         raise click.UsageError(f"unknown table(s): {', '.join(unknown)}; known: {', '.join(TABLE_NAMES)}")
-    config = _config(config_dir)
     con = store.connect(db, read_only=True)
     try:
+        config = _store_config(config_dir, con)
+        _require_current_linkage(con, db)
         result = build_tables(con, names=list(names) or None, period=_period(date_from, date_to),
                               publish=publish, **_table_inputs(config))
     finally:
@@ -65,14 +75,15 @@ def completeness(db, config_dir, fmt, agency, output, date_from, date_to):
     from .. import store
     from ..tables import build_completeness, load_completeness_config, render_rows, write_feedback
 
-    config = _config(config_dir)
-    cconfig = load_completeness_config(config.root)
     if bool(agency) != bool(output):
         raise click.UsageError("--agency and --output go together")
-    if agency and agency not in config.agencies:
-        raise click.UsageError(f"no agency {agency!r} in the registry")
     con = store.connect(db, read_only=True)
     try:
+        config = _store_config(config_dir, con)
+        _require_current_linkage(con, db)
+        cconfig = load_completeness_config(config.root)
+        if agency and agency not in config.agencies:
+            raise click.UsageError(f"no agency {agency!r} in the registry")
         result = build_completeness(con, config.agency_list, cconfig, period=_period(date_from, date_to))
         if agency:
             row = next(r for r in result["agencies"] if r["agency"] == agency)
@@ -123,9 +134,10 @@ def report(output, db, config_dir, publish, date_from, date_to):
 
     if not output.lower().endswith((".xlsx", ".html", ".htm")):
         raise click.UsageError("--output must end in .xlsx or .html")
-    config = _config(config_dir)
     con = store.connect(db, read_only=True)
     try:
+        config = _store_config(config_dir, con)
+        _require_current_linkage(con, db)
         # Published once, with this folder's rules; the report sees the tables' published flag.
         result = build_tables(con, period=_period(date_from, date_to), publish=publish, **_table_inputs(config))
         quality = build_completeness(con, config.agency_list, load_completeness_config(config.root),

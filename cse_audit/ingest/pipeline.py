@@ -83,7 +83,10 @@ def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | No
                                             message=f"identical to return {rid}, already loaded"))
         else:
             todo.append(path)
-    changed = False
+    from ..state import record_config
+
+    # The store remembers the configuration it was loaded with; a new one means linking again.
+    changed = record_config(con, config.root)
     with _one_thread(con):
         for path, outcome in _progress(_prepared(todo, config, agency_id, jobs, for_store=True), progress,
                                        len(todo)):
@@ -217,6 +220,10 @@ def link_all(con, config_root: Path | None = None, engine: str | None = None) ->
         raise store.StoreError("this store was minimised; its people cannot be linked again")
 
     settings = Path(config_root) / "linkage.yaml" if config_root else None
+    if config_root:
+        from ..state import record_config
+
+        record_config(con, config_root)
     return {kind: link_people(con, kind, config=settings, engine=engine) for kind in ("victims", "offenders")}
 
 

@@ -1,0 +1,79 @@
+"""The store tells the truth about itself: the configuration that built it, its reviewed
+decisions, whether its linkage is current, and which returns it holds."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from cse_audit.cli import cli
+
+from .conftest import ROOT
+
+SAMPLE = ROOT / "sample_returns"
+# A few small returns of the sample: two voluntary-sector csv files and a police workbook.
+FEW = ["CEOP return - Amberline Trust.csv", "CEOP return - Kestrel House.csv", "CEOP return Dorset Police.csv"]
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def _total(stdout):
+    return next(r for r in json.loads(stdout)["sources"]["rows"] if r["category"] == "Total")
+
+
+@pytest.fixture
+def few(tmp_path):
+    folder = tmp_path / "few"
+    folder.mkdir()
+    for name in FEW:
+        shutil.copy(SAMPLE / name, folder / name)
+    return folder
+
+
+@pytest.fixture
+def edited_config(tmp_path):
+    """A copy of the project's configs/ with one more agency asked (117 instead of 116)."""
+    root = tmp_path / "my-configs"
+    shutil.copytree(ROOT / "configs", root)
+    with open(root / "agencies.yaml", "a", encoding="utf-8") as f:
+        f.write('  - id: police-extra\n    name: "Extra Constabulary"\n    source_type: police\n'
+                '    area: "Extra"\n    expected: true\n    mapping: police-ic-export\n    files: ["*extra constab*"]\n')
+    return root
+
+
+def test_store_keeps_the_configuration_it_was_built_with(tmp_path, few, edited_config, monkeypatch):
+    monkeypatch.chdir(ROOT)  # ./configs (the project's, 116 agencies) is right here
+    monkeypatch.delenv("CSE_AUDIT_CONFIG", raising=False)
+    db = tmp_path / "s.duckdb"
+    built = run("ingest", few, "--db", db, "--config", edited_config, "--format", "json")
+    assert built.exit_code == 0, built.output
+    later = run("tables", "sources", "--db", db, "--format", "json")
+    assert later.exit_code == 0, later.output
+    assert _total(later.stdout)["agencies_asked"] == 117
+    assert "configuration: recorded in the store" in later.stderr
+    # the same folder, given again, is accepted; another one is refused, naming both
+    same = run("tables", "sources", "--db", db, "--format", "json", "--config", edited_config)
+    assert same.exit_code == 0 and _total(same.stdout)["agencies_asked"] == 117
+    other = run("tables", "sources", "--db", db, "--config", ROOT / "configs")
+    assert other.exit_code == 2 and "not the configuration this store was built with" in other.output
+    assert str(edited_config) in other.output
+    monkeypatch.setenv("CSE_AUDIT_CONFIG", str(ROOT / "configs"))
+    assert run("completeness", "--db", db).exit_code == 2
+    monkeypatch.delenv("CSE_AUDIT_CONFIG")
+    outstanding = json.loads(run("completeness", "--db", db, "--format", "json").stdout)["outstanding"]
+    assert "police-extra" in {r["agency"] for r in outstanding}
+    # a folder edited later is not picked up silently, even by a command that writes
+    (edited_config / "agencies.yaml").write_text(
+        (ROOT / "configs" / "agencies.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    relinked = run("link", "run", "--db", db)
+    assert relinked.exit_code == 0, relinked.output
+    assert _total(run("tables", "sources", "--db", db, "--format", "json").stdout)["agencies_asked"] == 117
+    # ...but a write command given the folder records it, and says so
+    adopted = run("link", "run", "--db", db, "--config", edited_config)
+    assert adopted.exit_code == 0 and "will be recorded" in adopted.output
+    assert _total(run("tables", "sources", "--db", db, "--format", "json").stdout)["agencies_asked"] == 116
