@@ -77,3 +77,51 @@ def test_store_keeps_the_configuration_it_was_built_with(tmp_path, few, edited_c
     adopted = run("link", "run", "--db", db, "--config", edited_config)
     assert adopted.exit_code == 0 and "will be recorded" in adopted.output
     assert _total(run("tables", "sources", "--db", db, "--format", "json").stdout)["agencies_asked"] == 116
+
+
+def _persons(db, kind="victims"):
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(f"SELECT count(DISTINCT person_id) FROM {kind[:-1]}_links").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_decisions_live_in_their_own_store(tmp_path, few, monkeypatch):
+    import duckdb
+
+    monkeypatch.chdir(tmp_path)  # no ./configs here: the packaged defaults
+    a, b = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
+    for db in (a, b):
+        assert run("ingest", few, "--db", db, "--no-tables").exit_code == 0
+    con = duckdb.connect(str(a), read_only=True)
+    # two records of different people: a match joins them
+    (r1, p1), (r2, _p2) = con.execute(
+        "SELECT min(record_id), person_id FROM victim_links GROUP BY person_id ORDER BY person_id LIMIT 2").fetchall()
+    con.close()
+    before = _persons(a)
+    reviewed = tmp_path / "reviewed.csv"
+    reviewed.write_text(f"record_id_l,record_id_r,decision\n{r1},{r2},yes\n")
+    bad = run("link", "apply", reviewed, "--db", a)
+    assert bad.exit_code == 2 and "row 2" in bad.output and "'yes'" in bad.output
+    assert _persons(a) == before
+    reviewed.write_text(f"record_id_l,record_id_r,decision\n{r1},{r2},match\n")
+    applied = run("link", "apply", reviewed, "--db", a)
+    assert applied.exit_code == 0, applied.output
+    assert _persons(a) == before - 1 and _persons(b) == before
+    assert run("link", "run", "--db", b).exit_code == 0 and _persons(b) == before
+    # nothing written beside the configuration, in the packaged defaults or here
+    from cse_audit.config import DEFAULT_CONFIG_DIR
+
+    assert not (DEFAULT_CONFIG_DIR / "link_overrides.yaml").exists()
+    assert not list(tmp_path.glob("*.yaml"))
+    # exported on request, in a form a project can name as its shared file
+    out = tmp_path / "decisions.yaml"
+    exported = run("link", "export-decisions", "--db", a, "--output", out)
+    assert exported.exit_code == 0 and "1 victims decision(s)" in exported.output
+    from cse_audit.linkage import load_overrides
+
+    assert [(o.decision, o.pair) for o in load_overrides(out, "victims")] == [("match", tuple(sorted((r1, r2))))]
+    assert oct(out.stat().st_mode & 0o777) == "0o600"

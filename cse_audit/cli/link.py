@@ -163,22 +163,53 @@ def link_review(output, kind, low, high, db, config_dir):
 @config_option
 @_handle_errors
 def link_apply(reviewed, kind, db, config_dir):
-    """Record the decisions of a reviewed file so every later run obeys them, then relink.
+    """Record the decisions of a reviewed file in this store, then link again.
+
+    The decision column holds match or no-match (blank: not decided); anything else is an error
+    naming the row, and nothing is recorded. Decisions live in the store (table link_decisions):
+    no other store and no file in the configuration changes.
 
     \b
     Example:
-      cse-audit link apply review.xlsx
+      cse-audit link apply review.xlsx --db audit.duckdb
     """
     from .. import store
     from ..ingest import link_all
-    from ..linkage import apply_overrides
+    from ..linkage import import_decisions
 
     con = store.connect(db)
     try:
         root = _store_config(config_dir, con, writes=True).root
-        counts = apply_overrides(reviewed, kind, config=root / "linkage.yaml")
+        counts = import_decisions(con, reviewed, kind)
         result = link_all(con, root)[kind]
     finally:
         con.close()
     click.echo(f"{counts['added']} decision(s) added, {counts['changed']} changed; {kind}: "
                f"{result.persons} people from {result.records} records", err=True)
+
+
+@link.command("export-decisions")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="FILE.yaml to write.")
+@db_option
+@_handle_errors
+def link_export_decisions(output, db):
+    """Write this store's reviewed decisions (both kinds) to an overrides YAML file.
+
+    Name the file in configs/linkage.yaml (overrides_file) to have every store built with that
+    configuration obey the decisions too. The file names records: keep it as safe as the store.
+
+    \b
+    Example:
+      cse-audit link export-decisions --db audit.duckdb --output link_overrides.yaml
+    """
+    from .. import store
+    from ..linkage import export_decisions
+
+    if not output.lower().endswith((".yaml", ".yml")):
+        raise click.UsageError("--output must end in .yaml")
+    con = store.connect(db, read_only=True)
+    try:
+        counts = export_decisions(con, output)
+    finally:
+        con.close()
+    click.echo(f"wrote {output}: " + ", ".join(f"{n} {k} decision(s)" for k, n in counts.items()), err=True)
