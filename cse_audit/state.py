@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from .store import CURRENT_RETURNS_SQL, get_meta, links_basis_key, set_meta
+from .store import CURRENT_RETURNS_SQL, get_meta, links_basis_key, rollback, set_meta
 
 CONFIG_TABLE = "store_config"
 KINDS = ("victims", "offenders")
@@ -61,19 +61,9 @@ def record_config(con, root: str | Path) -> bool:
         set_meta(con, "config_recorded_at", dt.datetime.now().replace(microsecond=0).isoformat())
         con.execute("COMMIT")
     except BaseException:
-        _rollback(con)
+        rollback(con)
         raise
     return True
-
-
-def _rollback(con) -> None:
-    """Roll back, if there is still a transaction: an interrupted query may have ended it already."""
-    import duckdb
-
-    try:
-        con.execute("ROLLBACK")
-    except duckdb.Error:
-        pass
 
 
 def linkage_state(con) -> dict[str, str]:

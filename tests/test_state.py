@@ -125,3 +125,77 @@ def test_decisions_live_in_their_own_store(tmp_path, few, monkeypatch):
 
     assert [(o.decision, o.pair) for o in load_overrides(out, "victims")] == [("match", tuple(sorted((r1, r2))))]
     assert oct(out.stat().st_mode & 0o777) == "0o600"
+
+
+def test_interrupted_loading_says_how_far_it_got(tmp_path, few, monkeypatch):
+    """Ctrl-C between returns: the returns written stay whole, the rest are not there at all."""
+    from cse_audit import store
+    from cse_audit.config import load_config
+    from cse_audit.ingest import pipeline
+    from cse_audit.interrupts import Interrupted
+
+    real, calls = pipeline._load_one, []
+
+    def load_then_interrupt(*args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(*args)
+
+    monkeypatch.setattr(pipeline, "_load_one", load_then_interrupt)
+    con = store.connect(tmp_path / "s.duckdb")
+    with pytest.raises(Interrupted) as exc:
+        pipeline.ingest([few], con, load_config(ROOT / "configs"), jobs=1)
+    assert exc.value.message == "2 of 3 returns loaded; linkage not run"
+    assert con.execute("SELECT count(*) FROM returns").fetchone()[0] == 2
+    from cse_audit.state import linkage_state
+
+    assert linkage_state(con) == {"victims": "missing", "offenders": "missing"}
+    con.close()
+
+
+@pytest.mark.slow
+def test_sigint_during_linkage(tmp_path):
+    """SIGINT once offender linkage has started: one line, exit 130, victims linked and offenders
+    not; `tables` refuses the store, naming `link run`; the next ingest completes."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    db = tmp_path / "s.duckdb"
+    cmd = [sys.executable, "-m", "cse_audit.cli", "ingest", str(SAMPLE), "--db", str(db), "--no-tables"]
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=ROOT,
+                            start_new_session=True)
+    lines = []
+    try:
+        deadline = time.monotonic() + 600
+        for line in proc.stderr:
+            lines.append(line.rstrip("\n"))
+            if line.startswith("linking offenders"):
+                proc.send_signal(signal.SIGINT)
+                break
+            assert time.monotonic() < deadline, "linkage never started"
+        lines += proc.stderr.read().splitlines()
+        assert proc.wait(timeout=120) == 130, lines
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        try:  # anything it started (worker processes) goes too
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    after = lines[lines.index("linking offenders ...") + 1:]
+    assert after == ["interrupted: 80 of 80 returns loaded; linkage interrupted (victims linked, offenders not: "
+                     "run `cse-audit link run`)"], after
+    refused = run("tables", "--db", db)
+    assert refused.exit_code == 2 and "cse-audit link run" in refused.output and "offenders" in refused.output
+    again = run("ingest", SAMPLE, "--db", db, "--no-tables")
+    assert again.exit_code == 0, again.output
+    assert run("link", "run", "--db", db).exit_code == 0
+    tables = run("tables", "victims_missing", "offenders_ethnicity_reliable", "--db", db, "--format", "json")
+    data = json.loads(tables.stdout)
+    assert data["victims_missing"]["rows"][0]["count"] == 842
+    assert data["offenders_ethnicity_reliable"]["total"] == 940

@@ -37,5 +37,8 @@ for _command in (ingest, validate, tables, completeness, report, template, synth
 
 
 def main():
+    from ..interrupts import install
+
+    install()
     cli(prog_name="cse-audit")
 

@@ -21,21 +21,27 @@ def _handle_errors(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         from ..config import ConfigError
+        from ..interrupts import Interrupted, caused_by_interrupt
         from ..store import StoreError
 
         try:
             return fn(*args, **kwargs)
-        except (ConfigError, StoreError, *_library_errors()) as exc:
-            if _debug():
-                raise
-            raise click.UsageError(str(exc)) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
-        except Exception as exc:
+        except BaseException as exc:
             if _debug():
                 raise
-            raise click.ClickException(f"unexpected error: {type(exc).__name__}: {exc} "
-                                       "(run with --debug for details)") from None
+            if caused_by_interrupt(exc):
+                # Ctrl-C, in whatever shape it surfaced: one line, exit 130 (the shell's code for SIGINT).
+                what = exc.message if isinstance(exc, Interrupted) else "stopped; nothing half-written"
+                click.echo(f"interrupted: {what}", err=True)
+                raise click.exceptions.Exit(130) from None
+            if isinstance(exc, (ConfigError, StoreError, *_library_errors())):
+                raise click.UsageError(str(exc)) from None
+            if isinstance(exc, Exception):
+                raise click.ClickException(f"unexpected error: {type(exc).__name__}: {exc} "
+                                           "(run with --debug for details)") from None
+            raise
 
     return wrapper
 

@@ -50,7 +50,8 @@ def ingest(paths, db, config_dir, agency, append, strict, no_link, no_tables, jo
     try:
         config = _store_config(config_dir, con, writes=True)
         report = ingest_mod.ingest(paths, con, config, agency_id=agency, append=append, link=not no_link,
-                                   progress=_progress("Loading returns"), jobs=jobs, engine=engine)
+                                   progress=_progress("Loading returns"), jobs=jobs, engine=engine,
+                                   status=lambda line: click.echo(line, err=True))
         click.echo(render_load_summary(report, fmt))
         _echo_failures(report)
         if not no_tables and fmt != "json":

@@ -52,14 +52,18 @@ def validate(paths: Iterable[str | Path], config: Config, agency_id: str | None 
 
 def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | None = None,
            append: bool = False, link: bool = True, progress: Callable | None = None,
-           jobs: int | None = None, engine: str | None = None) -> IngestReport:
+           jobs: int | None = None, engine: str | None = None,
+           status: Callable[[str], None] | None = None) -> IngestReport:
     """Load returns into the store, then link people across all current returns.
 
     Files are read and mapped in parallel worker processes (``jobs``, default: one per core)
     while this process writes them to the store one at a time, in file order, so return ids
-    and results do not depend on the number of workers.
+    and results do not depend on the number of workers. ``status`` gets a line as each stage
+    starts. Interrupted (Ctrl-C), it raises ``Interrupted`` saying how far it got: each return
+    and each kind's linkage is one transaction, so nothing is half-written.
     """
     from .. import store
+    from ..interrupts import Interrupted, caused_by_interrupt
 
     if store.is_minimised(con):
         raise store.StoreError("this store was minimised (names and dates of birth removed), so new records "
@@ -87,13 +91,26 @@ def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | No
 
     # The store remembers the configuration it was loaded with; a new one means linking again.
     changed = record_config(con, config.root)
-    with _one_thread(con):
-        for path, outcome in _progress(_prepared(todo, config, agency_id, jobs, for_store=True), progress,
-                                       len(todo)):
-            changed |= _load_one(con, config, path, outcome, digests[path], current, append)
-            report.files.append(outcome)
+    done = len(files) - len(todo)
+    try:
+        with _one_thread(con):
+            for path, outcome in _progress(_prepared(todo, config, agency_id, jobs, for_store=True), progress,
+                                           len(todo)):
+                changed |= _load_one(con, config, path, outcome, digests[path], current, append)
+                report.files.append(outcome)
+                done += 1
+    except BaseException as exc:
+        if not caused_by_interrupt(exc):
+            raise
+        raise Interrupted(f"{done} of {len(files)} returns loaded; linkage not run") from None
     if link and (changed or _links_missing(con)):
-        report.linkage = link_all(con, config.root, engine)
+        try:
+            report.linkage = link_all(con, config.root, engine, status)
+        except BaseException as exc:
+            if not caused_by_interrupt(exc):
+                raise
+            what = exc.message if isinstance(exc, Interrupted) else "linkage not run"
+            raise Interrupted(f"{done} of {len(files)} returns loaded; {what}") from None
     return report
 
 
@@ -188,21 +205,29 @@ def _prepared(paths: list[Path], config: Config, agency_id: str | None, jobs: in
 
     # forkserver: workers never inherit DuckDB's threads and locks from this process.
     ctx = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+    from ..interrupts import ignore_in_worker
+
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=ignore_in_worker) as pool:
         pending: deque = deque()
         ahead = 0  # bytes of the source files in flight
-        for path in paths:
-            size = path.stat().st_size
-            # Wait for the oldest file first when too far ahead (always keep jobs + 1 in flight).
-            while len(pending) > jobs and (len(pending) >= AHEAD_FILES * jobs or ahead + size > AHEAD_BYTES):
-                done_path, done_size, future = pending.popleft()
-                ahead -= done_size
+        try:
+            for path in paths:
+                size = path.stat().st_size
+                # Wait for the oldest file first when too far ahead (always keep jobs + 1 in flight).
+                while len(pending) > jobs and (len(pending) >= AHEAD_FILES * jobs or ahead + size > AHEAD_BYTES):
+                    done_path, done_size, future = pending.popleft()
+                    ahead -= done_size
+                    yield done_path, future.result()
+                pending.append((path, size, pool.submit(_prepare_one, (path, config, agency_id, for_store))))
+                ahead += size
+            while pending:
+                done_path, _, future = pending.popleft()
                 yield done_path, future.result()
-            pending.append((path, size, pool.submit(_prepare_one, (path, config, agency_id, for_store))))
-            ahead += size
-        while pending:
-            done_path, _, future = pending.popleft()
-            yield done_path, future.result()
+        except BaseException:
+            # Stopped (an interrupt, or the writer failed): drop the files not started yet.
+            for *_, future in pending:
+                future.cancel()
+            raise
 
 
 def _links_missing(con) -> bool:
@@ -210,9 +235,14 @@ def _links_missing(con) -> bool:
     return "victim_persons" not in names
 
 
-def link_all(con, config_root: Path | None = None, engine: str | None = None) -> dict:
-    """Link victims and offenders of all current returns (engine: duckdb / spark; None = as configured)."""
+def link_all(con, config_root: Path | None = None, engine: str | None = None,
+             status: Callable[[str], None] | None = None) -> dict:
+    """Link victims and offenders of all current returns (engine: duckdb / spark; None = as configured).
+
+    Each kind is linked in one transaction; interrupted, it raises ``Interrupted`` naming the kinds
+    linked and not."""
     from .. import store
+    from ..interrupts import Interrupted, caused_by_interrupt
     from ..linkage import link_people
 
     if store.is_minimised(con):
@@ -224,7 +254,18 @@ def link_all(con, config_root: Path | None = None, engine: str | None = None) ->
         from ..state import record_config
 
         record_config(con, config_root)
-    return {kind: link_people(con, kind, config=settings, engine=engine) for kind in ("victims", "offenders")}
+    results: dict = {}
+    for kind in ("victims", "offenders"):
+        try:
+            if status:
+                status(f"linking {kind} ...")
+            results[kind] = link_people(con, kind, config=settings, engine=engine)
+        except BaseException as exc:
+            if not caused_by_interrupt(exc):
+                raise
+            linked = f"{', '.join(results)} linked, " if results else ""
+            raise Interrupted(f"linkage interrupted ({linked}{kind} not: run `cse-audit link run`)") from None
+    return results
 
 
 def _progress(items, progress: Callable | None, length: int | None = None):

@@ -101,7 +101,7 @@ def link_people(con: duckdb.DuckDBPyConnection, kind: str = "victims", config=No
             con.execute("COMMIT")
     except BaseException:
         if own_txn:
-            con.execute("ROLLBACK")
+            store.rollback(con)
         raise
     finally:
         con.unregister("_lk_links")
