@@ -199,3 +199,42 @@ def test_sigint_during_linkage(tmp_path):
     data = json.loads(tables.stdout)
     assert data["victims_missing"]["rows"][0]["count"] == 842
     assert data["offenders_ethnicity_reliable"]["total"] == 940
+
+
+def test_missing_key_column_fails_validation(tmp_path):
+    """A typo in a key field's column (Crime Ref -> Crime Rfe) fails the return, naming the close
+    match; a missing non-key column is a warning, an error under --strict; `optional` allows it."""
+    root = tmp_path / "configs"
+    shutil.copytree(ROOT / "configs", root)
+    mapping = root / "mappings" / "police-ic-export.yaml"
+    original = mapping.read_text(encoding="utf-8")
+    police = next(SAMPLE.glob("South Yorkshire Police*"))  # a police-ic-export return with no deliberate errors
+    mapping.write_text(original.replace('case_ref: "Crime Ref"', 'case_ref: "Crime Rfe"'), encoding="utf-8")
+    typo = run("validate", SAMPLE, "--config", root)
+    assert typo.exit_code == 1
+    assert "expected column 'Crime Rfe' for field 'case_ref' was not found; close matches: 'Crime Ref'" in typo.output
+    assert "case_ref is a key field" in typo.output
+    db = tmp_path / "s.duckdb"
+    loaded = run("ingest", police, "--db", db, "--config", root, "--no-tables")
+    assert loaded.exit_code == 1 and "key field" in loaded.output
+    # a non-key column: a warning (exit 0), an error under --strict, allowed when optional
+    eth = '{column: "Officer Defined Ethnicity", codes: ethnicity_ic}'
+    assert eth in original
+    mapping.write_text(original.replace(eth, '{column: "Officer Defined Ethnicty", codes: ethnicity_ic}'),
+                       encoding="utf-8")
+    assert run("validate", police, "--config", root).exit_code == 0
+    strict = run("validate", police, "--config", root, "--strict")
+    assert strict.exit_code == 1 and "'Officer Defined Ethnicty' for field 'ethnicity' was not found" in strict.output
+    assert 'record_ref: "Victim Ref"' in original
+    mapping.write_text(original.replace('record_ref: "Victim Ref"', 'record_ref: "Victim Rfe"'), encoding="utf-8")
+    assert run("validate", police, "--config", root).exit_code == 1
+    mapping.write_text(original.replace('record_ref: "Victim Ref"', 'record_ref: {column: "Victim Rfe", optional: true}'),
+                       encoding="utf-8")
+    assert run("validate", police, "--config", root).exit_code == 0
+
+
+def test_sample_has_no_missing_columns_even_strict():
+    result = run("validate", SAMPLE, "--config", ROOT / "configs", "--strict", "--format", "json")
+    data = json.loads(result.stdout)
+    assert [f["file"] for f in data["files"] if f["status"] == "failed"] == []
+    assert data["totals"]["rows_rejected"] == 1 and "missing_column" not in json.dumps(data["issues"])

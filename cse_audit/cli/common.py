@@ -104,6 +104,13 @@ def _store_config(config_dir, con, writes: bool = False):
     return config
 
 
+def _strict_columns(config):
+    """--strict: every mapped column must be found (a missing one fails its return)."""
+    import dataclasses
+
+    return dataclasses.replace(config, settings=dataclasses.replace(config.settings, strict_columns=True))
+
+
 def _require_current_linkage(con, db) -> None:
     from ..state import StaleLinkage, require_current_linkage
 

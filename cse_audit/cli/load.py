@@ -10,6 +10,7 @@ from .common import (
     _handle_errors,
     _progress,
     _store_config,
+    _strict_columns,
     _table_inputs,
     config_option,
     db_option,
@@ -24,7 +25,7 @@ from .common import (
 @config_option
 @click.option("--agency", help="Agency id for every file given (instead of matching file names).")
 @click.option("--append", is_flag=True, help="Add to the agency's current return instead of superseding it.")
-@click.option("--strict", is_flag=True, help="Exit 1 when any row is rejected.")
+@click.option("--strict", is_flag=True, help="Exit 1 when any row is rejected; a missing mapped column fails its return.")
 @click.option("--no-link", is_flag=True, help="Skip linkage (people tables are not refreshed).")
 @click.option("--no-tables", is_flag=True, help="Print only the load summary.")
 @click.option("--jobs", "-j", type=click.IntRange(1), help="Worker processes reading files (default: one per core).")
@@ -49,6 +50,8 @@ def ingest(paths, db, config_dir, agency, append, strict, no_link, no_tables, jo
     con = store.connect(db)
     try:
         config = _store_config(config_dir, con, writes=True)
+        if strict:
+            config = _strict_columns(config)
         report = ingest_mod.ingest(paths, con, config, agency_id=agency, append=append, link=not no_link,
                                    progress=_progress("Loading returns"), jobs=jobs, engine=engine,
                                    status=lambda line: click.echo(line, err=True))
@@ -71,9 +74,10 @@ def ingest(paths, db, config_dir, agency, append, strict, no_link, no_tables, jo
 @config_option
 @click.option("--agency", help="Agency id for every file given.")
 @click.option("--show", "show", type=int, default=50, show_default=True, help="How many issues to list.")
+@click.option("--strict", is_flag=True, help="A missing mapped column fails its return (not only key fields).")
 @format_option
 @_handle_errors
-def validate(paths, config_dir, agency, show, fmt):
+def validate(paths, config_dir, agency, show, strict, fmt):
     """Dry run: what would be accepted and rejected, and why. Stores nothing.
 
     Exits 1 when any file cannot be loaded or any row would be rejected.
@@ -86,6 +90,8 @@ def validate(paths, config_dir, agency, show, fmt):
     from ..ingest.summary import render_issues, render_load_summary
 
     config = _config(config_dir)
+    if strict:
+        config = _strict_columns(config)
     report = ingest_mod.validate(paths, config, agency_id=agency, progress=_progress("Checking returns"))
     click.echo(render_load_summary(report, fmt))
     if fmt != "json":
