@@ -98,3 +98,39 @@ def require_current_linkage(con, db: str | Path) -> None:
                          for k, v in bad.items())
         raise StaleLinkage(f"{db}: the linkage is not current ({what}), so people cannot be counted; "
                            f"run `cse-audit link run --db {db}` first")
+
+
+def list_returns(con) -> list[dict]:
+    """Every return the store holds, oldest first: agency, file, rows, loaded at, status."""
+    rows = con.execute("SELECT return_id, agency_id, file_name, rows_landed, records_accepted, loaded_at, status, "
+                       "nil_return FROM returns ORDER BY return_id").fetchall()
+    keys = ("return_id", "agency", "file", "rows_landed", "records_accepted", "loaded_at", "status", "nil_return")
+    return [dict(zip(keys, r, strict=True)) for r in rows]
+
+
+class RestoreError(Exception):
+    """The return cannot be made current (no such return, or it is current already)."""
+
+
+def restore_return(con, return_id: int) -> list[int]:
+    """Make a superseded return current again, superseding the agency's current return(s), in one
+    transaction. The linkage is then stale (its returns are no longer the current ones) until
+    `link run`. Returns the ids superseded."""
+    row = con.execute("SELECT agency_id, status FROM returns WHERE return_id = ?", [return_id]).fetchone()
+    if row is None:
+        raise RestoreError(f"no return {return_id} in this store (see `cse-audit returns`)")
+    agency, status = row
+    if status == "current":
+        raise RestoreError(f"return {return_id} is current already")
+    con.execute("BEGIN TRANSACTION")
+    try:
+        replaced = [r[0] for r in con.execute(
+            "SELECT return_id FROM returns WHERE agency_id = ? AND status = 'current' ORDER BY return_id",
+            [agency]).fetchall()]
+        con.execute("UPDATE returns SET status = 'superseded' WHERE agency_id = ? AND status = 'current'", [agency])
+        con.execute("UPDATE returns SET status = 'current' WHERE return_id = ?", [return_id])
+        con.execute("COMMIT")
+    except BaseException:
+        rollback(con)
+        raise
+    return replaced

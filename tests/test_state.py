@@ -158,6 +158,7 @@ def test_interrupted_loading_says_how_far_it_got(tmp_path, few, monkeypatch):
 def test_sigint_during_linkage(tmp_path):
     """SIGINT once offender linkage has started: one line, exit 130, victims linked and offenders
     not; `tables` refuses the store, naming `link run`; the next ingest completes."""
+    import contextlib
     import os
     import signal
     import subprocess
@@ -183,10 +184,8 @@ def test_sigint_during_linkage(tmp_path):
         if proc.poll() is None:
             proc.kill()
         proc.wait()
-        try:  # anything it started (worker processes) goes too
+        with contextlib.suppress(ProcessLookupError):  # anything it started (worker processes) goes too
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     after = lines[lines.index("linking offenders ...") + 1:]
     assert after == ["interrupted: 80 of 80 returns loaded; linkage interrupted (victims linked, offenders not: "
                      "run `cse-audit link run`)"], after
@@ -238,3 +237,36 @@ def test_sample_has_no_missing_columns_even_strict():
     data = json.loads(result.stdout)
     assert [f["file"] for f in data["files"] if f["status"] == "failed"] == []
     assert data["totals"]["rows_rejected"] == 1 and "missing_column" not in json.dumps(data["issues"])
+
+
+def test_restore_undoes_a_supersession(tmp_path, few, monkeypatch):
+    """A 2-row resubmission replaces a return, saying so; `returns` lists both; `returns restore`
+    brings the old one back, the tables refuse until `link run`, then match the original."""
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "s.duckdb"
+    assert run("ingest", few, "--db", db, "--no-tables").exit_code == 0
+    before = run("tables", "sources", "--db", db, "--format", "json")
+    name = "CEOP return - Kestrel House.csv"
+    lines = (few / name).read_bytes().splitlines(keepends=True)
+    resub = tmp_path / "resub"
+    resub.mkdir()
+    (resub / name).write_bytes(b"".join(lines[:3]))
+    listed = json.loads(run("returns", "--db", db, "--format", "json").stdout)
+    old = next(r for r in listed if r["file"] == name)
+    replaced = run("ingest", resub / name, "--db", db, "--no-tables")
+    assert replaced.exit_code == 0, replaced.output
+    assert f"replaces return {old['return_id']} ({old['rows_landed']} rows -> 2 rows)" in replaced.output
+    assert run("tables", "sources", "--db", db, "--format", "json").stdout != before.stdout
+    listed = json.loads(run("returns", "--db", db, "--format", "json").stdout)
+    assert [(r["file"], r["status"]) for r in listed if r["file"] == name] == [(name, "superseded"), (name, "current")]
+    assert {"agency", "file", "rows_landed", "loaded_at", "status"} <= set(listed[0])
+    restored = run("returns", "restore", old["return_id"], "--db", db)
+    assert restored.exit_code == 0 and "link run" in restored.output
+    listed = json.loads(run("returns", "--db", db, "--format", "json").stdout)
+    assert [r["status"] for r in listed if r["file"] == name] == ["current", "superseded"]
+    stale = run("tables", "--db", db)
+    assert stale.exit_code == 2 and "cse-audit link run" in stale.output
+    assert run("link", "run", "--db", db).exit_code == 0
+    assert run("tables", "sources", "--db", db, "--format", "json").stdout == before.stdout
+    again = run("returns", "restore", old["return_id"], "--db", db)
+    assert again.exit_code == 2 and "current already" in again.output

@@ -17,6 +17,7 @@ from .link import link
 from .load import ingest, validate
 from .mapping import mapping
 from .outputs import completeness, report, tables
+from .returns import returns
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -32,7 +33,7 @@ def cli(debug):
     """
 
 
-for _command in (ingest, validate, tables, completeness, report, template, synth, minimise, mapping, link, init):
+for _command in (ingest, validate, tables, completeness, report, template, synth, minimise, mapping, link, init, returns):
     cli.add_command(_command)
 
 

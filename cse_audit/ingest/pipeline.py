@@ -130,6 +130,12 @@ def _load_one(con, config: Config, path: Path, outcome: FileOutcome, digest: str
         outcome.tables = None
         current[(digest, outcome.agency_id)] = outcome.return_id
         outcome.status = "loaded"
+        if outcome.superseded:
+            # Said in the load summary: a short resubmission must not replace a return unnoticed.
+            old = con.execute("SELECT return_id, rows_landed FROM returns WHERE list_contains(?, return_id) "
+                              "ORDER BY return_id", [outcome.superseded]).fetchall()
+            outcome.message = "; ".join(f"replaces return {rid} ({n} rows -> {outcome.mapped.rows_landed} rows)"
+                                        for rid, n in old)
         return True
     return False
 
