@@ -132,7 +132,7 @@ def test_interrupted_loading_says_how_far_it_got(tmp_path, few, monkeypatch):
     from cse_audit import store
     from cse_audit.config import load_config
     from cse_audit.ingest import pipeline
-    from cse_audit.interrupts import Interrupted
+    from cse_audit.state import Interrupted
 
     real, calls = pipeline._load_one, []
 

@@ -38,7 +38,7 @@ for _command in (ingest, validate, tables, completeness, report, template, synth
 
 
 def main():
-    from ..interrupts import install
+    from ..state.interrupts import install
 
     install()
     cli(prog_name="cse-audit")

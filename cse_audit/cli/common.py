@@ -21,7 +21,7 @@ def _handle_errors(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         from ..config import ConfigError
-        from ..interrupts import Interrupted, caused_by_interrupt
+        from ..state.interrupts import Interrupted, caused_by_interrupt
         from ..store import StoreError
 
         try:

@@ -58,9 +58,15 @@ def ingest(paths, db, config_dir, agency, append, strict, no_link, no_tables, jo
         click.echo(render_load_summary(report, fmt))
         _echo_failures(report)
         if not no_tables and fmt != "json":
+            from ..state import StaleLinkage, require_current_linkage
             from ..tables import build_tables, render
 
-            click.echo(render(build_tables(con, **_table_inputs(config)), fmt), nl=False)
+            try:
+                require_current_linkage(con, db)
+            except StaleLinkage as exc:  # e.g. --no-link: never count records as people
+                click.echo(f"note: tables not printed: {exc}", err=True)
+            else:
+                click.echo(render(build_tables(con, **_table_inputs(config)), fmt), nl=False)
     finally:
         con.close()
     if report.failed:

@@ -63,7 +63,7 @@ def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | No
     and each kind's linkage is one transaction, so nothing is half-written.
     """
     from .. import store
-    from ..interrupts import Interrupted, caused_by_interrupt
+    from ..state.interrupts import Interrupted, caused_by_interrupt
 
     if store.is_minimised(con):
         raise store.StoreError("this store was minimised (names and dates of birth removed), so new records "
@@ -211,7 +211,7 @@ def _prepared(paths: list[Path], config: Config, agency_id: str | None, jobs: in
 
     # forkserver: workers never inherit DuckDB's threads and locks from this process.
     ctx = multiprocessing.get_context("forkserver")
-    from ..interrupts import ignore_in_worker
+    from ..state.interrupts import ignore_in_worker
 
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=ignore_in_worker) as pool:
         pending: deque = deque()
@@ -248,8 +248,8 @@ def link_all(con, config_root: Path | None = None, engine: str | None = None,
     Each kind is linked in one transaction; interrupted, it raises ``Interrupted`` naming the kinds
     linked and not."""
     from .. import store
-    from ..interrupts import Interrupted, caused_by_interrupt
     from ..linkage import link_people
+    from ..state.interrupts import Interrupted, caused_by_interrupt
 
     if store.is_minimised(con):
         # Names and dates of birth are gone: linking again would split every person.

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from .store import CURRENT_RETURNS_SQL, get_meta, links_basis_key, rollback, set_meta
+from ..store import CURRENT_RETURNS_SQL, get_meta, links_basis_key, rollback, set_meta
 
 CONFIG_TABLE = "store_config"
 KINDS = ("victims", "offenders")
@@ -44,7 +44,7 @@ def recorded_config(con) -> RecordedConfig | None:
 def record_config(con, root: str | Path) -> bool:
     """Record the configuration folder's files (contents and hash) in the store, in one transaction.
     Returns True when it differs from what was recorded before (or nothing was)."""
-    from .config.snapshot import config_files, content_hash
+    from ..config.snapshot import config_files, content_hash
 
     files = config_files(root)
     sha = content_hash(files)
