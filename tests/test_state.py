@@ -270,3 +270,9 @@ def test_restore_undoes_a_supersession(tmp_path, few, monkeypatch):
     assert run("tables", "sources", "--db", db, "--format", "json").stdout == before.stdout
     again = run("returns", "restore", old["return_id"], "--db", db)
     assert again.exit_code == 2 and "current already" in again.output
+
+
+def test_new_commands_have_help_with_an_example():
+    for cmd in (["init"], ["returns"], ["returns", "restore"], ["link", "export-decisions"], ["link", "apply"]):
+        result = run(*cmd, "--help")
+        assert result.exit_code == 0 and "Example" in result.output, cmd
