@@ -276,3 +276,13 @@ def test_new_commands_have_help_with_an_example():
     for cmd in (["init"], ["returns"], ["returns", "restore"], ["link", "export-decisions"], ["link", "apply"]):
         result = run(*cmd, "--help")
         assert result.exit_code == 0 and "Example" in result.output, cmd
+
+
+def test_a_named_overrides_file_that_is_missing_is_an_error(tmp_path, few):
+    root = tmp_path / "configs"
+    shutil.copytree(ROOT / "configs", root)
+    text = (root / "linkage.yaml").read_text(encoding="utf-8")
+    (root / "linkage.yaml").write_text(text.replace("overrides_file: null", "overrides_file: ../shared.yaml"),
+                                       encoding="utf-8")
+    result = run("ingest", few, "--db", tmp_path / "s.duckdb", "--config", root, "--no-tables")
+    assert result.exit_code == 2 and "shared.yaml does not exist" in result.output

@@ -122,7 +122,12 @@ def _resolve_overrides(overrides, cfg: LinkageConfig, kind: str, con=None) -> li
         from .decisions import stored_decisions
 
         f = cfg.overrides_file
-        shared = load_overrides(f, kind) if f is not None and f.exists() else []
+        if f is not None and not f.exists():
+            # Named but not there (moved, or outside a configuration recorded in a store): say so
+            # rather than link as if no decision had been taken.
+            raise LinkageConfigError(f"{cfg.source}: overrides_file {f} does not exist (create it, keep it "
+                                     "inside the configuration folder, or set overrides_file: null)")
+        shared = load_overrides(f, kind) if f is not None else []
         own = stored_decisions(con, kind)
         mine = {o.pair for o in own}
         return [o for o in shared if o.pair not in mine] + own
