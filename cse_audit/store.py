@@ -7,6 +7,7 @@ one transaction, so a crash leaves either the whole return or none of it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -226,9 +227,16 @@ def write_return(con, mapped, agency, mapping_name: str, path: Path, digest: str
             _insert(con, table, frame, extra, [path.name] if table == "issues" else [])
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
     return return_id, superseded
+
+
+def rollback(con) -> None:
+    """Roll back if a transaction is still open: an interrupted query may have ended it already,
+    and a second error would hide the first."""
+    with contextlib.suppress(duckdb.Error):
+        con.execute("ROLLBACK")
 
 
 def _insert(con, table: str, frame, extra: str = "", params: list | None = None) -> None:

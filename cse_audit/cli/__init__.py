@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import click
 
-from .admin import minimise, synth, template
+from .admin import init, minimise, synth, template
 from .common import add_global_flags
 from .link import link
 from .load import ingest, validate
 from .mapping import mapping
 from .outputs import completeness, report, tables
+from .returns import returns
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -33,7 +34,7 @@ def cli():
     """
 
 
-for _command in (ingest, validate, tables, completeness, report, template, synth, minimise, mapping, link):
+for _command in (ingest, validate, tables, completeness, report, template, synth, minimise, mapping, link, init, returns):
     cli.add_command(_command)
 
 
@@ -42,5 +43,8 @@ add_global_flags(cli)
 
 
 def main():
+    from ..state.interrupts import install
+
+    install()
     cli(prog_name="cse-audit")
 

@@ -101,3 +101,23 @@ def minimise(db, yes):
     counts = store.minimise(db)
     note(f"minimised {db}: {counts['victims']} victim and {counts['offenders']} offender records, "
          f"{counts['raw_rows']} raw rows removed")
+
+
+@click.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+@_handle_errors
+def init(directory):
+    """Start a project: an editable copy of the packaged configuration in DIRECTORY/configs.
+
+    It includes an empty project-wide decisions file (configs/link_overrides.yaml) that its
+    linkage.yaml names. Commands run in DIRECTORY then find ./configs by themselves.
+
+    \b
+    Example:
+      cse-audit init my-audit && cd my-audit
+      cse-audit ingest returns/ --db audit.duckdb
+    """
+    from ..config import init_project
+
+    written = init_project(directory)
+    note(f"wrote {written}: edit agencies.yaml and mappings/ for your agencies")

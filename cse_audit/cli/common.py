@@ -34,27 +34,31 @@ def _handle_errors(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         from ..config import ConfigError
+        from ..state.interrupts import Interrupted, caused_by_interrupt
         from ..store import StoreError
 
         try:
             return fn(*args, **kwargs)
-        except (ConfigError, StoreError, *_library_errors()) as exc:
-            if _debug():
-                raise
-            raise ConfigProblem(str(exc)) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
-        except OSError as exc:
-            if exc.errno == errno.EPIPE:
+        except BaseException as exc:
+            if isinstance(exc, OSError) and exc.errno == errno.EPIPE:
                 raise  # the reader of stdout went away (`| head`): click exits quietly
             if _debug():
                 raise
-            raise ConfigProblem(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")) from None
-        except Exception as exc:
-            if _debug():
-                raise
-            raise click.ClickException(f"unexpected error: {type(exc).__name__}: {exc} "
-                                       "(run with --debug for details)") from None
+            if caused_by_interrupt(exc):
+                # Ctrl-C, in whatever shape it surfaced: one line, exit 130 (the shell's code for SIGINT).
+                what = exc.message if isinstance(exc, Interrupted) else "stopped; nothing half-written"
+                click.echo(f"interrupted: {what}", err=True)
+                raise click.exceptions.Exit(130) from None
+            if isinstance(exc, (ConfigError, StoreError, *_library_errors())):
+                raise ConfigProblem(str(exc)) from None
+            if isinstance(exc, OSError):
+                raise ConfigProblem(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")) from None
+            if isinstance(exc, Exception):
+                raise click.ClickException(f"unexpected error: {type(exc).__name__}: {exc} "
+                                           "(run with --debug for details)") from None
+            raise
 
     return wrapper
 
@@ -112,11 +116,13 @@ def status(label: str):
         yield
         return
     start = time.monotonic()
-    click.echo(f"{label}...", err=True, nl=False)
     try:
+        click.echo(f"{label}...", err=True, nl=False)
         yield
-    finally:
-        click.echo(f"\r{label}: {time.monotonic() - start:.1f} s", err=True)
+    except BaseException:
+        click.echo(" stopped", err=True)  # end the line: the error or interrupt message gets its own
+        raise
+    click.echo(f"\r{label}: {time.monotonic() - start:.1f} s", err=True)
 
 
 def check_choice(value: str | None, known, what: str) -> None:
@@ -158,9 +164,65 @@ def private_file(path) -> None:
 
 
 def _config(config_dir):
+    """Load the configuration folder found by the lookup order (--config, CSE_AUDIT_CONFIG, ./configs,
+    the packaged defaults) and say on stderr, in one line, which one it was."""
     from ..config import load_config
+    from ..config.paths import find_config_dir
 
-    return load_config(config_dir)
+    root, how = find_config_dir(config_dir)
+    config = load_config(root)
+    note(f"configuration: {root} ({how})")
+    return config
+
+
+def _store_config(config_dir, con, writes: bool = False):
+    """The configuration for a command on an existing store: the one the store was built with.
+
+    Without --config (or CSE_AUDIT_CONFIG) that is the store's recorded copy. An explicit folder
+    with other contents is refused by commands that only read (their figures would silently mix
+    two configurations) and, for commands that write (``writes``), used and recorded as the new
+    one, saying so. A store from before configurations were recorded uses the lookup order."""
+    from ..config import config_files, content_hash, load_config, materialise
+    from ..config.paths import find_config_dir, is_explicit
+    from ..state import recorded_config
+
+    rec = recorded_config(con)
+    if rec is None:
+        return _config(config_dir)
+    root, how = find_config_dir(config_dir)
+    same = root.is_dir() and content_hash(config_files(root)) == rec.sha256
+    if same:
+        note(f"configuration: {root} ({how}; the one this store was built with)")
+        return load_config(root)
+    if is_explicit(how):
+        if not writes:
+            raise ConfigProblem(
+                f"{root} ({how}) is not the configuration this store was built with ({rec.source}, "
+                f"recorded {rec.recorded_at}); leave out --config (and unset CSE_AUDIT_CONFIG) to use the "
+                "store's own, or ingest or `link run` with the new folder to record it")
+        note(f"configuration: {root} ({how}); differs from the one this store was built with "
+                   f"({rec.source}): it will be recorded as the store's configuration")
+        return load_config(root)
+    config = load_config(materialise(rec.files))
+    note(f"configuration: recorded in the store (built with {rec.source}, {rec.recorded_at}); {root} "
+               f"({how}) differs and is not used (give it as --config to use it)")
+    return config
+
+
+def _strict_columns(config):
+    """--strict: every mapped column must be found (a missing one fails its return)."""
+    import dataclasses
+
+    return dataclasses.replace(config, settings=dataclasses.replace(config.settings, strict_columns=True))
+
+
+def _require_current_linkage(con, db) -> None:
+    from ..state import StaleLinkage, require_current_linkage
+
+    try:
+        require_current_linkage(con, db)
+    except StaleLinkage as exc:
+        raise ConfigProblem(str(exc)) from None
 
 
 def _progress(label: str):
@@ -174,7 +236,7 @@ def _progress(label: str):
 db_option = click.option("--db", default="cse_audit.duckdb", show_default=True, type=click.Path(dir_okay=False),
                          help=DB_HELP)
 config_option = click.option("--config", "config_dir", type=click.Path(file_okay=False, exists=True),
-                             help="Configuration folder (default: the project's configs/).")
+                             help="Configuration folder (default: $CSE_AUDIT_CONFIG, else ./configs, else the packaged defaults).")
 engine_option = click.option("--engine", type=click.Choice(["duckdb", "spark"]),
                              help="Linkage engine (default: engine.backend in linkage.yaml; spark needs "
                                   "cse-audit[spark] and Java).")

@@ -6,8 +6,8 @@ import click
 
 from .common import (
     STDIO,
-    _config,
     _handle_errors,
+    _store_config,
     check_output,
     config_option,
     db_option,
@@ -23,8 +23,9 @@ kind_option = click.option("--kind", type=click.Choice(["victims", "offenders"])
                            show_default=True, help="Which people to link.")
 
 
-def _linkage_settings(config_dir):
-    return _config(config_dir).root / "linkage.yaml"
+def _linkage_settings(config_dir, con, writes: bool = False):
+    """linkage.yaml of the configuration the store was built with (see _store_config)."""
+    return _store_config(config_dir, con, writes).root / "linkage.yaml"
 
 
 @click.group()
@@ -56,7 +57,8 @@ def link_run(db, config_dir, engine, fmt, wide):
 
     con = store.connect(db)
     try:
-        result = {kind: _plain(r) for kind, r in link_all(con, _config(config_dir).root, engine, status).items()}
+        root = _store_config(config_dir, con, writes=True).root
+        result = {kind: _plain(r) for kind, r in link_all(con, root, engine, status).items()}
     finally:
         con.close()
     if fmt == "json":
@@ -88,7 +90,7 @@ def link_evaluate(truth, kind, db, config_dir, fmt):
     con = store.connect(db, read_only=True)
     try:
         with status(f"Evaluating {kind} linkage"):
-            result = evaluate(con, kind, truth, config=_linkage_settings(config_dir))
+            result = evaluate(con, kind, truth, config=_linkage_settings(config_dir, con))
     finally:
         con.close()
     click.echo(render_rows([{"measure": k, "value": v} for k, v in result.items()], fmt, title=f"Linkage: {kind}"))
@@ -119,7 +121,7 @@ def link_explain(record_a, record_b, kind, db, config_dir, show_values, fmt):
 
     con = store.connect(db, read_only=True)
     try:
-        e = explain(con, kind, record_a, record_b, config=_linkage_settings(config_dir), show_values=show_values)
+        e = explain(con, kind, record_a, record_b, config=_linkage_settings(config_dir, con), show_values=show_values)
     finally:
         con.close()
     if fmt == "json":
@@ -163,7 +165,7 @@ def link_review(output, kind, low, high, db, config_dir):
     con = store.connect(db, read_only=True)
     try:
         with status(f"Finding {kind} pairs to review"):
-            pairs = review_pairs(con, kind, low=low, high=high, config=_linkage_settings(config_dir))
+            pairs = review_pairs(con, kind, low=low, high=high, config=_linkage_settings(config_dir, con))
     finally:
         con.close()
     pairs = pairs.map(safe_cell) if len(pairs) else pairs
@@ -185,22 +187,52 @@ def link_review(output, kind, low, high, db, config_dir):
 @config_option
 @_handle_errors
 def link_apply(reviewed, kind, db, config_dir):
-    """Record the decisions of a reviewed file so every later run obeys them, then relink.
+    """Record the decisions of a reviewed file in this store, then link again.
+
+    The decision column holds match or no-match (blank: not decided); anything else is an error
+    naming the row, and nothing is recorded. Decisions live in the store (table link_decisions):
+    no other store and no file in the configuration changes.
 
     \b
     Example:
-      cse-audit link apply review.xlsx
+      cse-audit link apply review.xlsx --db audit.duckdb
     """
     from .. import store
     from ..ingest import link_all
-    from ..linkage import apply_overrides
+    from ..linkage import import_decisions
 
-    root = _config(config_dir).root
-    counts = apply_overrides(reviewed, kind, config=root / "linkage.yaml")
     con = store.connect(db)
     try:
+        root = _store_config(config_dir, con, writes=True).root
+        counts = import_decisions(con, reviewed, kind)
         result = link_all(con, root, status=status)[kind]
     finally:
         con.close()
     note(f"{counts['added']} decision(s) added, {counts['changed']} changed; {kind}: "
          f"{result.persons} people from {result.records} records")
+
+
+@link.command("export-decisions")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="FILE.yaml to write.")
+@db_option
+@_handle_errors
+def link_export_decisions(output, db):
+    """Write this store's reviewed decisions (both kinds) to an overrides YAML file.
+
+    Name the file in configs/linkage.yaml (overrides_file) to have every store built with that
+    configuration obey the decisions too. The file names records: keep it as safe as the store.
+
+    \b
+    Example:
+      cse-audit link export-decisions --db audit.duckdb --output link_overrides.yaml
+    """
+    from .. import store
+    from ..linkage import export_decisions
+
+    check_output(output, (".yaml", ".yml"))
+    con = store.connect(db, read_only=True)
+    try:
+        counts = export_decisions(con, output)
+    finally:
+        con.close()
+    note(f"wrote {output}: " + ", ".join(f"{n} {k} decision(s)" for k, n in counts.items()))

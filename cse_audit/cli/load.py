@@ -13,6 +13,8 @@ from .common import (
     _config,
     _handle_errors,
     _progress,
+    _store_config,
+    _strict_columns,
     _table_inputs,
     check_choice,
     config_option,
@@ -34,7 +36,8 @@ paths_argument = click.argument("paths", nargs=-1, required=True, type=click.Pat
 @config_option
 @click.option("--agency", help="Agency id for every file given (instead of matching file names).")
 @click.option("--append", is_flag=True, help="Add to the agency's current return instead of superseding it.")
-@click.option("--strict", is_flag=True, help="Store nothing, exit 1, when any file fails or any row is rejected.")
+@click.option("--strict", is_flag=True, help="Store nothing, exit 1, when any file fails, any row is rejected or "
+                                          "any mapped column is missing.")
 @click.option("--no-link", is_flag=True, help="Skip linkage (people tables are not refreshed).")
 @click.option("--tables", "show_tables", is_flag=True, help="Also print the headline tables after the summary.")
 @click.option("--no-tables", is_flag=True, hidden=True, help="The default now; kept so old scripts still run.")
@@ -62,13 +65,21 @@ def ingest(paths, db, config_dir, agency, append, strict, no_link, show_tables, 
     from .. import store
     from ..ingest.summary import render_issues, render_load_summary
 
-    config = _config(config_dir)
-    check_choice(agency, config.agencies, "agency")
     width = None if wide else 100
     new_store = not Path(db).exists()
     with _inputs(paths, agency) as files:
         con = store.connect(db)
         try:
+            config = _store_config(config_dir, con, writes=True)
+            try:
+                check_choice(agency, config.agencies, "agency")
+            except click.BadParameter:
+                if new_store:
+                    con.close()
+                    _remove_store(db)
+                raise
+            if strict:
+                config = _strict_columns(config)
             report = ingest_mod.ingest(files, con, config, agency_id=agency, append=append, link=not no_link,
                                        progress=_progress("Loading returns"), jobs=jobs, engine=engine,
                                        strict=strict, status=status)
@@ -81,9 +92,15 @@ def ingest(paths, db, config_dir, agency, append, strict, no_link, show_tables, 
                 note(issues)  # csv / json on stdout stay parseable
             _echo_failures(report)
             if show_tables and fmt != "json" and report.stored:
+                from ..state import StaleLinkage, require_current_linkage
                 from ..tables import build_tables, render
 
-                click.echo(render(build_tables(con, **_table_inputs(config)), fmt, width), nl=False)
+                try:
+                    require_current_linkage(con, db)
+                except StaleLinkage as exc:  # e.g. --no-link: never count records as people
+                    note(f"tables not printed: {exc}")
+                else:
+                    click.echo(render(build_tables(con, **_table_inputs(config)), fmt, width), nl=False)
         finally:
             con.close()
     if not report.stored:
@@ -100,12 +117,13 @@ def ingest(paths, db, config_dir, agency, append, strict, no_link, show_tables, 
 @config_option
 @click.option("--agency", help="Agency id for every file given.")
 @click.option("--show", "show", type=click.IntRange(0), help="List only the first N issues (table format).")
+@click.option("--strict", is_flag=True, help="A missing mapped column fails its return (not only key fields).")
 @click.option("--format", "fmt", type=click.Choice(["table", "markdown", "csv", "json", "jsonl"]), default="table",
               show_default=True, help="Format of the issue rows on stdout.")
 @click.option("--summary", is_flag=True, help="Print the load summary (one row per file) as the data instead.")
 @wide_option
 @_handle_errors
-def validate(paths, config_dir, agency, show, fmt, summary, wide):
+def validate(paths, config_dir, agency, show, strict, fmt, summary, wide):
     """Dry run: what would be accepted and rejected, and why. Stores nothing.
 
     stdout carries the issues, one row each (file, sheet, row, column, severity, kind,
@@ -125,6 +143,8 @@ def validate(paths, config_dir, agency, show, fmt, summary, wide):
 
     config = _config(config_dir)
     check_choice(agency, config.agencies, "agency")
+    if strict:
+        config = _strict_columns(config)
     width = None if wide else 100
     with _inputs(paths, agency) as files:
         report = ingest_mod.validate(files, config, agency_id=agency, progress=_progress("Checking returns"))

@@ -8,9 +8,10 @@ import click
 
 from .common import (
     STDIO,
-    _config,
     _handle_errors,
     _period,
+    _require_current_linkage,
+    _store_config,
     _table_inputs,
     check_choice,
     check_output,
@@ -47,9 +48,10 @@ def tables(names, db, config_dir, fmt, publish, date_from, date_to, wide):
 
     for name in names:
         check_choice(name, TABLE_NAMES, "table")
-    config = _config(config_dir)
     con = store.connect(db, read_only=True)
     try:
+        config = _store_config(config_dir, con)
+        _require_current_linkage(con, db)
         result = build_tables(con, names=list(names) or None, period=_period(date_from, date_to),
                               publish=publish, **_table_inputs(config))
     finally:
@@ -91,11 +93,12 @@ def completeness(db, config_dir, fmt, agency, output, date_from, date_to, wide):
         raise click.UsageError("--agency and --output go together")
     if output:
         check_output(output, (".xlsx",))
-    config = _config(config_dir)
-    check_choice(agency, config.agencies, "agency")
-    cconfig = load_completeness_config(config.root)
     con = store.connect(db, read_only=True)
     try:
+        config = _store_config(config_dir, con)
+        # No linkage check: completeness counts records and fields per agency, never people.
+        cconfig = load_completeness_config(config.root)
+        check_choice(agency, config.agencies, "agency")
         result = build_completeness(con, config.agency_list, cconfig, period=_period(date_from, date_to))
         if agency:
             row = next(r for r in result["agencies"] if r["agency"] == agency)
@@ -152,9 +155,10 @@ def report(output, db, config_dir, publish, date_from, date_to):
     from ..tables import build_completeness, build_tables, load_completeness_config
 
     check_output(output, (".xlsx", ".html", ".htm"), stdout_ok=True)
-    config = _config(config_dir)
     con = store.connect(db, read_only=True)
     try:
+        config = _store_config(config_dir, con)
+        _require_current_linkage(con, db)
         # Published once, with this folder's rules; the report sees the tables' published flag.
         result = build_tables(con, period=_period(date_from, date_to), publish=publish, **_table_inputs(config))
         quality = build_completeness(con, config.agency_list, load_completeness_config(config.root),

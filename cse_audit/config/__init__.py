@@ -10,7 +10,8 @@ file, the key and the line.
     models.py    the typed configuration (Config, Mapping, SheetSpec, ColumnSpec, Agency, ...)
     mappings.py  one mapping file -> Mapping
     loaders.py   the whole folder -> Config (settings, schema, code lists, registry)
-    paths.py     where the shipped configuration lives
+    paths.py     where the configuration comes from: --config, CSE_AUDIT_CONFIG, ./configs, packaged
+    snapshot.py  a folder as data (files, content hash), written back out; `cse-audit init`
 """
 
 from .errors import ConfigError
@@ -45,14 +46,16 @@ from .models import (
     SheetSpec,
     TemplateSpec,
 )
-from .paths import DEFAULT_CONFIG_DIR
+from .paths import CONFIG_ENV, DEFAULT_CONFIG_DIR, find_config_dir
+from .snapshot import config_files, content_hash, init_project, materialise
 from .text import normalise
 from .yamlio import load_yaml
 
 __all__ = [
-    "COLUMN_KEYS", "DATE_STYLES", "DEFAULT_CONFIG_DIR", "DERIVERS", "KINDS", "MAPPING_KEYS", "PARSERS",
+    "CONFIG_ENV", "COLUMN_KEYS", "DATE_STYLES", "DEFAULT_CONFIG_DIR", "DERIVERS", "KINDS", "MAPPING_KEYS", "PARSERS",
     "ROLE_KEYS", "SHEET_KEYS", "SOURCE_TYPES", "Agency", "CodeList", "ColumnSpec", "Config", "ConfigError",
     "FieldDef", "Limits", "Mapping", "RoleSpec", "Settings", "SheetSpec", "TemplateSpec", "load_agencies",
+    "config_files", "content_hash", "find_config_dir", "init_project", "materialise",
     "load_code_list", "load_config", "load_fields", "load_mapping", "load_settings", "load_template",
     "load_yaml", "normalise",
 ]

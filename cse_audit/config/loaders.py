@@ -26,11 +26,11 @@ def load_settings(path: Path) -> Settings:
         return Settings()
     d = load_yaml(path) or {}
     _check_keys(d, {"ignore", "extensions", "header_search_rows", "limits", "two_digit_year_pivot",
-                    "nil_markers"}, path, "")
+                    "nil_markers", "key_fields"}, path, "")
     limits = d.get("limits") or {}
     _check_keys(limits, set(Limits.__dataclass_fields__), path, "limits")
     kw = {}
-    for key in ("ignore", "extensions", "nil_markers"):
+    for key in ("ignore", "extensions", "nil_markers", "key_fields"):
         if key in d:
             if not isinstance(d[key], list):
                 raise ConfigError(path, key, _line(d, key), "expected a list")

@@ -101,6 +101,7 @@ def _parse_column(spec, path, where: str, codes: dict, fields: dict, fname: str)
     if "value" in spec:
         kw["value"] = str(spec["value"])
     kw["required"] = bool(spec.get("required", False))
+    kw["optional"] = bool(spec.get("optional", False))  # (with required too, required wins)
     return ColumnSpec(**kw)
 
 

@@ -24,7 +24,7 @@ MAPPING_KEYS = ("name", "description", "sheets")
 SHEET_KEYS = ("sheet", "header_contains", "columns", "role", "optional")
 ROLE_KEYS = ("column", "victims", "offenders", "skip")
 COLUMN_KEYS = ("column", "codes", "dates", "pattern", "pivot", "unknown", "parse", "derive", "registry", "value",
-               "first_of", "required")
+               "first_of", "required", "optional")
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,11 @@ class Settings:
     limits: Limits = Limits()
     two_digit_year_pivot: int = 30
     nil_markers: tuple[str, ...] = ("no relevant data", "nil return", "no data held", "no cases")
+    # Fields whose mapped column must be found (else the return fails, naming the close match):
+    # without them records cannot be told apart or linked, so a typo would change every table.
+    key_fields: tuple[str, ...] = ("record_ref", "case_ref", "forename", "surname", "dob")
+    # Every mapped column must be found (ingest / validate --strict).
+    strict_columns: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,7 @@ class ColumnSpec:
     value: str | None = None
     first_of: tuple[ColumnSpec, ...] = ()
     required: bool = False
+    optional: bool = False  # may be absent, even for a key field or under --strict (a warning)
 
     def all_headers(self) -> list[str]:
         out = list(self.headers)

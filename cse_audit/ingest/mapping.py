@@ -35,7 +35,7 @@ def _resolve_fields(spec: SheetSpec, cols: _Columns, config: Config, agency: Age
                     header_row: int, issues: list[Issue]) -> list[_Field]:
     out = []
     for fname, cspec in spec.columns.items():
-        parts = []
+        parts, missing = [], []
         for sub in (cspec.first_of or (cspec,)):
             if sub.value is not None:
                 parts.append((None, None, None, sub.value))
@@ -51,17 +51,33 @@ def _resolve_fields(spec: SheetSpec, cols: _Columns, config: Config, agency: Age
                            f"was not found{hint}")
                 if sub.required or cspec.required:
                     raise _SheetError(message + f"; the sheet has: {', '.join(h for h in cols.headers if h)}")
-                issues.append(Issue(sheet_name, header_row, sub.headers[0], None, "missing_column", "warning",
-                                    message + "; the field is Unknown for every row"))
+                if sub.optional or cspec.optional:
+                    issues.append(Issue(sheet_name, header_row, sub.headers[0], None, "missing_column", "warning",
+                                        message + " (optional); the field is Unknown for every row"))
+                    continue
+                if config.settings.strict_columns:
+                    raise MissingColumn(f"sheet {sheet_name!r}: {message} (--strict)")
+                missing.append((sub.headers[0], message))
                 continue
             pos, header = found
             parts.append((pos, header, _Translator(fname, sub, config, agency), None))
+        if missing and not parts and fname in config.settings.key_fields:
+            # A key field with none of its columns: every record would lose it (a typo in the mapping).
+            raise MissingColumn(f"sheet {sheet_name!r}: {missing[0][1]} ({fname} is a key field: "
+                                "the return is not loaded)")
+        for header, message in missing:
+            issues.append(Issue(sheet_name, header_row, header, None, "missing_column", "warning",
+                                message + "; the field is Unknown for every row"))
         out.append(_Field(fname, parts))
     return out
 
 
 class _SheetError(Exception):
     pass
+
+
+class MissingColumn(Exception):
+    """A mapped column that must be found is not there: the return fails, so no table changes."""
 
 
 def _row_is_blank(row: list[str]) -> bool:
@@ -316,7 +332,10 @@ def map_return(sheets: list[Sheet], mapping: Mapping, config: Config, agency: Ag
             raise ReturnError(file_name, f"expected {spec.kind} sheet {spec.describe_sheet()} not found "
                                          f"(mapping {mapping.name!r}); the file has: {names}")
         used.add(sheet.name)
-        map_sheet(sheet, spec, config, agency, out)
+        try:
+            map_sheet(sheet, spec, config, agency, out)
+        except MissingColumn as exc:
+            raise ReturnError(file_name, str(exc)) from None
     _finish_persons(out)
     if not any(spec.kind == "cases" for spec in mapping.sheets):
         derive_cases(out)

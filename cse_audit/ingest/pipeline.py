@@ -64,8 +64,11 @@ def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | No
     nothing is stored when a file fails or a row would be rejected: the report returned is then
     the check's, with `stored` false. ``status(label)`` is a context manager around each
     linkage step (the command line shows a status line).
+    Interrupted (Ctrl-C), it raises ``Interrupted`` saying how far it got: each return
+    and each kind's linkage is one transaction, so nothing is half-written.
     """
     from .. import store
+    from ..state.interrupts import Interrupted, caused_by_interrupt
 
     if store.is_minimised(con):
         raise store.StoreError("this store was minimised (names and dates of birth removed), so new records "
@@ -94,14 +97,30 @@ def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | No
                                             message=f"identical to return {rid}, already loaded"))
         else:
             todo.append(path)
-    changed = False
-    with _one_thread(con):
-        for path, outcome in _progress(_prepared(todo, config, agency_id, jobs, for_store=True), progress,
-                                       len(todo)):
-            changed |= _load_one(con, config, path, outcome, digests[path], current, append)
-            report.files.append(outcome)
+    from ..state import record_config
+
+    # The store remembers the configuration it was loaded with; a new one means linking again.
+    changed = record_config(con, config.root)
+    done = len(files) - len(todo)
+    try:
+        with _one_thread(con):
+            for path, outcome in _progress(_prepared(todo, config, agency_id, jobs, for_store=True), progress,
+                                           len(todo)):
+                changed |= _load_one(con, config, path, outcome, digests[path], current, append)
+                report.files.append(outcome)
+                done += 1
+    except BaseException as exc:
+        if not caused_by_interrupt(exc):
+            raise
+        raise Interrupted(f"{done} of {len(files)} returns loaded; linkage not run") from None
     if link and (changed or _links_missing(con)):
-        report.linkage = link_all(con, config.root, engine, status)
+        try:
+            report.linkage = link_all(con, config.root, engine, status)
+        except BaseException as exc:
+            if not caused_by_interrupt(exc):
+                raise
+            what = exc.message if isinstance(exc, Interrupted) else "linkage not run"
+            raise Interrupted(f"{done} of {len(files)} returns loaded; {what}") from None
     return report
 
 
@@ -121,6 +140,12 @@ def _load_one(con, config: Config, path: Path, outcome: FileOutcome, digest: str
         outcome.tables = None
         current[(digest, outcome.agency_id)] = outcome.return_id
         outcome.status = "loaded"
+        if outcome.superseded:
+            # Said in the load summary: a short resubmission must not replace a return unnoticed.
+            old = con.execute("SELECT return_id, rows_landed FROM returns WHERE list_contains(?, return_id) "
+                              "ORDER BY return_id", [outcome.superseded]).fetchall()
+            outcome.message = "; ".join(f"replaces return {rid} ({n} rows -> {outcome.mapped.rows_landed} rows)"
+                                        for rid, n in old)
         return True
     return False
 
@@ -196,21 +221,29 @@ def _prepared(paths: list[Path], config: Config, agency_id: str | None, jobs: in
 
     # forkserver: workers never inherit DuckDB's threads and locks from this process.
     ctx = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+    from ..state.interrupts import ignore_in_worker
+
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=ignore_in_worker) as pool:
         pending: deque = deque()
         ahead = 0  # bytes of the source files in flight
-        for path in paths:
-            size = path.stat().st_size
-            # Wait for the oldest file first when too far ahead (always keep jobs + 1 in flight).
-            while len(pending) > jobs and (len(pending) >= AHEAD_FILES * jobs or ahead + size > AHEAD_BYTES):
-                done_path, done_size, future = pending.popleft()
-                ahead -= done_size
+        try:
+            for path in paths:
+                size = path.stat().st_size
+                # Wait for the oldest file first when too far ahead (always keep jobs + 1 in flight).
+                while len(pending) > jobs and (len(pending) >= AHEAD_FILES * jobs or ahead + size > AHEAD_BYTES):
+                    done_path, done_size, future = pending.popleft()
+                    ahead -= done_size
+                    yield done_path, future.result()
+                pending.append((path, size, pool.submit(_prepare_one, (path, config, agency_id, for_store))))
+                ahead += size
+            while pending:
+                done_path, _, future = pending.popleft()
                 yield done_path, future.result()
-            pending.append((path, size, pool.submit(_prepare_one, (path, config, agency_id, for_store))))
-            ahead += size
-        while pending:
-            done_path, _, future = pending.popleft()
-            yield done_path, future.result()
+        except BaseException:
+            # Stopped (an interrupt, or the writer failed): drop the files not started yet.
+            for *_, future in pending:
+                future.cancel()
+            raise
 
 
 def _links_missing(con) -> bool:
@@ -221,19 +254,32 @@ def _links_missing(con) -> bool:
 def link_all(con, config_root: Path | None = None, engine: str | None = None,
              status: Callable | None = None) -> dict:
     """Link victims and offenders of all current returns (engine: duckdb / spark; None = as configured).
-    ``status(label)``, if given, is a context manager around each kind's linkage (a status line)."""
+    ``status(label)``, if given, is a context manager around each kind's linkage (a status line).
+    Each kind is linked in one transaction; interrupted, it raises ``Interrupted`` naming the kinds
+    linked and not."""
     from .. import store
     from ..linkage import link_people
+    from ..state.interrupts import Interrupted, caused_by_interrupt
 
     if store.is_minimised(con):
         # Names and dates of birth are gone: linking again would split every person.
         raise store.StoreError("this store was minimised; its people cannot be linked again")
 
     settings = Path(config_root) / "linkage.yaml" if config_root else None
-    results = {}
+    if config_root:
+        from ..state import record_config
+
+        record_config(con, config_root)
+    results: dict = {}
     for kind in ("victims", "offenders"):
-        with status(f"Linking {kind}") if status else nullcontext():
-            results[kind] = link_people(con, kind, config=settings, engine=engine)
+        try:
+            with status(f"Linking {kind}") if status else nullcontext():
+                results[kind] = link_people(con, kind, config=settings, engine=engine)
+        except BaseException as exc:
+            if not caused_by_interrupt(exc):
+                raise
+            linked = f"{', '.join(results)} linked, " if results else ""
+            raise Interrupted(f"linkage interrupted ({linked}{kind} not: run `cse-audit link run`)") from None
     return results
 
 

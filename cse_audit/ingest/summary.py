@@ -32,6 +32,9 @@ def render_load_summary(report, fmt: str, width: int | None = None) -> str:
     lines.append(f"Rows landed {totals['rows_landed']} = accepted {totals['records_accepted']} + rejected "
                  f"{totals['rows_rejected']} + skipped {totals['rows_skipped']}"
                  + ("" if reconciled else "  ** DOES NOT RECONCILE **"))
+    for f in report.files:
+        if f.status == "loaded" and f.superseded:
+            lines.append(f"{f.file_name}: {f.message} (undo: cse-audit returns restore ID)")
     counts = _issue_counts(report)
     if counts["by_code"]:
         lines += ["", "Issues by kind: " + ", ".join(f"{c} {n}" for c, n in counts["by_code"].items())]

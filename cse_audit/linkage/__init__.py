@@ -33,6 +33,7 @@ Modules, in the order a run goes through them:
     settings     LinkageConfig: read and validate linkage.yaml (KINDS, nicknames, force areas)
     names        normalise_name, soundex
     overrides    reviewed decisions: load, apply to the overrides file, carry over to resubmissions
+    decisions    reviewed decisions kept in the store (link_decisions): import, export
     features     the comparison features of the current records (SQL -> Arrow)
     engine       Splink's database API: DuckDB (memory limit, spill folder) or Spark
     comparisons  the Splink comparisons and their group/level labels
@@ -45,6 +46,7 @@ Modules, in the order a run goes through them:
     review       borderline pairs for review
 """
 
+from .decisions import export_decisions, import_decisions, stored_decisions
 from .errors import LinkageConfigError, LinkageError
 from .evaluate import evaluate, write_truth_template
 from .explain import Explanation, explain
@@ -57,6 +59,6 @@ from .settings import DEFAULT_CONFIG, KINDS, LinkageConfig, load_linkage_config
 __all__ = [
     "DEFAULT_CONFIG", "KINDS", "MATCH", "NO_MATCH", "REVIEW_FIELDS",
     "Explanation", "LinkResult", "LinkageConfig", "LinkageConfigError", "LinkageError", "Override",
-    "apply_overrides", "evaluate", "explain", "link_people", "load_linkage_config", "load_overrides",
+    "apply_overrides", "evaluate", "explain", "export_decisions", "import_decisions", "stored_decisions", "link_people", "load_linkage_config", "load_overrides",
     "normalise_name", "review_pairs", "soundex", "write_truth_template",
 ]

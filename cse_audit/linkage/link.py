@@ -38,7 +38,7 @@ class LinkResult:
 
 def _clusters(con, kind, cfg, overrides, keep_low):
     run = _run(con, kind, cfg, keep_low)
-    ov, carried = _carry_over(con, kind, _resolve_overrides(overrides, cfg, kind), set(run.record_ids))
+    ov, carried = _carry_over(con, kind, _resolve_overrides(overrides, cfg, kind, con), set(run.record_ids))
     if carried:
         log.info("%s: %d reviewed record(s) found again in resubmitted returns", kind, carried)
     n = len(run.record_ids)
@@ -61,7 +61,8 @@ def link_people(con: duckdb.DuckDBPyConnection, kind: str = "victims", config=No
     """Link the current records of ``kind`` into persons and write (replacing)
     ``{victim|offender}_links``, ``_persons`` and ``_conflicts``.
 
-    ``overrides``: None = the config's overrides file if present; False = none; a path; or a
+    ``overrides``: None = the store's own decisions (link_decisions) and an overrides file the
+    config names (``overrides_file``); False = none; a path; or a
     list of Override / (record_id_a, record_id_b, "match"|"no-match").
     ``engine``: "duckdb" or "spark"; None = the config's ``engine.backend``."""
     cfg = _config(config, engine)
@@ -100,7 +101,7 @@ def link_people(con: duckdb.DuckDBPyConnection, kind: str = "victims", config=No
             con.execute("COMMIT")
     except BaseException:
         if own_txn:
-            con.execute("ROLLBACK")
+            store.rollback(con)
         raise
     finally:
         con.unregister("_lk_links")

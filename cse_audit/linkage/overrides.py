@@ -36,10 +36,12 @@ class Override:
 
 
 def _decision(value: Any) -> str | None:
+    """match or no-match (any case; "no match" and "no_match" spell no-match); anything else, such as
+    yes / no, is not a decision: a reviewer's intent is never guessed."""
     text = str(value or "").strip().lower().replace("_", "-").replace(" ", "-")
-    if text in {"match", "m", "yes", "y", "same", "same-person", "true", "1"}:
+    if text == MATCH:
         return MATCH
-    if text in {"no-match", "nomatch", "non-match", "no", "n", "different", "not-match", "false", "0"}:
+    if text == NO_MATCH:
         return NO_MATCH
     return None
 
@@ -113,10 +115,22 @@ def apply_overrides(reviewed: str | os.PathLike, kind: str = "victims",
     return counts
 
 
-def _resolve_overrides(overrides, cfg: LinkageConfig, kind: str) -> list[Override]:
+def _resolve_overrides(overrides, cfg: LinkageConfig, kind: str, con=None) -> list[Override]:
+    """None: the store's own decisions (``con``), after those of an overrides file the linkage
+    settings name (so a store's own decision on a pair wins)."""
     if overrides is None:
+        from .decisions import stored_decisions
+
         f = cfg.overrides_file
-        return load_overrides(f, kind) if f is not None and f.exists() else []
+        if f is not None and not f.exists():
+            # Named but not there (moved, or outside a configuration recorded in a store): say so
+            # rather than link as if no decision had been taken.
+            raise LinkageConfigError(f"{cfg.source}: overrides_file {f} does not exist (create it, keep it "
+                                     "inside the configuration folder, or set overrides_file: null)")
+        shared = load_overrides(f, kind) if f is not None else []
+        own = stored_decisions(con, kind)
+        mine = {o.pair for o in own}
+        return [o for o in shared if o.pair not in mine] + own
     if overrides is False:
         return []
     if isinstance(overrides, (str, os.PathLike)):

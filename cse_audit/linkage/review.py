@@ -23,7 +23,7 @@ def review_pairs(con, kind: str = "victims", low: float | None = None, high: flo
     low = cfg.review_low if low is None else low
     high = cfg.review_high if high is None else high
     run = _run(con, kind, cfg, low)
-    decided = {o.pair for o in _carry_over(con, kind, _resolve_overrides(overrides, cfg, kind),
+    decided = {o.pair for o in _carry_over(con, kind, _resolve_overrides(overrides, cfg, kind, con),
                                            set(run.record_ids))[0]}
     e = run.edges[(run.edges["p"] >= low) & (run.edges["p"] < high)]
     ids = run.record_ids

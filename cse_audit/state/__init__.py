@@ -1,0 +1,32 @@
+"""What the store knows about itself, and how work stops when interrupted.
+
+    store_state.py  the configuration a store was built with (store_config), whether its linkage
+                    is current per kind, the returns it holds and restoring a superseded one
+    interrupts.py   Ctrl-C: noted, turned into `Interrupted` saying how far the work got
+
+Names are imported on first use: the command line installs the interrupt handler at start-up,
+which must not pay for DuckDB (store_state imports the store).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+_NAMES = {
+    "interrupts": ("Interrupted", "caused_by_interrupt", "ignore_in_worker", "install"),
+    "store_state": ("CONFIG_TABLE", "RecordedConfig", "RestoreError", "StaleLinkage", "linkage_state", "list_returns",
+                    "record_config", "recorded_config", "require_current_linkage", "restore_return"),
+}
+_WHERE = {name: module for module, names in _NAMES.items() for name in names}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    try:
+        module = _WHERE[name]
+    except KeyError:
+        raise AttributeError(f"module 'cse_audit.state' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
