@@ -52,7 +52,7 @@ def _splink_engine(features, cfg: LinkageConfig, encrypted: bool = False):
     # records: peak 6.7 -> 3.7 GiB, time 160 -> 169 s), unless nothing may spill (encrypted store).
     limit = cfg.memory_limit or (None if encrypted else DEFAULT_MEMORY_LIMIT)
     if limit:
-        engine.execute(f"SET memory_limit = '{limit}'")
+        engine.execute("SET memory_limit = ?", [limit])  # validated at config load, bound anyway
     engine.execute("SET preserve_insertion_order = true")
     engine.execute("SET enable_progress_bar = false")  # progress is the CLI's business
     # The working tables hold names and dates of birth. Past memory_limit DuckDB moves them to
@@ -67,8 +67,13 @@ def _splink_engine(features, cfg: LinkageConfig, encrypted: bool = False):
         import weakref
 
         spill = tempfile.mkdtemp(prefix="cse-audit-linkage-")
-        engine.execute(f"SET temp_directory = '{spill}'")
+        engine.execute("SET temp_directory = ?", [spill])  # a path (TMPDIR): bound, never spliced
         weakref.finalize(engine, shutil.rmtree, spill, True)
+    # This engine only ever needs the features registered into it: no file reads or writes, no
+    # ATTACH, no extension loads, whatever SQL a blocking rule from config holds; locked so
+    # that no statement can turn that back on. Spilling to temp_directory still works.
+    engine.execute("SET enable_external_access = false")
+    engine.execute("SET lock_configuration = true")
     api = DuckDBAPI(engine)
     return api, api.register(features, dataset_display_name="records")
 
