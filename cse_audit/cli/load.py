@@ -27,10 +27,11 @@ from .common import (
 @click.option("--no-link", is_flag=True, help="Skip linkage (people tables are not refreshed).")
 @click.option("--no-tables", is_flag=True, help="Print only the load summary.")
 @click.option("--jobs", "-j", type=click.IntRange(1), help="Worker processes reading files (default: one per core).")
+@click.option("--show-values", is_flag=True, help="Show unrecognised values even when they may be personal.")
 @engine_option
 @format_option
 @_handle_errors
-def ingest(paths, db, config_dir, agency, append, strict, no_link, no_tables, jobs, engine, fmt):
+def ingest(paths, db, config_dir, agency, append, strict, no_link, no_tables, jobs, show_values, engine, fmt):
     """Load returns (files or folders), link people, print a load summary and the tables.
 
     Every row of every file ends as a record or as a reported issue; a file that cannot be
@@ -50,7 +51,7 @@ def ingest(paths, db, config_dir, agency, append, strict, no_link, no_tables, jo
     try:
         report = ingest_mod.ingest(paths, con, config, agency_id=agency, append=append, link=not no_link,
                                    progress=_progress("Loading returns"), jobs=jobs, engine=engine)
-        click.echo(render_load_summary(report, fmt))
+        click.echo(render_load_summary(report, fmt, show_values))
         _echo_failures(report)
         if not no_tables and fmt != "json":
             from ..tables import build_tables, render
@@ -69,9 +70,10 @@ def ingest(paths, db, config_dir, agency, append, strict, no_link, no_tables, jo
 @config_option
 @click.option("--agency", help="Agency id for every file given.")
 @click.option("--show", "show", type=int, default=50, show_default=True, help="How many issues to list.")
+@click.option("--show-values", is_flag=True, help="Show cells' values in issues even when they may be personal.")
 @format_option
 @_handle_errors
-def validate(paths, config_dir, agency, show, fmt):
+def validate(paths, config_dir, agency, show, show_values, fmt):
     """Dry run: what would be accepted and rejected, and why. Stores nothing.
 
     Exits 1 when any file cannot be loaded or any row would be rejected.
@@ -85,9 +87,9 @@ def validate(paths, config_dir, agency, show, fmt):
 
     config = _config(config_dir)
     report = ingest_mod.validate(paths, config, agency_id=agency, progress=_progress("Checking returns"))
-    click.echo(render_load_summary(report, fmt))
+    click.echo(render_load_summary(report, fmt, show_values))
     if fmt != "json":
-        click.echo(render_issues(report, show))
+        click.echo(render_issues(report, show, show_values))
     _echo_failures(report)
     if report.has_errors:
         raise DataProblems(f"{len(report.failed)} file(s) failed, {report.rows_rejected} row(s) rejected")

@@ -1,7 +1,9 @@
 """Text for the load summary and the issue list of `ingest` and `validate`.
 
 Issue values are shown only for fields that are not personal: the mapping never stores a
-name or a date of birth in an issue, so nothing here can print one.
+name or a date of birth in an issue. Even then, a value in a coded column (Gender, Role...) may
+be a name typed in the wrong column: without --show-values only values that look like codes are
+shown (config.text.shown_value); the others are counted, and the issue says column, row and kind.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
+from ..config.text import shown_value
 from ..tables import render_rows
 
 __all__ = ["render_issues", "render_load_summary", "render_rows"]
@@ -17,10 +20,10 @@ SUMMARY_COLUMNS = ["agency", "file", "status", "rows_landed", "records_accepted"
                    "rows_skipped", "warnings", "nil_return"]
 
 
-def render_load_summary(report, fmt: str) -> str:
+def render_load_summary(report, fmt: str, show_values: bool = False) -> str:
     rows = [f.as_dict() for f in report.files]
     if fmt == "json":
-        return json.dumps({"files": rows, "totals": _totals(rows), "issues": _issue_counts(report),
+        return json.dumps({"files": rows, "totals": _totals(rows), "issues": _issue_counts(report, show_values),
                            "linkage": {k: _plain(v) for k, v in report.linkage.items()}}, indent=2, default=str)
     totals = _totals(rows)
     table = render_rows(rows + [totals], fmt, columns=SUMMARY_COLUMNS)
@@ -31,12 +34,15 @@ def render_load_summary(report, fmt: str) -> str:
     lines.append(f"Rows landed {totals['rows_landed']} = accepted {totals['records_accepted']} + rejected "
                  f"{totals['rows_rejected']} + skipped {totals['rows_skipped']}"
                  + ("" if reconciled else "  ** DOES NOT RECONCILE **"))
-    counts = _issue_counts(report)
+    counts = _issue_counts(report, show_values)
     if counts["by_code"]:
         lines += ["", "Issues by kind: " + ", ".join(f"{c} {n}" for c, n in counts["by_code"].items())]
     if counts["unrecognised_values"]:
         lines.append("Unrecognised codes (add them to a code list if they mean something): "
                      + ", ".join(f"{v!r} x{n}" for v, n in counts["unrecognised_values"].items()))
+    if counts.get("unrecognised_values_not_shown"):
+        lines.append(f"Unrecognised values not shown: {counts['unrecognised_values_not_shown']} (not code-like, "
+                     "so possibly personal; --show-values lists them)")
     for kind, result in report.linkage.items():
         lines.append(_linkage_line(kind, _plain(result)))
     return "\n".join(lines) + "\n"
@@ -53,12 +59,13 @@ def _linkage_line(kind: str, r: dict) -> str:
     return text
 
 
-def render_issues(report, limit: int = 50) -> str:
+def render_issues(report, limit: int = 50, show_values: bool = False) -> str:
     rows = []
     for f in report.files:
         for i in f.issues:
             rows.append({"file": f.file_name, "sheet": i.sheet, "row": i.row_number, "column": i.column_name,
-                         "severity": i.severity, "code": i.code, "value": i.value, "message": i.message})
+                         "severity": i.severity, "code": i.code, "value": shown_value(i.value, show_values),
+                         "message": i.message})
     if not rows:
         return "No issues."
     rows.sort(key=lambda r: (r["severity"] != "error", r["file"], r["sheet"] or "", r["row"] or 0))
@@ -79,15 +86,20 @@ def _status_counts(rows: list[dict]) -> str:
     return ", ".join(f"{n} {s}" for s, n in Counter(r["status"] for r in rows).items())
 
 
-def _issue_counts(report) -> dict:
+def _issue_counts(report, show_values: bool = False) -> dict:
     by_code: Counter = Counter()
     values: Counter = Counter()
+    hidden = 0
     for f in report.files:
         for i in f.issues:
             by_code[i.code] += 1
             if i.code == "unrecognised_code" and i.value:
-                values[i.value] += 1
-    return {"by_code": dict(by_code.most_common()), "unrecognised_values": dict(values.most_common(20))}
+                if shown_value(i.value, show_values) is None:
+                    hidden += 1
+                else:
+                    values[i.value] += 1
+    return {"by_code": dict(by_code.most_common()), "unrecognised_values": dict(values.most_common(20)),
+            "unrecognised_values_not_shown": hidden}
 
 
 def _plain(value):

@@ -218,11 +218,15 @@ def agency_feedback(con, agency_id: str) -> dict:
     return {"issues": [dict(zip(cols, r, strict=True)) for r in rows]}
 
 
-def write_feedback(con, agency, completeness_row: dict | None, path: str | Path) -> int:
-    """The workbook an analyst sends back to one agency. Returns the number of issues listed."""
+def write_feedback(con, agency, completeness_row: dict | None, path: str | Path, show_values: bool = False) -> int:
+    """The workbook an analyst sends back to one agency. Returns the number of issues listed.
+
+    A cell's value is listed only when it looks like a code (or with ``show_values``): a name typed
+    into a coded column is located by sheet, row and column instead."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from ..config.text import shown_value
     from .formats import safe_cell
 
     data = agency_feedback(con, agency.id)
@@ -244,6 +248,7 @@ def write_feedback(con, agency, completeness_row: dict | None, path: str | Path)
     for cell in problems[1]:
         cell.font = Font(bold=True)
     for issue in data["issues"]:
+        issue = {**issue, "value": shown_value(issue["value"], show_values)}
         problems.append([safe_cell(issue[c]) for c in header])
     problems.freeze_panes = "A2"
     wb.save(path)
