@@ -28,16 +28,22 @@ def _handle_errors(fn):
         except (ConfigError, StoreError, *_library_errors()) as exc:
             if _debug():
                 raise
-            raise click.UsageError(str(exc)) from None
+            raise click.UsageError(_clean(str(exc))) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:
             if _debug():
                 raise
-            raise click.ClickException(f"unexpected error: {type(exc).__name__}: {exc} "
-                                       "(run with --debug for details)") from None
+            raise click.ClickException(_clean(f"unexpected error: {type(exc).__name__}: {exc} "
+                                              "(run with --debug for details)")) from None
 
     return wrapper
+
+
+def _clean(message: str) -> str:
+    from ..config.text import clean_text  # names from files and configs reach messages
+
+    return clean_text(message)
 
 
 def _library_errors():

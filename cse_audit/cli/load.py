@@ -89,15 +89,17 @@ def validate(paths, config_dir, agency, show, show_values, fmt):
     report = ingest_mod.validate(paths, config, agency_id=agency, progress=_progress("Checking returns"))
     click.echo(render_load_summary(report, fmt, show_values))
     if fmt != "json":
-        click.echo(render_issues(report, show, show_values))
+        click.echo(render_issues(report, show, show_values, fmt))
     _echo_failures(report)
     if report.has_errors:
         raise DataProblems(f"{len(report.failed)} file(s) failed, {report.rows_rejected} row(s) rejected")
 
 
 def _echo_failures(report):
+    from ..config.text import clean_text  # file, sheet and header names come from the file
+
     for f in report.failed:
-        click.echo(f"error: {f.file_name}: {f.message}", err=True)
+        click.echo(clean_text(f"error: {f.file_name}: {f.message}"), err=True)
     for f in report.files:
         if f.status == "skipped":
-            click.echo(f"note: {f.file_name}: {f.message}", err=True)
+            click.echo(clean_text(f"note: {f.file_name}: {f.message}"), err=True)

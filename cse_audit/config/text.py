@@ -59,3 +59,18 @@ def listable(value, count: int) -> bool:
     Suspect): a code-like value, or one seen in at least three rows that is not a known name. A
     name typed once or twice into Role is counted instead of listed."""
     return looks_like_code(value) or (count >= 3 and normalise(value) not in _known_names())
+
+
+# C0 controls but tab and newline, DEL, C1 controls, and the bidirectional overrides and
+# isolates (an RLO in a cell reverses what a terminal or a spreadsheet shows after it).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(text: str) -> str:
+    """Text safe for a terminal, a csv or an xlsx cell: every control character escaped as
+    \\xNN / \\uNNNN (visible, and never a terminal escape sequence or a character that openpyxl
+    refuses). Tab and newline stay."""
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                        else f"\\u{ord(m.group()):04x}", text)

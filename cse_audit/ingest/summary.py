@@ -59,7 +59,7 @@ def _linkage_line(kind: str, r: dict) -> str:
     return text
 
 
-def render_issues(report, limit: int = 50, show_values: bool = False) -> str:
+def render_issues(report, limit: int = 50, show_values: bool = False, fmt: str = "table") -> str:
     rows = []
     for f in report.files:
         for i in f.issues:
@@ -67,8 +67,10 @@ def render_issues(report, limit: int = 50, show_values: bool = False) -> str:
                          "severity": i.severity, "code": i.code, "value": shown_value(i.value, show_values),
                          "message": i.message})
     if not rows:
-        return "No issues."
+        return "" if fmt == "csv" else "No issues."
     rows.sort(key=lambda r: (r["severity"] != "error", r["file"], r["sheet"] or "", r["row"] or 0))
+    if fmt == "csv":  # csv stays csv (formula-safe cells), not a text table after it
+        return "\n" + render_rows(rows[:limit], "csv")
     shown = render_rows(rows[:limit], "table")
     more = f"\n... and {len(rows) - limit} more (use --show N)" if len(rows) > limit else ""
     return f"Issues ({len(rows)}):\n\n{shown}{more}\n"

@@ -15,6 +15,8 @@ import json
 import textwrap
 from dataclasses import dataclass
 
+from ..config.text import clean_text
+
 FORMATS = ("table", "markdown", "csv", "json")
 
 HEADERS = {
@@ -39,12 +41,17 @@ class RenderError(ValueError):
 
 
 def safe_cell(value):
-    """Neutralise text a spreadsheet would run as a formula (=, +, -, @, tab, CR): prefix a quote.
+    """Neutralise text a spreadsheet would run as a formula (=, +, -, @, tab, CR, also after
+    leading spaces): prefix a quote; and escape control characters (clean_text), which openpyxl
+    refuses and a terminal obeys.
 
     Used for every csv and xlsx cell the tool writes; numbers and other values pass unchanged.
+    link apply takes the quote off record ids again (overrides.unneutralise).
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    if isinstance(value, str):
+        value = clean_text(value)
+        if value.lstrip(" ").startswith(_FORMULA_START):
+            return "'" + value
     return value
 
 
@@ -195,6 +202,8 @@ def render_rows(rows: list[dict], fmt: str, title: str = "", columns: list[str] 
         return buf.getvalue().rstrip("\n")
     from tabulate import tabulate
 
-    table = tabulate([[r.get(c) for c in columns] for r in rows], headers=columns,
+    # text for a terminal: no control character from a cell reaches it
+    table = tabulate([[clean_text(v) if isinstance(v, str) else v for v in (r.get(c) for c in columns)]
+                      for r in rows], headers=columns,
                      tablefmt="github" if fmt == "markdown" else "simple", disable_numparse=False)
     return f"{title}\n\n{table}\n" if title else table
