@@ -319,6 +319,14 @@ def links_basis_key(kind: str) -> str:
     return f"{kind}_links_basis"
 
 
+def stale_link_kinds(con) -> list[str]:
+    """The kinds (victims, offenders) whose links were not built on the store's current returns:
+    never linked, linked before a return was added or superseded (``ingest --no-link``), or cut
+    off between the two linkages by a crash. Recorded per kind, so each is judged on its own."""
+    current = con.execute(CURRENT_RETURNS_SQL).fetchone()[0]
+    return [kind for kind in ("victims", "offenders") if get_meta(con, links_basis_key(kind)) != current]
+
+
 def is_minimised(con) -> bool:
     """True once minimise has removed the names, also when its rewrite did not finish (the names
     are gone from the records either way, so linking again would split every person)."""

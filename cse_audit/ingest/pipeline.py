@@ -89,8 +89,12 @@ def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | No
                                        len(todo)):
             changed |= _load_one(con, config, path, outcome, digests[path], current, append)
             report.files.append(outcome)
-    if link and (changed or _links_missing(con)):
-        report.linkage = link_all(con, config.root, engine)
+    # Link whatever is stale, judged per kind from what each was built on, not from whether a
+    # file changed in this run: a crash between the two linkages, or an earlier --no-link, leaves
+    # a kind stale with every file unchanged.
+    stale = store.stale_link_kinds(con) if link else []
+    if stale or (link and changed):
+        report.linkage = link_all(con, config.root, engine, kinds=stale or None)
     return report
 
 
@@ -202,13 +206,10 @@ def _prepared(paths: list[Path], config: Config, agency_id: str | None, jobs: in
             yield done_path, future.result()
 
 
-def _links_missing(con) -> bool:
-    names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    return "victim_persons" not in names
-
-
-def link_all(con, config_root: Path | None = None, engine: str | None = None) -> dict:
-    """Link victims and offenders of all current returns (engine: duckdb / spark; None = as configured)."""
+def link_all(con, config_root: Path | None = None, engine: str | None = None,
+             kinds: list[str] | None = None) -> dict:
+    """Link victims and offenders (or ``kinds``) of all current returns (engine: duckdb / spark;
+    None = as configured)."""
     from .. import store
     from ..linkage import link_people
 
@@ -217,7 +218,7 @@ def link_all(con, config_root: Path | None = None, engine: str | None = None) ->
         raise store.StoreError("this store was minimised; its people cannot be linked again")
 
     settings = Path(config_root) / "linkage.yaml" if config_root else None
-    return {kind: link_people(con, kind, config=settings, engine=engine) for kind in ("victims", "offenders")}
+    return {kind: link_people(con, kind, config=settings, engine=engine) for kind in kinds or ("victims", "offenders")}
 
 
 def _progress(items, progress: Callable | None, length: int | None = None):
