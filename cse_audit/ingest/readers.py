@@ -178,7 +178,13 @@ def read_workbook(path: Path, limits: Limits) -> list[Sheet]:
 
 
 def decode_text(data: bytes, file_name: str) -> str:
-    """UTF-8 (BOM or not), else cp1252; refuse binary data."""
+    """UTF-8 (BOM or not), UTF-16 with its BOM (Excel's "Unicode text"), else cp1252; refuse
+    binary data."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ReadError(file_name, f"damaged UTF-16 text ({exc.reason})") from exc
     if b"\x00" in data[:8192]:
         raise ReadError(file_name, "binary data, not a text csv file")
     if data.startswith(b"\xef\xbb\xbf"):

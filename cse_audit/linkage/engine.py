@@ -6,6 +6,7 @@ queries and the clustering are shared by both; nothing else knows which engine r
 
 from __future__ import annotations
 
+import os
 import warnings
 
 import duckdb
@@ -13,6 +14,7 @@ import duckdb
 from .errors import LinkageError
 from .settings import LinkageConfig
 
+SPILL_PREFIX = "cse-audit-linkage-"
 DEFAULT_MEMORY_LIMIT = "3GB"  # Splink's engine when engine.memory_limit is null and it may spill
 
 
@@ -23,6 +25,38 @@ def _store_encrypted(con) -> bool:
     except duckdb.Error:
         return False
     return bool(row and row[0])
+
+
+def _remove_orphan_spill_folders(tmp: str) -> None:
+    """Spill folders of linkage runs whose process is gone (killed: no clean-up ran). They may
+    hold spilled names, so they go, but only this user's and only when their process is dead."""
+    import shutil
+
+    try:
+        entries = list(os.scandir(tmp))
+    except OSError:
+        return
+    for entry in entries:
+        if not entry.name.startswith(SPILL_PREFIX):
+            continue
+        pid = entry.name[len(SPILL_PREFIX):].split("-", 1)[0]
+        try:
+            if not entry.is_dir(follow_symlinks=False) or entry.stat().st_uid != os.getuid():
+                continue
+        except OSError:
+            continue
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _splink_engine(features, cfg: LinkageConfig, encrypted: bool = False):
@@ -66,7 +100,8 @@ def _splink_engine(features, cfg: LinkageConfig, encrypted: bool = False):
         import tempfile
         import weakref
 
-        spill = tempfile.mkdtemp(prefix="cse-audit-linkage-")
+        _remove_orphan_spill_folders(tempfile.gettempdir())
+        spill = tempfile.mkdtemp(prefix=f"{SPILL_PREFIX}{os.getpid()}-")
         engine.execute("SET temp_directory = ?", [spill])  # a path (TMPDIR): bound, never spliced
         weakref.finalize(engine, shutil.rmtree, spill, True)
     # This engine only ever needs the features registered into it: no file reads or writes, no

@@ -182,13 +182,19 @@ def _no_nul(value: Any, where: str, path: Path) -> None:
 def _load_nicknames(path: Path) -> dict[str, tuple[str, ...]]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise LinkageConfigError(f"{path}: cannot read nickname table ({exc})") from exc
+    except yaml.YAMLError as exc:  # a !!python tag or a syntax error: a config error, not a crash
+        raise LinkageConfigError(f"{path}: not valid YAML ({str(exc).splitlines()[0][:200]})") from exc
     _check_keys(data, {"groups"}, "", path)
+    raw_groups = data.get("groups") or {}
+    if not isinstance(raw_groups, dict):
+        raise LinkageConfigError(f"{path}: 'groups' must map a name to its nicknames")
     groups: dict[str, set[str]] = defaultdict(set)
-    for key, names in (data.get("groups") or {}).items():
-        if not isinstance(names, list):
+    for key, names in raw_groups.items():
+        if not isinstance(names, list) or not all(isinstance(n, (str, int)) for n in [key, *names]):
             raise LinkageConfigError(f"{path}: 'groups.{key}' must be a list of names")
+        key, names = str(key), [str(n) for n in names]
         canon = normalise_name(key)
         for name in [key, *names]:
             if normalise_name(name):
