@@ -66,11 +66,14 @@ def listable(value, count: int) -> bool:
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-def clean_text(text: str) -> str:
+def clean_text(text: str, keep_cr: bool = False) -> str:
     """Text safe for a terminal, a csv or an xlsx cell: every control character escaped as
     \\xNN / \\uNNNN (visible, and never a terminal escape sequence or a character that openpyxl
-    refuses). Tab and newline stay."""
+    refuses). Tab and newline stay; carriage return too with ``keep_cr`` (a cell may hold one,
+    a terminal line must not)."""
     if not _CONTROL.search(text):
         return text
+    if keep_cr and "\r" in text:
+        return "\r".join(clean_text(part) for part in text.split("\r"))
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
                         else f"\\u{ord(m.group()):04x}", text)

@@ -49,7 +49,7 @@ def safe_cell(value):
     link apply takes the quote off record ids again (overrides.unneutralise).
     """
     if isinstance(value, str):
-        value = clean_text(value)
+        value = clean_text(value, keep_cr=True)
         if value.lstrip(" ").startswith(_FORMULA_START):
             return "'" + value
     return value
