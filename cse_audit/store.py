@@ -74,6 +74,7 @@ class StoreError(Exception):
 
 
 KEY_ENV = "CSE_AUDIT_KEY"
+WAL_CHECKPOINT = "4MB"
 CATALOG = "store"
 
 
@@ -90,24 +91,28 @@ def connect(path: str | os.PathLike = DEFAULT_DB, read_only: bool = False,
         raise StoreError(f"{path}: no store here yet (run `cse-audit ingest` first)")
     key = key if key is not None else (os.environ.get(KEY_ENV) or None)
     new = not path.exists()
+    private_files()
     try:
         con = _open_encrypted(path, read_only, key) if key else duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             # DuckDB holds an exclusive lock per file: a second writer fails here.
             raise StoreError(f"{path}: the store is in use by another cse-audit process") from None
-        raise StoreError(f"{path}: cannot open the store ({str(exc).splitlines()[0][:300]})") from None
-    except (duckdb.CatalogException, duckdb.InvalidInputException) as exc:
-        raise StoreError(_key_problem(path, str(exc))) from None
+        raise StoreError(f"{path}: cannot open the store ({_without_key(str(exc), key).splitlines()[0][:300]})"
+                         ) from None
+    except (duckdb.CatalogException, duckdb.InvalidInputException, duckdb.BinderException) as exc:
+        raise StoreError(_key_problem(path, _without_key(str(exc), key))) from None
     if new:
         os.chmod(path, 0o600)
     # DuckDB's own progress bar would land in stdout, inside JSON or csv the user is piping.
     con.execute("SET enable_progress_bar = false")
     if not read_only:
         con.execute(SCHEMA)
-        # Each return commits on its own (crash safety); checkpointing the WAL after every one of
-        # them cost most of the write time in the benchmark, so let the WAL grow between checkpoints.
-        con.execute("SET checkpoint_threshold = '1GB'")
+        # Each return commits on its own (crash safety). The WAL is a second copy of what was
+        # written, left behind by a crash: keep it small. Checkpointing after every return took the
+        # sample's load from ~8 s to ~60 s; a 4MB threshold costs nothing measurable there, and a
+        # crash leaves at most about 4MB (+ one return) in the WAL (it was 1GB: the whole load).
+        con.execute(f"SET checkpoint_threshold = {sql_literal(WAL_CHECKPOINT)}")
     return con
 
 
@@ -115,8 +120,10 @@ def _open_encrypted(path: Path, read_only: bool, key: str) -> duckdb.DuckDBPyCon
     con = duckdb.connect()
     if not read_only:
         _load_crypto(con)
-    options = f"ENCRYPTION_KEY '{key.replace(chr(39), chr(39) * 2)}'" + (", READ_ONLY" if read_only else "")
-    con.execute(f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS {CATALOG} ({options})")
+    # ATTACH takes no parameter for the path: it goes in as a literal (quotes doubled); the key
+    # is a bound parameter, encoded so that DuckDB uses it byte for byte (see _key_param).
+    options = "ENCRYPTION_KEY ?" + (", READ_ONLY" if read_only else "")
+    con.execute(f"ATTACH {sql_literal(path)} AS {CATALOG} ({options})", [_key_param(key)])
     con.execute(f"USE {CATALOG}")
     return con
 
@@ -132,13 +139,37 @@ def _load_crypto(con) -> None:
     if ext is not None:
         found = Path(ext.__file__).parent / "extensions" / f"v{duckdb.__version__}" / "httpfs.duckdb_extension"
         if found.exists():
-            con.execute(f"LOAD '{found}'")
+            con.execute(f"LOAD {sql_literal(found)}")
             return
     try:
         con.execute("LOAD httpfs")
     except duckdb.Error as exc:
         raise StoreError(f"writing an encrypted store needs DuckDB's httpfs extension for DuckDB "
                          f"{duckdb.__version__} (pip package duckdb-extension-httpfs of the same version)") from exc
+
+
+def private_files() -> None:
+    """From now on this process creates files readable by their owner only (umask 077): the
+    store's write-ahead log (created and removed by DuckDB as it goes, so it cannot be chmod-ed
+    once), the minimise temporary, spill files and every export that can hold names. Set for
+    the whole process, since those files are created long after the store is opened."""
+    os.umask(os.umask(0o077) | 0o077)
+
+
+def _without_key(message: str, key: str | None) -> str:
+    """An error message from DuckDB with the key (as given or as sent) taken out."""
+    if key:
+        for form in {key, _key_param(key)}:
+            message = message.replace(form, "<key>")
+    return message
+
+
+def _key_param(key: str) -> str:
+    """The key as DuckDB must receive it to use it as given. DuckDB casts ENCRYPTION_KEY to a
+    BLOB, which reads ``\\xNN`` as an escape (so ``abc\\x41`` meant ``abcA``, and a lone backslash
+    was an error); every backslash and non-ASCII or control byte is therefore sent as ``\\xNN``.
+    Printable ASCII keys (all keys that worked before) give the same bytes as before."""
+    return "".join(chr(b) if 32 <= b < 127 and b != 0x5C else f"\\x{b:02X}" for b in key.encode("utf-8"))
 
 
 def _key_problem(path: Path, message: str) -> str:
@@ -252,10 +283,23 @@ def _insert(con, table: str, frame, extra: str = "", params: list | None = None)
 PERSONAL_COLUMNS = ("forename", "surname", "initials", "dob")
 
 
+def sql_identifier(name) -> str:
+    """A SQL identifier, double-quoted by DuckDB's rules (inner quotes doubled). The one way a name
+    that is not a constant of this package may reach SQL; values go as bound parameters or through
+    sql_literal."""
+    text = str(name)
+    if "\x00" in text:
+        raise ValueError("an identifier cannot contain a NUL character")
+    return '"' + text.replace('"', '""') + '"'
+
+
 def sql_literal(text) -> str:
     """A SQL string literal. Used instead of query parameters where start-up counts: DuckDB imports
     pandas to inspect parameters (a third of a second)."""
-    return "'" + str(text).replace("'", "''") + "'"
+    text = str(text)
+    if "\x00" in text:
+        raise ValueError("a SQL string cannot contain a NUL character")
+    return "'" + text.replace("'", "''") + "'"
 
 
 def get_meta(con, key: str) -> str | None:
@@ -283,53 +327,88 @@ def links_basis_key(kind: str) -> str:
     return f"{kind}_links_basis"
 
 
+def stale_link_kinds(con) -> list[str]:
+    """The kinds (victims, offenders) whose links were not built on the store's current returns:
+    never linked, linked before a return was added or superseded (``ingest --no-link``), or cut
+    off between the two linkages by a crash. Recorded per kind, so each is judged on its own."""
+    current = con.execute(CURRENT_RETURNS_SQL).fetchone()[0]
+    return [kind for kind in ("victims", "offenders") if get_meta(con, links_basis_key(kind)) != current]
+
+
 def is_minimised(con) -> bool:
-    return bool(get_meta(con, "minimised"))
+    """True once minimise has removed the names, also when its rewrite did not finish (the names
+    are gone from the records either way, so linking again would split every person)."""
+    return bool(get_meta(con, "minimised") or get_meta(con, MINIMISE_STARTED))
+
+
+MINIMISE_STARTED = "minimise_started"
+# Free text as sent, or values that identify a person: what minimise removes from each table.
+MINIMISED_COLUMNS = {
+    "victims": (*PERSONAL_COLUMNS, "ethnicity_raw"),
+    "offenders": (*PERSONAL_COLUMNS, "ethnicity_raw"),
+    "victim_persons": PERSONAL_COLUMNS,
+    "offender_persons": PERSONAL_COLUMNS,
+    "victim_conflicts": ("values", "chosen"),
+    "offender_conflicts": ("values", "chosen"),
+    "issues": ("value",),
+}
 
 
 def minimise(path: str | os.PathLike) -> dict:
-    """Drop names, initials and dates of birth once linkage is done, keeping person ids and ages.
+    """Drop names, initials, dates of birth and every other value as typed (raw rows, raw
+    ethnicity text, issue values, the values of merge conflicts) once linkage is done, keeping
+    person ids and ages.
 
-    Raw rows go too (they hold the names as sent). The store is then rewritten into a fresh
-    file, so the dropped values do not linger in free pages of the old one. A minimised store
-    takes no more returns: linking new records needs the names this removed.
+    The store is then rewritten into a fresh file, so the dropped values do not linger in free
+    pages of the old one, and the fresh file replaces the store by an atomic rename: the
+    "minimised" flag is set in the fresh file only, so it is never set on a file still holding
+    the values. A minimised store takes no more returns: linking needs the names this removed.
     """
     import datetime as dt
 
     path = Path(path)
     con = connect(path)
+    fresh = path.with_name(path.name + ".minimising")
     try:
         tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         if not {"victim_persons", "offender_persons"} <= tables:
             raise StoreError(f"{path}: link the records before minimising (run `cse-audit ingest`)")
         counts = {"raw_rows": con.execute("SELECT count(*) FROM raw_rows").fetchone()[0]}
+        now = dt.datetime.now().replace(microsecond=0).isoformat()
         con.execute("BEGIN TRANSACTION")
-        for table in ("victims", "offenders"):
-            counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            con.execute(f"UPDATE {table} SET {', '.join(f'{c} = NULL' for c in PERSONAL_COLUMNS)}")
-        for table in ("victim_persons", "offender_persons"):
-            cols = {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
-            personal = [c for c in PERSONAL_COLUMNS if c in cols]
-            if personal:
-                con.execute(f"UPDATE {table} SET {', '.join(f'{c} = NULL' for c in personal)}")
+        for table, columns in MINIMISED_COLUMNS.items():
+            if table not in tables:
+                continue
+            if table in ("victims", "offenders"):
+                counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            present = {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
+            cols = [c for c in columns if c in present]
+            if cols:
+                con.execute(f"UPDATE {table} SET {', '.join(f'{sql_identifier(c)} = NULL' for c in cols)}")
         con.execute("DELETE FROM raw_rows")
-        con.execute("CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
-        con.execute("INSERT OR REPLACE INTO store_meta VALUES ('minimised', ?)",
-                    [dt.datetime.now().replace(microsecond=0).isoformat()])
+        # Not yet "minimised": that flag is set in the rewritten file only (below).
+        set_meta(con, MINIMISE_STARTED, now)
         con.execute("COMMIT")
-        fresh = path.with_name(path.name + ".minimising")
         if fresh.exists():
             fresh.unlink()
         key = os.environ.get(KEY_ENV) or None
         # The rewritten file keeps the store's encryption, if it had any.
-        options = f" (ENCRYPTION_KEY '{key.replace(chr(39), chr(39) * 2)}')" if key else ""
-        con.execute(f"ATTACH '{fresh}' AS fresh{options}")
-        con.execute("COPY FROM DATABASE {} TO fresh".format(
-            con.execute("SELECT current_database()").fetchone()[0]))
+        options = " (ENCRYPTION_KEY ?)" if key else ""
+        con.execute(f"ATTACH {sql_literal(fresh)} AS fresh{options}", [_key_param(key)] if key else [])
+        con.execute(f"COPY FROM DATABASE {sql_identifier(con.execute('SELECT current_database()').fetchone()[0])}"
+                    " TO fresh")
+        con.execute("DELETE FROM fresh.store_meta WHERE key = ?", [MINIMISE_STARTED])
+        con.execute("INSERT OR REPLACE INTO fresh.store_meta VALUES ('minimised', ?)", [now])
         con.execute("DETACH fresh")
-    finally:
+    except BaseException:
         con.close()
+        if fresh.exists():
+            fresh.unlink()
+        raise
+    con.close()
     os.chmod(fresh, 0o600)
+    with open(fresh, "rb") as f:
+        os.fsync(f.fileno())
     os.replace(fresh, path)
     wal = path.with_name(path.name + ".wal")
     if wal.exists():

@@ -75,7 +75,12 @@ def test_feedback_has_no_other_agency_values(loaded, tmp_path):
     assert n > 0
     wb = openpyxl.load_workbook(out)
     cells = {str(c.value) for ws in wb for r in ws.iter_rows() for c in r if c.value is not None}
-    assert "Martian" in cells and "ngo_bom.csv" in cells
+    # the cell is located (file, sheet, row, column); its value only with show_values (#22)
+    assert "Martian" not in cells and "ngo_bom.csv" in cells
+    write_feedback(con, config.agencies["ngo-fixture"], row, tmp_path / "with_values.xlsx", show_values=True)
+    shown = {str(c.value) for ws in openpyxl.load_workbook(tmp_path / "with_values.xlsx") for r in ws.iter_rows()
+             for c in r if c.value is not None}
+    assert "Martian" in shown
     # Every value any other agency sent (raw cells) is absent from the workbook.
     others = con.execute("SELECT unnest(cells) FROM raw_rows JOIN returns USING (return_id) "
                          "WHERE agency_id <> 'ngo-fixture'").fetchall()

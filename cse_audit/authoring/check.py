@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 from ..config import Agency, Config, ConfigError, Mapping, load_mapping, normalise
+from ..config.text import shown_value
 from .draft import DraftResult
 from .model import MAX_LISTED
 
@@ -68,8 +69,10 @@ def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | No
         if issue.code in VALUE_PROBLEMS and ":" in issue.message:
             fname = issue.message.split(":", 1)[0]
             bad[(issue.sheet, fname)] += 1
-            if issue.code == "unrecognised_code" and fname in config.fields and not config.fields[fname].personal:
-                problems.setdefault((issue.sheet, fname), Counter())[issue.value or ""] += 1
+            # only code-like values: a name typed into Gender is counted, never printed
+            if issue.code == "unrecognised_code" and fname in config.fields and not config.fields[fname].personal \
+                    and shown_value(issue.value) is not None:
+                problems.setdefault((issue.sheet, fname), Counter())[issue.value] += 1
     not_found = {(i.sheet, normalise(i.column_name or "")) for i in mapped.issues if i.code == "missing_column"}
     fields: dict[str, dict] = {}
     records = mapped.records
@@ -138,6 +141,9 @@ def check_command(path: str | Path, mapping, config: Config, agency_id: str | No
             if s["unrecognised"]:
                 shown = ", ".join(f"{v!r} x{n}" for v, n in list(s["unrecognised"].items())[:MAX_LISTED])
                 text += f"\n  {'':<{width}}  not recognised: {shown}"
+                hidden = s["problems"] - sum(s["unrecognised"].values())
+                if hidden > 0:
+                    text += f" (and {hidden} value(s) not shown: not code-like)"
             elif s["problems"]:
                 text += f"  ({s['problems']} value(s) not understood)"
             lines.append(text)

@@ -10,6 +10,7 @@ and writing the YAML; the missing-episode rules live in `missing`.
 from __future__ import annotations
 
 from ..config import Config, normalise
+from ..config.text import listable
 from .header import _col_letter
 from .missing import _missing_rules
 from .model import ColumnChoice
@@ -141,9 +142,12 @@ def _column_choice(fname: str, j: int, headers: list[str], matches: dict, profil
         spec["codes"] = best
         code_list = config.codes[best]
         extra_unknown = []
-        for v in p.values:
+        for v, k in p.values.items():
             if code_list.lookup(v) is None:
-                (extra_unknown if _unknown_like(v, syn) else unrecognised).append(v)
+                if _unknown_like(v, syn):
+                    extra_unknown.append(v)
+                elif listable(v, k):  # a name typed into Gender is not copied into the draft
+                    unrecognised.append(v)
         if extra_unknown:
             spec["unknown"] = sorted(extra_unknown)
             fit = p.share(sum(k for v, k in p.values.items() if code_list.lookup(v) is not None

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Config, ConfigError, normalise
+from ..config.text import listable
 from .columns import _choose_columns, _match_by_values
 from .header import _blank, _col_letter, find_header_row
 from .model import ColumnChoice, SheetDraft
@@ -221,10 +222,17 @@ def _selector(name: str, index: int, n_sheets: int, names: Counter) -> str | int
 
 def _role_block(header: str, p: Profile, syn: Synonyms) -> tuple[dict, list[str]]:
     out = {"column": header, "victims": [], "offenders": [], "skip": []}
-    todo = []
-    for value, _k in p.values.most_common():
+    todo, hidden = [], 0
+    for value, k in p.values.most_common():
         kind = syn.role_values.get(normalise(value))
-        (out[kind] if kind else todo).append(value)
+        if kind:
+            out[kind].append(value)
+        elif listable(value, k):
+            todo.append(value)
+        else:
+            hidden += 1  # possibly a name typed into Role: counted, not copied into the draft
+    if hidden:
+        todo.append(f"({hidden} other value(s) seen in fewer than 3 rows: see the file)")
     return out, todo
 
 

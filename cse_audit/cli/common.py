@@ -52,15 +52,21 @@ def _handle_errors(fn):
                 click.echo(f"interrupted: {what}", err=True)
                 raise click.exceptions.Exit(130) from None
             if isinstance(exc, (ConfigError, StoreError, *_library_errors())):
-                raise ConfigProblem(str(exc)) from None
+                raise ConfigProblem(_clean(str(exc))) from None
             if isinstance(exc, OSError):
-                raise ConfigProblem(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")) from None
+                raise ConfigProblem(_clean(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))) from None
             if isinstance(exc, Exception):
-                raise click.ClickException(f"unexpected error: {type(exc).__name__}: {exc} "
-                                           "(run with --debug for details)") from None
+                raise click.ClickException(_clean(f"unexpected error: {type(exc).__name__}: {exc} "
+                                                  "(run with --debug for details)")) from None
             raise
 
     return wrapper
+
+
+def _clean(message: str) -> str:
+    from ..config.text import clean_text  # names from files and configs reach messages
+
+    return clean_text(message)
 
 
 def _library_errors():
@@ -222,7 +228,7 @@ def _require_current_linkage(con, db) -> None:
     try:
         require_current_linkage(con, db)
     except StaleLinkage as exc:
-        raise ConfigProblem(str(exc)) from None
+        raise ConfigProblem(_clean(str(exc))) from None
 
 
 def _progress(label: str):

@@ -42,12 +42,13 @@ paths_argument = click.argument("paths", nargs=-1, required=True, type=click.Pat
 @click.option("--tables", "show_tables", is_flag=True, help="Also print the headline tables after the summary.")
 @click.option("--no-tables", is_flag=True, hidden=True, help="The default now; kept so old scripts still run.")
 @click.option("--jobs", "-j", type=click.IntRange(1), help="Worker processes reading files (default: one per core).")
+@click.option("--show-values", is_flag=True, help="Show unrecognised values even when they may be personal.")
 @engine_option
 @format_option
 @wide_option
 @_handle_errors
-def ingest(paths, db, config_dir, agency, append, strict, no_link, show_tables, no_tables, jobs, engine, fmt,
-           wide):
+def ingest(paths, db, config_dir, agency, append, strict, no_link, show_tables, no_tables, jobs, show_values,
+           engine, fmt, wide):
     """Load returns (files or folders; - reads one from stdin), link people, print the load summary.
 
     Every row of every file ends as a record or as a reported issue; a file that cannot be
@@ -83,9 +84,9 @@ def ingest(paths, db, config_dir, agency, append, strict, no_link, show_tables, 
             report = ingest_mod.ingest(files, con, config, agency_id=agency, append=append, link=not no_link,
                                        progress=_progress("Loading returns"), jobs=jobs, engine=engine,
                                        strict=strict, status=status)
-            click.echo(render_load_summary(report, fmt, width))
+            click.echo(render_load_summary(report, fmt, width, show_values))
             rest = f"all of them: cse-audit validate {' '.join(paths)} --format csv"
-            issues = render_issues(report, ISSUES_SHOWN, width=width, rest=rest)
+            issues = render_issues(report, ISSUES_SHOWN, width=width, rest=rest, show_values=show_values)
             if fmt in ("table", "markdown"):
                 click.echo(issues)
             else:
@@ -118,12 +119,13 @@ def ingest(paths, db, config_dir, agency, append, strict, no_link, show_tables, 
 @click.option("--agency", help="Agency id for every file given.")
 @click.option("--show", "show", type=click.IntRange(0), help="List only the first N issues (table format).")
 @click.option("--strict", is_flag=True, help="A missing mapped column fails its return (not only key fields).")
+@click.option("--show-values", is_flag=True, help="Show cells' values in issues even when they may be personal.")
 @click.option("--format", "fmt", type=click.Choice(["table", "markdown", "csv", "json", "jsonl"]), default="table",
               show_default=True, help="Format of the issue rows on stdout.")
 @click.option("--summary", is_flag=True, help="Print the load summary (one row per file) as the data instead.")
 @wide_option
 @_handle_errors
-def validate(paths, config_dir, agency, show, strict, fmt, summary, wide):
+def validate(paths, config_dir, agency, show, strict, show_values, fmt, summary, wide):
     """Dry run: what would be accepted and rejected, and why. Stores nothing.
 
     stdout carries the issues, one row each (file, sheet, row, column, severity, kind,
@@ -149,21 +151,23 @@ def validate(paths, config_dir, agency, show, strict, fmt, summary, wide):
     with _inputs(paths, agency) as files:
         report = ingest_mod.validate(files, config, agency_id=agency, progress=_progress("Checking returns"))
     if summary:
-        click.echo(render_load_summary(report, "json" if fmt == "jsonl" else fmt, width))
+        click.echo(render_load_summary(report, "json" if fmt == "jsonl" else fmt, width, show_values))
     else:
-        note(render_load_summary(report, "table", width))
-        click.echo(render_issues(report, show, fmt, width))
+        note(render_load_summary(report, "table", width, show_values))
+        click.echo(render_issues(report, show, fmt, width, show_values=show_values))
     _echo_failures(report)
     if report.has_errors:
         raise DataProblems(f"{len(report.failed)} file(s) failed, {report.rows_rejected} row(s) rejected")
 
 
 def _echo_failures(report):
+    from ..config.text import clean_text  # file, sheet and header names come from the file
+
     for f in report.failed:
-        click.echo(f"error: {f.file_name}: {f.message}", err=True)
+        click.echo(clean_text(f"error: {f.file_name}: {f.message}"), err=True)
     for f in report.files:
         if f.status == "skipped":
-            note(f"note: {f.file_name}: {f.message}")
+            note(clean_text(f"note: {f.file_name}: {f.message}"))
 
 
 @contextmanager

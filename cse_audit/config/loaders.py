@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .errors import ConfigError
@@ -105,6 +106,9 @@ def load_code_list(path: Path) -> CodeList:
     return CodeList(name, categories, codes, tuple(d.get("includes") or ()), display)
 
 
+_AGENCY_ID = re.compile(r"[A-Za-z0-9][^\s:'\"\x00-\x1f\x7f]*")
+
+
 def load_agencies(path: Path, mappings: dict) -> dict[str, Agency]:
     if not path.exists():
         return {}
@@ -116,6 +120,11 @@ def load_agencies(path: Path, mappings: dict) -> dict[str, Agency]:
         _check_keys(a, {"id", "name", "source_type", "area", "force_area", "expected", "mapping", "files"}, path,
                     where)
         aid = str(_require(a, "id", path, where))
+        if not _AGENCY_ID.fullmatch(aid):
+            # ids start every record id (agency:return:sheet:row) and go into csv/xlsx cells, the
+            # template's included: never a formula (=, +, -, @), a quote, a space, ':' or a control
+            raise ConfigError(path, f"{where}.id", _line(a, "id"),
+                              "an agency id starts with a letter or digit and has no spaces, quotes or ':'")
         if aid in out:
             raise ConfigError(path, f"{where}.id", _line(a, "id"), f"duplicate agency id {aid!r}")
         st = _require(a, "source_type", path, where)

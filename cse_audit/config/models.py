@@ -34,6 +34,7 @@ class Limits:
     max_rows: int = 2_000_000
     max_columns: int = 500
     max_cell_chars: int = 32767
+    max_cells: int = 40_000_000  # rows x columns of a sheet's grid (calamine: ~32 bytes a cell, so ~1.3 GB)
 
 
 @dataclass(frozen=True)

@@ -113,9 +113,13 @@ def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | No
         if not caused_by_interrupt(exc):
             raise
         raise Interrupted(f"{done} of {len(files)} returns loaded; linkage not run") from None
-    if link and (changed or _links_missing(con)):
+    # Link whatever is stale, judged per kind from what each was built on, not from whether a
+    # file changed in this run: a crash between the two linkages, or an earlier --no-link, leaves
+    # a kind stale with every file unchanged.
+    stale = store.stale_link_kinds(con) if link else []
+    if stale or (link and changed):
         try:
-            report.linkage = link_all(con, config.root, engine, status)
+            report.linkage = link_all(con, config.root, engine, status, kinds=stale or None)
         except BaseException as exc:
             if not caused_by_interrupt(exc):
                 raise
@@ -246,17 +250,12 @@ def _prepared(paths: list[Path], config: Config, agency_id: str | None, jobs: in
             raise
 
 
-def _links_missing(con) -> bool:
-    names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    return "victim_persons" not in names
-
-
 def link_all(con, config_root: Path | None = None, engine: str | None = None,
-             status: Callable | None = None) -> dict:
-    """Link victims and offenders of all current returns (engine: duckdb / spark; None = as configured).
-    ``status(label)``, if given, is a context manager around each kind's linkage (a status line).
-    Each kind is linked in one transaction; interrupted, it raises ``Interrupted`` naming the kinds
-    linked and not."""
+             status: Callable | None = None, kinds: list[str] | None = None) -> dict:
+    """Link victims and offenders (or ``kinds``) of all current returns (engine: duckdb / spark;
+    None = as configured). ``status(label)``, if given, is a context manager around each kind's
+    linkage (a status line). Each kind is linked in one transaction; interrupted, it raises
+    ``Interrupted`` naming the kinds linked and not."""
     from .. import store
     from ..linkage import link_people
     from ..state.interrupts import Interrupted, caused_by_interrupt
@@ -271,7 +270,7 @@ def link_all(con, config_root: Path | None = None, engine: str | None = None,
 
         record_config(con, config_root)
     results: dict = {}
-    for kind in ("victims", "offenders"):
+    for kind in kinds or ("victims", "offenders"):
         try:
             with status(f"Linking {kind}") if status else nullcontext():
                 results[kind] = link_people(con, kind, config=settings, engine=engine)

@@ -122,8 +122,34 @@ def read_file(path: str | Path, limits: Limits) -> list[Sheet]:
     raise ReadError(path.name, f"unsupported file type {ext!r}")
 
 
+def check_extent(path: Path, limits: Limits) -> None:
+    """Refuse a sheet over the row, column or cell limits from the workbook's XML, before
+    calamine builds its dense grid (see extent.py); xls is bounded by its format (65,536 x 256)."""
+    from xml.parsers.expat import ExpatError
+
+    from .extent import ods_extents, xlsx_extents
+
+    ext = path.suffix.lower()
+    if ext not in (".xlsx", ".xlsm", ".ods"):
+        return
+    try:
+        extents = ods_extents(path) if ext == ".ods" else xlsx_extents(path, limits.max_rows, limits.max_cells)
+    except (ExpatError, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ReadError(path.name, f"damaged workbook ({_short(exc)})") from exc
+    for name, e in extents.items():
+        if e.rows > limits.max_rows:
+            raise ReadError(path.name, f"{e.rows} rows, over the {limits.max_rows} row limit", name)
+        if e.columns > limits.max_columns:
+            raise ReadError(path.name, f"{e.columns} columns, over the {limits.max_columns} column limit", name)
+        if e.rows * e.columns > limits.max_cells:
+            raise ReadError(path.name, f"{e.rows} rows x {e.columns} columns, over the {limits.max_cells} cell "
+                                       "limit (a grid this size would not fit in memory)", name)
+
+
 def read_workbook(path: Path, limits: Limits) -> list[Sheet]:
     import python_calamine as cal
+
+    check_extent(path, limits)
 
     try:
         wb = cal.CalamineWorkbook.from_path(str(path))
@@ -152,7 +178,13 @@ def read_workbook(path: Path, limits: Limits) -> list[Sheet]:
 
 
 def decode_text(data: bytes, file_name: str) -> str:
-    """UTF-8 (BOM or not), else cp1252; refuse binary data."""
+    """UTF-8 (BOM or not), UTF-16 with its BOM (Excel's "Unicode text"), else cp1252; refuse
+    binary data."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ReadError(file_name, f"damaged UTF-16 text ({exc.reason})") from exc
     if b"\x00" in data[:8192]:
         raise ReadError(file_name, "binary data, not a text csv file")
     if data.startswith(b"\xef\xbb\xbf"):

@@ -1,7 +1,9 @@
 """Text for the load summary and the issue list of `ingest` and `validate`.
 
 Issue values are shown only for fields that are not personal: the mapping never stores a
-name or a date of birth in an issue, so nothing here can print one.
+name or a date of birth in an issue. Even then, a value in a coded column (Gender, Role...) may
+be a name typed in the wrong column: without --show-values only values that look like codes are
+shown (config.text.shown_value); the others are counted, and the issue says column, row and kind.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import json
 import textwrap
 from collections import Counter
 
+from ..config.text import shown_value
 from ..tables import render_rows
 
 __all__ = ["ISSUE_COLUMNS", "issue_rows", "render_issues", "render_load_summary", "render_rows"]
@@ -18,10 +21,10 @@ SUMMARY_COLUMNS = ["agency", "file", "status", "rows_landed", "records_accepted"
                    "rows_skipped", "warnings", "nil_return"]
 
 
-def render_load_summary(report, fmt: str, width: int | None = None) -> str:
+def render_load_summary(report, fmt: str, width: int | None = None, show_values: bool = False) -> str:
     rows = [f.as_dict() for f in report.files]
     if fmt == "json":
-        return json.dumps({"files": rows, "totals": _totals(rows), "issues": _issue_counts(report),
+        return json.dumps({"files": rows, "totals": _totals(rows), "issues": _issue_counts(report, show_values),
                            "linkage": {k: _plain(v) for k, v in report.linkage.items()}}, indent=2, default=str)
     totals = _totals(rows)
     table = render_rows(rows + [totals], fmt, columns=SUMMARY_COLUMNS, width=width)
@@ -35,12 +38,15 @@ def render_load_summary(report, fmt: str, width: int | None = None) -> str:
     for f in report.files:
         if f.status == "loaded" and f.superseded:
             lines.append(f"{f.file_name}: {f.message} (undo: cse-audit returns restore ID)")
-    counts = _issue_counts(report)
+    counts = _issue_counts(report, show_values)
     if counts["by_code"]:
         lines += ["", "Issues by kind: " + ", ".join(f"{c} {n}" for c, n in counts["by_code"].items())]
     if counts["unrecognised_values"]:
         lines.append("Unrecognised codes (add them to a code list if they mean something): "
                      + ", ".join(f"{v!r} x{n}" for v, n in counts["unrecognised_values"].items()))
+    if counts.get("unrecognised_values_not_shown"):
+        lines.append(f"Unrecognised values not shown: {counts['unrecognised_values_not_shown']} (not code-like, "
+                     "so possibly personal; --show-values lists them)")
     for kind, result in report.linkage.items():
         lines.append(_linkage_line(kind, _plain(result)))
     if width is not None:
@@ -63,29 +69,34 @@ def _linkage_line(kind: str, r: dict) -> str:
 ISSUE_COLUMNS = ["file", "sheet", "row", "column", "severity", "kind", "message"]
 
 
-def issue_rows(report) -> list[dict]:
+def issue_rows(report, show_values: bool = False) -> list[dict]:
     """Every issue of a load as flat rows (the data `validate` prints): a file that could not be
-    loaded is one row with kind `file_failed`; errors first, then by file, sheet and row."""
+    loaded is one row with kind `file_failed`; errors first, then by file, sheet and row. With
+    ``show_values`` each row also has the cell's `value` (otherwise never: it may be personal)."""
     rows = [{"file": f.file_name, "sheet": None, "row": None, "column": None, "severity": "error",
              "kind": "file_failed", "message": f.message} for f in report.failed]
     for f in report.files:
         for i in f.issues:
-            rows.append({"file": f.file_name, "sheet": i.sheet, "row": i.row_number, "column": i.column_name,
-                         "severity": i.severity, "kind": i.code, "message": i.message})
+            row = {"file": f.file_name, "sheet": i.sheet, "row": i.row_number, "column": i.column_name,
+                   "severity": i.severity, "kind": i.code, "message": i.message}
+            if show_values:
+                row["value"] = shown_value(i.value, True)
+            rows.append(row)
     rows.sort(key=lambda r: (r["severity"] != "error", r["file"], r["sheet"] or "", r["row"] or 0))
     return rows
 
 
 def render_issues(report, limit: int | None = 50, fmt: str = "table", width: int | None = None,
-                  rest: str = "use --show N") -> str:
+                  rest: str = "use --show N", show_values: bool = False) -> str:
     """The issue rows in a format; with a limit, the first `limit` and a line saying where the rest are."""
-    rows = issue_rows(report)
+    rows = issue_rows(report, show_values)
+    columns = ISSUE_COLUMNS + (["value"] if show_values else [])
     if fmt != "table":
-        return render_rows(rows, fmt, columns=ISSUE_COLUMNS)
+        return render_rows(rows, fmt, columns=columns)
     if not rows:
         return "No issues."
     if width is None:
-        shown = render_rows(rows[:limit], "table", columns=ISSUE_COLUMNS)
+        shown = render_rows(rows[:limit], "table", columns=columns)
     else:  # one issue a line, as compilers and linters print them, wrapped to the width
         shown = "\n".join(textwrap.fill(_issue_line(r), width=width, subsequent_indent="    ")
                           for r in rows[:limit])
@@ -111,15 +122,20 @@ def _status_counts(rows: list[dict]) -> str:
     return ", ".join(f"{n} {s}" for s, n in Counter(r["status"] for r in rows).items())
 
 
-def _issue_counts(report) -> dict:
+def _issue_counts(report, show_values: bool = False) -> dict:
     by_code: Counter = Counter()
     values: Counter = Counter()
+    hidden = 0
     for f in report.files:
         for i in f.issues:
             by_code[i.code] += 1
             if i.code == "unrecognised_code" and i.value:
-                values[i.value] += 1
-    return {"by_code": dict(by_code.most_common()), "unrecognised_values": dict(values.most_common(20))}
+                if shown_value(i.value, show_values) is None:
+                    hidden += 1
+                else:
+                    values[i.value] += 1
+    return {"by_code": dict(by_code.most_common()), "unrecognised_values": dict(values.most_common(20)),
+            "unrecognised_values_not_shown": hidden}
 
 
 def _plain(value):

@@ -6,6 +6,7 @@ queries and the clustering are shared by both; nothing else knows which engine r
 
 from __future__ import annotations
 
+import os
 import warnings
 
 import duckdb
@@ -13,6 +14,7 @@ import duckdb
 from .errors import LinkageError
 from .settings import LinkageConfig
 
+SPILL_PREFIX = "cse-audit-linkage-"
 DEFAULT_MEMORY_LIMIT = "3GB"  # Splink's engine when engine.memory_limit is null and it may spill
 
 
@@ -23,6 +25,38 @@ def _store_encrypted(con) -> bool:
     except duckdb.Error:
         return False
     return bool(row and row[0])
+
+
+def _remove_orphan_spill_folders(tmp: str) -> None:
+    """Spill folders of linkage runs whose process is gone (killed: no clean-up ran). They may
+    hold spilled names, so they go, but only this user's and only when their process is dead."""
+    import shutil
+
+    try:
+        entries = list(os.scandir(tmp))
+    except OSError:
+        return
+    for entry in entries:
+        if not entry.name.startswith(SPILL_PREFIX):
+            continue
+        pid = entry.name[len(SPILL_PREFIX):].split("-", 1)[0]
+        try:
+            if not entry.is_dir(follow_symlinks=False) or entry.stat().st_uid != os.getuid():
+                continue
+        except OSError:
+            continue
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _splink_engine(features, cfg: LinkageConfig, encrypted: bool = False):
@@ -52,7 +86,7 @@ def _splink_engine(features, cfg: LinkageConfig, encrypted: bool = False):
     # records: peak 6.7 -> 3.7 GiB, time 160 -> 169 s), unless nothing may spill (encrypted store).
     limit = cfg.memory_limit or (None if encrypted else DEFAULT_MEMORY_LIMIT)
     if limit:
-        engine.execute(f"SET memory_limit = '{limit}'")
+        engine.execute("SET memory_limit = ?", [limit])  # validated at config load, bound anyway
     engine.execute("SET preserve_insertion_order = true")
     engine.execute("SET enable_progress_bar = false")  # progress is the CLI's business
     # The working tables hold names and dates of birth. Past memory_limit DuckDB moves them to
@@ -66,9 +100,15 @@ def _splink_engine(features, cfg: LinkageConfig, encrypted: bool = False):
         import tempfile
         import weakref
 
-        spill = tempfile.mkdtemp(prefix="cse-audit-linkage-")
-        engine.execute(f"SET temp_directory = '{spill}'")
+        _remove_orphan_spill_folders(tempfile.gettempdir())
+        spill = tempfile.mkdtemp(prefix=f"{SPILL_PREFIX}{os.getpid()}-")
+        engine.execute("SET temp_directory = ?", [spill])  # a path (TMPDIR): bound, never spliced
         weakref.finalize(engine, shutil.rmtree, spill, True)
+    # This engine only ever needs the features registered into it: no file reads or writes, no
+    # ATTACH, no extension loads, whatever SQL a blocking rule from config holds; locked so
+    # that no statement can turn that back on. Spilling to temp_directory still works.
+    engine.execute("SET enable_external_access = false")
+    engine.execute("SET lock_configuration = true")
     api = DuckDBAPI(engine)
     return api, api.register(features, dataset_display_name="records")
 

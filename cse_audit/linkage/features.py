@@ -10,12 +10,13 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from ..store import sql_literal
 from .names import soundex
 from .settings import LinkageConfig
 
 
 def _sql_list(values) -> str:
-    return "[" + ", ".join("'" + str(v).replace("'", "''") + "'" for v in values) + "]"
+    return "[" + ", ".join(sql_literal(v) for v in values) + "]"
 
 
 def _features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig):

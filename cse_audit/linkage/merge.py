@@ -8,6 +8,7 @@ All of it is SQL on the store connection."""
 
 from __future__ import annotations
 
+from ..store import sql_literal
 from .features import _sql_list
 from .settings import KINDS, FieldRule, LinkageConfig
 
@@ -51,7 +52,7 @@ def _merge_ranked(con, fld: str, rule: FieldRule, typ: str, unk: str) -> None:
            "CASE WHEN n > n2 THEN 'majority' WHEN pr < pr2 THEN 'source_priority' ELSE 'alphabetical' END")
     combine = ""
     for target, parts in rule.combine.items():
-        combine += f"WHEN list_has_all(kv.vals, {_sql_list(parts)}) THEN '{target}' "
+        combine += f"WHEN list_has_all(kv.vals, {_sql_list(parts)}) THEN {sql_literal(target)} "
     chosen = f"CASE {combine} ELSE v.val END" if combine else "v.val"
     how_c = how
     if combine:
@@ -73,7 +74,7 @@ def _merge_persons(con, kind: str, cfg: LinkageConfig) -> int:
     k = KINDS[kind]
     rules = cfg.merge[kind]
     cols = {name: typ for name, typ, *_ in con.execute(f"DESCRIBE current_{kind}").fetchall()}
-    prio = " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(cfg.source_priority))
+    prio = " ".join(f"WHEN {sql_literal(s)} THEN {i}" for i, s in enumerate(cfg.source_priority))
     unk = _sql_list(cfg.unknown_values)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_recs AS

@@ -83,8 +83,17 @@ def load_overrides(path: str | os.PathLike, kind: str = "victims") -> list[Overr
         dec = _decision(raw)
         if dec is None:
             raise LinkageConfigError(f"{path}: row {i + 2}: decision {raw!r} is not match / no-match")
-        out.append(Override(str(row[a]), str(row[b]), dec, str(row.get(cols.get("note", ""), "") or "")))
+        out.append(Override(unneutralise(str(row[a])), unneutralise(str(row[b])), dec,
+                            str(row.get(cols.get("note", ""), "") or "")))
     return out
+
+
+def unneutralise(record_id: str) -> str:
+    """A record id as exported: exports put a quote before text starting with =, +, -, @ (formula
+    neutralisation, tables.safe_cell); the decision must still name the record exactly."""
+    if record_id.startswith("'") and record_id[1:].lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r")):
+        return record_id[1:]
+    return record_id
 
 
 def apply_overrides(reviewed: str | os.PathLike, kind: str = "victims",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 import yaml
 
 from ..config import DEFAULT_CONFIG_DIR
+from ..config.models import SOURCE_TYPES
 from .errors import LinkageConfigError
 from .names import normalise_name
 
@@ -110,16 +112,89 @@ def _num(value: Any, where: str, path: Path, lo: float = 0.0, hi: float = math.i
     return float(value)
 
 
+# DuckDB memory sizes: a number and a unit ("3GB", "512 MiB"). Anything else never reaches SQL.
+_MEMORY_SIZE = re.compile(r"\d+(\.\d+)?\s*(B|[KMGT]i?B)", re.IGNORECASE)
+_COLUMN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _memory_limit(value: Any, path: Path) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _MEMORY_SIZE.fullmatch(value.strip()):
+        raise LinkageConfigError(f"{path}: 'engine.memory_limit' must be a size such as 3GB or 512MiB, "
+                                 f"got {str(value)[:40]!r}")
+    return value.strip()
+
+
+def _threads(value: Any, path: Path) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1024:
+        raise LinkageConfigError(f"{path}: 'engine.threads' must be a whole number from 1 to 1024")
+    return value
+
+
+def _check_blocking_rule(rule: Any, where: str, path: Path) -> None:
+    """A blocking rule is a list of column names or one SQL condition on l. and r. columns. It
+    runs in Splink's private engine (no file access there), but is still checked here: one
+    expression, no statement separator, no subquery."""
+    if isinstance(rule, list):
+        if not rule or not all(isinstance(c, str) and _COLUMN.fullmatch(c) for c in rule):
+            raise LinkageConfigError(f"{path}: '{where}' must list column names (letters, digits, _)")
+        return
+    if not isinstance(rule, str) or not rule.strip():
+        raise LinkageConfigError(f"{path}: '{where}' must be a column list or SQL text")
+    import sqlglot
+    from sqlglot import exp
+
+    problem = None
+    if ";" in rule:
+        problem = "holds ';' (one condition only)"
+    else:
+        try:
+            parsed = sqlglot.parse(rule, read="duckdb")
+        except sqlglot.errors.SqlglotError:
+            parsed = None
+        if not parsed or len(parsed) != 1 or parsed[0] is None:
+            problem = "is not one SQL condition"
+        elif not isinstance(parsed[0], exp.Condition) or isinstance(parsed[0], exp.Query) or any(
+                isinstance(node, (exp.Query, exp.Subquery, exp.Command, exp.Copy, exp.Create, exp.Insert,
+                                  exp.Delete, exp.Update, exp.Drop, exp.Set, exp.Pragma))
+                for node in parsed[0].walk()):
+            problem = "must be a condition on l. and r. columns, not a statement or a subquery"
+    if problem:
+        raise LinkageConfigError(f"{path}: '{where}' {problem}")
+
+
+def _no_nul(value: Any, where: str, path: Path) -> None:
+    """No NUL character anywhere: it cannot be part of a SQL string (and never of a real value)."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _no_nul(k, where, path)
+            _no_nul(v, f"{where}.{k}" if where else str(k), path)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _no_nul(v, f"{where}[{i}]", path)
+    elif isinstance(value, str) and "\x00" in value:
+        raise LinkageConfigError(f"{path}: '{where}' holds a NUL character")
+
+
 def _load_nicknames(path: Path) -> dict[str, tuple[str, ...]]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise LinkageConfigError(f"{path}: cannot read nickname table ({exc})") from exc
+    except yaml.YAMLError as exc:  # a !!python tag or a syntax error: a config error, not a crash
+        raise LinkageConfigError(f"{path}: not valid YAML ({str(exc).splitlines()[0][:200]})") from exc
     _check_keys(data, {"groups"}, "", path)
+    raw_groups = data.get("groups") or {}
+    if not isinstance(raw_groups, dict):
+        raise LinkageConfigError(f"{path}: 'groups' must map a name to its nicknames")
     groups: dict[str, set[str]] = defaultdict(set)
-    for key, names in (data.get("groups") or {}).items():
-        if not isinstance(names, list):
+    for key, names in raw_groups.items():
+        if not isinstance(names, list) or not all(isinstance(n, (str, int)) for n in [key, *names]):
             raise LinkageConfigError(f"{path}: 'groups.{key}' must be a list of names")
+        key, names = str(key), [str(n) for n in names]
         canon = normalise_name(key)
         for name in [key, *names]:
             if normalise_name(name):
@@ -193,11 +268,21 @@ def _parse_merge(raw: dict, path: Path) -> tuple[list[str], dict[str, dict[str, 
             within = spec.get("within")
             if within is not None and within not in rules:
                 raise LinkageConfigError(f"{path}: '{where}.within' must name a field merged before it")
-            combine = {str(k): tuple(str(x) for x in v) for k, v in (spec.get("combine") or {}).items()}
-            rules[fld] = FieldRule(rule=rule, order=tuple(str(x) for x in spec.get("order") or ()),
+            raw_combine, order = spec.get("combine") or {}, spec.get("order") or []
+            if not isinstance(raw_combine, dict) or not all(isinstance(v, list) for v in raw_combine.values()):
+                raise LinkageConfigError(f"{path}: '{where}.combine' must map each value to a list of values")
+            if not isinstance(order, list):
+                raise LinkageConfigError(f"{path}: '{where}.order' must be a list of values")
+            # values, not SQL: merge.py passes them through store.sql_literal
+            combine = {str(k): tuple(str(x) for x in v) for k, v in raw_combine.items()}
+            rules[fld] = FieldRule(rule=rule, order=tuple(str(x) for x in order),
                                    combine=combine, within=within)
         out[kind] = rules
-    return [str(s) for s in raw.get("source_priority") or []], out
+    priority = raw.get("source_priority") or []
+    if not isinstance(priority, list) or any(s not in SOURCE_TYPES for s in priority):
+        raise LinkageConfigError(f"{path}: 'merge.source_priority' must list source types "
+                                 f"({', '.join(SOURCE_TYPES)})")
+    return [str(s) for s in priority], out
 
 
 _MERGEABLE = {
@@ -222,6 +307,7 @@ def load_linkage_config(path: str | os.PathLike | None = None) -> LinkageConfig:
     except yaml.YAMLError as exc:
         raise LinkageConfigError(f"{path}: not valid YAML ({exc})") from exc
     _check_keys(raw, _TOP_KEYS, "", path)
+    _no_nul(raw, "", path)
     us = _check_keys(raw.get("u_sampling"), {"max_pairs", "seed"}, "u_sampling", path)
     em = _check_keys(raw.get("em"), {"enabled", "blocking_rules"}, "em", path)
     rv = _check_keys(raw.get("review"), {"low", "high"}, "review", path)
@@ -234,9 +320,15 @@ def load_linkage_config(path: str | os.PathLike | None = None) -> LinkageConfig:
     rules = raw.get("blocking_rules") or []
     if not rules:
         raise LinkageConfigError(f"{path}: 'blocking_rules' is empty: every pair would be compared")
+    if not isinstance(rules, list):
+        raise LinkageConfigError(f"{path}: 'blocking_rules' must be a list")
     for i, rule in enumerate(rules):
-        if not isinstance(rule, (str, list)) or not rule:
-            raise LinkageConfigError(f"{path}: 'blocking_rules[{i}]' must be a column list or SQL text")
+        _check_blocking_rule(rule, f"blocking_rules[{i}]", path)
+    em_rules = em.get("blocking_rules") or [["dob"]]
+    if not isinstance(em_rules, list):
+        raise LinkageConfigError(f"{path}: 'em.blocking_rules' must be a list")
+    for i, rule in enumerate(em_rules):
+        _check_blocking_rule(rule, f"em.blocking_rules[{i}]", path)
     nick = raw.get("nicknames_file")
     over = raw.get("overrides_file")
     source_priority, merge = _parse_merge(raw.get("merge") or {}, path)
@@ -250,7 +342,7 @@ def load_linkage_config(path: str | os.PathLike | None = None) -> LinkageConfig:
         u_max_pairs=_num(us.get("max_pairs", 2e6), "u_sampling.max_pairs", path, 1, 1e12),
         u_seed=int(_num(us.get("seed", 1), "u_sampling.seed", path, 0, 2**31)),
         em_enabled=bool(em.get("enabled", False)),
-        em_blocking_rules=list(em.get("blocking_rules") or [["dob"]]),
+        em_blocking_rules=list(em_rules),
         review_low=_num(rv.get("low", 0.3), "review.low", path, 0, 1),
         review_high=_num(rv.get("high", 0.97), "review.high", path, 0, 1),
         person_id_prefix={"victims": "V-", "offenders": "O-", **(pid or {})},
@@ -259,8 +351,8 @@ def load_linkage_config(path: str | os.PathLike | None = None) -> LinkageConfig:
         overrides_file=(path.parent / over) if over else None,
         unknown_names=frozenset(normalise_name(x) for x in raw.get("unknown_names") or []),
         unknown_values=tuple(str(x) for x in raw.get("unknown_values") or ["Unknown"]),
-        threads=eng.get("threads"),
-        memory_limit=eng.get("memory_limit"),
+        threads=_threads(eng.get("threads"), path),
+        memory_limit=_memory_limit(eng.get("memory_limit"), path),
         backend=backend,
         comparisons=_parse_comparisons(raw.get("comparisons") or {}, path),
         blocking_rules=rules,

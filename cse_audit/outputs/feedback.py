@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..config.text import shown_value
 from ..tables import CompletenessConfig, agency_feedback, safe_cell
 from .workbook import as_table, print_setup, text_rows
 
@@ -67,16 +68,17 @@ def _shares(row: dict) -> list[tuple[str, float | None, int]]:
 
 
 def write_feedback(con, agency, completeness_row: dict | None, path: str | Path,
-                   cconfig: CompletenessConfig | None = None) -> int:
+                   cconfig: CompletenessConfig | None = None, show_values: bool = False) -> int:
     """Write the agency's feedback workbook (Summary and Problems sheets); returns the number of
-    problems listed."""
+    problems listed. A cell's value is listed only when it looks like a code (or with
+    ``show_values``): a name typed into a coded column is located by sheet, row and column instead."""
     from openpyxl import Workbook
 
     issues = agency_feedback(con, agency.id)["issues"]
     cconfig = cconfig or CompletenessConfig({}, {})
     wb = Workbook()
     _summary(wb.active, agency, completeness_row or {}, issues, cconfig)
-    _problems(wb.create_sheet("Problems"), issues)
+    _problems(wb.create_sheet("Problems"), issues, show_values)
     wb.save(path)
     return len(issues)
 
@@ -157,7 +159,7 @@ def _next_time(row: dict, issues: list[dict], cconfig: CompletenessConfig) -> li
     return lines
 
 
-def _problems(ws, issues: list[dict]) -> None:
+def _problems(ws, issues: list[dict], show_values: bool = False) -> None:
     from openpyxl.styles import Alignment, Font
 
     text_rows(ws, [("title", "Problems we found in your return"),
@@ -169,7 +171,7 @@ def _problems(ws, issues: list[dict]) -> None:
     for issue in issues:
         found, todo = PLAIN.get(issue["code"], OTHER)
         ws.append([safe_cell(issue["file"]), safe_cell(issue["sheet"]), issue["row"], safe_cell(issue["column"]),
-                   found, safe_cell(issue["value"]), _outcome(issue), todo])
+                   found, safe_cell(shown_value(issue["value"], show_values)), _outcome(issue), todo])
         for cell in ws[ws.max_row]:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         # Rows as tall as their longest wrapped cell (spreadsheets do not grow them for us).

@@ -85,14 +85,16 @@ def write_template(config: Config, path: str | Path, agency_id: str | None = Non
 
     if agency_id and agency_id not in config.agencies:
         raise ValueError(f"no agency {agency_id!r} in the registry")
+    from ..tables.formats import safe_cell
+
     t = config.template
     wb = Workbook()
     info = wb.active
     info.title = INSTRUCTIONS
     agency = config.agencies.get(agency_id) if agency_id else None
     info.append([MARKER])
-    info.append(["Agency id", agency_id or ""])
-    info.append(["Agency", agency.name if agency else "(fill in your organisation's name)"])
+    info.append(["Agency id", safe_cell(agency_id or "")])  # never a formula (ids are checked too)
+    info.append(["Agency", safe_cell(agency.name) if agency else "(fill in your organisation's name)"])
     info.append([])
     info.append(["How to fill in this return"])
     info.cell(info.max_row, 1).font = Font(bold=True, size=12)

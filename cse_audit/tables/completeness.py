@@ -10,10 +10,12 @@ Separate from the headline tables: it counts records per agency (data quality), 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import ConfigError, load_yaml
+from ..store import sql_identifier
 
 STATUS_NOT_RECEIVED = "not received"
 STATUS_NIL = "nil return"
@@ -36,15 +38,48 @@ def load_completeness_config(root: Path) -> CompletenessConfig:
     for key in d:
         if key not in allowed:
             raise ConfigError(path, key, d.lines.get(key), f"unknown key; allowed: {', '.join(sorted(allowed))}")
-    groups = {}
-    for kind in ("victims", "offenders"):
-        groups[kind] = {name: tuple(cols) for name, cols in (d.get(kind) or {}).items()}
+    groups = {kind: _groups(d, kind, path) for kind in ("victims", "offenders")}
     th = d.get("thresholds") or {}
-    return CompletenessConfig(groups["victims"], groups["offenders"], float(th.get("green", 0.75)),
-                              float(th.get("amber", 0.5)))
+    if not isinstance(th, dict):
+        raise ConfigError(path, "thresholds", d.lines.get("thresholds"), "must map green and amber to numbers")
+    limits = {}
+    for key, default in (("green", 0.75), ("amber", 0.5)):
+        value = th.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+            raise ConfigError(path, f"thresholds.{key}", _line(th, key), "must be a number from 0 to 1")
+        limits[key] = float(value)
+    return CompletenessConfig(groups["victims"], groups["offenders"], limits["green"], limits["amber"])
+
+
+# A group's name labels a column of the report; its columns must be fields of the records.
+_GROUP_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_ .-]{0,63}")
+
+
+def _line(d, key):
+    return getattr(d, "lines", {}).get(key)
+
+
+def _groups(d, kind: str, path: Path) -> dict[str, tuple[str, ...]]:
+    from ..store import OFFENDER_FIELDS, VICTIM_FIELDS
+
+    raw = d.get(kind) or {}
+    if not isinstance(raw, dict):
+        raise ConfigError(path, kind, _line(d, kind), "must map group names to lists of fields")
+    fields = VICTIM_FIELDS if kind == "victims" else OFFENDER_FIELDS
+    out = {}
+    for name, cols in raw.items():
+        key = f"{kind}.{name}"
+        if not isinstance(name, str) or not _GROUP_NAME.fullmatch(name):
+            raise ConfigError(path, key, _line(raw, name),
+                              "a group name is letters, digits, spaces, '_', '.' or '-' (at most 64)")
+        if not isinstance(cols, list) or not cols or any(c not in fields for c in cols):
+            raise ConfigError(path, key, _line(raw, name), f"must list fields of {kind}: {', '.join(fields)}")
+        out[name] = tuple(cols)
+    return out
 
 
 def _known(col: str) -> str:
+    col = sql_identifier(col)
     return f"({col} IS NOT NULL AND CAST({col} AS VARCHAR) <> 'Unknown')"
 
 
@@ -59,8 +94,9 @@ def _in_period(period) -> tuple[str, list]:
 
 def _shares(con, table: str, groups: dict[str, tuple[str, ...]], period=None) -> dict[str, dict]:
     """Per agency: record count and share known per field group, in one query."""
-    exprs = ", ".join(f"avg(CASE WHEN {' OR '.join(_known(c) for c in cols)} THEN 1.0 ELSE 0.0 END) AS \"{name}\""
-                      for name, cols in groups.items())
+    # Columns are checked field names (quoted anyway); group names never reach SQL (g0, g1, ...).
+    exprs = ", ".join(f"avg(CASE WHEN {' OR '.join(_known(c) for c in cols)} THEN 1.0 ELSE 0.0 END) AS g{i}"
+                      for i, cols in enumerate(groups.values()))
     where, params = _in_period(period)
     rows = con.execute(f"SELECT agency_id, count(*) AS n{', ' + exprs if exprs else ''} "
                        f"FROM {table} WHERE {where} GROUP BY agency_id", params).fetchall()

@@ -93,7 +93,14 @@ def load_config(config: dict | str | Path | None = None) -> dict:
     for key, value in config.items():
         if key not in DEFAULT_CONFIG:
             raise TablesError(f"tables configuration: unknown key {key!r} (known: {', '.join(DEFAULT_CONFIG)})")
+        if isinstance(merged[key], dict) and not isinstance(value, dict):
+            raise TablesError(f"tables configuration: {key} must be a mapping")
         merged[key] = {**merged[key], **value} if isinstance(merged[key], dict) else value
+    field = merged["reliable_offenders"].get("field") if isinstance(merged["reliable_offenders"], dict) else None
+    if field not in _OFFENDER_FIELDS:
+        # the field becomes a column name in SQL: only a known merged offender field
+        raise TablesError(f"tables configuration: reliable_offenders.field must be one of "
+                          f"{', '.join(_OFFENDER_FIELDS)}")
     for key in ("victim_age_bands", "offender_age_bands", "episode_bands", "group_size_bands"):
         for band in merged[key]:
             if not isinstance(band, dict) or "label" not in band or "min" not in band:

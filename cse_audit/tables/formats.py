@@ -16,6 +16,8 @@ import textwrap
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from ..config.text import clean_text
+
 FORMATS = ("table", "markdown", "csv", "json")
 ROW_FORMATS = (*FORMATS, "jsonl")  # flat rows (issues, load summary) also go out one JSON object a line
 
@@ -41,12 +43,17 @@ class RenderError(ValueError):
 
 
 def safe_cell(value):
-    """Neutralise text a spreadsheet would run as a formula (=, +, -, @, tab, CR): prefix a quote.
+    """Neutralise text a spreadsheet would run as a formula (=, +, -, @, tab, CR, also after
+    leading spaces): prefix a quote; and escape control characters (clean_text), which openpyxl
+    refuses and a terminal obeys.
 
     Used for every csv and xlsx cell the tool writes; numbers and other values pass unchanged.
+    link apply takes the quote off record ids again (overrides.unneutralise).
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    if isinstance(value, str):
+        value = clean_text(value, keep_cr=True)
+        if value.lstrip(" ").startswith(_FORMULA_START):
+            return "'" + value
     return value
 
 
@@ -237,7 +244,9 @@ def render_rows(rows: list[dict], fmt: str, title: str = "", columns: list[str] 
         return buf.getvalue().rstrip("\n")
     from tabulate import tabulate
 
-    grid = [[_flat_text(r.get(c)) for c in columns] for r in rows]
+    # text for a terminal: no control character from a cell reaches it
+    grid = [[clean_text(v) if isinstance(v, str) else v for v in (_flat_text(r.get(c)) for c in columns)]
+            for r in rows]
     left_out: list[str] = []
     headers, head_widths = columns, None
     if width is not None and fmt == "table":

@@ -1,0 +1,217 @@
+"""How big each sheet of a workbook really is, read from its XML stream before any grid is built.
+
+calamine builds a dense grid from the first to the last cell present: a 5 KB xlsx with A1 and one
+cell at row 1,000,000, column 500 asks for 16 GB, and the process aborts (a Rust allocation
+failure cannot be caught). So the rows and columns are measured here first, from the cells
+actually present (the <dimension ref> element can lie), and a sheet over the limits is refused
+by name. xlsx/xlsm: the cells' r="B12" references, scanned as bytes (a 114 MB sheet of 200k rows
+in about a second, calamine takes 7); a sheet whose cells omit r (allowed, rare) is walked with
+expat instead. ods: content.xml walked with
+expat, row and column repeats counted, trailing empty repeats (LibreOffice writes a million)
+ignored. xls holds at most 65,536 x 256 cells by its format; xlsb is not measured.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from xml.parsers import expat
+
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,4})([0-9]{1,9})"')
+_ROW_REF = re.compile(rb'<row r="([0-9]{1,9})"')
+_WIDE_COLUMN = re.compile(rb'<c r="([A-Z]{2,4})[0-9]')
+# a cell or row element whose first attribute is not r (or with a namespace prefix): walk it
+_NO_LEADING_R = re.compile(rb'<c[>/]|<c (?!r=")|<row[>/]|<row (?!r=")|<\w+:(?:c|row)[\s>/]')
+_CHUNK = 1 << 20
+
+
+class Extent:
+    """Rows and columns of one sheet (1-based counts, as Excel numbers them)."""
+
+    def __init__(self):
+        self.rows = 0
+        self.columns = 0
+
+    def see(self, row: int, column: int) -> None:
+        self.rows = max(self.rows, row)
+        self.columns = max(self.columns, column)
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def xlsx_extents(path, max_rows: int = 2_000_000, max_cells: int = 40_000_000) -> dict[str, Extent]:
+    """{sheet name: Extent} of an xlsx/xlsm workbook, from its XML. Within the limits given, the
+    rows may be an upper bound rather than the exact count (see _scan_xlsx_sheet)."""
+    with zipfile.ZipFile(path) as zf:
+        out = {}
+        for name, part in _xlsx_sheet_parts(zf):
+            if part not in zf.namelist():
+                continue
+            out[name] = _scan_xlsx_sheet(zf, part, max_rows, max_cells)
+        return out
+
+
+def _xlsx_sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(sheet name, zip path of its XML) from workbook.xml and its relationships."""
+    rels = {}
+
+    def rel(tag, attrs):
+        if tag.endswith("Relationship") and "Id" in attrs:
+            rels[attrs["Id"]] = attrs.get("Target", "")
+
+    _expat_walk(zf, "xl/_rels/workbook.xml.rels", rel)
+    sheets = []
+
+    def sheet(tag, attrs):
+        if tag == "sheet" or tag.endswith(":sheet"):
+            rid = next((v for k, v in attrs.items() if k.endswith(":id") or k == "id"), None)
+            target = rels.get(rid, "")
+            part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            sheets.append((attrs.get("name", ""), part))
+
+    _expat_walk(zf, "xl/workbook.xml", sheet)
+    return sheets
+
+
+def _expat_walk(zf: zipfile.ZipFile, part: str, start) -> None:
+    if part not in zf.namelist():
+        return
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    with zf.open(part) as fh:
+        parser.ParseFile(fh)
+
+
+def _chunks(zf: zipfile.ZipFile, part: str):
+    """The sheet's XML in chunks that never cut a tag (a cut tag goes on with the next chunk)."""
+    tail = b""
+    with zf.open(part) as fh:
+        while True:
+            chunk = fh.read(_CHUNK)
+            if not chunk:
+                break
+            data = tail + chunk
+            cut = data.rfind(b"<")
+            body, tail = (data[:cut], data[cut:]) if cut > 0 and len(data) - cut < 4096 else (data, b"")
+            yield body
+    if tail:
+        yield tail
+
+
+def _scan_xlsx_sheet(zf: zipfile.ZipFile, part: str, max_rows: int, max_cells: int) -> Extent:
+    """Columns exactly (from the cells' references, cheaply); rows from the <row r> elements, with
+    every cell's row number checked to have no more digits than the largest of them. When that
+    bound (10^digits - 1 rows) passes the limits the sheet is fine; otherwise (or when cells or
+    rows come without a leading r attribute) every cell is read exactly."""
+    ext = Extent()
+    odd = False
+    for body in _chunks(zf, part):
+        odd = _NO_LEADING_R.search(body) is not None
+        if odd:
+            break
+        for r in _ROW_REF.findall(body):
+            if len(r) >= len(str(ext.rows)):
+                ext.rows = max(ext.rows, int(r))
+        longer = rb'<c r="[A-Z]{1,4}[0-9]{%d}' % (len(str(ext.rows)) + 1)
+        if re.search(longer, body):
+            return _exact_xlsx_sheet(zf, part)  # a cell below every row element
+        # only letters past the widest column so far are looked for: one scan of the chunk
+        wider = rb'<c r="([A-Z]{2,4})[0-9]' if ext.columns >= 26 else \
+            rb'<c r="([%c-Z][0-9]|[A-Z]{2,4}[0-9])' % (64 + ext.columns + 1)
+        if re.search(wider, body):
+            for ref in re.findall(rb'<c r="([A-Z]{1,4})[0-9]', body):
+                ext.columns = max(ext.columns, _col_number(ref))
+    if odd:
+        return _walk_xlsx_sheet(zf, part)  # cells or rows without r first, or a namespace prefix
+    bound = 10 ** len(str(ext.rows)) - 1
+    if bound <= max_rows and bound * max(ext.columns, 1) <= max_cells:
+        return ext  # within the limits whatever the exact row count
+    return _exact_xlsx_sheet(zf, part)
+
+
+def _exact_xlsx_sheet(zf: zipfile.ZipFile, part: str) -> Extent:
+    ext = Extent()
+    for body in _chunks(zf, part):
+        found = _CELL_REF.findall(body)
+        if found:
+            ext.see(max(int(r) for _, r in found), max(_col_number(c) for c in {c for c, _ in found}))
+        for r in _ROW_REF.findall(body):
+            ext.rows = max(ext.rows, int(r))
+    return ext
+
+
+def _walk_xlsx_sheet(zf: zipfile.ZipFile, part: str) -> Extent:
+    ext = Extent()
+    state = {"row": 0, "col": 0}
+
+    def start(tag, attrs):
+        local = tag.rsplit(":", 1)[-1]
+        if local == "row":
+            state["row"] = int(attrs["r"]) if attrs.get("r", "").isdigit() else state["row"] + 1
+            state["col"] = 0
+        elif local == "c":
+            ref = attrs.get("r")
+            m = re.fullmatch(r"([A-Z]{1,4})([0-9]{1,9})", ref or "")
+            state["col"] = _col_number(m.group(1).encode()) if m else state["col"] + 1
+            ext.see(int(m.group(2)) if m else state["row"], state["col"])
+
+    _expat_walk(zf, part, start)
+    return ext
+
+
+_ODS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+
+
+def ods_extents(path) -> dict[str, Extent]:
+    """{sheet name: Extent} of an ods workbook: the last row and column holding a value."""
+    out: dict[str, Extent] = {}
+    state = {"table": None, "row": 0, "col": 0, "row_rep": 1, "row_has": False, "cell_rep": 1, "cell_has": False,
+             "cell_col": 0}
+
+    def start(tag, attrs):
+        if tag == f"{_ODS} table":
+            state["table"] = out.setdefault(attrs.get(f"{_ODS} name", f"Sheet{len(out) + 1}"), Extent())
+            state["row"] = 0
+        elif tag == f"{_ODS} table-row" and state["table"] is not None:
+            state["row_rep"] = _repeat(attrs.get(f"{_ODS} number-rows-repeated"))
+            state["col"], state["row_has"] = 0, False
+        elif tag in (f"{_ODS} table-cell", f"{_ODS} covered-table-cell") and state["table"] is not None:
+            state["cell_rep"] = _repeat(attrs.get(f"{_ODS} number-columns-repeated"))
+            state["cell_col"] = state["col"]
+            state["cell_has"] = any(k.startswith(_OFFICE) and k.endswith("value-type") for k in attrs)
+        elif state["table"] is not None and tag.endswith(" p"):
+            state["cell_has"] = True
+
+    def end(tag):
+        if tag in (f"{_ODS} table-cell", f"{_ODS} covered-table-cell") and state["table"] is not None:
+            state["col"] = state["cell_col"] + state["cell_rep"]
+            if state["cell_has"]:
+                state["row_has"] = True
+                state["table"].columns = max(state["table"].columns, state["col"])
+            state["cell_has"] = False
+        elif tag == f"{_ODS} table-row" and state["table"] is not None:
+            state["row"] += state["row_rep"]
+            if state["row_has"]:
+                state["table"].rows = max(state["table"].rows, state["row"])
+        elif tag == f"{_ODS} table":
+            state["table"] = None
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
+        parser.ParseFile(fh)
+    return out
+
+
+def _repeat(value) -> int:
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return 1
