@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from cse_audit import ingest, store
 from cse_audit.cli import cli
 from cse_audit.config.text import clean_text
-from cse_audit.tables import safe_cell, write_feedback
+from cse_audit.outputs.feedback import write_feedback
+from cse_audit.tables import safe_cell
 
 HOSTILE = "\x1b]0;owned\x07"
 RLO = "\u202e"
