@@ -56,6 +56,7 @@ def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | No
         "records": {k: mapped.count(k) if hasattr(mapped, "count") else len(v)
                     for k, v in mapped.records.items()},
     })
+    out["sheets"] = _sheets_read(mapped)
     problems: dict[tuple[str, str], Counter] = {}
     bad: Counter = Counter()
     sheet_issues, rejections = [], Counter()
@@ -105,6 +106,18 @@ def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | No
     return out
 
 
+def _sheets_read(mapped) -> list[dict]:
+    """Each sheet the mapping read (every sheet a `{regex: ...}` matched), with its blocks and header row."""
+    out: dict[str, dict] = {}
+    for sheet, kind, header_row, _headers in mapped.raw_headers:
+        entry = out.setdefault(sheet, {"sheet": sheet, "blocks": [], "header_row": header_row, "rows": 0})
+        entry["blocks"].append(kind)
+    for sheet, *_ in mapped.raw_rows:
+        if sheet in out:
+            out[sheet]["rows"] += 1
+    return list(out.values())
+
+
 def check_command(path: str | Path, mapping, config: Config, agency_id: str | None = None) -> tuple[str, dict]:
     """`cse-audit mapping check FILE --mapping NAME`: (text for stdout, dict for --format json)."""
     agency = None
@@ -118,6 +131,9 @@ def check_command(path: str | Path, mapping, config: Config, agency_id: str | No
     lines = [f"{r['file']} with mapping {r['mapping']!r}: {r['rows_landed']} row(s) landed, "
              f"{r['records_accepted']} accepted, {r['rows_rejected']} rejected, {r['rows_skipped']} skipped"
              + (" (nil return)" if r["nil_return"] else "")]
+    for s in r["sheets"]:
+        lines.append(f"  sheet {s['sheet']!r}: {', '.join(s['blocks'])}, header on row {s['header_row']}, "
+                     f"{s['rows']} row(s)")
     recs = r["records"]
     lines.append(f"  records: {recs.get('cases', 0)} cases, {recs.get('victims', 0)} victims, "
                  f"{recs.get('offenders', 0)} offenders")
@@ -148,7 +164,7 @@ def compare(draft: DraftResult, mapping: Mapping, sheets) -> dict:
     """Per kind and field of `mapping`: does the draft read the same column(s) of this file?
     -> {"right": [...], "wrong": [...], "todo": [...], "missing": [...], "extra": [...], "absent": [...]},
     each a list of "kind.field" (absent: the mapping's column is not in this file)."""
-    from ..ingest.mapping import find_header, select_sheet
+    from ..ingest.sheets import find_header, select_sheet
 
     out = {k: [] for k in ("right", "wrong", "todo", "missing", "extra", "absent")}
     for spec in mapping.sheets:
