@@ -1,0 +1,94 @@
+"""Rows landed once per sheet, whatever number of mapping blocks read them (issue 24).
+
+A sheet can be read by several blocks (victims and offenders of one offence export, or a case
+block too) and by several column groups of one block. Each row is landed once (one raw row) and
+counted once, as the outcome that matters most over every block that read it: rejected (some
+block found an error), else accepted (some block made a record of it), else skipped, so that
+rows landed = accepted + rejected + skipped holds per sheet and per return.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from .records import Issue, MappedReturn, ReturnError
+
+_RANK = {"skipped": 0, "accepted": 1, "rejected": 2}
+
+
+class SheetLedger:
+    """One sheet's rows (as read) and each row's outcome so far."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.kinds: list[str] = []
+        self.blocks: list[str] = []
+        self.rows: dict[int, list[str]] = {}
+        self.status: dict[int, str] = {}
+        self.skip_issue: dict[int, Issue] = {}
+        self.nil = False
+
+    def nil_return(self, out: MappedReturn) -> None:
+        """The sheet is a nil return (a note instead of a table, or under its header): said once."""
+        if not self.nil:
+            self.nil = True
+            out.issues.append(Issue(self.name, None, None, None, "nil_return", "warning",
+                                    "the sheet says the agency holds no relevant data (nil return)"))
+
+    def settle(self, block: str, kind: str, rows, verdicts) -> None:
+        """Record one block's outcome for each row: None (accepted), ("skip", Issue | None) or
+        ("error", ...) (rejected; the block has reported its issue)."""
+        if kind not in self.kinds:
+            self.kinds.append(kind)
+        if block not in self.blocks:
+            self.blocks.append(block)
+        for (row_number, cells), verdict in zip(rows, verdicts, strict=True):
+            self.rows.setdefault(row_number, cells)
+            status = "accepted" if verdict is None else "skipped" if verdict[0] == "skip" else "rejected"
+            old = self.status.get(row_number)
+            if old is None or _RANK[status] > _RANK[old]:
+                self.status[row_number] = status
+            if status == "skipped" and verdict[1] is not None:
+                self.skip_issue.setdefault(row_number, verdict[1])
+
+
+def land(out: MappedReturn, ledgers: dict[str, SheetLedger]) -> None:
+    """Land every row of every sheet once and count it once; a row skipped by every block that read
+    it gets the first reason given (rows skipped by role, e.g. witnesses, need none)."""
+    for ledger in ledgers.values():
+        kind = ",".join(ledger.kinds)
+        for row_number in sorted(ledger.rows):
+            out.raw_rows.append((ledger.name, row_number, kind, ledger.rows[row_number]))
+            out.rows_landed += 1
+            status = ledger.status[row_number]
+            if status == "rejected":
+                out.rows_rejected += 1
+            elif status == "skipped":
+                out.rows_skipped += 1
+                if row_number in ledger.skip_issue:
+                    out.issues.append(ledger.skip_issue[row_number])
+
+
+def check_unique_records(out: MappedReturn, file_name: str, ledgers: dict[str, SheetLedger]) -> None:
+    """Two records of one kind from the same sheet, row and column group would get the same
+    record id: refuse the file (before anything is stored) saying which blocks read the sheet."""
+    for kind, cols in out.columns.items():
+        if not cols:
+            continue
+        n = out.count(kind)
+        keys = zip(cols["sheet"], cols["row_number"], cols.get("column_group", [None] * n), strict=True)
+        seen = Counter(keys)
+        dup = next((k for k, c in seen.items() if c > 1), None)
+        if dup is None:
+            continue
+        sheet, row, group = dup
+        blocks = ledgers[sheet].blocks if sheet in ledgers else []
+        where = f"sheet {sheet!r} row {row}" + (f" group {group}" if group is not None else "")
+        if kind == "cases":
+            hint = ("cases are derived from the case references of the person rows, and two blocks give "
+                    "different case references on the same row: map case_ref to the same column in each")
+        else:
+            hint = ("two blocks make the same kind of record from one row: map the sheet once (a `people` "
+                    "block with a role column, or one block with `groups`)")
+        raise ReturnError(file_name, f"{sum(c - 1 for c in seen.values())} duplicate {kind} record id(s), first "
+                                     f"at {where} (blocks {', '.join(blocks)}); {hint}")
