@@ -215,3 +215,21 @@ def test_duplicate_record_ids_are_found_before_ingest(layout_config_dir, tmp_pat
     assert [f.status for f in report.files] == ["failed", "loaded"]
     assert con.execute("SELECT count(*) FROM returns").fetchone()[0] == 1
     con.close()
+
+
+def test_link_evaluate_joins_truth_on_file_sheet_row_and_group(layout_config, tmp_path):
+    from cse_audit import linkage
+
+    con = connect(tmp_path / "s.duckdb")
+    ingest.ingest([LAYOUTS / "wide_offences.xlsx"], con, layout_config, link=True)
+    rows = con.execute("SELECT sheet, row_number, column_group FROM victims ORDER BY record_id").fetchall()
+    truth = tmp_path / "truth.csv"
+    lines = ["file_name,sheet,row_number,group,person_id"]
+    lines += [f"wide_offences.xlsx,{s},{r},{g},P{i}" for i, (s, r, g) in enumerate(rows)]
+    lines += ["wide_offences.xlsx,Offences,7,,P98",          # the footer row: no record
+              "wide_offences.xlsx,Offences,4,,P99",          # a grouped row named without its group
+              "wide_offences.xlsx,Elsewhere,3,1,P97"]        # a sheet never loaded
+    truth.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ev = linkage.evaluate(con, "victims", truth)
+    assert ev["records_evaluated"] == 7 and ev["truth_rows_unmatched"] == 3
+    con.close()

@@ -59,10 +59,12 @@ def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | No
     out["sheets"] = _sheets_read(mapped)
     problems: dict[tuple[str, str], Counter] = {}
     bad: Counter = Counter()
-    sheet_issues, rejections = [], Counter()
+    sheet_issues, rejections, skips = [], Counter(), Counter()
     for issue in mapped.issues:
         if issue.severity == "error" and issue.row_number is not None:
             rejections[issue.code] += 1
+        if issue.severity == "skipped":
+            skips[issue.code] += 1
         if issue.row_number is None or issue.code in ("missing_column", "duplicate_header", "nil_return"):
             sheet_issues.append({"sheet": issue.sheet, "code": issue.code, "severity": issue.severity,
                                  "message": issue.message})
@@ -94,6 +96,8 @@ def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | No
                 headers = cspec.all_headers()
                 found = not headers or not any((sn, normalise(h)) in not_found for sn in sheet_names
                                                for h in headers[:1])
+                if spec.groups and fname not in spec.groups.shared:
+                    headers = [spec.groups.header(h, "{n}") for h in headers]   # "Victim {n} Surname"
                 source = ", ".join(headers) or (f"registry {cspec.registry}" if cspec.registry
                                                 else f"value {cspec.value!r}")
                 per[fname] = {"column": source, "column_found": found, "records": len(recs), "mapped": known,
@@ -103,6 +107,7 @@ def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | No
     out["fields"] = fields
     out["sheet_issues"] = sheet_issues
     out["rejections"] = dict(rejections)
+    out["skips"] = dict(skips)
     return out
 
 
@@ -139,6 +144,8 @@ def check_command(path: str | Path, mapping, config: Config, agency_id: str | No
                  f"{recs.get('offenders', 0)} offenders")
     for code, n in sorted(r["rejections"].items()):
         lines.append(f"  rejected rows: {n} x {code}")
+    for code, n in sorted(r["skips"].items()):
+        lines.append(f"  skipped rows: {n} x {code}")
     for i in r["sheet_issues"]:
         where = f"sheet {i['sheet']!r}" if i["sheet"] is not None else "file"
         lines.append(f"  {i['severity']}: {where}: {i['message']}")

@@ -279,7 +279,10 @@ def _map_group(grid: _Grid, n: int, row_numbers: list[int], spec: SheetSpec, fie
             verdict[i] = ("skip", Issue(sheet_name, row_numbers[i], None, None, "no_identifying_field", "skipped",
                                         f"{spec.block}: no name, initials, date of birth or age{where} ({what}): "
                                         "not a person record", spec.block))
-    out.issues.extend(issue for i, issue in problems if verdict[i] is None)
+    for i, issue in problems:
+        if verdict[i] is None:
+            issue.block = spec.block
+            out.issues.append(issue)
     for kind in dict.fromkeys(kinds):
         if kind in (None, "skip"):
             continue

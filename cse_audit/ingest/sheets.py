@@ -70,6 +70,8 @@ _FOOTER = re.compile(r"^\s*(grand\s+|sub-?\s*)?totals?\b|^\s*(notes?|n\.?\s?b\.?
 def is_footer_row(cells: list[str], markers: tuple[str, ...]) -> bool:
     """A total, a note or a nil line under (or instead of) the data: at most two filled cells, one of
     them reading like "Total: 88 children", "Note: ...", "Grand total" or a nil-return marker."""
+    if len(cells) - cells.count("") > 2:
+        return False   # the common case, a data row, decided without a look at each cell
     filled = [c for c in cells if c.strip()]
     if not filled or len(filled) > 2:
         return False
