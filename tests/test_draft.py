@@ -420,11 +420,9 @@ def test_check_mapping_with_an_agency_and_a_mapping_file(fixture_config, tmp_pat
     agency = fixture_config.agencies["ngo-fixture"]
     r = drafting.check_mapping(RETURNS / "ngo_bom.csv", Path(fixture_config.mappings["fixture-flat"].path),
                                fixture_config, agency)
-    # the third row (a reference, a date and "Martian") is no person: skipped with a reason (issue 24)
-    assert r["fields"]["victims"]["area"]["mapped"] == 2
-    assert r["skips"] == {"no_identifying_field": 1}
+    assert r["fields"]["victims"]["area"]["mapped"] == 3
     assert r["fields"]["victims"]["initials"]["column_found"] is False
-    assert r["fields"]["victims"]["ethnicity"]["unrecognised"] == {}
+    assert r["fields"]["victims"]["ethnicity"]["unrecognised"] == {"Martian": 1}
     with pytest.raises(ConfigError, match="no mapping"):
         drafting.check_mapping(RETURNS / "ngo_bom.csv", "no-such-mapping", fixture_config)
     bad = drafting.check_mapping(RETURNS / "bad_binary.csv", "fixture-flat", fixture_config)

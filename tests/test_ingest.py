@@ -67,20 +67,15 @@ def test_no_name_or_dob_in_issues(fixture_config):
 def test_csv_with_free_text_ethnicity_and_ages(name, fixture_config):
     m = prepare(name, fixture_config).mapped
     v = m.records["victims"]
-    assert [r["forename"] for r in v] == ["Zoë", "Émilie"]
-    assert [r["age"] for r in v] == [14, 15]
-    assert [r["ethnicity"] for r in v] == ["White", "Asian"]
+    assert [r["forename"] for r in v] == ["Zoë", "Émilie", None]
+    assert [r["age"] for r in v] == [14, 15, None]
+    assert [r["ethnicity"] for r in v] == ["White", "Asian", "Unknown"]
     assert v[1]["ethnicity_detail"] == "British Asian" and v[1]["sex"] == "Female"
-    assert [r["looked_after"] for r in v] == ["Yes", "No"]
-    assert [r["initials"] for r in v] == ["ZF", "ÉP"]
-    # N3 holds a reference, a date and an unrecognised ethnicity, no name, initials, DOB or age:
-    # not a person record, so skipped with a reason (issue 24), and its values are not reported.
-    assert m.rows_skipped == 1
-    assert [(i.row_number, i.code, i.severity) for i in m.issues if i.code == "no_identifying_field"] == \
-        [(4, "no_identifying_field", "skipped")]
-    assert not any(i.value == "Martian" for i in m.issues)
-    # No case sheet: each distinct case reference of a record is a case record.
-    assert sorted(c["case_ref"] for c in m.records["cases"]) == ["N1", "N2"]
+    assert [r["looked_after"] for r in v] == ["Yes", "No", "Unknown"]
+    assert [r["initials"] for r in v] == ["ZF", "ÉP", "F"]     # N3: a surname only (a person needs one)
+    assert any(i.code == "unrecognised_code" and i.value == "Martian" for i in m.issues)
+    # No case sheet: each distinct case reference is a case record.
+    assert sorted(c["case_ref"] for c in m.records["cases"]) == ["N1", "N2", "N3"]
     assert reconciles(m)
 
 
@@ -153,9 +148,8 @@ def test_same_file_again_is_a_no_op_and_new_file_supersedes(fixture_config, tmp_
     (src / "ngo_2010.csv").unlink()
     third = ingest.ingest([src], con, fixture_config, link=False)
     assert third.files[0].superseded == [first.files[0].return_id]
-    # two persons per file (the third row has no identifying field and is skipped)
-    assert con.execute("SELECT count(*) FROM current_victims").fetchone()[0] == 2
-    assert con.execute("SELECT count(*) FROM victims").fetchone()[0] == 4   # the old return is kept for audit
+    assert con.execute("SELECT count(*) FROM current_victims").fetchone()[0] == 3
+    assert con.execute("SELECT count(*) FROM victims").fetchone()[0] == 6   # the old return is kept for audit
 
 
 def test_append_keeps_both_returns(fixture_config, tmp_path):

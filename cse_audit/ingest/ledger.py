@@ -42,31 +42,34 @@ class SheetLedger:
             self.kinds.append(kind)
         if block not in self.blocks:
             self.blocks.append(block)
-        for (row_number, cells), verdict in zip(rows, verdicts, strict=True):
-            self.rows.setdefault(row_number, cells)
-            status = "accepted" if verdict is None else "skipped" if verdict[0] == "skip" else "rejected"
-            old = self.status.get(row_number)
-            if old is None or _RANK[status] > _RANK[old]:
-                self.status[row_number] = status
-            if status == "skipped" and verdict[1] is not None:
-                self.skip_issue.setdefault(row_number, verdict[1])
+        statuses = ["accepted" if v is None else "skipped" if v[0] == "skip" else "rejected" for v in verdicts]
+        numbers = [r for r, _ in rows]
+        if not self.rows:
+            # The first (usually the only) block to read the sheet: whole-list operations, no per-row work.
+            self.rows = dict(rows)
+            self.status = dict(zip(numbers, statuses, strict=True))
+        else:
+            for (row_number, cells), status in zip(rows, statuses, strict=True):
+                self.rows.setdefault(row_number, cells)
+                old = self.status.get(row_number)
+                if old is None or _RANK[status] > _RANK[old]:
+                    self.status[row_number] = status
+        for i in [i for i, v in enumerate(verdicts) if v is not None and v[0] == "skip" and v[1] is not None]:
+            self.skip_issue.setdefault(numbers[i], verdicts[i][1])
 
 
 def land(out: MappedReturn, ledgers: dict[str, SheetLedger]) -> None:
     """Land every row of every sheet once and count it once; a row skipped by every block that read
     it gets the first reason given (rows skipped by role, e.g. witnesses, need none)."""
     for ledger in ledgers.values():
-        kind = ",".join(ledger.kinds)
-        for row_number in sorted(ledger.rows):
-            out.raw_rows.append((ledger.name, row_number, kind, ledger.rows[row_number]))
-            out.rows_landed += 1
-            status = ledger.status[row_number]
-            if status == "rejected":
-                out.rows_rejected += 1
-            elif status == "skipped":
-                out.rows_skipped += 1
-                if row_number in ledger.skip_issue:
-                    out.issues.append(ledger.skip_issue[row_number])
+        kind, name, cells = ",".join(ledger.kinds), ledger.name, ledger.rows
+        numbers = sorted(cells)
+        out.raw_rows.extend([(name, n, kind, cells[n]) for n in numbers])
+        counts = Counter(ledger.status.values())
+        out.rows_landed += len(numbers)
+        out.rows_rejected += counts["rejected"]
+        out.rows_skipped += counts["skipped"]
+        out.issues.extend(ledger.skip_issue[n] for n in sorted(ledger.skip_issue) if ledger.status[n] == "skipped")
 
 
 def check_unique_records(out: MappedReturn, file_name: str, ledgers: dict[str, SheetLedger]) -> None:
