@@ -89,6 +89,17 @@ def test_a_sheet_per_year_loads_every_matching_sheet(layout_config):
     assert (m.rows_landed, m.records_accepted, m.rows_skipped) == (7, 6, 1)   # the "Total: 2 children" footer
 
 
+def test_an_empty_sheet_of_a_series_is_no_error(layout_config, tmp_path):
+    import openpyxl
+
+    wb = openpyxl.load_workbook(LAYOUTS / "yearly_sheets.xlsx")
+    wb.create_sheet("2012")                                             # next year's sheet, not started
+    path = tmp_path / "yearly_with_blank.xlsx"
+    wb.save(path)
+    m = ingest.prepare(path, layout_config).mapped
+    assert m.count("victims") == 6 and not [i for i in m.issues if i.severity == "error"]
+
+
 def test_mapping_check_lists_every_sheet_read(layout_config):
     from cse_audit.authoring.check import check_command
 

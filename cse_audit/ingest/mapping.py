@@ -109,6 +109,8 @@ def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out
     data_start = 0 if header_idx is None else header_idx + 1
     if header_idx is None:
         rows = [(i + 1, r) for i, r in enumerate(sheet.rows) if not _row_is_blank(r)]
+        if not rows and hasattr(spec.sheet, "search"):
+            return   # an empty sheet of a series (next year's, not started): nothing to land or report
         if _is_nil_sheet(sheet, settings.nil_markers) and len(rows) <= 5:
             # A note such as "No relevant data held" instead of a table: a nil return.
             ledger.nil_return(out)
