@@ -42,8 +42,11 @@ class SheetLedger:
             self.kinds.append(kind)
         if block not in self.blocks:
             self.blocks.append(block)
-        statuses = ["accepted" if v is None else "skipped" if v[0] == "skip" else "rejected" for v in verdicts]
         numbers = [r for r, _ in rows]
+        if any(verdicts):
+            statuses = ["accepted" if v is None else "skipped" if v[0] == "skip" else "rejected" for v in verdicts]
+        else:
+            statuses = ["accepted"] * len(numbers)   # the usual sheet: every row made a record
         if not self.rows:
             # The first (usually the only) block to read the sheet: whole-list operations, no per-row work.
             self.rows = dict(rows)
@@ -54,7 +57,8 @@ class SheetLedger:
                 old = self.status.get(row_number)
                 if old is None or _RANK[status] > _RANK[old]:
                     self.status[row_number] = status
-        for i in [i for i, v in enumerate(verdicts) if v is not None and v[0] == "skip" and v[1] is not None]:
+        for i in [i for i, v in enumerate(verdicts) if v is not None and v[0] == "skip" and v[1] is not None] \
+                if any(verdicts) else ():
             self.skip_issue.setdefault(numbers[i], verdicts[i][1])
 
 

@@ -215,21 +215,24 @@ def _map_rows(rows, spec: SheetSpec, groups: list, role, config: Config, sheet_n
                 verdict[i] = ("skip", None)
     else:
         kinds = [spec.kind] * n
-    made = [False] * n
-    first_skip: list = [None] * n
-    for group, fields in groups:
-        group_verdict = _map_group(grid, n, row_numbers, spec, fields, kinds, verdict, config, sheet_name, out,
-                                   group)
-        for i, v in enumerate(group_verdict):
-            if v is None:
-                made[i] = True
-            elif first_skip[i] is None:
-                first_skip[i] = v
-    for i in range(n):
-        if verdict[i] is None and not made[i]:
-            verdict[i] = first_skip[i]
-    for i, v in enumerate(verdict):
-        if v is not None and v[0] == "error":
+    if len(groups) == 1:
+        verdict = _map_group(grid, n, row_numbers, spec, groups[0][1], kinds, verdict, config, sheet_name, out,
+                             groups[0][0])
+    else:
+        made = [False] * n
+        first_skip: list = [None] * n
+        for group, fields in groups:
+            group_verdict = _map_group(grid, n, row_numbers, spec, fields, kinds, verdict, config, sheet_name,
+                                       out, group)
+            for i, v in enumerate(group_verdict):
+                if v is None:
+                    made[i] = True
+                elif first_skip[i] is None:
+                    first_skip[i] = v
+        verdict = [first_skip[i] if v is None and not made[i] else v for i, v in enumerate(verdict)]
+    for i in ([i for i, v in enumerate(verdict) if v is not None] if any(verdict) else ()):
+        v = verdict[i]
+        if v[0] == "error":
             out.issues.append(Issue(sheet_name, row_numbers[i], v[1], v[4], v[2], "error",
                                     v[3] if len(groups) == 1 and groups[0][0] is None else f"{spec.block}: {v[3]}",
                                     spec.block))
