@@ -96,14 +96,9 @@ def _row_is_blank(row: list[str]) -> bool:
 
 
 def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out: MappedReturn,
-              ledger: SheetLedger | None = None) -> None:
+              ledger: SheetLedger) -> None:
     """Map one sheet with one block: records into `out`, each row's outcome into `ledger` (which
     lands and counts the rows once, however many blocks read the sheet)."""
-    if ledger is None:
-        ledgers = {sheet.name: SheetLedger(sheet.name)}
-        map_sheet(sheet, spec, config, agency, out, ledgers[sheet.name])
-        land(out, ledgers)
-        return
     settings = config.settings
     header_idx = find_header(sheet, spec, settings.header_search_rows)
     data_start = 0 if header_idx is None else header_idx + 1
