@@ -57,6 +57,13 @@ CREATE TABLE IF NOT EXISTS issues (
     return_id INTEGER, file_name VARCHAR, sheet VARCHAR, row_number INTEGER, column_name VARCHAR,
     value VARCHAR, code VARCHAR, severity VARCHAR, message VARCHAR
 );
+-- Added with issue 24 (stores made before it gain them here): the numbered column group a record
+-- came from (NULL outside grouped blocks), an age band's upper end, the mapping block of an issue.
+ALTER TABLE victims ADD COLUMN IF NOT EXISTS column_group VARCHAR;
+ALTER TABLE offenders ADD COLUMN IF NOT EXISTS column_group VARCHAR;
+ALTER TABLE victims ADD COLUMN IF NOT EXISTS age_max INTEGER;
+ALTER TABLE offenders ADD COLUMN IF NOT EXISTS age_max INTEGER;
+ALTER TABLE issues ADD COLUMN IF NOT EXISTS block VARCHAR;
 CREATE OR REPLACE VIEW current_returns AS SELECT * FROM returns WHERE status = 'current';
 CREATE OR REPLACE VIEW current_cases AS
     SELECT * FROM cases WHERE return_id IN (SELECT return_id FROM current_returns);
@@ -189,6 +196,7 @@ def arrow_tables(mapped, agency) -> dict:
     import pyarrow as pa
 
     types = {"dob": pa.date32(), "case_date": pa.date32(), "age": pa.int32(), "missing_episodes": pa.int32(),
+             "age_max": pa.int32(),
              "row_number": pa.int32(), "header_row": pa.int32()}
     out = {}
     if mapped.raw_headers:
@@ -208,6 +216,9 @@ def arrow_tables(mapped, agency) -> dict:
             continue
         cols = mapped.columns[table]
         data = {f: cols.get(f, [None] * n) for f in ["sheet", "row_number"] + fields}
+        if table != "cases":
+            data["column_group"] = cols.get("column_group", [None] * n)
+            data["age_max"] = cols.get("age_max", [None] * n)
         data["agency_id"] = [agency.id] * n
         data["source_type"] = [agency.source_type] * n
         if "force_area" in fields:
@@ -253,6 +264,9 @@ def write_return(con, mapped, agency, mapping_name: str, path: Path, digest: str
                 suffix = ":case" if table == "cases" else ""
                 extra += (f", agency_id || ':{int(return_id)}:' || sheet || ':' || CAST(row_number AS VARCHAR)"
                           f" || '{suffix}' AS record_id")
+                if table != "cases":
+                    # A record of a numbered column group (`Victim 2 ...`) gets the group: one row, several people.
+                    extra = extra[:-len(" AS record_id")] + " || coalesce(':g' || column_group, '') AS record_id"
             elif table == "issues":
                 extra += ", ? AS file_name"
             _insert(con, table, frame, extra, [path.name] if table == "issues" else [])

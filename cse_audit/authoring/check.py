@@ -57,12 +57,15 @@ def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | No
         "records": {k: mapped.count(k) if hasattr(mapped, "count") else len(v)
                     for k, v in mapped.records.items()},
     })
+    out["sheets"] = _sheets_read(mapped)
     problems: dict[tuple[str, str], Counter] = {}
     bad: Counter = Counter()
-    sheet_issues, rejections = [], Counter()
+    sheet_issues, rejections, skips = [], Counter(), Counter()
     for issue in mapped.issues:
         if issue.severity == "error" and issue.row_number is not None:
             rejections[issue.code] += 1
+        if issue.severity == "skipped":
+            skips[issue.code] += 1
         if issue.row_number is None or issue.code in ("missing_column", "duplicate_header", "nil_return"):
             sheet_issues.append({"sheet": issue.sheet, "code": issue.code, "severity": issue.severity,
                                  "message": issue.message})
@@ -96,6 +99,8 @@ def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | No
                 headers = cspec.all_headers()
                 found = not headers or not any((sn, normalise(h)) in not_found for sn in sheet_names
                                                for h in headers[:1])
+                if spec.groups and fname not in spec.groups.shared:
+                    headers = [spec.groups.header(h, "{n}") for h in headers]   # "Victim {n} Surname"
                 source = ", ".join(headers) or (f"registry {cspec.registry}" if cspec.registry
                                                 else f"value {cspec.value!r}")
                 per[fname] = {"column": source, "column_found": found, "records": len(recs), "mapped": known,
@@ -105,7 +110,20 @@ def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | No
     out["fields"] = fields
     out["sheet_issues"] = sheet_issues
     out["rejections"] = dict(rejections)
+    out["skips"] = dict(skips)
     return out
+
+
+def _sheets_read(mapped) -> list[dict]:
+    """Each sheet the mapping read (every sheet a `{regex: ...}` matched), with its blocks and header row."""
+    out: dict[str, dict] = {}
+    for sheet, kind, header_row, _headers in mapped.raw_headers:
+        entry = out.setdefault(sheet, {"sheet": sheet, "blocks": [], "header_row": header_row, "rows": 0})
+        entry["blocks"].append(kind)
+    for sheet, *_ in mapped.raw_rows:
+        if sheet in out:
+            out[sheet]["rows"] += 1
+    return list(out.values())
 
 
 def check_command(path: str | Path, mapping, config: Config, agency_id: str | None = None) -> tuple[str, dict]:
@@ -121,11 +139,16 @@ def check_command(path: str | Path, mapping, config: Config, agency_id: str | No
     lines = [f"{r['file']} with mapping {r['mapping']!r}: {r['rows_landed']} row(s) landed, "
              f"{r['records_accepted']} accepted, {r['rows_rejected']} rejected, {r['rows_skipped']} skipped"
              + (" (nil return)" if r["nil_return"] else "")]
+    for s in r["sheets"]:
+        lines.append(f"  sheet {s['sheet']!r}: {', '.join(s['blocks'])}, header on row {s['header_row']}, "
+                     f"{s['rows']} row(s)")
     recs = r["records"]
     lines.append(f"  records: {recs.get('cases', 0)} cases, {recs.get('victims', 0)} victims, "
                  f"{recs.get('offenders', 0)} offenders")
     for code, n in sorted(r["rejections"].items()):
         lines.append(f"  rejected rows: {n} x {code}")
+    for code, n in sorted(r["skips"].items()):
+        lines.append(f"  skipped rows: {n} x {code}")
     for i in r["sheet_issues"]:
         where = f"sheet {i['sheet']!r}" if i["sheet"] is not None else "file"
         lines.append(f"  {i['severity']}: {where}: {i['message']}")
@@ -154,7 +177,7 @@ def compare(draft: DraftResult, mapping: Mapping, sheets) -> dict:
     """Per kind and field of `mapping`: does the draft read the same column(s) of this file?
     -> {"right": [...], "wrong": [...], "todo": [...], "missing": [...], "extra": [...], "absent": [...]},
     each a list of "kind.field" (absent: the mapping's column is not in this file)."""
-    from ..ingest.mapping import find_header, select_sheet
+    from ..ingest.sheets import find_header, select_sheet
 
     out = {k: [] for k in ("right", "wrong", "todo", "missing", "extra", "absent")}
     for spec in mapping.sheets:

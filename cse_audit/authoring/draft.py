@@ -17,6 +17,7 @@ from ..config import Config, ConfigError, normalise
 from ..config.text import listable
 from .columns import _choose_columns, _match_by_values
 from .header import _blank, _col_letter, find_header_row
+from .layouts import merge_series, restore, split_dates, two_row_header, views
 from .model import ColumnChoice, SheetDraft
 from .profile import Profile, _value_hint, profile_column
 from .synonyms import Synonyms, _has_phrase, _hinted, load_synonyms, match_header
@@ -80,11 +81,18 @@ def draft_mapping(path: str | Path, config: Config, name: str | None = None,
     drafts, skipped = [], []
     names = Counter(normalise(s.name) for s in sheets)
     for index, sheet in enumerate(sheets):
+        grouped = _draft_views(sheet, index, len(sheets), names, config, syn)
+        if grouped:
+            drafts += grouped
+            continue
         result = _draft_sheet(sheet, index, len(sheets), names, config, syn)
         if isinstance(result, str):
             skipped.append((sheet.name, result))
         else:
             drafts.append(result)
+    for d in drafts:
+        split_dates(d)
+    drafts = merge_series(drafts)
     # A mapping holds one sheet per kind: keep the fullest, note the others.
     chosen: dict[str, SheetDraft] = {}
     for d in drafts:
@@ -106,6 +114,22 @@ def draft_mapping(path: str | Path, config: Config, name: str | None = None,
         problem = "no sheet holds a table of cases or people (" + "; ".join(
             f"{n!r}: {w}" for n, w in skipped) + ")" if skipped else "the file has no sheets"
     return DraftResult(name, path.name, ordered, skipped, problem)
+
+
+def _draft_views(sheet, index: int, n_sheets: int, names: Counter, config: Config,
+                 syn: Synonyms) -> list[SheetDraft]:
+    """A sheet of numbered column groups or with a two-row header: one draft per kind of person in it
+    (authoring/layouts.py); [] for a plain sheet."""
+    found = find_header_row(sheet.rows, syn, config.settings.header_search_rows)
+    if found is None:
+        return []
+    out = []
+    for view, how in views(sheet, found[0], syn):
+        result = _draft_sheet(view, index, n_sheets, Counter(), config, syn)
+        if not isinstance(result, str):
+            header_row = found[0] + 1 if "groups" in how else two_row_header(sheet.rows, found[0]) + 1
+            out.append(restore(result, sheet, _selector(sheet.name, index, n_sheets, names), how, header_row))
+    return out
 
 
 def slug(text: str) -> str:

@@ -51,6 +51,11 @@ class SheetDraft:
     role: dict | None = None         # column, victims, offenders, skip
     role_todo: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Layouts of issue 24 (authoring/layouts.py): numbered column groups, a two-row header, the
+    # sheets of a series read by one regex.
+    groups: dict | None = None
+    header_rows: int = 1
+    series: list[str] | None = None
 
     @property
     def todos(self) -> list[str]:

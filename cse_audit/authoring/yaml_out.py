@@ -60,7 +60,11 @@ def _to_yaml(d: DraftResult) -> str:
     lines.append("sheets:")
     for s in d.sheets:
         lines.append(f"  {s.kind}:{_comment(f'{s.kind}: {s.kind_evidence}')}")
-        lines.append(f"    sheet: {_q(s.selector)}{_comment(f'sheet {s.sheet!r}' if s.selector != s.sheet else '')}")
+        lines.append(f"    sheet: {_flow(s.selector)}{_comment(f'sheet {s.sheet!r}' if s.selector != s.sheet else '')}")
+        if s.groups:
+            lines.append(f"    groups: {_flow(s.groups)}")
+        if s.header_rows > 1:
+            lines.append(f"    header_rows: {s.header_rows}")
         lines.append(f"    # {s.header_evidence}; {s.data_rows} data row(s)")
         if s.header_contains:
             lines.append(f"    header_contains: {_flow(s.header_contains)}")

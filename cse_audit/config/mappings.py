@@ -8,14 +8,17 @@ from pathlib import Path
 from .errors import ConfigError
 from .models import (
     COLUMN_KEYS,
+    DATE_PARTS,
     DATE_STYLES,
     DERIVERS,
+    GROUP_KEYS,
     KINDS,
     MAPPING_KEYS,
     PARSERS,
     ROLE_KEYS,
     SHEET_KEYS,
     ColumnSpec,
+    GroupSpec,
     Mapping,
     RoleSpec,
     SheetSpec,
@@ -34,10 +37,11 @@ def _parse_column(spec, path, where: str, codes: dict, fields: dict, fname: str)
         raise ConfigError(path, where, None, "expected a header name, a list of aliases, or a mapping "
                                              "with `column:` (see docs/mappings.md)")
     _check_keys(spec, set(COLUMN_KEYS), path, where)
-    sources = [k for k in ("column", "registry", "value", "first_of") if k in spec]
+    sources = [k for k in ("column", "registry", "value", "first_of", "letter", "parts") if k in spec]
     if len(sources) != 1:
-        raise ConfigError(path, where, _line(spec), "give exactly one of column, registry, value, first_of")
-    kw = {}
+        raise ConfigError(path, where, _line(spec), "give exactly one of column, registry, value, first_of, "
+                                                    "letter, parts")
+    kw = _layout_sources(spec, path, where, fields, fname)
     if "column" in spec:
         col = spec["column"]
         kw["headers"] = (col,) if isinstance(col, str) else tuple(col)
@@ -105,6 +109,87 @@ def _parse_column(spec, path, where: str, codes: dict, fields: dict, fname: str)
     return ColumnSpec(**kw)
 
 
+def column_index(letter, path, where: str, line) -> int:
+    """`F` -> 5, `AB` -> 27: a column given by its spreadsheet letter."""
+    text = str(letter).strip().upper()
+    if not text.isalpha() or not text.isascii() or len(text) > 3:
+        raise ConfigError(path, where, line, "expected a column letter such as F or AB")
+    n = 0
+    for ch in text:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _layout_sources(spec: dict, path, where: str, fields: dict, fname: str) -> dict:
+    """The column sources added for issue 24: `letter` and `parts` (a date split over columns)."""
+    kw: dict = {}
+    if "letter" in spec:
+        kw["letter"] = column_index(spec["letter"], path, f"{where}.letter", _line(spec, "letter"))
+    if "parts" in spec:
+        parts = spec["parts"]
+        line = _line(spec, "parts")
+        if not isinstance(parts, dict) or set(parts) != set(DATE_PARTS):
+            raise ConfigError(path, f"{where}.parts", line, "expected {day: header, month: header, year: header}")
+        if fields[fname].type != "date":
+            raise ConfigError(path, f"{where}.parts", line, "parts join a date: use it on a date field (dob, "
+                                                            "case_date)")
+        out = []
+        for key in DATE_PARTS:
+            value = parts[key]
+            headers = (value,) if isinstance(value, str) else tuple(value) if isinstance(value, list) else ()
+            if not headers or not all(isinstance(h, str) for h in headers):
+                raise ConfigError(path, f"{where}.parts.{key}", line, "expected a header name or a list of them")
+            out.append(headers)
+        kw["parts"] = tuple(out)
+    return kw
+
+
+def _parse_groups(spec, path, where: str, fields: dict, kind: str) -> GroupSpec | None:
+    """`groups: {pattern: "Victim {n}", n: [1, 2, 3], shared: [case_ref]}` (see docs/mappings.md)."""
+    if "groups" not in spec:
+        return None
+    g = spec["groups"]
+    line = _line(spec, "groups")
+    if kind == "cases":
+        raise ConfigError(path, f"{where}.groups", line, "groups make person records: use them in a victims, "
+                                                         "offenders or people block")
+    if isinstance(g, str):
+        g = {"pattern": g}
+    if not isinstance(g, dict):
+        raise ConfigError(path, f"{where}.groups", line, 'expected {pattern: "Victim {n}", n: [1, 2, 3]}')
+    _check_keys(g, set(GROUP_KEYS), path, f"{where}.groups")
+    pattern = str(_require(g, "pattern", path, f"{where}.groups"))
+    if "{n}" not in pattern:
+        raise ConfigError(path, f"{where}.groups.pattern", line, "the pattern must hold {n}, where the group "
+                                                                 "number stands, e.g. \"Victim {n}\"")
+    n = g.get("n", 3)
+    if isinstance(n, int) and not isinstance(n, bool):
+        n = list(range(1, n + 1))
+    if not isinstance(n, list) or not n or len({str(x) for x in n}) != len(n):
+        raise ConfigError(path, f"{where}.groups.n", line, "expected how many groups (3) or their distinct "
+                                                           "numbers or labels ([1, 2, 3])")
+    shared = g.get("shared", ["case_ref", "case_date", "area"])
+    if not isinstance(shared, list) or any(f not in fields for f in shared):
+        raise ConfigError(path, f"{where}.groups.shared", line, "expected a list of field names")
+    return GroupSpec(pattern, tuple(str(x) for x in n), tuple(shared))
+
+
+def _parse_layout(kind, spec, path, where: str, fields: dict) -> dict:
+    """The sheet keys added for issue 24, as SheetSpec keyword arguments."""
+    kw = {"groups": _parse_groups(spec, path, where, fields, kind), "block": kind}
+    rows = spec.get("header_rows", 1)
+    if not isinstance(rows, int) or isinstance(rows, bool) or not 1 <= rows <= 3:
+        raise ConfigError(path, f"{where}.header_rows", _line(spec, "header_rows"),
+                          "expected 1, 2 or 3: how many rows the header takes (group row(s) over the sub-headers)")
+    kw["header_rows"] = rows
+    dup = spec.get("duplicate_headers", "error")
+    if dup not in ("error", "first"):
+        raise ConfigError(path, f"{where}.duplicate_headers", _line(spec, "duplicate_headers"),
+                          "must be error (the default) or first")
+    kw["duplicate_headers"] = dup
+    return kw
+
+
 def _parse_sheet(kind, spec, path, codes, fields) -> SheetSpec:
     where = f"sheets.{kind}"
     _check_keys(spec, set(SHEET_KEYS), path, where)
@@ -149,7 +234,8 @@ def _parse_sheet(kind, spec, path, codes, fields) -> SheetSpec:
                         skip=tuple(r.get("skip") or ()))
     elif "role" in spec:
         raise ConfigError(path, f"{where}.role", _line(spec, "role"), "a role column belongs in a `people` sheet")
-    return SheetSpec(kind, sel, columns, tuple(header_contains), role, bool(spec.get("optional", False)))
+    return SheetSpec(kind, sel, columns, tuple(header_contains), role, bool(spec.get("optional", False)),
+                     **_parse_layout(kind, spec, path, where, fields))
 
 
 def load_mapping(path: Path, codes: dict, fields: dict) -> Mapping:

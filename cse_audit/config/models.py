@@ -25,6 +25,12 @@ SHEET_KEYS = ("sheet", "header_contains", "columns", "role", "optional")
 ROLE_KEYS = ("column", "victims", "offenders", "skip")
 COLUMN_KEYS = ("column", "codes", "dates", "pattern", "pivot", "unknown", "parse", "derive", "registry", "value",
                "first_of", "required", "optional")
+# Layout keys (issue 24): numbered column groups, multi-row headers, duplicated headers, columns by
+# letter and dates split over day / month / year columns.
+SHEET_KEYS += ("groups", "header_rows", "duplicate_headers")
+GROUP_KEYS = ("pattern", "n", "shared")
+COLUMN_KEYS += ("letter", "parts")
+DATE_PARTS = ("day", "month", "year")
 
 
 @dataclass(frozen=True)
@@ -90,9 +96,13 @@ class ColumnSpec:
     first_of: tuple[ColumnSpec, ...] = ()
     required: bool = False
     optional: bool = False  # may be absent, even for a key field or under --strict (a warning)
+    letter: int | None = None                   # 0-based column index given by letter (`letter: F`)
+    parts: tuple[tuple[str, ...], ...] = ()     # a date split over columns: day, month, year headers
 
     def all_headers(self) -> list[str]:
         out = list(self.headers)
+        for part in self.parts:
+            out += part
         for sub in self.first_of:
             out += sub.all_headers()
         return out
@@ -107,6 +117,21 @@ class RoleSpec:
 
 
 @dataclass(frozen=True)
+class GroupSpec:
+    """Numbered column groups: one record per filled group of a row (`Victim 1 ...`, `Victim 2 ...`)."""
+
+    pattern: str                 # holds {n}; {header} where the field's header goes (default: after it)
+    n: tuple[str, ...]
+    shared: tuple[str, ...]      # fields read from the row's own columns, the same for every group
+
+    def header(self, header: str, n: str) -> str:
+        if "{n}" in header:
+            return header.replace("{n}", n)
+        pattern = self.pattern if "{header}" in self.pattern else self.pattern + " {header}"
+        return pattern.replace("{n}", n).replace("{header}", header)
+
+
+@dataclass(frozen=True)
 class SheetSpec:
     kind: str
     sheet: str | int | re.Pattern
@@ -114,6 +139,10 @@ class SheetSpec:
     header_contains: tuple[str, ...] = ()
     role: RoleSpec | None = None
     optional: bool = False
+    groups: GroupSpec | None = None
+    header_rows: int = 1
+    duplicate_headers: str = "error"   # or "first": take the first with a warning (the old behaviour)
+    block: str = ""                    # the block's name in the mapping (its kind), named in issues
 
     def describe_sheet(self) -> str:
         if isinstance(self.sheet, re.Pattern):

@@ -14,13 +14,22 @@ from __future__ import annotations
 
 import operator
 from collections import Counter
-from dataclasses import dataclass
-from itertools import zip_longest
+from dataclasses import dataclass, replace
 
 from ..config import Agency, Config, Mapping, SheetSpec, normalise
+from .ledger import SheetLedger, check_unique_records, land
 from .readers import Sheet
 from .records import PERSON_KINDS, Issue, MappedReturn, ReturnError
-from .sheets import _Columns, _is_nil_sheet, find_header, select_sheet
+from .sheets import SheetError as _SheetError
+from .sheets import (
+    _Columns,
+    _Grid,
+    _is_nil_sheet,
+    combined_headers,
+    find_header,
+    is_footer_row,
+    select_sheets,
+)
 from .translate import _known, _Translator
 from .values import age_at, first_letter
 
@@ -28,13 +37,25 @@ from .values import age_at, first_letter
 @dataclass
 class _Field:
     name: str
-    parts: list[tuple[int | None, str | None, _Translator | None, str | None]]  # pos, header, translator, constant
+    parts: list[tuple[int | tuple | None, str | None, _Translator | None, str | None]]  # pos, header, translator, constant
+
+
+# A person record needs one of these: a row with only a reference, a note or a total is not a person.
+IDENTIFYING = frozenset(("forename", "surname", "name", "initials", "dob", "age"))
 
 
 def _resolve_fields(spec: SheetSpec, cols: _Columns, config: Config, agency: Agency, sheet_name: str,
-                    header_row: int, issues: list[Issue]) -> list[_Field]:
+                    header_row: int, issues: list[Issue], group: str | None = None) -> list[_Field]:
+    """Each field's columns in this sheet; with `group`, the field's headers of that column group
+    (shared fields keep their own header). A key field none of whose columns is found fails the
+    return (MissingColumn), as does any missing column under --strict, unless marked optional."""
     out = []
     for fname, cspec in spec.columns.items():
+        shared = group is None or (fname in spec.groups.shared and "{n}" not in "".join(cspec.all_headers()))
+
+        def named(headers: tuple[str, ...], shared=shared) -> tuple[str, ...]:
+            return headers if shared else tuple(spec.groups.header(h, group) for h in headers)
+
         parts, missing = [], []
         for sub in (cspec.first_of or (cspec,)):
             if sub.value is not None:
@@ -43,23 +64,34 @@ def _resolve_fields(spec: SheetSpec, cols: _Columns, config: Config, agency: Age
             if sub.registry is not None:
                 parts.append((None, None, None, getattr(agency, sub.registry)))
                 continue
-            found = cols.find(sub.headers)
-            if found is None:
-                close = cols.suggest(sub.headers)
+            if sub.letter is not None:
+                parts.append((*cols.at(sub.letter), _Translator(fname, sub, config, agency), None))
+                continue
+            wanted = [named(p) for p in sub.parts] if sub.parts else [named(sub.headers)]
+            found = [cols.find(headers) for headers in wanted]
+            absent = next((headers for headers, hit in zip(wanted, found, strict=True) if hit is None), None)
+            if absent is not None:
+                close = cols.suggest(absent)
                 hint = f"; close matches: {', '.join(map(repr, close))}" if close else ""
-                message = (f"expected column {' / '.join(map(repr, sub.headers))} for field {fname!r} "
+                message = (f"{spec.block}: expected column {' / '.join(map(repr, absent))} for field {fname!r} "
                            f"was not found{hint}")
                 if sub.required or cspec.required:
                     raise _SheetError(message + f"; the sheet has: {', '.join(h for h in cols.headers if h)}")
                 if sub.optional or cspec.optional:
-                    issues.append(Issue(sheet_name, header_row, sub.headers[0], None, "missing_column", "warning",
-                                        message + " (optional); the field is Unknown for every row"))
+                    issues.append(Issue(sheet_name, header_row, absent[0], None, "missing_column", "warning",
+                                        message + " (optional); the field is Unknown for every row", spec.block))
                     continue
                 if config.settings.strict_columns:
                     raise MissingColumn(f"sheet {sheet_name!r}: {message} (--strict)")
-                missing.append((sub.headers[0], message))
+                missing.append((absent[0], message))
                 continue
-            pos, header = found
+            if sub.parts:
+                # A date split over day / month / year columns, read as one day-first date.
+                pos = tuple(p for p, _ in found)
+                header = " + ".join(h for _, h in found)
+                parts.append((pos, header, _Translator(fname, replace(sub, dates="dayfirst"), config, agency), None))
+                continue
+            pos, header = found[0]
             parts.append((pos, header, _Translator(fname, sub, config, agency), None))
         if missing and not parts and fname in config.settings.key_fields:
             # A key field with none of its columns: every record would lose it (a typo in the mapping).
@@ -67,13 +99,9 @@ def _resolve_fields(spec: SheetSpec, cols: _Columns, config: Config, agency: Age
                                 "the return is not loaded)")
         for header, message in missing:
             issues.append(Issue(sheet_name, header_row, header, None, "missing_column", "warning",
-                                message + "; the field is Unknown for every row"))
+                                message + "; the field is Unknown for every row", spec.block))
         out.append(_Field(fname, parts))
     return out
-
-
-class _SheetError(Exception):
-    pass
 
 
 class MissingColumn(Exception):
@@ -84,30 +112,41 @@ def _row_is_blank(row: list[str]) -> bool:
     return not "".join(row).strip()
 
 
-def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out: MappedReturn) -> None:
+def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out: MappedReturn,
+              ledger: SheetLedger) -> None:
+    """Map one sheet with one block: records into `out`, each row's outcome into `ledger` (which
+    lands and counts the rows once, however many blocks read the sheet)."""
     settings = config.settings
     header_idx = find_header(sheet, spec, settings.header_search_rows)
     data_start = 0 if header_idx is None else header_idx + 1
     if header_idx is None:
         rows = [(i + 1, r) for i, r in enumerate(sheet.rows) if not _row_is_blank(r)]
+        if not rows and hasattr(spec.sheet, "search"):
+            return   # an empty sheet of a series (next year's, not started): nothing to land or report
         if _is_nil_sheet(sheet, settings.nil_markers) and len(rows) <= 5:
             # A note such as "No relevant data held" instead of a table: a nil return.
-            out.issues.append(Issue(sheet.name, None, None, None, "nil_return", "warning",
-                                    "the sheet says the agency holds no relevant data (nil return)"))
+            ledger.nil_return(out)
             return
         expected = spec.header_contains or tuple(h for c in spec.columns.values() for h in c.headers)[:6]
-        _reject_all(sheet, spec.kind, rows, out, "no_header",
+        _reject_all(sheet, spec, rows, out, ledger, "no_header",
                     f"no header row found in the first {settings.header_search_rows} rows "
                     f"(looked for {', '.join(map(repr, expected))})")
         return
     header_row_number = header_idx + 1
-    headers = sheet.rows[header_idx]
-    out.raw_headers.append((sheet.name, spec.kind, header_row_number, list(headers)))
+    subs = sheet.rows[header_idx]
+    headers = combined_headers(sheet.rows, header_idx, spec.header_rows) if spec.header_rows > 1 else subs
     rows = [(i + 1, r) for i, r in enumerate(sheet.rows[data_start:], start=data_start) if not _row_is_blank(r)]
+    if rows and all(is_footer_row(r, settings.nil_markers) for _, r in rows) \
+            and _is_nil_sheet(sheet, settings.nil_markers):
+        # A header row over a single "NIL RETURN" line: a nil return too.
+        ledger.nil_return(out)
+        return
+    out.raw_headers.append((sheet.name, spec.kind, header_row_number, list(headers)))
     sheet_issues: list[Issue] = []
-    cols = _Columns(headers, sheet.name, sheet_issues, header_row_number)
+    cols = _Columns(headers, sheet.name, sheet_issues, header_row_number, spec.duplicate_headers,
+                    subs if spec.header_rows > 1 else None)
     try:
-        fields = _resolve_fields(spec, cols, config, agency, sheet.name, header_row_number, sheet_issues)
+        groups = _resolve_groups(spec, cols, config, agency, sheet.name, header_row_number, sheet_issues)
         role = None
         if spec.role:
             found = cols.find(spec.role.column)
@@ -117,35 +156,47 @@ def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out
             role = found
     except _SheetError as exc:
         out.issues.extend(sheet_issues)
-        _reject_all(sheet, spec.kind, rows, out, "missing_column", str(exc))
+        _reject_all(sheet, spec, rows, out, ledger, "missing_column", str(exc))
         return
     out.issues.extend(sheet_issues)
-    _map_rows(rows, spec, fields, role, config, sheet.name, out)
+    verdicts = _map_rows(rows, spec, groups, role, config, sheet.name, out)
+    ledger.settle(spec.block, spec.kind, rows, verdicts)
 
 
-class _Grid:
-    """The data rows of a sheet column by column (short rows padded with ''), transposed once."""
+def _resolve_groups(spec: SheetSpec, cols: _Columns, config: Config, agency: Agency, sheet_name: str,
+                    header_row: int, issues: list[Issue]) -> list[tuple[str | None, list[_Field]]]:
+    """(group, fields) for each column group of the block found in the sheet; [(None, fields)]
+    for a block without groups. A group with none of its own columns is absent (one warning)."""
+    if spec.groups is None:
+        return [(None, _resolve_fields(spec, cols, config, agency, sheet_name, header_row, issues))]
+    out = []
+    for n in spec.groups.n:
+        found: list[Issue] = []
+        fields = _resolve_fields(spec, cols, config, agency, sheet_name, header_row, found, n)
+        own = [f for f in fields if f.name not in spec.groups.shared and any(p[0] is not None for p in f.parts)]
+        label = spec.groups.header("", n).strip()
+        if not own:
+            issues.append(Issue(sheet_name, header_row, None, None, "missing_group", "warning",
+                                f"{spec.block}: no columns of group {label!r} in this sheet", spec.block))
+            continue
+        issues.extend(found)
+        out.append((n, fields))
+    if not out:
+        raise _SheetError(f"{spec.block}: none of the column groups {', '.join(spec.groups.n)} "
+                          f"({spec.groups.pattern!r}) is in the sheet")
+    return out
 
-    def __init__(self, cells_list: list[list[str]]):
-        self.n = len(cells_list)
-        self.columns = list(zip_longest(*cells_list, fillvalue=""))
 
-    def __call__(self, pos: int) -> tuple[str, ...]:
-        return self.columns[pos] if pos < len(self.columns) else ("",) * self.n
+def _map_rows(rows, spec: SheetSpec, groups: list, role, config: Config, sheet_name: str,
+              out: MappedReturn) -> list:
+    """Map every data row of a sheet with one block: a verdict per row (None: it made a record).
 
-
-def _map_rows(rows, spec: SheetSpec, fields: list[_Field], role, config: Config, sheet_name: str,
-              out: MappedReturn) -> None:
-    """Map every data row of a sheet, one column at a time.
-
-    Long because it is the hot loop of ingest: whole-column list operations kept in one frame
-    (locals, no per-row calls) are what make a million-row sheet affordable."""
+    Row-level checks (cell length, footers, roles) come first, once; then each column group
+    (or the one set of fields of a block without groups) makes its records."""
     n = len(rows)
     row_numbers = [r for r, _ in rows]
     cells_list = [c for _, c in rows]
     grid = _Grid(cells_list)
-    out.raw_rows.extend((sheet_name, rn, spec.kind, cells) for rn, cells in rows)
-    out.rows_landed += n
     # Per row: None (accepted so far), or the reason it is rejected / skipped.
     verdict: list[tuple | None] = [None] * n
     limit = config.settings.limits.max_cell_chars
@@ -156,6 +207,11 @@ def _map_rows(rows, spec: SheetSpec, fields: list[_Field], role, config: Config,
                 if len(text) > limit:
                     verdict[i] = ("error", None, "cell_too_long",
                                   f"a cell is over {limit} characters (Excel's own limit)", None)
+    markers = config.settings.nil_markers
+    for i, cells in enumerate(cells_list):
+        if verdict[i] is None and is_footer_row(cells, markers):
+            verdict[i] = ("skip", Issue(sheet_name, row_numbers[i], None, None, "footer_row", "skipped",
+                                        "a total, note or nil line, not a record", spec.block))
     if spec.role:
         pos, header = role
         lookup = _role_lookup(spec)
@@ -168,11 +224,44 @@ def _map_rows(rows, spec: SheetSpec, fields: list[_Field], role, config: Config,
                 verdict[i] = ("error", header, "unrecognised_role",
                               f"role not recognised; the mapping knows: {known_roles}", text.strip())
             elif verdict[i] is None and kind == "skip":
-                verdict[i] = ("skip",)
+                verdict[i] = ("skip", None)
     else:
         kinds = [spec.kind] * n
+    if len(groups) == 1:
+        verdict = _map_group(grid, n, row_numbers, spec, groups[0][1], kinds, verdict, config, sheet_name, out,
+                             groups[0][0])
+    else:
+        made = [False] * n
+        first_skip: list = [None] * n
+        for group, fields in groups:
+            group_verdict = _map_group(grid, n, row_numbers, spec, fields, kinds, verdict, config, sheet_name,
+                                       out, group)
+            for i, v in enumerate(group_verdict):
+                if v is None:
+                    made[i] = True
+                elif first_skip[i] is None:
+                    first_skip[i] = v
+        verdict = [first_skip[i] if v is None and not made[i] else v for i, v in enumerate(verdict)]
+    for i in ([i for i, v in enumerate(verdict) if v is not None] if any(verdict) else ()):
+        v = verdict[i]
+        if v[0] == "error":
+            out.issues.append(Issue(sheet_name, row_numbers[i], v[1], v[4], v[2], "error",
+                                    v[3] if len(groups) == 1 and groups[0][0] is None else f"{spec.block}: {v[3]}",
+                                    spec.block))
+    return verdict
+
+
+def _map_group(grid: _Grid, n: int, row_numbers: list[int], spec: SheetSpec, fields: list[_Field], kinds: list,
+               pre: list, config: Config, sheet_name: str, out: MappedReturn, group: str | None) -> list:
+    """One column group (or a block's only set of fields) for every row: its records go into
+    `out`; the verdict per row is None (a record), a skip or an error (rows `pre` settled keep theirs).
+
+    Long because it is the hot loop of ingest: whole-column list operations kept in one frame
+    (locals, no per-row calls) are what make a million-row sheet affordable."""
+    verdict = list(pre)
     values: dict[str, list] = {}
     any_known = [False] * n
+    identified = [False] * n
     problems: list[tuple[int, Issue]] = []
     for fld in fields:
         valid = set(config.fields[fld.name].kinds)
@@ -188,24 +277,29 @@ def _map_rows(rows, spec: SheetSpec, fields: list[_Field], role, config: Config,
                     any_known = list(map(operator.or_, any_known, settled))
             else:
                 any_known = [a or (s and k in valid) for a, s, k in zip(any_known, settled, kinds, strict=True)]
+        if fld.name in IDENTIFYING:
+            identified = list(map(operator.or_, identified, settled))
     case_refs = values.get("case_ref")
     for i in range(n):
         if verdict[i] is not None:
             continue
-        if not any_known[i]:
-            verdict[i] = ("error", None, "empty_record", "no usable values: every mapped column is blank or unknown",
-                          None)
-        elif kinds[i] == "cases" and not (case_refs and case_refs[i]):
-            verdict[i] = ("error", None, "no_case_ref", "a case row with no case reference", None)
-    for i, v in enumerate(verdict):
-        if v is None:
-            continue
-        if v[0] == "skip":
-            out.rows_skipped += 1
-        else:
-            out.rows_rejected += 1
-            out.issues.append(Issue(sheet_name, row_numbers[i], v[1], v[4], v[2], "error", v[3]))
-    out.issues.extend(issue for i, issue in problems if verdict[i] is None)
+        if kinds[i] == "cases":
+            if not any_known[i]:
+                verdict[i] = ("skip", Issue(sheet_name, row_numbers[i], None, None, "empty_record", "skipped",
+                                            "no usable values: every mapped column is blank or unknown",
+                                            spec.block))
+            elif not (case_refs and case_refs[i]):
+                verdict[i] = ("error", None, "no_case_ref", "a case row with no case reference", None)
+        elif not identified[i]:
+            what = "a reference, note or other values only" if any_known[i] else "every mapped column blank"
+            where = f" in group {group}" if group is not None else ""
+            verdict[i] = ("skip", Issue(sheet_name, row_numbers[i], None, None, "no_identifying_field", "skipped",
+                                        f"{spec.block}: no name, initials, date of birth or age{where} ({what}): "
+                                        "not a person record", spec.block))
+    for i, issue in problems:
+        if verdict[i] is None:
+            issue.block = spec.block
+            out.issues.append(issue)
     for kind in dict.fromkeys(kinds):
         if kind in (None, "skip"):
             continue
@@ -213,11 +307,14 @@ def _map_rows(rows, spec: SheetSpec, fields: list[_Field], role, config: Config,
         if not idx:
             continue
         cols = {"sheet": [sheet_name] * len(idx), "row_number": _pick(row_numbers, idx, n)}
+        if group is not None:
+            cols["column_group"] = [group] * len(idx)
         for name, vals in values.items():
             fdef = config.fields.get(name)   # None for derived columns (ethnicity_raw, _detail)
             if (kind in fdef.kinds) if fdef else kind in PERSON_KINDS:
                 cols[name] = _pick(vals, idx, n)
         out.add(kind, cols)
+    return verdict
 
 
 def _pick(values: list, idx: list[int], n: int) -> list:
@@ -304,13 +401,11 @@ def _role_lookup(spec: SheetSpec) -> dict[str, str]:
     return out
 
 
-def _reject_all(sheet: Sheet, kind: str, rows, out: MappedReturn, code: str, message: str) -> None:
+def _reject_all(sheet: Sheet, spec: SheetSpec, rows, out: MappedReturn, ledger: SheetLedger, code: str,
+                message: str) -> None:
     out.issues.append(Issue(sheet.name, None, None, None, code, "error", message + "; every row of the sheet "
-                            "is rejected"))
-    for row_number, cells in rows:
-        out.raw_rows.append((sheet.name, row_number, kind, cells))
-        out.rows_landed += 1
-        out.rows_rejected += 1
+                            "is rejected", spec.block))
+    ledger.settle(spec.block, spec.kind, rows, [("error",)] * len(rows))
 
 
 # -- whole return --------------------------------------------------------------------------
@@ -318,27 +413,30 @@ def _reject_all(sheet: Sheet, kind: str, rows, out: MappedReturn, code: str, mes
 def map_return(sheets: list[Sheet], mapping: Mapping, config: Config, agency: Agency,
                file_name: str) -> MappedReturn:
     out = MappedReturn()
-    used: set[str] = set()
+    ledgers: dict[str, SheetLedger] = {}
     for spec in mapping.sheets:
-        sheet = select_sheet(sheets, spec)
-        if sheet is None:
+        chosen = select_sheets(sheets, spec)
+        if not chosen:
             if spec.optional:
                 out.issues.append(Issue(None, None, None, None, "missing_sheet", "warning",
-                                        f"no {spec.kind} sheet {spec.describe_sheet()} (optional)"))
+                                        f"no {spec.kind} sheet {spec.describe_sheet()} (optional)", spec.block))
                 continue
             if len(sheets) == 1 and _is_nil_sheet(sheets[0], config.settings.nil_markers):
                 continue
             names = ", ".join(repr(s.name) for s in sheets)
             raise ReturnError(file_name, f"expected {spec.kind} sheet {spec.describe_sheet()} not found "
                                          f"(mapping {mapping.name!r}); the file has: {names}")
-        used.add(sheet.name)
-        try:
-            map_sheet(sheet, spec, config, agency, out)
-        except MissingColumn as exc:
-            raise ReturnError(file_name, str(exc)) from None
+        for sheet in chosen:
+            ledger = ledgers.setdefault(sheet.name, SheetLedger(sheet.name))
+            try:
+                map_sheet(sheet, spec, config, agency, out, ledger)
+            except MissingColumn as exc:
+                raise ReturnError(file_name, str(exc)) from None
+    land(out, ledgers)
     _finish_persons(out)
     if not any(spec.kind == "cases" for spec in mapping.sheets):
         derive_cases(out)
+    check_unique_records(out, file_name, ledgers)
     out.nil_return = out.rows_landed == 0
     return out
 

@@ -37,7 +37,25 @@ def prepare(path: Path, config: Config, agency_id: str | None = None) -> FileOut
         outcome.mapped = map_return(sheets, config.mappings[mapping], config, agency, path.name)
     except (IdentifyError, ReadError, ReturnError) as exc:
         outcome.status, outcome.message = "failed", exc.reason
+    except Exception as exc:  # one file's bug must not stop the batch (README promise)
+        outcome.status, outcome.message, outcome.mapped = "failed", unexpected_error("mapping", exc), None
     return outcome
+
+
+def unexpected_error(step: str, exc: BaseException) -> str:
+    """A failed file's reason for an error no check foresaw: its type and where it happened.
+
+    The exception's own text is left out (it can quote a cell, i.e. a name or a date of birth),
+    except for the store's key conflicts, which quote only record ids."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" in {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    detail = ""
+    if type(exc).__name__ == "ConstraintException":
+        detail = ": " + str(exc).splitlines()[0][:300]
+    return (f"unexpected error while {step} ({type(exc).__name__}{where}){detail}; nothing of this file was "
+            f"stored, the other files go on")
 
 
 def validate(paths: Iterable[str | Path], config: Config, agency_id: str | None = None,
@@ -138,9 +156,14 @@ def _load_one(con, config: Config, path: Path, outcome: FileOutcome, digest: str
         outcome.status, outcome.return_id, outcome.mapped = "unchanged", rid, None
         outcome.message = f"identical to return {rid}, already loaded"
     elif outcome.status != "failed":
-        outcome.return_id, outcome.superseded = store.write_return(
-            con, outcome.mapped, config.agencies[outcome.agency_id], outcome.mapping, path, digest, append,
-            tables=outcome.tables)
+        try:
+            outcome.return_id, outcome.superseded = store.write_return(
+                con, outcome.mapped, config.agencies[outcome.agency_id], outcome.mapping, path, digest, append,
+                tables=outcome.tables)
+        except Exception as exc:  # write_return rolled this file back; the batch goes on
+            outcome.status, outcome.message = "failed", unexpected_error("storing", exc)
+            outcome.mapped = outcome.tables = None
+            return False
         outcome.tables = None
         current[(digest, outcome.agency_id)] = outcome.return_id
         outcome.status = "loaded"
@@ -193,7 +216,12 @@ def _prepare_one(args) -> FileOutcome:
         if for_store and outcome.mapped is not None:
             from ..store import arrow_tables
 
-            outcome.tables = arrow_tables(outcome.mapped, config.agencies[outcome.agency_id])
+            try:
+                outcome.tables = arrow_tables(outcome.mapped, config.agencies[outcome.agency_id])
+            except Exception as exc:  # as in prepare: this file fails, the batch goes on
+                outcome.status, outcome.message = "failed", unexpected_error("preparing the store rows", exc)
+                outcome.mapped = None
+                return outcome
             # Raw rows and records now travel as Arrow (cheap to pass between processes and
             # to insert); the lists can go, keeping the counts for the load summary.
             outcome.mapped.drop_rows()

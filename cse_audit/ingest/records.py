@@ -27,8 +27,9 @@ class Issue:
     column_name: str | None
     value: str | None
     code: str
-    severity: str  # "error" (row rejected) or "warning" (row kept)
+    severity: str  # "error" (row rejected), "warning" (row kept) or "skipped" (row not a record)
     message: str
+    block: str | None = None  # the mapping block (its kind) that found it
 
 
 @dataclass

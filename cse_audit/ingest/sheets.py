@@ -7,10 +7,13 @@ searched for; a nil return is recognised by its marker text.
 from __future__ import annotations
 
 import difflib
+import re
+from itertools import zip_longest
 
 from ..config import SheetSpec, normalise
 from .readers import Sheet
 from .records import Issue
+from .values import joined_date
 
 
 def select_sheet(sheets: list[Sheet], spec: SheetSpec) -> Sheet | None:
@@ -23,16 +26,33 @@ def select_sheet(sheets: list[Sheet], spec: SheetSpec) -> Sheet | None:
     return next((s for s in sheets if sel.search(s.name)), None)
 
 
+def select_sheets(sheets: list[Sheet], spec: SheetSpec) -> list[Sheet]:
+    """Every sheet a block maps: all sheets matching a `{regex: ...}` (a sheet per year), else the one named."""
+    if hasattr(spec.sheet, "search"):
+        return [s for s in sheets if spec.sheet.search(s.name)]
+    one = select_sheet(sheets, spec)
+    return [one] if one is not None else []
+
+
 def find_header(sheet: Sheet, spec: SheetSpec, search_rows: int) -> int | None:
     """Index of the header row: the first row holding every `header_contains` text, or else
-    the row matching most of the mapping's column names."""
+    the row matching most of the mapping's column names. With `header_rows: 2` (or 3) it is the
+    last header row, and a row is scored on its combined headers (`VICTIM / Name`)."""
     wanted = [normalise(h) for h in spec.header_contains]
     aliases = {normalise(h) for c in spec.columns.values() for h in c.all_headers()}
     if spec.role:
         aliases |= {normalise(h) for h in spec.role.column}
+    if spec.groups:
+        aliases |= {normalise(spec.groups.header(h, n)) for c in spec.columns.values() for h in c.all_headers()
+                    for n in spec.groups.n}
     best, best_score = None, 0
     for i, row in enumerate(sheet.rows[:search_rows]):
+        if i < spec.header_rows - 1:
+            continue
         cells = {normalise(c) for c in row if c and c.strip()}
+        if spec.header_rows > 1:
+            cells |= {normalise(c) for c in combined_headers(sheet.rows, i, spec.header_rows) if c}
+            cells |= {normalise(c) for r in sheet.rows[i - spec.header_rows + 1:i] for c in r if c and c.strip()}
         if wanted:
             if all(w in cells for w in wanted):
                 return i
@@ -43,34 +63,116 @@ def find_header(sheet: Sheet, spec: SheetSpec, search_rows: int) -> int | None:
     return best
 
 
+_FOOTER = re.compile(r"^\s*(grand\s+|sub-?\s*)?totals?\b|^\s*(notes?|n\.?\s?b\.?|source|key)\s*[:\-]|"
+                     r"^\s*(end of (report|data|return)|count\s*[:=])", re.IGNORECASE)
+
+
+def is_footer_row(cells: list[str], markers: tuple[str, ...]) -> bool:
+    """A total, a note or a nil line under (or instead of) the data: at most two filled cells, one of
+    them reading like "Total: 88 children", "Note: ...", "Grand total" or a nil-return marker."""
+    if len(cells) - cells.count("") > 2:
+        return False   # the common case, a data row, decided without a look at each cell
+    filled = [c for c in cells if c.strip()]
+    if not filled or len(filled) > 2:
+        return False
+    if any(_FOOTER.match(c) for c in filled):
+        return True
+    text = " ".join(normalise(c) for c in filled)
+    return any(normalise(m) in text for m in markers)
+
+
 def _is_nil_sheet(sheet: Sheet, markers: tuple[str, ...]) -> bool:
     text = " ".join(normalise(c) for row in sheet.rows[:50] for c in row if c)
     return any(normalise(m) in text for m in markers)
 
 
-class _Columns:
-    """Resolve header names to column positions for one sheet."""
+def combined_headers(rows: list[list[str]], last: int, n_rows: int) -> list[str]:
+    """The headers of a header that takes `n_rows` rows ending at row index `last`: each group cell
+    of the rows above (a merged cell: its text in its first column, blanks after it) carried right
+    over the blanks, joined to the sub-header below: `VICTIM / Name`."""
+    top_rows = rows[last - n_rows + 1:last]
+    subs = rows[last]
+    width = max([len(subs)] + [len(r) for r in top_rows])
+    carried = []
+    for r in top_rows:
+        held, out = "", []
+        for i in range(width):
+            text = r[i].strip() if i < len(r) else ""
+            held = text or held
+            out.append(held)
+        carried.append(out)
+    headers = []
+    for i in range(width):
+        parts = [c[i] for c in carried if c[i]]
+        sub = subs[i].strip() if i < len(subs) else ""
+        if sub:
+            parts.append(sub)
+        headers.append(" / ".join(parts))
+    return headers
 
-    def __init__(self, headers: list[str], sheet_name: str, issues: list[Issue], header_row: int):
+
+class SheetError(Exception):
+    """A block cannot map a sheet at all (a required column is missing, a header is ambiguous)."""
+
+
+class _Columns:
+    """Resolve header names (or letters) to column positions for one sheet.
+
+    A header that appears more than once is an error when a mapping asks for it (saying how to
+    address each copy), unless the block says `duplicate_headers: first` (the first, with a warning).
+    With a multi-row header, `subs` are the bottom-row sub-headers: a sub-header names its column
+    on its own where it is unique."""
+
+    def __init__(self, headers: list[str], sheet_name: str, issues: list[Issue], header_row: int,
+                 duplicates: str = "first", subs: list[str] | None = None):
         self.positions: dict[str, int] = {}
-        self.headers = headers
+        self.repeated: dict[str, list[int]] = {}
+        self.headers, self.duplicates = headers, duplicates
+        self.sheet_name, self.issues, self.header_row = sheet_name, issues, header_row
         for i, h in enumerate(headers):
             key = normalise(h)
             if not key:
                 continue
             if key in self.positions:
-                issues.append(Issue(sheet_name, header_row, h, None, "duplicate_header", "warning",
-                                    f"header {h!r} appears more than once; using the first "
-                                    f"(column {_col_letter(self.positions[key])}), not column {_col_letter(i)}"))
+                self.repeated.setdefault(key, [self.positions[key]]).append(i)
+                if duplicates == "first":
+                    issues.append(Issue(sheet_name, header_row, h, None, "duplicate_header", "warning",
+                                        f"header {h!r} appears more than once; using the first "
+                                        f"(column {_col_letter(self.positions[key])}), not column {_col_letter(i)}"))
                 continue
             self.positions[key] = i
+        self.sub_positions: dict[str, list[int]] = {}
+        for i, h in enumerate(subs or []):
+            key = normalise(h)
+            if key and key not in self.positions:
+                self.sub_positions.setdefault(key, []).append(i)
 
     def find(self, names: tuple[str, ...]) -> tuple[int, str] | None:
         for name in names:
-            pos = self.positions.get(normalise(name))
+            key = normalise(name)
+            if key in self.repeated and self.duplicates != "first":
+                raise SheetError(self._ambiguous(name, self.repeated[key]))
+            pos = self.positions.get(key)
             if pos is not None:
                 return pos, self.headers[pos]
+            subs = self.sub_positions.get(key)
+            if subs and len(subs) > 1:
+                raise SheetError(self._ambiguous(name, subs))
+            if subs:
+                return subs[0], self.headers[subs[0]]
         return None
+
+    def at(self, index: int) -> tuple[int, str]:
+        """A column given by letter: always found (a column past the last is blank)."""
+        return index, (self.headers[index] if index < len(self.headers) else "") or f"column {_col_letter(index)}"
+
+    def _ambiguous(self, name: str, positions: list[int]) -> str:
+        ways = [f"{{letter: {_col_letter(p)}}}" for p in positions]
+        whole = [self.headers[p] for p in positions]
+        if len(set(map(normalise, whole))) == len(whole):
+            ways = [f"{w!r} or {letter}" for w, letter in zip(whole, ways, strict=True)]
+        return (f"header {name!r} appears in columns {', '.join(_col_letter(p) for p in positions)}; address each "
+                f"copy as {' / '.join(ways)} (or set `duplicate_headers: first` to take the first)")
 
     def suggest(self, names: tuple[str, ...]) -> list[str]:
         keys = list(self.positions)
@@ -90,3 +192,16 @@ def _col_letter(i: int) -> str:
         i, r = divmod(i - 1, 26)
         out = chr(65 + r) + out
     return out
+
+
+class _Grid:
+    """The data rows of a sheet column by column (short rows padded with ''), transposed once."""
+
+    def __init__(self, cells_list: list[list[str]]):
+        self.n = len(cells_list)
+        self.columns = list(zip_longest(*cells_list, fillvalue=""))
+
+    def __call__(self, pos) -> tuple[str, ...]:
+        if isinstance(pos, tuple):
+            return tuple(map(joined_date, *(self(p) for p in pos)))
+        return self.columns[pos] if pos < len(self.columns) else ("",) * self.n

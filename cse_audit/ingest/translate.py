@@ -11,6 +11,7 @@ from .records import UNKNOWN
 from .values import (
     date_from_pattern,
     parse_age,
+    parse_age_band,
     parse_date,
     parse_initials,
     parse_int,
@@ -115,8 +116,12 @@ class _Translator:
                 return value, None, problem
             value, problem = parse_date(s, spec.dates or "dayfirst", pivot)
             return value, None, problem
+        if self.ftype == "int" and f == "age":
+            # An age band keeps its upper end in age_max (the linkage compares intervals).
+            value, upper, problem = parse_age_band(s)
+            return value, ({"age_max": upper} if upper is not None else None), problem
         if self.ftype == "int":
-            value, problem = parse_age(s) if (f == "age" or spec.parse == "age") else parse_int(s)
+            value, problem = parse_age(s) if spec.parse == "age" else parse_int(s)
             return value, None, problem
         return s, None, None
 

@@ -13,6 +13,11 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's 1900 system, after its 1900 leap-
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _NUMERIC = re.compile(r"^\d+(?:\.\d+)?$")
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
+_MONTH_YEAR = re.compile(r"^([a-z]{3,9})\.?[\s\-/',]+(\d{2}|\d{4})$", re.I)   # "May-08", "March 2010"
+_NUM_MONTH_YEAR = re.compile(r"^(\d{1,2})[/.\-](\d{4})$")                      # "05/2008"
+# Excel serials of plausible dates here: 1 Jan 1910 to 31 Dec 2099. A smaller number in a date column
+# is a day, a month or a count ("16" would be 16 Jan 1900), never a date.
+MIN_SERIAL, MAX_SERIAL = 3654, 73050
 _TEXT_MONTH = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s\-/]+([a-z]{3,9})\.?[\s\-/,]+(\d{2}|\d{4})$", re.I)
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
@@ -42,10 +47,10 @@ def parse_date(text: str, style: str | None = "dayfirst", pivot: int = 30) -> tu
         return _make_date(int(m[1]), int(m[2]), int(m[3]))
     if _NUMERIC.match(s):
         serial = float(s)
-        # 1 Jan 1900 .. 31 Dec 2099: a plain number outside that is not a date.
-        if 1 <= serial <= 73050:
+        if MIN_SERIAL <= serial <= MAX_SERIAL:
             return EXCEL_EPOCH + dt.timedelta(days=int(serial)), None
-        return None, ("bad_date", "a number that is not an Excel date serial")
+        return None, ("bad_date", "a number that is not a plausible date (an Excel date serial of 1910-2099); "
+                                  "a day, month or year alone? (dates split over columns: `parts`)")
     if style == "iso":
         return None, ("bad_date", "expected an ISO date (YYYY-MM-DD)")
     m = _DMY.match(s)
@@ -56,7 +61,24 @@ def parse_date(text: str, style: str | None = "dayfirst", pivot: int = 30) -> tu
     m = _TEXT_MONTH.match(s)
     if m and m[2][:3].lower() in _MONTHS:
         return _make_date(_year(m[3], pivot), _MONTHS[m[2][:3].lower()], int(m[1]))
+    return month_year(s, pivot)
+
+
+def month_year(s: str, pivot: int = 30) -> tuple[dt.date | None, Problem]:
+    """Month-year text ("May-08", "Mar 2010", "05/2008"): the first of the month (month precision,
+    as `pattern` does for a reference without a day)."""
+    m = _MONTH_YEAR.match(s)
+    if m and m[1][:3].lower() in _MONTHS and _MONTH_NAMES[_MONTHS[m[1][:3].lower()] - 1].lower().startswith(
+            m[1].lower()[:4] if m[1].lower().startswith("sept") else m[1].lower()):
+        return _make_date(_year(m[2], pivot), _MONTHS[m[1][:3].lower()], 1)
+    m = _NUM_MONTH_YEAR.match(s)
+    if m and 1 <= int(m[1]) <= 12:
+        return _make_date(int(m[2]), int(m[1]), 1)
     return None, ("bad_date", "not a recognised date")
+
+
+_MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                "November", "December"]
 
 
 def quick_date(s: str, style: str | None = "dayfirst") -> dt.date | None:
@@ -97,6 +119,18 @@ def date_from_pattern(text: str, pattern: re.Pattern, pivot: int = 30) -> tuple[
 _AGE = re.compile(r"^(\d{1,3})(?:\.0+)?\s*(?:y|yr|yrs|year|years|yo|y/o|years old)?\.?$", re.I)
 _AGE_RANGE = re.compile(r"^(\d{1,3})\s*(?:-|to|–)\s*(\d{1,3})\s*(?:y|yrs|years)?$", re.I)
 _AGE_UNDER = re.compile(r"^(?:under|<|below)\s*(\d{1,3})", re.I)
+
+
+def parse_age_band(text: str) -> tuple[int | None, int | None, Problem]:
+    """Like parse_age, keeping a band's upper end: "14-15" -> (14, 15, None); "14" -> (14, None, None)."""
+    age, problem = parse_age(text)
+    m = _AGE_RANGE.match(text.strip()) if age is not None else None
+    if m:
+        upper = int(m[2])
+        if upper < age or upper > 110:
+            return None, None, ("bad_age", "an age band whose upper end is below its lower end or over 110")
+        return age, upper, None
+    return age, None, problem
 
 
 def parse_age(text: str) -> tuple[int | None, Problem]:
@@ -167,3 +201,19 @@ def age_at(dob: dt.date, on: dt.date) -> int | None:
     if on < dob:
         return None
     return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
+
+
+def joined_date(day: str, month: str, year: str) -> str:
+    """Day, month and year cells as one day-first text ("16/5/1995"); with no day, the first of
+    the month (month precision, as month-year text)."""
+    day, month, year = (_whole(t) for t in (day, month, year))
+    if not (day or month or year):
+        return ""
+    if not day and month and year:
+        day = "1"
+    return f"{day}/{month}/{year}"
+
+
+def _whole(text: str) -> str:
+    s = text.strip()
+    return s[:-2] if s.endswith(".0") and s[:-2].isdigit() else s

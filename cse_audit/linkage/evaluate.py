@@ -4,7 +4,8 @@ and F1, and blocking recall; and a truth-format csv of the current links.
 Truth files: a csv with a ``person_id`` column and either ``record_id``, or
 ``file_name,sheet,row_number`` naming the row a record came from (file_name as in the
 ``returns`` table, compared by base name; row_number is the 1-based Excel row; sheet may be
-blank for csv returns or when the file and row already identify the record). An optional
+blank for csv returns or when the file and row already identify the record), with a
+``group`` (or ``column_group``) column for records of numbered column groups. An optional
 ``kind`` column (victims/offenders) restricts rows to one kind."""
 
 from __future__ import annotations
@@ -36,22 +37,29 @@ def _read_truth(con, kind: str, truth_csv: str | os.PathLike) -> tuple[pd.DataFr
                 len(truth) - len(hit))
     if not {"file_name", "row_number"} <= set(truth.columns):
         raise LinkageError(f"{truth_csv}: truth file needs record_id, or file_name,sheet,row_number")
-    recs = con.execute(f"""SELECT v.record_id, rt.file_name, v.sheet, v.row_number
+    has_group = "column_group" in {r[0] for r in con.execute(f"DESCRIBE current_{kind}").fetchall()}
+    group_sql = "v.column_group" if has_group else "CAST(NULL AS VARCHAR) AS column_group"
+    recs = con.execute(f"""SELECT v.record_id, rt.file_name, v.sheet, v.row_number, {group_sql}
         FROM current_{kind} v JOIN returns rt USING (return_id)""").df()
     recs["key"] = recs["file_name"].map(lambda f: os.path.basename(str(f)).lower())
     recs["row_number"] = recs["row_number"].astype("Int64")
+    recs["sheet_rec"] = recs["sheet"].fillna("").astype(str).str.lower()
+    recs["group_rec"] = recs["column_group"].fillna("").astype(str)
     truth = truth.reset_index(drop=True)
     truth["_t"] = range(len(truth))
     truth["key"] = truth["file_name"].map(lambda f: os.path.basename(f).lower())
     truth["row_number"] = pd.to_numeric(truth["row_number"], errors="coerce").astype("Int64")
-    if "sheet" not in truth.columns:
-        truth["sheet"] = ""
-    m = truth.merge(recs, on=["key", "row_number"], how="inner", suffixes=("", "_rec"))
-    # the sheet decides only when file and row are ambiguous (several sheets in one workbook)
-    m["sheet_ok"] = (m["sheet"].str.lower() == m["sheet_rec"].fillna("").astype(str).str.lower())
-    m = m.sort_values(["_t", "sheet_ok"], ascending=[True, False])
-    multi = m.groupby("_t")["record_id"].transform("size") > 1
-    m = m[~multi | m["sheet_ok"]].drop_duplicates("_t")
+    sheet = truth["sheet"] if "sheet" in truth.columns else pd.Series("", index=truth.index)
+    truth["sheet_t"] = sheet.fillna("").astype(str).str.strip().str.lower()
+    group = next((truth[c] for c in ("column_group", "group") if c in truth.columns), pd.Series("", index=truth.index))
+    truth["group_t"] = group.fillna("").astype(str).str.strip()
+    m = truth[["_t", "key", "row_number", "sheet_t", "group_t", "person_id"]].merge(
+        recs[["record_id", "key", "row_number", "sheet_rec", "group_rec"]], on=["key", "row_number"], how="inner")
+    # A truth row names one record by (file, sheet, row, group): a sheet given must be the record's
+    # (blank: any sheet, for csv returns), and so must a group (blank: a record of no group). A row
+    # naming no loaded record, or several, is counted as not joined, never attached to a neighbour.
+    m = m[((m["sheet_t"] == "") | (m["sheet_t"] == m["sheet_rec"])) & (m["group_t"] == m["group_rec"])]
+    m = m[m.groupby("_t")["record_id"].transform("size") == 1]
     return (pd.DataFrame({"record_id": m["record_id"].values, "truth_id": m["person_id"].values}),
             len(truth) - len(m))
 

@@ -1,0 +1,241 @@
+"""Drafting the layouts of issue 24: numbered column groups (`Victim 1 Surname` ... `Suspect 4 DOB`),
+two-row headers (`VICTIM` | `SUSPECT` group cells over repeated sub-headers) and a sheet per year.
+
+The sheet drafter works on one header row of one kind. For a grouped or two-row sheet this module
+makes one *view* of the sheet per group of people (the case's own columns plus the first group's
+columns, under their short headers, named after the kind so the drafter takes that kind), drafts
+each view as usual, then writes the result back in the real sheet's terms: `groups:` or
+`header_rows: 2` with `GROUP / Sub` headers. Sheets of one kind with the same columns (a sheet per
+year) become one block with a `{regex: ...}` sheet.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+
+from ..config import normalise
+from ..ingest.readers import Sheet
+from ..ingest.sheets import combined_headers
+from .model import SheetDraft
+from .synonyms import Synonyms, _hinted
+
+_NUMBERED = re.compile(r"^(?P<label>[^\d]*?[A-Za-z])[\s_.\-]*(?P<n>\d{1,2})(?:\s*[-_:.)]\s*|\s+)(?P<rest>\S.*)$")
+VIEW_NAMES = {"victims": "Victims", "offenders": "Offenders"}
+DEFAULT_SHARED = ("case_ref", "case_date", "area")
+
+
+def kind_of_label(label: str, syn: Synonyms) -> str | None:
+    """victims / offenders for a group label ("Victim", "SUSPECT", "Alleged perpetrator"), else None."""
+    kind = syn.role_values.get(normalise(label))
+    if kind in VIEW_NAMES:
+        return kind
+    for k in VIEW_NAMES:
+        if _hinted(label, syn.kind_sheet.get(k, [])) or _hinted(label, syn.kind_header.get(k, [])):
+            return k
+    return None
+
+
+def numbered_groups(headers: list[str], syn: Synonyms) -> list[dict]:
+    """Numbered column groups in one header row: [{label, kind, pattern, n, columns: {rest: index}
+    of the first group, members: all indices}], for labels with two or more groups of two or more columns."""
+    found: dict[str, dict] = {}
+    for j, h in enumerate(headers):
+        m = _NUMBERED.match(h.strip()) if h else None
+        if not m:
+            continue
+        g = found.setdefault(normalise(m["label"]), {"label": m["label"].strip(), "by_n": {}})
+        g["by_n"].setdefault(int(m["n"]), {})[m["rest"].strip()] = j
+    out = []
+    for g in found.values():
+        numbers = sorted(g["by_n"])
+        kind = kind_of_label(g["label"], syn)
+        if kind is None or len(numbers) < 2 or len(g["by_n"][numbers[0]]) < 2:
+            continue
+        members = [j for cols in g["by_n"].values() for j in cols.values()]
+        out.append({"label": g["label"], "kind": kind, "pattern": f"{g['label']} {{n}}", "n": numbers,
+                    "columns": g["by_n"][numbers[0]], "members": members})
+    return out
+
+
+def two_row_header(rows: list[list[str]], hdr: int) -> int | None:
+    """The index of the sub-header row when the header found at `hdr` is one of two rows (group cells
+    over sub-headers that repeat under each group), else None."""
+    for sub in (hdr, hdr + 1):
+        if sub < 1 or sub >= len(rows):
+            continue
+        subs = [normalise(c) for c in rows[sub] if c and c.strip()]
+        if not subs or max(Counter(subs).values()) < 2:
+            continue
+        top = rows[sub - 1]
+        filled_top = [j for j, c in enumerate(top) if c and c.strip()]
+        # Group cells span columns (a merged cell: text, then blanks over filled sub-headers), so the
+        # top row has fewer filled cells than the sub-header row.
+        spans = [j for j in filled_top if j + 1 < len(rows[sub]) and (j + 1 >= len(top) or not top[j + 1].strip())
+                 and rows[sub][j + 1].strip()]
+        if not spans or len(filled_top) >= len(subs):
+            continue
+        combined = [normalise(c) for c in combined_headers(rows, sub, 2) if c]
+        if len({normalise(top[j]) for j in filled_top}) >= 2 and len(set(combined)) == len(combined):
+            return sub
+    return None
+
+
+def views(sheet: Sheet, hdr: int, syn: Synonyms) -> list[tuple[Sheet, dict]]:
+    """The per-kind views of a grouped or two-row sheet (see the module docstring), each with what
+    it takes to write the draft back: [] for a plain sheet."""
+    sub = two_row_header(sheet.rows, hdr)
+    if sub is not None:
+        return _two_row_views(sheet, sub, syn)
+    headers = [c.strip() for c in sheet.rows[hdr]]
+    groups = numbered_groups(headers, syn)
+    if not groups:
+        return []
+    member = {j for g in groups for j in g["members"]}
+    shared = [j for j, h in enumerate(headers) if h and j not in member]
+    out = []
+    for g in groups:
+        if any(g["kind"] == o["kind"] and o is not g and len(o["members"]) > len(g["members"]) for o in groups):
+            continue
+        names = [headers[j] for j in shared] + list(g["columns"])
+        # Every group's values are evidence: the view stacks the groups' columns under one header.
+        by_n = _group_columns(headers, g)
+        rows = [names] + [[r[j] if j is not None and j < len(r) else "" for j in shared + cols]
+                          for r in sheet.rows[hdr + 1:] for cols in by_n]
+        out.append((Sheet(VIEW_NAMES[g["kind"]], rows),
+                    {"kind": g["kind"], "groups": {"pattern": g["pattern"], "n": g["n"]},
+                     "shared_headers": [headers[j] for j in shared],
+                     "evidence": f"numbered column groups {g['label']!r} 1..{g['n'][-1]} in one row"}))
+    return out
+
+
+def _group_columns(headers: list[str], g: dict) -> list[list[int | None]]:
+    """For each group number, the positions of the first group's columns in that group (None: absent)."""
+    pos = {normalise(h): j for j, h in enumerate(headers) if h}
+    return [[pos.get(normalise(f"{g['label']} {n} {rest}")) for rest in g["columns"]] for n in g["n"]]
+
+
+def _two_row_views(sheet: Sheet, sub: int, syn: Synonyms) -> list[tuple[Sheet, dict]]:
+    combined = combined_headers(sheet.rows, sub, 2)
+    subs = [c.strip() for c in sheet.rows[sub]] + [""] * (len(combined) - len(sheet.rows[sub]))
+    tops = [c.split(" / ")[0] if subs[j] and " / " in c else "" for j, c in enumerate(combined)]
+    top = sheet.rows[sub - 1]
+    # The case's own columns: a header of their own in the top row (merged down), no sub-header.
+    shared = [j for j, c in enumerate(combined) if c and not tops[j] and j < len(top) and top[j].strip()]
+    out = []
+    for label in dict.fromkeys(t for t in tops if t):
+        kind = kind_of_label(label, syn)
+        if kind is None or any(o[1]["kind"] == kind for o in out):
+            continue
+        cols = [j for j in range(len(combined)) if tops[j] == label]
+        rename = {subs[j]: combined[j] for j in cols}
+        out.append((_view(sheet, sub + 1, shared + cols, [combined[j] for j in shared] + [subs[j] for j in cols],
+                          kind),
+                    {"kind": kind, "header_rows": 2, "rename": rename,
+                     "evidence": f"group cell {label!r} over the sub-headers of a two-row header"}))
+    return out
+
+
+def _view(sheet: Sheet, start: int, cols: list[int], names: list[str], kind: str) -> Sheet:
+    rows = [names] + [[r[j] if j < len(r) else "" for j in cols] for r in sheet.rows[start:]]
+    return Sheet(VIEW_NAMES[kind], rows)
+
+
+def restore(draft: SheetDraft, sheet: Sheet, selector, how: dict, header_row: int) -> SheetDraft:
+    """The draft of a view, in terms of the real sheet."""
+    draft.sheet, draft.selector, draft.kind = sheet.name, selector, how["kind"]
+    draft.kind_evidence = how["evidence"]
+    draft.header_row = header_row
+    draft.header_evidence = re.sub(r"^header on row \d+", f"header on row {header_row}", draft.header_evidence)
+    draft.data_rows = sum(1 for r in sheet.rows[header_row:] if any(c.strip() for c in r))
+    draft.groups = how.get("groups")
+    draft.header_rows = how.get("header_rows", 1)
+    rename = how.get("rename") or {}
+    if rename:
+        for c in draft.columns:
+            c.headers = [rename.get(h, h) for h in c.headers]
+            c.spec = _renamed(c.spec, rename)
+        draft.header_contains = [rename.get(h, h) for h in draft.header_contains]
+    if draft.groups:
+        # Fields read from the row's own columns are shared by every group; say so when not the default.
+        own = {normalise(h) for h in how["shared_headers"]}
+        shared = [c.field for c in draft.columns if c.headers and all(normalise(h) in own for h in c.headers)]
+        per_group = [c.field for c in draft.columns if c.headers and c.field not in shared]
+        if any(f not in DEFAULT_SHARED for f in shared) or any(f in DEFAULT_SHARED for f in per_group):
+            draft.groups["shared"] = shared
+    return draft
+
+
+def _renamed(spec, rename: dict):
+    if isinstance(spec, str):
+        return rename.get(spec, spec)
+    if isinstance(spec, list):
+        return [_renamed(s, rename) for s in spec]
+    if isinstance(spec, dict):
+        return {k: (_renamed(v, rename) if k in ("column", "first_of") else v) for k, v in spec.items()}
+    return spec
+
+
+def merge_series(drafts: list[SheetDraft]) -> list[SheetDraft]:
+    """Sheets of one kind with the same columns (a sheet per year) as one block reading them all."""
+    out: list[SheetDraft] = []
+    for d in drafts:
+        twin = next((o for o in out if o.kind == d.kind and _same_columns(o, d)), None)
+        if twin is None:
+            out.append(d)
+            continue
+        twin.series = (twin.series or [twin.sheet]) + [d.sheet]
+        twin.data_rows += d.data_rows
+    for d in out:
+        series = d.series
+        if series:
+            d.selector = {"regex": sheet_regex(series)}
+            d.notes.append(f"the same columns on {len(series)} sheets ({', '.join(map(repr, series))}): the "
+                           "regex reads them all, and each record keeps its sheet")
+    return out
+
+
+def _same_columns(a: SheetDraft, b: SheetDraft) -> bool:
+    return a.fields() == b.fields() and a.groups == b.groups and a.header_rows == b.header_rows
+
+
+def sheet_regex(names: list[str]) -> str:
+    """A regex for a series of sheet names: years ("2008", "2011 (to March)") by their year, else
+    their common beginning, else the names themselves."""
+    if all(re.match(r"\s*(19|20)\d\d\b", n) for n in names):
+        return r"^\s*(19|20)\d\d\b"
+    prefix = os.path.commonprefix([n.lower() for n in names]).strip()
+    if len(prefix) >= 3:
+        return "^" + re.escape(names[0][:len(prefix)])
+    return "^(" + "|".join(re.escape(n) for n in names) + ")$"
+
+
+_PART = {"day": "day", "month": "month", "year": "year", "dd": "day", "mm": "month", "yy": "year", "yyyy": "year"}
+
+
+def split_dates(draft: SheetDraft) -> None:
+    """Day / Month / Year columns left unmapped ("DOB Day", "DOB Month", "DOB Year", or bare "Day",
+    "Month", "Year"): propose them as one date (`parts`), the date of birth unless they name the case."""
+    from .model import ColumnChoice
+
+    found: dict[str, dict[str, str]] = {}
+    for header, _why in draft.unmapped:
+        words = normalise(header).split()
+        if words and words[-1] in _PART:
+            found.setdefault(" ".join(words[:-1]), {})[_PART[words[-1]]] = header
+    taken = {c.field for c in draft.columns}
+    for prefix, parts in found.items():
+        if set(parts) != {"day", "month", "year"}:
+            continue
+        case = any(w in prefix.split() for w in ("referral", "case", "crime", "incident", "offence", "reported"))
+        fname = "case_date" if case else "dob"
+        if fname in taken:
+            continue
+        spec = {"parts": {k: parts[k] for k in ("day", "month", "year")}}
+        why = f"headers {', '.join(map(repr, parts.values()))} split one date over three columns"
+        draft.columns.append(ColumnChoice(fname, list(parts.values()), spec, [why + (
+            "" if prefix else " (no prefix: taken as the date of birth; check it is not the case date)")],
+            "medium" if not prefix else "high"))
+        draft.unmapped = [(h, w) for h, w in draft.unmapped if h not in parts.values()]
+        taken.add(fname)
