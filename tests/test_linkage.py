@@ -78,8 +78,8 @@ AREAS = ["Leeds", "Bradford", "Sheffield", "Wakefield", "Kirklees", "Calderdale"
          "Reading", "Slough", "Oxford"]
 
 
-def _records():
-    rows = [dict(zip(["key", "agency", *COLUMNS, "truth"], r, strict=True)) for r in CRAFTED]
+def _records(crafted=CRAFTED):
+    rows = [dict(zip(["key", "agency", *COLUMNS, "truth"], r, strict=True)) for r in crafted]
     rng = random.Random(7)
     used = set()
     while len(used) < 120:
@@ -125,15 +125,15 @@ def _initials(fn, sn):
     return (fn[0] + sn[0]).upper() if fn and sn else None
 
 
-def build_store(path: Path):
-    """Write the records; returns (connection, {key: record_id}, {key: truth person})."""
+def build_store(path: Path, crafted=CRAFTED):
+    """Write the crafted records and the filler; returns (connection, {key: record_id}, {key: truth person})."""
     con = _connect(path)
     for agency, (rid, st, fname) in AGENCIES.items():
         con.execute("INSERT INTO returns VALUES (?, ?, ?, ?, NULL, 'x', NULL, TIMESTAMP '2020-01-01', 'current', "
                     "false, 0, 0, 0, 0, 0)", [rid, agency, st, fname])
     ids, truth, rows_per = {}, {}, {a: 1 for a in AGENCIES}
     sheet = {"P1": "Victims", "L1": "Children", "N1": None, "P2": "Victims"}
-    for rec in _records():
+    for rec in _records(crafted):
         agency = rec["agency"]
         rid, st, _ = AGENCIES[agency]
         rows_per[agency] += 1
