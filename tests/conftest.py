@@ -15,7 +15,12 @@ RETURNS = FIXTURES / "returns"
 @pytest.fixture
 def fixture_config_dir(tmp_path) -> Path:
     """The project's code lists, schema and settings, with the fixtures' mappings and registry."""
-    root = tmp_path / "configs"
+    return make_config_dir(tmp_path)
+
+
+def make_config_dir(parent: Path) -> Path:
+    """Write the fixtures' configuration folder under ``parent`` (see fixture_config_dir)."""
+    root = parent / "configs"
     root.mkdir()
     for name in ("codes",):
         shutil.copytree(ROOT / "configs" / name, root / name)
