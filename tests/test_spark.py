@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -42,9 +43,24 @@ def small_store(tmp_path_factory):
     yield db
     from cse_audit.linkage import engine
 
-    if engine._SPARK is not None:  # the test started it: stop the JVM
+    if engine._SPARK is not None:  # the test started it: stop Spark, then its JVM
+        from pyspark import SparkContext
+
         engine._SPARK.stop()
         engine._SPARK = None
+        gateway = SparkContext._gateway
+        if gateway is not None:
+            # the JVM would otherwise outlive the session (and, orphaned, even pytest)
+            gateway.shutdown()
+            SparkContext._gateway = SparkContext._jvm = None
+            proc = getattr(gateway, "proc", None)
+            if proc is not None:
+                proc.stdin.close()          # the gateway's own signal to exit
+                try:
+                    proc.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
 
 
 def _links(db) -> dict[str, tuple[list[tuple[str, ...]], dict[str, float | None]]]:
