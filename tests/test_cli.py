@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 
+import openpyxl
 from click.testing import CliRunner
 
+from cse_audit import ingest
 from cse_audit.cli import cli
+from cse_audit.config import load_config
 
 from .conftest import RETURNS
 
@@ -82,7 +85,10 @@ def test_mapping_draft_and_check(fixture_config_dir, tmp_path):
 def test_template_and_minimise_commands(fixture_config_dir, tmp_path):
     out = tmp_path / "t.xlsx"
     made = run("template", "--output", out, "--agency", "ngo-fixture", "--config", fixture_config_dir)
-    assert made.exit_code == 0 and out.exists()
+    assert made.exit_code == 0 and made.stdout == "" and f"wrote {out}" in made.stderr
+    assert openpyxl.load_workbook(out).sheetnames == ["Instructions", "Lists", "Cases", "Victims", "Offenders"]
+    blank = ingest.prepare(out, load_config(fixture_config_dir))      # the marker names the agency
+    assert (blank.agency_id, blank.mapping) == ("ngo-fixture", "standard-template")
     bad = run("template", "--output", out, "--agency", "nobody", "--config", fixture_config_dir)
     assert bad.exit_code == 2 and "no agency 'nobody'" in bad.output
     db = tmp_path / "m.duckdb"

@@ -64,7 +64,11 @@ def test_shares_to_the_record(loaded):
     assert police["offender_records"] == 2 and police["offenders_date_of_birth_or_age"] == 1.0
     assert police["offenders_ethnicity"] == 0.5
     assert police["rows_rejected"] == 1 and police["cases"] == 3
-    assert police["flag"] in ("green", "amber", "red")
+    # score = record-weighted mean of the shares: victims (2/3 + 1 + 2/3 + 2/3 + 1) / 5 = 0.8 over 3
+    # records, offenders (1 + 1 + 0.5 + 1) / 4 = 0.875 over 2: (3 * 0.8 + 2 * 0.875) / 5 = 0.83
+    assert police["score"] == pytest.approx(0.83, abs=1e-3) and police["flag"] == "green"   # >= 0.75
+    # victims only: (4 * 2/3 + 1) / 5 = 0.733, amber (0.5 <= score < 0.75)
+    assert ngo["score"] == pytest.approx(0.733, abs=1e-3) and ngo["flag"] == "amber"
 
 
 def test_feedback_has_no_other_agency_values(loaded, tmp_path):
@@ -72,8 +76,12 @@ def test_feedback_has_no_other_agency_values(loaded, tmp_path):
     out = tmp_path / "feedback.xlsx"
     row = next(r for r in report(con, config)["agencies"] if r["agency"] == "ngo-fixture")
     n = write_feedback(con, config.agencies["ngo-fixture"], row, out)
-    assert n > 0
+    assert n == 2                      # ngo_bom.csv: one missing column, one unrecognised code
     wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Summary", "Problems"]
+    problems = list(wb["Problems"].iter_rows(values_only=True))
+    assert problems[0][:6] == ("file", "sheet", "row", "column", "severity", "code")
+    assert sorted(r[5] for r in problems[1:]) == ["missing_column", "unrecognised_code"]
     cells = {str(c.value) for ws in wb for r in ws.iter_rows() for c in r if c.value is not None}
     # the cell is located (file, sheet, row, column); its value only with show_values (#22)
     assert "Martian" not in cells and "ngo_bom.csv" in cells

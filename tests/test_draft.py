@@ -448,6 +448,6 @@ def test_draft_and_check_commands(fixture_config, tmp_path):
                                         agency_id="police-testshire")
     assert "9 row(s) landed, 8 accepted, 1 rejected" in text and "'IC8' x1" in text
     assert data["fields"]["cases"]["area"]["mapped"] == 3
-    json.dumps(data)                                  # --format json
+    assert json.loads(json.dumps(data))["fields"]["cases"]["area"]["mapped"] == 3   # --format json
     text, _ = drafting.check_command(RETURNS / "people_flat.xlsx", "fixture-people", fixture_config)
     assert "rejected rows: 1 x unrecognised_role" in text and "values from the registry are blank" in text

@@ -8,7 +8,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 from click.testing import CliRunner
@@ -115,23 +114,79 @@ def _consistent(con):
     return len(rows)
 
 
+# Loads returns with worker processes and stops, killable, inside the transaction of the 5th
+# return: its return row and raw rows are written, its records not yet.
+_PAUSED_INGEST = """
+import sys
+from cse_audit import ingest, store
+from cse_audit.config import load_config
+
+src, db, config = sys.argv[1:4]
+real_insert, seen = store._insert, []
+
+def pausing_insert(con, table, frame, extra="", params=None):
+    real_insert(con, table, frame, extra, params)
+    if table == "raw_rows":
+        seen.append(table)
+        if len(seen) == 5:
+            print("paused in transaction", flush=True)
+            sys.stdin.read()          # until killed
+
+store._insert = pausing_insert
+ingest.ingest([src], store.connect(db), load_config(config), append=True, link=False, jobs=2)
+"""
+
+
+def _group(pgid: int) -> set[int]:
+    """Live processes in process group ``pgid`` (from /proc)."""
+    out = set()
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            out.add(int(entry))
+    return out
+
+
 def test_sigkill_leaves_a_consistent_store_and_a_rerun_completes(fixture_config_dir, tmp_path):
+    """SIGKILL in the middle of a return's transaction (not after a guessed sleep): the store
+    keeps the four returns committed before it and nothing of the fifth; a rerun completes.
+    The killed ingest's forkserver, workers and resource tracker are ended with it."""
+    from .conftest import wait_until_gone
+
     src = tmp_path / "many"
-    # Enough rows that loading them all takes well over the 2.5 s before the kill (30 x 4000 rows
-    # no longer did once ingest got faster).
-    _write_many(src, n_files=30, n_rows=12000)
+    _write_many(src, n_files=30, n_rows=300)
     db = tmp_path / "kill.duckdb"
+    proc = subprocess.Popen([sys.executable, "-c", _PAUSED_INGEST, str(src), str(db), str(fixture_config_dir)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            start_new_session=True)       # its own process group, helpers included
+    try:
+        assert proc.stdout.readline().strip() == "paused in transaction"
+        helpers = _group(proc.pid) - {proc.pid}
+        assert helpers, "the ingest started no worker processes"
+        proc.send_signal(signal.SIGKILL)
+        assert proc.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            proc.wait()
+        # orphaned by the kill, the helpers would wait forever: end the group, and wait for it
+        pids = _group(proc.pid)
+        if pids:
+            os.killpg(proc.pid, signal.SIGKILL)
+        assert not wait_until_gone(pids)
+        proc.stdout.close()
+        proc.stdin.close()
+    assert not _group(proc.pid)
+    con = connect(db)
+    assert _consistent(con) == 4                      # the fifth return's open transaction is gone
+    assert con.execute("SELECT count(*) FROM raw_rows").fetchone()[0] == 4 * 300
+    con.close()
     cmd = [sys.executable, "-m", "cse_audit.cli", "ingest", str(src), "--db", str(db), "--config",
            str(fixture_config_dir), "--append", "--no-link", "--no-tables"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(2.5)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    con = connect(db)
-    partial = _consistent(con)
-    con.close()
-    if proc.returncode == -signal.SIGKILL:
-        assert partial < 30, "killed, yet every return was complete"
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     con = connect(db)

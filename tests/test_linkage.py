@@ -78,8 +78,8 @@ AREAS = ["Leeds", "Bradford", "Sheffield", "Wakefield", "Kirklees", "Calderdale"
          "Reading", "Slough", "Oxford"]
 
 
-def _records():
-    rows = [dict(zip(["key", "agency", *COLUMNS, "truth"], r, strict=True)) for r in CRAFTED]
+def _records(crafted=CRAFTED):
+    rows = [dict(zip(["key", "agency", *COLUMNS, "truth"], r, strict=True)) for r in crafted]
     rng = random.Random(7)
     used = set()
     while len(used) < 120:
@@ -125,15 +125,15 @@ def _initials(fn, sn):
     return (fn[0] + sn[0]).upper() if fn and sn else None
 
 
-def build_store(path: Path):
-    """Write the records; returns (connection, {key: record_id}, {key: truth person})."""
+def build_store(path: Path, crafted=CRAFTED):
+    """Write the crafted records and the filler; returns (connection, {key: record_id}, {key: truth person})."""
     con = _connect(path)
     for agency, (rid, st, fname) in AGENCIES.items():
         con.execute("INSERT INTO returns VALUES (?, ?, ?, ?, NULL, 'x', NULL, TIMESTAMP '2020-01-01', 'current', "
                     "false, 0, 0, 0, 0, 0)", [rid, agency, st, fname])
     ids, truth, rows_per = {}, {}, {a: 1 for a in AGENCIES}
     sheet = {"P1": "Victims", "L1": "Children", "N1": None, "P2": "Victims"}
-    for rec in _records():
+    for rec in _records(crafted):
         agency = rec["agency"]
         rid, st, _ = AGENCIES[agency]
         rows_per[agency] += 1
@@ -163,10 +163,31 @@ def cfg():
                                overrides_file=None)
 
 
-@pytest.fixture
-def linked(tmp_path, cfg):
-    con, ids, truth = build_store(tmp_path / "store.duckdb")
+@pytest.fixture(scope="module")
+def linked_store(tmp_path_factory, cfg):
+    """The crafted store linked once for the module: (path, connection, ids, truth, result)."""
+    path = tmp_path_factory.mktemp("linked") / "store.duckdb"
+    con, ids, truth = build_store(path)
     result = linkage.link_people(con, "victims", config=cfg)
+    con.execute("CHECKPOINT")  # the file alone holds everything: linked_copy copies it
+    yield path, con, ids, truth, result
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def linked(linked_store):
+    """For tests that only read the linked store."""
+    return linked_store[1:]
+
+
+@pytest.fixture
+def linked_copy(linked_store, tmp_path):
+    """A private copy of the linked store, for tests that link again or change records."""
+    import shutil
+
+    path, _, ids, truth, result = linked_store
+    shutil.copy(path, tmp_path / "copy.duckdb")
+    con = _connect(tmp_path / "copy.duckdb")
     yield con, ids, truth, result
     con.close()
 
@@ -252,8 +273,8 @@ def test_merge_rules(linked):
     assert mk_conf == ("source_priority",)
 
 
-def test_overrides_change_person_count_by_the_pairs_they_decide(linked, cfg, tmp_path):
-    con, ids, _, base = linked
+def test_overrides_change_person_count_by_the_pairs_they_decide(linked_copy, cfg, tmp_path):
+    con, ids, _, base = linked_copy
     # no-match cuts js1-js2 (a pair joined only by its own edge): one more person
     split = linkage.link_people(con, "victims", config=cfg, overrides=[(ids["js1"], ids["js2"], "no-match")])
     assert split.persons == base.persons + 1
@@ -351,8 +372,15 @@ def test_config_unknown_key_names_file_and_key(tmp_path):
 
 
 def test_shipped_config_loads():
+    import yaml
+
     cfg = linkage.load_linkage_config()
-    assert 0 < cfg.threshold < 1 and cfg.blocking_rules and not cfg.em_enabled
+    raw = yaml.safe_load((ROOT / "configs" / "linkage.yaml").read_text(encoding="utf-8"))
+    # what the file says, exactly, whatever values it holds
+    assert (cfg.threshold, cfg.cannot_link_below, cfg.em_enabled) == (
+        raw["threshold"], raw["cannot_link_below"], raw["em"]["enabled"])
+    assert cfg.blocking_rules == raw["blocking_rules"] and len(cfg.blocking_rules) == len(raw["blocking_rules"])
+    assert (cfg.review_low, cfg.review_high) == (raw["review"]["low"], raw["review"]["high"])
     assert "catherine" in cfg.nicknames["kate"]
     assert cfg.merge["victims"]["missing_status"].order[0] == "Reported missing"
 
@@ -363,10 +391,10 @@ def test_soundex():
     assert linkage.soundex("") is None
 
 
-def test_reviewed_decisions_survive_a_resubmission(linked, cfg):
+def test_reviewed_decisions_survive_a_resubmission(linked_copy, cfg):
     """An agency resubmits its return (rows shifted by a new first row, so every record_id changes):
     decisions naming its old records move to the same records in the new return."""
-    con, ids, _, base = linked
+    con, ids, _, base = linked_copy
     decisions = [(ids["js1"], ids["js2"], "no-match"), (ids["es1"], ids["lb1"], "match")]  # all but js2 in P1
     before = linkage.link_people(con, "victims", config=cfg, overrides=decisions)
     assert before.persons == base.persons

@@ -183,5 +183,6 @@ def test_html_unpublished_warns(tables, tmp_path):
 
 
 def test_bad_suffix(tables, tmp_path):
-    with pytest.raises(ReportError):
+    with pytest.raises(ReportError, match=r"r\.pdf: the report must be \.xlsx or \.html"):
         write_report(tables, tmp_path / "r.pdf")
+    assert not (tmp_path / "r.pdf").exists()

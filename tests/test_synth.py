@@ -88,7 +88,13 @@ def test_other_seed_keeps_the_shape(tmp_path):
         assert abs(got - want) <= 0.03 * want
     assert 2400 <= summary["victim_records"] <= 2650
     assert 2650 <= summary["offender_records"] <= 2950
-    assert _parsed(tmp_path) != {}
+    # the same agencies answer as in the sample, each file readable with the sheets of its layout
+    parsed = _parsed(tmp_path)
+    assert sorted(parsed) == sorted(p.name for p in _returns(SAMPLE))
+    sample = _parsed(SAMPLE)
+    assert {name: sorted(sheets) for name, sheets in parsed.items()} == {
+        name: sorted(sheets) for name, sheets in sample.items()}
+    assert sum(parsed[name] != sample[name] for name in parsed) >= 60     # yet other records (nil returns alike)
 
 
 def test_small_scale_scales_the_counts(tmp_path):

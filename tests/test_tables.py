@@ -171,7 +171,20 @@ def test_all_tables_in_order(tables):
     for table in tables.values():
         assert table["period"] == "all"
         assert "Period: all" in table["note"] and "[c]" in table["note"]
-        assert isinstance(table["title"], str) and table["rows"]
+    assert {k: (t["title"], len(t["rows"])) for k, t in tables.items()} == {
+        "sources": ("Returns, case records and people by source type", 4),
+        "victims_missing": ("Victims: reported missing", 3),
+        "victims_sex": ("Victims: sex", 3),
+        "victims_age": ("Victims: age", 8),
+        "victims_ethnicity": ("Victims: ethnicity", 7),
+        "victims_looked_after": ("Victims: looked after (in local-authority care)", 3),
+        "victims_overlap": ("Victims: reported by one or more agencies", 3),
+        "offenders_sex": ("Offenders: sex", 3),
+        "offenders_age": ("Offenders: age", 6),
+        "offenders_ethnicity": ("Offenders: ethnicity", 7),
+        "offenders_ethnicity_reliable": ("Offenders: ethnicity, most reliable data group", 7),
+        "offender_groups": ("Offender groups", 4),
+    }
 
 
 def test_sources(tables):

@@ -68,3 +68,87 @@ def test_parsers_never_crash(text):
     for parser in (parse_date, parse_age, parse_initials, parse_name):
         value, problem = parser(text)
         assert value is None or problem is None
+
+
+# Boundaries, with expected values written out by hand (not computed by the code's helpers).
+# The two-digit-year pivot is 30 (configs/settings.yaml): "29" is 2029, "30" is 1930.
+@pytest.mark.parametrize("text, pivot, expected", [
+    ("31/12/29", 30, dt.date(2029, 12, 31)),    # one below the pivot: this century
+    ("01/01/30", 30, dt.date(1930, 1, 1)),      # at the pivot: last century
+    ("1 Jan 30", 30, dt.date(1930, 1, 1)),
+    ("31 Dec 29", 30, dt.date(2029, 12, 31)),
+    ("01/01/00", 30, dt.date(2000, 1, 1)),
+    ("31/12/99", 30, dt.date(1999, 12, 31)),
+    ("15/06/09", 10, dt.date(2009, 6, 15)),     # a mapping's own pivot
+    ("15/06/10", 10, dt.date(1910, 6, 15)),
+    ("15/06/00", 0, dt.date(1900, 6, 15)),      # pivot 0: every two-digit year is 19xx
+    ("15/06/98", 99, dt.date(2098, 6, 15)),
+    ("15/06/99", 99, dt.date(1999, 6, 15)),
+])
+def test_two_digit_years_at_the_pivot(text, pivot, expected):
+    assert parse_date(text, "dayfirst", pivot) == (expected, None)
+
+
+@pytest.mark.parametrize("year, expected", [("29", 2029), ("30", 1930), ("2030", 2030)])
+def test_two_digit_year_in_a_reference_pattern(year, expected):
+    import re
+
+    from cse_audit.ingest.values import date_from_pattern
+
+    pattern = re.compile(r"LAN/(?P<year>\d{2,4})/(?P<month>\d{2})")
+    assert date_from_pattern(f"LAN/{year}/04/0012", pattern, 30) == (dt.date(expected, 4, 1), None)
+
+
+def test_two_digit_years_through_a_configured_column(fixture_config):
+    """The column translator (the path ingest takes, with its shortcuts) and the configured pivot."""
+    from cse_audit.config import ColumnSpec
+    from cse_audit.ingest.translate import _Translator
+
+    assert fixture_config.settings.two_digit_year_pivot == 30
+    agency = next(iter(fixture_config.agencies.values()))
+    dob = _Translator("dob", ColumnSpec(headers=("DOB",), dates="dayfirst"), fixture_config, agency)
+    got = dob.many({"31/12/29", "01/01/30", "1/1/30"})
+    assert {t: v[0] for t, v in got.items()} == {"31/12/29": dt.date(2029, 12, 31), "01/01/30": dt.date(1930, 1, 1),
+                                                 "1/1/30": dt.date(1930, 1, 1)}
+
+
+# Excel's 1900 date system: serial 36526 is 1 Jan 2000, 61 is 1 Mar 1900 (after the leap day
+# Excel wrongly keeps), 73050 is 31 Dec 2099, the last serial the parser accepts.
+@pytest.mark.parametrize("text, expected", [
+    ("36526", dt.date(2000, 1, 1)),
+    ("61", dt.date(1900, 3, 1)),
+    ("73050", dt.date(2099, 12, 31)),
+    ("40000", dt.date(2009, 7, 6)),
+    ("40000.75", dt.date(2009, 7, 6)),          # a time of day is dropped
+])
+def test_excel_serials_at_the_limits(text, expected):
+    assert parse_date(text) == (expected, None)
+
+
+@pytest.mark.parametrize("text", ["73051", "0", "0.5", "100000"])
+def test_numbers_outside_the_serial_range_are_not_dates(text):
+    value, problem = parse_date(text)
+    assert value is None and problem == ("bad_date", "a number that is not an Excel date serial")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("0", (0, None)), ("110", (110, None)), ("110.0", (110, None)), ("110 years", (110, None)),
+    ("111", (None, ("bad_age", "an age over 110"))), ("999", (None, ("bad_age", "an age over 110"))),
+    ("1000", (None, ("bad_age", "not a recognised age"))), ("-1", (None, ("bad_age", "not a recognised age"))),
+    ("17-18", (17, None)), ("110-111", (110, None)),
+])
+def test_ages_at_the_limits(text, expected):
+    assert parse_age(text) == expected
+
+
+@pytest.mark.parametrize("dob, on, expected", [
+    (dt.date(2004, 2, 29), dt.date(2009, 2, 28), 4),    # a leap-day birthday comes on 1 March
+    (dt.date(2004, 2, 29), dt.date(2009, 3, 1), 5),
+    (dt.date(2004, 2, 29), dt.date(2008, 2, 29), 4),
+    (dt.date(1995, 12, 31), dt.date(2009, 12, 30), 13),
+    (dt.date(1995, 12, 31), dt.date(2009, 12, 31), 14),
+    (dt.date(2009, 4, 3), dt.date(2009, 4, 3), 0),
+    (dt.date(2009, 4, 3), dt.date(2009, 4, 2), None),   # a case dated before the birth
+])
+def test_age_at_boundaries(dob, on, expected):
+    assert age_at(dob, on) == expected

@@ -65,9 +65,9 @@ def _splink_engine(features, cfg: LinkageConfig, encrypted: bool = False):
     DuckDB: a private in-memory database, so Splink's working tables never touch the store.
     Spark: a SparkAPI on the process's Spark local session (see ``_spark_session``)."""
     if cfg.backend == "spark":
+        spark = _spark_session()  # first: it says clearly when pyspark is missing
         from splink.backends.spark import SparkAPI
 
-        spark = _spark_session()
         # the previous run's working tables (temp views, persisted in memory)
         for t in spark.catalog.listTables():
             if t.isTemporary and (t.name == "records" or t.name.startswith("__splink")):
