@@ -25,8 +25,9 @@ def load_settings(path: Path) -> Settings:
     if not path.exists():
         return Settings()
     d = load_yaml(path) or {}
+    # reference_period (dating ages given without a date) is read and checked by linkage's settings
     _check_keys(d, {"ignore", "extensions", "header_search_rows", "limits", "two_digit_year_pivot",
-                    "nil_markers"}, path, "")
+                    "nil_markers", "reference_period"}, path, "")
     limits = d.get("limits") or {}
     _check_keys(limits, set(Limits.__dataclass_fields__), path, "limits")
     kw = {}
@@ -113,8 +114,8 @@ def load_agencies(path: Path, mappings: dict) -> dict[str, Agency]:
     out = {}
     for i, a in enumerate(d.get("agencies") or []):
         where = f"agencies[{i}]"
-        _check_keys(a, {"id", "name", "source_type", "area", "force_area", "expected", "mapping", "files"}, path,
-                    where)
+        _check_keys(a, {"id", "name", "source_type", "area", "force_area", "expected", "mapping", "files",
+                        "reference_period"}, path, where)
         aid = str(_require(a, "id", path, where))
         if aid in out:
             raise ConfigError(path, f"{where}.id", _line(a, "id"), f"duplicate agency id {aid!r}")
@@ -128,6 +129,11 @@ def load_agencies(path: Path, mappings: dict) -> dict[str, Agency]:
                               f"no mapping {mapping!r} in mappings/; known: {', '.join(sorted(mappings))}")
         files = a.get("files") or []
         force_area = a.get("force_area") or (a.get("area") if st == "police" else None)
+        if isinstance(force_area, list):  # a council bordering two forces: records carry the first
+            if not force_area or not all(isinstance(f, str) and f for f in force_area):
+                raise ConfigError(path, f"{where}.force_area", _line(a, "force_area"),
+                                  "must be a force area name or a list of them")
+            force_area = force_area[0]
         out[aid] = Agency(aid, str(a.get("name", aid)), st, a.get("area"), bool(a.get("expected", True)),
                           mapping, tuple(files), force_area)
     return out

@@ -82,9 +82,9 @@ def explain(con, kind: str, record_id_a: str, record_id_b: str, config=None,
                        bool(out.get("found_by_blocking_rules", False)), same)
 
 
-_COMP_COLUMNS = {"forename": ("fn", "fi", "fn_groups"), "surname": ("sn", "si", "sn_groups"),
-                 "birth": ("dob", "age", "case_y", "case_md", "yob", "born_by", "dob_y", "dob_m", "dob_d", "dob_md"),
-                 "sex": ("sex",), "area": ("area", "region"), "ethnicity": ("ethnicity",)}
+_COMP_COLUMNS = {"forename": ("fn", "fi", "fn_groups"), "surname": ("sn", "si", "sn_groups", "sn_parts"),
+                 "birth": ("dob", "age", "bd_lo", "bd_hi", "dob_y", "dob_m", "dob_d"),
+                 "sex": ("sex",), "area": ("area", "regions"), "ethnicity": ("ethnicity",)}
 
 
 def _belongs(col: str, comp: str) -> bool:

@@ -6,7 +6,9 @@ Nothing here writes to the store."""
 
 from __future__ import annotations
 
+import copy
 import logging
+import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -23,6 +25,9 @@ from .settings import KINDS, LinkageConfig
 
 log = logging.getLogger(__name__)
 
+M_FLOOR = 0.5  # EM's m is at least this share of the stated m (see _train_m)
+PRIOR_SLACK = 8.0  # bits: how far the prior may rise when re-estimated from the clusters
+
 
 def _blocking_rules(rules: list) -> list:
     from splink import block_on
@@ -36,9 +41,18 @@ def _level_key(label: str, comp: str) -> tuple[str, str]:
     return (group or "all"), level
 
 
-def _build_model(api, records_df, cfg: LinkageConfig, n_records: int) -> dict:
-    """Estimate u by seeded random sampling, then set each level's m from its conditional m in
-    config times its group's share of pairs (from the u sample). Returns a Splink model dict."""
+def _u_pairs(cfg: LinkageConfig, n_records: int) -> float:
+    """Pairs sampled for u: every pair when they are few, else a sample that grows with the
+    records (u_sampling.pairs_per_record each) up to u_sampling.max_pairs."""
+    all_pairs = n_records * (n_records - 1) / 2
+    return float(min(all_pairs, cfg.u_max_pairs, max(cfg.u_pairs_per_record * n_records, 1e5)))
+
+
+def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: bool = True) -> dict:
+    """u by seeded random sampling (sized to the data); m by EM with u fixed, on blocking rules
+    that leave out the field being estimated (em.blocking_rules), starting from - and, for
+    levels EM never sees or on fewer than em.min_records records, falling back to - the stated
+    conditional m in config times its group's share of pairs. Returns a Splink model dict."""
     from splink import Linker, SettingsCreator
 
     settings = SettingsCreator(
@@ -50,10 +64,10 @@ def _build_model(api, records_df, cfg: LinkageConfig, n_records: int) -> dict:
         retain_intermediate_calculation_columns=False,
     )
     linker = Linker(records_df, settings, log_level=None)
+    n_pairs = _u_pairs(cfg, n_records)
     linker.training.estimate_u_using_random_sampling(
-        max_pairs=cfg.u_max_pairs, seed=cfg.u_seed, min_count_per_level=None, num_chunks=1)
+        max_pairs=n_pairs, seed=cfg.u_seed, min_count_per_level=None, num_chunks=1)
     model = linker.misc.save_model_to_json()
-    n_pairs = min(cfg.u_max_pairs, n_records * (n_records - 1) / 2)
     u_floor = 1.0 / max(n_pairs, 1.0)
     for comp in model["comparisons"]:
         name = comp["output_column_name"]
@@ -70,19 +84,58 @@ def _build_model(api, records_df, cfg: LinkageConfig, n_records: int) -> dict:
             group, level = _level_key(lvl["label_for_charts"], name)
             lvl["m_probability"] = cfg.comparisons[name].m[group][level] * share[group] / total
     model.pop("linker_uid", None)
+    if train and cfg.em_enabled and n_records >= cfg.em_min_records:
+        model = _train_m(records_df, model, cfg)
     return model
+
+
+def _train_m(records_df, model: dict, cfg: LinkageConfig) -> dict:
+    """m by EM with u fixed, one session per rule; a level no session could train keeps its
+    stated m. The sessions' m are combined by Splink (mean over sessions that trained them)."""
+    from splink import Linker
+
+    stated = {(c["output_column_name"], lv["label_for_charts"]): lv["m_probability"]
+              for c in model["comparisons"] for lv in c["comparison_levels"] if not lv.get("is_null_level")}
+    trained = model
+    for rule in _blocking_rules(cfg.em_blocking_rules):
+        linker = Linker(records_df, trained, log_level=None)
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, fix_u_probabilities=True, estimate_without_term_frequencies=True)
+        except Exception as exc:  # e.g. no pair on a small data set: keep the m so far
+            log.info("EM on %s skipped: %s", rule, str(exc).splitlines()[0][:200])
+            continue  # (a failed session leaves the linker's settings half-trained)
+        trained = linker.misc.save_model_to_json()
+        trained.pop("linker_uid", None)
+    trained = copy.deepcopy(trained)
+    # EM drives the m of a level its training pairs never show to 0, which would make e.g. a
+    # different area a veto. A level unseen in a few thousand pairs is rare among matches, not
+    # impossible: m is floored at M_FLOOR times the stated m.
+    for comp in trained["comparisons"]:
+        for lv in comp["comparison_levels"]:
+            if lv.get("is_null_level"):
+                continue
+            m = lv.get("m_probability")
+            floor = stated[(comp["output_column_name"], lv["label_for_charts"])]
+            if not isinstance(m, (int, float)) or m != m:
+                m = floor
+            lv["m_probability"] = max(m, M_FLOOR * floor)
+    trained["probability_two_random_records_match"] = model["probability_two_random_records_match"]
+    return trained
 
 
 @dataclass
 class _Run:
     record_ids: list[str]
-    edges: pd.DataFrame  # uid_l, uid_r, p: scored pairs with p >= keep_low
+    edges: pd.DataFrame  # uid_l, uid_r, p, w (match weight), guard: scored pairs near or above keep_low
     candidate_pairs: int
     pairs_by_rule: dict[str, int]
     api: Any  # the Splink database API holding the scored pairs (for follow-up queries)
     predictions: str  # physical name of the table of all scored candidate pairs
     model: dict
     seconds: float
+    prior: float = 0.0  # the prior the scores were computed with
+    partial: Any = None  # per record: lacks a forename or surname (e.g. initials only)
 
 
 def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
@@ -95,16 +148,13 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
     features, record_ids = _features(con, kind, cfg)
     n = len(record_ids)
     if n < 2:
-        return _Run(record_ids, pd.DataFrame({"uid_l": [], "uid_r": [], "p": []}), 0, {}, None, "", {},
+        return _Run(record_ids, pd.DataFrame({"uid_l": [], "uid_r": [], "p": [], "w": [], "guard": []}), 0, {},
+                    None, "", {},
                     time.perf_counter() - t0)
     api, records = _splink_engine(features, cfg, _store_encrypted(con))
     try:
         model = _build_model(api, records, cfg, n)
         linker = Linker(records, model, log_level=None)
-        if cfg.em_enabled:
-            for rule in _blocking_rules(cfg.em_blocking_rules):
-                linker.training.estimate_parameters_using_expectation_maximisation(rule)
-            model = linker.misc.save_model_to_json()
         predictions = linker.inference.predict(warning_mode="never")
     except duckdb.OutOfMemoryException as exc:
         raise LinkageError(
@@ -118,7 +168,18 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
     candidates = sum(pairs_by_rule.values())
     log.info("%s: %d records, %d candidate pairs (%s)", kind, n, candidates,
              "; ".join(f"{r}: {c}" for r, c in pairs_by_rule.items()))
+    # Kept with their match weights (prior included), PRIOR_SLACK bits below keep_low, so that
+    # the prior can be re-estimated from the clusters without scoring again. "guard": two
+    # records of one return are one person only on strong evidence: both fully named, or the
+    # same person reference.
+    low_weight = math.log2(max(keep_low, 1e-12) / max(1 - keep_low, 1e-12)) - PRIOR_SLACK
+    rec = records.physical_name
     edges = api.query_sql(
-        f"SELECT unique_id_l AS uid_l, unique_id_r AS uid_r, match_probability AS p FROM {table} "
-        f"WHERE match_probability >= {float(keep_low)!r} ORDER BY uid_l, uid_r", "pandas")
-    return _Run(record_ids, edges, candidates, pairs_by_rule, api, table, model, time.perf_counter() - t0)
+        f"SELECT p.unique_id_l AS uid_l, p.unique_id_r AS uid_r, p.match_probability AS p, "
+        f"p.match_weight AS w, (l.return_id = r.return_id AND (l.names_missing OR r.names_missing) "
+        f"AND NOT coalesce(l.ref = r.ref, false)) AS guard "
+        f"FROM {table} p JOIN {rec} l ON l.unique_id = p.unique_id_l JOIN {rec} r ON r.unique_id = p.unique_id_r "
+        f"WHERE p.match_weight >= {float(low_weight)!r} ORDER BY uid_l, uid_r", "pandas")
+    return _Run(record_ids, edges, candidates, pairs_by_rule, api, table, model, time.perf_counter() - t0,
+                prior=float(model["probability_two_random_records_match"]),
+                partial=features.column("names_missing").to_numpy(zero_copy_only=False).astype(bool))

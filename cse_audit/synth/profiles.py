@@ -71,7 +71,8 @@ def structure(g: Gen, params: dict, rng: random.Random) -> None:
     regions = sorted(police)
     for p in list(g.victims):
         slot = g.by_region[p.region]
-        others = [a for a in slot["lscb"] + [slot["ngo"]] if a is not None]
+        known = {r.agency.id for r in p.records}  # a second report comes from another agency
+        others = [a for a in slot["lscb"] + [slot["ngo"]] if a is not None and a.id not in known]
         if others and rng.random() < params.get("extra_reports", 0):
             _report(g, p, rng.choice(others), rng)
         has_council = any(r.agency.source_type == "lscb" for r in p.records)
