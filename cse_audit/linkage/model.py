@@ -6,7 +6,10 @@ Nothing here writes to the store."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import hashlib
+import json
 import logging
 import math
 import time
@@ -17,6 +20,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from .. import store
 from .comparisons import _comparisons
 from .engine import _splink_engine, _store_encrypted
 from .errors import LinkageError
@@ -48,7 +52,42 @@ def _u_pairs(cfg: LinkageConfig, n_records: int) -> float:
     return float(min(all_pairs, cfg.u_max_pairs, max(cfg.u_pairs_per_record * n_records, 1e5)))
 
 
-def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: bool = True) -> dict:
+class _UCache:
+    """The model's u (and trained m) kept in the store per kind (store_meta ``linkage_u:<kind>``),
+    reused while the records' comparison columns, the comparisons, the sampling and the training
+    settings are unchanged: a review round re-links without sampling or training again, and
+    `link explain` shows the weights the last run used. Best effort: a read-only store is not
+    written."""
+
+    def __init__(self, con, kind: str, features):
+        self.con, self.key_name = con, f"linkage_u:{kind}"
+        # a content hash of every comparison column (unique_id included, so order counts too)
+        scratch = duckdb.connect()
+        try:
+            scratch.register("f", features)
+            sums = scratch.execute("SELECT count(*), sum(hash(COLUMNS(*))) FROM f").fetchone()
+        finally:
+            scratch.close()
+        self.digest = hashlib.sha256(repr(sums).encode()).hexdigest()
+
+    def key(self, model: dict, n_pairs: float, seed: int, trainer: str) -> str:
+        sql = json.dumps([[lv.get("sql_condition") for lv in c["comparison_levels"]] for c in model["comparisons"]])
+        return hashlib.sha256(f"{self.digest}|{sql}|{n_pairs!r}|{seed}|{trainer}".encode()).hexdigest()
+
+    def get(self, key: str) -> dict | None:
+        try:
+            got = json.loads(store.get_meta(self.con, self.key_name) or "null")
+        except (duckdb.Error, ValueError):
+            return None
+        return got["u"] if isinstance(got, dict) and got.get("key") == key else None
+
+    def put(self, key: str, u: dict) -> None:
+        with contextlib.suppress(duckdb.Error):  # read-only store (evaluate, explain): nothing kept
+            store.set_meta(self.con, self.key_name, json.dumps({"key": key, "u": u}))
+
+
+def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: bool = True,
+                 u_cache: _UCache | None = None) -> dict:
     """u by seeded random sampling (sized to the data); m by EM with u fixed, on blocking rules
     that leave out the field being estimated (em.blocking_rules), starting from - and, for
     levels EM never sees or on fewer than em.min_records records, falling back to - the stated
@@ -65,6 +104,21 @@ def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: boo
     )
     linker = Linker(records_df, settings, log_level=None)
     n_pairs = _u_pairs(cfg, n_records)
+    key = cached = None
+    if u_cache is not None:
+        trainer = (cfg.em_enabled, cfg.em_min_records, cfg.em_blocking_rules, M_FLOOR, train,
+                   {k: v.m for k, v in sorted(cfg.comparisons.items())})
+        key = u_cache.key(linker.misc.save_model_to_json(), n_pairs, cfg.u_seed, repr(trainer))
+        cached = u_cache.get(key)
+    if cached is not None:  # the same data, comparisons and training as last time: its u and m
+        model = linker.misc.save_model_to_json()
+        model.pop("linker_uid", None)
+        for comp in model["comparisons"]:
+            got = cached[comp["output_column_name"]]
+            for lvl, u, m in zip(comp["comparison_levels"], got["u"], got["m"], strict=True):
+                if not lvl.get("is_null_level"):
+                    lvl["u_probability"], lvl["m_probability"] = u, m
+        return model
     linker.training.estimate_u_using_random_sampling(
         max_pairs=n_pairs, seed=cfg.u_seed, min_count_per_level=None, num_chunks=1)
     model = linker.misc.save_model_to_json()
@@ -86,17 +140,34 @@ def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: boo
     model.pop("linker_uid", None)
     if train and cfg.em_enabled and n_records >= cfg.em_min_records:
         model = _train_m(records_df, model, cfg)
+    if u_cache is not None:
+        u_cache.put(key, {c["output_column_name"]: {"u": [lv.get("u_probability") for lv in c["comparison_levels"]],
+                                                     "m": [lv.get("m_probability") for lv in c["comparison_levels"]]}
+                          for c in model["comparisons"]})
     return model
 
 
 def _train_m(records_df, model: dict, cfg: LinkageConfig) -> dict:
     """m by EM with u fixed, one session per rule; a level no session could train keeps its
     stated m. The sessions' m are combined by Splink (mean over sessions that trained them)."""
-    from splink import Linker
 
     stated = {(c["output_column_name"], lv["label_for_charts"]): lv["m_probability"]
               for c in model["comparisons"] for lv in c["comparison_levels"] if not lv.get("is_null_level")}
     trained = model
+    # Splink warns for every level a session cannot train (the stated m stand): expected, not news
+    splink_log = logging.getLogger("splink")
+    level = splink_log.level
+    splink_log.setLevel(logging.ERROR)
+    try:
+        trained = _em_sessions(records_df, trained, cfg)
+    finally:
+        splink_log.setLevel(level)
+    return _floored(trained, stated, model)
+
+
+def _em_sessions(records_df, trained: dict, cfg: LinkageConfig) -> dict:
+    from splink import Linker
+
     for rule in _blocking_rules(cfg.em_blocking_rules):
         linker = Linker(records_df, trained, log_level=None)
         try:
@@ -107,6 +178,10 @@ def _train_m(records_df, model: dict, cfg: LinkageConfig) -> dict:
             continue  # (a failed session leaves the linker's settings half-trained)
         trained = linker.misc.save_model_to_json()
         trained.pop("linker_uid", None)
+    return trained
+
+
+def _floored(trained: dict, stated: dict, model: dict) -> dict:
     trained = copy.deepcopy(trained)
     # EM drives the m of a level its training pairs never show to 0, which would make e.g. a
     # different area a veto. A level unseen in a few thousand pairs is rare among matches, not
@@ -153,7 +228,7 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
                     time.perf_counter() - t0)
     api, records = _splink_engine(features, cfg, _store_encrypted(con))
     try:
-        model = _build_model(api, records, cfg, n)
+        model = _build_model(api, records, cfg, n, u_cache=_UCache(con, kind, features))
         linker = Linker(records, model, log_level=None)
         predictions = linker.inference.predict(warning_mode="never")
     except duckdb.OutOfMemoryException as exc:
