@@ -489,9 +489,9 @@ def test_explain_shows_the_birth_interval_levels(hard_linked, cfg):
     con, _p, _result, ids = hard_linked
     ex = linkage.explain(con, "victims", ids["ab_age"], ids["ab_dob"], config=cfg)
     birth = next(c for c in ex.comparisons if c["comparison"] == "birth")
-    assert birth["level"] == "age_vs_dob/inside" and birth["match_weight"] > 0
+    assert birth["level"] == "undated_age_vs_dob/inside" and birth["match_weight"] > 0
     ex = linkage.explain(con, "victims", ids["ab_age"], ids["ab_10y"], config=cfg)
-    assert next(c for c in ex.comparisons if c["comparison"] == "birth")["level"] == "age_vs_dob/different"
+    assert next(c for c in ex.comparisons if c["comparison"] == "birth")["level"] == "undated_age_vs_dob/different"
 
 
 def test_the_count_says_how_sure_it_is(hard_linked):

@@ -74,18 +74,24 @@ def _birth_comparison():
             "dob/transposed"),
         _lv(cll.CustomLevel(f"{both} AND {same_parts} = 2"), "dob/one_part"),
         _lv(cll.CustomLevel(both), "dob/different"),
-        # one side has a dob, the other an age
-        _lv(cll.CustomLevel(f"{one_dob} AND {gap} = 0 AND {narrow}"), "age_vs_dob/fits"),
-        _lv(cll.CustomLevel(f"{one_dob} AND {gap} = 0"), "age_vs_dob/inside"),
-        _lv(cll.CustomLevel(f"{one_dob} AND {gap} <= 366"), "age_vs_dob/within_1"),
-        _lv(cll.CustomLevel(f"{one_dob} AND {gap} <= 1096"), "age_vs_dob/within_3"),  # estimated ages
-        _lv(cll.CustomLevel(one_dob), "age_vs_dob/different"),
-        # two ages: their intervals overlap (both dated: fits), or nearly
-        _lv(cll.CustomLevel(f"{gap} = 0 AND {narrow}"), "age_vs_age/fits"),
-        _lv(cll.CustomLevel(f"{gap} = 0"), "age_vs_age/overlap"),
-        _lv(cll.CustomLevel(f"{gap} <= 366"), "age_vs_age/within_1"),
-        _lv(cll.CustomLevel(f"{gap} <= 1096"), "age_vs_age/within_3"),
-        _lv(cll.ElseLevel(), "age_vs_age/different"),
+        # one side has a dob, the other an age at a case date (a one-year interval)
+        _lv(cll.CustomLevel(f"{one_dob} AND {narrow} AND {gap} = 0"), "age_vs_dob/fits"),
+        _lv(cll.CustomLevel(f"{one_dob} AND {narrow} AND {gap} <= 366"), "age_vs_dob/within_1"),
+        _lv(cll.CustomLevel(f"{one_dob} AND {narrow} AND {gap} <= 1096"), "age_vs_dob/within_3"),  # estimates
+        _lv(cll.CustomLevel(f"{one_dob} AND {narrow}"), "age_vs_dob/different"),
+        # ... or an age dated only by the reference period (a few years wide)
+        _lv(cll.CustomLevel(f"{one_dob} AND {gap} = 0"), "undated_age_vs_dob/inside"),
+        _lv(cll.CustomLevel(f"{one_dob} AND {gap} <= 366"), "undated_age_vs_dob/within_1"),
+        _lv(cll.CustomLevel(one_dob), "undated_age_vs_dob/different"),
+        # two ages at case dates: their intervals overlap, or nearly
+        _lv(cll.CustomLevel(f"{narrow} AND {gap} = 0"), "age_vs_age/fits"),
+        _lv(cll.CustomLevel(f"{narrow} AND {gap} <= 366"), "age_vs_age/within_1"),
+        _lv(cll.CustomLevel(f"{narrow} AND {gap} <= 1096"), "age_vs_age/within_3"),
+        _lv(cll.CustomLevel(narrow), "age_vs_age/different"),
+        # two ages, at least one undated
+        _lv(cll.CustomLevel(f"{gap} = 0"), "undated_ages/overlap"),
+        _lv(cll.CustomLevel(f"{gap} <= 366"), "undated_ages/within_1"),
+        _lv(cll.ElseLevel(), "undated_ages/different"),
     ], output_column_name="birth",
         comparison_description="date of birth; else the birth-date interval an age gives (at the case date, "
                                "or in the return's reference period) against a dob or another interval")

@@ -78,6 +78,31 @@ def _best_only_for_partial(edges: pd.DataFrame, partial, threshold: float) -> pd
     return strong[ok]
 
 
+def _best_pairs(edges: pd.DataFrame, roots: list[int]) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """Each record's best scored pair (uid, other, p, same: in one person), all pair ends, roots."""
+    ends = pd.DataFrame({"uid": np.concatenate([edges["uid_l"].to_numpy(), edges["uid_r"].to_numpy()]),
+                         "other": np.concatenate([edges["uid_r"].to_numpy(), edges["uid_l"].to_numpy()]),
+                         "p": np.concatenate([edges["p"].to_numpy(), edges["p"].to_numpy()])})
+    root = np.asarray(roots)
+    ends["same"] = root[ends["uid"].to_numpy()] == root[ends["other"].to_numpy()]
+    best = ends.sort_values(["uid", "p"], ascending=[True, False], kind="mergesort").drop_duplicates("uid")
+    return best, ends, root
+
+
+def _expected_persons(edges: pd.DataFrame, roots: list[int], low: float, high: float) -> float:
+    """The number of people the scores imply: the clusters' count, less each unlinked record's
+    chance of being someone already counted, plus each linked record's chance of not being so
+    (records whose best pair is in [low, high)). The prior is re-estimated from this rather
+    than from the hard count, which undercounts duplicates exactly when the prior is too low."""
+    persons = len(set(roots))
+    if not len(edges):
+        return float(persons)
+    best, _ends, _root = _best_pairs(edges, roots)
+    unsure = best[(best["p"] >= low) & (best["p"] < high)]
+    p, linked = unsure["p"].to_numpy(), unsure["same"].to_numpy()
+    return persons - float(p[~linked].sum()) + float((1 - p[linked]).sum())
+
+
 def _uncertainty(run, roots: list[int], threshold: float, low: float, high: float) -> dict:
     """How sure the count is. A record is ambiguous when its best pair is uncertain (match
     probability p in [low, high)) or when it has pairs at or above the threshold to two
@@ -88,12 +113,7 @@ def _uncertainty(run, roots: list[int], threshold: float, low: float, high: floa
     e = run.edges
     if not len(e):
         return {"ambiguous_records": 0, "persons_low": persons, "persons_high": persons}
-    ends = pd.DataFrame({"uid": np.concatenate([e["uid_l"].to_numpy(), e["uid_r"].to_numpy()]),
-                         "other": np.concatenate([e["uid_r"].to_numpy(), e["uid_l"].to_numpy()]),
-                         "p": np.concatenate([e["p"].to_numpy(), e["p"].to_numpy()])})
-    root = np.asarray(roots)
-    ends["same"] = root[ends["uid"].to_numpy()] == root[ends["other"].to_numpy()]
-    best = ends.sort_values(["uid", "p"], ascending=[True, False], kind="mergesort").drop_duplicates("uid")
+    best, ends, root = _best_pairs(e, roots)
     unsure = best[(best["p"] >= low) & (best["p"] < high)]
     strong = ends[ends["p"] >= threshold].assign(r=lambda d: root[d["other"].to_numpy()])
     torn = set(strong.groupby("uid")["r"].nunique().loc[lambda s: s > 1].index)
@@ -106,8 +126,9 @@ def _uncertainty(run, roots: list[int], threshold: float, low: float, high: floa
 
 
 def _clusters(con, kind, cfg, overrides, keep_low):
-    """Score, then cluster; with records_per_person: from_data, the prior is re-estimated from
-    the clusters (records / persons) and the pairs rescored until it settles. Pairs the
+    """Score, then cluster; with prior_from_data, the prior is re-estimated from the clusters
+    (records / persons, never below the stated records_per_person) and the pairs rescored until
+    it settles. Pairs the
     within-return guard holds apart and pairs scored below cannot_link_below are never put in
     one person, even through others."""
     run = _run(con, kind, cfg, keep_low)
@@ -125,8 +146,9 @@ def _clusters(con, kind, cfg, overrides, keep_low):
                                       run.record_ids, ov, guard)
         if not from_data:
             break
-        persons = len(set(roots))
-        new = min(max((n / persons - 1.0) / (n - 1), 1e-12), 0.5)
+        persons = max(_expected_persons(edges, roots, cfg.review_low, cfg.review_high), 1.0)
+        # never below the stated duplication: the estimate may rise from it, not fall
+        new = min(max((n / persons - 1.0) / (n - 1), cfg.prior(n)), 0.5)
         if abs(_logit2(new) - _logit2(prior)) < 0.05:
             break
         prior = new
@@ -189,7 +211,8 @@ def link_people(con: duckdb.DuckDBPyConnection, kind: str = "victims", config=No
         conflicts = _merge_persons(con, kind, cfg)
         basis = con.execute(store.CURRENT_RETURNS_SQL).fetchone()[0]
         store.set_meta(con, store.links_basis_key(kind), basis)
-        store.set_meta(con, f"linkage_uncertainty:{kind}", json.dumps(sure))  # read by the tables
+        # read by the tables, for as long as the current returns are the ones linked
+        store.set_meta(con, f"linkage_uncertainty:{kind}", json.dumps({**sure, "basis": basis}))
         if own_txn:
             con.execute("COMMIT")
     except BaseException:

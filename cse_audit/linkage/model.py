@@ -29,7 +29,8 @@ from .settings import KINDS, LinkageConfig
 
 log = logging.getLogger(__name__)
 
-M_FLOOR = 0.5  # EM's m is at least this share of the stated m (see _train_m)
+M_FLOOR = 0.5  # EM's m is at least this share of the stated m (see _floored)
+M_PRIOR_WEIGHT = 1.0  # the stated m weigh as much as EM's estimate (see _floored)
 PRIOR_SLACK = 8.0  # bits: how far the prior may rise when re-estimated from the clusters
 
 
@@ -151,8 +152,6 @@ def _train_m(records_df, model: dict, cfg: LinkageConfig) -> dict:
     """m by EM with u fixed, one session per rule; a level no session could train keeps its
     stated m. The sessions' m are combined by Splink (mean over sessions that trained them)."""
 
-    stated = {(c["output_column_name"], lv["label_for_charts"]): lv["m_probability"]
-              for c in model["comparisons"] for lv in c["comparison_levels"] if not lv.get("is_null_level")}
     trained = model
     # Splink warns for every level a session cannot train (the stated m stand): expected, not news
     splink_log = logging.getLogger("splink")
@@ -162,7 +161,7 @@ def _train_m(records_df, model: dict, cfg: LinkageConfig) -> dict:
         trained = _em_sessions(records_df, trained, cfg)
     finally:
         splink_log.setLevel(level)
-    return _floored(trained, stated, model)
+    return _floored(trained, cfg, model)
 
 
 def _em_sessions(records_df, trained: dict, cfg: LinkageConfig) -> dict:
@@ -181,20 +180,38 @@ def _em_sessions(records_df, trained: dict, cfg: LinkageConfig) -> dict:
     return trained
 
 
-def _floored(trained: dict, stated: dict, model: dict) -> dict:
+def _floored(trained: dict, cfg: LinkageConfig, model: dict) -> dict:
+    """EM's m, used within each group of levels only (e.g. among pairs where one record has a
+    dob and the other an age): a group's share of matches is its share of pairs (from u), as
+    for the stated m, since whether a record has a dob or only initials is no evidence either
+    way, while EM on a blocking rule sees a mix of groups that random pairs do not. EM drives the
+    m of a level its pairs never show to 0, which would make e.g. a different area a veto, and a
+    small group (pairs of two ages) gives EM few matches to learn from: EM's m within a group is
+    averaged with the stated m (a prior weighing M_PRIOR_WEIGHT times as much as the data), and is
+    at least M_FLOOR times the stated one."""
     trained = copy.deepcopy(trained)
-    # EM drives the m of a level its training pairs never show to 0, which would make e.g. a
-    # different area a veto. A level unseen in a few thousand pairs is rare among matches, not
-    # impossible: m is floored at M_FLOOR times the stated m.
     for comp in trained["comparisons"]:
-        for lv in comp["comparison_levels"]:
-            if lv.get("is_null_level"):
-                continue
-            m = lv.get("m_probability")
-            floor = stated[(comp["output_column_name"], lv["label_for_charts"])]
-            if not isinstance(m, (int, float)) or m != m:
-                m = floor
-            lv["m_probability"] = max(m, M_FLOOR * floor)
+        name = comp["output_column_name"]
+        levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
+        groups: dict[str, list] = defaultdict(list)
+        for lv in levels:
+            groups[_level_key(lv["label_for_charts"], name)[0]].append(lv)
+        u_total = sum(lv["u_probability"] for lv in levels)
+        for group, lvs in groups.items():
+            stated = cfg.comparisons[name].m[group]
+            em = {lv["label_for_charts"]: lv.get("m_probability") for lv in lvs}
+            em = {k: (v if isinstance(v, (int, float)) and v == v and v > 0 else 0.0) for k, v in em.items()}
+            total = sum(em.values())
+            cond = {}
+            for lv in lvs:
+                prior_m = stated[_level_key(lv["label_for_charts"], name)[1]]
+                learnt = em[lv["label_for_charts"]] / total if total else prior_m
+                cond[lv["label_for_charts"]] = max((learnt + M_PRIOR_WEIGHT * prior_m) / (1 + M_PRIOR_WEIGHT),
+                                                   M_FLOOR * prior_m)
+            norm = sum(cond.values())
+            share = sum(lv["u_probability"] for lv in lvs) / u_total
+            for lv in lvs:
+                lv["m_probability"] = cond[lv["label_for_charts"]] / norm * share
     trained["probability_two_random_records_match"] = model["probability_two_random_records_match"]
     return trained
 

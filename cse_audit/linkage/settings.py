@@ -31,10 +31,12 @@ LEVELS: dict[str, dict[str, list[str]]] = {
     "surname": {"names": ["exact", "close", "part", "nickname", "swapped", "same_initial", "different"],
                 "initials": ["agree", "differ"]},
     # an age is a birth-date interval: one year wide at a case date ("fits"), wider when only the
-    # return's reference period dates it ("inside" / "overlap")
+    # return's reference period dates it (the undated_* groups: "inside" / "overlap")
     "birth": {"dob": ["exact", "transposed", "one_part", "different"],
-              "age_vs_dob": ["fits", "inside", "within_1", "within_3", "different"],
-              "age_vs_age": ["fits", "overlap", "within_1", "within_3", "different"]},
+              "age_vs_dob": ["fits", "within_1", "within_3", "different"],
+              "undated_age_vs_dob": ["inside", "within_1", "different"],
+              "age_vs_age": ["fits", "within_1", "within_3", "different"],
+              "undated_ages": ["overlap", "within_1", "different"]},
     "sex": {"all": ["same", "different"]},
     "area": {"all": ["same", "same_force_area", "different"]},
     "ethnicity": {"all": ["same", "different"]},
@@ -70,7 +72,7 @@ class LinkageConfig:
     em_enabled: bool
     em_blocking_rules: list[Any]
     em_min_records: int  # fewer records: the stated m are used (EM needs data)
-    prior_from_data: bool  # re-estimate records per person from the clusters (else stated)
+    prior_from_data: bool  # re-estimate records per person from the clusters, never below the stated
     u_pairs_per_record: float  # u sample: this many pairs per record, at most u_max_pairs
     reference_period: tuple[Any, Any]  # dates an age with no case date (settings.yaml)
     agency_periods: dict[str, tuple[Any, Any]]  # an agency's own period (agencies.yaml)
@@ -268,6 +270,7 @@ _MERGEABLE = {
 }
 _TOP_KEYS = {
     "threshold", "cannot_link_below", "probability_two_random_records_match", "records_per_person", "u_sampling", "em",
+    "prior_from_data",
     "review", "person_id_prefix", "nicknames_file", "areas_file", "overrides_file", "unknown_names", "unknown_values",
     "engine", "comparisons", "blocking_rules", "merge",
 }
@@ -309,14 +312,13 @@ def load_linkage_config(path: str | os.PathLike | None = None) -> LinkageConfig:
                            else _num(raw["cannot_link_below"], "cannot_link_below", path, 0.0, 1.0)),
         probability_two_random_records_match=(
             None if prior is None else _num(prior, "probability_two_random_records_match", path, 1e-12, 1)),
-        records_per_person=(1.25 if raw.get("records_per_person", "from_data") == "from_data" else
-                            _num(raw["records_per_person"], "records_per_person", path, 1.0, 1e6)),
+        records_per_person=_num(raw.get("records_per_person", 1.25), "records_per_person", path, 1.0, 1e6),
         u_max_pairs=_num(us.get("max_pairs", 2e6), "u_sampling.max_pairs", path, 1, 1e12),
         u_seed=int(_num(us.get("seed", 1), "u_sampling.seed", path, 0, 2**31)),
         em_enabled=bool(em.get("enabled", False)),
         em_blocking_rules=list(em.get("blocking_rules") or [["dob"]]),
         em_min_records=int(_num(em.get("min_records", 1000), "em.min_records", path, 0, 1e12)),
-        prior_from_data=raw.get("records_per_person", "from_data") == "from_data",
+        prior_from_data=bool(raw.get("prior_from_data", False)),
         u_pairs_per_record=_num(us.get("pairs_per_record", 200), "u_sampling.pairs_per_record", path, 1, 1e9),
         reference_period=period,
         agency_periods=agency_periods,

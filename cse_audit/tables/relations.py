@@ -284,13 +284,13 @@ class _Kind:
     @cached_property
     def uncertainty(self) -> dict | None:
         """How sure the linkage's count is (records left ambiguous, a range for the number of
-        people), as `link run` stored it; only for the count it was made for (all current
-        records, links fresh, no period)."""
-        if self.period is not None or not self.linkage_run or not self.fresh:
+        people), as `link run` stored it; only for the count it was made for (the current returns
+        it linked, no period)."""
+        if self.period is not None or not self.linkage_run:
             return None
         import json
 
-        from ..store import get_meta
+        from ..store import CURRENT_RETURNS_SQL, get_meta
 
         raw = get_meta(self.con, f"linkage_uncertainty:{self.kind}")
         try:
@@ -298,7 +298,11 @@ class _Kind:
         except ValueError:
             return None
         keys = ("ambiguous_records", "persons_low", "persons_high")
-        return {k: int(got[k]) for k in keys} if isinstance(got, dict) and all(k in got for k in keys) else None
+        if not (isinstance(got, dict) and all(k in got for k in keys)):
+            return None
+        if got.get("basis") != self.con.execute(CURRENT_RETURNS_SQL).fetchone()[0]:
+            return None  # the returns changed since: the range was for other records
+        return {k: int(got[k]) for k in keys}
 
     def uncertainty_note(self) -> str:
         u = self.uncertainty
