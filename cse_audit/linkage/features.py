@@ -22,7 +22,10 @@ def _features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig):
     """Read the current records of ``kind`` and derive the comparison features, as Arrow.
 
     unique_id is the 0-based position in record_id order, so the same records always get
-    the same ids (deterministic blocking, training and clustering)."""
+    the same ids (deterministic blocking, training and clustering).
+
+    Long because it is one SQL statement building every comparison column in one pass over the
+    records (names, initials, dates and birth-date intervals, areas), then the lookups joined."""
     view = f"current_{kind}"
     unk_names = _sql_list(sorted(cfg.unknown_names) or [""])
     unk = _sql_list(cfg.unknown_values)
