@@ -78,8 +78,8 @@ AREAS = ["Leeds", "Bradford", "Sheffield", "Wakefield", "Kirklees", "Calderdale"
          "Reading", "Slough", "Oxford"]
 
 
-def _records(crafted=CRAFTED):
-    rows = [dict(zip(["key", "agency", *COLUMNS, "truth"], r, strict=True)) for r in crafted]
+def _records(crafted=CRAFTED, extra=()):
+    rows = [dict(zip(["key", "agency", *COLUMNS, "truth"], r, strict=True)) for r in [*crafted, *extra]]
     rng = random.Random(7)
     used = set()
     while len(used) < 120:
@@ -125,15 +125,16 @@ def _initials(fn, sn):
     return (fn[0] + sn[0]).upper() if fn and sn else None
 
 
-def build_store(path: Path, crafted=CRAFTED):
-    """Write the crafted records and the filler; returns (connection, {key: record_id}, {key: truth person})."""
+def build_store(path: Path, crafted=CRAFTED, extra=()):
+    """Write the crafted records (and any extra) and the filler; returns (connection, {key: record_id},
+    {key: truth person})."""
     con = _connect(path)
     for agency, (rid, st, fname) in AGENCIES.items():
         con.execute("INSERT INTO returns VALUES (?, ?, ?, ?, NULL, 'x', NULL, TIMESTAMP '2020-01-01', 'current', "
                     "false, 0, 0, 0, 0, 0)", [rid, agency, st, fname])
     ids, truth, rows_per = {}, {}, {a: 1 for a in AGENCIES}
     sheet = {"P1": "Victims", "L1": "Children", "N1": None, "P2": "Victims"}
-    for rec in _records(crafted):
+    for rec in _records(crafted, extra):
         agency = rec["agency"]
         rid, st, _ = AGENCIES[agency]
         rows_per[agency] += 1
@@ -381,6 +382,10 @@ def test_shipped_config_loads():
         raw["threshold"], raw["cannot_link_below"], raw["em"]["enabled"])
     assert cfg.blocking_rules == raw["blocking_rules"] and len(cfg.blocking_rules) == len(raw["blocking_rules"])
     assert (cfg.review_low, cfg.review_high) == (raw["review"]["low"], raw["review"]["high"])
+    # evidence from the data: m by EM (u fixed), the prior from the clusters, ages dated by the call
+    assert cfg.em_enabled and cfg.prior_from_data and cfg.probability_two_random_records_match is None
+    assert cfg.reference_period == (dt.date(2008, 1, 1), dt.date(2011, 3, 31))
+    assert cfg.force_areas["leeds"] == ("west yorkshire",)
     assert "catherine" in cfg.nicknames["kate"]
     assert cfg.merge["victims"]["missing_status"].order[0] == "Reported missing"
 
@@ -443,3 +448,92 @@ def test_working_tables_spill_only_to_a_private_folder(cfg):
     assert api._con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == default
     api, records = engine._splink_engine(features, cfg, encrypted=False)
     assert api._con.execute("SELECT current_setting('memory_limit')").fetchone()[0] != default
+
+
+# -- issue 16: evidence that is not one generator's ---------------------------------------------
+
+def _row(key, agency, fn, sn, ini, dob, age, case, area, truth, sex="Female"):
+    return (key, agency, fn, sn, ini, dob, age, case, sex, "White", area, "Unknown", "Unknown", None,
+            "Unknown", truth)
+
+
+HARD = [
+    # an undated charity record: initials, sex and "14 yrs", no case date. The call for data's
+    # period (2008-01-01 to 2011-03-31) dates it: born between 1993 and early 1997.
+    _row("ab_age", "N1", None, None, "AB", None, 14, None, "Leeds", "AB"),
+    _row("ab_dob", "P1", "Abigail", "Brook", None, "1995-05-01", None, "2009-06-01", "Leeds", "AB"),
+    _row("ab_10y", "P2", "Ava", "Barton", None, "2005-05-01", None, "2019-06-01", "Leeds", "AB-young"),
+    # the same child reported by two police forces (Leeds: West Yorkshire; Bolton: Greater Manchester)
+    _row("cd_wy", "P1", "Chloe", "Dawson", None, "2004-04-04", None, "2019-02-01", "Leeds", "CD"),
+    _row("cd_gm", "P2", "Chloe", "Dawson", None, "2004-04-04", None, "2019-05-01", "Bolton", "CD"),
+    # two rows of one charity return with the same initials and age: two children
+    _row("rt_1", "N1", None, None, "RT", None, 15, "2019-03-03", "Leeds", "RT-1"),
+    _row("rt_2", "N1", None, None, "RT", None, 15, "2019-03-20", "Leeds", "RT-2"),
+    # one crossed name (this forename ~ that surname) is not a swap
+    _row("bs", "P1", "Brooke", "Sandbury", None, "2003-09-09", None, "2019-01-05", "Leeds", "BS"),
+    _row("ab2", "P2", "Ashleigh", "Brookholme", None, "2003-09-09", None, "2019-04-05", "Leeds", "AB2"),
+    # both names crossed is a swap ("GREENHALGH Tamsin" typed into the wrong columns)
+    _row("tg_1", "P1", "Tamsin", "Greenhalgh", None, "2002-02-12", None, "2019-01-20", "Leeds", "TG"),
+    _row("tg_2", "L1", "Greenhalgh", "Tamsin", None, "2002-02-12", None, "2019-03-20", "Leeds", "TG"),
+]
+
+
+@pytest.fixture(scope="module")
+def hard_linked(tmp_path_factory, cfg):
+    con, ids, truth = build_store(tmp_path_factory.mktemp("hard") / "store.duckdb", extra=HARD)
+    result = linkage.link_people(con, "victims", config=cfg)
+    yield con, {k: _person(con, rid) for k, rid in ids.items()}, result, ids
+    con.close()
+
+
+def test_an_age_without_a_date_links_to_the_dob_it_fits_not_one_ten_years_off(hard_linked):
+    _con, p, _result, _ids = hard_linked
+    assert p["ab_age"] == p["ab_dob"]
+    assert p["ab_age"] != p["ab_10y"]
+
+
+def test_a_pair_differing_only_in_force_area_links(hard_linked, cfg):
+    con, p, _result, ids = hard_linked
+    assert p["cd_wy"] == p["cd_gm"]
+    ex = linkage.explain(con, "victims", ids["cd_wy"], ids["cd_gm"], config=cfg)
+    area = next(c for c in ex.comparisons if c["comparison"] == "area")
+    assert area["level"] == "different" and -5 < area["match_weight"] < 0  # weak evidence, not a veto
+
+
+def test_same_initials_and_age_in_one_return_stay_two_people(hard_linked):
+    _con, p, result, _ids = hard_linked
+    assert p["rt_1"] != p["rt_2"]
+    assert result.overrides["held_apart_within_return"] >= 1
+
+
+def test_one_crossed_name_is_not_a_swap_but_both_are(hard_linked, cfg):
+    con, p, _result, ids = hard_linked
+    assert p["bs"] != p["ab2"]
+    ex = linkage.explain(con, "victims", ids["bs"], ids["ab2"], config=cfg)
+    assert {c["level"] for c in ex.comparisons if c["comparison"] in ("forename", "surname")} == {"names/different"}
+    assert p["tg_1"] == p["tg_2"]
+
+
+def test_explain_shows_the_birth_interval_levels(hard_linked, cfg):
+    con, _p, _result, ids = hard_linked
+    ex = linkage.explain(con, "victims", ids["ab_age"], ids["ab_dob"], config=cfg)
+    birth = next(c for c in ex.comparisons if c["comparison"] == "birth")
+    assert birth["level"] == "undated_age_vs_dob/inside" and birth["match_weight"] > 0
+    ex = linkage.explain(con, "victims", ids["ab_age"], ids["ab_10y"], config=cfg)
+    assert next(c for c in ex.comparisons if c["comparison"] == "birth")["level"] == "undated_age_vs_dob/different"
+
+
+def test_the_count_says_how_sure_it_is(hard_linked):
+    _con, _p, result, _ids = hard_linked
+    assert result.persons_low <= result.persons <= result.persons_high
+
+
+def test_evaluate_refuses_a_truth_file_for_the_other_kind(linked, cfg, tmp_path):
+    from cse_audit.linkage.errors import TruthMismatchError
+
+    con, ids, _truth, _result = linked
+    bad = tmp_path / "offenders_truth.csv"
+    bad.write_text("record_id,person_id\n" + "".join(f"O-{i},X{i}\n" for i in range(50))
+                   + f"{next(iter(ids.values()))},X0\n")
+    with pytest.raises(TruthMismatchError, match="match no current victims record"):
+        linkage.evaluate(con, "victims", bad, config=cfg)

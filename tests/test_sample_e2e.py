@@ -54,6 +54,16 @@ def row(tables, table, category):
     raise KeyError(f"{table}: no row {category!r}")
 
 
+def test_people_tables_say_how_sure_the_count_is(tables):
+    # issue 16: beside the count, the records left ambiguous and a range for the number of people
+    for table in ("victims_sex", "offenders_sex"):
+        t = tables[table]
+        assert t["persons_low"] <= t["total"] <= t["persons_high"]
+        assert t["ambiguous_records"] >= 0
+        if t["ambiguous_records"]:
+            assert f"between {t['persons_low']:,} and {t['persons_high']:,}" in t["note"]
+
+
 def test_part_a_published_figures(tables):
     police, lscb, ngo, total = (row(tables, "sources", c) for c in
                                 ("Police forces", "LSCBs", "Voluntary sector", "Total"))

@@ -324,3 +324,31 @@ def test_files_decode_to_the_expected_figures(sample):
     # the only unrecognised values are the deliberate ones
     deliberate = {e["value"] for e in expected["deliberate_errors"] if e["kind"].startswith("un")}
     assert set(unrecognised) == deliberate and sum(unrecognised.values()) == len(deliberate)
+
+
+# -- the "hard" profile ------------------------------------------------------------------------
+
+def test_hard_profile_carries_the_trouble_real_returns_do(tmp_path):
+    """Undated charity returns, age bands, more records per child, children in two force areas,
+    DOB left out on later records, and names that may repeat (realistic frequencies)."""
+    out = tmp_path / "hard"
+    summary = synth.generate(out, seed=3, scale=1, profile="hard")
+    assert summary["profile"] == "hard" and summary["matches_ceop"] is False
+    undated = 0
+    bands = 0
+    for path in _returns(out):
+        if path.suffix == ".csv" and "Initials" in (rows := _read_csv(path))[0]:
+            dates = [r[1] for r in rows[1:] if r]
+            undated += bool(dates) and all(d == "" for d in dates)
+            bands += sum(1 for r in rows[1:] if r and re.fullmatch(r"\d+-\d+", r[3]))
+    assert undated >= 1 and bands >= 1
+    truth = list(csv.DictReader((out / "_truth" / "victims.csv").open()))
+    persons = list(csv.DictReader((out / "_truth" / "victim_persons.csv").open()))
+    assert len(truth) / len(persons) > 1.4            # the default sample has about 1.2
+    names = Counter((p["forename"], p["surname"]) for p in persons)
+    assert max(names.values()) >= 2                   # two children may share a name
+
+
+def test_unknown_profile_is_an_error(tmp_path):
+    with pytest.raises(ValueError, match="unknown profile"):
+        synth.generate(tmp_path, profile="nightmare")

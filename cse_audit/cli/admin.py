@@ -56,8 +56,11 @@ def template(output, agency, write_mapping, config_dir):
 @click.argument("outdir", type=click.Path(file_okay=False))
 @click.option("--seed", default=2011, show_default=True, help="Random seed: the same seed gives the same returns.")
 @click.option("--scale", default=1.0, show_default=True, help="Multiply the number of records (e.g. 100).")
+@click.option("--profile", type=click.Choice(["default", "hard"]), default="default", show_default=True,
+              help="default: the shipped sample's kinds of noise; hard: what real returns also do "
+                   "(undated charity ages, DOB left out, typos, children in two force areas, realistic names).")
 @_handle_errors
-def synth(outdir, seed, scale):
+def synth(outdir, seed, scale, profile):
     """Generate synthetic agency returns (no real data), with truth files for linkage.
 
     At scale 1 with the default seed the returns reproduce the CEOP 2011 figures.
@@ -66,11 +69,12 @@ def synth(outdir, seed, scale):
     Example:
       cse-audit synth my_sample --seed 7
       cse-audit synth big --scale 100
+      cse-audit synth hard --profile hard --seed 3
     """
     from ..synth import generate
 
     with status(f"Generating synthetic returns in {outdir}"):
-        summary = generate(outdir, seed=seed, scale=scale)
+        summary = generate(outdir, seed=seed, scale=scale, profile=profile)
     note(f"wrote {outdir}: " + ", ".join(f"{k} {v}" for k, v in summary.items() if isinstance(v, (int, float, str))))
 
 

@@ -85,12 +85,16 @@ def link_evaluate(truth, kind, db, config_dir, fmt):
     """
     from .. import store
     from ..linkage import evaluate
+    from ..linkage.errors import TruthMismatchError
     from ..tables import render_rows
+    from .common import DataProblems
 
     con = store.connect(db, read_only=True)
     try:
         with status(f"Evaluating {kind} linkage"):
             result = evaluate(con, kind, truth, config=_linkage_settings(config_dir, con))
+    except TruthMismatchError as exc:
+        raise DataProblems(str(exc)) from None  # the data do not fit: exit 1
     finally:
         con.close()
     click.echo(render_rows([{"measure": k, "value": v} for k, v in result.items()], fmt, title=f"Linkage: {kind}"))

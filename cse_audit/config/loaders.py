@@ -26,8 +26,9 @@ def load_settings(path: Path) -> Settings:
     if not path.exists():
         return Settings()
     d = load_yaml(path) or {}
+    # reference_period (dating ages given without a date) is used by linkage's settings; checked here too
     _check_keys(d, {"ignore", "extensions", "header_search_rows", "limits", "two_digit_year_pivot",
-                    "nil_markers", "key_fields"}, path, "")
+                    "nil_markers", "key_fields", "reference_period"}, path, "")
     limits = d.get("limits") or {}
     _check_keys(limits, set(Limits.__dataclass_fields__), path, "limits")
     kw = {}
@@ -41,10 +42,39 @@ def load_settings(path: Path) -> Settings:
             if not isinstance(d[key], int):
                 raise ConfigError(path, key, _line(d, key), "expected a whole number")
             kw[key] = d[key]
+    if d.get("reference_period") is not None:
+        _check_period(d, path, "")
     for key, val in limits.items():
         if not isinstance(val, (int, float)) or val <= 0:
             raise ConfigError(path, f"limits.{key}", _line(limits, key), "expected a positive number")
     return Settings(limits=Limits(**limits), **kw)
+
+
+def _check_period(d: dict, path: Path, where: str) -> None:
+    """A reference period is {from: DATE, to: DATE} with from <= to (an error names the key)."""
+    import datetime as dt
+
+    key = f"{where}.reference_period" if where else "reference_period"
+    p = d["reference_period"]
+    if not isinstance(p, dict):
+        raise ConfigError(path, key, _line(d, "reference_period"), "expected {from: YYYY-MM-DD, to: YYYY-MM-DD}")
+    _check_keys(p, {"from", "to"}, path, key)
+    dates = {}
+    for end in ("from", "to"):
+        v = p.get(end)
+        if isinstance(v, dt.datetime):
+            v = v.date()
+        if not isinstance(v, dt.date):
+            try:
+                v = dt.date.fromisoformat(str(v)) if isinstance(v, str) else None
+            except ValueError:
+                v = None
+        if v is None:
+            raise ConfigError(path, f"{key}.{end}", _line(p, end) or _line(d, "reference_period"),
+                              "expected a date (YYYY-MM-DD)")
+        dates[end] = v
+    if dates["to"] < dates["from"]:
+        raise ConfigError(path, key, _line(d, "reference_period"), "ends before it starts")
 
 
 def load_template(path: Path, fields: dict[str, FieldDef]) -> TemplateSpec:
@@ -117,8 +147,8 @@ def load_agencies(path: Path, mappings: dict) -> dict[str, Agency]:
     out = {}
     for i, a in enumerate(d.get("agencies") or []):
         where = f"agencies[{i}]"
-        _check_keys(a, {"id", "name", "source_type", "area", "force_area", "expected", "mapping", "files"}, path,
-                    where)
+        _check_keys(a, {"id", "name", "source_type", "area", "force_area", "expected", "mapping", "files",
+                        "reference_period"}, path, where)
         aid = str(_require(a, "id", path, where))
         if not _AGENCY_ID.fullmatch(aid):
             # ids start every record id (agency:return:sheet:row) and go into csv/xlsx cells, the
@@ -135,8 +165,15 @@ def load_agencies(path: Path, mappings: dict) -> dict[str, Agency]:
         if mapping is not None and mapping not in mappings:
             raise ConfigError(path, f"{where}.mapping", _line(a, "mapping"),
                               f"no mapping {mapping!r} in mappings/; known: {', '.join(sorted(mappings))}")
+        if a.get("reference_period") is not None:
+            _check_period(a, path, where)
         files = a.get("files") or []
         force_area = a.get("force_area") or (a.get("area") if st == "police" else None)
+        if isinstance(force_area, list):  # a council bordering two forces: records carry the first
+            if not force_area or not all(isinstance(f, str) and f for f in force_area):
+                raise ConfigError(path, f"{where}.force_area", _line(a, "force_area"),
+                                  "must be a force area name or a list of them")
+            force_area = force_area[0]
         out[aid] = Agency(aid, str(a.get("name", aid)), st, a.get("area"), bool(a.get("expected", True)),
                           mapping, tuple(files), force_area)
     return out

@@ -6,6 +6,7 @@ one follow-up query for pairs scored too low to share a person."""
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import defaultdict
 
 import pandas as pd
@@ -99,20 +100,22 @@ def _cluster(n: int, edges: pd.DataFrame, threshold: float, record_ids: list[str
     return comp.roots(), best, stats
 
 
-def _apart_pairs(run: _Run, roots: list[int], below: float) -> list[tuple[int, int]]:
-    """Scored pairs below ``below`` whose records nevertheless share a component."""
+def _apart_pairs(run: _Run, roots: list[int], below: float, shift: float = 0.0) -> list[tuple[int, int]]:
+    """Scored pairs below ``below`` whose records nevertheless share a component. ``shift``:
+    bits added to the stored match weights (a prior re-estimated after scoring)."""
     sizes: dict[int, int] = defaultdict(int)
     for r in roots:
         sizes[r] += 1
     members = [(i, r) for i, r in enumerate(roots) if sizes[r] > 1]
     if not members or run.api is None:
         return []
+    cut = math.log2(below / (1 - below))
     comp = run.api.register(pd.DataFrame({"uid": [m[0] for m in members], "root": [m[1] for m in members]},
                                          dtype="int64"))
     low = run.api.query_sql(
         f"SELECT p.unique_id_l AS a, p.unique_id_r AS b FROM {run.predictions} p "
         f"JOIN {comp.physical_name} l ON l.uid = p.unique_id_l JOIN {comp.physical_name} r ON r.uid = p.unique_id_r "
-        f"WHERE l.root = r.root AND p.match_probability < {float(below)!r} ORDER BY a, b", "pandas")
+        f"WHERE l.root = r.root AND p.match_weight + {float(shift)!r} < {float(cut)!r} ORDER BY a, b", "pandas")
     return list(zip(low["a"].tolist(), low["b"].tolist(), strict=True))
 
 

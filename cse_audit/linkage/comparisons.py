@@ -21,20 +21,27 @@ def _name_comparison(cfg: LinkageConfig, jw: str, col: str, ini: str, comp: str,
 
     c = cfg.comparisons[comp]
     both = f"{col}_l IS NOT NULL AND {col}_r IS NOT NULL"
+    close = cll.Or(cll.JaroWinklerLevel(col, c.jaro_winkler),
+                   cll.DamerauLevenshteinLevel(col, c.damerau_levenshtein),
+                   cll.CustomLevel(f"(length({col}_l) >= 3 AND substr({col}_r, 1, length({col}_l)) = {col}_l) OR "
+                                   f"(length({col}_r) >= 3 AND substr({col}_l, 1, length({col}_r)) = {col}_r)"))
+    if col == "sn":
+        # "Smith" is not a typo of "Smith-Jones": one shared part of a double-barrelled name is
+        # its own, weaker level (names/part), never "close"
+        close = cll.And(close, cll.CustomLevel("sn_barrel_l = sn_barrel_r"))
     levels = [
         cll.CustomLevel(f"{ini}_l IS NULL OR {ini}_r IS NULL", "null").configure(is_null_level=True),
         _lv(cll.ExactMatchLevel(col, term_frequency_adjustments=c.tf), "names/exact"),
-        _lv(cll.Or(cll.JaroWinklerLevel(col, c.jaro_winkler),
-                   cll.DamerauLevenshteinLevel(col, c.damerau_levenshtein),
-                   cll.CustomLevel(f"(length({col}_l) >= 3 AND substr({col}_r, 1, length({col}_l)) = {col}_l) OR "
-                                   f"(length({col}_r) >= 3 AND substr({col}_l, 1, length({col}_r)) = {col}_r)")),
-            "names/close"),
+        _lv(close, "names/close"),
     ]
+    if col == "sn":
+        levels.append(_lv(cll.ArrayIntersectLevel("sn_parts", 1), "names/part"))
     # nickname table, also for surnames (Mohammed / Muhammad as a family name)
     levels.append(_lv(cll.ArrayIntersectLevel(f"{col}_groups", 1), "names/nickname"))
-    # forename given as surname and vice versa ("SMITH Jane"): this name is the other's other name
-    levels.append(_lv(cll.Or(*[cll.CustomLevel(f"{jw}({col}_{a}, {other}_{b}) >= {c.jaro_winkler}")
-                               for a, b in (("l", "r"), ("r", "l"))]), "names/swapped"))
+    # forename and surname given the wrong way round ("SMITH Jane"): BOTH names crossed; one
+    # name close to the other's other name is a coincidence, not a swap
+    levels.append(_lv(cll.CustomLevel(f"{jw}(fn_l, sn_r) >= {c.jaro_winkler} AND "
+                                      f"{jw}(sn_l, fn_r) >= {c.jaro_winkler}"), "names/swapped"))
     levels += [
         _lv(cll.CustomLevel(f"{both} AND {ini}_l = {ini}_r"), "names/same_initial"),
         _lv(cll.CustomLevel(both), "names/different"),
@@ -46,47 +53,48 @@ def _name_comparison(cfg: LinkageConfig, jw: str, col: str, ini: str, comp: str,
 
 
 def _birth_comparison():
-    """Date of birth; else age against dob at the case date; else age against age."""
+    """Date of birth; else a birth-date interval from an age against a dob or another interval.
+
+    bd_lo / bd_hi (days since 1970) bound each record's date of birth: the dob itself, or from an
+    age at the case date (one year wide), or at an unknown date in the return's reference period
+    (a few years wide). A record with neither says nothing: the pair is neutral (null level)."""
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
     both = "dob_l IS NOT NULL AND dob_r IS NOT NULL"
-    fit_l = "dob_l IS NOT NULL AND dob_r IS NULL AND age_r IS NOT NULL AND case_y_r IS NOT NULL"
-    fit_r = "dob_r IS NOT NULL AND dob_l IS NULL AND age_l IS NOT NULL AND case_y_l IS NOT NULL"
-    ages = "age_l IS NOT NULL AND age_r IS NOT NULL"
-    # age of one side's dob at the other side's case date
-    at_lr = "(case_y_r - dob_y_l - CASE WHEN case_md_r < dob_md_l THEN 1 ELSE 0 END)"
-    at_rl = "(case_y_l - dob_y_r - CASE WHEN case_md_l < dob_md_r THEN 1 ELSE 0 END)"
+    one_dob = "(dob_l IS NOT NULL OR dob_r IS NOT NULL)"
+    narrow = "bd_hi_l - bd_lo_l <= 366 AND bd_hi_r - bd_lo_r <= 366"
+    gap = "greatest(bd_lo_l - bd_hi_r, bd_lo_r - bd_hi_l, 0)"  # days between the intervals
     same_parts = ("(CASE WHEN dob_y_l = dob_y_r THEN 1 ELSE 0 END + CASE WHEN dob_m_l = dob_m_r THEN 1 ELSE 0 END"
                   " + CASE WHEN dob_d_l = dob_d_r THEN 1 ELSE 0 END)")
     return cl.CustomComparison([
-        cll.CustomLevel(f"NOT (({both}) OR ({fit_l}) OR ({fit_r}) OR ({ages}))", "null")
-        .configure(is_null_level=True),
+        cll.CustomLevel("bd_lo_l IS NULL OR bd_lo_r IS NULL", "null").configure(is_null_level=True),
         _lv(cll.CustomLevel("dob_l = dob_r"), "dob/exact"),
         _lv(cll.CustomLevel(f"{both} AND dob_y_l = dob_y_r AND dob_m_l = dob_d_r AND dob_d_l = dob_m_r"),
             "dob/transposed"),
         _lv(cll.CustomLevel(f"{both} AND {same_parts} = 2"), "dob/one_part"),
         _lv(cll.CustomLevel(both), "dob/different"),
-        _lv(cll.CustomLevel(f"(({fit_l}) AND {at_lr} = age_r) OR (({fit_r}) AND {at_rl} = age_l)"),
-            "age_vs_dob/fits"),
-        _lv(cll.CustomLevel(f"(({fit_l}) AND abs({at_lr} - age_r) <= 1) OR (({fit_r}) AND abs({at_rl} - age_l) <= 1)"),
-            "age_vs_dob/within_1"),
-        _lv(cll.CustomLevel(f"(({fit_l}) AND abs({at_lr} - age_r) <= 3) OR (({fit_r}) AND abs({at_rl} - age_l) <= 3)"),
-            "age_vs_dob/within_3"),
-        _lv(cll.CustomLevel(f"({fit_l}) OR ({fit_r})"), "age_vs_dob/different"),
-        # neither has a dob: an age at a case date puts the birth date in a one-year window
-        # ending at (case date - age); two records fit when their windows overlap.
-        _lv(cll.CustomLevel(f"{ages} AND CASE WHEN born_by_l IS NOT NULL AND born_by_r IS NOT NULL "
-                            "THEN abs(born_by_l - born_by_r) < 1 ELSE age_l = age_r END"), "age_vs_age/fits"),
-        _lv(cll.CustomLevel(f"{ages} AND CASE WHEN born_by_l IS NOT NULL AND born_by_r IS NOT NULL "
-                            "THEN abs(born_by_l - born_by_r) < 2 ELSE abs(age_l - age_r) <= 1 END"),
-            "age_vs_age/within_1"),
-        _lv(cll.CustomLevel(f"{ages} AND CASE WHEN born_by_l IS NOT NULL AND born_by_r IS NOT NULL "
-                            "THEN abs(born_by_l - born_by_r) < 4 ELSE abs(age_l - age_r) <= 3 END"),
-            "age_vs_age/within_3"),
-        _lv(cll.ElseLevel(), "age_vs_age/different"),
+        # one side has a dob, the other an age at a case date (a one-year interval)
+        _lv(cll.CustomLevel(f"{one_dob} AND {narrow} AND {gap} = 0"), "age_vs_dob/fits"),
+        _lv(cll.CustomLevel(f"{one_dob} AND {narrow} AND {gap} <= 366"), "age_vs_dob/within_1"),
+        _lv(cll.CustomLevel(f"{one_dob} AND {narrow} AND {gap} <= 1096"), "age_vs_dob/within_3"),  # estimates
+        _lv(cll.CustomLevel(f"{one_dob} AND {narrow}"), "age_vs_dob/different"),
+        # ... or an age dated only by the reference period (a few years wide)
+        _lv(cll.CustomLevel(f"{one_dob} AND {gap} = 0"), "undated_age_vs_dob/inside"),
+        _lv(cll.CustomLevel(f"{one_dob} AND {gap} <= 366"), "undated_age_vs_dob/within_1"),
+        _lv(cll.CustomLevel(one_dob), "undated_age_vs_dob/different"),
+        # two ages at case dates: their intervals overlap, or nearly
+        _lv(cll.CustomLevel(f"{narrow} AND {gap} = 0"), "age_vs_age/fits"),
+        _lv(cll.CustomLevel(f"{narrow} AND {gap} <= 366"), "age_vs_age/within_1"),
+        _lv(cll.CustomLevel(f"{narrow} AND {gap} <= 1096"), "age_vs_age/within_3"),
+        _lv(cll.CustomLevel(narrow), "age_vs_age/different"),
+        # two ages, at least one undated
+        _lv(cll.CustomLevel(f"{gap} = 0"), "undated_ages/overlap"),
+        _lv(cll.CustomLevel(f"{gap} <= 366"), "undated_ages/within_1"),
+        _lv(cll.ElseLevel(), "undated_ages/different"),
     ], output_column_name="birth",
-        comparison_description="date of birth; else age against dob at the case date; else age against age")
+        comparison_description="date of birth; else the birth-date interval an age gives (at the case date, "
+                               "or in the return's reference period) against a dob or another interval")
 
 
 def _simple_comparison(cfg: LinkageConfig, col: str):
@@ -103,7 +111,7 @@ def _simple_comparison(cfg: LinkageConfig, col: str):
 
 
 def _area_comparison(cfg: LinkageConfig):
-    """Area; else the police force area it lies in."""
+    """Area; else a police force area they share (a council may border two forces)."""
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
@@ -111,7 +119,7 @@ def _area_comparison(cfg: LinkageConfig):
     return cl.CustomComparison([
         cll.NullLevel("area").configure(label_for_charts="null"),
         _lv(cll.ExactMatchLevel("area", term_frequency_adjustments=ca.tf), "same"),
-        _lv(cll.ExactMatchLevel("region"), "same_force_area"),
+        _lv(cll.ArrayIntersectLevel("regions", 1), "same_force_area"),
         _lv(cll.ElseLevel(), "different"),
     ], output_column_name="area", comparison_description="area; else the police force area it lies in")
 

@@ -9,3 +9,7 @@ class LinkageConfigError(ValueError):
 
 class LinkageError(RuntimeError):
     """Linkage cannot run on this store (e.g. no records, unknown record ids)."""
+
+
+class TruthMismatchError(LinkageError):
+    """A truth file whose rows mostly match no current record (another kind or data set)."""

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import LinkageError
+from .errors import LinkageError, TruthMismatchError
 from .link import _clusters
 from .settings import KINDS, _config
 
@@ -75,8 +75,14 @@ def evaluate(con, kind: str, truth_csv: str | os.PathLike, config=None, override
     exact_cluster_* (cluster level); blocking_recall (truth pairs that were candidate pairs).
     Runs the linkage afresh (nothing is written); records not in the truth file are left out."""
     cfg = _config(config, engine)
-    run, roots, _best, _stats = _clusters(con, kind, cfg, overrides, cfg.threshold)
     truth, unmatched = _read_truth(con, kind, truth_csv)
+    rows = len(truth) + unmatched
+    # a truth file for the other kind (or another data set) matches few records: an error, not F1 0
+    if rows == 0 or unmatched > rows / 2:
+        raise TruthMismatchError(
+            f"{truth_csv}: {unmatched:,} of {rows:,} truth rows match no current {kind} record; "
+            f"is it the truth file for {kind}? (give --kind offenders for an offenders truth file)")
+    run, roots, _best, stats = _clusters(con, kind, cfg, overrides, cfg.threshold)
     index = {rid: i for i, rid in enumerate(run.record_ids)}
     df = truth.drop_duplicates("record_id").copy()
     df["pred"] = [roots[index[r]] for r in df["record_id"]]
@@ -91,6 +97,14 @@ def evaluate(con, kind: str, truth_csv: str | os.PathLike, config=None, override
 
     pairwise = prf(tp / pp if pp else 1.0, tp / tpairs if tpairs else 1.0)
     pairwise.update(true_positive_pairs=tp, predicted_pairs=pp, truth_pairs=tpairs)
+    # the same, on pairs of two records that both carry a full name (forename and surname)
+    named_ids = {r for (r,) in con.execute(
+        f"SELECT record_id FROM current_{kind} WHERE nullif(trim(forename), '') IS NOT NULL "
+        "AND nullif(trim(surname), '') IS NOT NULL").fetchall()}
+    nd = df[df["record_id"].isin(named_ids)]
+    ntp = _pairs(nd.groupby(["pred", "truth_id"]).size())
+    npp, ntruth = _pairs(nd.groupby("pred").size()), _pairs(nd.groupby("truth_id").size())
+    named = prf(ntp / npp if npp else 1.0, ntp / ntruth if ntruth else 1.0)
     cell = both.rename("n").reset_index()
     cell["ps"] = cell["pred"].map(pred_sizes)
     cell["ts"] = cell["truth_id"].map(true_sizes)
@@ -119,8 +133,12 @@ def evaluate(con, kind: str, truth_csv: str | os.PathLike, config=None, override
         "persons_predicted": int(len(pred_sizes)),
         "persons_truth": int(len(true_sizes)),
         "persons_total": len(set(roots)),
+        "ambiguous_records": stats["ambiguous_records"],
+        "persons_low": stats["persons_low"],
+        "persons_high": stats["persons_high"],
     }
-    for name, scores in (("pairwise", pairwise), ("bcubed", bcubed), ("exact_cluster", exact_c)):
+    for name, scores in (("pairwise", pairwise), ("bcubed", bcubed), ("exact_cluster", exact_c),
+                         ("full_name_pairs", named)):
         out.update({f"{name}_{k}": v for k, v in scores.items()})
     out.update({
         "candidate_pairs": run.candidate_pairs,

@@ -13,7 +13,7 @@ import duckdb
 from .engine import _splink_engine, _store_encrypted
 from .errors import LinkageError
 from .features import _features
-from .model import _build_model
+from .model import _build_model, _UCache
 from .settings import KINDS, _config
 
 
@@ -43,7 +43,7 @@ def explain(con, kind: str, record_id_a: str, record_id_b: str, config=None,
     from splink import Linker
 
     api, records = _splink_engine(features, cfg, _store_encrypted(con))
-    model = _build_model(api, records, cfg, len(record_ids))
+    model = _build_model(api, records, cfg, len(record_ids), u_cache=_UCache(con, kind, features))
     model["retain_matching_columns"] = True
     model["retain_intermediate_calculation_columns"] = True
     linker = Linker(records, model, log_level=None)
@@ -82,9 +82,9 @@ def explain(con, kind: str, record_id_a: str, record_id_b: str, config=None,
                        bool(out.get("found_by_blocking_rules", False)), same)
 
 
-_COMP_COLUMNS = {"forename": ("fn", "fi", "fn_groups"), "surname": ("sn", "si", "sn_groups"),
-                 "birth": ("dob", "age", "case_y", "case_md", "yob", "born_by", "dob_y", "dob_m", "dob_d", "dob_md"),
-                 "sex": ("sex",), "area": ("area", "region"), "ethnicity": ("ethnicity",)}
+_COMP_COLUMNS = {"forename": ("fn", "fi", "fn_groups"), "surname": ("sn", "si", "sn_groups", "sn_parts"),
+                 "birth": ("dob", "age", "bd_lo", "bd_hi", "dob_y", "dob_m", "dob_d"),
+                 "sex": ("sex",), "area": ("area", "regions"), "ethnicity": ("ethnicity",)}
 
 
 def _belongs(col: str, comp: str) -> bool:

@@ -23,18 +23,25 @@ def _features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig):
     """Read the current records of ``kind`` and derive the comparison features, as Arrow.
 
     unique_id is the 0-based position in record_id order, so the same records always get
-    the same ids (deterministic blocking, training and clustering)."""
+    the same ids (deterministic blocking, training and clustering).
+
+    Long because it is one SQL statement building every comparison column in one pass over the
+    records (names, initials, dates and birth-date intervals, areas), then the lookups joined."""
     view = f"current_{kind}"
     unk_names = _sql_list(sorted(cfg.unknown_names) or [""])
     unk = _sql_list(cfg.unknown_values)
+    # validated dates (settings), still written through sql_literal like every config value
+    p_from, p_to = (f"CAST({sql_literal(d.isoformat())} AS DATE)" for d in cfg.reference_period)
     base = f"""
     WITH r AS (
-      SELECT record_id, agency_id, source_type,
+      SELECT record_id, return_id, agency_id, source_type, nullif(trim(record_ref), '') AS ref,
         regexp_replace(regexp_replace(lower(strip_accents(coalesce(forename, ''))), '[-_.,/]', ' ', 'g'),
                        '[^a-z ]', '', 'g') AS fn_text,
         regexp_replace(lower(strip_accents(coalesce(surname, ''))), '[^a-z]', '', 'g') AS sn0,
+        list_filter(string_split(regexp_replace(lower(strip_accents(coalesce(surname, ''))), '[^a-z]+', ' ', 'g'),
+                                 ' '), x -> length(x) > 1) AS sn_split,
         regexp_replace(upper(coalesce(initials, '')), '[^A-Z]', '', 'g') AS ini,
-        dob, age, case_date, sex, ethnicity, area
+        dob, age, age_max, case_date, sex, ethnicity, area
       FROM {view}
     ), r2 AS (
       SELECT *, split_part(trim(regexp_replace(fn_text, '\\s+', ' ', 'g')), ' ', 1) AS fn0 FROM r
@@ -44,14 +51,28 @@ def _features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig):
         CASE WHEN length(sn0) > 1 AND sn0 NOT IN (SELECT unnest({unk_names})) THEN sn0 END AS sn
       FROM r2
     )
+    , r4 AS (
+      -- an age bounds the date of birth: at the case date, else within the return's reference
+      -- period (the call for data's period, or the agency's own): born in [lo, hi]. An age band
+      -- is [age, age_max] (age_max NULL for an exact age), so its interval is wider
+      SELECT r3.*, CAST(coalesce(r3.case_date, pf.p_from, {p_from}) - to_years(coalesce(age_max, age) + 1)
+                        + INTERVAL 1 DAY AS DATE) AS age_lo,
+             CAST(coalesce(r3.case_date, pf.p_to, {p_to}) - to_years(age) AS DATE) AS age_hi
+      FROM r3 LEFT JOIN _lk_periods pf ON pf.agency_id = r3.agency_id
+    )
     SELECT CAST(row_number() OVER (ORDER BY record_id) - 1 AS BIGINT) AS unique_id, record_id,
+      return_id, ref,
       fn, sn,
+      CASE WHEN sn IS NOT NULL AND len(sn_split) > 1 THEN sn_split ELSE [sn] END AS sn_parts,
+      (sn IS NOT NULL AND len(sn_split) > 1) AS sn_barrel,
       coalesce(left(fn, 1), nullif(lower(left(ini, 1)), ''),
                CASE WHEN length(fn0) = 1 AND fn0 NOT IN (SELECT unnest({unk_names})) THEN fn0 END) AS fi,
       coalesce(left(sn, 1), CASE WHEN length(ini) >= 2 THEN lower(right(ini, 1)) END) AS si,
       dob, year(dob) AS dob_y, month(dob) AS dob_m, day(dob) AS dob_d,
       month(dob) * 100 + day(dob) AS dob_md,
       year(case_date) AS case_y, month(case_date) * 100 + day(case_date) AS case_md,
+      CAST(date_diff('day', DATE '1970-01-01', coalesce(dob, age_lo)) AS INTEGER) AS bd_lo,
+      CAST(date_diff('day', DATE '1970-01-01', coalesce(dob, age_hi)) AS INTEGER) AS bd_hi,
       age, year(case_date) - age AS yob,
       year(case_date) + (dayofyear(case_date) - 1) / 366.0 - age AS born_by,
       CASE WHEN sex IS NULL OR sex IN (SELECT unnest({unk})) THEN NULL ELSE sex END AS sex,
@@ -60,9 +81,18 @@ def _features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig):
       CASE WHEN area IS NULL OR trim(area) = '' OR area IN (SELECT unnest({unk})) THEN NULL
            ELSE lower(trim(area)) END AS area,
       (fn IS NULL OR sn IS NULL) AS names_missing
-    FROM r3
+    FROM r4
     """
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _lk_base AS {base}")
+    periods = pd.DataFrame({
+        "agency_id": pd.Series(list(cfg.agency_periods), dtype=object),
+        "p_from": pd.Series([p[0] for p in cfg.agency_periods.values()], dtype="datetime64[s]"),
+        "p_to": pd.Series([p[1] for p in cfg.agency_periods.values()], dtype="datetime64[s]")})
+    con.register("_lk_periods", periods)
+    try:
+        # the period's dates are validated dates (settings), written through sql_literal
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _lk_base AS {base}")
+    finally:
+        con.unregister("_lk_periods")
     names = [n for (n,) in con.execute(
         "SELECT DISTINCT fn FROM _lk_base WHERE fn IS NOT NULL UNION "
         "SELECT DISTINCT sn FROM _lk_base WHERE sn IS NOT NULL").fetchall()]
@@ -74,14 +104,17 @@ def _features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig):
                          dtype=object),
     })
     areas = pd.DataFrame({"area": pd.Series(list(cfg.force_areas), dtype=object),
-                          "force_area": pd.Series(list(cfg.force_areas.values()), dtype=object)})
+                          "force_area": pd.Series([v[0] for v in cfg.force_areas.values()], dtype=object),
+                          "force_areas": pd.Series([list(v) for v in cfg.force_areas.values()], dtype=object)})
     con.register("_lk_names", lookup)
     con.register("_lk_areas", areas)
     try:
         table = con.sql("""
             SELECT b.* EXCLUDE (record_id), f.sx AS fn_sx, s.sx AS sn_sx, f.nick AS fn_nick,
                    CAST(f.grp AS VARCHAR[]) AS fn_groups, CAST(s.grp AS VARCHAR[]) AS sn_groups,
-                   CAST(coalesce(a.force_area, b.area) AS VARCHAR) AS region
+                   CAST(coalesce(a.force_area, b.area) AS VARCHAR) AS region,
+                   CAST(CASE WHEN b.area IS NULL THEN NULL ELSE coalesce(a.force_areas, [b.area]) END AS VARCHAR[])
+                     AS regions
             FROM _lk_base b
             LEFT JOIN _lk_names f ON f.name = b.fn
             LEFT JOIN _lk_names s ON s.name = b.sn

@@ -6,11 +6,14 @@ The one function that writes linkage results to the store, in a transaction; ``_
 from __future__ import annotations
 
 import gc
+import json
 import logging
+import math
 import time
 from dataclasses import dataclass, field
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from .. import store
@@ -34,19 +37,130 @@ class LinkResult:
     seconds: float
     candidate_pairs_by_rule: dict[str, int] = field(default_factory=dict)
     overrides: dict[str, int] = field(default_factory=dict)
+    # how sure the count is (see _uncertainty): records left ambiguous, range for the people
+    ambiguous_records: int = 0
+    persons_low: int = 0
+    persons_high: int = 0
+
+
+PRIOR_ROUNDS = 6  # re-estimating the prior from the clusters settles in two or three rounds
+
+
+def _logit2(p: float) -> float:
+    p = min(max(p, 1e-15), 1 - 1e-15)
+    return math.log2(p / (1 - p))
+
+
+def _rescored(run, prior: float) -> pd.DataFrame:
+    """The scored pairs under another prior: a prior only shifts every match weight."""
+    e = run.edges.copy()
+    e["w"] = e["w"] + (_logit2(prior) - _logit2(run.prior))
+    e["p"] = 1.0 / (1.0 + np.exp2(-e["w"].to_numpy()))
+    e.loc[e["guard"].astype(bool).to_numpy(), "p"] = 0.0  # within-return guard: never joined
+    return e
+
+
+def _best_only_for_partial(edges: pd.DataFrame, partial, threshold: float) -> pd.DataFrame:
+    """Pairs at or above the threshold, where a record without a full name (initials and an
+    age) keeps only its one best pair: it can say which person it most likely is, but it
+    must not bridge two named people who share initials and an age."""
+    strong = edges[edges["p"] >= threshold]
+    if partial is None or not len(strong) or not partial.any():
+        return strong
+    ends = pd.concat([strong[["uid_l", "p"]].rename(columns={"uid_l": "uid"}).assign(other=strong["uid_r"]),
+                      strong[["uid_r", "p"]].rename(columns={"uid_r": "uid"}).assign(other=strong["uid_l"])])
+    ends = ends[partial[ends["uid"].to_numpy()]]
+    best = ends.sort_values(["uid", "p", "other"], ascending=[True, False, True], kind="mergesort")
+    best = best.drop_duplicates("uid")
+    keep = set(zip(best["uid"], best["other"], strict=True))
+    ok = [(not partial[a] or (a, b) in keep) and (not partial[b] or (b, a) in keep)
+          for a, b in zip(strong["uid_l"].tolist(), strong["uid_r"].tolist(), strict=True)]
+    return strong[ok]
+
+
+def _best_pairs(edges: pd.DataFrame, roots: list[int]) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """Each record's best scored pair (uid, other, p, same: in one person), all pair ends, roots."""
+    ends = pd.DataFrame({"uid": np.concatenate([edges["uid_l"].to_numpy(), edges["uid_r"].to_numpy()]),
+                         "other": np.concatenate([edges["uid_r"].to_numpy(), edges["uid_l"].to_numpy()]),
+                         "p": np.concatenate([edges["p"].to_numpy(), edges["p"].to_numpy()])})
+    root = np.asarray(roots)
+    ends["same"] = root[ends["uid"].to_numpy()] == root[ends["other"].to_numpy()]
+    best = ends.sort_values(["uid", "p"], ascending=[True, False], kind="mergesort").drop_duplicates("uid")
+    return best, ends, root
+
+
+def _expected_persons(edges: pd.DataFrame, roots: list[int], low: float, high: float) -> float:
+    """The number of people the scores imply: the clusters' count, less each unlinked record's
+    chance of being someone already counted, plus each linked record's chance of not being so
+    (records whose best pair is in [low, high)). The prior is re-estimated from this rather
+    than from the hard count, which undercounts duplicates exactly when the prior is too low."""
+    persons = len(set(roots))
+    if not len(edges):
+        return float(persons)
+    best, _ends, _root = _best_pairs(edges, roots)
+    unsure = best[(best["p"] >= low) & (best["p"] < high)]
+    p, linked = unsure["p"].to_numpy(), unsure["same"].to_numpy()
+    return persons - float(p[~linked].sum()) + float((1 - p[linked]).sum())
+
+
+def _uncertainty(run, roots: list[int], threshold: float, low: float, high: float) -> dict:
+    """How sure the count is. A record is ambiguous when its best pair is uncertain (match
+    probability p in [low, high)) or when it has pairs at or above the threshold to two
+    different persons. A linked ambiguous record is another person with probability 1 - p,
+    an unlinked one is someone already counted with probability p: the range is the count
+    moved by those expected flips, each way, plus two standard deviations."""
+    persons = len(set(roots))
+    e = run.edges
+    if not len(e):
+        return {"ambiguous_records": 0, "persons_low": persons, "persons_high": persons}
+    best, ends, root = _best_pairs(e, roots)
+    unsure = best[(best["p"] >= low) & (best["p"] < high)]
+    strong = ends[ends["p"] >= threshold].assign(r=lambda d: root[d["other"].to_numpy()])
+    torn = set(strong.groupby("uid")["r"].nunique().loc[lambda s: s > 1].index)
+    p = unsure["p"].to_numpy()
+    linked = unsure["same"].to_numpy()
+    sd = 2.0 * math.sqrt(float((p * (1 - p)).sum()))
+    return {"ambiguous_records": len(set(unsure["uid"]) | torn),
+            "persons_low": max(persons - math.ceil(float(p[~linked].sum()) + sd), 1),
+            "persons_high": persons + math.ceil(float((1 - p[linked]).sum()) + sd)}
 
 
 def _clusters(con, kind, cfg, overrides, keep_low):
+    """Score, then cluster; with prior_from_data, the prior is re-estimated from the clusters
+    (records / persons, never below the stated records_per_person) and the pairs rescored until
+    it settles. Pairs the
+    within-return guard holds apart and pairs scored below cannot_link_below are never put in
+    one person, even through others."""
     run = _run(con, kind, cfg, keep_low)
     ov, carried = _carry_over(con, kind, _resolve_overrides(overrides, cfg, kind, con), set(run.record_ids))
     if carried:
         log.info("%s: %d reviewed record(s) found again in resubmitted returns", kind, carried)
     n = len(run.record_ids)
-    roots, best, stats = _cluster(n, run.edges, cfg.threshold, run.record_ids, ov)
-    apart = _apart_pairs(run, roots, cfg.cannot_link_below) if cfg.cannot_link_below else []
+    guard = [(a, b) for a, b, g in zip(run.edges["uid_l"], run.edges["uid_r"], run.edges["guard"], strict=True)
+             if g] if len(run.edges) else []
+    prior = run.prior
+    from_data = cfg.prior_from_data and cfg.probability_two_random_records_match is None and n > 1
+    for _ in range(PRIOR_ROUNDS if from_data else 1):
+        edges = _rescored(run, prior) if len(run.edges) else run.edges
+        roots, best, stats = _cluster(n, _best_only_for_partial(edges, run.partial, cfg.threshold), cfg.threshold,
+                                      run.record_ids, ov, guard)
+        if not from_data:
+            break
+        persons = max(_expected_persons(edges, roots, cfg.review_low, cfg.review_high), 1.0)
+        # never below the stated duplication: the estimate may rise from it, not fall
+        new = min(max((n / persons - 1.0) / (n - 1), cfg.prior(n)), 0.5)
+        if abs(_logit2(new) - _logit2(prior)) < 0.05:
+            break
+        prior = new
+    shift = _logit2(prior) - _logit2(run.prior)
+    run.edges, run.prior = edges, prior
+    apart = _apart_pairs(run, roots, cfg.cannot_link_below, shift) if cfg.cannot_link_below else []
     if apart:
-        roots, best, stats = _cluster(n, run.edges, cfg.threshold, run.record_ids, ov, apart)
+        roots, best, stats = _cluster(n, _best_only_for_partial(run.edges, run.partial, cfg.threshold),
+                                      cfg.threshold, run.record_ids, ov, guard + apart)
+    stats.update(_uncertainty(run, roots, cfg.threshold, cfg.review_low, cfg.review_high))
     stats["kept_apart"] = len(apart)
+    stats["held_apart_within_return"] = len(guard)
     stats["carried_over"] = carried
     if stats["unknown_records"]:
         log.warning("%s: %d override(s) name records not in current returns (resubmitted?)",
@@ -68,6 +182,7 @@ def link_people(con: duckdb.DuckDBPyConnection, kind: str = "victims", config=No
     cfg = _config(config, engine)
     t0 = time.perf_counter()
     run, roots, best, stats = _clusters(con, kind, cfg, overrides, cfg.threshold)
+    sure = {k: stats.pop(k) for k in ("ambiguous_records", "persons_low", "persons_high")}
     pids = _person_ids(roots, run.record_ids, cfg.person_id_prefix[kind])
     links = pd.DataFrame({
         "record_id": pd.Series(run.record_ids, dtype=object),
@@ -97,6 +212,8 @@ def link_people(con: duckdb.DuckDBPyConnection, kind: str = "victims", config=No
         conflicts = _merge_persons(con, kind, cfg)
         basis = con.execute(store.CURRENT_RETURNS_SQL).fetchone()[0]
         store.set_meta(con, store.links_basis_key(kind), basis)
+        # read by the tables, for as long as the current returns are the ones linked
+        store.set_meta(con, f"linkage_uncertainty:{kind}", json.dumps({**sure, "basis": basis}))
         if own_txn:
             con.execute("COMMIT")
     except BaseException:
@@ -106,7 +223,7 @@ def link_people(con: duckdb.DuckDBPyConnection, kind: str = "victims", config=No
     finally:
         con.unregister("_lk_links")
     result = LinkResult(kind=kind, persons=len(set(roots)), conflicts=conflicts,
-                        seconds=round(time.perf_counter() - t0, 3), overrides=stats, **counts)
+                        seconds=round(time.perf_counter() - t0, 3), overrides=stats, **counts, **sure)
     log.info("%s: %d records -> %d persons (%d pairs >= %.2f, %d conflicts) in %.1fs", kind, result.records,
              result.persons, result.pairs_above_threshold, cfg.threshold, conflicts, result.seconds)
     return result

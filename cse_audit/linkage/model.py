@@ -6,7 +6,12 @@ Nothing here writes to the store."""
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import hashlib
+import json
 import logging
+import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -15,6 +20,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from .. import store
 from .comparisons import _comparisons
 from .engine import _splink_engine, _store_encrypted
 from .errors import LinkageError
@@ -22,6 +28,10 @@ from .features import _features
 from .settings import KINDS, LinkageConfig
 
 log = logging.getLogger(__name__)
+
+M_FLOOR = 0.5  # EM's m is at least this share of the stated m (see _floored)
+M_PRIOR_WEIGHT = 1.0  # the stated m weigh as much as EM's estimate (see _floored)
+PRIOR_SLACK = 8.0  # bits: how far the prior may rise when re-estimated from the clusters
 
 
 def _blocking_rules(rules: list) -> list:
@@ -36,9 +46,53 @@ def _level_key(label: str, comp: str) -> tuple[str, str]:
     return (group or "all"), level
 
 
-def _build_model(api, records_df, cfg: LinkageConfig, n_records: int) -> dict:
-    """Estimate u by seeded random sampling, then set each level's m from its conditional m in
-    config times its group's share of pairs (from the u sample). Returns a Splink model dict."""
+def _u_pairs(cfg: LinkageConfig, n_records: int) -> float:
+    """Pairs sampled for u: every pair when they are few, else a sample that grows with the
+    records (u_sampling.pairs_per_record each) up to u_sampling.max_pairs."""
+    all_pairs = n_records * (n_records - 1) / 2
+    return float(min(all_pairs, cfg.u_max_pairs, max(cfg.u_pairs_per_record * n_records, 1e5)))
+
+
+class _UCache:
+    """The model's u (and trained m) kept in the store per kind (store_meta ``linkage_u:<kind>``),
+    reused while the records' comparison columns, the comparisons, the sampling and the training
+    settings are unchanged: a review round re-links without sampling or training again, and
+    `link explain` shows the weights the last run used. Best effort: a read-only store is not
+    written."""
+
+    def __init__(self, con, kind: str, features):
+        self.con, self.key_name = con, f"linkage_u:{kind}"
+        # a content hash of every comparison column (unique_id included, so order counts too)
+        scratch = duckdb.connect()
+        try:
+            scratch.register("f", features)
+            sums = scratch.execute("SELECT count(*), sum(hash(COLUMNS(*))) FROM f").fetchone()
+        finally:
+            scratch.close()
+        self.digest = hashlib.sha256(repr(sums).encode()).hexdigest()
+
+    def key(self, model: dict, n_pairs: float, seed: int, trainer: str) -> str:
+        sql = json.dumps([[lv.get("sql_condition") for lv in c["comparison_levels"]] for c in model["comparisons"]])
+        return hashlib.sha256(f"{self.digest}|{sql}|{n_pairs!r}|{seed}|{trainer}".encode()).hexdigest()
+
+    def get(self, key: str) -> dict | None:
+        try:
+            got = json.loads(store.get_meta(self.con, self.key_name) or "null")
+        except (duckdb.Error, ValueError):
+            return None
+        return got["u"] if isinstance(got, dict) and got.get("key") == key else None
+
+    def put(self, key: str, u: dict) -> None:
+        with contextlib.suppress(duckdb.Error):  # read-only store (evaluate, explain): nothing kept
+            store.set_meta(self.con, self.key_name, json.dumps({"key": key, "u": u}))
+
+
+def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: bool = True,
+                 u_cache: _UCache | None = None) -> dict:
+    """u by seeded random sampling (sized to the data); m by EM with u fixed, on blocking rules
+    that leave out the field being estimated (em.blocking_rules), starting from - and, for
+    levels EM never sees or on fewer than em.min_records records, falling back to - the stated
+    conditional m in config times its group's share of pairs. Returns a Splink model dict."""
     from splink import Linker, SettingsCreator
 
     settings = SettingsCreator(
@@ -50,10 +104,25 @@ def _build_model(api, records_df, cfg: LinkageConfig, n_records: int) -> dict:
         retain_intermediate_calculation_columns=False,
     )
     linker = Linker(records_df, settings, log_level=None)
+    n_pairs = _u_pairs(cfg, n_records)
+    key = cached = None
+    if u_cache is not None:
+        trainer = (cfg.em_enabled, cfg.em_min_records, cfg.em_blocking_rules, M_FLOOR, train,
+                   {k: v.m for k, v in sorted(cfg.comparisons.items())})
+        key = u_cache.key(linker.misc.save_model_to_json(), n_pairs, cfg.u_seed, repr(trainer))
+        cached = u_cache.get(key)
+    if cached is not None:  # the same data, comparisons and training as last time: its u and m
+        model = linker.misc.save_model_to_json()
+        model.pop("linker_uid", None)
+        for comp in model["comparisons"]:
+            got = cached[comp["output_column_name"]]
+            for lvl, u, m in zip(comp["comparison_levels"], got["u"], got["m"], strict=True):
+                if not lvl.get("is_null_level"):
+                    lvl["u_probability"], lvl["m_probability"] = u, m
+        return model
     linker.training.estimate_u_using_random_sampling(
-        max_pairs=cfg.u_max_pairs, seed=cfg.u_seed, min_count_per_level=None, num_chunks=1)
+        max_pairs=n_pairs, seed=cfg.u_seed, min_count_per_level=None, num_chunks=1)
     model = linker.misc.save_model_to_json()
-    n_pairs = min(cfg.u_max_pairs, n_records * (n_records - 1) / 2)
     u_floor = 1.0 / max(n_pairs, 1.0)
     for comp in model["comparisons"]:
         name = comp["output_column_name"]
@@ -70,19 +139,95 @@ def _build_model(api, records_df, cfg: LinkageConfig, n_records: int) -> dict:
             group, level = _level_key(lvl["label_for_charts"], name)
             lvl["m_probability"] = cfg.comparisons[name].m[group][level] * share[group] / total
     model.pop("linker_uid", None)
+    if train and cfg.em_enabled and n_records >= cfg.em_min_records:
+        model = _train_m(records_df, model, cfg)
+    if u_cache is not None:
+        u_cache.put(key, {c["output_column_name"]: {"u": [lv.get("u_probability") for lv in c["comparison_levels"]],
+                                                     "m": [lv.get("m_probability") for lv in c["comparison_levels"]]}
+                          for c in model["comparisons"]})
     return model
+
+
+def _train_m(records_df, model: dict, cfg: LinkageConfig) -> dict:
+    """m by EM with u fixed, one session per rule; a level no session could train keeps its
+    stated m. The sessions' m are combined by Splink (mean over sessions that trained them)."""
+
+    trained = model
+    # Splink warns for every level a session cannot train (the stated m stand): expected, not news
+    splink_log = logging.getLogger("splink")
+    level = splink_log.level
+    splink_log.setLevel(logging.ERROR)
+    try:
+        trained = _em_sessions(records_df, trained, cfg)
+    finally:
+        splink_log.setLevel(level)
+    return _floored(trained, cfg, model)
+
+
+def _em_sessions(records_df, trained: dict, cfg: LinkageConfig) -> dict:
+    from splink import Linker
+
+    for rule in _blocking_rules(cfg.em_blocking_rules):
+        linker = Linker(records_df, trained, log_level=None)
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, fix_u_probabilities=True, estimate_without_term_frequencies=True)
+        except Exception as exc:  # e.g. no pair on a small data set: keep the m so far
+            log.info("EM on %s skipped: %s", rule, str(exc).splitlines()[0][:200])
+            continue  # (a failed session leaves the linker's settings half-trained)
+        trained = linker.misc.save_model_to_json()
+        trained.pop("linker_uid", None)
+    return trained
+
+
+def _floored(trained: dict, cfg: LinkageConfig, model: dict) -> dict:
+    """EM's m, used within each group of levels only (e.g. among pairs where one record has a
+    dob and the other an age): a group's share of matches is its share of pairs (from u), as
+    for the stated m, since whether a record has a dob or only initials is no evidence either
+    way, while EM on a blocking rule sees a mix of groups that random pairs do not. EM drives the
+    m of a level its pairs never show to 0, which would make e.g. a different area a veto, and a
+    small group (pairs of two ages) gives EM few matches to learn from: EM's m within a group is
+    averaged with the stated m (a prior weighing M_PRIOR_WEIGHT times as much as the data), and is
+    at least M_FLOOR times the stated one."""
+    trained = copy.deepcopy(trained)
+    for comp in trained["comparisons"]:
+        name = comp["output_column_name"]
+        levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
+        groups: dict[str, list] = defaultdict(list)
+        for lv in levels:
+            groups[_level_key(lv["label_for_charts"], name)[0]].append(lv)
+        u_total = sum(lv["u_probability"] for lv in levels)
+        for group, lvs in groups.items():
+            stated = cfg.comparisons[name].m[group]
+            em = {lv["label_for_charts"]: lv.get("m_probability") for lv in lvs}
+            em = {k: (v if isinstance(v, (int, float)) and v == v and v > 0 else 0.0) for k, v in em.items()}
+            total = sum(em.values())
+            cond = {}
+            for lv in lvs:
+                prior_m = stated[_level_key(lv["label_for_charts"], name)[1]]
+                learnt = em[lv["label_for_charts"]] / total if total else prior_m
+                cond[lv["label_for_charts"]] = max((learnt + M_PRIOR_WEIGHT * prior_m) / (1 + M_PRIOR_WEIGHT),
+                                                   M_FLOOR * prior_m)
+            norm = sum(cond.values())
+            share = sum(lv["u_probability"] for lv in lvs) / u_total
+            for lv in lvs:
+                lv["m_probability"] = cond[lv["label_for_charts"]] / norm * share
+    trained["probability_two_random_records_match"] = model["probability_two_random_records_match"]
+    return trained
 
 
 @dataclass
 class _Run:
     record_ids: list[str]
-    edges: pd.DataFrame  # uid_l, uid_r, p: scored pairs with p >= keep_low
+    edges: pd.DataFrame  # uid_l, uid_r, p, w (match weight), guard: scored pairs near or above keep_low
     candidate_pairs: int
     pairs_by_rule: dict[str, int]
     api: Any  # the Splink database API holding the scored pairs (for follow-up queries)
     predictions: str  # physical name of the table of all scored candidate pairs
     model: dict
     seconds: float
+    prior: float = 0.0  # the prior the scores were computed with
+    partial: Any = None  # per record: lacks a forename or surname (e.g. initials only)
 
 
 def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
@@ -95,16 +240,13 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
     features, record_ids = _features(con, kind, cfg)
     n = len(record_ids)
     if n < 2:
-        return _Run(record_ids, pd.DataFrame({"uid_l": [], "uid_r": [], "p": []}), 0, {}, None, "", {},
+        return _Run(record_ids, pd.DataFrame({"uid_l": [], "uid_r": [], "p": [], "w": [], "guard": []}), 0, {},
+                    None, "", {},
                     time.perf_counter() - t0)
     api, records = _splink_engine(features, cfg, _store_encrypted(con))
     try:
-        model = _build_model(api, records, cfg, n)
+        model = _build_model(api, records, cfg, n, u_cache=_UCache(con, kind, features))
         linker = Linker(records, model, log_level=None)
-        if cfg.em_enabled:
-            for rule in _blocking_rules(cfg.em_blocking_rules):
-                linker.training.estimate_parameters_using_expectation_maximisation(rule)
-            model = linker.misc.save_model_to_json()
         predictions = linker.inference.predict(warning_mode="never")
     except duckdb.OutOfMemoryException as exc:
         raise LinkageError(
@@ -118,7 +260,18 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
     candidates = sum(pairs_by_rule.values())
     log.info("%s: %d records, %d candidate pairs (%s)", kind, n, candidates,
              "; ".join(f"{r}: {c}" for r, c in pairs_by_rule.items()))
+    # Kept with their match weights (prior included), PRIOR_SLACK bits below keep_low, so that
+    # the prior can be re-estimated from the clusters without scoring again. "guard": two
+    # records of one return are one person only on strong evidence: both fully named, or the
+    # same person reference.
+    low_weight = math.log2(max(keep_low, 1e-12) / max(1 - keep_low, 1e-12)) - PRIOR_SLACK
+    rec = records.physical_name
     edges = api.query_sql(
-        f"SELECT unique_id_l AS uid_l, unique_id_r AS uid_r, match_probability AS p FROM {table} "
-        f"WHERE match_probability >= {float(keep_low)!r} ORDER BY uid_l, uid_r", "pandas")
-    return _Run(record_ids, edges, candidates, pairs_by_rule, api, table, model, time.perf_counter() - t0)
+        f"SELECT p.unique_id_l AS uid_l, p.unique_id_r AS uid_r, p.match_probability AS p, "
+        f"p.match_weight AS w, (l.return_id = r.return_id AND (l.names_missing OR r.names_missing) "
+        f"AND NOT coalesce(l.ref = r.ref, false)) AS guard "
+        f"FROM {table} p JOIN {rec} l ON l.unique_id = p.unique_id_l JOIN {rec} r ON r.unique_id = p.unique_id_r "
+        f"WHERE p.match_weight >= {float(low_weight)!r} ORDER BY uid_l, uid_r", "pandas")
+    return _Run(record_ids, edges, candidates, pairs_by_rule, api, table, model, time.perf_counter() - t0,
+                prior=float(model["probability_two_random_records_match"]),
+                partial=features.column("names_missing").to_numpy(zero_copy_only=False).astype(bool))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .model import _run
+from .link import _clusters
 from .overrides import _carry_over, _resolve_overrides
 from .settings import _config
 
@@ -22,7 +22,7 @@ def review_pairs(con, kind: str = "victims", low: float | None = None, high: flo
     cfg = _config(config)
     low = cfg.review_low if low is None else low
     high = cfg.review_high if high is None else high
-    run = _run(con, kind, cfg, low)
+    run = _clusters(con, kind, cfg, overrides, low)[0]  # scores under the prior estimated from the data
     decided = {o.pair for o in _carry_over(con, kind, _resolve_overrides(overrides, cfg, kind, con),
                                            set(run.record_ids))[0]}
     e = run.edges[(run.edges["p"] >= low) & (run.edges["p"] < high)]

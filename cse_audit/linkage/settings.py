@@ -30,11 +30,15 @@ KINDS = {"victims": "victim", "offenders": "offender"}
 LEVELS: dict[str, dict[str, list[str]]] = {
     "forename": {"names": ["exact", "close", "nickname", "swapped", "same_initial", "different"],
                  "initials": ["agree", "differ"]},
-    "surname": {"names": ["exact", "close", "nickname", "swapped", "same_initial", "different"],
+    "surname": {"names": ["exact", "close", "part", "nickname", "swapped", "same_initial", "different"],
                 "initials": ["agree", "differ"]},
+    # an age is a birth-date interval: one year wide at a case date ("fits"), wider when only the
+    # return's reference period dates it (the undated_* groups: "inside" / "overlap")
     "birth": {"dob": ["exact", "transposed", "one_part", "different"],
               "age_vs_dob": ["fits", "within_1", "within_3", "different"],
-              "age_vs_age": ["fits", "within_1", "within_3", "different"]},
+              "undated_age_vs_dob": ["inside", "within_1", "different"],
+              "age_vs_age": ["fits", "within_1", "within_3", "different"],
+              "undated_ages": ["overlap", "within_1", "different"]},
     "sex": {"all": ["same", "different"]},
     "area": {"all": ["same", "same_force_area", "different"]},
     "ethnicity": {"all": ["same", "different"]},
@@ -69,11 +73,16 @@ class LinkageConfig:
     u_seed: int
     em_enabled: bool
     em_blocking_rules: list[Any]
+    em_min_records: int  # fewer records: the stated m are used (EM needs data)
+    prior_from_data: bool  # re-estimate records per person from the clusters, never below the stated
+    u_pairs_per_record: float  # u sample: this many pairs per record, at most u_max_pairs
+    reference_period: tuple[Any, Any]  # dates an age with no case date (settings.yaml)
+    agency_periods: dict[str, tuple[Any, Any]]  # an agency's own period (agencies.yaml)
     review_low: float
     review_high: float
     person_id_prefix: dict[str, str]
     nicknames: dict[str, tuple[str, ...]]  # normalised name -> nickname groups
-    force_areas: dict[str, str]  # lower-case area -> lower-case police force area
+    force_areas: dict[str, tuple[str, ...]]  # lower-case area -> its police force area(s), lower case
     overrides_file: Path | None
     unknown_names: frozenset[str]
     unknown_values: tuple[str, ...]
@@ -110,6 +119,18 @@ def _num(value: Any, where: str, path: Path, lo: float = 0.0, hi: float = math.i
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
         raise LinkageConfigError(f"{path}: '{where}' must be a number in [{lo}, {hi}], got {value!r}")
     return float(value)
+
+
+def _bool(value: Any, where: str, path: Path) -> bool:
+    if not isinstance(value, bool):
+        raise LinkageConfigError(f"{path}: '{where}' must be true or false, got {value!r}")
+    return value
+
+
+def _file_name(value: Any, where: str, path: Path) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise LinkageConfigError(f"{path}: '{where}' must be a file name, got {value!r}")
+    return value
 
 
 # DuckDB memory sizes: a number and a unit ("3GB", "512 MiB"). Anything else never reaches SQL.
@@ -202,20 +223,76 @@ def _load_nicknames(path: Path) -> dict[str, tuple[str, ...]]:
     return {name: tuple(sorted(g)) for name, g in sorted(groups.items())}
 
 
-def _load_force_areas(path: Path) -> dict[str, str]:
-    """area -> force_area from the agency registry (agencies.yaml), so that a council's area
-    (e.g. Birmingham) and a police force's (West Midlands) can count as the same place."""
+def _registry(path: Path) -> list[dict]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise LinkageConfigError(f"{path}: cannot read the agency registry for areas ({exc})") from exc
-    out = {}
-    for agency in data.get("agencies") or []:
+    return [a for a in data.get("agencies") or [] if isinstance(a, dict)]
+
+
+def _load_force_areas(path: Path) -> dict[str, tuple[str, ...]]:
+    """area -> force area(s) from the agency registry (agencies.yaml), so that a council's area
+    (e.g. Birmingham) and a police force's (West Midlands) can count as the same place. A
+    council bordering two forces lists both (``force_area: [A, B]``)."""
+    out: dict[str, list[str]] = {}
+    for agency in _registry(path):
         area, force = agency.get("area"), agency.get("force_area")
-        if area and force:
-            out[str(area).strip().lower()] = str(force).strip().lower()
-            out.setdefault(str(force).strip().lower(), str(force).strip().lower())
-    return dict(sorted(out.items()))
+        forces = [force] if isinstance(force, str) else list(force or [])
+        if area and forces:
+            key = str(area).strip().lower()
+            for f in forces:
+                f = str(f).strip().lower()
+                if f not in out.setdefault(key, []):
+                    out[key].append(f)
+                out.setdefault(f, [f])
+    return {k: tuple(v) for k, v in sorted(out.items())}
+
+
+def _date(value: Any, where: str, path: Path):
+    import datetime as dt
+
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise LinkageConfigError(f"{path}: '{where}' must be a date (YYYY-MM-DD), got {value!r}") from None
+
+
+def _period(raw: Any, where: str, path: Path) -> tuple[Any, Any]:
+    d = _check_keys(raw, {"from", "to"}, where, path)
+    if "from" not in d or "to" not in d:
+        raise LinkageConfigError(f"{path}: '{where}' needs from and to")
+    lo, hi = _date(d["from"], f"{where}.from", path), _date(d["to"], f"{where}.to", path)
+    if hi < lo:
+        raise LinkageConfigError(f"{path}: '{where}' ends before it starts")
+    return lo, hi
+
+
+DEFAULT_PERIOD = ("2008-01-01", "2011-03-31")  # the CEOP call for data: cases since 1 January 2008
+
+
+def _load_periods(settings_path: Path, registry_path: Path | None):
+    """The call for data's reference period (settings.yaml ``reference_period``) and any
+    agency's own (agencies.yaml ``reference_period``): what dates an age given without a date."""
+    default = _period({"from": DEFAULT_PERIOD[0], "to": DEFAULT_PERIOD[1]}, "reference_period", settings_path)
+    if settings_path.exists():
+        try:
+            raw = yaml.safe_load(settings_path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise LinkageConfigError(f"{settings_path}: cannot read ({exc})") from exc
+        if isinstance(raw, dict) and raw.get("reference_period") is not None:
+            default = _period(raw["reference_period"], "reference_period", settings_path)
+    agencies = {}
+    if registry_path is not None:
+        for i, a in enumerate(_registry(registry_path)):
+            if a.get("reference_period") is not None:
+                agencies[str(a.get("id"))] = _period(a["reference_period"], f"agencies[{i}].reference_period",
+                                                     registry_path)
+    return default, agencies
 
 
 def _parse_comparisons(raw: dict, path: Path) -> dict[str, ComparisonSettings]:
@@ -292,6 +369,7 @@ _MERGEABLE = {
 }
 _TOP_KEYS = {
     "threshold", "cannot_link_below", "probability_two_random_records_match", "records_per_person", "u_sampling", "em",
+    "prior_from_data",
     "review", "person_id_prefix", "nicknames_file", "areas_file", "overrides_file", "unknown_names", "unknown_values",
     "engine", "comparisons", "blocking_rules", "merge",
 }
@@ -308,8 +386,10 @@ def load_linkage_config(path: str | os.PathLike | None = None) -> LinkageConfig:
         raise LinkageConfigError(f"{path}: not valid YAML ({exc})") from exc
     _check_keys(raw, _TOP_KEYS, "", path)
     _no_nul(raw, "", path)
-    us = _check_keys(raw.get("u_sampling"), {"max_pairs", "seed"}, "u_sampling", path)
-    em = _check_keys(raw.get("em"), {"enabled", "blocking_rules"}, "em", path)
+    us = _check_keys(raw.get("u_sampling"), {"max_pairs", "seed", "pairs_per_record"}, "u_sampling", path)
+    em = _check_keys(raw.get("em"), {"enabled", "blocking_rules", "min_records"}, "em", path)
+    areas_file = path.parent / _file_name(raw.get("areas_file"), "areas_file", path) if raw.get("areas_file") else None
+    period, agency_periods = _load_periods(path.parent / "settings.yaml", areas_file)
     rv = _check_keys(raw.get("review"), {"low", "high"}, "review", path)
     eng = _check_keys(raw.get("engine"), {"backend", "threads", "memory_limit"}, "engine", path)
     backend = eng.get("backend") or "duckdb"
@@ -338,16 +418,21 @@ def load_linkage_config(path: str | os.PathLike | None = None) -> LinkageConfig:
                            else _num(raw["cannot_link_below"], "cannot_link_below", path, 0.0, 1.0)),
         probability_two_random_records_match=(
             None if prior is None else _num(prior, "probability_two_random_records_match", path, 1e-12, 1)),
-        records_per_person=_num(raw.get("records_per_person", 1.2), "records_per_person", path, 1.0, 1e6),
+        records_per_person=_num(raw.get("records_per_person", 1.25), "records_per_person", path, 1.0, 1e6),
         u_max_pairs=_num(us.get("max_pairs", 2e6), "u_sampling.max_pairs", path, 1, 1e12),
         u_seed=int(_num(us.get("seed", 1), "u_sampling.seed", path, 0, 2**31)),
-        em_enabled=bool(em.get("enabled", False)),
+        em_enabled=_bool(em.get("enabled", False), "em.enabled", path),
         em_blocking_rules=list(em_rules),
+        em_min_records=int(_num(em.get("min_records", 1000), "em.min_records", path, 0, 1e12)),
+        prior_from_data=_bool(raw.get("prior_from_data", False), "prior_from_data", path),
+        u_pairs_per_record=_num(us.get("pairs_per_record", 200), "u_sampling.pairs_per_record", path, 1, 1e9),
+        reference_period=period,
+        agency_periods=agency_periods,
         review_low=_num(rv.get("low", 0.3), "review.low", path, 0, 1),
         review_high=_num(rv.get("high", 0.97), "review.high", path, 0, 1),
         person_id_prefix={"victims": "V-", "offenders": "O-", **(pid or {})},
         nicknames=_load_nicknames(path.parent / nick) if nick else {},
-        force_areas=_load_force_areas(path.parent / raw["areas_file"]) if raw.get("areas_file") else {},
+        force_areas=_load_force_areas(areas_file) if areas_file else {},
         overrides_file=(path.parent / over) if over else None,
         unknown_names=frozenset(normalise_name(x) for x in raw.get("unknown_names") or []),
         unknown_values=tuple(str(x) for x in raw.get("unknown_values") or ["Unknown"]),

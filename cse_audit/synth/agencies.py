@@ -178,6 +178,7 @@ class Agency:
     cases: list = field(default_factory=list)
     prefix: str = ""
     skipped_rows: int = 0         # Witness rows in a flat export: skipped by ingest, never records
+    undated: bool = False         # profile "hard": a charity return that gives no referral dates
 
     @property
     def layout(self) -> dict:

@@ -143,11 +143,14 @@ class Gen:
     one Gen; each draws from the same rng, so the order of the draws is the output.
     """
 
-    def __init__(self, seed: int, scale: float):
+    def __init__(self, seed: int, scale: float, names: dict | None = None):
         self.rng = random.Random(seed)
         self.seed, self.scale = seed, scale
-        # exact, unambiguous linkage is promised at scale 1 only
-        self.names = NameAllocator(self.rng, strict=scale <= 2)
+        names = names or {}
+        # exact, unambiguous linkage is promised at scale 1 only (and not by a profile with
+        # realistic name frequencies, where two children may share a name)
+        self.names = NameAllocator(self.rng, strict=scale <= 2 and not names.get("frequency"),
+                                   frequency=bool(names.get("frequency")), barrel=names.get("barrel", 0.0))
         self.agencies = build_agencies()
         self.victims: list[Person] = []
         self.offenders: list[Person] = []

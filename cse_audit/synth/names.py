@@ -142,14 +142,31 @@ class NameAllocator:
     to the listed spelling variants, and a pool in use is extended with double-barrelled names.
     """
 
-    def __init__(self, rng: random.Random, strict: bool = True):
+    def __init__(self, rng: random.Random, strict: bool = True, frequency: bool = False,
+                 barrel: float = 0.0):
         self.rng = rng
         self.strict = strict
+        self.frequency = frequency    # realistic frequencies, names not kept unique
+        self.barrel = barrel          # with frequency: share of double-barrelled surnames
         self.used: set[tuple[str, str]] = set()
         self.relaxed = 0      # names given although `reject` objected
+        self._weights: dict[int, list[float]] = {}
+
+    def _frequent(self, names: list[str]) -> str:
+        """A name drawn with weight 1/(rank + 10): a few names are common, most are rare, and
+        the shares do not change with the number of people drawn."""
+        w = self._weights.get(len(names))
+        if w is None:
+            w = self._weights[len(names)] = [1.0 / (i + 10) for i in range(len(names))]
+        return self.rng.choices(names, weights=w)[0]
 
     def take(self, pool: str, female: bool, reject=None) -> tuple[str, str]:
         fem, male, surnames = POOLS[pool]
+        if self.frequency:
+            f, s = self._frequent(fem if female else male), self._frequent(surnames)
+            if self.rng.random() < self.barrel:
+                s = f"{s}-{self._frequent(S_WHITE)}"
+            return f, s
         forenames = fem if female else male
         rng = self.rng
         barrel = 200 if self.strict else 8

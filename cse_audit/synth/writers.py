@@ -197,8 +197,9 @@ def write_ngo_csv(w: _Writer, a: Agency, path: Path, extra: dict) -> None:
             ini = w.pick([ini, ".".join(ini) + ".", ini])
             age = r.age
             age = "" if age is None else w.pick([f"{age}", f"{age}", f"{age} yrs"])
+            age = w.raw(r, "age", age)   # an age band (profile "hard")
             miss = {"Reported missing": "Yes", "Not reported missing": "No"}.get(r.missing)
-            rows.append([c.ref, c.date.strftime("%d/%m/%Y"), ini, age,
+            rows.append([c.ref, "" if a.undated else c.date.strftime("%d/%m/%Y"), ini, age,
                          w.sex(r, {"Female": "F", "Male": "M"}, ["", "?"]), w.eth(r, "text"),
                          miss or w.pick(["N/K", "Don't know", ""]),
                          w.yn(r.lac, "Yes", "No", ["Don't know", "", "N/K"]), w.pick(NOTES)])

@@ -281,6 +281,37 @@ class _Kind:
         _, persons = np.unique(members, return_inverse=True)
         return self.no_case, cases, persons.astype(np.int64), code_of[members]
 
+    @cached_property
+    def uncertainty(self) -> dict | None:
+        """How sure the linkage's count is (records left ambiguous, a range for the number of
+        people), as `link run` stored it; only for the count it was made for (the current returns
+        it linked, no period)."""
+        if self.period is not None or not self.linkage_run:
+            return None
+        import json
+
+        from ..store import CURRENT_RETURNS_SQL, get_meta
+
+        raw = get_meta(self.con, f"linkage_uncertainty:{self.kind}")
+        try:
+            got = json.loads(raw) if raw else None
+        except ValueError:
+            return None
+        keys = ("ambiguous_records", "persons_low", "persons_high")
+        if not (isinstance(got, dict) and all(k in got for k in keys)):
+            return None
+        if got.get("basis") != self.con.execute(CURRENT_RETURNS_SQL).fetchone()[0]:
+            return None  # the returns changed since: the range was for other records
+        return {k: int(got[k]) for k in keys}
+
+    def uncertainty_note(self) -> str:
+        u = self.uncertainty
+        if not u or not u["ambiguous_records"]:
+            return ""
+        return (f"{_n(u['ambiguous_records'])} {self.kind[:-1]} record(s) could not be resolved with certainty "
+                f"(e.g. initials and an age that fit more than one person): the number of {self.kind} is "
+                f"between {u['persons_low']:,} and {u['persons_high']:,}.")
+
     def linkage_note(self) -> str:
         if not self.linkage_run:
             return f"Linkage has not been run: each {self.kind[:-1]} record is counted as one person."
@@ -361,6 +392,11 @@ def _table(ctx: _Context, title: str, population: str, rows: list[dict], total: 
            **extra) -> dict:
     # population: who the total counts; tables with the same population share their total, which
     # disclosure control relies on (a total suppressed in one table is suppressed in all).
+    kind = getattr(ctx, population, None) if population in ("victims", "offenders") else None
+    u = kind.uncertainty if kind is not None else None
+    if u:  # how sure the count of people is: fields beside the total, and a sentence in the note
+        extra = {**u, **extra}
+        note = f"{note} {kind.uncertainty_note()}".strip()
     return {"title": title, "note": note, "period": period_json(ctx.period), "population": population,
             "rows": rows, "total": total, **extra}
 
