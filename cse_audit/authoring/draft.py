@@ -54,7 +54,8 @@ class DraftResult:
                 "kind": s.kind, "sheet": s.sheet, "header_row": s.header_row, "data_rows": s.data_rows,
                 "kind_evidence": s.kind_evidence, "role": s.role, "role_todo": s.role_todo,
                 "columns": [{"field": c.field, "headers": c.headers, "confidence": c.confidence,
-                             "todo": c.todo, "evidence": c.evidence, "unrecognised": c.unrecognised}
+                             "todo": c.todo, "evidence": c.evidence, "unrecognised": c.unrecognised,
+                             "unrecognised_counts": c.unrecognised_counts}
                             for c in s.columns],
                 "unmapped": [{"header": h, "why": w} for h, w in s.unmapped],
                 "notes": s.notes,

@@ -24,11 +24,14 @@ class ColumnChoice:
     confidence: str                  # high | medium | low
     todo: str | None = None
     unrecognised: list[str] = field(default_factory=list)   # codes no list knows (non-personal only)
+    unrecognised_counts: dict[str, int] = field(default_factory=dict)  # rows holding each of them
 
     def comment(self) -> str:
         parts = list(self.evidence)
         if self.unrecognised:
-            parts.append("not in any code list: " + ", ".join(repr(v) for v in self.unrecognised[:MAX_LISTED])
+            parts.append("not in the code list: " + ", ".join(
+                repr(v) + (f" x{self.unrecognised_counts[v]}" if v in self.unrecognised_counts else "")
+                for v in self.unrecognised[:MAX_LISTED])
                          + (" ..." if len(self.unrecognised) > MAX_LISTED else ""))
         if not self.todo:
             parts.append(f"confidence {self.confidence}")
