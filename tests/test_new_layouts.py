@@ -47,3 +47,194 @@ def test_draft_proposes_the_list_by_coverage_and_counts_the_unmatched(tmp_path, 
     assert eth.unrecognised == ["Martian", "Venusian"]          # most rows first
     assert eth.unrecognised_counts == {"Martian": 3, "Venusian": 1}
     assert "'Martian' x3" in d.to_yaml()
+
+
+# -- mapping language ------------------------------------------------------------------------
+
+def _map(fixture_config_dir, tmp_path, mapping_yaml: str, rows: list[list[str]], agencies=None):
+    """Map a csv of `rows` with the mapping text given (name: t) in the fixture configuration."""
+    import csv
+
+    from cse_audit.config import Agency, load_config
+    from cse_audit.ingest.mapping import map_return
+    from cse_audit.ingest.readers import read_file
+
+    (fixture_config_dir / "mappings" / "t.yaml").write_text(mapping_yaml, encoding="utf-8")
+    config = load_config(fixture_config_dir)
+    path = tmp_path / "r.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    agency = Agency("a", "A", "ngo", "Testarea", True, "t", ())
+    return map_return(read_file(path, config.settings.limits), config.mappings["t"], config, agency, path.name)
+
+
+def test_unknown_replace_keeps_na_as_initials_while_add_keeps_the_global_list(fixture_config_dir, tmp_path):
+    rows = [["Ref", "Initials", "Sex"], ["R1", "N.A.", "F"], ["R2", "J.S.", "F"], ["R3", "unknown", "F"],
+            ["R4", "not known", "N.A."]]
+    m = _map(fixture_config_dir, tmp_path, "name: t\nsheets:\n  victims:\n    columns:\n      case_ref: Ref\n"
+             "      initials: {column: Initials, unknown: {replace: [unknown, not known]}}\n"
+             "      sex: {column: Sex, unknown: [zz]}\n", rows)
+    got = [(r["initials"], r["sex"]) for r in m.records["victims"]]
+    assert got == [("NA", "Female"), ("JS", "Female"), (None, "Female"), (None, "Unknown")]
+    assert not [i for i in m.issues if i.code == "bad_initials"]      # "unknown" is not read as initials
+
+
+def test_unknown_replace_refuses_other_forms(fixture_config_dir):
+    from cse_audit.config import ConfigError, load_config
+
+    (fixture_config_dir / "mappings" / "t.yaml").write_text(
+        "name: t\nsheets:\n  victims:\n    columns:\n      initials: {column: I, unknown: {only: [x]}}\n")
+    with pytest.raises(ConfigError, match="replace"):
+        load_config(fixture_config_dir)
+
+
+@pytest.mark.parametrize("text, age, age_max", [
+    ("20s", 20, 29), ("30's", 30, 39), ("late 40s", 47, 49), ("14-15", 14, 15), ("14", 14, None),
+    ("14 yrs", 14, None),
+])
+def test_ages_as_decades_and_bands_are_intervals(fixture_config_dir, tmp_path, text, age, age_max):
+    m = _map(fixture_config_dir, tmp_path, "name: t\nsheets:\n  offenders:\n    columns:\n      case_ref: Ref\n"
+             "      age: Age\n", [["Ref", "Age"], ["R1", text]])
+    rec = m.records["offenders"][0]
+    assert (rec["age"], rec.get("age_max")) == (age, age_max)
+    assert not m.issues
+
+
+def test_age_max_is_stored(fixture_config, tmp_path, store):
+    from cse_audit.config import Agency
+    from cse_audit.ingest.mapping import map_return
+    from cse_audit.ingest.readers import read_file
+    from cse_audit.store import write_return
+
+    path = tmp_path / "r.csv"
+    path.write_text("Crime Ref,Age\nC1,20s\n", encoding="utf-8")
+    config = fixture_config
+    (spec,) = [m for m in config.mappings.values() if m.name == "fixture-flat"][:1] or [None]
+    from cse_audit.config import load_mapping
+    mp = tmp_path / "t.yaml"
+    mp.write_text("name: t\nsheets:\n  offenders:\n    columns:\n      case_ref: Crime Ref\n      age: Age\n")
+    mapping = load_mapping(mp, config.codes, config.fields)
+    agency = Agency("a", "A", "ngo", "X", True, "t", ())
+    mapped = map_return(read_file(path, config.settings.limits), mapping, config, agency, path.name)
+    write_return(store, mapped, agency, "t", path, "digest")
+    assert store.execute("SELECT age, age_max FROM offenders").fetchall() == [(20, 29)]
+
+
+DERIVE = ("name: t\nsheets:\n  offenders:\n    columns:\n      case_ref: Ref\n      name: {column: Name, parse: name}\n"
+          "      dob: DOB\n      age: Age\n"
+          "      identified: {derive: {all_of: [name, {any_of: [dob, age]}]}}\n")
+
+
+def test_derived_field_from_an_expression(fixture_config_dir, tmp_path):
+    rows = [["Ref", "Name", "DOB", "Age"], ["R1", "Jo Fauxname", "01/02/1980", ""], ["R2", "Al Testwell", "", "30s"],
+            ["R3", "Al Testwell", "", ""], ["R4", "", "", "40"], ["", "unknown", "", "unknown"]]
+    m = _map(fixture_config_dir, tmp_path, DERIVE, rows)
+    assert [r["identified"] for r in m.records["offenders"]] == ["Yes", "Yes", "No", "No"]
+    # R5 has nothing known: a derived "No" does not make an empty row a record
+    assert [i.code for i in m.issues if i.row_number == 6] == ["empty_record"]
+
+
+@pytest.mark.parametrize("derive, message", [
+    ("{all_of: [name, shoe_size]}", "unknown field 'shoe_size'"),
+    ("{all_of: [name, sex]}", "not mapped in this sheet"),
+    ("{some_of: [name]}", "all_of"),
+    ("{all_of: []}", "all_of"),
+    ("\"__import__('os')\"", "exactly one of"),          # text is no expression: never evaluated
+])
+def test_derived_field_errors_name_the_key(fixture_config_dir, derive, message):
+    from cse_audit.config import ConfigError, load_config
+
+    (fixture_config_dir / "mappings" / "t.yaml").write_text(DERIVE.replace(
+        "{all_of: [name, {any_of: [dob, age]}]}", derive), encoding="utf-8")
+    with pytest.raises(ConfigError, match=message) as err:
+        load_config(fixture_config_dir)
+    assert "columns.identified" in str(err.value)
+
+
+def test_derived_field_needs_a_yes_no_field(fixture_config_dir):
+    from cse_audit.config import ConfigError, load_config
+
+    (fixture_config_dir / "mappings" / "t.yaml").write_text(
+        "name: t\nsheets:\n  offenders:\n    columns:\n      age: Age\n      sex: {derive: {all_of: [age]}}\n")
+    with pytest.raises(ConfigError, match="Yes or No"):
+        load_config(fixture_config_dir)
+
+
+TITLED = [["Barsetshire Children's Services: CSE cases, 1 January 2008 to 31 March 2011"],
+          ["Local authority: Barsetshire", "", ""], [],
+          ["Ref", "Forename", "Age"], ["R1", "Ann", "14"], ["R2", "Bea", "15"]]
+
+
+def test_period_and_constants_from_the_title_rows(fixture_config_dir, tmp_path):
+    import datetime as dt
+
+    m = _map(fixture_config_dir, tmp_path, "name: t\nsheets:\n  victims:\n    period: title\n    columns:\n"
+             "      case_ref: Ref\n      forename: Forename\n      age: Age\n"
+             "      area: {title: \"Local authority: (?P<value>\\\\w+)\"}\n"
+             "      case_date: {title: \"cases, (\\\\d+ \\\\w+ \\\\d{4})\"}\n", TITLED)
+    assert (m.period_start, m.period_end) == (dt.date(2008, 1, 1), dt.date(2011, 3, 31))
+    assert m.period_source == "sheet 'csv' row 1"
+    assert {r["area"] for r in m.records["victims"]} == {"Barsetshire"}
+    assert {r["case_date"] for r in m.records["victims"]} == {dt.date(2008, 1, 1)}
+    assert m.rows_landed == 2 and m.records_accepted == 2
+
+
+def test_period_pattern_of_ones_own_and_a_missing_title_warns(fixture_config_dir, tmp_path):
+    import datetime as dt
+
+    m = _map(fixture_config_dir, tmp_path, "name: t\nsheets:\n  victims:\n"
+             "    period: {title: \"from (?P<start>\\\\S+) until (?P<end>\\\\S+)\"}\n    columns:\n"
+             "      case_ref: Ref\n      area: {title: \"Council: (?P<value>\\\\w+)\"}\n",
+             [["Cases from 01/04/2009 until 31/03/2010"], ["Ref"], ["R1"]])
+    assert (m.period_start, m.period_end) == (dt.date(2009, 4, 1), dt.date(2010, 3, 31))
+    assert [i.code for i in m.issues] == ["title_not_found"]
+    m = _map(fixture_config_dir, tmp_path, "name: t\nsheets:\n  victims:\n    period: title\n    columns:\n"
+             "      case_ref: Ref\n", [["Ref"], ["R1"]])
+    assert m.period_start is None and [i.code for i in m.issues] == ["no_period"]
+    assert m.records_accepted == 1
+
+
+def test_period_is_stored_with_the_return(fixture_config_dir, tmp_path):
+    from cse_audit import ingest
+    from cse_audit.config import load_config
+    from cse_audit.store import connect
+
+    (fixture_config_dir / "mappings" / "t.yaml").write_text(
+        "name: t\nsheets:\n  victims:\n    period: title\n    columns:\n      case_ref: Ref\n      forename: Forename\n")
+    reg = fixture_config_dir / "agencies.yaml"
+    reg.write_text(reg.read_text() + "  - {id: t-agency, name: T, source_type: lscb, area: X, mapping: t, "
+                   "files: [\"*barsetshire*\"]}\n")
+    config = load_config(fixture_config_dir)
+    path = tmp_path / "Barsetshire return.csv"
+    path.write_text("\n".join(",".join(f'"{c}"' for c in r) for r in TITLED) + "\n", encoding="utf-8")
+    con = connect(tmp_path / "s.duckdb")
+    report = ingest.ingest([path], con, config, link=False)
+    assert report.files[0].status == "loaded", report.files[0].message
+    import datetime as dt
+    assert con.execute("SELECT r.file_name, p.period_start, p.period_end FROM current_return_periods p "
+                       "JOIN returns r USING (return_id)").fetchall() == \
+        [("Barsetshire return.csv", dt.date(2008, 1, 1), dt.date(2011, 3, 31))]
+
+
+def test_force_area_may_be_a_list(fixture_config_dir):
+    from cse_audit.config import ConfigError, load_config
+
+    reg = fixture_config_dir / "agencies.yaml"
+    base = reg.read_text()
+    reg.write_text(base + "  - {id: border-council, name: Border Council, source_type: lscb, area: Borderland, "
+                   "force_area: [North Force, South Force], files: [\"*border*\"]}\n")
+    a = load_config(fixture_config_dir).agencies["border-council"]
+    assert (a.force_area, a.force_areas) == ("North Force", ("North Force", "South Force"))
+    reg.write_text(base + "  - {id: b, name: B, source_type: lscb, force_area: [1], files: []}\n")
+    with pytest.raises(ConfigError, match="force_area"):
+        load_config(fixture_config_dir)
+
+
+def test_new_forms_are_documented():
+    from pathlib import Path
+
+    from cse_audit.config import models
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "mappings.md").read_text(encoding="utf-8")
+    for key in models.UNKNOWN_FORMS + models.EXPRESSION_OPS + models.PERIOD_FORMS + ("age_max", "title", "period"):
+        assert f"`{key}" in text, key

@@ -94,6 +94,8 @@ def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | No
                 found = not headers or not any((sn, normalise(h)) in not_found for sn in sheet_names
                                                for h in headers[:1])
                 source = ", ".join(headers) or (f"registry {cspec.registry}" if cspec.registry
+                                                else "derived (an expression)" if cspec.expr is not None
+                                                else f"title row /{cspec.title.pattern}/" if cspec.title
                                                 else f"value {cspec.value!r}")
                 per[fname] = {"column": source, "column_found": found, "records": len(recs), "mapped": known,
                               "unknown": len(recs) - known, "problems": n_bad,

@@ -25,6 +25,14 @@ SHEET_KEYS = ("sheet", "header_contains", "columns", "role", "optional")
 ROLE_KEYS = ("column", "victims", "offenders", "skip")
 COLUMN_KEYS = ("column", "codes", "dates", "pattern", "pivot", "unknown", "parse", "derive", "registry", "value",
                "first_of", "required")
+# Issue 18 (appended so other additions merge): a column spec may read a constant from the title rows
+# above the header (`title`); a sheet may read the return's reporting period there (`period`);
+# `unknown` may replace the global tokens for one column; `derive` may be a small expression.
+COLUMN_KEYS += ("title",)
+SHEET_KEYS += ("period",)
+UNKNOWN_FORMS = ("add", "replace")          # unknown: {add: [...]} (= a plain list) or {replace: [...]}
+EXPRESSION_OPS = ("all_of", "any_of", "not")  # derive: {all_of: [field, {any_of: [field, ...]}, ...]}
+PERIOD_FORMS = ("title",)                   # period: title, or period: {title: REGEX with start and end}
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,9 @@ class ColumnSpec:
     value: str | None = None
     first_of: tuple[ColumnSpec, ...] = ()
     required: bool = False
+    unknown_replace: bool = False            # `unknown: {replace: [...]}`: these tokens instead of the global list
+    expr: tuple | None = None                # `derive: {all_of: ...}`: ("all_of", (operand, ...)) etc.
+    title: re.Pattern | None = None          # `title: REGEX`: a constant read from the rows above the header
 
     def all_headers(self) -> list[str]:
         out = list(self.headers)
@@ -107,6 +118,7 @@ class SheetSpec:
     header_contains: tuple[str, ...] = ()
     role: RoleSpec | None = None
     optional: bool = False
+    period: re.Pattern | None = None         # the reporting period in the title rows (groups start, end)
 
     def describe_sheet(self) -> str:
         if isinstance(self.sheet, re.Pattern):
@@ -134,6 +146,7 @@ class Agency:
     mapping: str | None
     files: tuple[str, ...]
     force_area: str | None = None  # the police force area it lies in: shared ground for linkage
+    force_areas: tuple[str, ...] = ()  # all of them, for a council that borders two forces (first = force_area)
 
 
 @dataclass

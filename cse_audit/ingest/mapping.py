@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from itertools import zip_longest
 
 from ..config import Agency, Config, Mapping, SheetSpec, normalise
+from .derived import derive_fields, read_period, title_text, title_value
 from .readers import Sheet
 from .records import PERSON_KINDS, Issue, MappedReturn, ReturnError
 from .sheets import _Columns, _is_nil_sheet, find_header, select_sheet
@@ -32,13 +33,18 @@ class _Field:
 
 
 def _resolve_fields(spec: SheetSpec, cols: _Columns, config: Config, agency: Agency, sheet_name: str,
-                    header_row: int, issues: list[Issue]) -> list[_Field]:
+                    header_row: int, issues: list[Issue], title_rows: list | None = None) -> list[_Field]:
     out = []
     for fname, cspec in spec.columns.items():
+        if cspec.expr is not None:
+            continue          # derived after the other fields (derived.derive_fields)
         parts = []
         for sub in (cspec.first_of or (cspec,)):
             if sub.value is not None:
                 parts.append((None, None, None, sub.value))
+                continue
+            if sub.title is not None:
+                parts.extend(_title_part(fname, sub, config, agency, sheet_name, title_rows or [], issues))
                 continue
             if sub.registry is not None:
                 parts.append((None, None, None, getattr(agency, sub.registry)))
@@ -58,6 +64,21 @@ def _resolve_fields(spec: SheetSpec, cols: _Columns, config: Config, agency: Age
             parts.append((pos, header, _Translator(fname, sub, config, agency), None))
         out.append(_Field(fname, parts))
     return out
+
+
+def _title_part(fname: str, sub, config: Config, agency: Agency, sheet_name: str, title_rows: list,
+                issues: list[Issue]) -> list[tuple]:
+    """A constant read from the title rows by the spec's `title` pattern, as the field's type reads it."""
+    text = title_value(sub, title_rows)
+    value = problem = None
+    if text is not None:
+        value, _extra, problem = _Translator(fname, sub, config, agency)._translate(text)
+    if text is None or problem is not None:
+        issues.append(Issue(sheet_name, None, None, None, "title_not_found", "warning",
+                            f"{fname}: no title row above the header matches the mapping's `title` pattern"
+                            if text is None else f"{fname}: the title row's text is not a {fname} ({problem[1]})"))
+        return []
+    return [(None, None, None, value)]
 
 
 class _SheetError(Exception):
@@ -90,8 +111,10 @@ def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out
     rows = [(i + 1, r) for i, r in enumerate(sheet.rows[data_start:], start=data_start) if not _row_is_blank(r)]
     sheet_issues: list[Issue] = []
     cols = _Columns(headers, sheet.name, sheet_issues, header_row_number)
+    titles = title_text(sheet.rows[:header_idx])
+    read_period(spec, sheet.name, titles, out)
     try:
-        fields = _resolve_fields(spec, cols, config, agency, sheet.name, header_row_number, sheet_issues)
+        fields = _resolve_fields(spec, cols, config, agency, sheet.name, header_row_number, sheet_issues, titles)
         role = None
         if spec.role:
             found = cols.find(spec.role.column)
@@ -172,6 +195,7 @@ def _map_rows(rows, spec: SheetSpec, fields: list[_Field], role, config: Config,
                     any_known = list(map(operator.or_, any_known, settled))
             else:
                 any_known = [a or (s and k in valid) for a, s, k in zip(any_known, settled, kinds, strict=True)]
+    derive_fields(spec, values, n)
     case_refs = values.get("case_ref")
     for i in range(n):
         if verdict[i] is not None:

@@ -11,6 +11,7 @@ from .records import UNKNOWN
 from .values import (
     date_from_pattern,
     parse_age,
+    parse_age_band,
     parse_date,
     parse_initials,
     parse_int,
@@ -30,6 +31,9 @@ class _Translator:
         codes = spec.codes or fdef.codes
         self.codes = config.codes[codes] if codes and (self.ftype == "code" or spec.codes) else None
         self.unknown = config.unknown_tokens | {normalise(t) for t in spec.unknown}
+        if spec.unknown_replace:
+            # `unknown: {replace: [...]}`: only these tokens (and a blank cell) mean Unknown here.
+            self.unknown = frozenset({""} | {normalise(t) for t in spec.unknown})
         # Letters and digits in no unknown token: a value holding one cannot normalise to an
         # unknown token (normalise keeps letters and digits), so it needs no normalise call.
         self.not_unknown = frozenset("abcdefghijklmnopqrstuvwxyz0123456789").difference(*self.unknown)
@@ -115,8 +119,12 @@ class _Translator:
                 return value, None, problem
             value, problem = parse_date(s, spec.dates or "dayfirst", pivot)
             return value, None, problem
+        if self.ftype == "int" and f == "age":
+            # An age band keeps its upper end in age_max (the linkage compares intervals).
+            value, upper, problem = parse_age_band(s)
+            return value, ({"age_max": upper} if upper is not None else None), problem
         if self.ftype == "int":
-            value, problem = parse_age(s) if (f == "age" or spec.parse == "age") else parse_int(s)
+            value, problem = parse_age(s) if spec.parse == "age" else parse_int(s)
             return value, None, problem
         return s, None, None
 

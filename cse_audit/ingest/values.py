@@ -99,8 +99,24 @@ _AGE_RANGE = re.compile(r"^(\d{1,3})\s*(?:-|to|–)\s*(\d{1,3})\s*(?:y|yrs|years
 _AGE_UNDER = re.compile(r"^(?:under|<|below)\s*(\d{1,3})", re.I)
 
 
+def parse_age_band(text: str) -> tuple[int | None, int | None, Problem]:
+    """Like parse_age, keeping a band's upper end: "14-15" -> (14, 15, None); "14" -> (14, None, None);
+    a decade "20s" -> (20, 29, None), "early 20s" -> (20, 23, None)."""
+    decade = parse_age_decade(text)
+    if decade is not None:
+        return decade[0], decade[1], None
+    age, problem = parse_age(text)
+    m = _AGE_RANGE.match(text.strip()) if age is not None else None
+    if m:
+        upper = int(m[2])
+        if upper < age or upper > 110:
+            return None, None, ("bad_age", "an age band whose upper end is below its lower end or over 110")
+        return age, upper, None
+    return age, None, problem
+
+
 def parse_age(text: str) -> tuple[int | None, Problem]:
-    """"14", "14.0", "14 yrs", "14 years old"; a band "14-15" gives its lower bound."""
+    """"14", "14.0", "14 yrs", "14 years old"; a band "14-15" or a decade "20s" gives its lower bound."""
     s = text.strip()
     m = _AGE.match(s)
     if m:
@@ -109,6 +125,8 @@ def parse_age(text: str) -> tuple[int | None, Problem]:
         m = _AGE_RANGE.match(s)
         if m:
             age = int(m[1])
+        elif parse_age_decade(s) is not None:
+            age = parse_age_decade(s)[0]         # "20s": its lower end (parse_age_band keeps the upper)
         elif _AGE_UNDER.match(s):
             return None, ("age_band", "an age band with no lower bound (e.g. 'under 13'); kept as unknown")
         else:
@@ -167,3 +185,18 @@ def age_at(dob: dt.date, on: dt.date) -> int | None:
     if on < dob:
         return None
     return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
+
+
+# "20s", "20's", "30s", "early 20s", "mid-30s", "late 40's": an age given as a decade (issue 18).
+_AGE_DECADE = re.compile(r"^(?:(early|mid|late)[\s\-]*)?([1-9])0\s*'?\s*s$", re.I)
+_DECADE_PART = {None: (0, 9), "early": (0, 3), "mid": (4, 6), "late": (7, 9)}
+
+
+def parse_age_decade(text: str) -> tuple[int, int] | None:
+    """(lower, upper) of an age given as a decade, else None: "20s" -> (20, 29), "late 30s" -> (37, 39)."""
+    m = _AGE_DECADE.match(text.strip())
+    if not m:
+        return None
+    lo, hi = _DECADE_PART[m[1].lower() if m[1] else None]
+    base = int(m[2]) * 10
+    return base + lo, base + hi

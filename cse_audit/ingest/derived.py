@@ -1,0 +1,85 @@
+"""Values a mapping takes from somewhere other than a data column (issue 18): a field derived from
+other fields by a small expression (`derive: {all_of: [...]}`), and text read from the title rows
+above the header (`title:` constants, the return's reporting `period:`).
+
+Separate from the mapping loop so each rule reads on its own; nothing here evaluates code: an
+expression is nested tuples of field names and all_of / any_of / not.
+"""
+
+from __future__ import annotations
+
+from ..config import ColumnSpec, SheetSpec
+from .records import UNKNOWN, Issue, MappedReturn
+from .values import parse_date
+
+
+def derive_fields(spec: SheetSpec, values: dict[str, list], n: int) -> None:
+    """Fill each derived field ("Yes" / "No" per row) from the known-ness of the fields it reads."""
+    for fname, col in spec.columns.items():
+        if col.expr is not None:
+            values[fname] = ["Yes" if ok else "No" for ok in _truth(col.expr, values, n)]
+
+
+def _known(values: dict[str, list], fname: str, n: int) -> list[bool]:
+    if fname == "name":            # a whole name was split into forename and surname
+        return [a or b for a, b in zip(_known(values, "forename", n), _known(values, "surname", n), strict=True)]
+    col = values.get(fname)
+    if col is None:
+        return [False] * n
+    return [v is not None and v != UNKNOWN and v != "" for v in col]
+
+
+def _truth(expr: tuple, values: dict[str, list], n: int) -> list[bool]:
+    op = expr[0]
+    if op == "field":
+        return _known(values, expr[1], n)
+    if op == "not":
+        return [not x for x in _truth(expr[1], values, n)]
+    parts = [_truth(e, values, n) for e in expr[1]]
+    combine = all if op == "all_of" else any
+    return [combine(row) for row in zip(*parts, strict=True)]
+
+
+def title_text(rows: list[list[str]]) -> list[tuple[int, str]]:
+    """(Excel row number, the row's text) of the rows above the header that hold anything."""
+    out = []
+    for i, row in enumerate(rows):
+        text = " ".join(c.strip() for c in row if c and c.strip())
+        if text:
+            out.append((i + 1, text))
+    return out
+
+
+def title_value(col: ColumnSpec, rows: list[tuple[int, str]]) -> str | None:
+    """The text a `title:` pattern picks out of the title rows: its group `value`, else its first
+    group, else the whole match; None when no title row matches."""
+    for _row, text in rows:
+        m = col.title.search(text)
+        if m:
+            if "value" in m.groupdict():
+                return m["value"]
+            return m[1] if m.groups() else m[0]
+    return None
+
+
+def read_period(spec: SheetSpec, sheet_name: str, rows: list[tuple[int, str]], out: MappedReturn) -> None:
+    """The reporting period stated in a title row ("1 January 2008 to 31 March 2011"), kept on the
+    return (first sheet that states one wins). A period the mapping expects but the sheet does not
+    state, or cannot be read as dates, is a warning: the records still load."""
+    if spec.period is None or out.period_start is not None:
+        return
+    for row, text in rows:
+        m = spec.period.search(text)
+        if not m:
+            continue
+        start, p1 = parse_date(m["start"].strip(" ,."))
+        end, p2 = parse_date(m["end"].strip(" ,."))
+        if start is None or end is None or end < start:
+            out.issues.append(Issue(sheet_name, row, None, None, "bad_period", "warning",
+                                    "the title row's reporting period is not two dates in order; period not kept"))
+            return
+        out.period_start, out.period_end = start, end
+        out.period_source = f"sheet {sheet_name!r} row {row}"
+        return
+    out.issues.append(Issue(sheet_name, None, None, None, "no_period", "warning",
+                            "the mapping reads a reporting period from the title rows, but none states one"))
