@@ -238,3 +238,56 @@ def test_new_forms_are_documented():
     text = (Path(__file__).resolve().parent.parent / "docs" / "mappings.md").read_text(encoding="utf-8")
     for key in models.UNKNOWN_FORMS + models.EXPRESSION_OPS + models.PERIOD_FORMS + ("age_max", "title", "period"):
         assert f"`{key}" in text, key
+
+
+# -- registry --------------------------------------------------------------------------------
+
+REGISTRY_EXTRA = """  - {id: lscb-barsetshire, name: "Barsetshire Children's Services", source_type: lscb, area: Barsetshire,
+     mapping: t, files: ["*barsetshire childrens services*"]}
+  - {id: ngo-lantern, name: "Northern Lantern Trust", source_type: ngo, mapping: t, files: ["*lantern*"]}
+  - {id: ngo-lanterns, name: "Northern Lanterns Trust", source_type: ngo, mapping: t,
+     files: ["*northern lanterns trust*"]}
+"""
+
+
+@pytest.fixture
+def registry_config(fixture_config_dir):
+    from cse_audit.config import load_config
+
+    (fixture_config_dir / "mappings" / "t.yaml").write_text(
+        "name: t\nsheets:\n  victims:\n    columns:\n      case_ref: Ref\n      forename: Forename\n")
+    reg = fixture_config_dir / "agencies.yaml"
+    reg.write_text(reg.read_text() + REGISTRY_EXTRA)
+    return load_config(fixture_config_dir)
+
+
+@pytest.mark.parametrize("file_name, agency", [
+    ("Barsetshire Children's Services CSE return.csv", "lscb-barsetshire"),
+    ("BARSETSHIRE CHILDRENS-SERVICES return.csv", "lscb-barsetshire"),
+    ("barsetshire_childrens_services.csv", "lscb-barsetshire"),
+    ("Barsetshire Children’s Services.csv", "lscb-barsetshire"),          # typographic apostrophe
+    ("Northern Lanterns Trust data.csv", "ngo-lanterns"),                  # most specific of two
+])
+def test_registry_patterns_ignore_case_apostrophes_and_punctuation(registry_config, file_name, agency):
+    from pathlib import Path
+
+    from cse_audit.ingest.discover import identify
+
+    assert identify(Path(file_name), registry_config).id == agency
+
+
+def test_ingest_and_check_warn_about_near_names_and_files_matching_two_agencies(registry_config, tmp_path):
+    from cse_audit import ingest
+    from cse_audit.ingest.summary import render_load_summary
+
+    path = tmp_path / "Northern Lanterns Trust data.csv"
+    path.write_text("Ref,Forename\nR1,Ann\n", encoding="utf-8")
+    report = ingest.validate([path], registry_config)
+    text = render_load_summary(report, "table")
+    assert "ngo-lantern ('Northern Lantern Trust') and ngo-lanterns ('Northern Lanterns Trust')" in text
+    assert "taken as ngo-lanterns (the most specific pattern), also matched: ngo-lantern" in text
+    assert len(report.warnings) == 2
+    out, data = drafting.check_command(path, "t", registry_config)
+    assert len(data["warnings"]) == 2 and "within one edit" in out
+    # --agency names the agency: only the registry's own warning is left
+    assert len(ingest.validate([path], registry_config, agency_id="ngo-lanterns").warnings) == 1

@@ -115,8 +115,13 @@ def check_command(path: str | Path, mapping, config: Config, agency_id: str | No
         if agency is None:
             raise ConfigError(Path(config.root) / "agencies.yaml", "", None, f"no agency {agency_id!r}")
     r = check_mapping(path, mapping, config, agency)
+    from ..ingest.discover import file_warning, registry_warnings
+
+    r["warnings"] = registry_warnings(config) + ([] if agency_id else
+                                                [w for w in [file_warning(Path(path).name, config)] if w])
+    warn = "".join(f"Warning: {w}\n" for w in r["warnings"])
     if r["error"]:
-        return f"{r['file']}: {r['error']}\n", r
+        return f"{r['file']}: {r['error']}\n" + warn, r
     lines = [f"{r['file']} with mapping {r['mapping']!r}: {r['rows_landed']} row(s) landed, "
              f"{r['records_accepted']} accepted, {r['rows_rejected']} rejected, {r['rows_skipped']} skipped"
              + (" (nil return)" if r["nil_return"] else "")]
@@ -143,7 +148,7 @@ def check_command(path: str | Path, mapping, config: Config, agency_id: str | No
             elif s["problems"]:
                 text += f"  ({s['problems']} value(s) not understood)"
             lines.append(text)
-    return "\n".join(lines) + "\n", r
+    return "\n".join(lines) + "\n" + warn, r
 
 
 def compare(draft: DraftResult, mapping: Mapping, sheets) -> dict:

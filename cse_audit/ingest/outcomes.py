@@ -57,6 +57,7 @@ class FileOutcome:
 class IngestReport:
     files: list[FileOutcome] = field(default_factory=list)
     linkage: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)   # registry: near-duplicate names, files matching two agencies
 
     @property
     def failed(self) -> list[FileOutcome]:

@@ -21,7 +21,8 @@ def render_load_summary(report, fmt: str) -> str:
     rows = [f.as_dict() for f in report.files]
     if fmt == "json":
         return json.dumps({"files": rows, "totals": _totals(rows), "issues": _issue_counts(report),
-                           "linkage": {k: _plain(v) for k, v in report.linkage.items()}}, indent=2, default=str)
+                           "linkage": {k: _plain(v) for k, v in report.linkage.items()},
+                           "warnings": list(getattr(report, "warnings", []))}, indent=2, default=str)
     totals = _totals(rows)
     table = render_rows(rows + [totals], fmt, columns=SUMMARY_COLUMNS)
     if fmt == "csv":
@@ -31,6 +32,7 @@ def render_load_summary(report, fmt: str) -> str:
     lines.append(f"Rows landed {totals['rows_landed']} = accepted {totals['records_accepted']} + rejected "
                  f"{totals['rows_rejected']} + skipped {totals['rows_skipped']}"
                  + ("" if reconciled else "  ** DOES NOT RECONCILE **"))
+    lines += [f"Warning: {w}" for w in getattr(report, "warnings", [])]
     counts = _issue_counts(report)
     if counts["by_code"]:
         lines += ["", "Issues by kind: " + ", ".join(f"{c} {n}" for c, n in counts["by_code"].items())]
