@@ -291,3 +291,130 @@ def test_ingest_and_check_warn_about_near_names_and_files_matching_two_agencies(
     assert len(data["warnings"]) == 2 and "within one edit" in out
     # --agency names the agency: only the registry's own warning is left
     assert len(ingest.validate([path], registry_config, agency_id="ngo-lanterns").warnings) == 1
+
+
+# -- drafting a folder of new layouts ----------------------------------------------------------
+
+NEW = __import__("pathlib").Path(__file__).resolve().parent / "fixtures" / "new_layouts"
+SOURCE = {"childrens-services-cse-return": "lscb", "ceop-return-project": "ngo"}
+
+
+def _register(config_dir, fd) -> None:
+    """The one edit the analyst makes: an agency per file, with the mapping the draft names."""
+    lines = []
+    for i, (name, mapping) in enumerate(fd.file_mappings().items()):
+        from cse_audit.ingest.discover import pattern_key
+
+        pattern = "*" + " ".join(pattern_key(name.rsplit(".", 1)[0]).split()) + "*"
+        lines.append(f"  - {{id: new-{i}, name: \"New agency {i}\", source_type: {SOURCE.get(mapping, 'police')}, "
+                     f"area: Newarea{i}, mapping: {mapping or 'childrens-services-cse-return'}, "
+                     f"files: [\"{pattern}\"]}}\n")
+    reg = config_dir / "agencies.yaml"
+    reg.write_text(reg.read_text() + "".join(lines), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def drafted_folder(tmp_path_factory):
+    """Draft the new-layout folder without any mapping or registry, write the drafts into a fresh
+    configuration, register the agencies, ingest the folder."""
+    import shutil
+
+    from cse_audit import ingest
+    from cse_audit.config import load_config
+    from cse_audit.store import connect
+
+    from .conftest import FIXTURES, ROOT
+
+    tmp = tmp_path_factory.mktemp("newlayouts")
+    root = tmp / "configs"
+    shutil.copytree(ROOT / "configs" / "codes", root / "codes")
+    for p in (ROOT / "configs").glob("*.yaml"):
+        if p.name != "agencies.yaml":
+            shutil.copy(p, root / p.name)
+    (root / "mappings").mkdir()
+    shutil.copy(FIXTURES / "config" / "agencies.yaml", root / "agencies.yaml")
+    shutil.copytree(FIXTURES / "config" / "mappings", root / "mappings", dirs_exist_ok=True)
+    config = without_mappings(load_config(root))
+    text, data = drafting.folder_command([NEW], config, output=root / "mappings")
+    fd = drafting.draft_folder([NEW], config)
+    _register(root, fd)
+    config = load_config(root)
+    con = connect(tmp / "s.duckdb")
+    report = ingest.ingest([NEW], con, config, link=False)
+    yield {"text": text, "data": data, "fd": fd, "report": report, "con": con, "config": config}
+    con.close()
+
+
+def test_folder_draft_groups_files_by_layout_and_lists_each_file(drafted_folder):
+    fd, data, text = drafted_folder["fd"], drafted_folder["data"], drafted_folder["text"]
+    assert [(g.name, len(g.files), len(g.nil_files)) for g in fd.groups] == [
+        ("childrens-services-cse-return", 3, 1), ("ceop-return-project", 3, 1)]
+    assert data["files"]["Loamshire Childrens Services CSE return.xlsx"] == "childrens-services-cse-return"
+    assert data["files"]["CEOP return - Eastern Harbour Project.csv"] == "ceop-return-project"
+    assert [n for n, _ in fd.no_table] == ["Westshire Police CSE return.xlsx"]
+    assert all(not g.draft.todos for g in fd.groups)
+    assert "Each file and the mapping it will use" in text
+    assert '"tests' in text or "mapping check \"" in text or "mapping check '" in text   # quoted: names have spaces
+    for personal in ("Amberly", "Testcase", "Samplesdon", "J.S.", "1995"):
+        assert personal not in text and all(personal not in g.draft.to_yaml() for g in fd.groups)
+
+
+def test_nil_return_in_a_group_gets_its_role_column_from_the_others(drafted_folder):
+    people = drafted_folder["fd"].groups[1].draft.sheet("people")
+    assert people.role == {"column": "Role", "victims": ["Victim"], "offenders": ["Alleged perpetrator"],
+                           "skip": []}
+    # Alone, the nil return cannot sort its role values
+    alone = drafting.draft_mapping(NEW / "CEOP return - Eastern Harbour Project.csv", drafted_folder["config"])
+    assert alone.todos
+
+
+def test_relation_column_is_the_link_to_the_childs_case(drafted_folder):
+    d = drafted_folder["fd"].groups[0].draft
+    offenders = {c.field: c for c in d.sheet("offenders").columns}
+    assert offenders["case_ref"].headers == ["Child ID"] and "record_ref" not in offenders
+    assert {c.field: c.headers for c in d.sheet("victims").columns}["case_ref"] == ["Child ID"]
+    con = drafted_folder["con"]
+    children = con.execute("SELECT count(*) FROM victims v JOIN returns r USING (return_id) "
+                           "WHERE r.mapping = 'childrens-services-cse-return'").fetchone()[0]
+    cases = con.execute("SELECT count(*) FROM cases c JOIN returns r USING (return_id) "
+                        "WHERE r.mapping = 'childrens-services-cse-return'").fetchone()[0]
+    assert children == cases == 21                 # one case per child, not one per offender too
+    orphans = con.execute("SELECT count(*) FROM offenders o WHERE o.case_ref NOT IN (SELECT case_ref FROM victims)"
+                          ).fetchone()[0]
+    assert orphans == 0
+
+
+def test_single_file_draft_finds_the_relation_too(fixture_config):
+    d = drafting.draft_mapping(NEW / "Barsetshire Children's Services CSE return.xlsx", without_mappings(fixture_config))
+    assert {c.field: c.headers for c in d.sheet("offenders").columns}["case_ref"] == ["Child ID"]
+
+
+def test_folder_drafts_load_every_row_with_only_agencies_registered(drafted_folder):
+    report, con = drafted_folder["report"], drafted_folder["con"]
+    assert sorted(f.status for f in report.files) == ["loaded"] * 7, [f.message for f in report.files]
+    landed = sum(f.mapped.rows_landed for f in report.files)
+    assert landed == 62 + 38 and report.rows_rejected == 0
+    assert sum(f.mapped.rows_skipped for f in report.files) == 0
+    # census labels and free text: no ethnicity value is left unrecognised
+    assert con.execute("SELECT count(*) FROM issues WHERE code = 'unrecognised_code'").fetchone()[0] == 0
+    ages = dict(con.execute("SELECT DISTINCT age_max, age FROM offenders WHERE age_max IS NOT NULL").fetchall())
+    assert ages.get(29) in (20, 27) and ages.get(15) == 14
+    assert con.execute("SELECT count(*) FROM victims WHERE initials = 'NA'").fetchone()[0] > 0
+    assert {r[0] for r in con.execute("SELECT DISTINCT identified FROM offenders WHERE identified IS NOT NULL")
+            .fetchall()} == {"Yes", "No"}
+    periods = con.execute("SELECT r.file_name, p.period_start, p.period_end FROM return_periods p "
+                          "JOIN returns r USING (return_id) ORDER BY 1").fetchall()
+    assert [(f, str(a), str(b)) for f, a, b in periods] == [
+        ("Barsetshire Children's Services CSE return.xlsx", "2008-01-01", "2011-03-31"),
+        ("CEOP return - Northern Lantern Project.csv", "2008-04-01", "2011-03-31"),
+        ("CEOP return - Southern Beacon Project.csv", "2008-04-01", "2011-03-31"),
+        ("Wessex Childrens Services CSE return.xlsx", "2008-04-01", "2011-03-31")]
+
+
+def test_check_shows_no_unknown_ethnicity_a_code_list_covers(drafted_folder):
+    config = drafted_folder["config"]
+    for name in ("Barsetshire Children's Services CSE return.xlsx", "CEOP return - Northern Lantern Project.csv"):
+        mapping = drafted_folder["data"]["files"][name]
+        r = drafting.check_mapping(NEW / name, mapping, config)
+        for per in r["fields"].values():
+            assert per["ethnicity"]["unrecognised"] == {}

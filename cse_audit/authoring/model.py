@@ -54,6 +54,10 @@ class SheetDraft:
     role: dict | None = None         # column, victims, offenders, skip
     role_todo: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Issue 18: the distinct (normalised) values of each column, for finding relation columns (ids only,
+    # never printed); and whether a title row states a reporting period (`period: title`).
+    ids: dict[str, set] = field(default_factory=dict, repr=False)
+    period: str | None = None        # evidence, when the title rows state a period
 
     @property
     def todos(self) -> list[str]:

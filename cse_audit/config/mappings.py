@@ -89,19 +89,7 @@ def _parse_column(spec, path, where: str, codes: dict, fields: dict, fname: str)
             raise ConfigError(path, f"{where}.parse", _line(spec, "parse"),
                               f"must be one of {', '.join(PARSERS)}")
         kw["parse"] = spec["parse"]
-    if "derive" in spec and isinstance(spec["derive"], dict):
-        kw["expr"] = _parse_expr(spec["derive"], path, f"{where}.derive", _line(spec, "derive"), fields)
-        _check_yes_no(fname, spec.get("codes"), codes, fields, path, f"{where}.derive", _line(spec, "derive"))
-    elif "derive" in spec:
-        if spec["derive"] not in DERIVERS:
-            raise ConfigError(path, f"{where}.derive", _line(spec, "derive"),
-                              f"must be one of {', '.join(DERIVERS)}, or an expression {{all_of: [...]}}")
-        kw["derive"] = spec["derive"]
-    if "unknown" in spec:
-        kw["unknown"], kw["unknown_replace"] = _parse_unknown(spec["unknown"], path, f"{where}.unknown",
-                                                              _line(spec, "unknown"))
-    if "title" in spec:
-        kw["title"] = _compile(spec["title"], path, f"{where}.title", _line(spec, "title"))
+    kw.update(_parse_derive_unknown_title(spec, path, where, codes, fields, fname))
     if "registry" in spec:
         if spec["registry"] not in ("area", "name", "id"):
             raise ConfigError(path, f"{where}.registry", _line(spec, "registry"),
@@ -187,6 +175,25 @@ def load_mapping(path: Path, codes: dict, fields: dict) -> Mapping:
 
 
 # -- issue 18: unknown tokens that replace the global list, derived fields, title rows --------------
+
+def _parse_derive_unknown_title(spec: dict, path, where: str, codes: dict, fields: dict, fname: str) -> dict:
+    """The column keys `derive` (a deriver's name or an expression), `unknown` and `title`."""
+    kw: dict = {}
+    if "derive" in spec and isinstance(spec["derive"], dict):
+        kw["expr"] = _parse_expr(spec["derive"], path, f"{where}.derive", _line(spec, "derive"), fields)
+        _check_yes_no(fname, spec.get("codes"), codes, fields, path, f"{where}.derive", _line(spec, "derive"))
+    elif "derive" in spec:
+        if spec["derive"] not in DERIVERS:
+            raise ConfigError(path, f"{where}.derive", _line(spec, "derive"),
+                              f"must be one of {', '.join(DERIVERS)}, or an expression {{all_of: [...]}}")
+        kw["derive"] = spec["derive"]
+    if "unknown" in spec:
+        kw["unknown"], kw["unknown_replace"] = _parse_unknown(spec["unknown"], path, f"{where}.unknown",
+                                                              _line(spec, "unknown"))
+    if "title" in spec:
+        kw["title"] = _compile(spec["title"], path, f"{where}.title", _line(spec, "title"))
+    return kw
+
 
 def _parse_unknown(raw, path, where: str, line) -> tuple[tuple[str, ...], bool]:
     """`unknown: [...]` adds tokens to the global list; `unknown: {replace: [...]}` uses only these
