@@ -418,3 +418,78 @@ def test_check_shows_no_unknown_ethnicity_a_code_list_covers(drafted_folder):
         r = drafting.check_mapping(NEW / name, mapping, config)
         for per in r["fields"].values():
             assert per["ethnicity"]["unrecognised"] == {}
+
+
+# -- link commands -----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def linked_db(drafted_folder, tmp_path_factory):
+    """The new-layout folder ingested and linked into a store of its own, closed for the CLI."""
+    from cse_audit import ingest
+    from cse_audit.store import connect
+
+    db = tmp_path_factory.mktemp("linked") / "s.duckdb"
+    con = connect(db)
+    ingest.ingest([NEW], con, drafted_folder["config"])
+    con.close()
+    return db, drafted_folder["config"]
+
+
+def test_link_export_writes_record_to_person_and_evaluate_reads_it(linked_db, tmp_path):
+    import csv
+    import json
+
+    import duckdb
+    from click.testing import CliRunner
+
+    from cse_audit.cli import cli
+
+    db, config = linked_db
+    out = tmp_path / "victims.csv"
+    r = CliRunner().invoke(cli, ["link", "export", "--kind", "victims", "--db", str(db), "--output", str(out)])
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    con = duckdb.connect(str(db), read_only=True)
+    want = con.execute("SELECT count(*), count(DISTINCT person_id) FROM current_victims JOIN victim_links "
+                       "USING (record_id)").fetchone()
+    con.close()
+    assert list(rows[0])[:4] == ["file", "sheet", "row", "person"] and len(rows) == want[0] > 0
+    assert len({r["person"] for r in rows}) == want[1]
+    # the export, with its file,sheet,row,person headers, is a truth file: the links agree with themselves
+    r = CliRunner().invoke(cli, ["link", "evaluate", "--db", str(db), "--truth", str(out), "--format", "json",
+                                 "--config", str(config.root)])
+    assert r.exit_code == 0, r.output
+    result = json.loads(r.output)
+    assert isinstance(result, dict) and result["pairwise_f1"] == 1.0 and result["truth_rows_unmatched"] == 0
+    assert result["records_evaluated"] == len(rows)
+    # aliases in other spellings too
+    alias = tmp_path / "alias.csv"
+    alias.write_text("File Name,Sheet,Row Number,Person ID\n" + "".join(
+        f"\"{r['file']}\",{r['sheet']},{r['row']},{r['person']}\n" for r in rows), encoding="utf-8")
+    r = CliRunner().invoke(cli, ["link", "evaluate", "--db", str(db), "--truth", str(alias), "--format", "json",
+                                 "--config", str(config.root)])
+    assert json.loads(r.output)["records_evaluated"] == len(rows)
+
+
+def test_linkage_summary_calls_unreviewed_splits_automatic():
+    from cse_audit.ingest.summary import _linkage_line
+
+    none_reviewed = {"overrides": {"forced_match": 0, "forced_no_match": 0, "unknown_records": 0,
+                                   "contradictions": 0, "kept_apart": 10, "carried_over": 0}}
+    line = _linkage_line("victims", none_reviewed)
+    assert "automatic splits 10" in line and "reviewed" not in line
+    reviewed = {"overrides": {**none_reviewed["overrides"], "forced_no_match": 2}}
+    assert "reviewed decisions: forced no match 2" in _linkage_line("victims", reviewed)
+
+
+def test_reading_commands_never_create_the_store(tmp_path):
+    from click.testing import CliRunner
+
+    from cse_audit.cli import cli
+
+    for args in (["tables"], ["completeness"], ["link", "export", "--output", str(tmp_path / "x.csv")]):
+        help_text = CliRunner().invoke(cli, args + ["--help"]).output
+        assert "created if missing" not in help_text and "never created" in " ".join(help_text.split())
+        db = tmp_path / "none.duckdb"
+        r = CliRunner().invoke(cli, args + ["--db", str(db)])
+        assert r.exit_code == 2 and not db.exists(), r.output

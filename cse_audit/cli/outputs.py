@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import click
 
-from .common import _config, _handle_errors, _period, _table_inputs, config_option, db_option, format_option
+from .common import (
+    _config,
+    _handle_errors,
+    _period,
+    _table_inputs,
+    config_option,
+    db_read_option,
+    format_option,
+)
 
 
 @click.command()
 @click.argument("names", nargs=-1)
-@db_option
+@db_read_option
 @config_option
 @format_option
 @click.option("--publish", is_flag=True, help="Apply disclosure control (suppress counts of 1 to 5).")
@@ -42,7 +50,7 @@ def tables(names, db, config_dir, fmt, publish, date_from, date_to):
 
 
 @click.command()
-@db_option
+@db_read_option
 @config_option
 @format_option
 @click.option("--agency", help="Write the feedback workbook for this agency (with --output).")
@@ -103,7 +111,7 @@ def completeness(db, config_dir, fmt, agency, output, date_from, date_to):
 @click.command()
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
               help="FILE.xlsx or FILE.html")
-@db_option
+@db_read_option
 @config_option
 @click.option("--publish", is_flag=True, help="Apply disclosure control.")
 @click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Only cases dated on or after.")

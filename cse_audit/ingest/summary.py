@@ -49,7 +49,12 @@ def _linkage_line(kind: str, r: dict) -> str:
     text = (f"Linkage ({kind}): {r.get('records', 0)} records -> {r.get('persons', 0)} people; "
             f"{r.get('candidate_pairs', 0)} candidate pairs, {r.get('pairs_above_threshold', 0)} above the "
             f"threshold; {r.get('conflicts', 0)} merged-field conflicts; {r.get('seconds', 0)} s")
-    decided = {k.replace("_", " "): n for k, n in (r.get("overrides") or {}).items() if n}
+    stats = dict(r.get("overrides") or {})
+    # Pairs the model kept apart (cannot_link_below) were split automatically: nobody reviewed them.
+    automatic = stats.pop("kept_apart", 0)
+    if automatic:
+        text += f"; automatic splits {automatic}"
+    decided = {k.replace("_", " "): n for k, n in stats.items() if n}
     if decided:
         text += "; reviewed decisions: " + ", ".join(f"{k} {n}" for k, n in decided.items())
     return text
