@@ -100,11 +100,24 @@ def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | No
                 per[fname] = {"column": source, "column_found": found, "records": len(recs), "mapped": known,
                               "unknown": len(recs) - known, "problems": n_bad,
                               "unrecognised": {} if config.fields[fname].personal
-                              else dict(unrec.most_common(MAX_LISTED * 2))}
+                              else dict(unrec.most_common(MAX_LISTED * 2)),
+                              "covered_by": [] if config.fields[fname].personal else _covered_by(unrec, cspec, fname,
+                                                                                               config)}
     out["fields"] = fields
     out["sheet_issues"] = sheet_issues
     out["rejections"] = dict(rejections)
     return out
+
+
+def _covered_by(unrec: Counter, cspec, fname: str, config: Config) -> list[str]:
+    """Other code lists (of the same categories) that know every value this mapping's list did not:
+    switching to one of them leaves none Unknown."""
+    if not unrec:
+        return []
+    used = {c.codes or config.fields[fname].codes for c in (cspec.first_of or (cspec,))}
+    cats = {tuple(config.codes[n].categories) for n in used if n in config.codes}
+    return sorted(n for n, cl in config.codes.items() if n not in used and tuple(cl.categories) in cats
+                  and all(cl.lookup(v) is not None for v in unrec))
 
 
 def check_command(path: str | Path, mapping, config: Config, agency_id: str | None = None) -> tuple[str, dict]:
@@ -145,6 +158,8 @@ def check_command(path: str | Path, mapping, config: Config, agency_id: str | No
             if s["unrecognised"]:
                 shown = ", ".join(f"{v!r} x{n}" for v, n in list(s["unrecognised"].items())[:MAX_LISTED])
                 text += f"\n  {'':<{width}}  not recognised: {shown}"
+                if s.get("covered_by"):
+                    text += f"\n  {'':<{width}}  every one is known to codes: {', '.join(s['covered_by'])}"
             elif s["problems"]:
                 text += f"  ({s['problems']} value(s) not understood)"
             lines.append(text)

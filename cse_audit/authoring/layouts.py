@@ -77,7 +77,7 @@ def draft_folder(paths: list[str | Path], config: Config, synonyms: Synonyms | N
         by_sig.setdefault(lf.signature, []).append(lf)
     groups, used = [], set()
     for i, files in enumerate(by_sig.values(), start=1):
-        name = _group_name([f.path.stem for f in files], i, used)
+        name = _group_name([f.path for f in files], i, used)
         group = LayoutGroup(name, files)
         merged, file_name = _merged_sheets(files)
         group.draft = draft_sheets(merged, file_name, config, name, syn)
@@ -141,12 +141,16 @@ def _merged_sheets(files: list[LayoutFile]) -> tuple[list, str]:
     return out, base.path.name
 
 
-def _group_name(stems: list[str], i: int, used: set) -> str:
-    """The words every file name of the layout shares ("childrens services cse return"), else layout-N."""
-    words = [normalise(s.replace("'", "").replace("\u2019", "")).split() for s in stems]
-    common = [w for w in words[0] if all(w in ws for ws in words[1:])] if len(stems) > 1 else words[0]
-    name = slug(" ".join(common)) if common else f"layout-{i}"
-    if name in used or name == "draft":
+def _group_name(paths: list[Path], i: int, used: set) -> str:
+    """The words every file name of the layout shares ("childrens services cse return"), with the file
+    type when that is one word or already taken ("cse-xlsx"), else layout-N."""
+    words = [normalise(p.stem.replace("'", "").replace("\u2019", "")).split() for p in paths]
+    common = [w for w in words[0] if all(w in ws for ws in words[1:])] if len(paths) > 1 else words[0]
+    ext = paths[0].suffix.lower().lstrip(".")
+    name = slug(" ".join(common)) if common else "layout"
+    if len(common) < 2 or name in used:
+        name = slug(" ".join(common + [ext])) if common else f"layout-{ext}"
+    if name in used:
         name = f"{name}-{i}"
     used.add(name)
     return name
