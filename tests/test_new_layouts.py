@@ -101,7 +101,7 @@ def test_ages_as_decades_and_bands_are_intervals(fixture_config_dir, tmp_path, t
 
 
 def test_age_max_is_stored(fixture_config, tmp_path, store):
-    from cse_audit.config import Agency
+    from cse_audit.config import Agency, load_mapping
     from cse_audit.ingest.mapping import map_return
     from cse_audit.ingest.readers import read_file
     from cse_audit.store import write_return
@@ -109,8 +109,6 @@ def test_age_max_is_stored(fixture_config, tmp_path, store):
     path = tmp_path / "r.csv"
     path.write_text("Crime Ref,Age\nC1,20s\n", encoding="utf-8")
     config = fixture_config
-    (spec,) = [m for m in config.mappings.values() if m.name == "fixture-flat"][:1] or [None]
-    from cse_audit.config import load_mapping
     mp = tmp_path / "t.yaml"
     mp.write_text("name: t\nsheets:\n  offenders:\n    columns:\n      case_ref: Crime Ref\n      age: Age\n")
     mapping = load_mapping(mp, config.codes, config.fields)
@@ -354,7 +352,8 @@ def test_folder_draft_groups_files_by_layout_and_lists_each_file(drafted_folder)
     assert [n for n, _ in fd.no_table] == ["Westshire Police CSE return.xlsx"]
     assert all(not g.draft.todos for g in fd.groups)
     assert "Each file and the mapping it will use" in text
-    assert '"tests' in text or "mapping check \"" in text or "mapping check '" in text   # quoted: names have spaces
+    first = NEW / "Barsetshire Children's Services CSE return.xlsx"
+    assert f'mapping check "{first}" --mapping' in text                   # quoted: names have spaces
     for personal in ("Amberly", "Testcase", "Samplesdon", "J.S.", "1995"):
         assert personal not in text and all(personal not in g.draft.to_yaml() for g in fd.groups)
 
@@ -537,3 +536,24 @@ def test_check_names_the_code_list_that_covers_what_the_mapping_s_list_did_not(f
     assert eth["unrecognised"] == {"White: Irish": 1, "Asian/Asian British: Pakistani": 1}
     assert "ethnicity_any" in eth["covered_by"] and "ethnicity_ic" not in eth["covered_by"]
     assert "every one is known to codes:" in text
+
+
+@pytest.mark.parametrize("title, start, end, code", [
+    ("Period: April 2008 - March 2011", "2008-04-01", "2011-03-31", None),
+    ("Sept 2009 to Feb 2010", "2009-09-01", "2010-02-28", None),
+    ("Returns 2009 to 2010 (see notes)", None, None, "no_period"),
+    ("from 5 May 2010 to 1 May 2009", None, None, "bad_period"),       # not in order
+])
+def test_period_in_months_and_periods_that_are_not(fixture_config_dir, tmp_path, title, start, end, code):
+    m = _map(fixture_config_dir, tmp_path, "name: t\nsheets:\n  victims:\n    period: title\n    columns:\n"
+             "      case_ref: Ref\n", [[title], ["Ref"], ["R1"]])
+    assert (str(m.period_start) if m.period_start else None, str(m.period_end) if m.period_end else None) == \
+        (start, end)
+    assert [i.code for i in m.issues] == ([code] if code else [])
+    assert m.records_accepted == 1
+
+
+def test_age_with_a_lower_end_only(fixture_config_dir, tmp_path):
+    m = _map(fixture_config_dir, tmp_path, "name: t\nsheets:\n  offenders:\n    columns:\n      case_ref: Ref\n"
+             "      age: Age\n", [["Ref", "Age"], ["R1", "30+"]])
+    assert (m.records["offenders"][0]["age"], m.records["offenders"][0].get("age_max")) == (30, None)

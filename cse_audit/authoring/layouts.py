@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Config, ConfigError, normalise
-from ..config.mappings import DEFAULT_PERIOD
+from ..ingest.derived import find_period
 from .draft import DraftResult, draft_sheets, slug
 from .header import _blank, find_header_row
 from .synonyms import Synonyms, load_synonyms
@@ -129,7 +129,7 @@ def _merged_sheets(files: list[LayoutFile]) -> tuple[list, str]:
         for f in files:
             h = f.headers.get(index)
             if h is not None and index < len(f.sheets) and any(
-                    DEFAULT_PERIOD.search(" ".join(c for c in r if c)) for r in f.sheets[index].rows[:h]):
+                    find_period(" ".join(c for c in r if c)) for r in f.sheets[index].rows[:h]):
                 titles = f.sheets[index].rows[:h]
                 break
         rows = list(titles) + [sheet.rows[hdr]]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from ..config import Config, normalise
-from ..config.mappings import DEFAULT_PERIOD
+from ..ingest.derived import find_period
 from ..ingest.values import parse_initials
 from .model import ColumnChoice, SheetDraft
 from .synonyms import Synonyms, _hinted
@@ -31,7 +31,7 @@ def sheet_extras(draft: SheetDraft, title_rows: list[list[str]], headers: list[s
             draft.ids[h] = {normalise(r[j]) for r in sample if j < len(r) and r[j].strip()}
     for i, row in enumerate(title_rows):
         text = " ".join(c.strip() for c in row if c and c.strip())
-        if DEFAULT_PERIOD.search(text):
+        if find_period(text):
             draft.period = f"title row {i + 1} states a reporting period"
             break
     _initials_kept(draft, headers, sample, config)

@@ -8,6 +8,9 @@ expression is nested tuples of field names and all_of / any_of / not.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 from ..config import ColumnSpec, SheetSpec
 from .records import UNKNOWN, Issue, MappedReturn
 from .values import parse_date
@@ -62,24 +65,59 @@ def title_value(col: ColumnSpec, rows: list[tuple[int, str]]) -> str | None:
     return None
 
 
+_MONTH_YEAR = re.compile(r"^([a-z]{3,9})\.?,?\s+(\d{4})$", re.I)
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def period_dates(start_text: str, end_text: str) -> tuple[dt.date | None, dt.date | None]:
+    """The two ends of a stated period: whole dates, or months ("April 2008 to March 2011": the
+    first of the first month to the last of the last)."""
+    return _period_end(start_text, last=False), _period_end(end_text, last=True)
+
+
+def _period_end(text: str, last: bool) -> dt.date | None:
+    text = text.strip(" ,.")
+    value, _problem = parse_date(text)
+    if value is not None:
+        return value
+    m = _MONTH_YEAR.match(text)
+    if not m or m[1][:3].lower() not in _MONTHS:
+        return None
+    year, month = int(m[2]), _MONTHS.index(m[1][:3].lower()) + 1
+    if not last:
+        return dt.date(year, month, 1)
+    return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+def find_period(text: str, pattern=None) -> tuple[dt.date, dt.date] | None:
+    """The period a title row states, if it states one that reads as two dates in order."""
+    from ..config.mappings import DEFAULT_PERIOD
+
+    m = (pattern or DEFAULT_PERIOD).search(text)
+    if not m:
+        return None
+    start, end = period_dates(m["start"], m["end"])
+    return (start, end) if start and end and start <= end else None
+
+
 def read_period(spec: SheetSpec, sheet_name: str, rows: list[tuple[int, str]], out: MappedReturn) -> None:
     """The reporting period stated in a title row ("1 January 2008 to 31 March 2011"), kept on the
-    return (first sheet that states one wins). A period the mapping expects but the sheet does not
-    state, or cannot be read as dates, is a warning: the records still load."""
+    return (the first sheet that states one wins). A period the mapping expects but no title row
+    states as two dates in order is a warning: the records still load."""
     if spec.period is None or out.period_start is not None:
         return
+    matched = False
     for row, text in rows:
-        m = spec.period.search(text)
-        if not m:
-            continue
-        start, p1 = parse_date(m["start"].strip(" ,."))
-        end, p2 = parse_date(m["end"].strip(" ,."))
-        if start is None or end is None or end < start:
-            out.issues.append(Issue(sheet_name, row, None, None, "bad_period", "warning",
-                                    "the title row's reporting period is not two dates in order; period not kept"))
+        found = find_period(text, spec.period)
+        matched = matched or bool(spec.period.search(text))
+        if found:
+            out.period_start, out.period_end = found
+            out.period_source = f"sheet {sheet_name!r} row {row}"
             return
-        out.period_start, out.period_end = start, end
-        out.period_source = f"sheet {sheet_name!r} row {row}"
-        return
-    out.issues.append(Issue(sheet_name, None, None, None, "no_period", "warning",
-                            "the mapping reads a reporting period from the title rows, but none states one"))
+    if matched:
+        out.issues.append(Issue(sheet_name, None, None, None, "bad_period", "warning",
+                                "a title row looks like a reporting period but is not two dates in order; "
+                                "period not kept"))
+    else:
+        out.issues.append(Issue(sheet_name, None, None, None, "no_period", "warning",
+                                "the mapping reads a reporting period from the title rows, but none states one"))

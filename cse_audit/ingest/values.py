@@ -192,11 +192,16 @@ _AGE_DECADE = re.compile(r"^(?:(early|mid|late)[\s\-]*)?([1-9])0\s*'?\s*s$", re.
 _DECADE_PART = {None: (0, 9), "early": (0, 3), "mid": (4, 6), "late": (7, 9)}
 
 
-def parse_age_decade(text: str) -> tuple[int, int] | None:
-    """(lower, upper) of an age given as a decade, else None: "20s" -> (20, 29), "late 30s" -> (37, 39)."""
+_AGE_PLUS = re.compile(r"^(\d{1,3})\s*\+$")
+
+
+def parse_age_decade(text: str) -> tuple[int, int | None] | None:
+    """(lower, upper) of an age given as a decade, else None: "20s" -> (20, 29), "late 30s" -> (37, 39);
+    "30+" -> (30, None), a lower end only."""
     m = _AGE_DECADE.match(text.strip())
     if not m:
-        return None
+        plus = _AGE_PLUS.match(text.strip())
+        return (int(plus[1]), None) if plus and int(plus[1]) <= 110 else None
     lo, hi = _DECADE_PART[m[1].lower() if m[1] else None]
     base = int(m[2]) * 10
     return base + lo, base + hi
