@@ -557,3 +557,42 @@ def test_age_with_a_lower_end_only(fixture_config_dir, tmp_path):
     m = _map(fixture_config_dir, tmp_path, "name: t\nsheets:\n  offenders:\n    columns:\n      case_ref: Ref\n"
              "      age: Age\n", [["Ref", "Age"], ["R1", "30+"]])
     assert (m.records["offenders"][0]["age"], m.records["offenders"][0].get("age_max")) == (30, None)
+
+
+def test_relation_column_that_was_one_of_two_id_candidates(fixture_config, tmp_path):
+    """A perpetrator sheet with its own "Perp ID" and the child's "YP ID": two record_ref candidates,
+    until the YP ID is seen to be the link to the child; then the draft has no TODO and loads."""
+    import openpyxl
+
+    from cse_audit.config import Agency, load_mapping
+    from cse_audit.ingest.mapping import map_return
+    from cse_audit.ingest.readers import read_file
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Young people"
+    ws.append(["Northshire LSCB - CSE audit (period 01/04/2008 - 31/03/2011)"])
+    ws.append(["YP ID", "Name", "DOB", "Sex", "Ethnic origin"])
+    ethnic = ["White - Irish", "Asian British Pakistani", "White British", "Mixed - White & Black Caribbean"]
+    for i in range(1, 9):
+        ws.append([i, f"SAMPLE, Amy{i}", f"0{i}/05/1996", "F", ethnic[i % 4]])
+    p = wb.create_sheet("Perpetrators")
+    p.append(["Perp ID", "YP ID", "Name", "Approx age"])
+    for j in range(1, 13):
+        p.append([j, (j % 8) + 1, f"Bob Fake{j}", ["30's", "20s", "40+", "mid 20s"][j % 4]])
+    path = tmp_path / "Northshire LSCB CSE audit.xlsx"
+    wb.save(path)
+    config = without_mappings(fixture_config)
+    d = drafting.draft_mapping(path, config, name="northshire")
+    assert d.todos == []
+    off = {c.field: c.headers for c in d.sheet("offenders").columns}
+    assert off["record_ref"] == ["Perp ID"] and off["case_ref"] == ["YP ID"]
+    mp = tmp_path / "northshire.yaml"
+    mp.write_text(d.to_yaml(), encoding="utf-8")
+    m = map_return(read_file(path, config.settings.limits), load_mapping(mp, config.codes, config.fields),
+                   fixture_config, Agency("n", "N", "lscb", "Northshire", True, "northshire", ()), path.name)
+    assert (m.rows_landed, m.rows_rejected, m.count("cases")) == (20, 0, 8)
+    assert not [i for i in m.issues if i.code == "unrecognised_code"]
+    assert sorted({(r["age"], r.get("age_max")) for r in m.records["offenders"]}) == [
+        (20, 29), (24, 26), (30, 39), (40, None)]
+    assert str(m.period_start) == "2008-04-01"

@@ -60,7 +60,7 @@ def _choose_columns(by_field: dict[str, list[int]], headers: list[str], matches:
                 spec.update({k: v for k, v in each[0].spec.items() if k not in ("column", "unknown")})
             evidence = [f"{len(cols)} candidate columns: {names}"] + [", ".join(c.evidence) for c in each]
             chosen[fname] = ColumnChoice(fname, [], spec, evidence, "low",
-                                         todo=f"{len(cols)} candidate columns: {names}")
+                                         todo=f"{len(cols)} candidate columns: {names}", candidates=each)
         else:
             chosen[fname] = _column_choice(fname, cols[0], headers, matches, profiles, config, syn)
 

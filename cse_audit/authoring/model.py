@@ -25,6 +25,7 @@ class ColumnChoice:
     todo: str | None = None
     unrecognised: list[str] = field(default_factory=list)   # codes no list knows (non-personal only)
     unrecognised_counts: dict[str, int] = field(default_factory=dict)  # rows holding each of them
+    candidates: list[ColumnChoice] = field(default_factory=list, repr=False)  # a TODO's columns, each chosen
 
     def comment(self) -> str:
         parts = list(self.evidence)

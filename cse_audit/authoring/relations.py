@@ -98,12 +98,26 @@ def link_relations(drafts: list[SheetDraft], syn: Synonyms) -> None:
             continue
         why = (f"the link to the child: {'its values are' if d.ids.get(h) else 'the same header as'} the victims' "
                f"ids ({vref!r} on sheet {victims.sheet!r}), not this sheet's own id")
-        d.columns = [c for c in d.columns if not (c.field == "record_ref" and c.headers == [h])]
+        d.columns = [_without(c, h) if c.field == "record_ref" else c for c in d.columns]
+        d.columns = [c for c in d.columns if c is not None]
         if _single(d, "case_ref") is None and not any(c.field == "case_ref" for c in d.columns):
             d.columns.insert(0, ColumnChoice("case_ref", [h], h, [f"{h!r} is {why}; the child's case"], "high"))
             _victims_cases_by_id(victims, vref)
         else:
             d.unmapped.append((h, why))
+
+
+def _without(c: ColumnChoice, h: str) -> ColumnChoice | None:
+    """The record_ref choice once the relation column `h` is known not to be the record's own id:
+    gone if it was `h`; the other column if `h` was one of two candidates (a TODO no longer)."""
+    if c.headers == [h]:
+        return None
+    rest = [k for k in c.candidates if k.headers != [h]]
+    if c.todo and len(rest) == 1 and len(rest) < len(c.candidates):
+        kept = rest[0]
+        kept.evidence.append(f"the other candidate, {h!r}, is the link to the child")
+        return kept
+    return c
 
 
 def _victims_cases_by_id(victims: SheetDraft, vref: str) -> None:
@@ -133,7 +147,7 @@ def _relation_column(d: SheetDraft, vref: str, ids: set, syn: Synonyms) -> str |
     unmapped = {h for h, _ in d.unmapped}
     best, best_share = None, 0.0
     for h, values in d.ids.items():
-        hinted = _hinted(h, syn.kind_header.get("victims", []))
+        hinted = _hinted(h, syn.relation_hints or syn.kind_header.get("victims", []))
         if not values:
             if hinted and normalise(h) == normalise(vref):
                 return h           # a nil return: the same id header as the children's sheet
