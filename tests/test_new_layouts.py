@@ -596,3 +596,23 @@ def test_relation_column_that_was_one_of_two_id_candidates(fixture_config, tmp_p
     assert sorted({(r["age"], r.get("age_max")) for r in m.records["offenders"]}) == [
         (20, 29), (24, 26), (30, 39), (40, None)]
     assert str(m.period_start) == "2008-04-01"
+
+
+def test_mapping_draft_command_on_a_folder(tmp_path):
+    import yaml
+    from click.testing import CliRunner
+
+    from cse_audit.cli import cli
+
+    out = tmp_path / "drafts"
+    r = CliRunner().invoke(cli, ["mapping", "draft", str(NEW), "--output", str(out)])
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in out.iterdir()) == ["ceop-return-project.yaml", "childrens-services-cse-return.yaml"]
+    assert "Each file and the mapping it will use" in r.output
+    again = CliRunner().invoke(cli, ["mapping", "draft", str(NEW), "--output", str(out)])
+    assert again.exit_code == 2 and "exists" in again.output           # never overwrites a mapping
+    stream = CliRunner().invoke(cli, ["mapping", "draft", str(NEW / "CEOP return - Northern Lantern Project.csv"),
+                                      str(NEW / "CEOP return - Southern Beacon Project.csv")])
+    docs = [d for d in yaml.safe_load_all(stream.output) if d]
+    assert [d["name"] for d in docs] == ["ceop-return-project"]          # two files, one layout
+    assert CliRunner().invoke(cli, ["mapping", "draft", str(NEW), "--name", "x"]).exit_code == 2
