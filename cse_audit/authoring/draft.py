@@ -1,8 +1,9 @@
 """Drafting a mapping for a whole return: `draft_mapping`, the sheet drafter, and `draft_command`.
 
-`draft_mapping` reads one file, drafts each sheet (`_draft_sheet`: header row, role column, the
-sheet's kind, its columns), keeps one sheet per kind and returns a `DraftResult`; `draft_command` is
-`cse-audit mapping draft`. Separate from the column choice (`columns`) and the YAML writer
+`draft_mapping` reads one file and `draft_sheets` drafts each sheet (`_draft_sheet`: header row, role
+column, the sheet's kind, its columns), keeps one sheet per kind, links relation columns
+(`relations`) and returns a `DraftResult`; `draft_command` is `cse-audit mapping draft` for one file
+(a folder is `layouts.folder_command`). Separate from the column choice (`columns`) and the YAML writer
 (`yaml_out`) so each can be read on its own.
 """
 
