@@ -102,11 +102,15 @@ def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | No
                 if spec.groups and fname not in spec.groups.shared:
                     headers = [spec.groups.header(h, "{n}") for h in headers]   # "Victim {n} Surname"
                 source = ", ".join(headers) or (f"registry {cspec.registry}" if cspec.registry
+                                                else "derived (an expression)" if cspec.expr is not None
+                                                else f"title row /{cspec.title.pattern}/" if cspec.title
                                                 else f"value {cspec.value!r}")
                 per[fname] = {"column": source, "column_found": found, "records": len(recs), "mapped": known,
                               "unknown": len(recs) - known, "problems": n_bad,
                               "unrecognised": {} if config.fields[fname].personal
-                              else dict(unrec.most_common(MAX_LISTED * 2))}
+                              else dict(unrec.most_common(MAX_LISTED * 2)),
+                              "covered_by": [] if config.fields[fname].personal else _covered_by(unrec, cspec, fname,
+                                                                                               config)}
     out["fields"] = fields
     out["sheet_issues"] = sheet_issues
     out["rejections"] = dict(rejections)
@@ -126,6 +130,17 @@ def _sheets_read(mapped) -> list[dict]:
     return list(out.values())
 
 
+def _covered_by(unrec: Counter, cspec, fname: str, config: Config) -> list[str]:
+    """Other code lists (of the same categories) that know every value this mapping's list did not:
+    switching to one of them leaves none Unknown."""
+    if not unrec:
+        return []
+    used = {c.codes or config.fields[fname].codes for c in (cspec.first_of or (cspec,))}
+    cats = {tuple(config.codes[n].categories) for n in used if n in config.codes}
+    return sorted(n for n, cl in config.codes.items() if n not in used and tuple(cl.categories) in cats
+                  and all(cl.lookup(v) is not None for v in unrec))
+
+
 def check_command(path: str | Path, mapping, config: Config, agency_id: str | None = None) -> tuple[str, dict]:
     """`cse-audit mapping check FILE --mapping NAME`: (text for stdout, dict for --format json)."""
     agency = None
@@ -134,8 +149,13 @@ def check_command(path: str | Path, mapping, config: Config, agency_id: str | No
         if agency is None:
             raise ConfigError(Path(config.root) / "agencies.yaml", "", None, f"no agency {agency_id!r}")
     r = check_mapping(path, mapping, config, agency)
+    from ..ingest.discover import file_warning, registry_warnings
+
+    r["warnings"] = registry_warnings(config) + ([] if agency_id else
+                                                [w for w in [file_warning(Path(path).name, config)] if w])
+    warn = "".join(f"Warning: {w}\n" for w in r["warnings"])
     if r["error"]:
-        return f"{r['file']}: {r['error']}\n", r
+        return f"{r['file']}: {r['error']}\n" + warn, r
     lines = [f"{r['file']} with mapping {r['mapping']!r}: {r['rows_landed']} row(s) landed, "
              f"{r['records_accepted']} accepted, {r['rows_rejected']} rejected, {r['rows_skipped']} skipped"
              + (" (nil return)" if r["nil_return"] else "")]
@@ -167,10 +187,12 @@ def check_command(path: str | Path, mapping, config: Config, agency_id: str | No
                 hidden = s["problems"] - sum(s["unrecognised"].values())
                 if hidden > 0:
                     text += f" (and {hidden} value(s) not shown: not code-like)"
+                if s.get("covered_by"):
+                    text += f"\n  {'':<{width}}  every one is known to codes: {', '.join(s['covered_by'])}"
             elif s["problems"]:
                 text += f"  ({s['problems']} value(s) not understood)"
             lines.append(text)
-    return "\n".join(lines) + "\n", r
+    return "\n".join(lines) + "\n" + warn, r
 
 
 def compare(draft: DraftResult, mapping: Mapping, sheets) -> dict:

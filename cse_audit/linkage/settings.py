@@ -212,9 +212,12 @@ def _load_force_areas(path: Path) -> dict[str, str]:
     out = {}
     for agency in data.get("agencies") or []:
         area, force = agency.get("area"), agency.get("force_area")
-        if area and force:
-            out[str(area).strip().lower()] = str(force).strip().lower()
-            out.setdefault(str(force).strip().lower(), str(force).strip().lower())
+        forces = [f for f in force if f] if isinstance(force, list) else [force] if force else []
+        # A council bordering two forces lists both; here (one force per area) the first stands for it.
+        if area and forces:
+            out[str(area).strip().lower()] = str(forces[0]).strip().lower()
+        for f in forces:
+            out.setdefault(str(f).strip().lower(), str(f).strip().lower())
     return dict(sorted(out.items()))
 
 
