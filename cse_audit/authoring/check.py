@@ -36,7 +36,11 @@ def _resolve_mapping(mapping, config: Config) -> Mapping:
 def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | None = None) -> dict:
     """Apply `mapping` (a Mapping, a name in configs/mappings, or a path to a .yaml file) to one
     file in memory and count, per kind and field, the values mapped, the values that became
-    Unknown and the values not recognised (listed for non-personal fields only)."""
+    Unknown and the values not recognised (listed for non-personal fields only).
+
+    Long because it is one report built field by field from one mapped return; the per-field
+    pieces (source, coverage, code lists) share the mapped columns, so splitting would only pass
+    them around."""
     from ..ingest.mapping import ReturnError, map_return
     from ..ingest.readers import ReadError, read_file
 
