@@ -62,8 +62,10 @@ def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | No
                     for k, v in mapped.records.items()},
     })
     out["sheets"] = _sheets_read(mapped)
-    problems: dict[tuple[str, str], Counter] = {}
+    problems: dict[tuple[str, str], Counter] = {}      # the values that may be shown
+    everyone: dict[tuple[str, str], Counter] = {}      # every unrecognised value, for covered_by only
     bad: Counter = Counter()
+    label_cache: dict[str, bool] = {}
     sheet_issues, rejections, skips = [], Counter(), Counter()
     for issue in mapped.issues:
         if issue.severity == "error" and issue.row_number is not None:
@@ -76,10 +78,13 @@ def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | No
         if issue.code in VALUE_PROBLEMS and ":" in issue.message:
             fname = issue.message.split(":", 1)[0]
             bad[(issue.sheet, fname)] += 1
-            # only code-like values: a name typed into Gender is counted, never printed
             if issue.code == "unrecognised_code" and fname in config.fields and not config.fields[fname].personal \
-                    and shown_value(issue.value) is not None:
-                problems.setdefault((issue.sheet, fname), Counter())[issue.value] += 1
+                    and issue.value is not None:
+                everyone.setdefault((issue.sheet, fname), Counter())[issue.value] += 1
+                # only code-like values, or labels some code list knows ("White: Irish"): a name typed
+                # into Gender is counted, never printed
+                if shown_value(issue.value) is not None or _a_list_knows(issue.value, config, label_cache):
+                    problems.setdefault((issue.sheet, fname), Counter())[issue.value] += 1
     not_found = {(i.sheet, normalise(i.column_name or "")) for i in mapped.issues if i.code == "missing_column"}
     fields: dict[str, dict] = {}
     records = mapped.records
@@ -96,9 +101,10 @@ def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | No
                     known = sum(1 for r in recs if r.get("forename") or r.get("surname"))
                 else:
                     known = sum(1 for r in recs if r.get(fname) is not None and r.get(fname) != "Unknown")
-                unrec, n_bad = Counter(), 0
+                unrec, every, n_bad = Counter(), Counter(), 0
                 for sn in sheet_names:
                     unrec.update(problems.get((sn, fname), Counter()))
+                    every.update(everyone.get((sn, fname), Counter()))
                     n_bad += bad.get((sn, fname), 0)
                 headers = cspec.all_headers()
                 found = not headers or not any((sn, normalise(h)) in not_found for sn in sheet_names
@@ -113,7 +119,7 @@ def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | No
                               "unknown": len(recs) - known, "problems": n_bad,
                               "unrecognised": {} if config.fields[fname].personal
                               else dict(unrec.most_common(MAX_LISTED * 2)),
-                              "covered_by": [] if config.fields[fname].personal else _covered_by(unrec, cspec, fname,
+                              "covered_by": [] if config.fields[fname].personal else _covered_by(every, cspec, fname,
                                                                                                config)}
     out["fields"] = fields
     out["sheet_issues"] = sheet_issues
@@ -132,6 +138,14 @@ def _sheets_read(mapped) -> list[dict]:
         if sheet in out:
             out[sheet]["rows"] += 1
     return list(out.values())
+
+
+def _a_list_knows(value: str, config: Config, known: dict[str, bool]) -> bool:
+    """Whether some code list of the configuration knows `value`: a published label ("White: Irish",
+    a census category), which says nothing about a person and may be shown. Cached in `known`."""
+    if value not in known:
+        known[value] = any(cl.lookup(value) is not None for cl in config.codes.values())
+    return known[value]
 
 
 def _covered_by(unrec: Counter, cspec, fname: str, config: Config) -> list[str]:

@@ -9,12 +9,11 @@ expression is nested tuples of field names and all_of / any_of / not.
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from ..config import Agency, ColumnSpec, Config, SheetSpec
 from .records import UNKNOWN, Issue, MappedReturn
 from .translate import _Translator
-from .values import parse_date
+from .values import month_year, parse_date
 
 
 def derive_fields(spec: SheetSpec, values: dict[str, list], n: int) -> None:
@@ -66,10 +65,6 @@ def title_value(col: ColumnSpec, rows: list[tuple[int, str]]) -> str | None:
     return None
 
 
-_MONTH_YEAR = re.compile(r"^([a-z]{3,9})\.?,?\s+(\d{4})$", re.I)
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-
-
 def period_dates(start_text: str, end_text: str) -> tuple[dt.date | None, dt.date | None]:
     """The two ends of a stated period: whole dates, or months ("April 2008 to March 2011": the
     first of the first month to the last of the last)."""
@@ -78,16 +73,15 @@ def period_dates(start_text: str, end_text: str) -> tuple[dt.date | None, dt.dat
 
 def _period_end(text: str, last: bool) -> dt.date | None:
     text = text.strip(" ,.")
+    # A month ("March 2011") first: parse_date reads it too, but as the first of the month (a cell's
+    # month precision), while a period that ends in March ends on its last day.
+    first, _problem = month_year(text)
+    if first is not None:
+        if not last:
+            return first
+        return dt.date(first.year + first.month // 12, first.month % 12 + 1, 1) - dt.timedelta(days=1)
     value, _problem = parse_date(text)
-    if value is not None:
-        return value
-    m = _MONTH_YEAR.match(text)
-    if not m or m[1][:3].lower() not in _MONTHS:
-        return None
-    year, month = int(m[2]), _MONTHS.index(m[1][:3].lower()) + 1
-    if not last:
-        return dt.date(year, month, 1)
-    return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+    return value
 
 
 def find_period(text: str, pattern=None) -> tuple[dt.date, dt.date] | None:
