@@ -19,12 +19,13 @@ PERSON_FIELDS = [
     "record_ref", "case_ref", "forename", "surname", "initials", "dob", "age", "case_date",
     "sex", "ethnicity", "ethnicity_detail", "ethnicity_raw", "area",
     "force_area",  # from the registry: the police force area of the submitting agency (linkage)
+    "age_max",     # the upper end of an age band or decade ("14-15", "20s"); age is the lower end
 ]
 VICTIM_FIELDS = PERSON_FIELDS + ["missing_status", "missing_from", "missing_episodes", "looked_after"]
 OFFENDER_FIELDS = PERSON_FIELDS + ["identified"]
 CASE_FIELDS = ["case_ref", "case_date", "area"]
 
-_TYPES = {"dob": "DATE", "case_date": "DATE", "age": "INTEGER", "missing_episodes": "INTEGER"}
+_TYPES = {"dob": "DATE", "case_date": "DATE", "age": "INTEGER", "missing_episodes": "INTEGER", "age_max": "INTEGER"}
 _PROVENANCE = (
     "record_id VARCHAR PRIMARY KEY, return_id INTEGER NOT NULL, agency_id VARCHAR NOT NULL, "
     "source_type VARCHAR NOT NULL, sheet VARCHAR, row_number INTEGER"
@@ -71,6 +72,16 @@ CREATE OR REPLACE VIEW current_victims AS
     SELECT * FROM victims WHERE return_id IN (SELECT return_id FROM current_returns);
 CREATE OR REPLACE VIEW current_offenders AS
     SELECT * FROM offenders WHERE return_id IN (SELECT return_id FROM current_returns);
+-- Added with issue 18 (stores made before it gain them here): the reporting period a return states
+-- in its title rows (`period:` in the mapping; one row per return that states one; linkage reads it
+-- for ages without dates), and an age band's upper end.
+CREATE TABLE IF NOT EXISTS return_periods (
+    return_id INTEGER PRIMARY KEY, period_start DATE, period_end DATE, source VARCHAR
+);
+CREATE OR REPLACE VIEW current_return_periods AS
+    SELECT * FROM return_periods WHERE return_id IN (SELECT return_id FROM current_returns);
+ALTER TABLE victims ADD COLUMN IF NOT EXISTS age_max INTEGER;
+ALTER TABLE offenders ADD COLUMN IF NOT EXISTS age_max INTEGER;
 """
 
 RECORD_TABLES = {"cases": CASE_FIELDS, "victims": VICTIM_FIELDS, "offenders": OFFENDER_FIELDS}
@@ -257,6 +268,9 @@ def write_return(con, mapped, agency, mapping_name: str, path: Path, digest: str
             [return_id, agency.id, agency.source_type, path.name, str(path), digest, mapping_name,
              dt.datetime.now().replace(microsecond=0), mapped.nil_return, mapped.rows_landed,
              mapped.records_accepted, mapped.rows_rejected, mapped.rows_skipped, mapped.warnings])
+        if getattr(mapped, "period_start", None) or getattr(mapped, "period_end", None):
+            con.execute("INSERT INTO return_periods VALUES (?, ?, ?, ?)",
+                        [return_id, mapped.period_start, mapped.period_end, mapped.period_source])
         for table, frame in tables.items():
             extra = f"{int(return_id)} AS return_id"
             if table in RECORD_TABLES:

@@ -98,9 +98,34 @@ def test_report_xlsx_from_the_cli(loaded, tmp_path):
     assert result.exit_code == 0, result.output
     assert result.stdout == "" and f"wrote {out}" in result.stderr
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Cover", *TABLE_NAMES, "Completeness"]
     tables = _tables_json(db, config_dir)
-    sources = {r[0]: r for r in wb["sources"].iter_rows(values_only=True) if r and r[0]}
+    assert list(tables) == TABLE_NAMES
+    # GSS layout: Cover, Contents, Notes, then one sheet per table and per sub-table (a dict with
+    # rows inside a table), numbered in the tables' order ("2", "2a", ...), then the heat map.
+    expected, titles = [], {}
+    for n, (table_id, table) in enumerate(tables.items(), start=1):
+        name = f"{n} {table_id.replace('_', ' ').capitalize()}"
+        expected.append(name)
+        titles[name] = (table["title"], table["note"])
+        subs = [(k, v) for k, v in table.items() if k != "rows" and isinstance(v, dict) and "rows" in v]
+        for k, (key, sub) in enumerate(subs):
+            sub_name = f"{n}{'abcdefgh'[k]} {key.replace('_', ' ').capitalize()}"
+            expected.append(sub_name)
+            titles[sub_name] = (f"{table['title']}: {sub['title']}", table["note"])
+    assert wb.sheetnames == ["Cover", "Contents", "Notes", *expected, "Completeness by agency"]
+    assert all(len(name) <= 31 for name in wb.sheetnames)
+    assert wb["Cover"]["A1"].value == "Child sexual exploitation: headline tables"
+    contents = [r for r in wb["Contents"].iter_rows(values_only=True) if r and r[0]]
+    listed = contents[contents.index(("Sheet name", "Table title")) + 1:]
+    assert [name for name, _ in listed] == [*expected, "Completeness by agency"]
+    notes = {r[0]: r[1] for r in wb["Notes"].iter_rows(values_only=True) if r and str(r[0]).startswith("note ")}
+    for name in expected:
+        title, note = titles[name]
+        assert dict(listed)[name] == title
+        a1 = wb[name]["A1"].value
+        number = a1.rsplit("[note ", 1)[1].rstrip("]")
+        assert a1 == f"{title} [note {number}]" and notes[f"note {number}"] == note
+    sources = {r[0]: r for r in wb["1 Sources"].iter_rows(values_only=True) if r and r[0]}
     total = tables["sources"]["rows"][-1]
     assert total["category"] == "Total" and total["victims"] == 8
     cols = tables["sources"]["columns"]
@@ -129,7 +154,8 @@ def test_report_html_from_the_cli(loaded, tmp_path):
     assert [s for s in parser.sections if s in TABLE_NAMES] == TABLE_NAMES
     assert "not for publication" not in text                  # --publish reached the report
     bad = run("report", "--db", db, "--config", config_dir, "--output", tmp_path / "r.pdf")
-    assert bad.exit_code == 2 and "--output must end in .xlsx or .html" in bad.output
+    assert bad.exit_code == 2 and "Invalid value for --output" in bad.output
+    assert f"{tmp_path / 'r.pdf'}: must end in .xlsx or .html or .htm" in bad.output
     assert not (tmp_path / "r.pdf").exists()
 
 
@@ -141,9 +167,17 @@ def test_completeness_feedback_for_one_agency(loaded, tmp_path):
     assert result.stdout == "" and f"wrote {out}: 2 problem(s) for ngo-fixture" in result.stderr
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["Summary", "Problems"]
+    assert wb["Summary"]["A1"].value == "Feedback on your data return: Fixture Charity"
+    files = [r[1] for r in wb["Summary"].iter_rows(values_only=True) if r[0] == "Files"]
+    assert files == ["ngo_bom.csv"]                                 # this agency's file only
     rows = list(wb["Problems"].iter_rows(values_only=True))
-    assert {r[0] for r in rows[1:]} == {"ngo_bom.csv"}            # this agency's file only
+    assert [r[0] for r in rows[:2]] == ["Problems we found in your return",
+                                        "One row per problem. Row and column are as in your own file."]
+    assert rows[2] == ("File", "Sheet", "Row", "Column", "What we found", "Value", "What happened",
+                       "What to do next time")
+    assert len(rows) == 3 + 2 and {r[0] for r in rows[3:]} == {"ngo_bom.csv"}   # this agency's file only
     alone = run("completeness", "--db", db, "--config", config_dir, "--agency", "ngo-fixture")
     assert alone.exit_code == 2 and "--agency and --output go together" in alone.output
     nobody = run("completeness", "--db", db, "--config", config_dir, "--agency", "nobody", "--output", out)
-    assert nobody.exit_code == 2 and "no agency 'nobody' in the registry" in nobody.output
+    assert nobody.exit_code == 2 and "no agency 'nobody'; known: " in nobody.output   # refused by click at once
+    assert "ngo-fixture" in nobody.output.split("no agency 'nobody'; known: ", 1)[1]

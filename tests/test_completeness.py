@@ -80,21 +80,39 @@ def test_feedback_has_no_other_agency_values(loaded, tmp_path):
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["Summary", "Problems"]
     problems = list(wb["Problems"].iter_rows(values_only=True))
-    assert problems[0][:6] == ("file", "sheet", "row", "column", "severity", "code")
-    assert sorted(r[5] for r in problems[1:]) == ["missing_column", "unrecognised_code"]
+    assert problems[0][0] == "Problems we found in your return"
+    assert problems[1][0] == "One row per problem. Row and column are as in your own file."
+    assert problems[2] == ("File", "Sheet", "Row", "Column", "What we found", "Value", "What happened",
+                           "What to do next time")
+    assert sorted(r[:5] for r in problems[3:]) == [
+        ("ngo_bom.csv", "csv", 1, "Initials", "A column we ask for was not in your return"),
+        ("ngo_bom.csv", "csv", 4, "Ethnicity", "A value that is not one of the answers we use")]
     cells = {str(c.value) for ws in wb for r in ws.iter_rows() for c in r if c.value is not None}
     # the cell is located (file, sheet, row, column); its value only with show_values (#22)
     assert "Martian" not in cells and "ngo_bom.csv" in cells
     write_feedback(con, config.agencies["ngo-fixture"], row, tmp_path / "with_values.xlsx", show_values=True)
-    shown = {str(c.value) for ws in openpyxl.load_workbook(tmp_path / "with_values.xlsx") for r in ws.iter_rows()
-             for c in r if c.value is not None}
+    with_values = openpyxl.load_workbook(tmp_path / "with_values.xlsx")
+    shown = {str(c.value) for ws in with_values for r in ws.iter_rows() for c in r if c.value is not None}
     assert "Martian" in shown
-    # Every value any other agency sent (raw cells) is absent from the workbook.
+
+    def from_returns(book) -> set[str]:
+        """The cells that came from returns, not the workbook's own wording: the Problems rows'
+        file, sheet, column and value, and the Summary's file names."""
+        rows = list(book["Problems"].iter_rows(values_only=True))
+        head = rows.index(("File", "Sheet", "Row", "Column", "What we found", "Value", "What happened",
+                           "What to do next time"))
+        got = {str(r[i]) for r in rows[head + 1:] for i in (0, 1, 3, 5) if r[i] is not None}
+        files = [r[1] for r in book["Summary"].iter_rows(values_only=True) if r[0] == "Files"]
+        return got | {str(f) for f in files if f is not None}
+
+    returned, returned_shown = from_returns(wb), from_returns(with_values)
+    assert returned == {"ngo_bom.csv", "csv", "Initials", "Ethnicity"}
+    assert returned_shown == returned | {"Martian"}
+    # Every value any other agency sent (raw cells) is absent from what the workbook took from returns.
     others = con.execute("SELECT unnest(cells) FROM raw_rows JOIN returns USING (return_id) "
                          "WHERE agency_id <> 'ngo-fixture'").fetchall()
-    leaked = {v for (v,) in others if v and len(v) > 2} & cells
-    assert not leaked
-    assert not any("police_header_row5" in c or "IC8" in c for c in cells)
+    assert not {v for (v,) in others if v and len(v) > 2} & (returned | returned_shown)
+    assert not any("police_header_row5" in c or "IC8" in c for c in cells | shown)
 
 
 def test_feedback_is_written_for_the_agency(loaded, tmp_path):

@@ -38,9 +38,14 @@ def test_an_exception_inside_write_return_leaves_no_partial_return(store, fixtur
         return real_insert(con, table, frame, extra, params)
 
     monkeypatch.setattr(store_mod, "_insert", failing_insert)
-    # the same agency: this return would supersede return 1
-    with pytest.raises(RuntimeError, match="injected failure"):
-        ingest.ingest([RETURNS / "ngo_cp1252.csv"], store, fixture_config, link=False, jobs=1)
+    # the same agency: this return would supersede return 1. The failing file is rolled back and
+    # reported `failed` (its reason names the step and the error's type, not its text); the batch goes on.
+    failed = ingest.ingest([RETURNS / "ngo_cp1252.csv"], store, fixture_config, link=False, jobs=1)
+    assert [f.status for f in failed.files] == ["failed"]
+    assert failed.files[0].return_id is None
+    message = failed.files[0].message
+    assert "while storing (RuntimeError" in message and "nothing of this file was stored" in message
+    assert "injected failure" not in message
     assert "raw_rows" in written                 # the failure came in the middle of the return
     assert _snapshot(store) == before            # nothing of it stayed; return 1 is still current
     monkeypatch.setattr(store_mod, "_insert", real_insert)

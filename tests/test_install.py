@@ -17,7 +17,7 @@ import venv
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import RETURNS, ROOT
 
 
 def _fresh_env(tmp_path):
@@ -87,5 +87,6 @@ def test_lookup_order_and_init(tmp_path, monkeypatch):
     monkeypatch.setenv("CSE_AUDIT_CONFIG", str(tmp_path / "elsewhere"))
     assert find_config_dir(None)[1] == "CSE_AUDIT_CONFIG"
     assert find_config_dir("given") == (type(tmp_path)("given"), "--config")
-    result = CliRunner().invoke(cli, ["validate", str(ROOT / "sample_returns" / "nope.csv"), "--config", "configs"])
-    assert "configuration: configs (--config)" in result.output and "nope.csv" in result.output
+    # an existing file (click refuses a missing path before any configuration is looked up)
+    result = CliRunner().invoke(cli, ["validate", str(RETURNS / "ngo_bom.csv"), "--config", "configs"])
+    assert "configuration: configs (--config)" in result.output and "ngo_bom.csv" in result.output

@@ -112,23 +112,33 @@ def test_two_digit_years_through_a_configured_column(fixture_config):
                                                  "1/1/30": dt.date(1930, 1, 1)}
 
 
-# Excel's 1900 date system: serial 36526 is 1 Jan 2000, 61 is 1 Mar 1900 (after the leap day
-# Excel wrongly keeps), 73050 is 31 Dec 2099, the last serial the parser accepts.
+# Excel's 1900 date system (after the 1900 leap day Excel wrongly keeps): day 0 is 30 Dec 1899, so
+# serial 36526 is 1 Jan 2000. Only serials of plausible dates, 1 Jan 1910 to 31 Dec 2099, are dates
+# (issue 24): any other bare number in a date column is an issue, never a 1900-01-xx date.
+_EPOCH = dt.date(1899, 12, 30)
+FIRST_SERIAL = (dt.date(1910, 1, 1) - _EPOCH).days     # 3654
+LAST_SERIAL = (dt.date(2099, 12, 31) - _EPOCH).days    # 73050
+
+
 @pytest.mark.parametrize("text, expected", [
     ("36526", dt.date(2000, 1, 1)),
-    ("61", dt.date(1900, 3, 1)),
-    ("73050", dt.date(2099, 12, 31)),
+    (str(FIRST_SERIAL), dt.date(1910, 1, 1)),
+    (str(FIRST_SERIAL + 1), dt.date(1910, 1, 2)),
+    (str(LAST_SERIAL), dt.date(2099, 12, 31)),
+    (str(LAST_SERIAL - 1), dt.date(2099, 12, 30)),
     ("40000", dt.date(2009, 7, 6)),
     ("40000.75", dt.date(2009, 7, 6)),          # a time of day is dropped
 ])
 def test_excel_serials_at_the_limits(text, expected):
+    assert (FIRST_SERIAL, LAST_SERIAL) == (3654, 73050)
     assert parse_date(text) == (expected, None)
 
 
-@pytest.mark.parametrize("text", ["73051", "0", "0.5", "100000"])
+@pytest.mark.parametrize("text", [str(FIRST_SERIAL - 1), str(LAST_SERIAL + 1), "61", "16", "0", "0.5", "100000"])
 def test_numbers_outside_the_serial_range_are_not_dates(text):
     value, problem = parse_date(text)
-    assert value is None and problem == ("bad_date", "a number that is not an Excel date serial")
+    assert value is None and problem is not None and problem[0] == "bad_date"
+    assert problem[1].startswith("a number that is not a plausible date (an Excel date serial of 1910-2099)")
 
 
 @pytest.mark.parametrize("text, expected", [

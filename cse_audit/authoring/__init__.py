@@ -20,13 +20,16 @@ Modules, in the order a draft is made:
   columns    choosing each field's column and code list, with a confidence
   missing    the missing-from-home rules that span several fields
   yaml_out   writing the draft as commented YAML
+  relations  relation columns, the title-row period, initials kept, derived `identified` (issue 18)
   draft      `draft_mapping`, the sheet drafter, `DraftResult`, `draft_command`
+  layouts    a folder's returns grouped by layout, one draft per layout (`draft_folder`, `folder_command`)
   check      `check_mapping`, `check_command`, and `compare` (a draft against a hand-written mapping)
 """
 
 from .check import VALUE_PROBLEMS, check_command, check_mapping, compare
 from .columns import CODE_FIELDS_DEFAULT
 from .draft import CASE_FIELDS, KIND_ORDER, SAMPLE_ROWS, DraftResult, draft_command, draft_mapping, slug
+from .folder import FolderDraft, LayoutGroup, draft_folder, folder_command
 from .header import find_header_row
 from .model import MAX_LISTED, NO_ROLE_VALUES, ColumnChoice, SheetDraft
 from .profile import Profile, profile_column
@@ -43,6 +46,8 @@ __all__ = [
     "VALUE_PROBLEMS",
     "ColumnChoice",
     "DraftResult",
+    "FolderDraft",
+    "LayoutGroup",
     "HeaderMatch",
     "Profile",
     "SheetDraft",
@@ -51,7 +56,9 @@ __all__ = [
     "check_mapping",
     "compare",
     "draft_command",
+    "draft_folder",
     "draft_mapping",
+    "folder_command",
     "find_header_row",
     "load_synonyms",
     "match_header",

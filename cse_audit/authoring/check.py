@@ -36,7 +36,11 @@ def _resolve_mapping(mapping, config: Config) -> Mapping:
 def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | None = None) -> dict:
     """Apply `mapping` (a Mapping, a name in configs/mappings, or a path to a .yaml file) to one
     file in memory and count, per kind and field, the values mapped, the values that became
-    Unknown and the values not recognised (listed for non-personal fields only)."""
+    Unknown and the values not recognised (listed for non-personal fields only).
+
+    Long because it is one report built field by field from one mapped return; the per-field
+    pieces (source, coverage, code lists) share the mapped columns, so splitting would only pass
+    them around."""
     from ..ingest.mapping import ReturnError, map_return
     from ..ingest.readers import ReadError, read_file
 
@@ -58,8 +62,10 @@ def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | No
                     for k, v in mapped.records.items()},
     })
     out["sheets"] = _sheets_read(mapped)
-    problems: dict[tuple[str, str], Counter] = {}
+    problems: dict[tuple[str, str], Counter] = {}      # the values that may be shown
+    everyone: dict[tuple[str, str], Counter] = {}      # every unrecognised value, for covered_by only
     bad: Counter = Counter()
+    label_cache: dict[str, bool] = {}
     sheet_issues, rejections, skips = [], Counter(), Counter()
     for issue in mapped.issues:
         if issue.severity == "error" and issue.row_number is not None:
@@ -72,10 +78,13 @@ def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | No
         if issue.code in VALUE_PROBLEMS and ":" in issue.message:
             fname = issue.message.split(":", 1)[0]
             bad[(issue.sheet, fname)] += 1
-            # only code-like values: a name typed into Gender is counted, never printed
             if issue.code == "unrecognised_code" and fname in config.fields and not config.fields[fname].personal \
-                    and shown_value(issue.value) is not None:
-                problems.setdefault((issue.sheet, fname), Counter())[issue.value] += 1
+                    and issue.value is not None:
+                everyone.setdefault((issue.sheet, fname), Counter())[issue.value] += 1
+                # only code-like values, or labels some code list knows ("White: Irish"): a name typed
+                # into Gender is counted, never printed
+                if shown_value(issue.value) is not None or _a_list_knows(issue.value, config, label_cache):
+                    problems.setdefault((issue.sheet, fname), Counter())[issue.value] += 1
     not_found = {(i.sheet, normalise(i.column_name or "")) for i in mapped.issues if i.code == "missing_column"}
     fields: dict[str, dict] = {}
     records = mapped.records
@@ -92,9 +101,10 @@ def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | No
                     known = sum(1 for r in recs if r.get("forename") or r.get("surname"))
                 else:
                     known = sum(1 for r in recs if r.get(fname) is not None and r.get(fname) != "Unknown")
-                unrec, n_bad = Counter(), 0
+                unrec, every, n_bad = Counter(), Counter(), 0
                 for sn in sheet_names:
                     unrec.update(problems.get((sn, fname), Counter()))
+                    every.update(everyone.get((sn, fname), Counter()))
                     n_bad += bad.get((sn, fname), 0)
                 headers = cspec.all_headers()
                 found = not headers or not any((sn, normalise(h)) in not_found for sn in sheet_names
@@ -102,11 +112,15 @@ def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | No
                 if spec.groups and fname not in spec.groups.shared:
                     headers = [spec.groups.header(h, "{n}") for h in headers]   # "Victim {n} Surname"
                 source = ", ".join(headers) or (f"registry {cspec.registry}" if cspec.registry
+                                                else "derived (an expression)" if cspec.expr is not None
+                                                else f"title row /{cspec.title.pattern}/" if cspec.title
                                                 else f"value {cspec.value!r}")
                 per[fname] = {"column": source, "column_found": found, "records": len(recs), "mapped": known,
                               "unknown": len(recs) - known, "problems": n_bad,
                               "unrecognised": {} if config.fields[fname].personal
-                              else dict(unrec.most_common(MAX_LISTED * 2))}
+                              else dict(unrec.most_common(MAX_LISTED * 2)),
+                              "covered_by": [] if config.fields[fname].personal else _covered_by(every, cspec, fname,
+                                                                                               config)}
     out["fields"] = fields
     out["sheet_issues"] = sheet_issues
     out["rejections"] = dict(rejections)
@@ -126,6 +140,25 @@ def _sheets_read(mapped) -> list[dict]:
     return list(out.values())
 
 
+def _a_list_knows(value: str, config: Config, known: dict[str, bool]) -> bool:
+    """Whether some code list of the configuration knows `value`: a published label ("White: Irish",
+    a census category), which says nothing about a person and may be shown. Cached in `known`."""
+    if value not in known:
+        known[value] = any(cl.lookup(value) is not None for cl in config.codes.values())
+    return known[value]
+
+
+def _covered_by(unrec: Counter, cspec, fname: str, config: Config) -> list[str]:
+    """Other code lists (of the same categories) that know every value this mapping's list did not:
+    switching to one of them leaves none Unknown."""
+    if not unrec:
+        return []
+    used = {c.codes or config.fields[fname].codes for c in (cspec.first_of or (cspec,))}
+    cats = {tuple(config.codes[n].categories) for n in used if n in config.codes}
+    return sorted(n for n, cl in config.codes.items() if n not in used and tuple(cl.categories) in cats
+                  and all(cl.lookup(v) is not None for v in unrec))
+
+
 def check_command(path: str | Path, mapping, config: Config, agency_id: str | None = None) -> tuple[str, dict]:
     """`cse-audit mapping check FILE --mapping NAME`: (text for stdout, dict for --format json)."""
     agency = None
@@ -134,8 +167,13 @@ def check_command(path: str | Path, mapping, config: Config, agency_id: str | No
         if agency is None:
             raise ConfigError(Path(config.root) / "agencies.yaml", "", None, f"no agency {agency_id!r}")
     r = check_mapping(path, mapping, config, agency)
+    from ..ingest.discover import file_warning, registry_warnings
+
+    r["warnings"] = registry_warnings(config) + ([] if agency_id else
+                                                [w for w in [file_warning(Path(path).name, config)] if w])
+    warn = "".join(f"Warning: {w}\n" for w in r["warnings"])
     if r["error"]:
-        return f"{r['file']}: {r['error']}\n", r
+        return f"{r['file']}: {r['error']}\n" + warn, r
     lines = [f"{r['file']} with mapping {r['mapping']!r}: {r['rows_landed']} row(s) landed, "
              f"{r['records_accepted']} accepted, {r['rows_rejected']} rejected, {r['rows_skipped']} skipped"
              + (" (nil return)" if r["nil_return"] else "")]
@@ -167,10 +205,12 @@ def check_command(path: str | Path, mapping, config: Config, agency_id: str | No
                 hidden = s["problems"] - sum(s["unrecognised"].values())
                 if hidden > 0:
                     text += f" (and {hidden} value(s) not shown: not code-like)"
+                if s.get("covered_by"):
+                    text += f"\n  {'':<{width}}  every one is known to codes: {', '.join(s['covered_by'])}"
             elif s["problems"]:
                 text += f"  ({s['problems']} value(s) not understood)"
             lines.append(text)
-    return "\n".join(lines) + "\n", r
+    return "\n".join(lines) + "\n" + warn, r
 
 
 def compare(draft: DraftResult, mapping: Mapping, sheets) -> dict:

@@ -61,7 +61,7 @@ def _choose_columns(by_field: dict[str, list[int]], headers: list[str], matches:
                 spec.update({k: v for k, v in each[0].spec.items() if k not in ("column", "unknown")})
             evidence = [f"{len(cols)} candidate columns: {names}"] + [", ".join(c.evidence) for c in each]
             chosen[fname] = ColumnChoice(fname, [], spec, evidence, "low",
-                                         todo=f"{len(cols)} candidate columns: {names}")
+                                         todo=f"{len(cols)} candidate columns: {names}", candidates=each)
         else:
             chosen[fname] = _column_choice(fname, cols[0], headers, matches, profiles, config, syn)
 
@@ -93,7 +93,8 @@ def _first_of_ethnicity(cols, headers, matches, profiles, config, syn) -> Column
                 "is unknown"] + [e for s in subs for e in s.evidence]
     conf = min((s.confidence for s in subs), key=["low", "medium", "high"].index)
     return ColumnChoice("ethnicity", [headers[j] for j in cols], spec, evidence, conf,
-                        unrecognised=[v for s in subs for v in s.unrecognised])
+                        unrecognised=[v for s in subs for v in s.unrecognised],
+                        unrecognised_counts={v: n for s in subs for v, n in s.unrecognised_counts.items()})
 
 
 def _column_choice(fname: str, j: int, headers: list[str], matches: dict, profiles: dict, config: Config,
@@ -167,7 +168,9 @@ def _column_choice(fname: str, j: int, headers: list[str], matches: dict, profil
     if fdef.personal or fname not in CODE_FIELDS_DEFAULT and fname != "ethnicity":
         unrecognised = []
     spec_out: object = spec if len(spec) > 1 else header
-    return ColumnChoice(fname, [header], spec_out, evidence, confidence, unrecognised=sorted(unrecognised))
+    unrecognised = sorted(unrecognised, key=lambda v: (-p.values[v], v))   # most rows first
+    return ColumnChoice(fname, [header], spec_out, evidence, confidence, unrecognised=unrecognised,
+                        unrecognised_counts={v: p.values[v] for v in unrecognised})
 
 
 def _confidence(strength: int, fit: float | None, known: int) -> str:
@@ -194,9 +197,11 @@ def _best_list(fname: str, p: Profile, config: Config, syn: Synonyms, header: st
         return "", 0.0
 
     def score(name: str) -> tuple:
+        # Coverage: the rows a list reads, then the distinct values, then the header's hint.
         cl = config.codes[name]
+        rows = sum(k for v, k in p.values.items() if cl.lookup(v) is not None)
         known = sum(1 for v in p.values if cl.lookup(v) is not None)
-        return known, name in hinted, -len(cl.codes)
+        return rows, known, name in hinted, -len(cl.codes)
 
     best = max(candidates, key=score)
     if not p.values:

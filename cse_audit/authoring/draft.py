@@ -1,8 +1,9 @@
 """Drafting a mapping for a whole return: `draft_mapping`, the sheet drafter, and `draft_command`.
 
-`draft_mapping` reads one file, drafts each sheet (`_draft_sheet`: header row, role column, the
-sheet's kind, its columns), keeps one sheet per kind and returns a `DraftResult`; `draft_command` is
-`cse-audit mapping draft`. Separate from the column choice (`columns`) and the YAML writer
+`draft_mapping` reads one file and `draft_sheets` drafts each sheet (`_draft_sheet`: header row, role
+column, the sheet's kind, its columns), keeps one sheet per kind, links relation columns
+(`relations`) and returns a `DraftResult`; `draft_command` is `cse-audit mapping draft` for one file
+(a folder is `folder.folder_command`). Separate from the column choice (`columns`) and the YAML writer
 (`yaml_out`) so each can be read on its own.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Config, ConfigError, normalise
@@ -20,8 +21,9 @@ from .header import _blank, _col_letter, find_header_row
 from .layouts import merge_series, restore, split_dates, two_row_header, views
 from .model import ColumnChoice, SheetDraft
 from .profile import Profile, _value_hint, profile_column
+from .relations import link_relations, sheet_extras
 from .synonyms import Synonyms, _has_phrase, _hinted, load_synonyms, match_header
-from .yaml_out import _to_yaml
+from .yaml_out import _shell, _to_yaml
 
 SAMPLE_ROWS = 5000          # rows per sheet looked at for value evidence
 KIND_ORDER = ("cases", "victims", "offenders", "people")
@@ -35,6 +37,7 @@ class DraftResult:
     sheets: list[SheetDraft]
     skipped: list[tuple[str, str]]   # sheet name, why
     problem: str | None = None       # the file could not be drafted at all
+    files: list[str] = field(default_factory=list)   # all files of the layout, for a folder draft
 
     @property
     def todos(self) -> list[str]:
@@ -56,12 +59,14 @@ class DraftResult:
                 "kind": s.kind, "sheet": s.sheet, "header_row": s.header_row, "data_rows": s.data_rows,
                 "kind_evidence": s.kind_evidence, "role": s.role, "role_todo": s.role_todo,
                 "columns": [{"field": c.field, "headers": c.headers, "confidence": c.confidence,
-                             "todo": c.todo, "evidence": c.evidence, "unrecognised": c.unrecognised}
+                             "todo": c.todo, "evidence": c.evidence, "unrecognised": c.unrecognised,
+                             "unrecognised_counts": c.unrecognised_counts}
                             for c in s.columns],
                 "unmapped": [{"header": h, "why": w} for h, w in s.unmapped],
                 "notes": s.notes,
             } for s in self.sheets],
             "skipped": [{"sheet": n, "why": w} for n, w in self.skipped],
+            "files": self.files,
             "problem": self.problem,
         }
 
@@ -78,6 +83,11 @@ def draft_mapping(path: str | Path, config: Config, name: str | None = None,
         sheets = read_file(path, config.settings.limits)
     except ReadError as exc:
         return DraftResult(name, path.name, [], [], problem=f"cannot read the file: {exc.reason}")
+    return draft_sheets(sheets, path.name, config, name, syn)
+
+
+def draft_sheets(sheets, file_name: str, config: Config, name: str, syn: Synonyms) -> DraftResult:
+    """Draft a mapping from sheets already read (one file's, or a layout's merged over its files)."""
     drafts, skipped = [], []
     names = Counter(normalise(s.name) for s in sheets)
     for index, sheet in enumerate(sheets):
@@ -109,11 +119,12 @@ def draft_mapping(path: str | Path, config: Config, name: str | None = None,
         chosen["people"].notes.append("other sheets hold victims or offenders too: check that no person "
                                       "is counted twice")
     ordered = [chosen[k] for k in KIND_ORDER if k in chosen]
+    link_relations(ordered, syn)
     problem = None
     if not ordered:
         problem = "no sheet holds a table of cases or people (" + "; ".join(
             f"{n!r}: {w}" for n, w in skipped) + ")" if skipped else "the file has no sheets"
-    return DraftResult(name, path.name, ordered, skipped, problem)
+    return DraftResult(name, file_name, ordered, skipped, problem)
 
 
 def _draft_views(sheet, index: int, n_sheets: int, names: Counter, config: Config,
@@ -204,6 +215,7 @@ def _draft_sheet(sheet, index: int, n_sheets: int, names: Counter, config: Confi
     contains = _header_contains(columns, role, headers)
     draft = SheetDraft(sheet.name, index, kind, kind_evidence, hdr + 1, header_evidence, len(data), selector,
                        contains, columns, unmapped, role, role_todo or [])
+    sheet_extras(draft, sheet.rows[:hdr], headers, sample, config)
     if not data:
         draft.notes.append("no data rows: choices rest on the headers alone")
     n_fields = sum(1 for c in columns if c.headers)
@@ -304,7 +316,7 @@ def draft_command(path: str | Path, config: Config, output: str | Path | None = 
     if d.todos:
         lines.append(f"{len(d.todos)} TODO(s) to decide before cse-audit will load the mapping:")
         lines += [f"  - {t}" for t in d.todos]
-        lines.append(f"Edit {output}, then run: cse-audit mapping check {Path(path).name} --mapping {d.name}")
+        lines.append(f"Edit {output}, then run: cse-audit mapping check {_shell(str(path))} --mapping {d.name}")
     else:
-        lines.append(f"No TODOs. Check it: cse-audit mapping check {Path(path).name} --mapping {d.name}")
+        lines.append(f"No TODOs. Check it: cse-audit mapping check {_shell(str(path))} --mapping {d.name}")
     return "\n".join(lines) + "\n", data

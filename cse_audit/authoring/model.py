@@ -24,11 +24,15 @@ class ColumnChoice:
     confidence: str                  # high | medium | low
     todo: str | None = None
     unrecognised: list[str] = field(default_factory=list)   # codes no list knows (non-personal only)
+    unrecognised_counts: dict[str, int] = field(default_factory=dict)  # rows holding each of them
+    candidates: list[ColumnChoice] = field(default_factory=list, repr=False)  # a TODO's columns, each chosen
 
     def comment(self) -> str:
         parts = list(self.evidence)
         if self.unrecognised:
-            parts.append("not in any code list: " + ", ".join(repr(v) for v in self.unrecognised[:MAX_LISTED])
+            parts.append("not in the code list: " + ", ".join(
+                repr(v) + (f" x{self.unrecognised_counts[v]}" if v in self.unrecognised_counts else "")
+                for v in self.unrecognised[:MAX_LISTED])
                          + (" ..." if len(self.unrecognised) > MAX_LISTED else ""))
         if not self.todo:
             parts.append(f"confidence {self.confidence}")
@@ -56,6 +60,10 @@ class SheetDraft:
     groups: dict | None = None
     header_rows: int = 1
     series: list[str] | None = None
+    # Issue 18: the distinct (normalised) values of each column, for finding relation columns (ids only,
+    # never printed); and whether a title row states a reporting period (`period: title`).
+    ids: dict[str, set] = field(default_factory=dict, repr=False)
+    period: str | None = None        # evidence, when the title rows state a period
 
     @property
     def todos(self) -> list[str]:

@@ -10,7 +10,7 @@ table is configuration, not logic.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import DEFAULT_CONFIG_DIR, Config, ConfigError, load_yaml, normalise
@@ -36,6 +36,7 @@ class Synonyms:
     role_values: dict[str, str]                # normalised role value -> victims | offenders | skip
     kind_sheet: dict[str, list[tuple[str, ...]]]
     kind_header: dict[str, list[tuple[str, ...]]]
+    relation_hints: list[tuple[str, ...]] = field(default_factory=list)   # header words naming the child
 
 
 def load_synonyms(config: Config | None = None, path: Path | None = None) -> Synonyms:
@@ -67,6 +68,7 @@ def load_synonyms(config: Config | None = None, path: Path | None = None) -> Syn
         {normalise(h) for h in role.get("headers") or []}, role_values,
         {k: words((v or {}).get("sheet")) for k, v in kinds.items()},
         {k: words((v or {}).get("header")) for k, v in kinds.items()},
+        words(d.get("relation_hints")),
     )
 
 

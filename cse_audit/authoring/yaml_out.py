@@ -39,6 +39,19 @@ def _flow(spec) -> str:
     return _q(spec)
 
 
+def _shell(file_name: str) -> str:
+    """A file name as a shell word (names of returns have spaces and apostrophes): in double quotes
+    where that is safe, the readable form for "Children's Services return.csv"."""
+    import shlex
+
+    if not file_name:
+        return "FILE"
+    quoted = shlex.quote(file_name)
+    if quoted != file_name and not any(ch in file_name for ch in '"$`\\!'):
+        return f'"{file_name}"'
+    return quoted
+
+
 def _comment(text: str) -> str:
     return "  # " + " ".join(text.split()) if text else ""
 
@@ -48,10 +61,12 @@ def _to_yaml(d: DraftResult) -> str:
         f"# Draft mapping for {d.file_name!r}, written by `cse-audit mapping draft`.",
         "# Each choice says its evidence and a confidence. Check every line against the return;",
         "# decide each TODO (cse-audit refuses to load a mapping that still has one), then run",
-        f"#   cse-audit mapping check FILE --mapping {d.name}",
+        f"#   cse-audit mapping check {_shell(d.file_name)} --mapping {d.name}",
         f"name: {_q(d.name)}",
         f"description: {_q(f'Drafted from {d.file_name}; checked by: (your name)')}",
     ]
+    if len(d.files) > 1:
+        lines.append(f"# Evidence from the {len(d.files)} files of this layout: " + ", ".join(map(repr, d.files)))
     for name, why in d.skipped:
         lines.append(f"# sheet {name!r} not used: {' '.join(why.split())}")
     if not d.sheets:
@@ -68,6 +83,8 @@ def _to_yaml(d: DraftResult) -> str:
         lines.append(f"    # {s.header_evidence}; {s.data_rows} data row(s)")
         if s.header_contains:
             lines.append(f"    header_contains: {_flow(s.header_contains)}")
+        if s.period:
+            lines.append(f"    period: title{_comment(s.period + '; kept with the return (return_periods)')}")
         for note in s.notes:
             lines.append(f"    # note: {note}")
         if s.role is not None:

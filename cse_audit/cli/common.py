@@ -241,6 +241,10 @@ def _progress(label: str):
 
 db_option = click.option("--db", default="cse_audit.duckdb", show_default=True, type=click.Path(dir_okay=False),
                          help=DB_HELP)
+# Commands that only read the store never create it: they stop when it is not there.
+db_read_option = click.option("--db", default="cse_audit.duckdb", show_default=True,
+                              type=click.Path(dir_okay=False),
+                              help="The store file, as `cse-audit ingest` made it (read only; never created here).")
 config_option = click.option("--config", "config_dir", type=click.Path(file_okay=False, exists=True),
                              help="Configuration folder (default: $CSE_AUDIT_CONFIG, else ./configs, else the packaged defaults).")
 engine_option = click.option("--engine", type=click.Choice(["duckdb", "spark"]),

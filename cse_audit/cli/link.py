@@ -11,6 +11,7 @@ from .common import (
     check_output,
     config_option,
     db_option,
+    db_read_option,
     engine_option,
     format_option,
     note,
@@ -30,7 +31,8 @@ def _linkage_settings(config_dir, con, writes: bool = False):
 
 @click.group()
 def link():
-    """Linkage: evaluate against a truth file, explain a pair, review borderline pairs."""
+    """Linkage: link again, evaluate against a truth file, explain a pair, review borderline pairs,
+    export which record is which person."""
 
 
 @link.command("run")
@@ -70,18 +72,21 @@ def link_run(db, config_dir, engine, fmt, wide):
 
 @link.command("evaluate")
 @click.option("--truth", required=True, type=click.Path(exists=True, dir_okay=False),
-              help="CSV of record -> person (file_name,sheet,row_number,person_id or record_id,person_id).")
+              help="CSV of record -> person: file_name,sheet,row_number,person_id (aliases file,sheet,row,person; "
+                   "the form `link export` writes) or record_id,person_id.")
 @kind_option
-@db_option
+@db_read_option
 @config_option
 @format_option
 @_handle_errors
 def link_evaluate(truth, kind, db, config_dir, fmt):
-    """Precision, recall and F1 of the linkage against a truth file.
+    """Precision, recall and F1 of the linkage against a truth file (pairwise, B-cubed, exact
+    clusters) and blocking recall. With --format json, one object keyed by measure.
 
     \b
     Example:
       cse-audit link evaluate --truth sample_returns/_truth/victims.csv --db audit.duckdb
+      cse-audit link evaluate --truth reviewed.csv --format json     # columns file,sheet,row,person
     """
     from .. import store
     from ..linkage import evaluate
@@ -97,14 +102,43 @@ def link_evaluate(truth, kind, db, config_dir, fmt):
         raise DataProblems(str(exc)) from None  # the data do not fit: exit 1
     finally:
         con.close()
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(result, indent=2, default=str))
+        return
     click.echo(render_rows([{"measure": k, "value": v} for k, v in result.items()], fmt, title=f"Linkage: {kind}"))
+
+
+@link.command("export")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="The csv to write.")
+@kind_option
+@db_read_option
+@_handle_errors
+def link_export(output, kind, db):
+    """Write which person each record belongs to: file, sheet, row, person (one row per current
+    record). No names or dates of birth; `link evaluate --truth` reads the same form.
+
+    \b
+    Example:
+      cse-audit link export --kind victims --output victim_persons.csv
+    """
+    from .. import store
+    from ..linkage import export_persons
+
+    con = store.connect(db, read_only=True)
+    try:
+        n = export_persons(con, kind, output)
+    finally:
+        con.close()
+    click.echo(f"wrote {output}: {n} {kind} record(s) with their person", err=True)
 
 
 @link.command("explain")
 @click.argument("record_a")
 @click.argument("record_b")
 @kind_option
-@db_option
+@db_read_option
 @config_option
 @click.option("--show-values", is_flag=True, help="Also show the compared values (names, dates of birth).")
 @format_option
@@ -147,7 +181,7 @@ def link_explain(record_a, record_b, kind, db, config_dir, show_values, fmt):
 @kind_option
 @click.option("--low", type=float, help="Lowest match probability to review (default from linkage.yaml).")
 @click.option("--high", type=float, help="Highest match probability to review (default from linkage.yaml).")
-@db_option
+@db_read_option
 @config_option
 @_handle_errors
 def link_review(output, kind, low, high, db, config_dir):

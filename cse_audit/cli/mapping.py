@@ -13,17 +13,21 @@ def mapping():
 
 
 @mapping.command("draft")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--output", "-o", type=click.Path(dir_okay=False),
-              help="Write the draft here (e.g. configs/mappings/NAME.yaml); default: print it.")
-@click.option("--name", help="The mapping's name (default: from --output or the file name).")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--output", "-o", type=click.Path(),
+              help="Write the draft here (one file: e.g. configs/mappings/NAME.yaml; a folder or several "
+                   "files: a folder, one NAME.yaml per layout); default: print it.")
+@click.option("--name", help="The mapping's name, for one file (default: from --output or the file name).")
 @click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
 @config_option
 @format_option
 @_handle_errors
-def mapping_draft(file, output, name, force, config_dir, fmt):
-    """Draft the YAML mapping for a return in a layout never seen before.
+def mapping_draft(paths, output, name, force, config_dir, fmt):
+    """Draft the YAML mapping for returns in a layout never seen before.
 
+    Give one file, or a folder (or several files): then the returns are grouped by layout (same
+    sheets and headers) and one mapping is drafted per layout from the rows of all its files; a nil
+    return joins its layout's group, and each file is listed against the mapping it will use.
     Every choice is commented with its evidence and a confidence; what could not be decided is
     marked TODO, and the loader refuses the mapping until a person decides. No names or dates
     of birth are printed.
@@ -32,10 +36,18 @@ def mapping_draft(file, output, name, force, config_dir, fmt):
     Example:
       cse-audit mapping draft new_return.xlsx
       cse-audit mapping draft new_return.xlsx --output configs/mappings/police-new.yaml
+      cse-audit mapping draft new_returns/ --output drafts/
     """
-    from ..authoring import draft_command
+    from pathlib import Path
 
-    text, data = draft_command(file, _config(config_dir), output=output, name=name, force=force)
+    from ..authoring import draft_command, folder_command
+
+    if len(paths) == 1 and Path(paths[0]).is_file():
+        text, data = draft_command(paths[0], _config(config_dir), output=output, name=name, force=force)
+    else:
+        if name:
+            raise click.UsageError("--name is for one file; a folder's drafts are named by layout")
+        text, data = folder_command(list(paths), _config(config_dir), output=output, force=force)
     _echo_result(text, data, fmt)
 
 

@@ -16,7 +16,7 @@ from .common import (
     check_choice,
     check_output,
     config_option,
-    db_option,
+    db_read_option,
     format_option,
     note,
     private_file,
@@ -26,7 +26,7 @@ from .common import (
 
 @click.command()
 @click.argument("names", nargs=-1)
-@db_option
+@db_read_option
 @config_option
 @format_option
 @click.option("--publish", is_flag=True, help="Apply disclosure control (suppress counts of 1 to 5).")
@@ -64,7 +64,7 @@ COMPLETENESS_FIRST = ["agency", "status", "cases", "victim_records", "offender_r
 
 
 @click.command()
-@db_option
+@db_read_option
 @config_option
 @format_option
 @click.option("--agency", help="Write the feedback workbook for this agency (with --output).")
@@ -135,7 +135,7 @@ def completeness(db, config_dir, fmt, agency, output, date_from, date_to, wide):
 @click.command()
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, allow_dash=True),
               help="FILE.xlsx or FILE.html; - writes the HTML page to stdout.")
-@db_option
+@db_read_option
 @config_option
 @click.option("--publish", is_flag=True, help="Apply disclosure control.")
 @click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Only cases dated on or after.")

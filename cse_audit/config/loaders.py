@@ -168,15 +168,24 @@ def load_agencies(path: Path, mappings: dict) -> dict[str, Agency]:
         if a.get("reference_period") is not None:
             _check_period(a, path, where)
         files = a.get("files") or []
-        force_area = a.get("force_area") or (a.get("area") if st == "police" else None)
-        if isinstance(force_area, list):  # a council bordering two forces: records carry the first
-            if not force_area or not all(isinstance(f, str) and f for f in force_area):
-                raise ConfigError(path, f"{where}.force_area", _line(a, "force_area"),
-                                  "must be a force area name or a list of them")
-            force_area = force_area[0]
+        force_areas = _force_areas(a, st, path, where)
         out[aid] = Agency(aid, str(a.get("name", aid)), st, a.get("area"), bool(a.get("expected", True)),
-                          mapping, tuple(files), force_area)
+                          mapping, tuple(files), force_areas[0] if force_areas else None, force_areas)
     return out
+
+
+def _force_areas(a: dict, source_type: str, path: Path, where: str) -> tuple[str, ...]:
+    """`force_area: X` or, for a council that borders two forces, `force_area: [X, Y]` (the first is
+    `Agency.force_area`); a police force's own area by default."""
+    raw = a.get("force_area") or (a.get("area") if source_type == "police" else None)
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        return (raw,)
+    if isinstance(raw, list) and raw and all(isinstance(x, str) and x for x in raw):
+        return tuple(raw)
+    raise ConfigError(path, f"{where}.force_area", _line(a, "force_area"),
+                      "expected a police force area, or a list of them (a council bordering two forces)")
 
 
 def load_config(root: str | Path | None = None) -> Config:

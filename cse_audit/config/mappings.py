@@ -11,12 +11,14 @@ from .models import (
     DATE_PARTS,
     DATE_STYLES,
     DERIVERS,
+    EXPRESSION_OPS,
     GROUP_KEYS,
     KINDS,
     MAPPING_KEYS,
     PARSERS,
     ROLE_KEYS,
     SHEET_KEYS,
+    UNKNOWN_FORMS,
     ColumnSpec,
     GroupSpec,
     Mapping,
@@ -37,10 +39,12 @@ def _parse_column(spec, path, where: str, codes: dict, fields: dict, fname: str)
         raise ConfigError(path, where, None, "expected a header name, a list of aliases, or a mapping "
                                              "with `column:` (see docs/mappings.md)")
     _check_keys(spec, set(COLUMN_KEYS), path, where)
-    sources = [k for k in ("column", "registry", "value", "first_of", "letter", "parts") if k in spec]
+    sources = [k for k in ("column", "registry", "value", "first_of", "letter", "parts", "title") if k in spec]
+    if isinstance(spec.get("derive"), dict):
+        sources.append("derive")       # an expression over other fields is its own source
     if len(sources) != 1:
         raise ConfigError(path, where, _line(spec), "give exactly one of column, registry, value, first_of, "
-                                                    "letter, parts")
+                                                    "letter, parts, title or derive: {all_of/any_of/not: ...}")
     kw = _layout_sources(spec, path, where, fields, fname)
     if "column" in spec:
         col = spec["column"]
@@ -88,15 +92,7 @@ def _parse_column(spec, path, where: str, codes: dict, fields: dict, fname: str)
             raise ConfigError(path, f"{where}.parse", _line(spec, "parse"),
                               f"must be one of {', '.join(PARSERS)}")
         kw["parse"] = spec["parse"]
-    if "derive" in spec:
-        if spec["derive"] not in DERIVERS:
-            raise ConfigError(path, f"{where}.derive", _line(spec, "derive"),
-                              f"must be one of {', '.join(DERIVERS)}")
-        kw["derive"] = spec["derive"]
-    if "unknown" in spec:
-        if not isinstance(spec["unknown"], list):
-            raise ConfigError(path, f"{where}.unknown", _line(spec, "unknown"), "expected a list of tokens")
-        kw["unknown"] = tuple(str(t) for t in spec["unknown"])
+    kw.update(_parse_derive_unknown_title(spec, path, where, codes, fields, fname))
     if "registry" in spec:
         if spec["registry"] not in ("area", "name", "id"):
             raise ConfigError(path, f"{where}.registry", _line(spec, "registry"),
@@ -223,6 +219,7 @@ def _parse_sheet(kind, spec, path, codes, fields) -> SheetSpec:
             raise ConfigError(path, f"{where}.columns.{fname}", _line(columns_raw, fname),
                               "parse: name splits a whole name: use it on the field `name`")
         columns[fname] = col
+    _check_derived(columns, path, where, _line(spec, "columns"))
     role = None
     if kind == "people":
         r = _require(spec, "role", path, where)
@@ -234,8 +231,10 @@ def _parse_sheet(kind, spec, path, codes, fields) -> SheetSpec:
                         skip=tuple(r.get("skip") or ()))
     elif "role" in spec:
         raise ConfigError(path, f"{where}.role", _line(spec, "role"), "a role column belongs in a `people` sheet")
+    period = _parse_period(spec["period"], path, f"{where}.period", _line(spec, "period")) if "period" in spec \
+        else None
     return SheetSpec(kind, sel, columns, tuple(header_contains), role, bool(spec.get("optional", False)),
-                     **_parse_layout(kind, spec, path, where, fields))
+                     period=period, **_parse_layout(kind, spec, path, where, fields))
 
 
 def load_mapping(path: Path, codes: dict, fields: dict) -> Mapping:
@@ -259,3 +258,113 @@ def load_mapping(path: Path, codes: dict, fields: dict) -> Mapping:
                               f"unknown sheet kind; allowed: {', '.join(KINDS)}")
         sheets.append(_parse_sheet(kind, spec, path, codes, fields))
     return Mapping(name, d.get("description", ""), tuple(sheets), str(path))
+
+
+# -- issue 18: unknown tokens that replace the global list, derived fields, title rows --------------
+
+def _parse_derive_unknown_title(spec: dict, path, where: str, codes: dict, fields: dict, fname: str) -> dict:
+    """The column keys `derive` (a deriver's name or an expression), `unknown` and `title`."""
+    kw: dict = {}
+    if "derive" in spec and isinstance(spec["derive"], dict):
+        kw["expr"] = _parse_expr(spec["derive"], path, f"{where}.derive", _line(spec, "derive"), fields)
+        _check_yes_no(fname, spec.get("codes"), codes, fields, path, f"{where}.derive", _line(spec, "derive"))
+    elif "derive" in spec:
+        if spec["derive"] not in DERIVERS:
+            raise ConfigError(path, f"{where}.derive", _line(spec, "derive"),
+                              f"must be one of {', '.join(DERIVERS)}, or an expression {{all_of: [...]}}")
+        kw["derive"] = spec["derive"]
+    if "unknown" in spec:
+        kw["unknown"], kw["unknown_replace"] = _parse_unknown(spec["unknown"], path, f"{where}.unknown",
+                                                              _line(spec, "unknown"))
+    if "title" in spec:
+        kw["title"] = _compile(spec["title"], path, f"{where}.title", _line(spec, "title"))
+    return kw
+
+
+def _parse_unknown(raw, path, where: str, line) -> tuple[tuple[str, ...], bool]:
+    """`unknown: [...]` adds tokens to the global list; `unknown: {replace: [...]}` uses only these
+    (so "N.A." in an initials column can stay initials); `{add: [...]}` is the list form spelt out."""
+    if isinstance(raw, list):
+        return tuple(str(t) for t in raw), False
+    if isinstance(raw, dict) and len(raw) == 1 and next(iter(raw)) in UNKNOWN_FORMS:
+        form, tokens = next(iter(raw.items()))
+        if isinstance(tokens, list):
+            return tuple(str(t) for t in tokens or ()), form == "replace"
+    raise ConfigError(path, where, line, "expected a list of tokens (added to the global list), "
+                                         "{add: [...]} or {replace: [...]} (instead of the global list)")
+
+
+def _parse_expr(node, path, where: str, line, fields: dict) -> tuple:
+    """A derived field's expression: a field name (true where the record has a known value), or
+    {all_of: [...]}, {any_of: [...]}, {not: ...} over such. Data only: nothing is evaluated."""
+    if isinstance(node, str):
+        if node not in fields:
+            raise ConfigError(path, where, line, f"unknown field {node!r} in the expression; fields are: "
+                                                 f"{', '.join(fields)}")
+        return ("field", node)
+    if isinstance(node, dict) and len(node) == 1 and next(iter(node)) in EXPRESSION_OPS:
+        op, arg = next(iter(node.items()))
+        if op == "not":
+            return ("not", _parse_expr(arg, path, f"{where}.not", line, fields))
+        if isinstance(arg, list) and arg:
+            return (op, tuple(_parse_expr(a, path, f"{where}.{op}[{i}]", line, fields) for i, a in enumerate(arg)))
+    raise ConfigError(path, where, line, "expected a field name or one of {all_of: [...]}, {any_of: [...]}, "
+                                         "{not: ...}")
+
+
+def expr_fields(expr: tuple) -> set[str]:
+    """The fields an expression reads."""
+    if expr[0] == "field":
+        return {expr[1]}
+    if expr[0] == "not":
+        return expr_fields(expr[1])
+    return set().union(*(expr_fields(e) for e in expr[1]))
+
+
+def _check_yes_no(fname: str, list_name, codes: dict, fields: dict, path, where: str, line) -> None:
+    name = list_name or fields[fname].codes
+    cats = set(codes[name].categories) if name in codes else set()
+    if not {"Yes", "No"} <= cats:
+        raise ConfigError(path, where, line, f"a derived field gives Yes or No: {fname!r} needs a code list with "
+                                             "those categories (e.g. codes: yes_no)")
+
+
+def _check_derived(columns: dict, path, where: str, line) -> None:
+    """Every field an expression reads is mapped (from the sheet) in the same block."""
+    for fname, col in columns.items():
+        if col.expr is None:
+            continue
+        plain = {f for f, c in columns.items() if c.expr is None}
+        if "name" in plain:
+            plain |= {"forename", "surname"}        # a whole name gives both
+        missing = sorted(expr_fields(col.expr) - plain)
+        if missing:
+            raise ConfigError(path, f"{where}.columns.{fname}.derive", line,
+                              f"reads {', '.join(missing)}, not mapped in this sheet (map them, or leave them out)")
+
+
+_PERIOD_DATE = (r"\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}"
+                r"|\d{4}-\d{2}-\d{2}|[A-Za-z]{3,9}\.?\s+\d{4}")
+DEFAULT_PERIOD = re.compile(rf"(?P<start>{_PERIOD_DATE})\s*(?:to|-|–|until|and|through)\s*(?P<end>{_PERIOD_DATE})",
+                            re.IGNORECASE)
+
+
+def _compile(raw, path, where: str, line) -> re.Pattern:
+    try:
+        return re.compile(str(raw), re.IGNORECASE)
+    except re.error as exc:
+        raise ConfigError(path, where, line, f"bad regex: {exc}") from exc
+
+
+def _parse_period(raw, path, where: str, line) -> re.Pattern:
+    """`period: title` finds "1 January 2008 to 31 March 2011" (or 01/01/2008 - 31/03/2011) in the
+    title rows; `period: {title: REGEX}` names the two dates with groups start and end."""
+    if raw == "title":
+        return DEFAULT_PERIOD
+    if isinstance(raw, dict) and set(raw) == {"title"}:
+        pattern = _compile(raw["title"], path, f"{where}.title", line)
+        if not {"start", "end"} <= set(pattern.groupindex):
+            raise ConfigError(path, f"{where}.title", line, "the pattern needs named groups (?P<start>..) and "
+                                                            "(?P<end>..)")
+        return pattern
+    raise ConfigError(path, where, line, "expected `title` or {title: REGEX with groups start and end}")

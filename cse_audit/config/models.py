@@ -31,6 +31,14 @@ SHEET_KEYS += ("groups", "header_rows", "duplicate_headers")
 GROUP_KEYS = ("pattern", "n", "shared")
 COLUMN_KEYS += ("letter", "parts")
 DATE_PARTS = ("day", "month", "year")
+# Issue 18 (appended so other additions merge): a column spec may read a constant from the title rows
+# above the header (`title`); a sheet may read the return's reporting period there (`period`);
+# `unknown` may replace the global tokens for one column; `derive` may be a small expression.
+COLUMN_KEYS += ("title",)
+SHEET_KEYS += ("period",)
+UNKNOWN_FORMS = ("add", "replace")          # unknown: {add: [...]} (= a plain list) or {replace: [...]}
+EXPRESSION_OPS = ("all_of", "any_of", "not")  # derive: {all_of: [field, {any_of: [field, ...]}, ...]}
+PERIOD_FORMS = ("title",)                   # period: title, or period: {title: REGEX with start and end}
 
 
 @dataclass(frozen=True)
@@ -98,6 +106,9 @@ class ColumnSpec:
     optional: bool = False  # may be absent, even for a key field or under --strict (a warning)
     letter: int | None = None                   # 0-based column index given by letter (`letter: F`)
     parts: tuple[tuple[str, ...], ...] = ()     # a date split over columns: day, month, year headers
+    unknown_replace: bool = False            # `unknown: {replace: [...]}`: these tokens instead of the global list
+    expr: tuple | None = None                # `derive: {all_of: ...}`: ("all_of", (operand, ...)) etc.
+    title: re.Pattern | None = None          # `title: REGEX`: a constant read from the rows above the header
 
     def all_headers(self) -> list[str]:
         out = list(self.headers)
@@ -143,6 +154,7 @@ class SheetSpec:
     header_rows: int = 1
     duplicate_headers: str = "error"   # or "first": take the first with a warning (the old behaviour)
     block: str = ""                    # the block's name in the mapping (its kind), named in issues
+    period: re.Pattern | None = None         # the reporting period in the title rows (groups start, end)
 
     def describe_sheet(self) -> str:
         if isinstance(self.sheet, re.Pattern):
@@ -170,6 +182,7 @@ class Agency:
     mapping: str | None
     files: tuple[str, ...]
     force_area: str | None = None  # the police force area it lies in: shared ground for linkage
+    force_areas: tuple[str, ...] = ()  # all of them, for a council that borders two forces (first = force_area)
 
 
 @dataclass

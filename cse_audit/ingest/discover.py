@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -59,20 +60,83 @@ def identify(path: Path, config: Config, agency_id: str | None = None) -> Agency
         if agency is None:
             raise IdentifyError(path.name, f"no agency {agency_id!r} in the registry")
         return agency
-    name = path.name.lower()
-    hits = [a for a in config.agency_list if any(fnmatch.fnmatch(name, pat.lower()) for pat in a.files)]
-    if not hits:
+    ranked = matching_agencies(path.name, config)
+    if not ranked:
         raise IdentifyError(path.name, "no agency in configs/agencies.yaml matches this file name; add a "
                                        "`files` pattern to the agency's entry or pass --agency ID")
-    if len(hits) > 1:
-        # The most specific pattern wins (longest literal text), so "*north-yorkshire*" beats "*yorkshire*".
-        def specificity(a: Agency) -> int:
-            return max(len(pat.replace("*", "")) for pat in a.files if fnmatch.fnmatch(name, pat.lower()))
-        hits.sort(key=specificity, reverse=True)
-        if specificity(hits[0]) == specificity(hits[1]):
-            raise IdentifyError(path.name, "more than one agency matches this file name: "
-                                           f"{', '.join(a.id for a in hits)}; pass --agency ID")
-    return hits[0]
+    # The most specific pattern wins (longest literal text), so "*north-yorkshire*" beats "*yorkshire*".
+    if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+        raise IdentifyError(path.name, "more than one agency matches this file name: "
+                                       f"{', '.join(a.id for a, _ in ranked)}; pass --agency ID")
+    return ranked[0][0]
+
+
+# -- registry patterns (issue 18): case, apostrophes and punctuation do not matter ---------------
+
+_APOSTROPHES = re.compile(r"['\u2019\u2018`]")
+_PUNCT = re.compile(r"[^\w*?]+|_+")
+
+
+def pattern_key(text: str) -> str:
+    """A file name or a `files` pattern compared without case, apostrophes and punctuation:
+    "Barsetshire Children's Services CSE return.csv" -> "barsetshire childrens services cse return csv",
+    "*barsetshire childrens services*" keeps its wildcards."""
+    s = _APOSTROPHES.sub("", str(text).casefold())
+    return _PUNCT.sub(" ", s)
+
+
+def _pattern_hit(name: str, key: str, pat: str) -> int | None:
+    """How specific the pattern is (its literal letters), if it matches the file name; else None."""
+    if fnmatch.fnmatchcase(name.lower(), pat.lower()) or fnmatch.fnmatchcase(key, pattern_key(pat)):
+        return len(pattern_key(pat).replace("*", "").replace("?", "").strip())
+    return None
+
+
+def matching_agencies(file_name: str, config: Config) -> list[tuple[Agency, int]]:
+    """Every agency whose `files` patterns match the file name, most specific first."""
+    key = pattern_key(file_name)
+    out = []
+    for a in config.agency_list:
+        hits = [h for h in (_pattern_hit(file_name, key, pat) for pat in a.files) if h is not None]
+        if hits:
+            out.append((a, max(hits)))
+    return sorted(out, key=lambda x: -x[1])
+
+
+def file_warning(file_name: str, config: Config) -> str | None:
+    """A file name that matches more than one agency (the most specific is taken): worth a look."""
+    ranked = matching_agencies(file_name, config)
+    if len(ranked) < 2 or ranked[0][1] == ranked[1][1]:
+        return None     # none, one, or a tie (which identify refuses with its own message)
+    others = ", ".join(a.id for a, _ in ranked[1:])
+    return (f"{file_name}: matches the file patterns of {len(ranked)} agencies; taken as {ranked[0][0].id} "
+            f"(the most specific pattern), also matched: {others}")
+
+
+def registry_warnings(config: Config) -> list[str]:
+    """Agency names within one edit of each other ("Northern Lantern Trust" / "Northern Lanterns
+    Trust"): a typo in the registry, or two agencies a reader will confuse."""
+    names = [(a, " ".join(pattern_key(a.name).split())) for a in config.agency_list]
+    out = []
+    for i, (a, x) in enumerate(names):
+        for b, y in names[i + 1:]:
+            if x != y and _within_one_edit(x, y) or x == y:
+                out.append(f"agencies {a.id} ({a.name!r}) and {b.id} ({b.name!r}) have names within one edit of "
+                           "each other: check the registry (configs/agencies.yaml)")
+    return out
+
+
+def _within_one_edit(x: str, y: str) -> bool:
+    if abs(len(x) - len(y)) > 1:
+        return False
+    if len(x) > len(y):
+        x, y = y, x
+    i = 0
+    while i < len(x) and x[i] == y[i]:
+        i += 1
+    if len(x) == len(y):
+        return x[i + 1:] == y[i + 1:]          # one substitution (or none)
+    return x[i:] == y[i + 1:]                  # one insertion
 
 
 def sha256_of(path: Path) -> str:

@@ -13,11 +13,12 @@ whole-column list operations: a return can have hundreds of thousands of rows.
 from __future__ import annotations
 
 import operator
-from collections import Counter
 from dataclasses import dataclass, replace
 
 from ..config import Agency, Config, Mapping, SheetSpec, normalise
+from .derived import derive_fields, read_period, title_part, title_text
 from .ledger import SheetLedger, check_unique_records, land
+from .persons import _finish_persons, _initials, derive_cases  # noqa: F401 - _initials: tests
 from .readers import Sheet
 from .records import PERSON_KINDS, Issue, MappedReturn, ReturnError
 from .sheets import SheetError as _SheetError
@@ -31,7 +32,6 @@ from .sheets import (
     select_sheets,
 )
 from .translate import _known, _Translator
-from .values import age_at, first_letter
 
 
 @dataclass
@@ -45,12 +45,17 @@ IDENTIFYING = frozenset(("forename", "surname", "name", "initials", "dob", "age"
 
 
 def _resolve_fields(spec: SheetSpec, cols: _Columns, config: Config, agency: Agency, sheet_name: str,
-                    header_row: int, issues: list[Issue], group: str | None = None) -> list[_Field]:
+                    header_row: int, issues: list[Issue], group: str | None = None,
+                    title_rows: list | None = None) -> list[_Field]:
     """Each field's columns in this sheet; with `group`, the field's headers of that column group
     (shared fields keep their own header). A key field none of whose columns is found fails the
-    return (MissingColumn), as does any missing column under --strict, unless marked optional."""
+    return (MissingColumn), as does any missing column under --strict, unless marked optional.
+    Derived fields (`derive: {all_of: ...}`) come after the others (derived.derive_fields); a
+    `title` constant is read from the rows above the header."""
     out = []
     for fname, cspec in spec.columns.items():
+        if cspec.expr is not None:
+            continue          # derived after the other fields (derived.derive_fields)
         shared = group is None or (fname in spec.groups.shared and "{n}" not in "".join(cspec.all_headers()))
 
         def named(headers: tuple[str, ...], shared=shared) -> tuple[str, ...]:
@@ -60,6 +65,9 @@ def _resolve_fields(spec: SheetSpec, cols: _Columns, config: Config, agency: Age
         for sub in (cspec.first_of or (cspec,)):
             if sub.value is not None:
                 parts.append((None, None, None, sub.value))
+                continue
+            if sub.title is not None:
+                parts.extend(title_part(fname, sub, config, agency, sheet_name, title_rows or [], issues))
                 continue
             if sub.registry is not None:
                 parts.append((None, None, None, getattr(agency, sub.registry)))
@@ -145,8 +153,10 @@ def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out
     sheet_issues: list[Issue] = []
     cols = _Columns(headers, sheet.name, sheet_issues, header_row_number, spec.duplicate_headers,
                     subs if spec.header_rows > 1 else None)
+    titles = title_text(sheet.rows[:header_idx])
+    read_period(spec, sheet.name, titles, out)
     try:
-        groups = _resolve_groups(spec, cols, config, agency, sheet.name, header_row_number, sheet_issues)
+        groups = _resolve_groups(spec, cols, config, agency, sheet.name, header_row_number, sheet_issues, titles)
         role = None
         if spec.role:
             found = cols.find(spec.role.column)
@@ -164,15 +174,16 @@ def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out
 
 
 def _resolve_groups(spec: SheetSpec, cols: _Columns, config: Config, agency: Agency, sheet_name: str,
-                    header_row: int, issues: list[Issue]) -> list[tuple[str | None, list[_Field]]]:
+                    header_row: int, issues: list[Issue], titles: list | None = None
+                    ) -> list[tuple[str | None, list[_Field]]]:
     """(group, fields) for each column group of the block found in the sheet; [(None, fields)]
     for a block without groups. A group with none of its own columns is absent (one warning)."""
     if spec.groups is None:
-        return [(None, _resolve_fields(spec, cols, config, agency, sheet_name, header_row, issues))]
+        return [(None, _resolve_fields(spec, cols, config, agency, sheet_name, header_row, issues, None, titles))]
     out = []
     for n in spec.groups.n:
         found: list[Issue] = []
-        fields = _resolve_fields(spec, cols, config, agency, sheet_name, header_row, found, n)
+        fields = _resolve_fields(spec, cols, config, agency, sheet_name, header_row, found, n, titles)
         own = [f for f in fields if f.name not in spec.groups.shared and any(p[0] is not None for p in f.parts)]
         label = spec.groups.header("", n).strip()
         if not own:
@@ -279,6 +290,7 @@ def _map_group(grid: _Grid, n: int, row_numbers: list[int], spec: SheetSpec, fie
                 any_known = [a or (s and k in valid) for a, s, k in zip(any_known, settled, kinds, strict=True)]
         if fld.name in IDENTIFYING:
             identified = list(map(operator.or_, identified, settled))
+    derive_fields(spec, values, n)
     case_refs = values.get("case_ref")
     for i in range(n):
         if verdict[i] is not None:
@@ -439,80 +451,3 @@ def map_return(sheets: list[Sheet], mapping: Mapping, config: Config, agency: Ag
     check_unique_records(out, file_name, ledgers)
     out.nil_return = out.rows_landed == 0
     return out
-
-
-def derive_cases(out: MappedReturn) -> None:
-    """Cases for layouts with no case sheet: one per distinct case reference. A person row
-    with no reference is a case of its own (e.g. a charity's one-row-per-child referral)."""
-    cases: dict[str, dict] = {}
-    for kind in PERSON_KINDS:
-        cols = out.columns[kind]
-        if not cols:
-            continue
-        n = out.count(kind)
-        get = {f: cols.get(f, [None] * n) for f in ("case_ref", "case_date", "area", "sheet", "row_number")}
-        for ref, date, area, sheet, row in zip(*get.values(), strict=True):
-            key = ref if ref else f"(no ref) {sheet} row {row}"
-            case = cases.get(key)
-            if case is None:
-                cases[key] = {"case_ref": ref or key, "case_date": date, "area": area, "sheet": sheet,
-                              "row_number": row}
-            else:
-                case["case_date"] = case["case_date"] or date
-                case["area"] = case["area"] or area
-    if cases:
-        out.add("cases", {f: [c[f] for c in cases.values()]
-                          for f in ("case_ref", "case_date", "area", "sheet", "row_number")})
-
-
-def _initials(given: list, forenames: list, surnames: list) -> list:
-    """Initials as given, else values.initials_of(forename, surname), with each distinct name
-    part looked at once."""
-    first = {p: first_letter(p) for p in {*forenames, *surnames}}
-    return [ini or (first[f] + first[s]).upper() or None
-            for ini, f, s in zip(given, forenames, surnames, strict=True)]
-
-
-def _finish_persons(out: MappedReturn) -> None:
-    """Fill case dates and areas from the case sheet, derive initials and ages."""
-    cases = out.columns["cases"]
-    case_by_ref = {}
-    if cases:
-        for ref, date, area in zip(cases["case_ref"], cases.get("case_date", [None] * out.count("cases")),
-                                   cases.get("area", [None] * out.count("cases")), strict=True):
-            if ref:
-                case_by_ref.setdefault(ref, (date, area))
-    has_cases = bool(case_by_ref)
-    if not has_cases:
-        # No case sheet: a case's date and area are those any of its records gives (an offenders
-        # sheet often has no date column, while the victims sheet of the same case does).
-        for kind in PERSON_KINDS:
-            cols = out.columns[kind]
-            n = out.count(kind)
-            for ref, date, area in zip(cols.get("case_ref", [None] * n), cols.get("case_date", [None] * n),
-                                       cols.get("area", [None] * n), strict=True):
-                if ref:
-                    old = case_by_ref.get(ref, (None, None))
-                    case_by_ref[ref] = (old[0] or date, old[1] or area)
-    unknown_refs: Counter = Counter()
-    for kind in PERSON_KINDS:
-        cols = out.columns[kind]
-        n = out.count(kind)
-        if not n:
-            continue
-        for f in ("case_ref", "case_date", "area", "forename", "surname", "initials", "dob", "age"):
-            cols.setdefault(f, [None] * n)
-        refs, dates, areas = cols["case_ref"], cols["case_date"], cols["area"]
-        for i in range(n):
-            case = case_by_ref.get(refs[i])
-            if case is not None:
-                dates[i] = dates[i] or case[0]
-                areas[i] = areas[i] or case[1]
-            elif has_cases and refs[i]:
-                unknown_refs[(cols["sheet"][i], refs[i])] += 1
-        cols["initials"] = _initials(cols["initials"], cols["forename"], cols["surname"])
-        cols["age"] = [age if age is not None or not (dob and on) else age_at(dob, on)
-                       for age, dob, on in zip(cols["age"], cols["dob"], dates, strict=True)]
-    for (sheet, ref), n in sorted(unknown_refs.items()):
-        out.issues.append(Issue(sheet, None, None, ref, "unknown_case_ref", "warning",
-                                f"{n} record(s) name a case reference that is not in the cases sheet"))

@@ -58,6 +58,7 @@ class IngestReport:
     files: list[FileOutcome] = field(default_factory=list)
     linkage: dict = field(default_factory=dict)
     stored: bool = True  # false when a strict ingest found problems and stored nothing
+    warnings: list[str] = field(default_factory=list)   # registry: near-duplicate names, files matching two agencies
 
     @property
     def failed(self) -> list[FileOutcome]:

@@ -13,7 +13,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from ..config import Config
-from .discover import discover, identify, sha256_of
+from .discover import discover, file_warning, identify, registry_warnings, sha256_of
 from .mapping import ReturnError, map_return
 from .outcomes import FileOutcome, IdentifyError, IngestReport
 from .readers import ReadError, read_file
@@ -62,7 +62,7 @@ def validate(paths: Iterable[str | Path], config: Config, agency_id: str | None 
              progress: Callable | None = None) -> IngestReport:
     """Dry run: what would be accepted and rejected, storing nothing."""
     files, problems = discover(paths, config)
-    report = IngestReport(files=list(problems))
+    report = IngestReport(files=list(problems), warnings=registry_check(files, config, agency_id))
     for _path, outcome in _progress(_prepared(files, config, agency_id, None), progress, len(files)):
         report.files.append(outcome)
     return report
@@ -97,7 +97,7 @@ def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | No
             checked.stored = False
             return checked
     files, problems = discover(paths, config)
-    report = IngestReport(files=list(problems))
+    report = IngestReport(files=list(problems), warnings=registry_check(files, config, agency_id))
     current = {(sha, aid): rid for rid, aid, sha in
                con.execute("SELECT return_id, agency_id, sha256 FROM returns WHERE status = 'current'").fetchall()}
     todo, digests = [], {}
@@ -276,6 +276,15 @@ def _prepared(paths: list[Path], config: Config, agency_id: str | None, jobs: in
             for *_, future in pending:
                 future.cancel()
             raise
+
+
+def registry_check(files: list[Path], config: Config, agency_id: str | None = None) -> list[str]:
+    """Warnings about the registry for this load: agency names within one edit of each other, and
+    files whose name matches more than one agency's patterns (unless --agency names it)."""
+    out = registry_warnings(config)
+    if not agency_id:
+        out += [w for w in (file_warning(p.name, config) for p in files) if w]
+    return out
 
 
 def link_all(con, config_root: Path | None = None, engine: str | None = None,

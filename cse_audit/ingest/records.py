@@ -47,6 +47,9 @@ class MappedReturn:
     rows_skipped: int = 0
     nil_return: bool = False
     counts: dict[str, int] | None = None  # records per kind, kept once the rows are dropped
+    period_start: object = None  # the reporting period stated in a title row (`period:`), a date
+    period_end: object = None
+    period_source: str | None = None  # where it was read: "sheet 'Cases' row 2"
 
     def count(self, kind: str) -> int:
         if self.counts is not None:

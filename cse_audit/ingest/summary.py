@@ -25,7 +25,8 @@ def render_load_summary(report, fmt: str, width: int | None = None, show_values:
     rows = [f.as_dict() for f in report.files]
     if fmt == "json":
         return json.dumps({"files": rows, "totals": _totals(rows), "issues": _issue_counts(report, show_values),
-                           "linkage": {k: _plain(v) for k, v in report.linkage.items()}}, indent=2, default=str)
+                           "linkage": {k: _plain(v) for k, v in report.linkage.items()},
+                           "warnings": list(getattr(report, "warnings", []))}, indent=2, default=str)
     totals = _totals(rows)
     table = render_rows(rows + [totals], fmt, columns=SUMMARY_COLUMNS, width=width)
     if fmt == "csv":
@@ -38,6 +39,7 @@ def render_load_summary(report, fmt: str, width: int | None = None, show_values:
     for f in report.files:
         if f.status == "loaded" and f.superseded:
             lines.append(f"{f.file_name}: {f.message} (undo: cse-audit returns restore ID)")
+    lines += [f"Warning: {w}" for w in getattr(report, "warnings", [])]
     counts = _issue_counts(report, show_values)
     if counts["by_code"]:
         lines += ["", "Issues by kind: " + ", ".join(f"{c} {n}" for c, n in counts["by_code"].items())]
@@ -60,7 +62,12 @@ def _linkage_line(kind: str, r: dict) -> str:
     text = (f"Linkage ({kind}): {r.get('records', 0)} records -> {r.get('persons', 0)} people; "
             f"{r.get('candidate_pairs', 0)} candidate pairs, {r.get('pairs_above_threshold', 0)} above the "
             f"threshold; {r.get('conflicts', 0)} merged-field conflicts; {r.get('seconds', 0)} s")
-    decided = {k.replace("_", " "): n for k, n in (r.get("overrides") or {}).items() if n}
+    stats = dict(r.get("overrides") or {})
+    # Pairs the model kept apart (cannot_link_below) were split automatically: nobody reviewed them.
+    automatic = stats.pop("kept_apart", 0)
+    if automatic:
+        text += f"; automatic splits {automatic}"
+    decided = {k.replace("_", " "): n for k, n in stats.items() if n}
     if decided:
         text += "; reviewed decisions: " + ", ".join(f"{k} {n}" for k, n in decided.items())
     return text

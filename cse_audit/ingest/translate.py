@@ -31,6 +31,9 @@ class _Translator:
         codes = spec.codes or fdef.codes
         self.codes = config.codes[codes] if codes and (self.ftype == "code" or spec.codes) else None
         self.unknown = config.unknown_tokens | {normalise(t) for t in spec.unknown}
+        if spec.unknown_replace:
+            # `unknown: {replace: [...]}`: only these tokens (and a blank cell) mean Unknown here.
+            self.unknown = frozenset({""} | {normalise(t) for t in spec.unknown})
         # Letters and digits in no unknown token: a value holding one cannot normalise to an
         # unknown token (normalise keeps letters and digits), so it needs no normalise call.
         self.not_unknown = frozenset("abcdefghijklmnopqrstuvwxyz0123456789").difference(*self.unknown)

@@ -122,7 +122,11 @@ _AGE_UNDER = re.compile(r"^(?:under|<|below)\s*(\d{1,3})", re.I)
 
 
 def parse_age_band(text: str) -> tuple[int | None, int | None, Problem]:
-    """Like parse_age, keeping a band's upper end: "14-15" -> (14, 15, None); "14" -> (14, None, None)."""
+    """Like parse_age, keeping a band's upper end: "14-15" -> (14, 15, None); "14" -> (14, None, None);
+    a decade "20s" -> (20, 29, None), "early 20s" -> (20, 23, None)."""
+    decade = parse_age_decade(text)
+    if decade is not None:
+        return decade[0], decade[1], None
     age, problem = parse_age(text)
     m = _AGE_RANGE.match(text.strip()) if age is not None else None
     if m:
@@ -134,7 +138,7 @@ def parse_age_band(text: str) -> tuple[int | None, int | None, Problem]:
 
 
 def parse_age(text: str) -> tuple[int | None, Problem]:
-    """"14", "14.0", "14 yrs", "14 years old"; a band "14-15" gives its lower bound."""
+    """"14", "14.0", "14 yrs", "14 years old"; a band "14-15" or a decade "20s" gives its lower bound."""
     s = text.strip()
     m = _AGE.match(s)
     if m:
@@ -143,6 +147,8 @@ def parse_age(text: str) -> tuple[int | None, Problem]:
         m = _AGE_RANGE.match(s)
         if m:
             age = int(m[1])
+        elif parse_age_decade(s) is not None:
+            age = parse_age_decade(s)[0]         # "20s": its lower end (parse_age_band keeps the upper)
         elif _AGE_UNDER.match(s):
             return None, ("age_band", "an age band with no lower bound (e.g. 'under 13'); kept as unknown")
         else:
@@ -217,3 +223,23 @@ def joined_date(day: str, month: str, year: str) -> str:
 def _whole(text: str) -> str:
     s = text.strip()
     return s[:-2] if s.endswith(".0") and s[:-2].isdigit() else s
+
+
+# "20s", "20's", "30s", "early 20s", "mid-30s", "late 40's": an age given as a decade (issue 18).
+_AGE_DECADE = re.compile(r"^(?:(early|mid|late)[\s\-]*)?([1-9])0\s*'?\s*s$", re.I)
+_DECADE_PART = {None: (0, 9), "early": (0, 3), "mid": (4, 6), "late": (7, 9)}
+
+
+_AGE_PLUS = re.compile(r"^(\d{1,3})\s*\+$")
+
+
+def parse_age_decade(text: str) -> tuple[int, int | None] | None:
+    """(lower, upper) of an age given as a decade, else None: "20s" -> (20, 29), "late 30s" -> (37, 39);
+    "30+" -> (30, None), a lower end only."""
+    m = _AGE_DECADE.match(text.strip())
+    if not m:
+        plus = _AGE_PLUS.match(text.strip())
+        return (int(plus[1]), None) if plus and int(plus[1]) <= 110 else None
+    lo, hi = _DECADE_PART[m[1].lower() if m[1] else None]
+    base = int(m[2]) * 10
+    return base + lo, base + hi

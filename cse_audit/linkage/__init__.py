@@ -41,14 +41,14 @@ Modules, in the order a run goes through them:
     clusters     persons from scored pairs: union-find with cannot-link constraints, person ids
     merge        each person's attributes: {k}_persons and {k}_conflicts
     link         link_people: the run that writes to the store
-    evaluate     evaluate against a truth file; write_truth_template
+    evaluate     evaluate against a truth file; write_truth_template; export_persons (record -> person)
     explain      one pair's match weights
     review       borderline pairs for review
 """
 
 from .decisions import export_decisions, import_decisions, stored_decisions
 from .errors import LinkageConfigError, LinkageError
-from .evaluate import evaluate, write_truth_template
+from .evaluate import evaluate, export_persons, write_truth_template
 from .explain import Explanation, explain
 from .link import LinkResult, link_people
 from .names import normalise_name, soundex
@@ -59,6 +59,7 @@ from .settings import DEFAULT_CONFIG, KINDS, LinkageConfig, load_linkage_config
 __all__ = [
     "DEFAULT_CONFIG", "KINDS", "MATCH", "NO_MATCH", "REVIEW_FIELDS",
     "Explanation", "LinkResult", "LinkageConfig", "LinkageConfigError", "LinkageError", "Override",
-    "apply_overrides", "evaluate", "explain", "export_decisions", "import_decisions", "stored_decisions", "link_people", "load_linkage_config", "load_overrides",
+    "apply_overrides", "evaluate", "explain", "export_decisions", "export_persons", "import_decisions",
+    "stored_decisions", "link_people", "load_linkage_config", "load_overrides",
     "normalise_name", "review_pairs", "soundex", "write_truth_template",
 ]

@@ -6,7 +6,9 @@ Truth files: a csv with a ``person_id`` column and either ``record_id``, or
 ``returns`` table, compared by base name; row_number is the 1-based Excel row; sheet may be
 blank for csv returns or when the file and row already identify the record), with a
 ``group`` (or ``column_group``) column for records of numbered column groups. An optional
-``kind`` column (victims/offenders) restricts rows to one kind."""
+``kind`` column (victims/offenders) restricts rows to one kind. Headers are compared without case,
+and the obvious names are aliases (TRUTH_ALIASES): ``file,sheet,row,person`` is the same file.
+`export_persons` writes the current links in that form (file, sheet, row, person)."""
 
 from __future__ import annotations
 
@@ -20,11 +22,16 @@ from .errors import LinkageError, TruthMismatchError
 from .link import _clusters
 from .settings import KINDS, _config
 
+# Other names for the truth file's columns (after lower-casing, spaces as underscores).
+TRUTH_ALIASES = {"file": "file_name", "filename": "file_name", "row": "row_number", "rownumber": "row_number",
+                 "row_no": "row_number", "sheet_name": "sheet", "person": "person_id", "personid": "person_id",
+                 "record": "record_id", "recordid": "record_id"}
+
 
 def _read_truth(con, kind: str, truth_csv: str | os.PathLike) -> tuple[pd.DataFrame, int]:
     """Truth rows joined to record_ids: (frame record_id, truth_id), unmatched row count."""
     truth = pd.read_csv(truth_csv, dtype=str, keep_default_na=False)
-    truth.columns = [c.strip().lower() for c in truth.columns]
+    truth.columns = [TRUTH_ALIASES.get(c, c) for c in ("_".join(c.strip().lower().split()) for c in truth.columns)]
     if "person_id" not in truth.columns:
         raise LinkageError(f"{truth_csv}: truth file needs a person_id column")
     if "kind" in truth.columns:
@@ -156,4 +163,20 @@ def write_truth_template(con, kind: str, path: str | os.PathLike) -> int:
         w = csv.writer(fh)
         w.writerow(["record_id", "person_id"])
         w.writerows(rows)
+    return len(rows)
+
+
+def export_persons(con, kind: str, path: str | os.PathLike) -> int:
+    """Write which person each current record belongs to, one row per record: file, sheet, row,
+    person (and record_id, kind). The same form `evaluate` reads as a truth file, so a reviewed
+    copy of it can score a later linkage. Holds no names or dates of birth."""
+    if kind not in KINDS:
+        raise LinkageError(f"kind must be one of {', '.join(KINDS)}")
+    rows = con.execute(f"""SELECT r.file_name, v.sheet, v.row_number, l.person_id, v.record_id
+        FROM current_{kind} v JOIN returns r USING (return_id) JOIN {KINDS[kind]}_links l USING (record_id)
+        ORDER BY r.file_name, v.sheet, v.row_number""").fetchall()
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["file", "sheet", "row", "person", "record_id", "kind"])
+        w.writerows([*row, kind] for row in rows)
     return len(rows)
