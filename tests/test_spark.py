@@ -4,6 +4,7 @@ where either is missing. Runs in CI (.ci/run installs the extra)."""
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import subprocess
@@ -103,15 +104,16 @@ def test_spark_gives_the_same_persons_as_duckdb(small_store):
         clusters, probs = expected[kind]
         assert duck[kind].persons < duck[kind].records  # the sample has duplicates to find
         assert got[kind][0] == clusters, f"{kind}: Spark and DuckDB give different persons"
-        # same scored pairs too (the u sample is every pair at this size, so no sampling
-        # difference between engines); allow float noise in the last decimals
+        # the same pairs scored, with close probabilities: the prior and u are estimated on each
+        # engine from its own run (Spark's random sample is not DuckDB's), so they agree to about 1 %,
+        # not to the last decimal; the persons above must be identical
         spark_probs = got[kind][1]
         assert spark_probs.keys() == probs.keys()
         for rid, p in probs.items():
             q = spark_probs[rid]
             assert (p is None) == (q is None), rid
             if p is not None:
-                assert q == pytest.approx(p, rel=1e-9, abs=1e-12), rid
+                assert q == pytest.approx(p, abs=0.02), rid
 
 
 def test_spark_follow_up_queries(small_store):
@@ -119,8 +121,16 @@ def test_spark_follow_up_queries(small_store):
     scored against the generator's truth for these files (not against the links it checks)."""
     from cse_audit import linkage, store
 
-    truth = SAMPLE / "_truth" / "victims.csv"
     con = store.connect(small_store)
+    # the generator's truth for the files in this store only (a truth file that mostly names
+    # records not loaded is refused by evaluate)
+    loaded = {Path(f).name for (f,) in con.execute("SELECT file_name FROM current_returns").fetchall()}
+    rows = list(csv.DictReader((SAMPLE / "_truth" / "victims.csv").open(encoding="utf-8")))
+    truth = small_store.parent / "victims_truth.csv"
+    with truth.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(r for r in rows if Path(r["file_name"]).name in loaded)
     try:
         duck = linkage.evaluate(con, "victims", truth, overrides=False, engine="duckdb")
         cfg = linkage.load_linkage_config()
