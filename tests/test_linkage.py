@@ -537,3 +537,13 @@ def test_evaluate_refuses_a_truth_file_for_the_other_kind(linked, cfg, tmp_path)
                    + f"{next(iter(ids.values()))},X0\n")
     with pytest.raises(TruthMismatchError, match="match no current victims record"):
         linkage.evaluate(con, "victims", bad, config=cfg)
+
+
+def test_evaluate_refuses_an_unknown_kind(tmp_path):
+    """The kind names a table: anything but victims / offenders is an error, never SQL."""
+    from cse_audit.linkage.evaluate import _read_truth
+
+    truth = tmp_path / "t.csv"
+    truth.write_text("record_id,person_id\nx,1\n", encoding="utf-8")
+    with pytest.raises(linkage.LinkageError, match="kind must be one of"):
+        _read_truth(None, "victims; DROP TABLE returns", truth)

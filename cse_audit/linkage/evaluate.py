@@ -30,6 +30,8 @@ TRUTH_ALIASES = {"file": "file_name", "filename": "file_name", "row": "row_numbe
 
 def _read_truth(con, kind: str, truth_csv: str | os.PathLike) -> tuple[pd.DataFrame, int]:
     """Truth rows joined to record_ids: (frame record_id, truth_id), unmatched row count."""
+    if kind not in KINDS:  # it names a table below
+        raise LinkageError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
     truth = pd.read_csv(truth_csv, dtype=str, keep_default_na=False)
     truth.columns = [TRUTH_ALIASES.get(c, c) for c in ("_".join(c.strip().lower().split()) for c in truth.columns)]
     if "person_id" not in truth.columns:
