@@ -265,3 +265,10 @@ def _period(date_from, date_to):
 def _table_inputs(config) -> dict:
     """The registry and tables configuration that `build_tables` needs, from one config folder."""
     return {"registry": [vars(a) for a in config.agency_list], "config": config.root / "tables.yaml"}
+
+
+def period_options(fn):
+    """--from / --to: only cases dated in the period (tables, completeness, report)."""
+    fn = click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Only cases dated on or before.")(fn)
+    return click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]),
+                        help="Only cases dated on or after.")(fn)

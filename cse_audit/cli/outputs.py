@@ -19,6 +19,7 @@ from .common import (
     db_read_option,
     format_option,
     note,
+    period_options,
     private_file,
     wide_option,
 )
@@ -30,8 +31,7 @@ from .common import (
 @config_option
 @format_option
 @click.option("--publish", is_flag=True, help="Apply disclosure control (suppress counts of 1 to 5).")
-@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Only cases dated on or after.")
-@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Only cases dated on or before.")
+@period_options
 @wide_option
 @_handle_errors
 def tables(names, db, config_dir, fmt, publish, date_from, date_to, wide):
@@ -69,8 +69,7 @@ COMPLETENESS_FIRST = ["agency", "status", "cases", "victim_records", "offender_r
 @format_option
 @click.option("--agency", help="Write the feedback workbook for this agency (with --output).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Feedback workbook FILE.xlsx (with --agency).")
-@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Only cases dated on or after.")
-@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Only cases dated on or before.")
+@period_options
 @wide_option
 @_handle_errors
 def completeness(db, config_dir, fmt, agency, output, date_from, date_to, wide):
@@ -138,8 +137,7 @@ def completeness(db, config_dir, fmt, agency, output, date_from, date_to, wide):
 @db_read_option
 @config_option
 @click.option("--publish", is_flag=True, help="Apply disclosure control.")
-@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Only cases dated on or after.")
-@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Only cases dated on or before.")
+@period_options
 @_handle_errors
 def report(output, db, config_dir, publish, date_from, date_to):
     """Write the tables as a publication-ready workbook or a self-contained HTML page.
