@@ -62,8 +62,10 @@ def _rescored(run, prior: float) -> pd.DataFrame:
 
 def _best_only_for_partial(edges: pd.DataFrame, partial, threshold: float) -> pd.DataFrame:
     """Pairs at or above the threshold, where a record without a full name (initials and an
-    age) keeps only its one best pair: it can say which person it most likely is, but it
-    must not bridge two named people who share initials and an age."""
+    age) keeps its one best pair, and any other pair to a record that its best one is itself
+    paired with at or above the threshold: it can join the person it most likely is (all of
+    that person's records), but it must not bridge two named people who share initials and an
+    age."""
     strong = edges[edges["p"] >= threshold]
     if partial is None or not len(strong) or not partial.any():
         return strong
@@ -71,9 +73,14 @@ def _best_only_for_partial(edges: pd.DataFrame, partial, threshold: float) -> pd
                       strong[["uid_r", "p"]].rename(columns={"uid_r": "uid"}).assign(other=strong["uid_l"])])
     ends = ends[partial[ends["uid"].to_numpy()]]
     best = ends.sort_values(["uid", "p", "other"], ascending=[True, False, True], kind="mergesort")
-    best = best.drop_duplicates("uid")
-    keep = set(zip(best["uid"], best["other"], strict=True))
-    ok = [(not partial[a] or (a, b) in keep) and (not partial[b] or (b, a) in keep)
+    best = dict(zip(*best.drop_duplicates("uid")[["uid", "other"]].to_numpy().T.tolist(), strict=True))
+    pairs = set(zip(strong["uid_l"].tolist(), strong["uid_r"].tolist(), strict=True))
+
+    def fits(a: int, b: int) -> bool:  # a is partial: b is its best, or paired with its best
+        c = best[a]
+        return b == c or (min(b, c), max(b, c)) in pairs
+
+    ok = [(not partial[a] or fits(a, b)) and (not partial[b] or fits(b, a))
           for a, b in zip(strong["uid_l"].tolist(), strong["uid_r"].tolist(), strict=True)]
     return strong[ok]
 

@@ -262,14 +262,16 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
              "; ".join(f"{r}: {c}" for r, c in pairs_by_rule.items()))
     # Kept with their match weights (prior included), PRIOR_SLACK bits below keep_low, so that
     # the prior can be re-estimated from the clusters without scoring again. "guard": two
-    # records of one return are one person only on strong evidence: both fully named, or the
-    # same person reference.
+    # records of one return are one person only on strong evidence: both fully named, the same
+    # person reference, or the same full date of birth (a row with a surname and a date of birth
+    # but no forename is its named twin row's duplicate far more often than a second child);
+    # never on initials and an age alone.
     low_weight = math.log2(max(keep_low, 1e-12) / max(1 - keep_low, 1e-12)) - PRIOR_SLACK
     rec = records.physical_name
     edges = api.query_sql(
         f"SELECT p.unique_id_l AS uid_l, p.unique_id_r AS uid_r, p.match_probability AS p, "
         f"p.match_weight AS w, (l.return_id = r.return_id AND (l.names_missing OR r.names_missing) "
-        f"AND NOT coalesce(l.ref = r.ref, false)) AS guard "
+        f"AND NOT coalesce(l.ref = r.ref, false) AND NOT coalesce(l.dob = r.dob, false)) AS guard "
         f"FROM {table} p JOIN {rec} l ON l.unique_id = p.unique_id_l JOIN {rec} r ON r.unique_id = p.unique_id_r "
         f"WHERE p.match_weight >= {float(low_weight)!r} ORDER BY uid_l, uid_r", "pandas")
     return _Run(record_ids, edges, candidates, pairs_by_rule, api, table, model, time.perf_counter() - t0,
