@@ -18,6 +18,7 @@ import pandas as pd
 
 from .. import store
 from .clusters import _apart_pairs, _cluster, _person_ids
+from .groups import group_shifts, kind_label, pair_groups, pairs_per_group
 from .merge import _merge_persons
 from .model import _run
 from .overrides import _carry_over, _resolve_overrides
@@ -43,7 +44,7 @@ class LinkResult:
     persons_high: int = 0
 
 
-PRIOR_ROUNDS = 6  # re-estimating the prior from the clusters settles in two or three rounds
+PRIOR_ROUNDS = 12  # re-estimating the prior (and its groups) from the clusters settles in a few rounds
 
 
 def _logit2(p: float) -> float:
@@ -51,10 +52,11 @@ def _logit2(p: float) -> float:
     return math.log2(p / (1 - p))
 
 
-def _rescored(run, prior: float) -> pd.DataFrame:
-    """The scored pairs under another prior: a prior only shifts every match weight."""
+def _rescored(run, prior: float, shifts=0.0) -> pd.DataFrame:
+    """The scored pairs under another prior (and each pair's group's shift from it, in bits): a
+    prior only shifts match weights."""
     e = run.edges.copy()
-    e["w"] = e["w"] + (_logit2(prior) - _logit2(run.prior))
+    e["w"] = e["w"] + (_logit2(prior) - _logit2(run.prior)) + shifts
     e["p"] = 1.0 / (1.0 + np.exp2(-e["w"].to_numpy()))
     e.loc[e["guard"].astype(bool).to_numpy(), "p"] = 0.0  # within-return guard: never joined
     return e
@@ -147,8 +149,11 @@ def _clusters(con, kind, cfg, overrides, keep_low):
              if g] if len(run.edges) else []
     prior = run.prior
     from_data = cfg.prior_from_data and cfg.probability_two_random_records_match is None and n > 1
+    groups = pair_groups(run.kinds, run.edges["uid_l"].to_numpy(), run.edges["uid_r"].to_numpy()) \
+        if len(run.edges) and run.kinds is not None else None
+    shifts = np.zeros(64)
     for _ in range(PRIOR_ROUNDS if from_data else 1):
-        edges = _rescored(run, prior) if len(run.edges) else run.edges
+        edges = _rescored(run, prior, shifts[groups] if groups is not None else 0.0) if len(run.edges) else run.edges
         roots, best, stats = _cluster(n, _best_only_for_partial(edges, run.partial, cfg.threshold), cfg.threshold,
                                       run.record_ids, ov, guard)
         if not from_data:
@@ -156,11 +161,17 @@ def _clusters(con, kind, cfg, overrides, keep_low):
         persons = max(_expected_persons(edges, roots, cfg.review_low, cfg.review_high), 1.0)
         # never below the stated duplication: the estimate may rise from it, not fall
         new = min(max((n / persons - 1.0) / (n - 1), cfg.prior(n)), 0.5)
-        if abs(_logit2(new) - _logit2(prior)) < 0.05:
+        new_shifts = group_shifts(edges["p"].to_numpy(), groups, pairs_per_group(run.kinds), new) \
+            if groups is not None else shifts
+        if abs(_logit2(new) - _logit2(prior)) < 0.05 and np.abs(new_shifts - shifts).max() < 0.1:
             break
-        prior = new
+        prior, shifts = new, new_shifts
     shift = _logit2(prior) - _logit2(run.prior)
     run.edges, run.prior = edges, prior
+    run.group_shifts = shifts
+    if groups is not None:
+        log.info("%s: prior %.3g; by kind of pair (bits): %s", kind, prior, "; ".join(
+            f"{kind_label(g // 8)} ~ {kind_label(g % 8)} {shifts[g]:+.1f}" for g in np.flatnonzero(np.abs(shifts) >= 0.05)))
     apart = _apart_pairs(run, roots, cfg.cannot_link_below, shift) if cfg.cannot_link_below else []
     if apart:
         roots, best, stats = _cluster(n, _best_only_for_partial(run.edges, run.partial, cfg.threshold),

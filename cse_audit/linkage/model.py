@@ -25,6 +25,7 @@ from .comparisons import _comparisons
 from .engine import _splink_engine, _store_encrypted
 from .errors import LinkageError
 from .features import _features
+from .groups import record_kinds
 from .settings import KINDS, LinkageConfig
 
 log = logging.getLogger(__name__)
@@ -228,6 +229,8 @@ class _Run:
     seconds: float
     prior: float = 0.0  # the prior the scores were computed with
     partial: Any = None  # per record: lacks a forename or surname (e.g. initials only)
+    kinds: Any = None  # per record: what it carries (groups.record_kinds)
+    group_shifts: Any = None  # bits added to the prior per group of pairs (link._clusters)
 
 
 def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
@@ -276,4 +279,5 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
         f"WHERE p.match_weight >= {float(low_weight)!r} ORDER BY uid_l, uid_r", "pandas")
     return _Run(record_ids, edges, candidates, pairs_by_rule, api, table, model, time.perf_counter() - t0,
                 prior=float(model["probability_two_random_records_match"]),
-                partial=features.column("names_missing").to_numpy(zero_copy_only=False).astype(bool))
+                partial=features.column("names_missing").to_numpy(zero_copy_only=False).astype(bool),
+                kinds=record_kinds(features))
