@@ -4,15 +4,18 @@ Separate because it scores one pair on its own (Splink's score_pair), outside a 
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 
+from .. import store
 from .engine import _splink_engine, _store_encrypted
 from .errors import LinkageError
 from .features import _features
+from .groups import kind_label, pair_groups, record_kinds
 from .model import _build_model, _UCache
 from .settings import KINDS, _config
 
@@ -27,6 +30,8 @@ class Explanation:
     match_probability: float
     candidate_pair: bool  # found by a blocking rule (else never scored in a run)
     same_person: bool | None  # per the stored links, if any
+    prior_group: str = ""  # what the two records carry (the prior is learnt per such group)
+    prior_group_shift: float = 0.0  # bits the data added to the prior for this group
 
 
 def explain(con, kind: str, record_id_a: str, record_id_b: str, config=None,
@@ -76,10 +81,33 @@ def explain(con, kind: str, record_id_a: str, record_id_b: str, config=None,
             same = got[record_id_a] == got[record_id_b]
     except duckdb.CatalogException:
         pass
-    prior = cfg.prior(len(record_ids))
-    return Explanation(record_id_a, record_id_b, round(math.log2(prior / (1 - prior)), 4), comps,
-                       round(float(out["match_weight"]), 4), float(out["match_probability"]),
-                       bool(out.get("found_by_blocking_rules", False)), same)
+    stated = float(model["probability_two_random_records_match"])
+    prior, shift = _prior_used(con, kind, stated)
+    kinds = record_kinds(features)
+    group = f"{kind_label(int(kinds[a]))} ~ {kind_label(int(kinds[b]))}"
+    g = int(pair_groups(kinds, [a], [b])[0])
+    shift = float(shift.get(str(g), 0.0))
+    weight = float(out["match_weight"]) - _logit2(stated) + _logit2(prior) + shift
+    return Explanation(record_id_a, record_id_b, round(_logit2(prior) + shift, 4), comps,
+                       round(weight, 4), 1.0 / (1.0 + 2.0 ** -weight),
+                       bool(out.get("found_by_blocking_rules", False)), same, group, round(shift, 4))
+
+
+def _logit2(p: float) -> float:
+    return math.log2(p / (1 - p))
+
+
+def _prior_used(con, kind: str, stated: float) -> tuple[float, dict]:
+    """The prior (and per-group shifts, in bits) the last `link run` estimated from the data,
+    while the returns it linked are the current ones; else the stated prior."""
+    try:
+        got = json.loads(store.get_meta(con, f"linkage_prior:{kind}") or "null")
+        basis = con.execute(store.CURRENT_RETURNS_SQL).fetchone()[0]
+    except (duckdb.Error, ValueError):
+        return stated, {}
+    if not isinstance(got, dict) or got.get("basis") != basis:
+        return stated, {}
+    return float(got["prior"]), {str(k): v for k, v in (got.get("group_shifts") or {}).items()}
 
 
 _COMP_COLUMNS = {"forename": ("fn", "fi", "fn_groups"), "surname": ("sn", "si", "sn_groups", "sn_parts"),

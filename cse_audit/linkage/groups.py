@@ -45,7 +45,7 @@ def record_kinds(features) -> np.ndarray:
 
 
 def kind_label(k: int) -> str:
-    return ("initials " if k >= 4 else "named ") + BIRTH_KINDS[k % 4]
+    return ("no full name, " if k >= 4 else "full name, ") + BIRTH_KINDS[k % 4]
 
 
 def pair_groups(kinds: np.ndarray, uid_l: np.ndarray, uid_r: np.ndarray) -> np.ndarray:

@@ -98,20 +98,6 @@ def _best_pairs(edges: pd.DataFrame, roots: list[int]) -> tuple[pd.DataFrame, pd
     return best, ends, root
 
 
-def _expected_persons(edges: pd.DataFrame, roots: list[int], low: float, high: float) -> float:
-    """The number of people the scores imply: the clusters' count, less each unlinked record's
-    chance of being someone already counted, plus each linked record's chance of not being so
-    (records whose best pair is in [low, high)). The prior is re-estimated from this rather
-    than from the hard count, which undercounts duplicates exactly when the prior is too low."""
-    persons = len(set(roots))
-    if not len(edges):
-        return float(persons)
-    best, _ends, _root = _best_pairs(edges, roots)
-    unsure = best[(best["p"] >= low) & (best["p"] < high)]
-    p, linked = unsure["p"].to_numpy(), unsure["same"].to_numpy()
-    return persons - float(p[~linked].sum()) + float((1 - p[linked]).sum())
-
-
 def _uncertainty(run, roots: list[int], threshold: float, low: float, high: float) -> dict:
     """How sure the count is. A record is ambiguous when its best pair is uncertain (match
     probability p in [low, high)) or when it has pairs at or above the threshold to two
@@ -135,11 +121,12 @@ def _uncertainty(run, roots: list[int], threshold: float, low: float, high: floa
 
 
 def _clusters(con, kind, cfg, overrides, keep_low):
-    """Score, then cluster; with prior_from_data, the prior is re-estimated from the clusters
-    (records / persons, never below the stated records_per_person) and the pairs rescored until
-    it settles. Pairs the
-    within-return guard holds apart and pairs scored below cannot_link_below are never put in
-    one person, even through others."""
+    """Score, then cluster; with prior_from_data, the prior (the share of all pairs that are
+    matches) and each group of pairs' own prior (groups.py) are re-estimated from the scores and
+    the pairs rescored until they settle: an EM step over the prior only, the m and u staying
+    as trained. The stated prior is only the starting point. Pairs the within-return guard holds
+    apart and pairs scored below cannot_link_below are never put in one person, even through
+    others."""
     run = _run(con, kind, cfg, keep_low)
     ov, carried = _carry_over(con, kind, _resolve_overrides(overrides, cfg, kind, con), set(run.record_ids))
     if carried:
@@ -158,9 +145,9 @@ def _clusters(con, kind, cfg, overrides, keep_low):
                                       run.record_ids, ov, guard)
         if not from_data:
             break
-        persons = max(_expected_persons(edges, roots, cfg.review_low, cfg.review_high), 1.0)
-        # never below the stated duplication: the estimate may rise from it, not fall
-        new = min(max((n / persons - 1.0) / (n - 1), cfg.prior(n)), 0.5)
+        # the prior is the share of all pairs that are matches: the scored pairs' expected matches
+        # (pairs outside them are far below the threshold) over all pairs
+        new = min(max(float(edges["p"].sum()) / (n * (n - 1) / 2), 1e-12), 0.5)
         new_shifts = group_shifts(edges["p"].to_numpy(), groups, pairs_per_group(run.kinds), new) \
             if groups is not None else shifts
         if abs(_logit2(new) - _logit2(prior)) < 0.05 and np.abs(new_shifts - shifts).max() < 0.1:
@@ -207,6 +194,9 @@ def link_people(con: duckdb.DuckDBPyConnection, kind: str = "victims", config=No
         "person_id": pd.Series(pids, dtype=object),
         "match_probability": pd.Series([best.get(i) for i in range(len(pids))], dtype="float64"),
     })
+    prior = run.prior
+    shifts = {int(g): round(float(v), 4) for g, v in enumerate(run.group_shifts)
+              if v} if run.group_shifts is not None else {}
     counts = {"records": len(run.record_ids), "candidate_pairs": run.candidate_pairs,
               "pairs_above_threshold": int((run.edges["p"] >= cfg.threshold).sum()),
               "candidate_pairs_by_rule": run.pairs_by_rule}
@@ -232,6 +222,9 @@ def link_people(con: duckdb.DuckDBPyConnection, kind: str = "victims", config=No
         store.set_meta(con, store.links_basis_key(kind), basis)
         # read by the tables, for as long as the current returns are the ones linked
         store.set_meta(con, f"linkage_uncertainty:{kind}", json.dumps({**sure, "basis": basis}))
+        # the prior the persons were found with, for `link explain`
+        store.set_meta(con, f"linkage_prior:{kind}", json.dumps({"prior": prior, "group_shifts": shifts,
+                                                                 "basis": basis}))
         if own_txn:
             con.execute("COMMIT")
     except BaseException:

@@ -74,7 +74,7 @@ class LinkageConfig:
     em_enabled: bool
     em_blocking_rules: list[Any]
     em_min_records: int  # fewer records: the stated m are used (EM needs data)
-    prior_from_data: bool  # re-estimate records per person from the clusters, never below the stated
+    prior_from_data: bool  # the stated prior is a starting point; the prior (and per pair group) from the data
     u_pairs_per_record: float  # u sample: this many pairs per record, at most u_max_pairs
     reference_period: tuple[Any, Any]  # dates an age with no case date (settings.yaml)
     agency_periods: dict[str, tuple[Any, Any]]  # an agency's own period (agencies.yaml)

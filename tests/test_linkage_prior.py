@@ -1,0 +1,117 @@
+"""The prior from the data (overall and per kind of pair), the within-return guard's exception
+for an equal date of birth, and how a record without a full name joins a person.
+
+Behaviours, not numbers: a group of pairs with more matches than the overall prior expects is
+raised, a small group stays near it, the estimate does not depend on where it starts, and a
+partial record joins all of its best match's person but never bridges two people."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from cse_audit import linkage
+from cse_audit.linkage import groups
+from cse_audit.linkage.link import _best_only_for_partial
+
+from .test_linkage import _person, _row, build_store
+
+
+def _features(rows):
+    return pa.table({"names_missing": [r[0] for r in rows],
+                     "dob": pa.array([r[1] for r in rows], pa.date32()),
+                     "bd_lo": pa.array([r[2] for r in rows], pa.int32()),
+                     "bd_hi": pa.array([r[3] for r in rows], pa.int32())})
+
+
+def test_record_kinds_say_what_a_record_carries():
+    import datetime as dt
+
+    d = dt.date(2000, 1, 1)
+    kinds = groups.record_kinds(_features([
+        (False, d, 10957, 10957),     # named, dob
+        (False, None, 10000, 10365),  # named, age at a case date (one year)
+        (True, None, 9000, 10300),    # initials, age dated only by the reference period
+        (True, None, None, None),     # initials, nothing to date a birth
+    ]))
+    assert [groups.kind_label(int(k)) for k in kinds] == [
+        "full name, dob", "full name, dated age", "no full name, undated age", "no full name, no birth"]
+
+
+def test_a_group_with_more_matches_than_the_prior_expects_is_raised_and_a_small_one_barely_moves():
+    kinds = np.array([0] * 1000 + [6] * 100, dtype=np.int8)  # named dob; initials undated age
+    pairs = groups.pairs_per_group(kinds)
+    assert pairs[0 * 8 + 0] == 1000 * 999 / 2 and pairs[0 * 8 + 6] == 1000 * 100
+    prior = 1e-4
+    # 90 of the 100 initials records score as someone's duplicate (p 0.9 each): 81 expected
+    # matches where the overall prior expects 100,000 x 1e-4 = 10
+    grp = np.array([6] * 90 + [0] * 50)
+    p = np.array([0.9] * 90 + [1.0] * 50)
+    shifts = groups.group_shifts(p, grp, pairs, prior)
+    assert shifts[6] > 1.5  # (81 + 10) / (10 + 10): about 2.2 bits
+    assert abs(shifts[0]) < 0.5 * shifts[6]  # 50 found where 50 expected: near 0
+    # a group with almost no pairs stays at the overall prior whatever it scores
+    tiny = groups.group_shifts(np.array([1.0]), np.array([63]), pairs + np.eye(64)[63], prior)
+    assert abs(tiny[63]) < 0.2
+    # capped either way
+    many = groups.group_shifts(np.full(10**6, 1.0), np.full(10**6, 6), pairs, prior)
+    assert many[6] == groups.GROUP_MAX_SHIFT
+
+
+def test_a_partial_record_joins_its_best_matchs_person_but_never_bridges_two():
+    partial = np.array([True, True, False, False, False])
+    # 0 and 1: a surname and dob only (partial), 2 the same child fully named
+    edges = pd.DataFrame({"uid_l": [0, 0, 1], "uid_r": [1, 2, 2], "p": [1.0, 0.99, 0.99]})
+    kept = _best_only_for_partial(edges, partial, 0.5)
+    assert len(kept) == 3  # all three are one person
+    # 0 fits both 3 and 4, two named people who are not paired with each other: only its best
+    edges = pd.DataFrame({"uid_l": [0, 0], "uid_r": [3, 4], "p": [0.9, 0.8]})
+    kept = _best_only_for_partial(edges, partial, 0.5)
+    assert list(zip(kept["uid_l"], kept["uid_r"], strict=True)) == [(0, 3)]
+
+
+GUARD = [
+    # two rows of one return: a surname and a date of birth (no forename), and the same child named
+    _row("sg_1", "P1", "Sophie", "Garside", None, "2004-07-07", None, "2019-01-10", "Leeds", "SG"),
+    _row("sg_2", "P1", None, "Garside", None, "2004-07-07", None, "2019-02-10", "Leeds", "SG"),
+    # two rows of one charity return, initials and an age only: two children
+    _row("rt_1", "N1", None, None, "RT", None, 15, "2019-03-03", "Leeds", "RT-1"),
+    _row("rt_2", "N1", None, None, "RT", None, 15, "2019-03-20", "Leeds", "RT-2"),
+]
+
+
+@pytest.fixture(scope="module")
+def guard_store(tmp_path_factory):
+    con, ids, _truth = build_store(tmp_path_factory.mktemp("guard") / "store.duckdb", extra=GUARD)
+    yield con, ids
+    con.close()
+
+
+def test_within_one_return_an_equal_full_dob_is_strong_evidence_initials_and_age_are_not(guard_store):
+    con, ids = guard_store
+    cfg = dataclasses.replace(linkage.load_linkage_config(), probability_two_random_records_match=2e-4,
+                              overrides_file=None)
+    result = linkage.link_people(con, "victims", config=cfg)
+    assert _person(con, ids["sg_1"]) == _person(con, ids["sg_2"])
+    assert _person(con, ids["rt_1"]) != _person(con, ids["rt_2"])
+    assert result.overrides["held_apart_within_return"] >= 1
+
+
+def test_the_prior_from_the_data_does_not_depend_on_where_it_starts(guard_store):
+    con, ids = guard_store
+    base = dataclasses.replace(linkage.load_linkage_config(), probability_two_random_records_match=None,
+                               prior_from_data=True, overrides_file=None)
+    found = []
+    for start in (1.1, 1.25, 2.0):
+        linkage.link_people(con, "victims", config=dataclasses.replace(base, records_per_person=start))
+        found.append(sorted(con.execute("SELECT record_id, person_id FROM victim_links").fetchall()))
+    assert found[0] == found[1] == found[2]
+    # the stated prior is only a starting point: the one used is the data's, and explain says so
+    ex = linkage.explain(con, "victims", ids["sg_1"], ids["sg_2"], config=base)
+    stated = base.prior(con.execute("SELECT count(*) FROM current_victims").fetchone()[0])
+    assert ex.prior_match_weight != pytest.approx(np.log2(stated / (1 - stated)), abs=0.01)
+    assert ex.prior_group == "full name, dob ~ no full name, dob"
