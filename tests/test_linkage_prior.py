@@ -81,6 +81,11 @@ GUARD = [
     # two rows of one charity return, initials and an age only: two children
     _row("rt_1", "N1", None, None, "RT", None, 15, "2019-03-03", "Leeds", "RT-1"),
     _row("rt_2", "N1", None, None, "RT", None, 15, "2019-03-20", "Leeds", "RT-2"),
+    # two children with one name, born years apart, and a row with that name and nothing to date
+    # a birth: it may be either, so it joins one and never makes the two one person
+    _row("dk_1", "P1", "Daria", "Quennell", None, "2003-05-05", None, "2019-01-10", "Leeds", "DK-1"),
+    _row("dk_2", "P2", "Daria", "Quennell", None, "2008-11-11", None, "2019-02-10", "Leeds", "DK-2"),
+    _row("dk_n", "L1", "Daria", "Quennell", None, None, None, None, "Leeds", None),
 ]
 
 
@@ -99,6 +104,9 @@ def test_within_one_return_an_equal_full_dob_is_strong_evidence_initials_and_age
     assert _person(con, ids["sg_1"]) == _person(con, ids["sg_2"])
     assert _person(con, ids["rt_1"]) != _person(con, ids["rt_2"])
     assert result.overrides["held_apart_within_return"] >= 1
+    # a name with nothing to date a birth never bridges two people who share the name
+    assert _person(con, ids["dk_1"]) != _person(con, ids["dk_2"])
+    assert _person(con, ids["dk_n"]) in {_person(con, ids["dk_1"]), _person(con, ids["dk_2"])}
 
 
 def test_the_prior_from_the_data_does_not_depend_on_where_it_starts(guard_store):
