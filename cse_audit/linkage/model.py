@@ -169,7 +169,8 @@ def _em_sessions(records_df, trained: dict, cfg: LinkageConfig) -> dict:
     from splink import Linker
 
     for rule in _blocking_rules(cfg.em_blocking_rules):
-        linker = Linker(records_df, trained, log_level=None)
+        # the settings were validated when the model was first built from them (0.3 s a linker)
+        linker = Linker(records_df, trained, log_level=None, validate_settings=False)
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, fix_u_probabilities=True, estimate_without_term_frequencies=True)
@@ -249,7 +250,7 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
     api, records = _splink_engine(features, cfg, _store_encrypted(con))
     try:
         model = _build_model(api, records, cfg, n, u_cache=_UCache(con, kind, features))
-        linker = Linker(records, model, log_level=None)
+        linker = Linker(records, model, log_level=None, validate_settings=False)  # validated in _build_model
         predictions = linker.inference.predict(warning_mode="never")
     except duckdb.OutOfMemoryException as exc:
         raise LinkageError(

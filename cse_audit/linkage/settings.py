@@ -102,6 +102,12 @@ class LinkageConfig:
         return min(max(p, 1e-12), 0.5)
 
 
+
+def _safe_load(text: str):
+    """Safe YAML loading, with libyaml's parser when PyYAML has it (agencies.yaml and
+    nicknames.yaml parse in a tenth of the pure-Python time: 0.6 s per link run before)."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe loaders only
+
 def _check_keys(d: Any, allowed: set[str], where: str, path: Path) -> dict:
     if d is None:
         return {}
@@ -202,7 +208,7 @@ def _no_nul(value: Any, where: str, path: Path) -> None:
 
 def _load_nicknames(path: Path) -> dict[str, tuple[str, ...]]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = _safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError) as exc:
         raise LinkageConfigError(f"{path}: cannot read nickname table ({exc})") from exc
     except yaml.YAMLError as exc:  # a !!python tag or a syntax error: a config error, not a crash
@@ -225,7 +231,7 @@ def _load_nicknames(path: Path) -> dict[str, tuple[str, ...]]:
 
 def _registry(path: Path) -> list[dict]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = _safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise LinkageConfigError(f"{path}: cannot read the agency registry for areas ({exc})") from exc
     return [a for a in data.get("agencies") or [] if isinstance(a, dict)]
@@ -281,7 +287,7 @@ def _load_periods(settings_path: Path, registry_path: Path | None):
     default = _period({"from": DEFAULT_PERIOD[0], "to": DEFAULT_PERIOD[1]}, "reference_period", settings_path)
     if settings_path.exists():
         try:
-            raw = yaml.safe_load(settings_path.read_text(encoding="utf-8")) or {}
+            raw = _safe_load(settings_path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise LinkageConfigError(f"{settings_path}: cannot read ({exc})") from exc
         if isinstance(raw, dict) and raw.get("reference_period") is not None:
@@ -379,7 +385,7 @@ def load_linkage_config(path: str | os.PathLike | None = None) -> LinkageConfig:
     """Read and validate configs/linkage.yaml (or ``path``). Unknown keys are errors."""
     path = Path(path) if path else DEFAULT_CONFIG
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = _safe_load(path.read_text(encoding="utf-8")) or {}
     except OSError as exc:
         raise LinkageConfigError(f"{path}: cannot read linkage config ({exc})") from exc
     except yaml.YAMLError as exc:
