@@ -123,3 +123,19 @@ def test_the_prior_from_the_data_does_not_depend_on_where_it_starts(guard_store)
     stated = base.prior(con.execute("SELECT count(*) FROM current_victims").fetchone()[0])
     assert ex.prior_match_weight != pytest.approx(np.log2(stated / (1 - stated)), abs=0.01)
     assert ex.prior_group == "full name, dob ~ no full name, dob"
+
+
+def test_a_record_that_fits_several_people_equally_widens_the_range_by_at_most_one():
+    from cse_audit.linkage.link import _merge_chances
+
+    roots = np.arange(6)  # six persons of one record each
+    # record 0 (initials and an age) fits persons 1-3 equally, none of them likely
+    edges = pd.DataFrame({"uid_l": [0, 0, 0], "uid_r": [1, 2, 3], "p": [0.3, 0.3, 0.3]})
+    assert _merge_chances(edges, roots).sum() == pytest.approx(0.9)
+    # fitting five: probably one of them, but it is one record, so at most one person fewer
+    edges = pd.DataFrame({"uid_l": [0] * 5, "uid_r": [1, 2, 3, 4, 5], "p": [0.3] * 5})
+    assert _merge_chances(edges, roots).sum() == pytest.approx(1.0)
+    # pairs within one person, and pairs far below any doubt, say nothing
+    roots = np.array([0, 0, 2, 3, 4, 5])
+    edges = pd.DataFrame({"uid_l": [0, 0], "uid_r": [1, 2], "p": [0.9, 0.001]})
+    assert _merge_chances(edges, roots).sum() == 0

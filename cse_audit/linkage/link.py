@@ -101,9 +101,14 @@ def _best_pairs(edges: pd.DataFrame, roots: list[int]) -> tuple[pd.DataFrame, pd
 def _uncertainty(run, roots: list[int], threshold: float, low: float, high: float) -> dict:
     """How sure the count is. A record is ambiguous when its best pair is uncertain (match
     probability p in [low, high)) or when it has pairs at or above the threshold to two
-    different persons. A linked ambiguous record is another person with probability 1 - p,
-    an unlinked one is someone already counted with probability p: the range is the count
-    moved by those expected flips, each way, plus two standard deviations."""
+    different persons.
+
+    Low end: two persons may be one. For each pair of persons, the chance is the best match
+    probability between their records (pairs from MERGE_FLOOR up: e.g. an initials-only record
+    that fits five named children equally, each at p = 0.15, is probably one of them though
+    none is likely); a person's chances add up to at most one. High end: a linked record whose
+    best pair within its person is uncertain is another person with probability 1 - p. Each
+    end also moves by two standard deviations."""
     persons = len(set(roots))
     e = run.edges
     if not len(e):
@@ -112,12 +117,31 @@ def _uncertainty(run, roots: list[int], threshold: float, low: float, high: floa
     unsure = best[(best["p"] >= low) & (best["p"] < high)]
     strong = ends[ends["p"] >= threshold].assign(r=lambda d: root[d["other"].to_numpy()])
     torn = set(strong.groupby("uid")["r"].nunique().loc[lambda s: s > 1].index)
-    p = unsure["p"].to_numpy()
-    linked = unsure["same"].to_numpy()
-    sd = 2.0 * math.sqrt(float((p * (1 - p)).sum()))
+    linked = unsure[unsure["same"].to_numpy()]["p"].to_numpy()
+    merge = _merge_chances(e, root)
+    sd_low = 2.0 * math.sqrt(float((merge * (1 - merge)).sum()))
+    sd_high = 2.0 * math.sqrt(float((linked * (1 - linked)).sum()))
     return {"ambiguous_records": len(set(unsure["uid"]) | torn),
-            "persons_low": max(persons - math.ceil(float(p[~linked].sum()) + sd), 1),
-            "persons_high": persons + math.ceil(float((1 - p[linked]).sum()) + sd)}
+            "persons_low": max(persons - math.ceil(float(merge.sum()) + sd_low), 1),
+            "persons_high": persons + math.ceil(float((1 - linked).sum()) + sd_high)}
+
+
+MERGE_FLOOR = 0.01  # pairs of persons less likely than this to be one are left out of the range
+
+
+def _merge_chances(edges: pd.DataFrame, root: np.ndarray) -> np.ndarray:
+    """Per pair of persons with a scored pair between them: the chance they are one person (the
+    best pair's p), scaled so that no person's chances add up to more than one."""
+    a, b = root[edges["uid_l"].to_numpy()], root[edges["uid_r"].to_numpy()]
+    cross = pd.DataFrame({"a": np.minimum(a, b), "b": np.maximum(a, b), "p": edges["p"].to_numpy()})
+    cross = cross[(cross["a"] != cross["b"]) & (cross["p"] >= MERGE_FLOOR)]
+    if not len(cross):
+        return np.zeros(0)
+    pairs = cross.groupby(["a", "b"], sort=False)["p"].max().reset_index()
+    total = pd.concat([pairs[["a", "p"]].rename(columns={"a": "r"}), pairs[["b", "p"]].rename(columns={"b": "r"})])
+    total = total.groupby("r")["p"].sum()
+    cap = np.minimum(1.0, 1.0 / np.maximum(total.loc[pairs["a"]].to_numpy(), total.loc[pairs["b"]].to_numpy()))
+    return pairs["p"].to_numpy() * cap
 
 
 def _clusters(con, kind, cfg, overrides, keep_low):
