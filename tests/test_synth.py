@@ -352,3 +352,33 @@ def test_hard_profile_carries_the_trouble_real_returns_do(tmp_path):
 def test_unknown_profile_is_an_error(tmp_path):
     with pytest.raises(ValueError, match="unknown profile"):
         synth.generate(tmp_path, profile="nightmare")
+
+
+def test_realistic_name_frequencies_do_not_manufacture_collisions():
+    """The hard profile draws names with realistic frequencies. A short pool would make two
+    different children share a full name far more often than in life (ten Polish forenames and
+    fifteen surnames: 1 in 130), which is a linkage failure the generator made, not the linker.
+    With the long tails, two girls of one pool share a full name about as often as in England
+    (about 1 in 60,000 for White British names), more often for the concentrated Asian and
+    Chinese surnames, and never more than 1 in 3,000."""
+    import random
+
+    from cse_audit.synth.names import POOLS, NameAllocator
+
+    def collision(names):
+        w = [1 / (i + 10) for i in range(len(names))]
+        t = sum(w)
+        return sum((x / t) ** 2 for x in w)
+
+    alloc = NameAllocator(random.Random(1), strict=False, frequency=True)
+    same = {}
+    for pool in POOLS:
+        fem, _male, surnames = alloc._long_pools(pool)
+        assert fem[: len(POOLS[pool][0])] == POOLS[pool][0]  # the listed (common) names first
+        same[pool] = collision(fem) * collision(surnames)
+    assert max(same.values()) < 1 / 3000
+    assert 1 / 200_000 < same["White"] < 1 / 20_000
+    assert same["Asian"] > same["White"] and same["Chinese"] > same["White"]
+    # and a draw is one of the pool's names, the same for the same seed
+    a, b = (NameAllocator(random.Random(5), strict=False, frequency=True) for _ in range(2))
+    assert [a.take("Euro", True) for _ in range(50)] == [b.take("Euro", True) for _ in range(50)]

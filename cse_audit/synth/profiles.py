@@ -9,8 +9,10 @@ untouched.
 hard:
     names.frequency       names drawn with realistic frequencies (rank weight 1/(rank + 10)),
                           never kept unique: two children may share a name, as in life; no
-                          double-barrelling to stay unique (pool exhaustion cannot manufacture
-                          collisions)
+                          double-barrelling to stay unique; each pool is its listed names then a
+                          long tail of rarer invented ones (names.TAILS), so two children share a
+                          full name about as often as in life at every scale (short pools made
+                          six different "Daria K."s among 20,000 children)
     names.barrel          share of people with a real double-barrelled surname
     extra_reports         share of children reported again by another council or charity of
                           their region (more records per child: the prior must follow)
