@@ -68,6 +68,7 @@ def _features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig):
       coalesce(left(fn, 1), nullif(lower(left(ini, 1)), ''),
                CASE WHEN length(fn0) = 1 AND fn0 NOT IN (SELECT unnest({unk_names})) THEN fn0 END) AS fi,
       coalesce(left(sn, 1), CASE WHEN length(ini) >= 2 THEN lower(right(ini, 1)) END) AS si,
+      left(sn, 2) AS sn2,
       dob, year(dob) AS dob_y, month(dob) AS dob_m, day(dob) AS dob_d,
       month(dob) * 100 + day(dob) AS dob_md,
       year(case_date) AS case_y, month(case_date) * 100 + day(case_date) AS case_md,
