@@ -139,3 +139,44 @@ def test_a_record_that_fits_several_people_equally_widens_the_range_by_at_most_o
     roots = np.array([0, 0, 2, 3, 4, 5])
     edges = pd.DataFrame({"uid_l": [0, 0], "uid_r": [1, 2], "p": [0.9, 0.001]})
     assert _merge_chances(edges, roots).sum() == 0
+
+
+def test_u_from_one_pass_equals_splinks_when_every_pair_is_sampled(guard_store):
+    """The one-pass u estimator (DuckDB) against Splink's own, on a store small enough that both
+    take every pair: the same u for every level of every comparison."""
+    from splink import Linker, SettingsCreator
+
+    from cse_audit.linkage.comparisons import _comparisons
+    from cse_audit.linkage.engine import _splink_engine
+    from cse_audit.linkage.features import _features
+    from cse_audit.linkage.model import _blocking_rules
+    from cse_audit.linkage.usample import estimate_u_one_pass
+
+    con, _ids = guard_store
+    cfg = linkage.load_linkage_config()
+    features, ids = _features(con, "victims", cfg)
+    api, records = _splink_engine(features, cfg, False)
+    every = len(ids) * (len(ids) - 1) / 2
+
+    def linker():
+        return Linker(records, SettingsCreator(
+            link_type="dedupe_only", comparisons=_comparisons(cfg, "duckdb"),
+            blocking_rules_to_generate_predictions=_blocking_rules(cfg.blocking_rules),
+            probability_two_random_records_match=1e-3), log_level=None)
+
+    splink = linker()
+    splink.training.estimate_u_using_random_sampling(max_pairs=10 * every, seed=1, min_count_per_level=None,
+                                                     num_chunks=1)
+    theirs = splink.misc.save_model_to_json()
+    ours = estimate_u_one_pass(api, records, linker().misc.save_model_to_json(), 10 * every, 1)
+    checked = 0
+    for comp in theirs["comparisons"]:
+        levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
+        for lv, u in zip(levels, ours[comp["output_column_name"]], strict=True):
+            expected = lv.get("u_probability")
+            if not isinstance(expected, float):  # Splink leaves a level no pair fell in untrained
+                assert u == 0.0, (comp["output_column_name"], lv["label_for_charts"], u)
+                continue
+            assert u == pytest.approx(expected, rel=1e-9), (comp["output_column_name"], lv["label_for_charts"])
+            checked += 1
+    assert checked >= 20

@@ -27,6 +27,7 @@ from .errors import LinkageError
 from .features import _features
 from .groups import record_kinds
 from .settings import KINDS, LinkageConfig
+from .usample import estimate_u_one_pass
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,8 @@ class _UCache:
 
 def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: bool = True,
                  u_cache: _UCache | None = None) -> dict:
-    """u by seeded random sampling (sized to the data); m by EM with u fixed, on blocking rules
+    """u by seeded random sampling (sized to the data; on DuckDB in one pass over the sampled
+    pairs, usample.py, on Spark by Splink's per-comparison estimator); m by EM with u fixed, on blocking rules
     that leave out the field being estimated (em.blocking_rules), starting from - and, for
     levels EM never sees or on fewer than em.min_records records, falling back to - the stated
     conditional m in config times its group's share of pairs. Returns a Splink model dict."""
@@ -108,7 +110,7 @@ def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: boo
     n_pairs = _u_pairs(cfg, n_records)
     key = cached = None
     if u_cache is not None:
-        trainer = (cfg.em_enabled, cfg.em_min_records, cfg.em_blocking_rules, M_FLOOR, train,
+        trainer = ("u-one-pass", cfg.em_enabled, cfg.em_min_records, cfg.em_blocking_rules, M_FLOOR, train,
                    {k: v.m for k, v in sorted(cfg.comparisons.items())})
         key = u_cache.key(linker.misc.save_model_to_json(), n_pairs, cfg.u_seed, repr(trainer))
         cached = u_cache.get(key)
@@ -121,9 +123,17 @@ def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: boo
                 if not lvl.get("is_null_level"):
                     lvl["u_probability"], lvl["m_probability"] = u, m
         return model
-    linker.training.estimate_u_using_random_sampling(
-        max_pairs=n_pairs, seed=cfg.u_seed, min_count_per_level=None, num_chunks=1)
-    model = linker.misc.save_model_to_json()
+    if api.sql_dialect.sql_dialect_str == "duckdb":  # one pass over the sampled pairs, not six
+        model = linker.misc.save_model_to_json()
+        u = estimate_u_one_pass(api, records_df, model, n_pairs, cfg.u_seed)
+        for comp in model["comparisons"]:
+            levels = [lvl for lvl in comp["comparison_levels"] if not lvl.get("is_null_level")]
+            for lvl, value in zip(levels, u[comp["output_column_name"]], strict=True):
+                lvl["u_probability"] = value
+    else:
+        linker.training.estimate_u_using_random_sampling(
+            max_pairs=n_pairs, seed=cfg.u_seed, min_count_per_level=None, num_chunks=1)
+        model = linker.misc.save_model_to_json()
     u_floor = 1.0 / max(n_pairs, 1.0)
     for comp in model["comparisons"]:
         name = comp["output_column_name"]
