@@ -86,6 +86,9 @@ GUARD = [
     _row("dk_1", "P1", "Daria", "Quennell", None, "2003-05-05", None, "2019-01-10", "Leeds", "DK-1"),
     _row("dk_2", "P2", "Daria", "Quennell", None, "2008-11-11", None, "2019-02-10", "Leeds", "DK-2"),
     _row("dk_n", "L1", "Daria", "Quennell", None, None, None, None, "Leeds", None),
+    # twins in one charity return: initials and the same date of birth are not one child
+    _row("al_1", "N1", None, None, "AL", "2005-01-01", None, "2019-04-01", "Leeds", "AL-1"),
+    _row("al_2", "N1", None, None, "AL", "2005-01-01", None, "2019-04-02", "Leeds", "AL-2"),
 ]
 
 
@@ -104,6 +107,11 @@ def test_within_one_return_an_equal_full_dob_is_strong_evidence_initials_and_age
     assert _person(con, ids["sg_1"]) == _person(con, ids["sg_2"])
     assert _person(con, ids["rt_1"]) != _person(con, ids["rt_2"])
     assert result.overrides["held_apart_within_return"] >= 1
+    assert _person(con, ids["al_1"]) != _person(con, ids["al_2"])
+    # the stated prior is used as stated, and explain says so
+    ex = linkage.explain(con, "victims", ids["sg_1"], ids["sg_2"], config=cfg)
+    assert ex.prior_match_weight == pytest.approx(np.log2(2e-4 / (1 - 2e-4)), abs=1e-3)
+    assert not ex.prior_from_data
     # a name with nothing to date a birth never bridges two people who share the name
     assert _person(con, ids["dk_1"]) != _person(con, ids["dk_2"])
     assert _person(con, ids["dk_n"]) in {_person(con, ids["dk_1"]), _person(con, ids["dk_2"])}
@@ -180,3 +188,31 @@ def test_u_from_one_pass_equals_splinks_when_every_pair_is_sampled(guard_store):
             assert u == pytest.approx(expected, rel=1e-9), (comp["output_column_name"], lv["label_for_charts"])
             checked += 1
     assert checked >= 20
+
+
+def _roots(n, partial, pairs):
+    from cse_audit.linkage.clusters import _cluster
+
+    kept = _best_only_for_partial(pd.DataFrame(pairs, columns=["uid_l", "uid_r", "p"]), np.array(partial), 0.5)
+    return _cluster(n, kept, 0.5, [str(i) for i in range(n)], [])[0]
+
+
+def test_partial_records_never_bridge_even_through_each_other():
+    # 0 and 1 partial; 2 and 3 two full records of different people. 0's best full match is 2,
+    # 1's is 3; 0 and 1 match each other best of all: still two people, not one
+    roots = _roots(4, [True, True, False, False], [(0, 1, 0.99), (0, 2, 0.9), (0, 3, 0.8), (1, 3, 0.95), (1, 2, 0.9)])
+    assert roots[2] != roots[3] and roots[0] == roots[2] and roots[1] == roots[3]
+    # a partial record whose only match is another partial record joins that record's person
+    assert len(set(_roots(3, [True, True, False], [(0, 1, 0.9), (1, 2, 0.99)]))) == 1
+    # partial records that match nobody full are one person among themselves
+    assert len(set(_roots(2, [True, True], [(0, 1, 0.9)]))) == 1
+
+
+def test_persons_held_apart_are_never_counted_as_maybe_one():
+    from cse_audit.linkage.link import _merge_chances
+
+    roots = np.arange(3)
+    edges = pd.DataFrame({"uid_l": [0, 0], "uid_r": [1, 2], "p": [0.4, 0.3]})
+    assert _merge_chances(edges, roots).sum() == pytest.approx(0.7)
+    # a reviewer said 0 and 1 are two people: only 0 ~ 2 may be one
+    assert _merge_chances(edges, roots, [(1, 0)]).sum() == pytest.approx(0.3)

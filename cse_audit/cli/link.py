@@ -169,8 +169,9 @@ def link_explain(record_a, record_b, kind, db, config_dir, show_values, fmt):
         click.echo(json.dumps(dataclasses.asdict(e), indent=2, default=str))
         return
     click.echo(render_rows(e.comparisons, fmt, title=f"{record_a}  vs  {record_b}"))
-    click.echo(f"prior weight {e.prior_match_weight:+.2f} (from the data; for {e.prior_group}: "
-               f"{e.prior_group_shift:+.2f} of it); total weight {e.match_weight:+.2f}; "
+    source = (f"from the data; for {e.prior_group}: {e.prior_group_shift:+.2f} of it" if e.prior_from_data
+              else f"stated in linkage.yaml; {e.prior_group}")
+    click.echo(f"prior weight {e.prior_match_weight:+.2f} ({source}); total weight {e.match_weight:+.2f}; "
                f"match probability {e.match_probability:.4f}; "
                f"{'a candidate pair' if e.candidate_pair else 'never compared (no blocking rule pairs them)'}; "
                f"stored as {'one person' if e.same_person else 'different people' if e.same_person is False else '?'}")

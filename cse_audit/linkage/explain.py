@@ -32,6 +32,7 @@ class Explanation:
     same_person: bool | None  # per the stored links, if any
     prior_group: str = ""  # what the two records carry (the prior is learnt per such group)
     prior_group_shift: float = 0.0  # bits the data added to the prior for this group
+    prior_from_data: bool = False  # the prior the last `link run` estimated (else the stated one)
 
 
 def explain(con, kind: str, record_id_a: str, record_id_b: str, config=None,
@@ -82,7 +83,8 @@ def explain(con, kind: str, record_id_a: str, record_id_b: str, config=None,
     except duckdb.CatalogException:
         pass
     stated = float(model["probability_two_random_records_match"])
-    prior, shift = _prior_used(con, kind, stated)
+    from_data = cfg.prior_from_data and cfg.probability_two_random_records_match is None
+    prior, shift = _prior_used(con, kind, stated) if from_data else (stated, {})
     kinds = record_kinds(features)
     group = f"{kind_label(int(kinds[a]))} ~ {kind_label(int(kinds[b]))}"
     g = int(pair_groups(kinds, [a], [b])[0])
@@ -90,7 +92,8 @@ def explain(con, kind: str, record_id_a: str, record_id_b: str, config=None,
     weight = float(out["match_weight"]) - _logit2(stated) + _logit2(prior) + shift
     return Explanation(record_id_a, record_id_b, round(_logit2(prior) + shift, 4), comps,
                        round(weight, 4), 1.0 / (1.0 + 2.0 ** -weight),
-                       bool(out.get("found_by_blocking_rules", False)), same, group, round(shift, 4))
+                       bool(out.get("found_by_blocking_rules", False)), same, group, round(shift, 4),
+                       prior != stated or bool(shift))
 
 
 def _logit2(p: float) -> float:
@@ -105,7 +108,7 @@ def _prior_used(con, kind: str, stated: float) -> tuple[float, dict]:
         basis = con.execute(store.CURRENT_RETURNS_SQL).fetchone()[0]
     except (duckdb.Error, ValueError):
         return stated, {}
-    if not isinstance(got, dict) or got.get("basis") != basis:
+    if not isinstance(got, dict) or got.get("basis") != basis or not got.get("prior"):
         return stated, {}
     return float(got["prior"]), {str(k): v for k, v in (got.get("group_shifts") or {}).items()}
 

@@ -23,8 +23,9 @@ import pandas as pd
 # Each group's matches are counted as if it had this many more, at the overall prior's rate:
 # a group with few pairs stays near the overall prior, a large one follows its own data.
 GROUP_PSEUDO_MATCHES = 10.0
-# How far (bits) a group's prior may move from the overall prior, either way.
-GROUP_MAX_SHIFT = 8.0
+# How far (bits) a group's prior may move from the overall prior, either way (within
+# model.PRIOR_SLACK, with room for the overall prior's own rise).
+GROUP_MAX_SHIFT = 4.0
 
 BIRTH_KINDS = ("dob", "dated age", "undated age", "no birth")
 

@@ -20,8 +20,8 @@ from .. import store
 from .clusters import _apart_pairs, _cluster, _person_ids
 from .groups import group_shifts, kind_label, pair_groups, pairs_per_group
 from .merge import _merge_persons
-from .model import _run
-from .overrides import _carry_over, _resolve_overrides
+from .model import PRIOR_SLACK, _run
+from .overrides import MATCH, _carry_over, _resolve_overrides
 from .settings import KINDS, _config
 
 log = logging.getLogger(__name__)
@@ -63,28 +63,72 @@ def _rescored(run, prior: float, shifts=0.0) -> pd.DataFrame:
 
 
 def _best_only_for_partial(edges: pd.DataFrame, partial, threshold: float) -> pd.DataFrame:
-    """Pairs at or above the threshold, where a record without a full name (initials and an
-    age) keeps its one best pair, and any other pair to a record that its best one is itself
-    paired with at or above the threshold: it can join the person it most likely is (all of
-    that person's records), but it must not bridge two named people who share initials and an
-    age."""
+    """Pairs at or above the threshold, where a record without a full name or without anything
+    to date a birth (model._partial) joins only the person of its best match: it may join all of
+    that person's records, but never bridges two people who share what it has.
+
+    Two passes: the persons the full records make among themselves first; then each partial
+    record takes the person of its best full match, or, with none, of its best match's (through
+    other partial records), and keeps only its pairs into that person. Partial records whose
+    matches lead to no full record form persons among themselves."""
     strong = edges[edges["p"] >= threshold]
     if partial is None or not len(strong) or not partial.any():
         return strong
-    ends = pd.concat([strong[["uid_l", "p"]].rename(columns={"uid_l": "uid"}).assign(other=strong["uid_r"]),
-                      strong[["uid_r", "p"]].rename(columns={"uid_r": "uid"}).assign(other=strong["uid_l"])])
-    ends = ends[partial[ends["uid"].to_numpy()]]
-    best = ends.sort_values(["uid", "p", "other"], ascending=[True, False, True], kind="mergesort")
-    best = dict(zip(*best.drop_duplicates("uid")[["uid", "other"]].to_numpy().T.tolist(), strict=True))
-    pairs = set(zip(strong["uid_l"].tolist(), strong["uid_r"].tolist(), strict=True))
+    a, b = strong["uid_l"].to_numpy(), strong["uid_r"].to_numpy()
+    full = _Roots()
+    for x, y in zip(a[~partial[a] & ~partial[b]].tolist(), b[~partial[a] & ~partial[b]].tolist(), strict=True):
+        full.union(x, y)
+    ends = pd.DataFrame({"uid": np.concatenate([a, b]), "other": np.concatenate([b, a]),
+                         "p": np.concatenate([strong["p"].to_numpy()] * 2)})
+    ends = ends[partial[ends["uid"].to_numpy()]].sort_values(["uid", "p", "other"], ascending=[True, False, True],
+                                                             kind="mergesort")
+    best = dict(zip(*ends.drop_duplicates("uid")[["uid", "other"]].to_numpy().T.tolist(), strict=True))
+    to_full = ends[~partial[ends["other"].to_numpy()]].drop_duplicates("uid")
+    # a partial record with a full record among its matches takes the best full one's person
+    target: dict[int, tuple] = {x: ("full", full.find(y)) for x, y in zip(to_full["uid"].tolist(),
+                                                                         to_full["other"].tolist(), strict=True)}
+    for _ in range(len(best) + 1):  # the others follow their best match through partial records
+        changed = False
+        for x, y in best.items():
+            t = target.get(y)
+            if x not in target and t is not None:
+                target[x], changed = t, True
+        if not changed:
+            break
+    loose = _Roots()  # best matches that lead to no full record: persons of partial records only
+    for x, y in best.items():
+        if x not in target and y not in target:
+            loose.union(x, y)
+    for x in best:
+        target.setdefault(x, ("partial", loose.find(x)))
 
-    def fits(a: int, b: int) -> bool:  # a is partial: b is its best, or paired with its best
-        c = best[a]
-        return b == c or (min(b, c), max(b, c)) in pairs
+    def person(x: int) -> tuple:
+        return target[x] if partial[x] else ("full", full.find(x))
 
-    ok = [(not partial[a] or fits(a, b)) and (not partial[b] or fits(b, a))
-          for a, b in zip(strong["uid_l"].tolist(), strong["uid_r"].tolist(), strict=True)]
+    ok = [(not partial[x] and not partial[y]) or person(x) == person(y)
+          for x, y in zip(a.tolist(), b.tolist(), strict=True)]
     return strong[ok]
+
+
+class _Roots:
+    """A plain union-find over record indices (dict-based: only the records it is given)."""
+
+    def __init__(self):
+        self.parent: dict[int, int] = {}
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        root = x
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while parent.get(x, x) != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    def union(self, x: int, y: int) -> None:
+        rx, ry = self.find(x), self.find(y)
+        if rx != ry:
+            self.parent[max(rx, ry)] = min(rx, ry)
 
 
 def _best_pairs(edges: pd.DataFrame, roots: list[int]) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
@@ -98,7 +142,8 @@ def _best_pairs(edges: pd.DataFrame, roots: list[int]) -> tuple[pd.DataFrame, pd
     return best, ends, root
 
 
-def _uncertainty(run, roots: list[int], threshold: float, low: float, high: float) -> dict:
+def _uncertainty(run, roots: list[int], threshold: float, low: float, high: float,
+                 forbidden: list[tuple[int, int]] = ()) -> dict:
     """How sure the count is. A record is ambiguous when its best pair is uncertain (match
     probability p in [low, high)) or when it has pairs at or above the threshold to two
     different persons.
@@ -118,7 +163,7 @@ def _uncertainty(run, roots: list[int], threshold: float, low: float, high: floa
     strong = ends[ends["p"] >= threshold].assign(r=lambda d: root[d["other"].to_numpy()])
     torn = set(strong.groupby("uid")["r"].nunique().loc[lambda s: s > 1].index)
     linked = unsure[unsure["same"].to_numpy()]["p"].to_numpy()
-    merge = _merge_chances(e, root)
+    merge = _merge_chances(e, root, forbidden)
     sd_low = 2.0 * math.sqrt(float((merge * (1 - merge)).sum()))
     sd_high = 2.0 * math.sqrt(float((linked * (1 - linked)).sum()))
     return {"ambiguous_records": len(set(unsure["uid"]) | torn),
@@ -129,12 +174,20 @@ def _uncertainty(run, roots: list[int], threshold: float, low: float, high: floa
 MERGE_FLOOR = 0.01  # pairs of persons less likely than this to be one are left out of the range
 
 
-def _merge_chances(edges: pd.DataFrame, root: np.ndarray) -> np.ndarray:
+def _merge_chances(edges: pd.DataFrame, root: np.ndarray, forbidden=()) -> np.ndarray:
     """Per pair of persons with a scored pair between them: the chance they are one person (the
-    best pair's p), scaled so that no person's chances add up to more than one."""
+    best pair's p), scaled so that no person's chances add up to more than one. Persons held
+    apart (a reviewer's no-match, the within-return guard, a pair scored below
+    cannot_link_below) are never one."""
     a, b = root[edges["uid_l"].to_numpy()], root[edges["uid_r"].to_numpy()]
     cross = pd.DataFrame({"a": np.minimum(a, b), "b": np.maximum(a, b), "p": edges["p"].to_numpy()})
     cross = cross[(cross["a"] != cross["b"]) & (cross["p"] >= MERGE_FLOOR)]
+    if len(forbidden) and len(cross):
+        x = root[np.asarray([f[0] for f in forbidden])]
+        y = root[np.asarray([f[1] for f in forbidden])]
+        held = pd.DataFrame({"a": np.minimum(x, y), "b": np.maximum(x, y)}).drop_duplicates()
+        cross = cross.merge(held, on=["a", "b"], how="left", indicator=True)
+        cross = cross[cross["_merge"] == "left_only"].drop(columns="_merge")
     if not len(cross):
         return np.zeros(0)
     pairs = cross.groupby(["a", "b"], sort=False)["p"].max().reset_index()
@@ -142,6 +195,25 @@ def _merge_chances(edges: pd.DataFrame, root: np.ndarray) -> np.ndarray:
     total = total.groupby("r")["p"].sum()
     cap = np.minimum(1.0, 1.0 / np.maximum(total.loc[pairs["a"]].to_numpy(), total.loc[pairs["b"]].to_numpy()))
     return pairs["p"].to_numpy() * cap
+
+
+def _apart(run, roots: list[int], below: float, shift: float) -> list[tuple[int, int]]:
+    """Pairs of records in one person whose own score is below ``below``: a kept pair's score
+    is its own (the prior of its group included), a pair scored too low to be kept is looked up
+    in Splink's table of all scored pairs."""
+    low = pd.DataFrame(_apart_pairs(run, roots, below, shift), columns=["a", "b"], dtype="int64")
+    e = run.edges
+    if not len(e):
+        return list(zip(low["a"].tolist(), low["b"].tolist(), strict=True))
+    root = np.asarray(roots)
+    same = (root[e["uid_l"].to_numpy()] == root[e["uid_r"].to_numpy()]) & ~e["guard"].astype(bool).to_numpy()
+    kept = e.loc[same, ["uid_l", "uid_r", "p"]].rename(columns={"uid_l": "a", "uid_r": "b"})
+    low = low.merge(kept[["a", "b"]], on=["a", "b"], how="left", indicator=True)
+    low = low[low["_merge"] == "left_only"]
+    found = set(zip(low["a"].tolist(), low["b"].tolist(), strict=True))
+    found |= set(zip(kept.loc[kept["p"] < below, "a"].tolist(), kept.loc[kept["p"] < below, "b"].tolist(),
+                     strict=True))
+    return sorted(found)
 
 
 def _clusters(con, kind, cfg, overrides, keep_low):
@@ -162,32 +234,42 @@ def _clusters(con, kind, cfg, overrides, keep_low):
     from_data = cfg.prior_from_data and cfg.probability_two_random_records_match is None and n > 1
     groups = pair_groups(run.kinds, run.edges["uid_l"].to_numpy(), run.edges["uid_r"].to_numpy()) \
         if len(run.edges) and run.kinds is not None else None
-    shifts = np.zeros(64)
+    shifts = used = np.zeros(64)
+    # the prior is estimated over the pairs scored within PRIOR_SLACK bits of the threshold: the
+    # same pairs whatever keep_low a caller asked for (`link review` keeps more)
+    window = run.edges["w"].to_numpy() >= _logit2(cfg.threshold) - PRIOR_SLACK if len(run.edges) else None
+    used_prior = prior
     for _ in range(PRIOR_ROUNDS if from_data else 1):
         edges = _rescored(run, prior, shifts[groups] if groups is not None else 0.0) if len(run.edges) else run.edges
         roots, best, stats = _cluster(n, _best_only_for_partial(edges, run.partial, cfg.threshold), cfg.threshold,
                                       run.record_ids, ov, guard)
-        if not from_data:
+        used_prior, used = prior, shifts  # what these scores and persons were found with
+        if not from_data or not len(edges):
             break
         # the prior is the share of all pairs that are matches: the scored pairs' expected matches
         # (pairs outside them are far below the threshold) over all pairs
-        new = min(max(float(edges["p"].sum()) / (n * (n - 1) / 2), 1e-12), 0.5)
-        new_shifts = group_shifts(edges["p"].to_numpy(), groups, pairs_per_group(run.kinds), new) \
+        p = edges["p"].to_numpy()[window]
+        new = min(max(float(p.sum()) / (n * (n - 1) / 2), 1e-12), 0.5)
+        new_shifts = group_shifts(p, groups[window], pairs_per_group(run.kinds), new) \
             if groups is not None else shifts
         if abs(_logit2(new) - _logit2(prior)) < 0.05 and np.abs(new_shifts - shifts).max() < 0.1:
             break
         prior, shifts = new, new_shifts
-    shift = _logit2(prior) - _logit2(run.prior)
-    run.edges, run.prior = edges, prior
-    run.group_shifts = shifts
-    if groups is not None:
-        log.info("%s: prior %.3g; by kind of pair (bits): %s", kind, prior, "; ".join(
-            f"{kind_label(g // 8)} ~ {kind_label(g % 8)} {shifts[g]:+.1f}" for g in np.flatnonzero(np.abs(shifts) >= 0.05)))
-    apart = _apart_pairs(run, roots, cfg.cannot_link_below, shift) if cfg.cannot_link_below else []
+    shift = _logit2(used_prior) - _logit2(run.prior)
+    run.edges, run.prior = edges, used_prior
+    run.group_shifts = used
+    moved = np.flatnonzero(np.abs(used) >= 0.05) if groups is not None else []
+    log.info("%s: prior %.3g%s", kind, used_prior, ("; by kind of pair (bits): " + "; ".join(
+        f"{kind_label(g // 8)} ~ {kind_label(g % 8)} {used[g]:+.1f}" for g in moved)) if len(moved) else "")
+    apart = _apart(run, roots, cfg.cannot_link_below, shift) if cfg.cannot_link_below else []
     if apart:
         roots, best, stats = _cluster(n, _best_only_for_partial(run.edges, run.partial, cfg.threshold),
                                       cfg.threshold, run.record_ids, ov, guard + apart)
-    stats.update(_uncertainty(run, roots, cfg.threshold, cfg.review_low, cfg.review_high))
+    index = {rid: i for i, rid in enumerate(run.record_ids)}
+    refused = [(index[o.record_id_a], index[o.record_id_b]) for o in ov
+               if o.decision != MATCH and o.record_id_a in index and o.record_id_b in index]
+    stats.update(_uncertainty(run, roots, cfg.threshold, cfg.review_low, cfg.review_high,
+                              forbidden=guard + apart + refused))
     stats["kept_apart"] = len(apart)
     stats["held_apart_within_return"] = len(guard)
     stats["carried_over"] = carried
@@ -218,9 +300,9 @@ def link_people(con: duckdb.DuckDBPyConnection, kind: str = "victims", config=No
         "person_id": pd.Series(pids, dtype=object),
         "match_probability": pd.Series([best.get(i) for i in range(len(pids))], dtype="float64"),
     })
-    prior = run.prior
+    prior = run.prior if run.prior > 0 else None  # fewer than two records: nothing estimated
     shifts = {int(g): round(float(v), 4) for g, v in enumerate(run.group_shifts)
-              if v} if run.group_shifts is not None else {}
+              if round(float(v), 4)} if run.group_shifts is not None else {}
     counts = {"records": len(run.record_ids), "candidate_pairs": run.candidate_pairs,
               "pairs_above_threshold": int((run.edges["p"] >= cfg.threshold).sum()),
               "candidate_pairs_by_rule": run.pairs_by_rule}

@@ -33,7 +33,9 @@ log = logging.getLogger(__name__)
 
 M_FLOOR = 0.5  # EM's m is at least this share of the stated m (see _floored)
 M_PRIOR_WEIGHT = 1.0  # the stated m weigh as much as EM's estimate (see _floored)
-PRIOR_SLACK = 8.0  # bits: how far the prior may rise when re-estimated from the clusters
+# bits below the threshold that scored pairs are kept, for the prior to be re-estimated without
+# scoring again: the overall prior's rise plus a group's shift (groups.GROUP_MAX_SHIFT) fit in it
+PRIOR_SLACK = 12.0
 
 
 def _blocking_rules(rules: list) -> list:
@@ -277,15 +279,17 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
     # Kept with their match weights (prior included), PRIOR_SLACK bits below keep_low, so that
     # the prior can be re-estimated from the clusters without scoring again. "guard": two
     # records of one return are one person only on strong evidence: both fully named, the same
-    # person reference, or the same full date of birth (a row with a surname and a date of birth
-    # but no forename is its named twin row's duplicate far more often than a second child);
-    # never on initials and an age alone.
+    # person reference, or the same full date of birth with a name (a forename or a surname) on
+    # both (a row with a surname and a date of birth but no forename is its named twin row's
+    # duplicate far more often than a second child); never on initials and an age, or initials
+    # and a date of birth (twins), alone.
     low_weight = math.log2(max(keep_low, 1e-12) / max(1 - keep_low, 1e-12)) - PRIOR_SLACK
     rec = records.physical_name
     edges = api.query_sql(
         f"SELECT p.unique_id_l AS uid_l, p.unique_id_r AS uid_r, p.match_probability AS p, "
         f"p.match_weight AS w, (l.return_id = r.return_id AND (l.names_missing OR r.names_missing) "
-        f"AND NOT coalesce(l.ref = r.ref, false) AND NOT coalesce(l.dob = r.dob, false)) AS guard "
+        f"AND NOT coalesce(l.ref = r.ref, false) AND NOT coalesce(l.dob = r.dob AND (l.fn IS NOT NULL OR l.sn IS NOT NULL) "
+        f"AND (r.fn IS NOT NULL OR r.sn IS NOT NULL), false)) AS guard "
         f"FROM {table} p JOIN {rec} l ON l.unique_id = p.unique_id_l JOIN {rec} r ON r.unique_id = p.unique_id_r "
         f"WHERE p.match_weight >= {float(low_weight)!r} ORDER BY uid_l, uid_r", "pandas")
     return _Run(record_ids, edges, candidates, pairs_by_rule, api, table, model, time.perf_counter() - t0,
