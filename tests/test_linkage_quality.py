@@ -22,18 +22,27 @@ BOUNDS = {"pairwise_precision": 0.985, "pairwise_recall": 0.98, "pairwise_f1": 0
           "bcubed_f1": 0.995, "exact_cluster_f1": 0.99}
 
 
+def _synth_and_ingest(root, *synth_args):
+    """`cse-audit synth` then `ingest` (linkage included) into root; returns (synth's result, db)."""
+    made = CliRunner().invoke(cli, ["synth", str(root / "returns"), *synth_args])
+    assert made.exit_code == 0, made.output
+    db = root / "store.duckdb"
+    loaded = CliRunner().invoke(cli, ["ingest", str(root / "returns"), "--db", str(db), "--no-tables"])
+    assert loaded.exit_code == 0, loaded.output
+    return made, db
+
+
+def _scores(con, root) -> dict:
+    return {k: score(con, k, root / "returns" / "_truth" / f"{k}.csv") for k in ("victims", "offenders")}
+
+
 @pytest.fixture(scope="module")
 def seed7(tmp_path_factory):
     root = tmp_path_factory.mktemp("seed7")
-    made = CliRunner().invoke(cli, ["synth", str(root / "returns"), "--seed", "7"])
-    assert made.exit_code == 0, made.output
-    db = root / "seed7.duckdb"
-    loaded = CliRunner().invoke(cli, ["ingest", str(root / "returns"), "--db", str(db), "--no-tables"])
-    assert loaded.exit_code == 0, loaded.output
+    made, db = _synth_and_ingest(root, "--seed", "7")
     con = duckdb.connect(str(db), read_only=True)
     try:
-        yield root / "returns", made, {k: score(con, k, root / "returns" / "_truth" / f"{k}.csv")
-                                       for k in ("victims", "offenders")}
+        yield root / "returns", made, _scores(con, root)
     finally:
         con.close()
 
@@ -69,17 +78,13 @@ HARD_BOUNDS = {"victims": {"exact_cluster_f1": 0.95, "pairwise_f1": 0.95, "bcube
 @pytest.fixture(scope="module")
 def hard(tmp_path_factory):
     root = tmp_path_factory.mktemp("hard")
-    made = CliRunner().invoke(cli, ["synth", str(root / "returns"), "--profile", "hard", "--seed", "1"])
-    assert made.exit_code == 0, made.output
-    db = root / "hard.duckdb"
-    loaded = CliRunner().invoke(cli, ["ingest", str(root / "returns"), "--db", str(db), "--no-tables"])
-    assert loaded.exit_code == 0, loaded.output
+    _made, db = _synth_and_ingest(root, "--profile", "hard", "--seed", "1")
     con = duckdb.connect(str(db), read_only=True)
     try:
         ranges = {k: json.loads(con.execute("SELECT value FROM store_meta WHERE key = ?",
                                             [f"linkage_uncertainty:{k}"]).fetchone()[0])
                   for k in ("victims", "offenders")}
-        yield {k: score(con, k, root / "returns" / "_truth" / f"{k}.csv") for k in ("victims", "offenders")}, ranges
+        yield _scores(con, root), ranges
     finally:
         con.close()
 
