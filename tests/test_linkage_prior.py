@@ -111,7 +111,10 @@ def test_within_one_return_an_equal_full_dob_is_strong_evidence_initials_and_age
     # the stated prior is used as stated, and explain says so
     ex = linkage.explain(con, "victims", ids["sg_1"], ids["sg_2"], config=cfg)
     assert ex.prior_match_weight == pytest.approx(np.log2(2e-4 / (1 - 2e-4)), abs=1e-3)
-    assert not ex.prior_from_data
+    assert not ex.prior_from_data and not ex.held_apart_within_return
+    # explain says when the within-return guard holds a pair apart, whatever the weights
+    ex = linkage.explain(con, "victims", ids["rt_1"], ids["rt_2"], config=cfg)
+    assert ex.held_apart_within_return and ex.match_probability == 0.0
     # a name with nothing to date a birth never bridges two people who share the name
     assert _person(con, ids["dk_1"]) != _person(con, ids["dk_2"])
     assert _person(con, ids["dk_n"]) in {_person(con, ids["dk_1"]), _person(con, ids["dk_2"])}

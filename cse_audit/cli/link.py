@@ -172,7 +172,8 @@ def link_explain(record_a, record_b, kind, db, config_dir, show_values, fmt):
     source = (f"from the data; for {e.prior_group}: {e.prior_group_shift:+.2f} of it" if e.prior_from_data
               else f"stated in linkage.yaml; {e.prior_group}")
     click.echo(f"prior weight {e.prior_match_weight:+.2f} ({source}); total weight {e.match_weight:+.2f}; "
-               f"match probability {e.match_probability:.4f}; "
+               f"match probability {e.match_probability:.4f}"
+               f"{' (held apart: two rows of one return without full names, a shared reference or one dob)' if e.held_apart_within_return else ''}; "
                f"{'a candidate pair' if e.candidate_pair else 'never compared (no blocking rule pairs them)'}; "
                f"stored as {'one person' if e.same_person else 'different people' if e.same_person is False else '?'}")
 

@@ -16,7 +16,7 @@ from .engine import _splink_engine, _store_encrypted
 from .errors import LinkageError
 from .features import _features
 from .groups import kind_label, pair_groups, record_kinds
-from .model import _build_model, _UCache
+from .model import GUARD_SQL, _build_model, _UCache
 from .settings import KINDS, _config
 
 
@@ -33,6 +33,9 @@ class Explanation:
     prior_group: str = ""  # what the two records carry (the prior is learnt per such group)
     prior_group_shift: float = 0.0  # bits the data added to the prior for this group
     prior_from_data: bool = False  # the prior the last `link run` estimated (else the stated one)
+    # two rows of one return without strong evidence (full names, a shared reference, or one dob
+    # with a name on both): never one person whatever the weights (match_probability is then 0)
+    held_apart_within_return: bool = False
 
 
 def explain(con, kind: str, record_id_a: str, record_id_b: str, config=None,
@@ -90,10 +93,13 @@ def explain(con, kind: str, record_id_a: str, record_id_b: str, config=None,
     g = int(pair_groups(kinds, [a], [b])[0])
     shift = float(shift.get(str(g), 0.0))
     weight = float(out["match_weight"]) - _logit2(stated) + _logit2(prior) + shift
+    rec = records.physical_name
+    held = bool(api.query_sql(f"SELECT {GUARD_SQL} AS g FROM {rec} l, {rec} r "
+                              f"WHERE l.unique_id = {int(a)} AND r.unique_id = {int(b)}", "pandas")["g"].iloc[0])
     return Explanation(record_id_a, record_id_b, round(_logit2(prior) + shift, 4), comps,
-                       round(weight, 4), 1.0 / (1.0 + 2.0 ** -weight),
+                       round(weight, 4), 0.0 if held else 1.0 / (1.0 + 2.0 ** -weight),
                        bool(out.get("found_by_blocking_rules", False)), same, group, round(shift, 4),
-                       prior != stated or bool(shift))
+                       prior != stated or bool(shift), held)
 
 
 def _logit2(p: float) -> float:

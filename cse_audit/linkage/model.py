@@ -31,6 +31,11 @@ from .usample import estimate_u_one_pass
 
 log = logging.getLogger(__name__)
 
+# Two records l and r of one return are held apart unless the evidence is strong (see _run);
+# a constant: no value from a user or a file is in it.
+GUARD_SQL = ("(l.return_id = r.return_id AND (l.names_missing OR r.names_missing) "
+             "AND NOT coalesce(l.ref = r.ref, false) AND NOT coalesce(l.dob = r.dob "
+             "AND (l.fn IS NOT NULL OR l.sn IS NOT NULL) AND (r.fn IS NOT NULL OR r.sn IS NOT NULL), false))")
 M_FLOOR = 0.5  # EM's m is at least this share of the stated m (see _floored)
 M_PRIOR_WEIGHT = 1.0  # the stated m weigh as much as EM's estimate (see _floored)
 # bits below the threshold that scored pairs are kept, for the prior to be re-estimated without
@@ -287,9 +292,7 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
     rec = records.physical_name
     edges = api.query_sql(
         f"SELECT p.unique_id_l AS uid_l, p.unique_id_r AS uid_r, p.match_probability AS p, "
-        f"p.match_weight AS w, (l.return_id = r.return_id AND (l.names_missing OR r.names_missing) "
-        f"AND NOT coalesce(l.ref = r.ref, false) AND NOT coalesce(l.dob = r.dob AND (l.fn IS NOT NULL OR l.sn IS NOT NULL) "
-        f"AND (r.fn IS NOT NULL OR r.sn IS NOT NULL), false)) AS guard "
+        f"p.match_weight AS w, {GUARD_SQL} AS guard "
         f"FROM {table} p JOIN {rec} l ON l.unique_id = p.unique_id_l JOIN {rec} r ON r.unique_id = p.unique_id_r "
         f"WHERE p.match_weight >= {float(low_weight)!r} ORDER BY uid_l, uid_r", "pandas")
     return _Run(record_ids, edges, candidates, pairs_by_rule, api, table, model, time.perf_counter() - t0,
