@@ -65,3 +65,45 @@ def test_fast_scan_agrees_with_the_exact_one_on_the_fixtures():
         exact = extent.xlsx_extents(path, max_rows=10, max_cells=10)  # over the limits: measured exactly
         assert {k: (v.rows, v.columns) for k, v in fast.items()} == \
             {k: (v.rows, v.columns) for k, v in exact.items()}, path.name
+
+
+def _ods(path, rows_xml: str):
+    import zipfile
+
+    content = ('<?xml version="1.0"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:t="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
+               f'<t:table t:name="Victims">{rows_xml}</t:table></office:spreadsheet></office:body>'
+               '</office:document-content>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content)
+    return path
+
+
+_ODS_CELL = '<t:table-cell office:value-type="string"><text:p>a</text:p></t:table-cell>'
+
+
+def test_ods_bound_passes_plain_sheets_and_sends_the_rest_to_the_walk(tmp_path):
+    """The cheap ods bound (no repeats: rows <= row elements, columns <= cell elements of a row)
+    lets ordinary sheets through and leaves anything else to ods_extents, which refuses it."""
+    from cse_audit.ingest.extent import ods_within
+
+    plain = _ods(tmp_path / "ngo_plain.ods", ("<t:table-row>" + _ODS_CELL * 9 + "</t:table-row>") * 50)
+    assert ods_within(plain, 2_000_000, 500, 40_000_000)
+    check_extent(plain, Limits())
+    assert ods_within(RETURNS / "ngo_return.ods", 2_000_000, 500, 40_000_000)  # no repeats, 2 x 10
+    assert not ods_within(RETURNS / "ngo_return.ods", 2_000_000, 500, 19)  # over a (tiny) cell limit
+    # 600 columns without a repeat attribute: not within, and the walk refuses it
+    wide = _ods(tmp_path / "ngo_wide.ods", "<t:table-row>" + _ODS_CELL * 600 + "</t:table-row>")
+    assert not ods_within(wide, 2_000_000, 500, 40_000_000)
+    with pytest.raises(ReadError, match="column limit"):
+        check_extent(wide, Limits())
+    # any repeat attribute, whatever its prefix: the walk counts it
+    far = _ods(tmp_path / "ngo_far.ods", "<t:table-row>" + _ODS_CELL + "</t:table-row>"
+               '<t:table-row t:number-rows-repeated="2999998"><t:table-cell/></t:table-row>'
+               "<t:table-row>" + _ODS_CELL + "</t:table-row>")
+    assert not ods_within(far, 2_000_000, 500, 40_000_000)
+    with pytest.raises(ReadError, match="row limit"):
+        check_extent(far, Limits())
