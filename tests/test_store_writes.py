@@ -71,3 +71,16 @@ def test_record_ids_stay_unique_and_checkpoints_do_not_merge(fixture_config, tmp
     assert indexed == []
     # ... and no vacuum: each checkpoint merged the new rows into the last row group, rewriting it.
     assert con.execute("SELECT current_setting('max_vacuum_tasks')").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize(("cores", "load", "free"), [(2, 0.1, 2), (2, 1.2, 1), (2, 2.9, 1), (8, 3.4, 5)])
+def test_workers_only_for_cores_other_work_leaves_free(monkeypatch, cores, load, free):
+    """Ingest's default number of workers: the cores less the load average (as `make -l`), less
+    the writer's own; on a busy machine none (workers then only added their own CPU)."""
+    import os
+
+    from cse_audit.ingest import pipeline
+
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    assert pipeline._free_cores() == free
