@@ -20,10 +20,10 @@ from xml.parsers import expat
 _CELL_REF = re.compile(rb'<c r="([A-Z]{1,4})([0-9]{1,9})"')
 _ROW_REF = re.compile(rb'<row r="([0-9]{1,9})"')
 # A cell or row element whose first attribute is not r=" (after one space: a tab or a newline
-# there hid a cell from the scan), or with a namespace prefix: such a sheet is walked with expat.
-_ODD = rb'<(?:c|row)(?:[\t\n\r>/]| (?!r="))'
-# Prefixed elements, looked for from the ':' (rare in sheet XML, unlike '<'): cheaper than one
-# pattern trying a prefix at every tag. Cell text looking like one only costs the walk.
+# there hid a cell from the scan; see _odd_longer_or_wider), or with a namespace prefix: such a
+# sheet is walked with expat. Prefixed elements are looked for from the ':' (rare in sheet XML,
+# unlike '<'): cheaper than one pattern trying a prefix at every tag. Cell text looking like one
+# only costs the walk.
 _PREFIXED = re.compile(rb':(?:c|row)[\s>/]')
 _CHUNK = 1 << 20
 

@@ -75,7 +75,7 @@ def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | No
     """Load returns into the store, then link people across all current returns.
 
     Files are read and mapped in parallel worker processes (``jobs``; default, for a sizeable
-    batch: one per core but the one this process writes on, at least one; 1: no workers)
+    batch: the cores other work leaves free, less the one this process writes on; 1: none)
     while this process writes them to the store one at a time, in file order, so return ids
     and results do not depend on the number of workers.
 
