@@ -3,6 +3,7 @@
     python bench/run.py                       # about 10k and 100k victim records
     python bench/run.py --scales 4 40 400     # add about 1M (takes a while)
     python bench/run.py --keep                # keep the generated data in bench/data/ (and reuse it)
+    python bench/run.py --scales 400 --parts ingest --rounds 1 --keep   # ingest at 1M only
 
 For each scale (multiples of the sample's ~2.5k victim records) it generates returns with
 `cse-audit synth --scale`, then measures in one run each:
@@ -19,6 +20,8 @@ Side by side with a peer, alternating in one run (the machine may be shared, so 
   (bench/peers/plain_splink.py) on the same records, exported from the store as parquet;
 - `tables --format json` vs a process that opens the store and runs one count (the floor).
 The ratios are printed (`*_ratio`: cse-audit time / peer time; ingest_vs_bare: bare / ingest).
+Ingest and the bare read also get their CPU time (user + sys of the process and every process it
+started, ingest's workers included) and `cpu_ratio` = ingest CPU / bare read CPU.
 Results go to bench/results/<timestamp>.json and a table is printed. Everything runs as
 subprocesses of the installed `cse-audit`, the way a user runs it.
 """
@@ -31,6 +34,7 @@ import io
 import json
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -45,24 +49,70 @@ KINDS = ("victims", "offenders")
 
 
 def run(cmd: list[str], **kw) -> tuple[float, int, subprocess.CompletedProcess]:
-    """Wall seconds, peak RSS (MiB) of this child alone, and the completed process.
+    """Wall seconds, peak RSS (MiB) of this child alone, and the completed process (whose
+    `cpu_s` is the CPU seconds of the child and every process it started, see run_timed)."""
+    seconds, cpu, peak, proc = run_timed(cmd, **kw)
+    proc.cpu_s = cpu
+    return seconds, peak, proc
+
+
+def run_timed(cmd: list[str], **kw) -> tuple[float, float, int, subprocess.CompletedProcess]:
+    """Wall seconds, CPU seconds (user + sys), peak RSS (MiB) of this child alone, and the
+    completed process.
 
     The peak comes from wait4() on the child: RUSAGE_CHILDREN would be the largest of every
-    child waited for so far (generation, ingest, linkage...), not this command's own."""
+    child waited for so far (generation, ingest, linkage...), not this command's own. The CPU
+    must count the child's own processes too: ingest's workers are forked by multiprocessing's
+    forkserver, which the child never waits for, so wait4's rusage leaves them out (it showed
+    a third of ingest's CPU). This process is therefore made the subreaper of its descendants
+    (Linux): the orphaned forkserver is reparented here and reaped below, with the workers it
+    reaped, and the CPU is the growth of RUSAGE_CHILDREN over the command."""
+    _become_subreaper()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         child = subprocess.Popen(cmd, stdout=out, stderr=err, **kw)
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - t0
         child.returncode = os.waitstatus_to_exitcode(status)
+        _reap_orphans()
         out.seek(0)
         err.seek(0)
         stdout = io.TextIOWrapper(out, encoding="utf-8", errors="replace").read()
         stderr = io.TextIOWrapper(err, encoding="utf-8", errors="replace").read()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     proc = subprocess.CompletedProcess(cmd, child.returncode, stdout, stderr)
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
-    return seconds, usage.ru_maxrss // 1024, proc
+    return seconds, cpu, usage.ru_maxrss // 1024, proc
+
+
+_SUBREAPER: list[bool] = []
+
+
+def _become_subreaper() -> bool:
+    """prctl(PR_SET_CHILD_SUBREAPER) once; False where it is not available (then the CPU of
+    processes orphaned by the child is missing from the figures, as before)."""
+    if not _SUBREAPER:
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            _SUBREAPER.append(libc.prctl(36, 1, 0, 0, 0) == 0)  # 36: PR_SET_CHILD_SUBREAPER
+        except (OSError, AttributeError):
+            _SUBREAPER.append(False)
+    return _SUBREAPER[0]
+
+
+def _reap_orphans() -> None:
+    """Wait for every descendant reparented to this process (the benchmark runs one command at
+    a time, so any child left is the finished command's)."""
+    while True:
+        try:
+            os.wait()
+        except ChildProcessError:
+            return
 
 
 def best_of(cmd: list[str], n: int = 5) -> float:
@@ -76,6 +126,13 @@ def best_of(cmd: list[str], n: int = 5) -> float:
 
 def bare_read(folder: Path) -> tuple[float, int]:
     """Seconds and data rows for pandas reading every return, all sheets, no mapping."""
+    inside, _, _, rows = bare_read_timed(folder)
+    return inside, rows
+
+
+def bare_read_timed(folder: Path) -> tuple[float, float, float, int]:
+    """The bare read's seconds timed inside its process (imports excluded), the whole
+    process's wall and CPU seconds (imports included, as for ingest), and the rows read."""
     code = f"""
 import io, time, pathlib, pandas as pd
 t0 = time.perf_counter(); rows = 0
@@ -100,8 +157,11 @@ for p in sorted(pathlib.Path({str(folder)!r}).rglob('*')):
     rows += sum(len(f) for f in frames)
 print(time.perf_counter() - t0, rows)
 """
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    return float(out[0]), int(out[1])
+    wall, cpu, _, proc = run_timed([sys.executable, "-c", code])
+    if proc.returncode:
+        raise RuntimeError(f"the bare read failed:\n{proc.stderr[-2000:]}")
+    out = proc.stdout.split()
+    return float(out[0]), wall, cpu, int(out[1])
 
 
 def export_for_peer(db: Path, work: Path) -> dict[str, Path]:
@@ -137,34 +197,59 @@ def alternate(a: list[str], b: list[list[str]], rounds: int) -> tuple[float, flo
     return best_a, best_b
 
 
-def peers(db: Path, data: Path, work: Path, rounds: int, first_link_s: float) -> dict:
-    """cse-audit against its peers, each pair alternating in this one run. ``link_s`` is a link
-    run again on the same records (a review round: u and m come from the store's cache);
-    ``first_link_s`` the first link of the store (sampling u and training m), one run only."""
+PARTS = ("ingest", "link", "tables")
+
+
+def peers(db: Path, data: Path, work: Path, rounds: int, first_link_s: float | None = None, parts=PARTS) -> dict:
+    """cse-audit against its peers, each pair alternating in this one run (`parts`: which pairs).
+    ``link_s`` is a link run again on the same records (a review round: u and m come from the
+    store's cache); ``first_link_s`` the first link of the store (sampling u and training m), one
+    run only, when the caller timed it."""
     out = {}
-    paths = export_for_peer(db, work)
-    splink_peer = [[sys.executable, str(PEER_SPLINK), str(paths[k]), str(work / f"peer_{k}_out.parquet")]
-                   for k in KINDS]
-    link_s, peer_s = alternate(CLI + ["link", "run", "--db", str(db), "--format", "json"], splink_peer, rounds)
-    out.update(link_s=round(link_s, 2), plain_splink_s=round(peer_s, 2), link_ratio=round(link_s / peer_s, 2),
-               first_link_s=round(first_link_s, 2), first_link_ratio=round(first_link_s / peer_s, 2))
-    tables_s, floor_s = alternate(CLI + ["tables", "--db", str(db), "--format", "json"], [count_floor(db)], rounds)
-    out.update(tables_s=round(tables_s, 2), count_floor_s=round(floor_s, 2),
-               tables_ratio=round(tables_s / floor_s, 2))
-    ingest_best, bare_best = float("inf"), float("inf")
-    fresh = work / "peer_ingest.duckdb"
-    for _ in range(rounds):
-        for old in (fresh, fresh.with_name(fresh.name + ".wal")):
-            old.unlink(missing_ok=True)
-        ingest_best = min(ingest_best, run(CLI + ["ingest", str(data), "--db", str(fresh), "--no-link",
-                                                  "--no-tables", "--format", "json"])[0])
-        bare_best = min(bare_best, bare_read(data)[0])
-    out.update(ingest_s=round(ingest_best, 2), bare_read_s=round(bare_best, 2),
-               ingest_vs_bare=round(bare_best / ingest_best, 2))
+    if "link" in parts:
+        paths = export_for_peer(db, work)
+        splink_peer = [[sys.executable, str(PEER_SPLINK), str(paths[k]), str(work / f"peer_{k}_out.parquet")]
+                       for k in KINDS]
+        link_s, peer_s = alternate(CLI + ["link", "run", "--db", str(db), "--format", "json"], splink_peer, rounds)
+        out.update(link_s=round(link_s, 2), plain_splink_s=round(peer_s, 2), link_ratio=round(link_s / peer_s, 2))
+        if first_link_s is not None:
+            out.update(first_link_s=round(first_link_s, 2), first_link_ratio=round(first_link_s / peer_s, 2))
+    if "tables" in parts:
+        tables_s, floor_s = alternate(CLI + ["tables", "--db", str(db), "--format", "json"], [count_floor(db)],
+                                      rounds)
+        out.update(tables_s=round(tables_s, 2), count_floor_s=round(floor_s, 2),
+                   tables_ratio=round(tables_s / floor_s, 2))
+    if "ingest" in parts:
+        out.update(ingest_against_bare(data, work / "peer_ingest.duckdb", rounds))
     return out
 
 
-def bench_scale(scale: float, work: Path, seed: int, rounds: int = 0) -> dict:
+def ingest_against_bare(data: Path, fresh: Path, rounds: int) -> dict:
+    """Ingest into a new store (linkage off) and the bare read, alternating; the best of each.
+
+    ingest_vs_bare = bare read timed inside its process / ingest's whole process (the issue's
+    ratio, as before); ingest_vs_bare_process compares whole processes both ways (imports in
+    both). CPU is user + sys of each process and everything it started; cpu_ratio = ingest CPU
+    / bare read CPU (target <= 2)."""
+    best = {"ingest_s": float("inf"), "ingest_cpu_s": float("inf"), "bare_read_s": float("inf"),
+            "bare_process_s": float("inf"), "bare_cpu_s": float("inf")}
+    for _ in range(rounds):
+        for old in (fresh, fresh.with_name(fresh.name + ".wal")):
+            old.unlink(missing_ok=True)
+        wall, cpu, _, _ = run_timed(CLI + ["ingest", str(data), "--db", str(fresh), "--no-link", "--no-tables",
+                                           "--format", "json"])
+        inside, bare_wall, bare_cpu, _ = bare_read_timed(data)
+        for key, value in (("ingest_s", wall), ("ingest_cpu_s", cpu), ("bare_read_s", inside),
+                           ("bare_process_s", bare_wall), ("bare_cpu_s", bare_cpu)):
+            best[key] = min(best[key], value)
+    out = {k: round(v, 2) for k, v in best.items()}
+    out.update(ingest_vs_bare=round(best["bare_read_s"] / best["ingest_s"], 2),
+               ingest_vs_bare_process=round(best["bare_process_s"] / best["ingest_s"], 2),
+               cpu_ratio=round(best["ingest_cpu_s"] / best["bare_cpu_s"], 2))
+    return out
+
+
+def bench_scale(scale: float, work: Path, seed: int, rounds: int = 0, parts=PARTS) -> dict:
     data = work / f"scale{scale:g}"
     gen_s, gen_mb = None, None
     if _generated(data, scale, seed):  # --keep: reuse returns generated by an earlier run
@@ -179,18 +264,23 @@ def bench_scale(scale: float, work: Path, seed: int, rounds: int = 0) -> dict:
                                            "--format", "json"])
     summary = json.loads(proc.stdout)
     landed = summary["totals"]["rows_landed"]
-    bare_s, bare_rows = bare_read(data)
-    link_s, link_mb, proc = run(CLI + ["link", "run", "--db", str(db), "--format", "json"])
-    link = json.loads(proc.stdout)
-    tables_s, _, _ = run(CLI + ["tables", "--db", str(db), "--format", "json"])
-    # With a period the people are counted from the records, not read from the persons table.
-    tables_period_s, _, _ = run(CLI + ["tables", "--db", str(db), "--format", "json", "--from", "2000-01-01"])
-    completeness_s, _, _ = run(CLI + ["completeness", "--db", str(db), "--format", "json"])
+    ingest_cpu = proc.cpu_s
+    bare_s, bare_wall, bare_cpu, bare_rows = bare_read_timed(data)
+    link_s = link_mb = tables_s = tables_period_s = completeness_s = None
+    link = {}
+    if "link" in parts or "tables" in parts:  # the tables need the people linked
+        link_s, link_mb, proc = run(CLI + ["link", "run", "--db", str(db), "--format", "json"])
+        link = json.loads(proc.stdout)
+        tables_s, _, _ = run(CLI + ["tables", "--db", str(db), "--format", "json"])
+        # With a period the people are counted from the records, not read from the persons table.
+        tables_period_s, _, _ = run(CLI + ["tables", "--db", str(db), "--format", "json", "--from", "2000-01-01"])
+        completeness_s, _, _ = run(CLI + ["completeness", "--db", str(db), "--format", "json"])
     victims = link.get("victims", {})
     offenders = link.get("offenders", {})
-    side_by_side = peers(db, data, work, rounds, link_s) if rounds else None
+    side_by_side = peers(db, data, work, rounds, link_s, parts) if rounds else None
     return {
         "peers": side_by_side,
+        "ingest_cpu_s": round(ingest_cpu, 2), "bare_process_s": round(bare_wall, 2), "bare_cpu_s": round(bare_cpu, 2),
         "scale": scale, "generate_s": None if gen_s is None else round(gen_s, 2), "generate_peak_mib": gen_mb,
         "files": len(summary["files"]), "rows_landed": landed,
         "victim_records": victims.get("records"), "offender_records": offenders.get("records"),
@@ -200,7 +290,8 @@ def bench_scale(scale: float, work: Path, seed: int, rounds: int = 0) -> dict:
         # same files both ways, so the throughput ratio is the ratio of times (rows are counted
         # differently: pandas counts title and header rows, ingest the rows it lands)
         "ingest_vs_bare": round(bare_s / ingest_s, 2),
-        "link_s": round(link_s, 2), "link_peak_mib": link_mb,
+        "cpu_ratio": round(ingest_cpu / bare_cpu, 2),
+        "link_s": _r(link_s), "link_peak_mib": link_mb,
         "victim_candidate_pairs": victims.get("candidate_pairs"),
         "victim_pairs_per_record": round(victims["candidate_pairs"] / victims["records"], 1)
         if victims.get("records") else None,
@@ -211,20 +302,26 @@ def bench_scale(scale: float, work: Path, seed: int, rounds: int = 0) -> dict:
         "victim_link_s": victims.get("seconds"), "offender_link_s": offenders.get("seconds"),
         "victim_pairs_by_rule": victims.get("candidate_pairs_by_rule"),
         "offender_pairs_by_rule": offenders.get("candidate_pairs_by_rule"),
-        "tables_s": round(tables_s, 2), "tables_period_s": round(tables_period_s, 2),
-        "completeness_s": round(completeness_s, 2),
+        "tables_s": _r(tables_s), "tables_period_s": _r(tables_period_s),
+        "completeness_s": _r(completeness_s),
     }
 
 
-def bench_sample(work: Path, rounds: int) -> dict:
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def bench_sample(work: Path, rounds: int, parts=PARTS) -> dict:
     """The shipped sample (2.5k records a kind), where nearly every real run's size is."""
     data = HERE.parent / "sample_returns"
     db = work / "sample.duckdb"
     for old in (db, db.with_name(db.name + ".wal")):
         old.unlink(missing_ok=True)
     run(CLI + ["ingest", str(data), "--db", str(db), "--no-link", "--no-tables", "--format", "json"])
-    first_link_s = run(CLI + ["link", "run", "--db", str(db), "--format", "json"])[0]
-    return peers(db, data, work, rounds, first_link_s)
+    first_link_s = None
+    if "link" in parts or "tables" in parts:
+        first_link_s = run(CLI + ["link", "run", "--db", str(db), "--format", "json"])[0]
+    return peers(db, data, work, rounds, first_link_s, parts)
 
 
 def _generated(data: Path, scale: float, seed: int) -> bool:
@@ -252,10 +349,16 @@ def main(argv=None) -> int:
                     help="also measure the shipped sample_returns/ against the peers")
     ap.add_argument("--keep", action="store_true",
                     help="keep generated data in bench/data/ (and reuse returns already there)")
+    ap.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS),
+                    help="what to measure: ingest, link, tables (linkage runs once for tables too; "
+                         "e.g. --parts ingest at scale 400 skips the long linkage)")
     args = ap.parse_args(argv)
     work = HERE / "data" if args.keep else Path(tempfile.mkdtemp(prefix="cse-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     results = {"when": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine()}
+    # Byte-compiled once, as pip installs a package: with PYTHONDONTWRITEBYTECODE set (as on the
+    # benchmark machine) an editable install recompiles every module in every process otherwise.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(HERE.parent / "cse_audit")], check=False)
     script = Path(sys.executable).with_name("cse-audit")
     helpcmd = [str(script), "--help"] if script.exists() else CLI + ["--help"]
     results["startup"] = {"cse_audit_help_s": round(best_of(helpcmd), 3),
@@ -264,10 +367,10 @@ def main(argv=None) -> int:
     try:
         if args.sample:
             print("sample ...", file=sys.stderr, flush=True)
-            results["sample"] = bench_sample(work, args.rounds or 2)
+            results["sample"] = bench_sample(work, args.rounds or 2, args.parts)
         for scale in args.scales:
             print(f"scale {scale:g} ...", file=sys.stderr, flush=True)
-            results["scales"].append(bench_scale(scale, work, args.seed, args.rounds))
+            results["scales"].append(bench_scale(scale, work, args.seed, args.rounds, args.parts))
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -286,15 +389,16 @@ def print_table(results: dict) -> None:
     s = results["startup"]
     print(f"start-up: cse-audit --help {s['cse_audit_help_s']} s; python -c pass {s['python_pass_s']} s")
     keys = ["scale", "victim_records", "offender_records", "rows_landed", "ingest_rows_per_s", "bare_rows_per_s",
-            "ingest_vs_bare", "link_s", "link_peak_mib", "victim_pairs_per_record", "offender_pairs_per_record",
+            "ingest_vs_bare", "ingest_cpu_s", "bare_cpu_s", "cpu_ratio", "link_s", "link_peak_mib", "victim_pairs_per_record", "offender_pairs_per_record",
             "tables_s", "tables_period_s", "completeness_s"]
     print(tabulate([[r.get(k) for k in keys] for r in results["scales"]], headers=keys))
-    rows = ([["sample", *results["sample"].values()]] if results.get("sample") else []) + \
-        [[f"{r['scale']:g}", *r["peers"].values()] for r in results["scales"] if r.get("peers")]
-    if rows:
-        heads = list(results.get("sample") or next(r["peers"] for r in results["scales"] if r.get("peers")))
-        print("\nside by side (best of alternating rounds; ratio = cse-audit / peer, ingest_vs_bare = bare / ingest):")
-        print(tabulate(rows, headers=["data", *heads]))
+    found = ([("sample", results["sample"])] if results.get("sample") else []) + \
+        [(f"{r['scale']:g}", r["peers"]) for r in results["scales"] if r.get("peers")]
+    if found:
+        heads = list(dict.fromkeys(k for _, peer in found for k in peer))
+        print("\nside by side (best of alternating rounds; ratio = cse-audit / peer, ingest_vs_bare = bare / ingest,"
+              " cpu_ratio = ingest CPU / bare read CPU):")
+        print(tabulate([[name, *(peer.get(k) for k in heads)] for name, peer in found], headers=["data", *heads]))
 
 
 if __name__ == "__main__":

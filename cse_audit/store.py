@@ -26,8 +26,13 @@ OFFENDER_FIELDS = PERSON_FIELDS + ["identified"]
 CASE_FIELDS = ["case_ref", "case_date", "area"]
 
 _TYPES = {"dob": "DATE", "case_date": "DATE", "age": "INTEGER", "missing_episodes": "INTEGER", "age_max": "INTEGER"}
+# record_id is unique but not a PRIMARY KEY: DuckDB rewrites a table's whole key index at every
+# checkpoint, and with the WAL checkpointed every 4MB that made loading quadratic (at 100k records,
+# 12 of the load's 22 CPU seconds; far worse at 1M). Unique without the index: agency ids hold no
+# ':', each return gets a fresh id, and arrow_tables refuses a return whose rows would share one.
+# Stores made before keep their key; both work.
 _PROVENANCE = (
-    "record_id VARCHAR PRIMARY KEY, return_id INTEGER NOT NULL, agency_id VARCHAR NOT NULL, "
+    "record_id VARCHAR NOT NULL, return_id INTEGER NOT NULL, agency_id VARCHAR NOT NULL, "
     "source_type VARCHAR NOT NULL, sheet VARCHAR, row_number INTEGER"
 )
 
@@ -131,6 +136,13 @@ def connect(path: str | os.PathLike = DEFAULT_DB, read_only: bool = False,
         # sample's load from ~8 s to ~60 s; a 4MB threshold costs nothing measurable there, and a
         # crash leaves at most about 4MB (+ one return) in the WAL (it was 1GB: the whole load).
         con.execute(f"SET checkpoint_threshold = {sql_literal(WAL_CHECKPOINT)}")
+        # No vacuum at checkpoints. With one every 4MB, each merged the rows appended since the last
+        # into the table's last, partly filled row group, rewriting and recompressing up to 122,880
+        # rows of every table each time, more as the store grew (at 100k records 3 of the load's 8
+        # CPU seconds; a later writer's first checkpoint then merged the whole store again, ~3 s).
+        # The price: a row group per checkpoint (~6k records at 100k), and rows deleted are not
+        # compacted (nothing deletes much here; minimise rewrites the whole file).
+        con.execute("SET max_vacuum_tasks = 0")
     return con
 
 
@@ -235,11 +247,31 @@ def arrow_tables(mapped, agency) -> dict:
         if "force_area" in fields:
             data["force_area"] = [agency.force_area] * n
         out[table] = pa.table({k: pa.array(v, type=types.get(k, pa.string())) for k, v in data.items()})
+        _check_unique_ids(out[table], table)
     if mapped.issues:
         issues = [vars(i) for i in mapped.issues]
         out["issues"] = pa.table({k: pa.array([i[k] for i in issues], type=pa.int32() if k == "row_number"
                                                else pa.string()) for k in issues[0]})
     return out
+
+
+def _check_unique_ids(frame, table: str) -> None:
+    """Refuse a return two of whose rows of one table would get the same record id (the check a
+    key on record_id made): the id is agency:return: + this key, the first two the same for
+    every row of a return. Vectorised, so it costs little, and done in the worker processes."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    key = pc.binary_join_element_wise(frame["sheet"], pc.cast(frame["row_number"], pa.string()), ":")
+    if "column_group" in frame.column_names:
+        group = pc.fill_null(pc.binary_join_element_wise(":g", frame["column_group"], ""), "")
+        key = pc.binary_join_element_wise(key, group, "")
+    counts = pc.value_counts(key)
+    repeated = counts.filter(pc.greater(counts.field("counts"), 1))
+    if len(repeated):
+        raise duckdb.ConstraintException(
+            f'Duplicate key "record_id: ...:{repeated[0]["values"]}" in {table}: two rows of one return '
+            "would get the same record id")
 
 
 def write_return(con, mapped, agency, mapping_name: str, path: Path, digest: str,

@@ -19,9 +19,12 @@ from xml.parsers import expat
 
 _CELL_REF = re.compile(rb'<c r="([A-Z]{1,4})([0-9]{1,9})"')
 _ROW_REF = re.compile(rb'<row r="([0-9]{1,9})"')
-_WIDE_COLUMN = re.compile(rb'<c r="([A-Z]{2,4})[0-9]')
-# a cell or row element whose first attribute is not r (or with a namespace prefix): walk it
-_NO_LEADING_R = re.compile(rb'<c[>/]|<c (?!r=")|<row[>/]|<row (?!r=")|<\w+:(?:c|row)[\s>/]')
+# A cell or row element whose first attribute is not r=" (after one space: a tab or a newline
+# there hid a cell from the scan; see _odd_longer_or_wider), or with a namespace prefix: such a
+# sheet is walked with expat. Prefixed elements are looked for from the ':' (rare in sheet XML,
+# unlike '<'): cheaper than one pattern trying a prefix at every tag. Cell text looking like one
+# only costs the walk.
+_PREFIXED = re.compile(rb':(?:c|row)[\s>/]')
 _CHUNK = 1 << 20
 
 
@@ -107,31 +110,44 @@ def _scan_xlsx_sheet(zf: zipfile.ZipFile, part: str, max_rows: int, max_cells: i
     """Columns exactly (from the cells' references, cheaply); rows from the <row r> elements, with
     every cell's row number checked to have no more digits than the largest of them. When that
     bound (10^digits - 1 rows) passes the limits the sheet is fine; otherwise (or when cells or
-    rows come without a leading r attribute) every cell is read exactly."""
+    rows come without a leading r attribute) every cell is read exactly.
+
+    Per chunk: one search for prefixed elements, one findall of row numbers, and one search
+    for the rest at once (an odd element, a cell with a longer row number, a cell past the widest
+    column so far); a 100 MB sheet in about 0.65 s instead of 0.9 (decompressing is 0.2)."""
     ext = Extent()
-    odd = False
     for body in _chunks(zf, part):
-        odd = _NO_LEADING_R.search(body) is not None
-        if odd:
-            break
+        if _PREFIXED.search(body):
+            return _walk_xlsx_sheet(zf, part)
         for r in _ROW_REF.findall(body):
             if len(r) >= len(str(ext.rows)):
                 ext.rows = max(ext.rows, int(r))
-        longer = rb'<c r="[A-Z]{1,4}[0-9]{%d}' % (len(str(ext.rows)) + 1)
-        if re.search(longer, body):
-            return _exact_xlsx_sheet(zf, part)  # a cell below every row element
-        # only letters past the widest column so far are looked for: one scan of the chunk
-        wider = rb'<c r="([A-Z]{2,4})[0-9]' if ext.columns >= 26 else \
-            rb'<c r="([%c-Z][0-9]|[A-Z]{2,4}[0-9])' % (64 + ext.columns + 1)
-        if re.search(wider, body):
+        found = _odd_longer_or_wider(len(str(ext.rows)), ext.columns).search(body)
+        if found is not None and found.group(2) is not None:
+            # a wider column: measure this chunk's columns, then look on for the rest alone
             for ref in re.findall(rb'<c r="([A-Z]{1,4})[0-9]', body):
                 ext.columns = max(ext.columns, _col_number(ref))
-    if odd:
-        return _walk_xlsx_sheet(zf, part)  # cells or rows without r first, or a namespace prefix
+            found = _odd_longer_or_wider(len(str(ext.rows)), None).search(body, found.start())
+        if found is not None:
+            if found.group(1) is not None:
+                return _exact_xlsx_sheet(zf, part)  # a cell below every row element
+            return _walk_xlsx_sheet(zf, part)  # a cell or row without r first
     bound = 10 ** len(str(ext.rows)) - 1
     if bound <= max_rows and bound * max(ext.columns, 1) <= max_cells:
         return ext  # within the limits whatever the exact row count
     return _exact_xlsx_sheet(zf, part)
+
+
+def _odd_longer_or_wider(row_digits: int, columns: int | None) -> re.Pattern:
+    """One pattern for a cell or row element without r first (no group), a cell whose row number
+    is longer than row_digits (group 1) or whose column is past `columns` (group 2; only letters
+    past it are looked for, so mostly a sheet's first chunk matches; None: not looked for)."""
+    if columns is None:
+        wider = rb"(?!)"
+    else:
+        wider = rb"[A-Z]{2,4}" if columns >= 26 else rb"[%c-Z]|[A-Z]{2,4}" % (64 + columns + 1)
+    return re.compile(rb'<(?:c(?:[\t\n\r>/]| (?!r=")| r="(?:[A-Z]{1,4}([0-9]{%d})|((?:%s)[0-9])))'
+                      rb'|row(?:[\t\n\r>/]| (?!r=")))' % (row_digits + 1, wider))
 
 
 def _exact_xlsx_sheet(zf: zipfile.ZipFile, part: str) -> Extent:
@@ -166,6 +182,24 @@ def _walk_xlsx_sheet(zf: zipfile.ZipFile, part: str) -> Extent:
 
 _ODS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+
+
+def ods_within(path, max_rows: int, max_columns: int, max_cells: int) -> bool:
+    """True when an ods workbook's sheets are surely within the limits, by a cheap bound: with no
+    repeat attribute anywhere (the only way to place a cell far off: ods has no cell addresses),
+    a sheet has at most as many rows as there are row elements in the file and as many columns
+    as the longest row has cell elements. Counted on the bytes (whatever the namespace prefix,
+    text that looks like a tag only raises the bound); False sends the workbook to the exact
+    walk (ods_extents), which counts repeats. A 3 MB content.xml in ~10 ms instead of ~100."""
+    with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
+        data = fh.read()
+    if b"-repeated" in data:
+        return False
+    starts = [m.start() for m in re.finditer(rb"<[^\s>/]*table-row[\s>/]", data)]
+    rows = len(starts)
+    columns = max((data.count(b"table-cell", a, b) for a, b in zip(starts, [*starts[1:], len(data)], strict=True)),
+                  default=0)
+    return rows <= max_rows and columns <= max_columns and rows * columns <= max_cells
 
 
 def ods_extents(path) -> dict[str, Extent]:

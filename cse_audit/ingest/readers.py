@@ -127,12 +127,14 @@ def check_extent(path: Path, limits: Limits) -> None:
     calamine builds its dense grid (see extent.py); xls is bounded by its format (65,536 x 256)."""
     from xml.parsers.expat import ExpatError
 
-    from .extent import ods_extents, xlsx_extents
+    from .extent import ods_extents, ods_within, xlsx_extents
 
     ext = path.suffix.lower()
     if ext not in (".xlsx", ".xlsm", ".ods"):
         return
     try:
+        if ext == ".ods" and ods_within(path, limits.max_rows, limits.max_columns, limits.max_cells):
+            return
         extents = ods_extents(path) if ext == ".ods" else xlsx_extents(path, limits.max_rows, limits.max_cells)
     except (ExpatError, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ReadError(path.name, f"damaged workbook ({_short(exc)})") from exc
