@@ -241,9 +241,7 @@ def _clusters(con, kind, cfg, overrides, keep_low):
     used_prior = prior
     for _ in range(PRIOR_ROUNDS if from_data else 1):
         edges = _rescored(run, prior, shifts[groups] if groups is not None else 0.0) if len(run.edges) else run.edges
-        roots, best, stats = _cluster(n, _best_only_for_partial(edges, run.partial, cfg.threshold), cfg.threshold,
-                                      run.record_ids, ov, guard)
-        used_prior, used = prior, shifts  # what these scores and persons were found with
+        used_prior, used = prior, shifts  # what these scores were computed with
         if not from_data or not len(edges):
             break
         # the prior is the share of all pairs that are matches: the scored pairs' expected matches
@@ -261,6 +259,9 @@ def _clusters(con, kind, cfg, overrides, keep_low):
     moved = np.flatnonzero(np.abs(used) >= 0.05) if groups is not None else []
     log.info("%s: prior %.3g%s", kind, used_prior, ("; by kind of pair (bits): " + "; ".join(
         f"{kind_label(g // 8)} ~ {kind_label(g % 8)} {used[g]:+.1f}" for g in moved)) if len(moved) else "")
+    # the persons, once the prior has settled (the rounds above need only the scores)
+    roots, best, stats = _cluster(n, _best_only_for_partial(edges, run.partial, cfg.threshold), cfg.threshold,
+                                  run.record_ids, ov, guard)
     apart = _apart(run, roots, cfg.cannot_link_below, shift) if cfg.cannot_link_below else []
     if apart:
         roots, best, stats = _cluster(n, _best_only_for_partial(run.edges, run.partial, cfg.threshold),
