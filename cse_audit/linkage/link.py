@@ -44,7 +44,7 @@ class LinkResult:
     persons_high: int = 0
 
 
-PRIOR_ROUNDS = 12  # re-estimating the prior (and its groups) from the clusters settles in a few rounds
+PRIOR_ROUNDS = 12  # re-estimating the prior (and its groups) from the scores settles in a few rounds
 
 
 def _logit2(p: float) -> float:
