@@ -297,14 +297,13 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
         f"WHERE p.match_weight >= {float(low_weight)!r} ORDER BY uid_l, uid_r", "pandas")
     return _Run(record_ids, edges, candidates, pairs_by_rule, api, table, model, time.perf_counter() - t0,
                 prior=float(model["probability_two_random_records_match"]),
-                partial=_partial(features),
-                kinds=record_kinds(features))
+                partial=_partial(kinds := record_kinds(features)),
+                kinds=kinds)
 
 
-def _partial(features):
+def _partial(kinds):
     """Records that lack a full name (initials and an age) or anything to date a birth (a name
-    alone): such a record can fit two people who share what it has, so it joins only the person
-    of its best match and never bridges two (link._best_only_for_partial)."""
-    names = features.column("names_missing").to_numpy(zero_copy_only=False).astype(bool)
-    no_birth = pd.isna(pd.Series(features.column("bd_lo").to_numpy(zero_copy_only=False))).to_numpy()
-    return names | no_birth
+    alone), from their kinds (groups.record_kinds): such a record can fit two people who share
+    what it has, so it joins only the person of its best match and never bridges two
+    (link._best_only_for_partial)."""
+    return (kinds >= 4) | (kinds % 4 == 3)
