@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .. import store
+from . import unresolved
 from .clusters import _apart_pairs, _cluster, _person_ids
 from .groups import group_shifts, kind_label, pair_groups, pairs_per_group
 from .merge import _merge_persons
@@ -145,15 +146,20 @@ def _best_pairs(edges: pd.DataFrame, roots: list[int]) -> tuple[pd.DataFrame, pd
 def _uncertainty(run, roots: list[int], threshold: float, low: float, high: float,
                  forbidden: list[tuple[int, int]] = ()) -> dict:
     """How sure the count is. A record is ambiguous when its best pair is uncertain (match
-    probability p in [low, high)) or when it has pairs at or above the threshold to two
-    different persons.
+    probability p in [low, high)), when it has pairs at or above the threshold to two
+    different persons, or when it is a partial record (initials, an area) left a person of its
+    own although named persons fit it.
 
-    Low end: two persons may be one. For each pair of persons, the chance is the best match
-    probability between their records (pairs from MERGE_FLOOR up: e.g. an initials-only record
-    that fits five named children equally, each at p = 0.15, is probably one of them though
-    none is likely); a person's chances add up to at most one. High end: a linked record whose
-    best pair within its person is uncertain is another person with probability 1 - p. Each
-    end also moves by two standard deviations."""
+    The range is the number of people expected, two standard deviations either way: the
+    persons found, less the pairs of persons that may be one (each pair's chance: the best
+    match probability between their records, pairs from MERGE_FLOOR up; a person's chances add
+    up to at most one), plus the linked records that may be another person (1 - p of a record's
+    best pair, when that is within its person), less the partial records left persons of their
+    own that are named persons' duplicates. How many those are, unresolved.py estimates from
+    how many named persons fit them against how many would by chance (their pairs' scores
+    cannot say: a record that fits five children scores low against each); its fit rate's
+    range widens the range. The count (one person per cluster) may lie outside the range: at
+    scale it counts each unresolved partial record as a child of its own, which most are not."""
     persons = len(set(roots))
     e = run.edges
     if not len(e):
@@ -162,13 +168,35 @@ def _uncertainty(run, roots: list[int], threshold: float, low: float, high: floa
     unsure = best[(best["p"] >= low) & (best["p"] < high)]
     strong = ends[ends["p"] >= threshold].assign(r=lambda d: root[d["other"].to_numpy()])
     torn = set(strong.groupby("uid")["r"].nunique().loc[lambda s: s > 1].index)
-    linked = unsure[unsure["same"].to_numpy()]["p"].to_numpy()
-    merge = _merge_chances(e, root, forbidden)
-    sd_low = 2.0 * math.sqrt(float((merge * (1 - merge)).sum()))
-    sd_high = 2.0 * math.sqrt(float((linked * (1 - linked)).sum()))
-    return {"ambiguous_records": len(set(unsure["uid"]) | torn),
-            "persons_low": max(persons - math.ceil(float(merge.sum()) + sd_low), 1),
-            "persons_high": persons + math.ceil(float((1 - linked).sum()) + sd_high)}
+    # a linked record may be another person: 1 - its best pair's p, when that pair is in its person
+    linked = best[best["same"].to_numpy()]["p"].to_numpy()
+    dup_lo = dup_hi = dup_sd = 0.0
+    ambiguous = set(unsure["uid"]) | torn
+    skip = None
+    if run.fit is not None and run.kinds is not None:
+        kinds = np.asarray(run.kinds)
+        est = unresolved.estimate(run.fit, kinds, root, unresolved.fit_rate_low(run.fit, kinds, e, root))
+        dup_lo, dup_hi = est.unlinked_duplicates(spread=0.0)
+        dup_sd = est.sd / est.fit_low if dup_hi > 0 else 0.0
+        free = unresolved.covered(run.fit, kinds, root)
+        # the estimate stands for these records' pairs into named persons: not counted twice
+        has_named = np.zeros(len(root), bool)
+        has_named[root[kinds < 4]] = True
+        a, b = e["uid_l"].to_numpy(), e["uid_r"].to_numpy()
+        skip = (free[a] & has_named[root[b]]) | (free[b] & has_named[root[a]])
+        ambiguous = (ambiguous - set(np.flatnonzero(free).tolist())) | set(est.ambiguous.tolist())
+    merge = _merge_chances(e if skip is None else e[~skip], root, forbidden)
+    # the persons expected: less the merges the scores expect, plus the splits, less the
+    # duplicates; two standard deviations of the three (independent counts) either way, and the
+    # duplicates' range from the fit rate's (a bias, not noise: not shrunk by the others)
+    expected = persons - float(merge.sum()) + float((1 - linked).sum())
+    sd = 2.0 * math.sqrt(float((merge * (1 - merge)).sum()) + float((linked * (1 - linked)).sum()) + dup_sd ** 2)
+    log.info("count's range: persons %d; pairs of persons that may be one %.0f; linked records that may be "
+             "another %.0f; unresolved partial records that are named persons' %.0f-%.0f; 2 sd %.0f",
+             persons, merge.sum(), (1 - linked).sum(), dup_lo, dup_hi, sd)
+    return {"ambiguous_records": len(ambiguous),
+            "persons_low": max(math.floor(expected - dup_hi - sd), 1),
+            "persons_high": max(math.ceil(expected - dup_lo + sd), 1)}
 
 
 MERGE_FLOOR = 0.01  # pairs of persons less likely than this to be one are left out of the range

@@ -27,6 +27,7 @@ from .errors import LinkageError
 from .features import _features
 from .groups import record_kinds
 from .settings import KINDS, LinkageConfig
+from .unresolved import fit_frame
 from .usample import estimate_u_one_pass
 
 log = logging.getLogger(__name__)
@@ -248,6 +249,7 @@ class _Run:
     prior: float = 0.0  # the prior the scores were computed with
     partial: Any = None  # per record: lacks a full name or anything to date a birth (see _partial)
     kinds: Any = None  # per record: what it carries (groups.record_kinds)
+    fit: Any = None  # per record: initials, sex, area, birth interval (unresolved.fit_frame)
     group_shifts: Any = None  # bits added to the prior per group of pairs (link._clusters)
 
 
@@ -298,7 +300,7 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
     return _Run(record_ids, edges, candidates, pairs_by_rule, api, table, model, time.perf_counter() - t0,
                 prior=float(model["probability_two_random_records_match"]),
                 partial=_partial(kinds := record_kinds(features)),
-                kinds=kinds)
+                kinds=kinds, fit=fit_frame(features))
 
 
 def _partial(kinds):

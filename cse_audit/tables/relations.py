@@ -310,7 +310,8 @@ class _Kind:
             return ""
         return (f"{_n(u['ambiguous_records'])} {self.kind[:-1]} record(s) could not be resolved with certainty "
                 f"(e.g. initials and an age that fit more than one person): the number of {self.kind} is "
-                f"between {u['persons_low']:,} and {u['persons_high']:,}.")
+                f"estimated at between {u['persons_low']:,} and {u['persons_high']:,}"
+                " (each record left unresolved is counted as a person of its own above).")
 
     def linkage_note(self) -> str:
         if not self.linkage_run:

@@ -1,0 +1,207 @@
+"""How many of the records no linker can resolve are someone already counted.
+
+A record with initials, a sex, an area and an age (a charity's "J.S., F, 14 yrs") fits every
+named child of that area and sex with those initials whose birth date the age allows. In a
+small data set that is one child at most and the pair scores high; at 100k records it is
+often three or five, each scoring low, so the record stays a person of its own although it is
+most likely one of them (issue 16: ~75 % of such records at scale 10, none linked). Pairwise
+scores cannot say more: the evidence for any one candidate is about as strong as the number of
+children it has to be picked from. What the data do say is how many candidates such records
+have, against how many they would have by chance.
+
+For each partial record r (initials, an area; kinds 4-7 in groups.py) with named persons P:
+
+    N_r      named persons that fit r: same area (force area), initials, a sex that does not
+             differ, a birth date or interval that overlaps r's
+    lambda_r the fits r would have by chance: the named persons of its area and sex whose birth
+             fits (any initials), times the share of r's initials among the named persons of
+             its area and sex whose birth does NOT fit r (so r's own partner, if it has one, is
+             not in the share), shrunk towards the share over all areas
+
+A record that is a named child's duplicate has its partner among the fits (with probability
+``fit_rate``: same area, sex, initials and a birth that fits) on top of the chance fits, so
+
+    E[sum_r (N_r - lambda_r)] = duplicates x fit_rate
+
+which is estimated over all partial records (linked or not: choosing the unlinked ones would
+choose by N), with a standard deviation from N's Poisson variance. The duplicates not already
+linked to a named person are the records the count holds as persons of their own although
+they are not. ``fit_rate`` is not known: between MIN_FIT_RATE's product (measured from the
+data where it can be) and 1, which widens the range, never moves it off the data."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+# Initials-share shrinkage: an area's share of a pair of initials counts as this many named
+# persons at the share over all areas (a small area's share is mostly the national one).
+SHARE_PSEUDO = 20.0
+
+
+@dataclass
+class Unresolved:
+    records: int  # partial records the estimate covers (initials and an area)
+    linked: int  # of them, already in a person with a named record
+    ambiguous: np.ndarray  # of the others, the records that fit at least one named person
+    excess: float  # sum of (fits - chance fits): duplicates x fit rate
+    sd: float  # its standard deviation
+    fit_low: float  # the fit rate's low end (high end: 1)
+
+    def duplicates(self, spread: float = 2.0) -> tuple[float, float]:
+        """Partial records that are a named person's duplicate, low and high: the fit rate 1 and
+        its low end, and ``spread`` standard deviations each way."""
+        lo = max(self.excess - spread * self.sd, 0.0)
+        hi = max(self.excess + spread * self.sd, 0.0) / max(self.fit_low, 1e-6)
+        return min(lo, self.records), min(hi, self.records)
+
+    def unlinked_duplicates(self, spread: float = 2.0) -> tuple[float, float]:
+        """Of them, the ones the count holds as persons of their own."""
+        lo, hi = self.duplicates(spread)
+        free = self.records - self.linked
+        return min(max(lo - self.linked, 0.0), free), min(max(hi - self.linked, 0.0), free)
+
+
+def fit_frame(features) -> pd.DataFrame:
+    """What a fit is judged on, per record (unique_id order): initials, sex, force area and the
+    birth interval in days (a dob is an interval of one day)."""
+    cols = {"fi": "fi", "si": "si", "sex": "sex", "region": "region", "bd_lo": "lo", "bd_hi": "hi"}
+    f = pd.DataFrame({new: features.column(old).to_numpy(zero_copy_only=False) for old, new in cols.items()})
+    for c in ("lo", "hi"):
+        f[c] = pd.to_numeric(f[c], errors="coerce").astype(float)
+    return f
+
+
+def _named_persons(f: pd.DataFrame, named: np.ndarray, roots: np.ndarray) -> pd.DataFrame:
+    """One row per named person and (area, initials): sex (a known one), birth hull."""
+    p = f.loc[named, ["region", "fi", "si", "sex", "lo", "hi"]].assign(root=roots[named])
+    p = p.dropna(subset=["region", "fi", "si"])
+    return (p.groupby(["root", "region", "fi", "si"], sort=False, dropna=False)
+             .agg(sex=("sex", "first"), lo=("lo", "min"), hi=("hi", "max")).reset_index())
+
+
+def _overlaps(persons: pd.DataFrame, rec: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """Per record: persons with the same ``keys`` (null keys match only null) whose birth
+    overlaps the record's (an unknown birth on either side fits anything). Sorted counts, not a
+    join: at a million records an area holds tens of thousands of persons."""
+    both = pd.concat([persons[keys], rec[keys]], ignore_index=True)
+    gid = both.groupby(keys, sort=False, dropna=False).ngroup().to_numpy().astype(float)
+    gp, gr = gid[:len(persons)], gid[len(persons):]
+    plo, phi = persons["lo"].to_numpy(dtype=float), persons["hi"].to_numpy(dtype=float)
+    known = ~np.isnan(plo) & ~np.isnan(phi)
+    span = 1e6  # days: wider than any birth interval's values, so group x span + day sorts by group
+    key_lo = np.sort(gp[known] * span + plo[known])
+    key_hi = np.sort(gp[known] * span + phi[known])
+    rl, rh = rec["lo"].to_numpy(dtype=float), rec["hi"].to_numpy(dtype=float)
+    dated = ~np.isnan(rl) & ~np.isnan(rh)
+    # within the group: persons with lo <= r.hi, less those with hi < r.lo (never both)
+    top = np.where(dated, gr * span + np.nan_to_num(rh), (gr + 0.5) * span)
+    bottom = np.where(dated, gr * span + np.nan_to_num(rl), (gr - 0.5) * span)
+    fits = np.searchsorted(key_lo, top, side="right") - np.searchsorted(key_hi, bottom, side="left")
+    undated = np.bincount(gp[~known].astype(int), minlength=int(gid.max()) + 1 if len(gid) else 0)
+    return fits + undated[gr.astype(int)]
+
+
+def _count_fitting(persons: pd.DataFrame, rec: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """``_overlaps`` with a sex that does not differ: a record's own sex or an unknown one; a
+    record of unknown sex fits persons of any."""
+    out = np.zeros(len(rec))
+    if not len(rec) or not len(persons):
+        return out
+    sexed = rec["sex"].notna().to_numpy()
+    nosex = persons[persons["sex"].isna()]
+    if sexed.any():
+        r = rec[sexed]
+        out[sexed] = _overlaps(persons, r, keys + ["sex"]) + _overlaps(nosex, r, keys)
+    if (~sexed).any():
+        out[~sexed] = _overlaps(persons, rec[~sexed], keys)
+    return out
+
+
+def _estimable(fit: pd.DataFrame, kinds: np.ndarray) -> np.ndarray:
+    """Partial records with initials and a force area: the estimate covers these."""
+    return (kinds >= 4) & fit["fi"].notna().to_numpy() & fit["si"].notna().to_numpy() & fit["region"].notna().to_numpy()
+
+
+def covered(fit: pd.DataFrame, kinds: np.ndarray, roots: np.ndarray) -> np.ndarray:
+    """Per record: a partial record the estimate covers that is not in a person with a named
+    record (its chance of being one is the estimate's, not its pairs')."""
+    return _estimable(fit, kinds) & ~np.isin(roots, np.unique(roots[kinds < 4]))
+
+
+def estimate(f: pd.DataFrame, kinds: np.ndarray, roots: np.ndarray, fit_low: float) -> Unresolved:
+    """``f``: per record (in unique_id order) fi, si, sex, region, lo, hi (birth interval, days;
+    NaN when unknown); ``kinds``: groups.record_kinds; ``roots``: each record's person."""
+    named = kinds < 4
+    part = np.flatnonzero(_estimable(f, kinds))
+    if not len(part):
+        return Unresolved(0, 0, np.zeros(0, dtype=int), 0.0, 0.0, fit_low)
+
+    persons = _named_persons(f, np.flatnonzero(named), roots)
+    rec = f.iloc[part][["region", "fi", "si", "sex", "lo", "hi"]].reset_index(drop=True)
+    undated = rec.assign(lo=np.nan, hi=np.nan)
+    fit_any = _count_fitting(persons, rec, ["region"])  # sex and birth fit, any initials
+    area_any = _count_fitting(persons, undated, ["region"])  # sex fits, any birth
+    fits = _count_fitting(persons, rec, ["region", "fi", "si"])
+    area_ini = _count_fitting(persons, undated, ["region", "fi", "si"])
+    # the share of r's initials among the persons of its area and sex whose birth does not fit
+    national = persons.groupby(["fi", "si"]).size() / max(len(persons), 1)
+    nat = national.reindex(pd.MultiIndex.from_frame(rec[["fi", "si"]])).fillna(0.0).to_numpy()
+    share = (area_ini - fits + SHARE_PSEUDO * nat) / (area_any - fit_any + SHARE_PSEUDO)
+    chance = fit_any * share
+    linked = np.isin(roots[part], np.unique(roots[named]))
+    return Unresolved(records=len(part), linked=int(linked.sum()), ambiguous=part[(fits > 0) & ~linked],
+                      excess=float((fits - chance).sum()), sd=math.sqrt(float(fits.sum()) + 1.0),
+                      fit_low=fit_low)
+
+
+MIN_PAIRS = 30  # fewer confident pairs than this say too little about a share: FALLBACK_SHARE
+FALLBACK_SHARE = 0.8  # assumed when the data cannot say (it only widens the range)
+
+
+def _share_low(hits: np.ndarray) -> float:
+    """A share's low end (two standard errors), or FALLBACK_SHARE on too few pairs."""
+    n = len(hits)
+    if n < MIN_PAIRS:
+        return FALLBACK_SHARE
+    s = float(hits.mean())
+    return max(s - 2.0 * math.sqrt(max(s * (1 - s), 1.0 / n) / n), 0.05)
+
+
+def _shared_region(fit: pd.DataFrame, kinds: np.ndarray, roots: np.ndarray) -> np.ndarray:
+    """Per named record of a person with two or more named records of a known area: whether
+    another of them has the same force area (a partial record fits a person through any of its
+    records)."""
+    named = np.flatnonzero((kinds < 4) & fit["region"].notna().to_numpy())
+    d = pd.DataFrame({"root": roots[named], "region": fit["region"].to_numpy()[named]})
+    d = d[d.groupby("root")["root"].transform("size") > 1]
+    return (d.groupby(["root", "region"])["root"].transform("size") > 1).to_numpy()
+
+
+def fit_rate_low(fit: pd.DataFrame, kinds: np.ndarray, edges: pd.DataFrame, roots: np.ndarray) -> float:
+    """How often a duplicate's partner is a fit (same force area, initials, a sex that does not
+    differ, a birth that fits), low end, from the named records: area, the share of records of
+    persons with several whose area another of them shares; initials and sex, their agreement
+    in pairs the linkage is sure of (p >= 0.99, in one person), where names decide and sex is
+    weak evidence; birth, on sure pairs of a date of birth and an age. A partial record's
+    partner may be more often local than a named record's (a charity works where the child
+    lives): the fit rate's high end is 1."""
+    rate = _share_low(_shared_region(fit, kinds, roots))
+    if not len(edges):
+        return rate * FALLBACK_SHARE
+    a, b = edges["uid_l"].to_numpy(), edges["uid_r"].to_numpy()
+    sure = (edges["p"].to_numpy() >= 0.99) & (kinds[a] < 4) & (kinds[b] < 4) & (roots[a] == roots[b])
+    sure &= ~edges["guard"].astype(bool).to_numpy()
+    a, b = a[sure], b[sure]
+    for col in ("sex", "fi", "si"):
+        x, y = fit[col].to_numpy()[a], fit[col].to_numpy()[b]
+        known = pd.notna(x) & pd.notna(y)
+        rate *= _share_low(x[known] == y[known])
+    dob_age = ((kinds[a] % 4 == 0) & np.isin(kinds[b] % 4, (1, 2))) | ((kinds[b] % 4 == 0) & np.isin(kinds[a] % 4, (1, 2)))
+    lo, hi = fit["lo"].to_numpy(), fit["hi"].to_numpy()
+    a, b = a[dob_age], b[dob_age]
+    rate *= _share_low((lo[a] <= hi[b]) & (lo[b] <= hi[a]))
+    return rate
