@@ -116,3 +116,32 @@ def test_fit_rate_from_the_named_records():
     # no sure pair of a dob and an age: birth at the fallback share; sex and initials
     # agree in all 100 sure pairs (less 2 se: 0.98 each)
     assert 0.8 * 0.9 * 0.85 * 0.8 < rate < 0.8 * unresolved.FALLBACK_SHARE + 1e-9, rate
+
+
+def _fit_edges(fit, kinds):
+    """Every pair of a partial record and a named record with its area and initials (what the
+    blocking rule for partial records gives), all with one Bayes factor."""
+    part = fit[kinds == 6].reset_index().rename(columns={"index": "uid"})
+    named = fit[kinds == 0].reset_index().rename(columns={"index": "other"})
+    pairs = part.merge(named, on=["region", "fi", "si"])
+    a, b = pairs["uid"].to_numpy(), pairs["other"].to_numpy()
+    return pd.DataFrame({"uid_l": np.minimum(a, b), "uid_r": np.maximum(a, b), "p": 0.1, "guard": False})
+
+
+@pytest.mark.parametrize("n_dups", [1500, 0])
+def test_a_record_joins_the_one_person_it_most_likely_is(n_dups):
+    """A partial record that fits one named child where chance would give it few: most likely
+    that child's, when such records are mostly duplicates; never when none are."""
+    rng = np.random.default_rng(11)
+    fit, kinds, roots, partner = _population(rng, 20000, n_dups, 2000 - n_dups, regions=80)
+    est = unresolved.estimate(fit, kinds, roots, fit_low=0.8)
+    edges = _fit_edges(fit, kinds)
+    got = unresolved.join_chances(est, fit, kinds, roots, edges, np.zeros(len(edges)))
+    sure = got[got["p"] >= 0.5]
+    if not n_dups:
+        assert len(sure) == 0, sure
+        return
+    first = len(kinds) - 2000
+    right = partner[sure["uid"].to_numpy() - first] == sure["other"].to_numpy()
+    assert len(sure) > 300 and right.mean() >= 0.75, (len(sure), right.mean())
+    assert abs(right.mean() - sure["p"].mean()) < 0.1  # the chances are about right

@@ -294,6 +294,11 @@ def _clusters(con, kind, cfg, overrides, keep_low):
     if apart:
         roots, best, stats = _cluster(n, _best_only_for_partial(run.edges, run.partial, cfg.threshold),
                                       cfg.threshold, run.record_ids, ov, guard + apart)
+    joined = _join_fitting(run, roots, edges, groups, used, used_prior, cfg.threshold)
+    if joined:  # partial records that are most likely one named person's: persons again
+        roots, best, stats = _cluster(n, _best_only_for_partial(run.edges, run.partial, cfg.threshold),
+                                      cfg.threshold, run.record_ids, ov, guard + apart)
+    log.info("%s: %d partial record(s) joined to the one named person they most likely are", kind, joined)
     index = {rid: i for i, rid in enumerate(run.record_ids)}
     refused = [(index[o.record_id_a], index[o.record_id_b]) for o in ov
                if o.decision != MATCH and o.record_id_a in index and o.record_id_b in index]
@@ -308,6 +313,28 @@ def _clusters(con, kind, cfg, overrides, keep_low):
     if stats["contradictions"]:
         log.warning("%s: %d forced match(es) join records also forced apart", kind, stats["contradictions"])
     return run, roots, best, stats
+
+
+def _join_fitting(run, roots, edges, groups, shifts, prior, threshold) -> int:
+    """Partial records left persons of their own whose chance of being one named person's
+    record, from the fits (unresolved.join_chances), reaches the threshold: their pair with
+    that person's best record takes that chance (run.edges changed in place). Returns how many."""
+    if run.fit is None or run.kinds is None or not len(edges):
+        return 0
+    kinds, root = np.asarray(run.kinds), np.asarray(roots)
+    bits = edges["w"].to_numpy() - _logit2(prior) - (shifts[groups] if groups is not None else 0.0)
+    est = unresolved.estimate(run.fit, kinds, root, 1.0)
+    chances = unresolved.join_chances(est, run.fit, kinds, root, edges, bits)
+    chances = chances[chances["p"] >= threshold]
+    if not len(chances):
+        return 0
+    x, y = chances["uid"].to_numpy(), chances["other"].to_numpy()
+    key = pd.DataFrame({"uid_l": np.minimum(x, y), "uid_r": np.maximum(x, y), "joined": chances["p"].to_numpy()})
+    e = run.edges.merge(key, on=["uid_l", "uid_r"], how="left")
+    raise_to = e["joined"].notna().to_numpy() & ~e["guard"].astype(bool).to_numpy()
+    e.loc[raise_to, "p"] = np.maximum(e.loc[raise_to, "p"], e.loc[raise_to, "joined"])
+    run.edges = e.drop(columns="joined")
+    return int(raise_to.sum())
 
 
 def link_people(con: duckdb.DuckDBPyConnection, kind: str = "victims", config=None,

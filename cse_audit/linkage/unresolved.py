@@ -32,7 +32,7 @@ data where it can be) and 1, which widens the range, never moves it off the data
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -50,6 +50,9 @@ class Unresolved:
     excess: float  # sum of (fits - chance fits): duplicates x fit rate
     sd: float  # its standard deviation
     fit_low: float  # the fit rate's low end (high end: 1)
+    part: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))  # the records covered
+    fits: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per record covered: its fits
+    chance: np.ndarray = field(default_factory=lambda: np.zeros(0))  # and its fits by chance
 
     def duplicates(self, spread: float = 2.0) -> tuple[float, float]:
         """Partial records that are a named person's duplicate, low and high: the fit rate 1 and
@@ -155,7 +158,47 @@ def estimate(f: pd.DataFrame, kinds: np.ndarray, roots: np.ndarray, fit_low: flo
     linked = np.isin(roots[part], np.unique(roots[named]))
     return Unresolved(records=len(part), linked=int(linked.sum()), ambiguous=part[(fits > 0) & ~linked],
                       excess=float((fits - chance).sum()), sd=math.sqrt(float(fits.sum()) + 1.0),
-                      fit_low=fit_low)
+                      fit_low=fit_low, part=part, fits=fits, chance=chance)
+
+
+def join_chances(est: Unresolved, fit: pd.DataFrame, kinds: np.ndarray, roots: np.ndarray,
+                 edges: pd.DataFrame, bits: np.ndarray) -> pd.DataFrame:
+    """For partial records that are persons of their own: the chance that each is a given named
+    person's record, from the fits. A record is a duplicate whose partner fits with probability
+    q = (its kind's excess fits per record); with n fits where lambda are expected by chance,
+    P(it is one of them) = q n / lambda / (q n / lambda + 1 - q) (a Poisson count with one more
+    fit for a duplicate), shared among the fitting persons by their pairs' Bayes factors (2**bits).
+    One row per record: uid (the record), other (the fitting person's best record), p."""
+    empty = pd.DataFrame({"uid": [], "other": [], "p": []})
+    if not len(est.part) or not len(edges):
+        return empty
+    alone = np.bincount(roots, minlength=len(roots))[roots] == 1
+    n_by_kind = np.bincount(kinds[est.part], minlength=8)
+    q = np.bincount(kinds[est.part], weights=est.fits - est.chance, minlength=8) / np.maximum(n_by_kind, 1)
+    q = np.clip(q, 0.0, 0.99)[kinds[est.part]]
+    ratio = est.fits / np.maximum(est.chance, 1e-3)
+    dup = np.where(est.fits > 0, q * ratio / (q * ratio + 1 - q), 0.0)
+    chance_of = dict(zip(est.part[alone[est.part]].tolist(), dup[alone[est.part]].tolist(), strict=True))
+    a, b = edges["uid_l"].to_numpy(), edges["uid_r"].to_numpy()
+    ends = pd.DataFrame({"uid": np.r_[a, b], "other": np.r_[b, a], "bits": np.r_[bits, bits]})
+    ends = ends[ends["uid"].isin(list(chance_of)) & (kinds[ends["other"].to_numpy()] < 4)]
+    if not len(ends):
+        return empty
+    x, y = ends["uid"].to_numpy(), ends["other"].to_numpy()
+    col = {c: fit[c].to_numpy() for c in ("region", "fi", "si", "sex", "lo", "hi")}
+    same = (col["region"][x] == col["region"][y]) & (col["fi"][x] == col["fi"][y]) & (col["si"][x] == col["si"][y])
+    sex = pd.isna(col["sex"][x]) | pd.isna(col["sex"][y]) | (col["sex"][x] == col["sex"][y])
+    lo_x, hi_x, lo_y, hi_y = col["lo"][x], col["hi"][x], col["lo"][y], col["hi"][y]
+    birth = np.isnan(lo_x) | np.isnan(lo_y) | ((lo_y <= hi_x) & (lo_x <= hi_y))
+    ends = ends[same & sex & birth].assign(person=lambda d: roots[d["other"].to_numpy()])
+    if not len(ends):
+        return empty
+    # a person's best record stands for it; persons share the record's chance by Bayes factor
+    ends = ends.sort_values(["uid", "person", "bits"], ascending=[True, True, False]).drop_duplicates(["uid", "person"])
+    ends["k"] = np.exp2(ends["bits"] - ends.groupby("uid")["bits"].transform("max"))
+    ends["p"] = ends["uid"].map(chance_of) * ends["k"] / ends.groupby("uid")["k"].transform("sum")
+    best = ends.sort_values(["uid", "p"], ascending=[True, False]).drop_duplicates("uid")
+    return best[["uid", "other", "p"]].reset_index(drop=True)
 
 
 MIN_PAIRS = 30  # fewer confident pairs than this say too little about a share: FALLBACK_SHARE
