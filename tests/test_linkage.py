@@ -547,3 +547,21 @@ def test_evaluate_refuses_an_unknown_kind(tmp_path):
     truth.write_text("record_id,person_id\nx,1\n", encoding="utf-8")
     with pytest.raises(linkage.LinkageError, match="kind must be one of"):
         _read_truth(None, "victims; DROP TABLE returns", truth)
+
+
+def test_explain_says_when_a_pair_was_joined_by_its_fits(linked_copy, cfg):
+    """A partial record joined to a named person by its fits (not by its pair's score): the
+    last run's joined pairs are kept with the prior, and explain reports the join's chance."""
+    import json
+
+    from cse_audit import store
+
+    con, ids, _, _ = linked_copy
+    meta = json.loads(store.get_meta(con, "linkage_prior:victims"))
+    assert meta["joined"] == []  # nothing in this small store is joined that way
+    meta["joined"] = [[ids["kj1"], ids["kj3"], 0.81]]
+    store.set_meta(con, "linkage_prior:victims", json.dumps(meta))
+    assert linkage.explain(con, "victims", ids["kj3"], ids["kj1"], config=cfg).joined_by_fits == 0.81
+    assert linkage.explain(con, "victims", ids["mk1"], ids["mk2"], config=cfg).joined_by_fits is None
+    store.set_meta(con, "linkage_prior:victims", json.dumps({**meta, "basis": "other returns"}))
+    assert linkage.explain(con, "victims", ids["kj3"], ids["kj1"], config=cfg).joined_by_fits is None

@@ -176,6 +176,9 @@ def link_explain(record_a, record_b, kind, db, config_dir, show_values, fmt):
                f"{' (held apart: two rows of one return without full names, a shared reference or one dob)' if e.held_apart_within_return else ''}; "
                f"{'a candidate pair' if e.candidate_pair else 'never compared (no blocking rule pairs them)'}; "
                f"stored as {'one person' if e.same_person else 'different people' if e.same_person is False else '?'}")
+    if e.joined_by_fits is not None:
+        click.echo(f"joined by its fits: the record without a full name fits few named people where chance "
+                   f"would give it fewer, chance {e.joined_by_fits:.2f} that it is this one (see docs/tables.md)")
 
 
 @link.command("review")

@@ -36,6 +36,9 @@ class Explanation:
     # two rows of one return without strong evidence (full names, a shared reference, or one dob
     # with a name on both): never one person whatever the weights (match_probability is then 0)
     held_apart_within_return: bool = False
+    # the last `link run` joined this pair's partial record to the other's person by its fits
+    # (it fits few named people where chance gives it fewer): that chance, else None
+    joined_by_fits: float | None = None
 
 
 def explain(con, kind: str, record_id_a: str, record_id_b: str, config=None,
@@ -87,7 +90,9 @@ def explain(con, kind: str, record_id_a: str, record_id_b: str, config=None,
         pass
     stated = float(model["probability_two_random_records_match"])
     from_data = cfg.prior_from_data and cfg.probability_two_random_records_match is None
-    prior, shift = _prior_used(con, kind, stated) if from_data else (stated, {})
+    prior, shift, joined = _prior_used(con, kind, stated)
+    if not from_data:  # the stated prior, as the run used
+        prior, shift = stated, {}
     kinds = record_kinds(features)
     group = f"{kind_label(int(kinds[a]))} ~ {kind_label(int(kinds[b]))}"
     g = int(pair_groups(kinds, [a], [b])[0])
@@ -99,24 +104,27 @@ def explain(con, kind: str, record_id_a: str, record_id_b: str, config=None,
     return Explanation(record_id_a, record_id_b, round(_logit2(prior) + shift, 4), comps,
                        round(weight, 4), 0.0 if held else 1.0 / (1.0 + 2.0 ** -weight),
                        bool(out.get("found_by_blocking_rules", False)), same, group, round(shift, 4),
-                       prior != stated or bool(shift), held)
+                       prior != stated or bool(shift), held,
+                       joined.get((record_id_a, record_id_b), joined.get((record_id_b, record_id_a))))
 
 
 def _logit2(p: float) -> float:
     return math.log2(p / (1 - p))
 
 
-def _prior_used(con, kind: str, stated: float) -> tuple[float, dict]:
+def _prior_used(con, kind: str, stated: float) -> tuple[float, dict, dict]:
     """The prior (and per-group shifts, in bits) the last `link run` estimated from the data,
-    while the returns it linked are the current ones; else the stated prior."""
+    and the pairs it joined by their fits, while the returns it linked are the current ones;
+    else the stated prior."""
     try:
         got = json.loads(store.get_meta(con, f"linkage_prior:{kind}") or "null")
         basis = con.execute(store.CURRENT_RETURNS_SQL).fetchone()[0]
     except (duckdb.Error, ValueError):
-        return stated, {}
+        return stated, {}, {}
     if not isinstance(got, dict) or got.get("basis") != basis or not got.get("prior"):
-        return stated, {}
-    return float(got["prior"]), {str(k): v for k, v in (got.get("group_shifts") or {}).items()}
+        return stated, {}, {}
+    joined = {(str(a), str(b)): float(p) for a, b, p in (got.get("joined") or [])}
+    return float(got["prior"]), {str(k): v for k, v in (got.get("group_shifts") or {}).items()}, joined
 
 
 _COMP_COLUMNS = {"forename": ("fn", "fi", "fn_groups"), "surname": ("sn", "si", "sn_groups", "sn_parts"),

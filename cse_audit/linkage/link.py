@@ -333,6 +333,7 @@ def _join_fitting(run, roots, edges, groups, shifts, prior, threshold) -> int:
     e = run.edges.merge(key, on=["uid_l", "uid_r"], how="left")
     raise_to = e["joined"].notna().to_numpy() & ~e["guard"].astype(bool).to_numpy()
     e.loc[raise_to, "p"] = np.maximum(e.loc[raise_to, "p"], e.loc[raise_to, "joined"])
+    run.joined = e.loc[raise_to, ["uid_l", "uid_r", "joined"]].to_numpy().tolist()
     run.edges = e.drop(columns="joined")
     return int(raise_to.sum())
 
@@ -357,6 +358,8 @@ def link_people(con: duckdb.DuckDBPyConnection, kind: str = "victims", config=No
         "match_probability": pd.Series([best.get(i) for i in range(len(pids))], dtype="float64"),
     })
     prior = run.prior if run.prior > 0 else None  # fewer than two records: nothing estimated
+    # pairs a partial record joined by its fits, for `link explain` (record ids, no values)
+    joined = [[run.record_ids[int(a)], run.record_ids[int(b)], round(float(p), 4)] for a, b, p in run.joined or []]
     shifts = {int(g): round(float(v), 4) for g, v in enumerate(run.group_shifts)
               if round(float(v), 4)} if run.group_shifts is not None else {}
     counts = {"records": len(run.record_ids), "candidate_pairs": run.candidate_pairs,
@@ -386,7 +389,7 @@ def link_people(con: duckdb.DuckDBPyConnection, kind: str = "victims", config=No
         store.set_meta(con, f"linkage_uncertainty:{kind}", json.dumps({**sure, "basis": basis}))
         # the prior the persons were found with, for `link explain`
         store.set_meta(con, f"linkage_prior:{kind}", json.dumps({"prior": prior, "group_shifts": shifts,
-                                                                 "basis": basis}))
+                                                                 "joined": joined, "basis": basis}))
         if own_txn:
             con.execute("COMMIT")
     except BaseException:

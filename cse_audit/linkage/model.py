@@ -250,6 +250,7 @@ class _Run:
     partial: Any = None  # per record: lacks a full name or anything to date a birth (see _partial)
     kinds: Any = None  # per record: what it carries (groups.record_kinds)
     fit: Any = None  # per record: initials, sex, area, birth interval (unresolved.fit_frame)
+    joined: Any = None  # pairs (uid, uid, chance) a partial record joined by its fits (link._join_fitting)
     group_shifts: Any = None  # bits added to the prior per group of pairs (link._clusters)
 
 
