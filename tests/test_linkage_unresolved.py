@@ -145,3 +145,19 @@ def test_a_record_joins_the_one_person_it_most_likely_is(n_dups):
     right = partner[sure["uid"].to_numpy() - first] == sure["other"].to_numpy()
     assert len(sure) > 300 and right.mean() >= 0.75, (len(sure), right.mean())
     assert abs(right.mean() - sure["p"].mean()) < 0.1  # the chances are about right
+
+
+def test_degenerate_returns_give_no_estimate_and_no_error():
+    """No named person at all, no areas, no sexes or births: nothing to estimate, nothing joined."""
+    fit = pd.DataFrame({"fi": ["a", "b", "a", None], "si": ["c", "d", "c", "x"], "sex": [None] * 4,
+                        "region": ["r", "r", None, "r"], "lo": [np.nan] * 4, "hi": [np.nan] * 4})
+    kinds = np.full(4, 7)  # initials, nothing to date a birth
+    roots = np.arange(4)
+    est = unresolved.estimate(fit, kinds, roots, 0.8)
+    assert est.records == 2 and est.excess == 0 and est.unlinked_duplicates() == (0.0, 0.0)
+    edges = pd.DataFrame({"uid_l": [0], "uid_r": [1], "p": [0.2], "guard": [False]})
+    assert unresolved.join_chances(est, fit, kinds, roots, edges, np.zeros(1)).empty
+    assert 0 < unresolved.fit_rate_low(fit, kinds, edges, roots) <= 1
+    named = fit.assign(region=None)
+    est = unresolved.estimate(named, np.array([0, 0, 6, 6]), roots, 0.8)  # no area: not covered
+    assert est.records == 0

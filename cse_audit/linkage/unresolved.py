@@ -157,7 +157,7 @@ def estimate(f: pd.DataFrame, kinds: np.ndarray, roots: np.ndarray, fit_low: flo
     chance = fit_any * share
     linked = np.isin(roots[part], np.unique(roots[named]))
     return Unresolved(records=len(part), linked=int(linked.sum()), ambiguous=part[(fits > 0) & ~linked],
-                      excess=float((fits - chance).sum()), sd=math.sqrt(float(fits.sum()) + 1.0),
+                      excess=float((fits - chance).sum()), sd=math.sqrt(float(fits.sum())),
                       fit_low=fit_low, part=part, fits=fits, chance=chance)
 
 
