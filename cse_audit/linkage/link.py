@@ -148,7 +148,8 @@ def _uncertainty(run, roots: list[int], threshold: float, low: float, high: floa
     """How sure the count is. A record is ambiguous when its best pair is uncertain (match
     probability p in [low, high)), when it has pairs at or above the threshold to two
     different persons, or when it is a partial record (initials, an area) left a person of its
-    own although named persons fit it.
+    own with a chance of at least ``low`` of being one of the named persons that fit it
+    (unresolved.join_chances).
 
     The range is the number of people expected, two standard deviations either way: the
     persons found, less the pairs of persons that may be one (each pair's chance: the best
@@ -184,7 +185,10 @@ def _uncertainty(run, roots: list[int], threshold: float, low: float, high: floa
         has_named[root[kinds < 4]] = True
         a, b = e["uid_l"].to_numpy(), e["uid_r"].to_numpy()
         skip = (free[a] & has_named[root[b]]) | (free[b] & has_named[root[a]])
-        ambiguous = (ambiguous - set(np.flatnonzero(free).tolist())) | set(est.ambiguous.tolist())
+        # a partial record left alone is ambiguous when its fits make it plausibly someone's
+        chance = run.duplicate_chance or {}
+        ambiguous = (ambiguous - set(np.flatnonzero(free).tolist())) | {
+            int(r) for r in np.flatnonzero(free) if chance.get(int(r), 0.0) >= low}
     merge = _merge_chances(e if skip is None else e[~skip], root, forbidden)
     # the persons expected: less the merges the scores expect, plus the splits, less the
     # duplicates; two standard deviations of the three (independent counts) either way, and the
@@ -325,6 +329,7 @@ def _join_fitting(run, roots, edges, groups, shifts, prior, threshold) -> int:
     bits = edges["w"].to_numpy() - _logit2(prior) - (shifts[groups] if groups is not None else 0.0)
     est = unresolved.estimate(run.fit, kinds, root, 1.0)
     chances = unresolved.join_chances(est, run.fit, kinds, root, edges, bits)
+    run.duplicate_chance = dict(zip(chances["uid"].tolist(), chances["dup"].tolist(), strict=True))
     chances = chances[chances["p"] >= threshold]
     if not len(chances):
         return 0

@@ -251,6 +251,7 @@ class _Run:
     kinds: Any = None  # per record: what it carries (groups.record_kinds)
     fit: Any = None  # per record: initials, sex, area, birth interval (unresolved.fit_frame)
     joined: Any = None  # pairs (uid, uid, chance) a partial record joined by its fits (link._join_fitting)
+    duplicate_chance: Any = None  # per partial record left alone: chance it is a fitting named person's
     group_shifts: Any = None  # bits added to the prior per group of pairs (link._clusters)
 
 

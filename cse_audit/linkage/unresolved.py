@@ -168,8 +168,9 @@ def join_chances(est: Unresolved, fit: pd.DataFrame, kinds: np.ndarray, roots: n
     q = (its kind's excess fits per record); with n fits where lambda are expected by chance,
     P(it is one of them) = q n / lambda / (q n / lambda + 1 - q) (a Poisson count with one more
     fit for a duplicate), shared among the fitting persons by their pairs' Bayes factors (2**bits).
-    One row per record: uid (the record), other (the fitting person's best record), p."""
-    empty = pd.DataFrame({"uid": [], "other": [], "p": []})
+    One row per record with a fitting person among its scored pairs: uid (the record), other
+    (the most likely person's best record), p (that chance), dup (the chance it is any of them)."""
+    empty = pd.DataFrame({"uid": [], "other": [], "p": [], "dup": []})
     if not len(est.part) or not len(edges):
         return empty
     alone = np.bincount(roots, minlength=len(roots))[roots] == 1
@@ -196,9 +197,10 @@ def join_chances(est: Unresolved, fit: pd.DataFrame, kinds: np.ndarray, roots: n
     # a person's best record stands for it; persons share the record's chance by Bayes factor
     ends = ends.sort_values(["uid", "person", "bits"], ascending=[True, True, False]).drop_duplicates(["uid", "person"])
     ends["k"] = np.exp2(ends["bits"] - ends.groupby("uid")["bits"].transform("max"))
-    ends["p"] = ends["uid"].map(chance_of) * ends["k"] / ends.groupby("uid")["k"].transform("sum")
+    ends["dup"] = ends["uid"].map(chance_of)
+    ends["p"] = ends["dup"] * ends["k"] / ends.groupby("uid")["k"].transform("sum")
     best = ends.sort_values(["uid", "p"], ascending=[True, False]).drop_duplicates("uid")
-    return best[["uid", "other", "p"]].reset_index(drop=True)
+    return best[["uid", "other", "p", "dup"]].reset_index(drop=True)
 
 
 MIN_PAIRS = 30  # fewer confident pairs than this say too little about a share: FALLBACK_SHARE
