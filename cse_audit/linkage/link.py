@@ -169,8 +169,9 @@ def _uncertainty(run, roots: list[int], threshold: float, low: float, high: floa
     unsure = best[(best["p"] >= low) & (best["p"] < high)]
     strong = ends[ends["p"] >= threshold].assign(r=lambda d: root[d["other"].to_numpy()])
     torn = set(strong.groupby("uid")["r"].nunique().loc[lambda s: s > 1].index)
-    # a linked record may be another person: 1 - its best pair's p, when that pair is in its person
-    linked = best[best["same"].to_numpy()]["p"].to_numpy()
+    # a linked record may be another person: 1 - its best pair's p, when that pair is in its
+    # person; a pair that is both records' best counts once (two records, at most two people)
+    within = best[best["same"].to_numpy()]
     dup_lo = dup_hi = dup_sd = 0.0
     ambiguous = set(unsure["uid"]) | torn
     skip = None
@@ -189,6 +190,16 @@ def _uncertainty(run, roots: list[int], threshold: float, low: float, high: floa
         chance = run.duplicate_chance or {}
         ambiguous = (ambiguous - set(np.flatnonzero(free).tolist())) | {
             int(r) for r in np.flatnonzero(free) if chance.get(int(r), 0.0) >= low}
+        # the estimate stands for the partial records it covers, linked or not: persons = count -
+        # (duplicates - linked) whoever they are linked to, so their links' splits are not added
+        covered = unresolved.estimable(run.fit, kinds)
+        within = within[~covered[within["uid"].to_numpy()] & ~covered[within["other"].to_numpy()]]
+        # a person of several unresolved partial records is one duplicate at most, not one each
+        share = _per_person_share(est, free, root)
+        dup_lo, dup_hi, dup_sd = dup_lo * share, dup_hi * share, dup_sd * share
+    pairs = pd.DataFrame({"a": np.minimum(within["uid"], within["other"]),
+                          "b": np.maximum(within["uid"], within["other"]), "p": within["p"]})
+    linked = pairs.drop_duplicates(["a", "b"])["p"].to_numpy()
     merge = _merge_chances(e if skip is None else e[~skip], root, forbidden)
     # the persons expected: less the merges the scores expect, plus the splits, less the
     # duplicates; two standard deviations of the three (independent counts) either way, and the
@@ -201,6 +212,22 @@ def _uncertainty(run, roots: list[int], threshold: float, low: float, high: floa
     return {"ambiguous_records": len(ambiguous),
             "persons_low": max(math.floor(expected - dup_hi - sd), 1),
             "persons_high": max(math.ceil(expected - dup_lo + sd), 1)}
+
+
+def _per_person_share(est, free: np.ndarray, root: np.ndarray) -> float:
+    """Duplicates among persons over duplicates among records, for the unresolved partial
+    records: a person of k such records (linked among themselves) is one duplicate, not k. From
+    each record's excess fits (fits less chance fits), averaged within its person; between
+    1 / the most records of one such person, and 1."""
+    mask = free[est.part]
+    if not mask.any():
+        return 1.0
+    rec = pd.DataFrame({"root": root[est.part[mask]], "x": (est.fits - est.chance)[mask]})
+    floor = 1.0 / float(rec["root"].value_counts().max())  # all in persons of the most records
+    total = float(rec["x"].sum())
+    if total <= 0:
+        return floor
+    return float(min(max(rec.groupby("root")["x"].mean().sum() / total, floor), 1.0))
 
 
 MERGE_FLOOR = 0.01  # pairs of persons less likely than this to be one are left out of the range
@@ -298,11 +325,12 @@ def _clusters(con, kind, cfg, overrides, keep_low):
     if apart:
         roots, best, stats = _cluster(n, _best_only_for_partial(run.edges, run.partial, cfg.threshold),
                                       cfg.threshold, run.record_ids, ov, guard + apart)
+    before = np.asarray(roots)
     joined = _join_fitting(run, roots, edges, groups, used, used_prior, cfg.threshold)
     if joined:  # partial records that are most likely one named person's: persons again
-        roots, best, stats = _cluster(n, _best_only_for_partial(run.edges, run.partial, cfg.threshold),
-                                      cfg.threshold, run.record_ids, ov, guard + apart)
-    log.info("%s: %d partial record(s) joined to the one named person they most likely are", kind, joined)
+        roots, best, stats, apart = _after_joins(run, n, cfg, ov, guard, apart, shift, before)
+    log.info("%s: %d partial record(s) joined to the one named person they most likely are", kind,
+             len(run.joined or []))
     index = {rid: i for i, rid in enumerate(run.record_ids)}
     refused = [(index[o.record_id_a], index[o.record_id_b]) for o in ov
                if o.decision != MATCH and o.record_id_a in index and o.record_id_b in index]
@@ -317,6 +345,46 @@ def _clusters(con, kind, cfg, overrides, keep_low):
     if stats["contradictions"]:
         log.warning("%s: %d forced match(es) join records also forced apart", kind, stats["contradictions"])
     return run, roots, best, stats
+
+
+def _after_joins(run, n, cfg, ov, guard, apart, shift, before):
+    """The persons once partial records have joined named persons by their fits. A join adds a
+    record to a person and nothing else: one that would put two records scored below
+    cannot_link_below into one person, or split the named person it joins (its record held
+    apart from one of theirs), is undone; a join a reviewer's no-match refuses is not listed."""
+    def cluster(apart):
+        return _cluster(n, _best_only_for_partial(run.edges, run.partial, cfg.threshold),
+                        cfg.threshold, run.record_ids, ov, guard + apart)
+
+    named = np.asarray(run.kinds) < 4
+    for _ in range(3):
+        roots, best, stats = cluster(apart)
+        more = sorted(set(_apart(run, roots, cfg.cannot_link_below, shift)) - set(apart)) \
+            if cfg.cannot_link_below else []
+        if more:
+            apart = apart + more
+            roots, best, stats = cluster(apart)
+        root = np.asarray(roots)
+        # named persons the joins split: as many persons among their named records as before
+        pairs = pd.DataFrame({"before": before[named], "after": root[named]}).drop_duplicates()
+        split = set(pairs["before"][pairs["before"].duplicated(keep=False)].tolist())
+        undo = [j for j in run.joined if before[int(j[1])] in split or before[int(j[0])] in split]
+        if not undo:
+            break
+        _undo_joins(run, undo)
+    run.joined = [j for j in run.joined if root[int(j[0])] == root[int(j[1])]]
+    return roots, best, stats, apart
+
+
+def _undo_joins(run, undo) -> None:
+    """Give the pairs of these joins back their own scores."""
+    key = pd.DataFrame({"uid_l": [int(min(a, b)) for a, b, _ in undo], "uid_r": [int(max(a, b)) for a, b, _ in undo]})
+    e = run.edges.merge(key.assign(undo=True), on=["uid_l", "uid_r"], how="left")
+    back = e["undo"].notna().to_numpy()
+    e.loc[back, "p"] = 1.0 / (1.0 + np.exp2(-e.loc[back, "w"].to_numpy()))
+    run.edges = e.drop(columns="undo")
+    gone = set(map(tuple, key.to_numpy().tolist()))
+    run.joined = [j for j in run.joined if (int(min(j[0], j[1])), int(max(j[0], j[1]))) not in gone]
 
 
 def _join_fitting(run, roots, edges, groups, shifts, prior, threshold) -> int:

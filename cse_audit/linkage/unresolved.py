@@ -124,7 +124,7 @@ def _count_fitting(persons: pd.DataFrame, rec: pd.DataFrame, keys: list[str]) ->
     return out
 
 
-def _estimable(fit: pd.DataFrame, kinds: np.ndarray) -> np.ndarray:
+def estimable(fit: pd.DataFrame, kinds: np.ndarray) -> np.ndarray:
     """Partial records with initials and a force area: the estimate covers these."""
     return (kinds >= 4) & fit["fi"].notna().to_numpy() & fit["si"].notna().to_numpy() & fit["region"].notna().to_numpy()
 
@@ -132,14 +132,14 @@ def _estimable(fit: pd.DataFrame, kinds: np.ndarray) -> np.ndarray:
 def covered(fit: pd.DataFrame, kinds: np.ndarray, roots: np.ndarray) -> np.ndarray:
     """Per record: a partial record the estimate covers that is not in a person with a named
     record (its chance of being one is the estimate's, not its pairs')."""
-    return _estimable(fit, kinds) & ~np.isin(roots, np.unique(roots[kinds < 4]))
+    return estimable(fit, kinds) & ~np.isin(roots, np.unique(roots[kinds < 4]))
 
 
 def estimate(f: pd.DataFrame, kinds: np.ndarray, roots: np.ndarray, fit_low: float) -> Unresolved:
     """``f``: per record (in unique_id order) fi, si, sex, region, lo, hi (birth interval, days;
     NaN when unknown); ``kinds``: groups.record_kinds; ``roots``: each record's person."""
     named = kinds < 4
-    part = np.flatnonzero(_estimable(f, kinds))
+    part = np.flatnonzero(estimable(f, kinds))
     if not len(part):
         return Unresolved(0, 0, np.zeros(0, dtype=int), 0.0, 0.0, fit_low)
 
