@@ -374,6 +374,10 @@ def get_meta(con, key: str) -> str | None:
 def set_meta(con, key: str, value: str) -> None:
     con.execute("CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
     con.execute("INSERT OR REPLACE INTO store_meta VALUES ($key, $value)", {"key": key, "value": value})
+    if key in (links_basis_key("victims"), links_basis_key("offenders")):
+        # A kind was linked (again), in this transaction: the tables precomputed from its old links
+        # are void, whoever linked (state/tables_cache.py; ingest.link_all writes them afresh).
+        con.execute("DELETE FROM store_meta WHERE starts_with(key, 'tables_cache:')")
 
 
 # The returns a linkage result was computed from: `link run` stores it, the tables compare it

@@ -32,13 +32,17 @@ def _tables(con) -> set[str]:
 
 def recorded_config(con) -> RecordedConfig | None:
     """The configuration the store was built with, or None for a store from before it was recorded."""
-    if CONFIG_TABLE not in _tables(con):
+    names = _tables(con)
+    if CONFIG_TABLE not in names or "store_meta" not in names:
         return None
     files = dict(con.execute(f"SELECT path, content FROM {CONFIG_TABLE} ORDER BY path").fetchall())
-    sha = get_meta(con, "config_sha256")
+    # One query for the three values (every command on a store starts here; each get_meta is two).
+    meta = dict(con.execute("SELECT key, value FROM store_meta WHERE key IN "
+                            "('config_sha256', 'config_source', 'config_recorded_at')").fetchall())
+    sha = meta.get("config_sha256")
     if not files or not sha:
         return None
-    return RecordedConfig(files, get_meta(con, "config_source") or "?", sha, get_meta(con, "config_recorded_at") or "")
+    return RecordedConfig(files, meta.get("config_source") or "?", sha, meta.get("config_recorded_at") or "")
 
 
 def record_config(con, root: str | Path) -> bool:
