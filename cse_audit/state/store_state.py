@@ -32,13 +32,16 @@ def _tables(con) -> set[str]:
 
 def recorded_config(con) -> RecordedConfig | None:
     """The configuration the store was built with, or None for a store from before it was recorded."""
-    names = _tables(con)
-    if CONFIG_TABLE not in names or "store_meta" not in names:
+    import duckdb
+
+    # Every command on a store starts here: two queries, not the eight of a catalog lookup and
+    # get_meta per value (a missing table is a binder error, which leaves a transaction usable).
+    try:
+        files = dict(con.execute(f"SELECT path, content FROM {CONFIG_TABLE} ORDER BY path").fetchall())
+        meta = dict(con.execute("SELECT key, value FROM store_meta WHERE key IN "
+                                "('config_sha256', 'config_source', 'config_recorded_at')").fetchall())
+    except duckdb.CatalogException:
         return None
-    files = dict(con.execute(f"SELECT path, content FROM {CONFIG_TABLE} ORDER BY path").fetchall())
-    # One query for the three values (every command on a store starts here; each get_meta is two).
-    meta = dict(con.execute("SELECT key, value FROM store_meta WHERE key IN "
-                            "('config_sha256', 'config_source', 'config_recorded_at')").fetchall())
     sha = meta.get("config_sha256")
     if not files or not sha:
         return None

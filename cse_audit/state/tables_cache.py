@@ -11,9 +11,10 @@ The key is a hash of everything the text depends on: the current returns (which 
 both kinds' links basis and linkage uncertainty (store_meta), the recorded configuration's hash
 (registry, tables.yaml), and the code and libraries that count and print (this package's tables,
 config, state, cli and store modules, byte for byte, in place of its version; the versions of
-DuckDB, tabulate, PyYAML and Python). What the key cannot see is removed instead: writing a kind's links basis (every
-`link_people`, in its own transaction) deletes the rows (`store.set_meta`). The text is what
-`tables` prints, aggregates only: nothing personal is kept that the output does not show.
+DuckDB, tabulate, PyYAML and Python). What the key cannot see is removed instead: writing a kind's
+links basis (every `link_people`, in its own transaction) deletes the rows (`store.set_meta`).
+The text is what `tables` prints, aggregates only: nothing personal is kept that the output does
+not show.
 """
 
 from __future__ import annotations
