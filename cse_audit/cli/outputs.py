@@ -55,13 +55,13 @@ def tables(names, db, config_dir, fmt, publish, date_from, date_to, wide):
     con = store.connect(db, read_only=True)
     try:
         choice = _store_config_choice(config_dir, con)
-        # All tables, no period: `link run` counted them already, if nothing changed since
-        # (state/tables_cache.py); the same text, without parsing the configuration or counting.
+        # All tables, no period, not published: `link run` counted them already, if nothing changed
+        # since (state/tables_cache.py); the same text, without parsing the configuration or counting.
         text = None
-        if not names and not date_from and not date_to and choice["sha"]:
+        if not names and not date_from and not date_to and not publish and choice["sha"]:
             from ..state.tables_cache import cached_tables
 
-            text = cached_tables(con, choice["sha"], fmt, wide, publish)
+            text = cached_tables(con, choice["sha"], fmt, wide)
         if text is not None:
             note(choice["note"])
         else:

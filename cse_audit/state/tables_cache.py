@@ -1,11 +1,13 @@
 """The headline tables precomputed by the writer that links the store, for `cse-audit tables`.
 
 Every linkage through `ingest.link_all` (`link run`, ingest's linkage, `link apply`) ends by
-counting the default tables (all of them, no period) with the store's recorded configuration and
-keeping each output's text in `store_meta`: one row per variant (`tables_cache:<format>[-wide]
-[-published]`), holding the text and the key it was made under. `cse-audit tables` without table
-names or a period then reads one row and prints it, when the row's key is the one the store gives
-now and the configuration it would use is the recorded one; otherwise it counts as it always did.
+counting the default tables (all of them, no period, not published) with the store's recorded
+configuration and keeping each output's text in `store_meta`: one row per variant
+(`tables_cache:<format>[-wide]`), holding the text and the key it was made under. `cse-audit
+tables` without table names, a period or --publish then reads one row and prints it, when the
+row's key is the one the store gives now and the configuration it would use is the recorded one;
+otherwise it counts as it always did. (Published tables are not kept: counting them too doubled
+what the linkage pays, about 0.5 s at 100k records, for a command run once per publication.)
 
 The key is a hash of everything the text depends on: the current returns (which records count),
 both kinds' links basis and linkage uncertainty (store_meta), the recorded configuration's hash
@@ -40,9 +42,9 @@ _CODE = ("tables/*.py", "config/*.py", "state/*.py", "cli/*.py", "store.py")
 _LIBRARIES = ("tabulate", "PyYAML")
 
 
-def variant(fmt: str, wide: bool = False, publish: bool = False) -> str:
+def variant(fmt: str, wide: bool = False) -> str:
     """The store_meta key of one output variant."""
-    return f"{PREFIX}{fmt}{'-wide' if wide and fmt == 'table' else ''}{'-published' if publish else ''}"
+    return f"{PREFIX}{fmt}{'-wide' if wide and fmt == 'table' else ''}"
 
 
 def table_inputs(config) -> dict:
@@ -94,11 +96,11 @@ def _row(key: str, config_sha: str, text: str) -> str:
     return f"{LAYOUT}\n{key}\n{config_sha}\n{text}"
 
 
-def cached_tables(con, config_sha: str, fmt: str, wide: bool = False, publish: bool = False) -> str | None:
+def cached_tables(con, config_sha: str, fmt: str, wide: bool = False) -> str | None:
     """The precomputed text of the default tables in this format, or None when there is none that
     holds for the store as it is now and for the configuration ``config_sha`` (the hash of the
     configuration the command would count with). A row that cannot be read is ignored."""
-    name = variant(fmt, wide, publish)
+    name = variant(fmt, wide)
     meta = _rows(con, name, *_INPUT_META)
     if not meta or not isinstance(meta.get(name), str):
         return None
@@ -114,7 +116,7 @@ def cached_tables(con, config_sha: str, fmt: str, wide: bool = False, publish: b
 
 
 def write_tables_cache(con, config_root: str | Path) -> int:
-    """Count the default tables (published and not) with the configuration folder ``config_root``
+    """Count the default tables (not published) with the configuration folder ``config_root``
     and keep every variant's text in store_meta, replacing what was there, in one transaction.
     Only when both kinds are linked from exactly the current returns and ``config_root`` is the
     store's recorded configuration; otherwise the old rows are just removed. Returns the number of
@@ -131,10 +133,8 @@ def write_tables_cache(con, config_root: str | Path) -> int:
     if all(meta.get(links_basis_key(k)) == returns for k in KINDS) and meta.get("config_sha256") == sha:
         key = _key(meta, returns)
         inputs = table_inputs(load_config(config_root))
-        for publish in (False, True):
-            result = build_tables(con, publish=publish, **inputs)
-            rows += [(variant(fmt, wide, publish), _row(key, sha, render(result, fmt, None if wide else 100)))
-                     for fmt, wide in FORMS]
+        result = build_tables(con, **inputs)
+        rows = [(variant(fmt, wide), _row(key, sha, render(result, fmt, None if wide else 100))) for fmt, wide in FORMS]
     own_txn = True
     try:
         con.execute("BEGIN TRANSACTION")
