@@ -450,6 +450,9 @@ def minimise(path: str | os.PathLike) -> dict:
             if cols:
                 con.execute(f"UPDATE {table} SET {', '.join(f'{sql_identifier(c)} = NULL' for c in cols)}")
         con.execute("DELETE FROM raw_rows")
+        # The tables precomputed by the linkage (state/tables_cache.py) go too: text made before,
+        # whose words a search for names would trip on; a minimised store counts its tables.
+        con.execute("DELETE FROM store_meta WHERE starts_with(key, 'tables_cache:')")
         # Not yet "minimised": that flag is set in the rewritten file only (below).
         set_meta(con, MINIMISE_STARTED, now)
         con.execute("COMMIT")
