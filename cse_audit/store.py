@@ -374,6 +374,10 @@ def get_meta(con, key: str) -> str | None:
 def set_meta(con, key: str, value: str) -> None:
     con.execute("CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
     con.execute("INSERT OR REPLACE INTO store_meta VALUES ($key, $value)", {"key": key, "value": value})
+    if key in (links_basis_key("victims"), links_basis_key("offenders")):
+        # A kind was linked (again), in this transaction: the tables precomputed from its old links
+        # are void, whoever linked (state/tables_cache.py; ingest.link_all writes them afresh).
+        con.execute("DELETE FROM store_meta WHERE starts_with(key, 'tables_cache:')")
 
 
 # The returns a linkage result was computed from: `link run` stores it, the tables compare it
@@ -446,6 +450,9 @@ def minimise(path: str | os.PathLike) -> dict:
             if cols:
                 con.execute(f"UPDATE {table} SET {', '.join(f'{sql_identifier(c)} = NULL' for c in cols)}")
         con.execute("DELETE FROM raw_rows")
+        # The tables precomputed by the linkage (state/tables_cache.py) go too: text made before,
+        # whose words a search for names would trip on; a minimised store counts its tables.
+        con.execute("DELETE FROM store_meta WHERE starts_with(key, 'tables_cache:')")
         # Not yet "minimised": that flag is set in the rewritten file only (below).
         set_meta(con, MINIMISE_STARTED, now)
         con.execute("COMMIT")

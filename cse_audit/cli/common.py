@@ -188,31 +188,53 @@ def _store_config(config_dir, con, writes: bool = False):
     with other contents is refused by commands that only read (their figures would silently mix
     two configurations) and, for commands that write (``writes``), used and recorded as the new
     one, saying so. A store from before configurations were recorded uses the lookup order."""
-    from ..config import config_files, content_hash, load_config, materialise
+    return _load_chosen(_store_config_choice(config_dir, con, writes))
+
+
+def _store_config_choice(config_dir, con, writes: bool = False) -> dict:
+    """Which configuration `_store_config` takes, and its note on stderr, without loading it (a
+    command that finds its result precomputed never parses the files): {"root": folder to load, or
+    None for the store's recorded copy; "sha": its content hash when it is the recorded one, else
+    None; "recorded"; "note"}. Refuses as _store_config does."""
+    from ..config import config_files, content_hash
     from ..config.paths import find_config_dir, is_explicit
     from ..state import recorded_config
 
     rec = recorded_config(con)
-    if rec is None:
-        return _config(config_dir)
     root, how = find_config_dir(config_dir)
+    if rec is None:
+        return {"root": root, "sha": None, "recorded": None, "config_dir": config_dir}
     same = root.is_dir() and content_hash(config_files(root)) == rec.sha256
     if same:
-        note(f"configuration: {root} ({how}; the one this store was built with)")
-        return load_config(root)
+        return {"root": root, "sha": rec.sha256, "recorded": rec,
+                "note": f"configuration: {root} ({how}; the one this store was built with)"}
     if is_explicit(how):
         if not writes:
             raise ConfigProblem(
                 f"{root} ({how}) is not the configuration this store was built with ({rec.source}, "
                 f"recorded {rec.recorded_at}); leave out --config (and unset CSE_AUDIT_CONFIG) to use the "
                 "store's own, or ingest or `link run` with the new folder to record it")
-        note(f"configuration: {root} ({how}); differs from the one this store was built with "
-                   f"({rec.source}): it will be recorded as the store's configuration")
-        return load_config(root)
-    config = load_config(materialise(rec.files))
-    note(f"configuration: recorded in the store (built with {rec.source}, {rec.recorded_at}); {root} "
-               f"({how}) differs and is not used (give it as --config to use it)")
-    return config
+        return {"root": root, "sha": None, "recorded": rec,
+                "note": f"configuration: {root} ({how}); differs from the one this store was built with "
+                        f"({rec.source}): it will be recorded as the store's configuration"}
+    return {"root": None, "sha": rec.sha256, "recorded": rec,
+            "note": f"configuration: recorded in the store (built with {rec.source}, {rec.recorded_at}); {root} "
+                    f"({how}) differs and is not used (give it as --config to use it)"}
+
+
+def _load_chosen(choice: dict):
+    """Load the configuration `_store_config_choice` chose and print its note (after loading, as
+    before: a folder that fails to load is reported instead)."""
+    from ..config import load_config, materialise
+
+    if choice["recorded"] is None:
+        return _config(choice["config_dir"])  # the lookup order, as for a new store
+    if choice["root"] is None:
+        config = load_config(materialise(choice["recorded"].files))
+        note(choice["note"])
+        return config
+    note(choice["note"])
+    return load_config(choice["root"])
 
 
 def _strict_columns(config):
@@ -264,7 +286,9 @@ def _period(date_from, date_to):
 
 def _table_inputs(config) -> dict:
     """The registry and tables configuration that `build_tables` needs, from one config folder."""
-    return {"registry": [vars(a) for a in config.agency_list], "config": config.root / "tables.yaml"}
+    from ..state.tables_cache import table_inputs
+
+    return table_inputs(config)
 
 
 def period_options(fn):

@@ -14,42 +14,38 @@ file, the key and the line.
     snapshot.py  a folder as data (files, content hash), written back out; `cse-audit init`
 """
 
+from __future__ import annotations
+
+import importlib
+
 from .errors import ConfigError
-from .loaders import (
-    load_agencies,
-    load_code_list,
-    load_config,
-    load_fields,
-    load_settings,
-    load_template,
-)
-from .mappings import load_mapping
-from .models import (
-    COLUMN_KEYS,
-    DATE_STYLES,
-    DERIVERS,
-    KINDS,
-    MAPPING_KEYS,
-    PARSERS,
-    ROLE_KEYS,
-    SHEET_KEYS,
-    SOURCE_TYPES,
-    Agency,
-    CodeList,
-    ColumnSpec,
-    Config,
-    FieldDef,
-    Limits,
-    Mapping,
-    RoleSpec,
-    Settings,
-    SheetSpec,
-    TemplateSpec,
-)
 from .paths import CONFIG_ENV, DEFAULT_CONFIG_DIR, find_config_dir
 from .snapshot import config_files, content_hash, init_project, materialise
 from .text import normalise
-from .yamlio import load_yaml
+
+# The loaders, models and YAML reader are imported on first use (PEP 562): a command that only
+# checks which configuration a store was built with (`tables` reading its precomputed result)
+# must not pay for parsing machinery it never runs.
+_LAZY = {
+    "loaders": ("load_agencies", "load_code_list", "load_config", "load_fields", "load_settings", "load_template"),
+    "mappings": ("load_mapping",),
+    "models": ("COLUMN_KEYS", "DATE_STYLES", "DERIVERS", "KINDS", "MAPPING_KEYS", "PARSERS", "ROLE_KEYS",
+               "SHEET_KEYS", "SOURCE_TYPES", "Agency", "CodeList", "ColumnSpec", "Config", "FieldDef", "Limits",
+               "Mapping", "RoleSpec", "Settings", "SheetSpec", "TemplateSpec"),
+    "yamlio": ("load_yaml",),
+}
+_WHERE = {name: module for module, names in _LAZY.items() for name in names}
+
+
+def __getattr__(name: str):
+    try:
+        module = _WHERE[name]
+    except KeyError:
+        raise AttributeError(f"module 'cse_audit.config' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "CONFIG_ENV", "COLUMN_KEYS", "DATE_STYLES", "DEFAULT_CONFIG_DIR", "DERIVERS", "KINDS", "MAPPING_KEYS", "PARSERS",

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from .errors import ConfigError
@@ -61,6 +59,8 @@ def materialise(files: dict[str, str]) -> Path:
     """Write a recorded configuration to a private temporary folder (removed when the process ends),
     so the ordinary loaders read it like any other folder."""
     import atexit
+    import shutil
+    import tempfile  # here, with shutil: a command that only hashes a folder does not pay for them
 
     folder = Path(tempfile.mkdtemp(prefix="cse-audit-config-"))  # mode 700
     atexit.register(shutil.rmtree, folder, True)

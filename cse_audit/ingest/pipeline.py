@@ -336,7 +336,26 @@ def link_all(con, config_root: Path | None = None, engine: str | None = None,
                 raise
             linked = f"{', '.join(results)} linked, " if results else ""
             raise Interrupted(f"linkage interrupted ({linked}{kind} not: run `cse-audit link run`)") from None
+    if config_root:
+        _precompute_tables(con, config_root, status)
     return results
+
+
+def _precompute_tables(con, config_root: Path, status: Callable | None) -> None:
+    """Count the default tables once, now that the people changed, for `cse-audit tables` to read
+    (state/tables_cache.py). A failure here leaves no precomputed tables (`tables` then counts,
+    and reports the problem itself), never a failed linkage."""
+    import logging
+
+    from ..state.tables_cache import write_tables_cache
+
+    try:
+        with status("Counting the tables") if status else nullcontext():
+            write_tables_cache(con, config_root)
+    except Exception as exc:
+        # the type only: an error's text can quote a value
+        logging.getLogger(__name__).warning("tables not precomputed (%s); `cse-audit tables` counts them when "
+                                            "asked", type(exc).__name__)
 
 
 def _progress(items, progress: Callable | None, length: int | None = None):

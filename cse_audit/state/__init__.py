@@ -3,6 +3,8 @@
     store_state.py  the configuration a store was built with (store_config), whether its linkage
                     is current per kind, the returns it holds and restoring a superseded one
     interrupts.py   Ctrl-C: noted, turned into `Interrupted` saying how far the work got
+    tables_cache.py the default tables, precomputed after each linkage (store_meta), and when
+                    `cse-audit tables` may print them instead of counting
 
 Names are imported on first use: the command line installs the interrupt handler at start-up,
 which must not pay for DuckDB (store_state imports the store).

@@ -32,13 +32,20 @@ def _tables(con) -> set[str]:
 
 def recorded_config(con) -> RecordedConfig | None:
     """The configuration the store was built with, or None for a store from before it was recorded."""
-    if CONFIG_TABLE not in _tables(con):
+    import duckdb
+
+    # Every command on a store starts here: two queries, not the eight of a catalog lookup and
+    # get_meta per value (a missing table is a binder error, which leaves a transaction usable).
+    try:
+        files = dict(con.execute(f"SELECT path, content FROM {CONFIG_TABLE} ORDER BY path").fetchall())
+        meta = dict(con.execute("SELECT key, value FROM store_meta WHERE key IN "
+                                "('config_sha256', 'config_source', 'config_recorded_at')").fetchall())
+    except duckdb.CatalogException:
         return None
-    files = dict(con.execute(f"SELECT path, content FROM {CONFIG_TABLE} ORDER BY path").fetchall())
-    sha = get_meta(con, "config_sha256")
+    sha = meta.get("config_sha256")
     if not files or not sha:
         return None
-    return RecordedConfig(files, get_meta(con, "config_source") or "?", sha, get_meta(con, "config_recorded_at") or "")
+    return RecordedConfig(files, meta.get("config_source") or "?", sha, meta.get("config_recorded_at") or "")
 
 
 def record_config(con, root: str | Path) -> bool:
