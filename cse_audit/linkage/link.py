@@ -190,10 +190,11 @@ def _uncertainty(run, roots: list[int], threshold: float, low: float, high: floa
         chance = run.duplicate_chance or {}
         ambiguous = (ambiguous - set(np.flatnonzero(free).tolist())) | {
             int(r) for r in np.flatnonzero(free) if chance.get(int(r), 0.0) >= low}
-        # the estimate stands for the partial records it covers, linked or not: persons = count -
-        # (duplicates - linked) whoever they are linked to, so their links' splits are not added
-        covered = unresolved.estimable(run.fit, kinds)
-        within = within[~covered[within["uid"].to_numpy()] & ~covered[within["other"].to_numpy()]]
+        # the estimate stands for the partial records it covers that are linked to a named
+        # person: persons = count - (duplicates - linked) whoever they are linked to, so their
+        # links' splits are not added (a person of partial records only may still be two)
+        held = unresolved.estimable(run.fit, kinds) & has_named[root]
+        within = within[~held[within["uid"].to_numpy()] & ~held[within["other"].to_numpy()]]
         # a person of several unresolved partial records is one duplicate at most, not one each
         share = _per_person_share(est, free, root)
         dup_lo, dup_hi, dup_sd = dup_lo * share, dup_hi * share, dup_sd * share
