@@ -181,3 +181,24 @@ def test_completeness_feedback_for_one_agency(loaded, tmp_path):
     nobody = run("completeness", "--db", db, "--config", config_dir, "--agency", "nobody", "--output", out)
     assert nobody.exit_code == 2 and "no agency 'nobody'; known: " in nobody.output   # refused by click at once
     assert "ngo-fixture" in nobody.output.split("no agency 'nobody'; known: ", 1)[1]
+
+
+def test_verbose_logs_the_linkage_estimates_without_values(loaded, tmp_path):
+    """-v (before or after the command) logs what the linkage found - the prior, the joins, the
+    persons - on stderr, counts only; stdout is unchanged; the log ends with the command."""
+    import logging
+    import shutil
+
+    db, config_dir = loaded
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(db, copy)
+    names = {v for (f, s) in _query(copy, "SELECT forename, surname FROM current_victims") for v in (f, s) if v}
+    quiet = run("link", "run", "--db", copy, "--config", config_dir, "--format", "json")
+    for args in (("-v", "link", "run"), ("link", "run", "-v")):
+        result = run(*args, "--db", copy, "--config", config_dir, "--format", "json")
+        assert result.exit_code == 0, result.output
+        assert "victims: prior" in result.stderr and "victims: 8 records -> " in result.stderr, result.stderr
+        assert json.loads(result.stdout).keys() == json.loads(quiet.stdout).keys()
+        assert not any(n in result.stderr for n in names)
+    assert not logging.getLogger("cse_audit").handlers
+    assert "victims: prior" not in run("link", "run", "--db", copy, "--config", config_dir).stderr

@@ -161,3 +161,35 @@ def test_degenerate_returns_give_no_estimate_and_no_error():
     named = fit.assign(region=None)
     est = unresolved.estimate(named, np.array([0, 0, 6, 6]), roots, 0.8)  # no area: not covered
     assert est.records == 0
+
+
+def _hand_made():
+    """Named records 0-4 (persons: 0, 1+2, 3, 4) and partial records 5-8, all in area r with
+    initials a b: 5 fits persons 0 and 1+2, 6 fits person 3 only by initials (its birth does not
+    fit), 7 is already in person 4 (linked), 8 fits person 0."""
+    fit = pd.DataFrame({"fi": ["a"] * 9, "si": ["b"] * 9, "sex": ["Female"] * 9, "region": ["r"] * 9,
+                        "lo": [9000.0, 9100, 9150, 20000, 9000, 8500, 8500, 8500, 8500],
+                        "hi": [9000.0, 9100, 9150, 20000, 9000, 10000, 10000, 10000, 10000]})
+    kinds = np.array([0, 0, 0, 0, 0, 6, 6, 6, 6])
+    roots = np.array([0, 1, 1, 3, 4, 5, 6, 4, 8])
+    est = unresolved.Unresolved(records=4, linked=1, ambiguous=np.array([5, 6, 8]), excess=3.6, sd=1.0,
+                                fit_low=1.0, part=np.array([5, 6, 7, 8]), fits=np.array([2.0, 0, 1, 1]),
+                                chance=np.array([0.1, 0.1, 0.1, 0.1]))
+    pairs = [(0, 5, 0.0), (1, 5, 1.0), (2, 5, 3.0), (3, 6, 5.0), (4, 7, 1.0), (0, 8, 0.0)]
+    edges = pd.DataFrame({"uid_l": [a for a, _, _ in pairs], "uid_r": [b for _, b, _ in pairs],
+                          "p": 0.1, "guard": False})
+    return fit, kinds, roots, est, edges, np.array([w for _, _, w in pairs])
+
+
+def test_join_chances_share_by_bayes_factor_and_person():
+    fit, kinds, roots, est, edges, bits = _hand_made()
+    got = unresolved.join_chances(est, fit, kinds, roots, edges, bits).set_index("uid")
+    # 5: person 1+2 through its best record (2, 3 bits) against person 0 (0 bits): 8 / 9 of it
+    assert got.loc[5, "other"] == 2
+    assert got.loc[5, "p"] == pytest.approx(got.loc[5, "dup"] * 8 / 9)
+    assert 6 not in got.index  # its only candidate's birth does not fit
+    assert 7 not in got.index  # already in a person with a named record
+    assert got.loc[8, "other"] == 0 and got.loc[8, "p"] == pytest.approx(got.loc[8, "dup"])
+    # q = the kind's excess fits per record (3.6 / 4 = 0.9); 8 has 1 fit where chance gives 0.1
+    q, ratio = 0.9, 1 / 0.1
+    assert got.loc[8, "dup"] == pytest.approx(q * ratio / (q * ratio + 1 - q))

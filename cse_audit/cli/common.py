@@ -95,14 +95,48 @@ def _set_flag(ctx, param, value):
         ctx.meta[f"cse_audit.{param.name}"] = True  # ctx.meta is shared by the group and its commands
 
 
+def _set_verbose(ctx, param, value):
+    """The library's progress log (counts and estimates, never a record's values) on stderr,
+    for this command only (the handler and level are put back when it ends)."""
+    if value and not ctx.meta.get("cse_audit.verbose"):
+        import logging
+
+        class _Stderr(logging.StreamHandler):
+            @property
+            def stream(self):  # whatever stderr is when a line is written
+                return sys.stderr
+
+            @stream.setter
+            def stream(self, _value):
+                pass
+
+        ctx.meta["cse_audit.verbose"] = True
+        handler = _Stderr()
+        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+        log = logging.getLogger("cse_audit")
+        level = log.level
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+
+        def restore():
+            log.removeHandler(handler)
+            log.setLevel(level)
+
+        ctx.find_root().call_on_close(restore)
+
+
 def add_global_flags(command: click.Command) -> None:
-    """--debug and --quiet on the group and on every command under it, so they work before or
-    after the subcommand (`cse-audit report --debug ...` as well as `cse-audit --debug report ...`)."""
+    """--debug, --quiet and --verbose on the group and on every command under it, so they work
+    before or after the subcommand (`cse-audit report --debug ...` as well as `cse-audit --debug
+    report ...`)."""
     command.params += [
         click.Option(["--debug"], is_flag=True, expose_value=False, callback=_set_flag,
                      help="Show full tracebacks for errors."),
         click.Option(["--quiet", "-q"], is_flag=True, expose_value=False, callback=_set_flag,
                      help="No messages or progress on stderr, only errors."),
+        click.Option(["--verbose", "-v"], is_flag=True, expose_value=False, callback=_set_verbose,
+                     help="Log what the work found on stderr (counts and estimates, e.g. the linkage's "
+                          "prior and the count's range; never a record's values)."),
     ]
     for sub in getattr(command, "commands", {}).values():
         add_global_flags(sub)

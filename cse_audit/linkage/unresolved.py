@@ -204,14 +204,14 @@ def join_chances(est: Unresolved, fit: pd.DataFrame, kinds: np.ndarray, roots: n
 
 
 MIN_PAIRS = 30  # fewer confident pairs than this say too little about a share: FALLBACK_SHARE
-FALLBACK_SHARE = 0.8  # assumed when the data cannot say (it only widens the range)
+FALLBACK_SHARE = 0.8  # assumed, once, for the shares the data cannot say (it only widens the range)
 
 
-def _share_low(hits: np.ndarray) -> float:
-    """A share's low end (two standard errors), or FALLBACK_SHARE on too few pairs."""
+def _share_low(hits: np.ndarray) -> float | None:
+    """A share's low end (two standard errors), or None on too few pairs to say."""
     n = len(hits)
     if n < MIN_PAIRS:
-        return FALLBACK_SHARE
+        return None
     s = float(hits.mean())
     return max(s - 2.0 * math.sqrt(max(s * (1 - s), 1.0 / n) / n), 0.05)
 
@@ -234,19 +234,22 @@ def fit_rate_low(fit: pd.DataFrame, kinds: np.ndarray, edges: pd.DataFrame, root
     weak evidence; birth, on sure pairs of a date of birth and an age. A partial record's
     partner may be more often local than a named record's (a charity works where the child
     lives): the fit rate's high end is 1."""
-    rate = _share_low(_shared_region(fit, kinds, roots))
-    if not len(edges):
-        return rate * FALLBACK_SHARE
-    a, b = edges["uid_l"].to_numpy(), edges["uid_r"].to_numpy()
-    sure = (edges["p"].to_numpy() >= 0.99) & (kinds[a] < 4) & (kinds[b] < 4) & (roots[a] == roots[b])
-    sure &= ~edges["guard"].astype(bool).to_numpy()
-    a, b = a[sure], b[sure]
-    for col in ("sex", "fi", "si"):
-        x, y = fit[col].to_numpy()[a], fit[col].to_numpy()[b]
-        known = pd.notna(x) & pd.notna(y)
-        rate *= _share_low(x[known] == y[known])
-    dob_age = ((kinds[a] % 4 == 0) & np.isin(kinds[b] % 4, (1, 2))) | ((kinds[b] % 4 == 0) & np.isin(kinds[a] % 4, (1, 2)))
-    lo, hi = fit["lo"].to_numpy(), fit["hi"].to_numpy()
-    a, b = a[dob_age], b[dob_age]
-    rate *= _share_low((lo[a] <= hi[b]) & (lo[b] <= hi[a]))
-    return rate
+    shares = [_share_low(_shared_region(fit, kinds, roots))]
+    if len(edges):
+        a, b = edges["uid_l"].to_numpy(), edges["uid_r"].to_numpy()
+        sure = (edges["p"].to_numpy() >= 0.99) & (kinds[a] < 4) & (kinds[b] < 4) & (roots[a] == roots[b])
+        sure &= ~edges["guard"].astype(bool).to_numpy()
+        a, b = a[sure], b[sure]
+        for col in ("sex", "fi", "si"):
+            x, y = fit[col].to_numpy()[a], fit[col].to_numpy()[b]
+            known = pd.notna(x) & pd.notna(y)
+            shares.append(_share_low(x[known] == y[known]))
+        dob_age = (((kinds[a] % 4 == 0) & np.isin(kinds[b] % 4, (1, 2)))
+                   | ((kinds[b] % 4 == 0) & np.isin(kinds[a] % 4, (1, 2))))
+        lo, hi = fit["lo"].to_numpy(), fit["hi"].to_numpy()
+        a, b = a[dob_age], b[dob_age]
+        shares.append(_share_low((lo[a] <= hi[b]) & (lo[b] <= hi[a])))
+    # the shares the data can say, and FALLBACK_SHARE once for all those it cannot (five
+    # unknown shares at FALLBACK_SHARE each would make a small store's high end triple)
+    known = [x for x in shares if x is not None]
+    return float(np.prod(known)) * (FALLBACK_SHARE if len(known) < 5 else 1.0)
