@@ -144,7 +144,7 @@ def _best_pairs(edges: pd.DataFrame, roots: list[int]) -> tuple[pd.DataFrame, pd
 
 
 def _uncertainty(run, roots: list[int], threshold: float, low: float, high: float,
-                 forbidden: list[tuple[int, int]] = ()) -> dict:
+                 forbidden: list[tuple[int, int]] = (), kind: str = "records") -> dict:
     """How sure the count is. A record is ambiguous when its best pair is uncertain (match
     probability p in [low, high)), when it has pairs at or above the threshold to two
     different persons, or when it is a partial record (initials, an area) left a person of its
@@ -207,9 +207,9 @@ def _uncertainty(run, roots: list[int], threshold: float, low: float, high: floa
     # duplicates' range from the fit rate's (a bias, not noise: not shrunk by the others)
     expected = persons - float(merge.sum()) + float((1 - linked).sum())
     sd = 2.0 * math.sqrt(float((merge * (1 - merge)).sum()) + float((linked * (1 - linked)).sum()) + dup_sd ** 2)
-    log.info("count's range: persons %d; pairs of persons that may be one %.0f; linked records that may be "
+    log.info("%s: count's range: persons %d; pairs of persons that may be one %.0f; linked records that may be "
              "another %.0f; unresolved partial records that are named persons' %.0f-%.0f; 2 sd %.0f",
-             persons, merge.sum(), (1 - linked).sum(), dup_lo, dup_hi, sd)
+             kind, persons, merge.sum(), (1 - linked).sum(), dup_lo, dup_hi, sd)
     return {"ambiguous_records": len(ambiguous),
             "persons_low": max(math.floor(expected - dup_hi - sd), 1),
             "persons_high": max(math.ceil(expected - dup_lo + sd), 1)}
@@ -336,7 +336,7 @@ def _clusters(con, kind, cfg, overrides, keep_low):
     refused = [(index[o.record_id_a], index[o.record_id_b]) for o in ov
                if o.decision != MATCH and o.record_id_a in index and o.record_id_b in index]
     stats.update(_uncertainty(run, roots, cfg.threshold, cfg.review_low, cfg.review_high,
-                              forbidden=guard + apart + refused))
+                              forbidden=guard + apart + refused, kind=kind))
     stats["kept_apart"] = len(apart)
     stats["held_apart_within_return"] = len(guard)
     stats["carried_over"] = carried
