@@ -8,6 +8,8 @@ import itertools
 import duckdb
 import pytest
 
+from .test_linkage_prior import guard_store  # noqa: F401 - the fixture: a store with enough pairs for EM
+
 
 @pytest.mark.parametrize("d", [0, 1, 2])
 def test_guarded_damerau_levenshtein_level_equals_splinks(d):
@@ -39,3 +41,49 @@ def test_guarded_damerau_levenshtein_level_equals_splinks(d):
     assert any(t for a, b, t, _ in rows if a == "jon" and b == "ojn") == (d >= 1)
     assert any(t is None for *_, t, _ in rows)
     assert sum(1 for a, b in itertools.product(names[1:], repeat=2) if abs(len(a) - len(b)) > 2 * d) > 0
+
+
+def _em_inputs(con):
+    from cse_audit import linkage
+    from cse_audit.linkage.engine import _splink_engine
+    from cse_audit.linkage.features import _features
+    from cse_audit.linkage.model import _build_model
+
+    cfg = linkage.load_linkage_config()
+    features, ids = _features(con, "victims", cfg)
+    api, records = _splink_engine(features, cfg, False)
+    return cfg, records, _build_model(api, records, cfg, len(ids), train=False)
+
+
+def _m(model):
+    return [[lv.get("m_probability") for lv in c["comparison_levels"]] for c in model["comparisons"]]
+
+
+def test_em_max_pairs_above_a_rules_pairs_trains_on_every_pair_as_without_it(guard_store, monkeypatch):  # noqa: F811
+    """em.max_pairs reaches each of Splink's EM sessions, and where a rule has fewer pairs than
+    it (every data set but the largest) the m are those of EM on every pair."""
+    import dataclasses
+
+    from splink.internals.linker_components.training import LinkerTraining
+
+    from cse_audit.linkage.model import _em_sessions
+
+    con, _ids = guard_store
+    cfg, records, model = _em_inputs(con)
+    assert cfg.em_max_pairs == 1e7  # configs/linkage.yaml
+    seen = []
+    em = LinkerTraining.estimate_parameters_using_expectation_maximisation
+
+    def spy(self, rule, *args, **kwargs):
+        seen.append(kwargs.get("max_pairs"))
+        return em(self, rule, *args, **kwargs)
+
+    monkeypatch.setattr(LinkerTraining, "estimate_parameters_using_expectation_maximisation", spy)
+    capped = _em_sessions(records, model, cfg)
+    assert seen == [1e7] * len(cfg.em_blocking_rules)
+    every = _em_sessions(records, model, dataclasses.replace(cfg, em_max_pairs=None))
+    assert seen[len(cfg.em_blocking_rules):] == [None] * len(cfg.em_blocking_rules)
+    assert _m(capped) != _m(model)  # EM trained something
+    for got, want in zip(_m(capped), _m(every), strict=True):  # (None: a null level has no m)
+        assert [g is None for g in got] == [w is None for w in want]
+        assert [g for g in got if g is not None] == pytest.approx([w for w in want if w is not None], rel=1e-9)
