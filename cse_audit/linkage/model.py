@@ -120,6 +120,8 @@ def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: boo
     if u_cache is not None:
         trainer = ("u-one-pass", cfg.em_enabled, cfg.em_min_records, cfg.em_blocking_rules, M_FLOOR, train,
                    {k: v.m for k, v in sorted(cfg.comparisons.items())})
+        if cfg.em_max_pairs is not None:  # (keys stored before the setting existed still match)
+            trainer += (("em_max_pairs", cfg.em_max_pairs),)
         key = u_cache.key(linker.misc.save_model_to_json(), n_pairs, cfg.u_seed, repr(trainer))
         cached = u_cache.get(key)
     if cached is not None:  # the same data, comparisons and training as last time: its u and m
@@ -190,8 +192,12 @@ def _em_sessions(records_df, trained: dict, cfg: LinkageConfig) -> dict:
         # the settings were validated when the model was first built from them (0.3 s a linker)
         linker = Linker(records_df, trained, log_level=None, validate_settings=False)
         try:
+            # em.max_pairs: a rule with more pairs than that is trained on about that many
+            # (Splink samples records by a hash of their id: the same records every run); a rule
+            # with fewer is trained on every pair, exactly as without the setting
             linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, fix_u_probabilities=True, estimate_without_term_frequencies=True)
+                rule, fix_u_probabilities=True, estimate_without_term_frequencies=True,
+                max_pairs=cfg.em_max_pairs)
         except Exception as exc:  # e.g. no pair on a small data set: keep the m so far
             log.info("EM on %s skipped: %s", rule, str(exc).splitlines()[0][:200])
             continue  # (a failed session leaves the linker's settings half-trained)

@@ -94,6 +94,9 @@ class LinkageConfig:
     source_priority: list[str]
     merge: dict[str, dict[str, FieldRule]]
     source: Path | None = None
+    # EM on a blocking rule with more pairs than this uses about this many (Splink's record
+    # sampling); null = every pair. A rule like [dob] grows with the square of the records.
+    em_max_pairs: float | None = None
 
     def prior(self, n_records: int) -> float:
         if self.probability_two_random_records_match is not None:
@@ -393,7 +396,7 @@ def load_linkage_config(path: str | os.PathLike | None = None) -> LinkageConfig:
     _check_keys(raw, _TOP_KEYS, "", path)
     _no_nul(raw, "", path)
     us = _check_keys(raw.get("u_sampling"), {"max_pairs", "seed", "pairs_per_record"}, "u_sampling", path)
-    em = _check_keys(raw.get("em"), {"enabled", "blocking_rules", "min_records"}, "em", path)
+    em = _check_keys(raw.get("em"), {"enabled", "blocking_rules", "min_records", "max_pairs"}, "em", path)
     areas_file = path.parent / _file_name(raw.get("areas_file"), "areas_file", path) if raw.get("areas_file") else None
     period, agency_periods = _load_periods(path.parent / "settings.yaml", areas_file)
     rv = _check_keys(raw.get("review"), {"low", "high"}, "review", path)
@@ -450,6 +453,8 @@ def load_linkage_config(path: str | os.PathLike | None = None) -> LinkageConfig:
         source_priority=source_priority,
         merge=merge,
         source=path,
+        em_max_pairs=(None if em.get("max_pairs") is None
+                      else _num(em["max_pairs"], "em.max_pairs", path, 1e4, 1e12)),
     )
 
 
