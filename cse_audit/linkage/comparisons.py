@@ -24,8 +24,9 @@ def _damerau_levenshtein_within(dialect, col: str, d: int):
     import splink.comparison_level_library as cll
 
     lev, dl = dialect.levenshtein_function_name, dialect.damerau_levenshtein_function_name
-    return cll.CustomLevel(f'(CASE WHEN {lev}("{col}_l", "{col}_r") > {2 * int(d)} THEN false '
-                           f'ELSE {dl}("{col}_l", "{col}_r") <= {int(d)} END)')
+    # bare column names (constants: fn, sn): Spark SQL reads "double quotes" as a string
+    return cll.CustomLevel(f'(CASE WHEN {lev}({col}_l, {col}_r) > {2 * int(d)} THEN false '
+                           f'ELSE {dl}({col}_l, {col}_r) <= {int(d)} END)')
 
 
 def _name_comparison(cfg: LinkageConfig, dialect, col: str, ini: str, comp: str, other: str):
