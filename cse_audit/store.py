@@ -323,6 +323,25 @@ def write_return(con, mapped, agency, mapping_name: str, path: Path, digest: str
     return return_id, superseded
 
 
+@contextlib.contextmanager
+def transaction(con):
+    """One transaction around the block, committed at its end and rolled back on any error; a
+    caller's open transaction covers the block instead (nothing begun, nothing committed)."""
+    own = True
+    try:
+        con.execute("BEGIN TRANSACTION")
+    except duckdb.TransactionException:
+        own = False  # the caller's transaction covers us
+    try:
+        yield
+        if own:
+            con.execute("COMMIT")
+    except BaseException:
+        if own:
+            rollback(con)
+        raise
+
+
 def rollback(con) -> None:
     """Roll back if a transaction is still open: an interrupted query may have ended it already,
     and a second error would hide the first."""

@@ -445,31 +445,21 @@ def link_people(con: duckdb.DuckDBPyConnection, kind: str = "victims", config=No
     gc.collect()
     k = KINDS[kind]
     con.register("_lk_links", links)
-    own_txn = True
     try:
-        con.execute("BEGIN TRANSACTION")
-    except duckdb.TransactionException:
-        own_txn = False  # the caller's transaction covers us
-    try:
-        # record_id is the key: one person per record, which the tables rely on without re-checking.
-        con.execute(f"CREATE OR REPLACE TABLE {k}_links (record_id VARCHAR PRIMARY KEY, person_id VARCHAR,"
-                    " match_probability DOUBLE)")
-        con.execute(f"INSERT INTO {k}_links SELECT record_id, person_id, CAST(match_probability AS DOUBLE)"
-                    " FROM _lk_links ORDER BY record_id")
-        conflicts = _merge_persons(con, kind, cfg)
-        basis = con.execute(store.CURRENT_RETURNS_SQL).fetchone()[0]
-        store.set_meta(con, store.links_basis_key(kind), basis)
-        # read by the tables, for as long as the current returns are the ones linked
-        store.set_meta(con, f"linkage_uncertainty:{kind}", json.dumps({**sure, "basis": basis}))
-        # the prior the persons were found with, for `link explain`
-        store.set_meta(con, f"linkage_prior:{kind}", json.dumps({"prior": prior, "group_shifts": shifts,
-                                                                 "joined": joined, "basis": basis}))
-        if own_txn:
-            con.execute("COMMIT")
-    except BaseException:
-        if own_txn:
-            store.rollback(con)
-        raise
+        with store.transaction(con):
+            # record_id is the key: one person per record, which the tables rely on without re-checking.
+            con.execute(f"CREATE OR REPLACE TABLE {k}_links (record_id VARCHAR PRIMARY KEY, person_id VARCHAR,"
+                        " match_probability DOUBLE)")
+            con.execute(f"INSERT INTO {k}_links SELECT record_id, person_id, CAST(match_probability AS DOUBLE)"
+                        " FROM _lk_links ORDER BY record_id")
+            conflicts = _merge_persons(con, kind, cfg)
+            basis = con.execute(store.CURRENT_RETURNS_SQL).fetchone()[0]
+            store.set_meta(con, store.links_basis_key(kind), basis)
+            # read by the tables, for as long as the current returns are the ones linked
+            store.set_meta(con, f"linkage_uncertainty:{kind}", json.dumps({**sure, "basis": basis}))
+            # the prior the persons were found with, for `link explain`
+            store.set_meta(con, f"linkage_prior:{kind}", json.dumps({"prior": prior, "group_shifts": shifts,
+                                                                     "joined": joined, "basis": basis}))
     finally:
         con.unregister("_lk_links")
     result = LinkResult(kind=kind, persons=len(set(roots)), conflicts=conflicts,

@@ -25,7 +25,7 @@ import hashlib
 import sys
 from pathlib import Path
 
-from ..store import CURRENT_RETURNS_SQL, links_basis_key, rollback, sql_literal
+from ..store import CURRENT_RETURNS_SQL, links_basis_key, sql_literal, transaction
 
 PREFIX = "tables_cache:"  # store.set_meta deletes rows with this prefix when a kind is linked
 LAYOUT = 1  # of the rows and key below; raise it when either changes
@@ -121,7 +121,6 @@ def write_tables_cache(con, config_root: str | Path) -> int:
     Only when both kinds are linked from exactly the current returns and ``config_root`` is the
     store's recorded configuration; otherwise the old rows are just removed. Returns the number of
     variants kept."""
-    import duckdb
 
     from ..config import config_files, content_hash, load_config
     from ..tables import build_tables, render
@@ -135,20 +134,9 @@ def write_tables_cache(con, config_root: str | Path) -> int:
         inputs = table_inputs(load_config(config_root))
         result = build_tables(con, **inputs)
         rows = [(variant(fmt, wide), _row(key, sha, render(result, fmt, None if wide else 100))) for fmt, wide in FORMS]
-    own_txn = True
-    try:
-        con.execute("BEGIN TRANSACTION")
-    except duckdb.TransactionException:
-        own_txn = False  # the caller's transaction covers us
-    try:
+    with transaction(con):
         con.execute("CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
-        con.execute(f"DELETE FROM store_meta WHERE starts_with(key, {sql_literal(PREFIX)})")
+        con.execute("DELETE FROM store_meta WHERE starts_with(key, ?)", [PREFIX])
         if rows:
             con.executemany("INSERT INTO store_meta VALUES (?, ?)", rows)
-        if own_txn:
-            con.execute("COMMIT")
-    except BaseException:
-        if own_txn:
-            rollback(con)
-        raise
     return len(rows)
