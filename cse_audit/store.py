@@ -325,11 +325,10 @@ def write_return(con, mapped, agency, mapping_name: str, path: Path, digest: str
 
 @contextlib.contextmanager
 def transaction(con):
-    """One transaction around the block, committed at its end and rolled back on any error; a
-    caller's open transaction covers the block instead (nothing begun, nothing committed)."""
-    own = True
+    """A transaction around the block (rolled back on any error), or the caller's open one."""
     try:
         con.execute("BEGIN TRANSACTION")
+        own = True
     except duckdb.TransactionException:
         own = False  # the caller's transaction covers us
     try:
@@ -343,8 +342,7 @@ def transaction(con):
 
 
 def rollback(con) -> None:
-    """Roll back if a transaction is still open: an interrupted query may have ended it already,
-    and a second error would hide the first."""
+    """Roll back if still open (an interrupted query may have ended it; a 2nd error would hide the 1st)."""
     with contextlib.suppress(duckdb.Error):
         con.execute("ROLLBACK")
 
