@@ -16,9 +16,8 @@ file, the key and the line.
 
 from __future__ import annotations
 
-import importlib
-
 from .errors import ConfigError
+from .lazy import lazy_exports
 from .paths import CONFIG_ENV, DEFAULT_CONFIG_DIR, find_config_dir
 from .snapshot import config_files, content_hash, init_project, materialise
 from .text import normalise
@@ -37,14 +36,7 @@ _LAZY = {
 _WHERE = {name: module for module, names in _LAZY.items() for name in names}
 
 
-def __getattr__(name: str):
-    try:
-        module = _WHERE[name]
-    except KeyError:
-        raise AttributeError(f"module 'cse_audit.config' has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _WHERE)
 
 
 __all__ = [

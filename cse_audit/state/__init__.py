@@ -12,7 +12,7 @@ which must not pay for DuckDB (store_state imports the store).
 
 from __future__ import annotations
 
-import importlib
+from ..config.lazy import lazy_exports
 
 _NAMES = {
     "interrupts": ("Interrupted", "caused_by_interrupt", "ignore_in_worker", "install"),
@@ -24,11 +24,4 @@ _WHERE = {name: module for module, names in _NAMES.items() for name in names}
 __all__ = sorted(_WHERE)
 
 
-def __getattr__(name: str):
-    try:
-        module = _WHERE[name]
-    except KeyError:
-        raise AttributeError(f"module 'cse_audit.state' has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _WHERE)
