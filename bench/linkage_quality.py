@@ -120,10 +120,14 @@ def main(argv=None) -> int:
     ap.add_argument("--fresh", action="store_true", help="rebuild the stores (after an ingest change)")
     args = ap.parse_args(argv)
     DATA.mkdir(parents=True, exist_ok=True)
-    names = ["sample", "seed7", "hard-s1-a", "hard-s1-b", "hard-s10"] + (["hard-s40"] if args.big else [])
+    big = args.big or "hard-s40" in (args.only or [])
+    names = ["sample", "seed7", "hard-s1-a", "hard-s1-b", "hard-s10"] + (["hard-s40"] if big else [])
     if args.febrl:
         names += ["febrl3", "febrl4"]
     if args.only:
+        unknown = sorted(set(args.only) - set(names))
+        if unknown:  # e.g. febrl3 without --febrl: say so rather than score nothing
+            ap.error(f"--only: not among the data sets of this run: {', '.join(unknown)} (known: {', '.join(names)})")
         names = [n for n in names if n in args.only]
     if args.fresh:
         for n in names:

@@ -1,4 +1,4 @@
-"""Splink comparisons: forename, surname, birth, sex, area, ethnicity, with their levels.
+"""Splink comparisons: forename, surname, birth, sex, area, ethnicity, reference, with their levels.
 
 Each level is labelled group/level (``names/exact``, ``age_vs_dob/fits``...) to match the
 conditional m values in configs/linkage.yaml (see ``settings.LEVELS``). Built from Splink's
@@ -140,6 +140,26 @@ def _area_comparison(cfg: LinkageConfig):
     ], output_column_name="area", comparison_description="area; else the police force area it lies in")
 
 
+def _reference_comparison(sql):
+    """The agency's own person reference (a police nominal number, a council's child id), only
+    between two records of one agency: another agency's numbers are another system's. The same
+    reference is strong evidence (its u is the chance two records of one agency share it); a
+    reference one keystroke off (5+ characters) some; a different one a little against, as some
+    systems number rows, not people (EM learns which from the data)."""
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    lev, dl = sql.levenshtein_function_name, sql.damerau_levenshtein_function_name
+    return cl.CustomComparison([
+        cll.CustomLevel("ref_l IS NULL OR ref_r IS NULL OR agency_l IS NULL OR agency_r IS NULL "
+                        "OR agency_l <> agency_r").configure(label_for_charts="null", is_null_level=True),
+        _lv(cll.ExactMatchLevel("ref"), "exact"),
+        _lv(cll.CustomLevel(f"(length(ref_l) >= 5 AND CASE WHEN {lev}(ref_l, ref_r) > 2 THEN false "
+                            f"ELSE {dl}(ref_l, ref_r) <= 1 END)"), "close"),
+        _lv(cll.ElseLevel(), "different"),
+    ], output_column_name="reference", comparison_description="the agency's own person reference, within one agency")
+
+
 def _comparisons(cfg: LinkageConfig, dialect: str) -> list:
     """Splink comparisons built from dialect-neutral level creators; labels are group/level."""
     from splink.internals.dialects import SplinkDialect
@@ -147,6 +167,9 @@ def _comparisons(cfg: LinkageConfig, dialect: str) -> list:
     sql = SplinkDialect.from_string(dialect)
     birth = _birth_comparison()
     area = _area_comparison(cfg)
-    return [_name_comparison(cfg, sql, "fn", "fi", "forename", "sn"),
-            _name_comparison(cfg, sql, "sn", "si", "surname", "fn"),
-            birth, _simple_comparison(cfg, "sex"), area, _simple_comparison(cfg, "ethnicity")]
+    out = [_name_comparison(cfg, sql, "fn", "fi", "forename", "sn"),
+           _name_comparison(cfg, sql, "sn", "si", "surname", "fn"),
+           birth, _simple_comparison(cfg, "sex"), area, _simple_comparison(cfg, "ethnicity")]
+    if "reference" in cfg.comparisons:  # optional in linkage.yaml (settings.OPTIONAL_COMPARISONS)
+        out.append(_reference_comparison(sql))
+    return out

@@ -34,7 +34,9 @@ def _features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig):
     p_from, p_to = (f"CAST({sql_literal(d.isoformat())} AS DATE)" for d in cfg.reference_period)
     base = f"""
     WITH r AS (
-      SELECT record_id, return_id, agency_id, source_type, nullif(trim(record_ref), '') AS ref,
+      -- a person reference compared as letters and digits (N-700123 = n700123)
+      SELECT record_id, return_id, agency_id, source_type,
+        nullif(regexp_replace(upper(coalesce(record_ref, '')), '[^A-Z0-9]', '', 'g'), '') AS ref,
         regexp_replace(regexp_replace(lower(strip_accents(coalesce(forename, ''))), '[-_.,/]', ' ', 'g'),
                        '[^a-z ]', '', 'g') AS fn_text,
         regexp_replace(lower(strip_accents(coalesce(surname, ''))), '[^a-z]', '', 'g') AS sn0,
@@ -61,7 +63,7 @@ def _features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig):
       FROM r3 LEFT JOIN _lk_periods pf ON pf.agency_id = r3.agency_id
     )
     SELECT CAST(row_number() OVER (ORDER BY record_id) - 1 AS BIGINT) AS unique_id, record_id,
-      return_id, ref,
+      return_id, agency_id AS agency, ref,
       fn, sn,
       CASE WHEN sn IS NOT NULL AND len(sn_split) > 1 THEN sn_split ELSE [sn] END AS sn_parts,
       (sn IS NOT NULL AND len(sn_split) > 1) AS sn_barrel,

@@ -42,7 +42,11 @@ LEVELS: dict[str, dict[str, list[str]]] = {
     "sex": {"all": ["same", "different"]},
     "area": {"all": ["same", "same_force_area", "different"]},
     "ethnicity": {"all": ["same", "different"]},
+    # the agency's own person reference, compared only between records of one agency
+    "reference": {"all": ["exact", "close", "different"]},
 }
+# Comparisons a linkage.yaml may leave out (then not compared): added after configs were written.
+OPTIONAL_COMPARISONS = frozenset({"reference"})
 MERGE_RULES = {"majority", "precedence", "max", "from_dob_record"}
 BACKENDS = ("duckdb", "spark")
 
@@ -309,6 +313,8 @@ def _parse_comparisons(raw: dict, path: Path) -> dict[str, ComparisonSettings]:
     out = {}
     for comp, groups in LEVELS.items():
         where = f"comparisons.{comp}"
+        if comp in OPTIONAL_COMPARISONS and comp not in raw:
+            continue
         c = _check_keys(raw.get(comp), {"m", "tf", "jaro_winkler", "damerau_levenshtein"}, where, path)
         if "m" not in c:
             raise LinkageConfigError(f"{path}: '{where}.m' is missing")

@@ -1,0 +1,79 @@
+"""The agency's own person reference (record_ref): strong evidence between two records of one
+agency, none between two agencies (another agency's numbers are another system's)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cse_audit import linkage
+
+from .test_linkage import _person, _row, build_store
+
+CONFIGS = Path(__file__).resolve().parent.parent / "configs"
+
+REF = [
+    # one child in two cases of one police return, the second placed out of the force's area:
+    # both names and the date of birth mistyped, but the force's nominal number is the same
+    # (written two ways)
+    _row("rf_1", "P1", "Courtney", "Ashworth", None, "2003-07-14", None, "2019-02-01", "Leeds", "RF"),
+    _row("rf_2", "P1", "Courtnie", "Ashwerth", None, "2003-12-04", None, "2019-08-11", "Sheffield", "RF"),
+    # the same number in another force's return: another system, no evidence either way
+    _row("rf_3", "P2", "Paige", "Underhill", None, "2006-01-30", None, "2019-05-05", "Bolton", "RF-other"),
+]
+REFS = {"rf_1": "N-700555", "rf_2": "n700555", "rf_3": "N700555"}
+
+
+@pytest.fixture(scope="module")
+def ref_linked(tmp_path_factory):
+    import dataclasses
+
+    cfg = dataclasses.replace(linkage.load_linkage_config(), probability_two_random_records_match=2e-4,
+                              overrides_file=None)
+    con, ids, _truth = build_store(tmp_path_factory.mktemp("ref") / "store.duckdb", extra=REF)
+    # every police record carries its force's nominal number (one per child)
+    con.execute("UPDATE victims SET record_ref = 'N' || (800000 + row_number) WHERE source_type = 'police'")
+    for key, ref in REFS.items():
+        con.execute("UPDATE victims SET record_ref = ? WHERE record_id = ?", [ref, ids[key]])
+    linkage.link_people(con, "victims", config=cfg)
+    yield con, ids, cfg
+    con.close()
+
+
+def _reference(ex) -> dict:
+    return next(c for c in ex.comparisons if c["comparison"] == "reference")
+
+
+def test_the_same_reference_in_one_agency_links_what_the_rest_would_keep_apart(ref_linked):
+    con, ids, cfg = ref_linked
+    assert _person(con, ids["rf_1"]) == _person(con, ids["rf_2"])
+    ex = linkage.explain(con, "victims", ids["rf_1"], ids["rf_2"], config=cfg)
+    ref = _reference(ex)
+    assert ref["level"] == "exact" and ref["match_weight"] > 5  # "N-700555" = "n700555"
+    assert ex.match_weight - ref["match_weight"] < 0  # without it: kept apart
+    assert ex.match_probability >= cfg.threshold
+
+
+def test_the_same_number_in_another_agency_is_no_evidence(ref_linked):
+    con, ids, cfg = ref_linked
+    assert _person(con, ids["rf_3"]) != _person(con, ids["rf_1"])
+    ref = _reference(linkage.explain(con, "victims", ids["rf_1"], ids["rf_3"], config=cfg))
+    assert ref["level"] == "null" and ref["match_weight"] == 0
+
+
+def test_a_configuration_without_the_reference_does_not_compare_it(tmp_path):
+    import yaml
+
+    from cse_audit.linkage.comparisons import _comparisons
+
+    raw = yaml.safe_load((CONFIGS / "linkage.yaml").read_text(encoding="utf-8"))
+    raw["comparisons"].pop("reference")
+    raw["blocking_rules"] = [r for r in raw["blocking_rules"] if r != ["agency", "ref"]]
+    path = tmp_path / "linkage.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    for name in ("nicknames.yaml", "agencies.yaml"):
+        (tmp_path / name).write_text((CONFIGS / name).read_text(encoding="utf-8"), encoding="utf-8")
+    cfg = linkage.load_linkage_config(path)
+    assert "reference" not in cfg.comparisons
+    assert [c.get_comparison("duckdb").output_column_name for c in _comparisons(cfg, "duckdb")][-1] == "ethnicity"
