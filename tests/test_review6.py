@@ -56,7 +56,6 @@ def test_a_case_number_in_record_ref_does_not_merge_two_children_of_one_return(r
     assert _person(con, ids["sis_1"]) != _person(con, ids["sis_2"])
 
 
-@pytest.mark.xfail(strict=True, reason="review6 finding 2: fixed in the next commit")
 def test_a_reference_that_lost_its_leading_zeros_is_the_same_reference(refs_linked):
     con, ids, cfg = refs_linked
     ex = linkage.explain(con, "victims", ids["lz_1"], ids["lz_2"], config=cfg)
