@@ -86,7 +86,6 @@ def test_a_changed_prior_does_not_reuse_the_area_m_trained_under_the_old_one(tmp
     assert relinked == pytest.approx(fresh)  # ... so the re-link must train it again
 
 
-@pytest.mark.xfail(strict=True, reason="review6 finding 4: fixed in a later commit")
 def test_no_em_session_trains_the_area_on_pairs_held_to_one_force_area():
     # Splink trains a comparison in every EM session whose blocking rule does not use one of its
     # input columns. The ages' session blocks on `region`, which the area comparison does not read
