@@ -106,5 +106,3 @@ def test_no_em_session_trains_the_area_on_pairs_held_to_one_force_area():
         cols = set(get_columns_used_from_sql(rule.get_blocking_rule("duckdb").blocking_rule_sql, "duckdb"))
         trains_area = not cols & reads
         assert not (trains_area and cols & {"region", "regions", "area"}), (cols, reads)
-
-
