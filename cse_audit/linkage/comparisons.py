@@ -133,7 +133,11 @@ def _area_comparison(cfg: LinkageConfig):
 
     ca = cfg.comparisons["area"]
     return cl.CustomComparison([
-        cll.NullLevel("area").configure(label_for_charts="null"),
+        # region is null exactly when area is; named here so that Splink does not train the area
+        # in an EM session blocked on the force area (the ages' session): all its pairs share one,
+        # it never sees "different", and its same / same_force_area split would replace the others'
+        cll.CustomLevel("area_l IS NULL OR area_r IS NULL OR region_l IS NULL OR region_r IS NULL",
+                        "null").configure(label_for_charts="null", is_null_level=True),
         _lv(cll.ExactMatchLevel("area", term_frequency_adjustments=ca.tf), "same"),
         _lv(cll.ArrayIntersectLevel("regions", 1), "same_force_area"),
         _lv(cll.ElseLevel(), "different"),

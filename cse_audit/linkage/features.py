@@ -34,9 +34,10 @@ def _features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig):
     p_from, p_to = (f"CAST({sql_literal(d.isoformat())} AS DATE)" for d in cfg.reference_period)
     base = f"""
     WITH r AS (
-      -- a person reference compared as letters and digits (N-700123 = n700123)
+      -- a person reference compared as letters and digits (N-700123 = n700123), without leading
+      -- zeros (00700123 = 700123: a number cell drops the zeros a text cell keeps)
       SELECT record_id, return_id, agency_id, source_type,
-        nullif(regexp_replace(upper(coalesce(record_ref, '')), '[^A-Z0-9]', '', 'g'), '') AS ref,
+        nullif(ltrim(regexp_replace(upper(coalesce(record_ref, '')), '[^A-Z0-9]', '', 'g'), '0'), '') AS ref,
         regexp_replace(regexp_replace(lower(strip_accents(coalesce(forename, ''))), '[-_.,/]', ' ', 'g'),
                        '[^a-z ]', '', 'g') AS fn_text,
         regexp_replace(lower(strip_accents(coalesce(surname, ''))), '[^a-z]', '', 'g') AS sn0,

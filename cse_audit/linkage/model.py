@@ -123,7 +123,9 @@ def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: boo
     n_pairs = _u_pairs(cfg, n_records)
     key = cached = None
     if u_cache is not None:
-        trainer = ("u-one-pass", ("area-by-data", AREA_PRIOR_PAIRS), cfg.em_enabled, cfg.em_min_records, cfg.em_blocking_rules, M_FLOOR, train,
+        # the prior too: the area's trained m weighs the prior's expected matches (_floored)
+        trainer = ("u-one-pass", ("area-by-data", AREA_PRIOR_PAIRS, cfg.prior(n_records)), cfg.em_enabled,
+                   cfg.em_min_records, cfg.em_blocking_rules, M_FLOOR, train,
                    {k: v.m for k, v in sorted(cfg.comparisons.items())})
         if cfg.em_max_pairs is not None:  # (keys stored before the setting existed still match)
             trainer += (("em_max_pairs", cfg.em_max_pairs),)
