@@ -34,14 +34,22 @@ class BatchWriter:
         self.bytes = 0
         self.settled = 0      # files whose outcome is final (committed, unchanged or failed)
         self.changed = False  # a return was stored
+        # One batch is written on a thread of its own while the next is read and mapped: DuckDB
+        # works without the GIL, so with a core free the writing costs no wall time. At most one
+        # batch is being written and one gathered, and only that thread uses the connection
+        # until wait() (the caller must not touch it in between).
+        self._pool = None
+        self._writing = None              # the Future of the batch being written
+        self._writing_keys: set = set()   # its files' (digest, agency)
 
     def add(self, path: Path, outcome: FileOutcome, digest: str) -> None:
         if outcome.status == "failed":
             self.settled += 1
             return
         key = (digest, outcome.agency_id)
-        if any((d, o.agency_id) == key for _, o, d in self.pending):
+        if key in self._writing_keys or any((d, o.agency_id) == key for _, o, d in self.pending):
             self.flush()  # the same file twice in this run: the second is `unchanged`, as before
+            self.wait()
         if key in self.current:
             rid = self.current[key]
             outcome.status, outcome.return_id, outcome.mapped, outcome.tables = "unchanged", rid, None, None
@@ -54,12 +62,40 @@ class BatchWriter:
             self.flush()
 
     def flush(self) -> None:
-        """Write the pending returns: in one transaction, or, if that fails, one by one."""
-        from .. import store
+        """Hand the pending returns to the writing thread (once it is done with the batch before)."""
+        from concurrent.futures import ThreadPoolExecutor
 
         batch, self.pending, self.bytes = self.pending, [], 0
         if not batch:
             return
+        self.wait()
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cse-audit-writer")
+        self._writing_keys = {(d, o.agency_id) for _, o, d in batch}
+        self._writing = self._pool.submit(self._write, batch)
+
+    def wait(self) -> None:
+        """Until the batch being written is written (its errors, other than a file's, raised here)."""
+        writing, self._writing = self._writing, None
+        if writing is not None:
+            try:
+                writing.result()
+            finally:
+                self._writing_keys = set()
+
+    def close(self) -> None:
+        """Wait for the writing thread and end it (also when the load stops half-way)."""
+        try:
+            self.wait()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown()
+                self._pool = None
+
+    def _write(self, batch: list) -> None:
+        """The returns of a batch: in one transaction, or, if that fails, one by one."""
+        from .. import store
+
         try:
             written = store.write_returns(self.con, [self._item(*entry) for entry in batch], self.append)
         except Exception:  # rolled back; find the file at fault by writing them one at a time
@@ -87,6 +123,7 @@ class BatchWriter:
         import duckdb
 
         self.flush()
+        self.close()
         # (not while another transaction on this database is open: DuckDB checkpoints later then)
         with contextlib.suppress(duckdb.TransactionException):
             if self.changed:

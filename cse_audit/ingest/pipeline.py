@@ -124,12 +124,8 @@ def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | No
     unchanged = len(files) - len(todo)
     writer = BatchWriter(con, config, current, append)
     try:
-        with _one_thread(con):
-            for path, outcome in _progress(_prepared(todo, config, agency_id, jobs, for_store=True), progress,
-                                           len(todo)):
-                writer.add(path, outcome, digests[path])
-                report.files.append(outcome)
-            writer.finish()
+        _write_all(con, writer, _progress(_prepared(todo, config, agency_id, jobs, for_store=True), progress,
+                                          len(todo)), digests, report)
     except BaseException as exc:
         if not caused_by_interrupt(exc):
             raise
@@ -148,6 +144,18 @@ def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | No
             what = exc.message if isinstance(exc, Interrupted) else "linkage not run"
             raise Interrupted(f"{done} of {len(files)} returns loaded; {what}") from None
     return report
+
+
+def _write_all(con, writer: BatchWriter, prepared, digests: dict, report: IngestReport) -> None:
+    """Each prepared file to the writer, in file order, then the last batch and a checkpoint."""
+    with _one_thread(con):
+        try:
+            for path, outcome in prepared:
+                writer.add(path, outcome, digests[path])
+                report.files.append(outcome)
+            writer.finish()
+        finally:
+            writer.close()  # stopped half-way: the batch being written is finished (or rolled back) first
 
 
 @contextmanager
