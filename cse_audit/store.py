@@ -29,7 +29,8 @@ _TYPES = {"dob": "DATE", "case_date": "DATE", "age": "INTEGER", "missing_episode
 # record_id is unique but not a PRIMARY KEY: DuckDB rewrites a table's whole key index at every
 # checkpoint, and with the WAL checkpointed every 4MB that made loading quadratic (at 100k records,
 # 12 of the load's 22 CPU seconds; far worse at 1M). Unique without the index: agency ids hold no
-# ':', each return gets a fresh id, and ingest.rows.arrow_tables refuses a return whose rows would share one.
+# ':', each return gets a fresh id, and ingest.rows.arrow_tables refuses a return whose rows would
+# share one.
 # Stores made before keep their key; both work.
 _PROVENANCE = (
     "record_id VARCHAR NOT NULL, return_id INTEGER NOT NULL, agency_id VARCHAR NOT NULL, "

@@ -32,7 +32,9 @@ class BatchWriter:
         self.con, self.config, self.current, self.append = con, config, current, append
         self.pending: list[tuple[Path, FileOutcome, str]] = []
         self.bytes = 0
-        self.settled = 0      # files whose outcome is final (committed, unchanged or failed)
+        # Files whose outcome is final: settled here (unchanged, failed before writing) and by the
+        # writing thread (committed, or failed to store), counted apart so neither loses a count.
+        self._settled_here = self._settled_written = 0
         self.changed = False  # a return was stored
         # One batch is written on a thread of its own while the next is read and mapped: DuckDB
         # works without the GIL, so with a core free the writing costs no wall time. At most one
@@ -42,9 +44,14 @@ class BatchWriter:
         self._writing = None              # the Future of the batch being written
         self._writing_keys: set = set()   # its files' (digest, agency)
 
+    @property
+    def settled(self) -> int:
+        """Files whose outcome is final (committed, unchanged or failed)."""
+        return self._settled_here + self._settled_written
+
     def add(self, path: Path, outcome: FileOutcome, digest: str) -> None:
         if outcome.status == "failed":
-            self.settled += 1
+            self._settled_here += 1
             return
         key = (digest, outcome.agency_id)
         if key in self._writing_keys or any((d, o.agency_id) == key for _, o, d in self.pending):
@@ -54,7 +61,7 @@ class BatchWriter:
             rid = self.current[key]
             outcome.status, outcome.return_id, outcome.mapped, outcome.tables = "unchanged", rid, None, None
             outcome.message = f"identical to return {rid}, already loaded"
-            self.settled += 1
+            self._settled_here += 1
             return
         self.pending.append((path, outcome, digest))
         self.bytes += sum(t.nbytes for t in (outcome.tables or {}).values())
@@ -112,7 +119,7 @@ class BatchWriter:
 
                 outcome.status, outcome.message = "failed", unexpected_error("storing", exc)
                 outcome.mapped = outcome.tables = None
-                self.settled += 1
+                self._settled_written += 1
 
     def finish(self) -> None:
         """Write what is pending, then checkpoint: the small commits that went through the WAL
@@ -137,7 +144,7 @@ class BatchWriter:
         outcome.return_id, outcome.superseded, outcome.tables = return_id, superseded, None
         self.current[(digest, outcome.agency_id)] = return_id
         outcome.status = "loaded"
-        self.settled += 1
+        self._settled_written += 1
         self.changed = True
         if superseded:
             # Said in the load summary: a short resubmission must not replace a return unnoticed.

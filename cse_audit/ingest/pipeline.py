@@ -1,8 +1,9 @@
 """Read, map and load returns into the store, then link people.
 
 Each file is read and mapped in memory first, then written with the files before and after it
-in one transaction (batches.py): a crash leaves either the whole return or none of it. A file that cannot be read or identified is
-reported with its reason and leaves the store untouched; the other files still load.
+in one transaction (batches.py): a crash leaves either the whole return or none of it. A file
+that cannot be read or identified is reported with its reason and leaves the store untouched;
+the other files still load.
 """
 
 from __future__ import annotations
