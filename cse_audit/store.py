@@ -29,7 +29,8 @@ _TYPES = {"dob": "DATE", "case_date": "DATE", "age": "INTEGER", "missing_episode
 # record_id is unique but not a PRIMARY KEY: DuckDB rewrites a table's whole key index at every
 # checkpoint, and with the WAL checkpointed every 4MB that made loading quadratic (at 100k records,
 # 12 of the load's 22 CPU seconds; far worse at 1M). Unique without the index: agency ids hold no
-# ':', each return gets a fresh id, and arrow_tables refuses a return whose rows would share one.
+# ':', each return gets a fresh id, and ingest.rows.arrow_tables refuses a return whose rows would
+# share one.
 # Stores made before keep their key; both work.
 _PROVENANCE = (
     "record_id VARCHAR NOT NULL, return_id INTEGER NOT NULL, agency_id VARCHAR NOT NULL, "
@@ -212,68 +213,6 @@ def _key_problem(path: Path, message: str) -> str:
     return f"{path}: cannot open the store ({message.splitlines()[0][:200]})"
 
 
-def arrow_tables(mapped, agency) -> dict:
-    """The rows a return adds to each table, as Arrow tables without the return id (given only
-    when it is written). Ingest builds these in its worker processes, so the one process that
-    writes the store does little more than insert and commit."""
-    import pyarrow as pa
-
-    types = {"dob": pa.date32(), "case_date": pa.date32(), "age": pa.int32(), "missing_episodes": pa.int32(),
-             "age_max": pa.int32(),
-             "row_number": pa.int32(), "header_row": pa.int32()}
-    out = {}
-    if mapped.raw_headers:
-        h = mapped.raw_headers
-        out["raw_headers"] = pa.table({
-            "sheet": [x[0] for x in h], "kind": [x[1] for x in h], "header_row": pa.array([x[2] for x in h], pa.int32()),
-            "headers": pa.array([x[3] for x in h], type=pa.list_(pa.string()))})
-    if mapped.raw_rows:
-        # Arrow carries the lists of cells into DuckDB without a Python object per cell.
-        raw = mapped.raw_rows
-        out["raw_rows"] = pa.table({
-            "sheet": [r[0] for r in raw], "row_number": pa.array([r[1] for r in raw], type=pa.int32()),
-            "kind": [r[2] for r in raw], "cells": pa.array([r[3] for r in raw], type=pa.list_(pa.string()))})
-    for table, fields in RECORD_TABLES.items():
-        n = mapped.count(table)
-        if not n:
-            continue
-        cols = mapped.columns[table]
-        data = {f: cols.get(f, [None] * n) for f in ["sheet", "row_number"] + fields}
-        if table != "cases":
-            data["column_group"] = cols.get("column_group", [None] * n)
-            data["age_max"] = cols.get("age_max", [None] * n)
-        data["agency_id"] = [agency.id] * n
-        data["source_type"] = [agency.source_type] * n
-        if "force_area" in fields:
-            data["force_area"] = [agency.force_area] * n
-        out[table] = pa.table({k: pa.array(v, type=types.get(k, pa.string())) for k, v in data.items()})
-        _check_unique_ids(out[table], table)
-    if mapped.issues:
-        issues = [vars(i) for i in mapped.issues]
-        out["issues"] = pa.table({k: pa.array([i[k] for i in issues], type=pa.int32() if k == "row_number"
-                                               else pa.string()) for k in issues[0]})
-    return out
-
-
-def _check_unique_ids(frame, table: str) -> None:
-    """Refuse a return two of whose rows of one table would get the same record id (the check a
-    key on record_id made): the id is agency:return: + this key, the first two the same for
-    every row of a return. Vectorised, so it costs little, and done in the worker processes."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    key = pc.binary_join_element_wise(frame["sheet"], pc.cast(frame["row_number"], pa.string()), ":")
-    if "column_group" in frame.column_names:
-        group = pc.fill_null(pc.binary_join_element_wise(":g", frame["column_group"], ""), "")
-        key = pc.binary_join_element_wise(key, group, "")
-    counts = pc.value_counts(key)
-    repeated = counts.filter(pc.greater(counts.field("counts"), 1))
-    if len(repeated):
-        raise duckdb.ConstraintException(
-            f'Duplicate key "record_id: ...:{repeated[0]["values"]}" in {table}: two rows of one return '
-            "would get the same record id")
-
-
 def write_return(con, mapped, agency, mapping_name: str, path: Path, digest: str,
                  append: bool = False, tables: dict | None = None) -> tuple[int, list[int]]:
     """Write one mapped return in a single transaction. Returns (return_id, superseded ids).
@@ -282,45 +221,64 @@ def write_return(con, mapped, agency, mapping_name: str, path: Path, digest: str
     of tables) unless ``append`` is set, for agencies that send their data in parts. ``tables``
     are the return's arrow_tables, when a worker built them already.
     """
+    return write_returns(con, [(mapped, agency, mapping_name, path, digest, tables)], append)[0]
+
+
+# The rows of each table, the return id added: record_id = agency:return:sheet:row (":case" for
+# cases; a record of a numbered column group, `Victim 2 ...`, gets ":g" and its group: one row, several people).
+_RECORD_ID = "agency_id || ':' || CAST(return_id AS VARCHAR) || ':' || sheet || ':' || CAST(row_number AS VARCHAR)"
+_EXTRA = {"cases": _RECORD_ID + " || ':case' AS record_id",
+          "victims": _RECORD_ID + " || coalesce(':g' || column_group, '') AS record_id",
+          "offenders": _RECORD_ID + " || coalesce(':g' || column_group, '') AS record_id"}
+
+
+def write_returns(con, returns: list[tuple], append: bool = False) -> list[tuple[int, list[int]]]:
+    """Write returns, each (mapped, agency, mapping name, path, digest, arrow tables or None), in
+    one transaction, in their order (a later one supersedes an earlier one of its agency): all or
+    none of them. One INSERT per table for all of them: a commit this size goes straight into the
+    store file at a checkpoint, not through the WAL (auto_checkpoint_skip_wal_threshold), which
+    costs half the CPU of many small commits, each written to the WAL and then checkpointed."""
     import datetime as dt
 
-    tables = tables if tables is not None else arrow_tables(mapped, agency)
+    import pyarrow as pa
+
     con.execute("BEGIN TRANSACTION")
     try:
-        return_id = con.execute("SELECT nextval('return_ids')").fetchone()[0]
-        superseded = []
-        if not append:
-            superseded = [r[0] for r in con.execute(
-                "SELECT return_id FROM returns WHERE agency_id = ? AND status = 'current'", [agency.id]).fetchall()]
-            if superseded:
-                con.execute("UPDATE returns SET status = 'superseded' WHERE agency_id = ? AND status = 'current'",
-                            [agency.id])
-        con.execute(
-            "INSERT INTO returns VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'current', ?, ?, ?, ?, ?, ?)",
-            [return_id, agency.id, agency.source_type, path.name, str(path), digest, mapping_name,
-             dt.datetime.now().replace(microsecond=0), mapped.nil_return, mapped.rows_landed,
-             mapped.records_accepted, mapped.rows_rejected, mapped.rows_skipped, mapped.warnings])
-        if getattr(mapped, "period_start", None) or getattr(mapped, "period_end", None):
-            con.execute("INSERT INTO return_periods VALUES (?, ?, ?, ?)",
-                        [return_id, mapped.period_start, mapped.period_end, mapped.period_source])
-        for table, frame in tables.items():
-            extra = f"{int(return_id)} AS return_id"
-            if table in RECORD_TABLES:
-                # record_id = agency:return:sheet:row (":case" for cases), made here where the id is known.
-                suffix = ":case" if table == "cases" else ""
-                extra += (f", agency_id || ':{int(return_id)}:' || sheet || ':' || CAST(row_number AS VARCHAR)"
-                          f" || '{suffix}' AS record_id")
-                if table != "cases":
-                    # A record of a numbered column group (`Victim 2 ...`) gets the group: one row, several people.
-                    extra = extra[:-len(" AS record_id")] + " || coalesce(':g' || column_group, '') AS record_id"
-            elif table == "issues":
-                extra += ", ? AS file_name"
-            _insert(con, table, frame, extra, [path.name] if table == "issues" else [])
+        done, frames = [], {}
+        for mapped, agency, mapping_name, path, digest, tables in returns:
+            if tables is None:
+                from .ingest.rows import arrow_tables
+
+                tables = arrow_tables(mapped, agency)
+            return_id = con.execute("SELECT nextval('return_ids')").fetchone()[0]
+            superseded = []
+            if not append:
+                superseded = [r[0] for r in con.execute(
+                    "SELECT return_id FROM returns WHERE agency_id = ? AND status = 'current'", [agency.id]).fetchall()]
+                if superseded:
+                    con.execute("UPDATE returns SET status = 'superseded' WHERE agency_id = ? AND status = 'current'",
+                                [agency.id])
+            con.execute(
+                "INSERT INTO returns VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'current', ?, ?, ?, ?, ?, ?)",
+                [return_id, agency.id, agency.source_type, path.name, str(path), digest, mapping_name,
+                 dt.datetime.now().replace(microsecond=0), mapped.nil_return, mapped.rows_landed,
+                 mapped.records_accepted, mapped.rows_rejected, mapped.rows_skipped, mapped.warnings])
+            if getattr(mapped, "period_start", None) or getattr(mapped, "period_end", None):
+                con.execute("INSERT INTO return_periods VALUES (?, ?, ?, ?)",
+                            [return_id, mapped.period_start, mapped.period_end, mapped.period_source])
+            for table, frame in tables.items():
+                frame = frame.append_column("return_id", pa.repeat(pa.scalar(return_id, pa.int32()), len(frame)))
+                if table == "issues":
+                    frame = frame.append_column("file_name", pa.repeat(pa.scalar(path.name), len(frame)))
+                frames.setdefault(table, []).append(frame)
+            done.append((return_id, superseded))
+        for table, parts in frames.items():
+            _insert(con, table, pa.concat_tables(parts, promote_options="default"), _EXTRA.get(table, ""))
         con.execute("COMMIT")
     except BaseException:
         rollback(con)
         raise
-    return return_id, superseded
+    return done
 
 
 @contextlib.contextmanager

@@ -160,14 +160,18 @@ def test_nil_markers_come_from_settings(layout_config_dir):
 def test_a_store_failure_rolls_back_that_file_alone_and_the_batch_goes_on(layout_config, tmp_path, monkeypatch):
     from cse_audit import store
 
-    real = store.write_return
+    real = store.write_returns
+    batches = []
 
-    def failing(con, mapped, agency, *args, **kwargs):
-        if agency.id == "lscb-yearly":
+    def failing(con, returns, *args, **kwargs):
+        # Returns are written in batches: the batch holding the bad file fails, then its files are
+        # written one by one, so only the bad one fails.
+        batches.append([r[1].id for r in returns])
+        if any(r[1].id == "lscb-yearly" for r in returns):
             raise RuntimeError("disk on fire: Hana Yearling")   # a message quoting a name is never shown
-        return real(con, mapped, agency, *args, **kwargs)
+        return real(con, returns, *args, **kwargs)
 
-    monkeypatch.setattr(store, "write_return", failing)
+    monkeypatch.setattr(store, "write_returns", failing)
     con = connect(tmp_path / "s.duckdb")
     files = [LAYOUTS / n for n in ("wide_offences.xlsx", "yearly_sheets.xlsx", "two_row_header.xlsx")]
     report = ingest.ingest(files, con, layout_config, link=True, jobs=1)
@@ -178,6 +182,7 @@ def test_a_store_failure_rolls_back_that_file_alone_and_the_batch_goes_on(layout
     assert set(report.linkage) == {"victims", "offenders"}               # linkage ran after the failure
     assert con.execute("SELECT count(*) FROM victims WHERE agency_id = 'lscb-yearly'").fetchone()[0] == 0
     assert con.execute("SELECT count(*) FROM victims").fetchone()[0] == 7 + 3
+    assert len(batches[0]) == 3 and [len(b) for b in batches[1:]] == [1, 1, 1]   # the batch, then one by one
     con.close()
 
 

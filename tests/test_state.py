@@ -127,27 +127,34 @@ def test_decisions_live_in_their_own_store(tmp_path, few, monkeypatch):
     assert oct(out.stat().st_mode & 0o777) == "0o600"
 
 
-def test_interrupted_loading_says_how_far_it_got(tmp_path, few, monkeypatch):
-    """Ctrl-C between returns: the returns written stay whole, the rest are not there at all."""
+@pytest.mark.parametrize(("batch_bytes", "stored"), [(1, 2), (64 * 1024 * 1024, 0)])
+def test_interrupted_loading_says_how_far_it_got(tmp_path, few, monkeypatch, batch_bytes, stored):
+    """Ctrl-C between returns: the returns written stay whole, the rest are not there at all.
+    Returns are written in batches (ingest/batches.py): with a batch of each return, the two
+    before the interrupt are stored; with the usual batches, the three are one batch, gathered
+    but not yet written, so none is (and the message says so)."""
     from cse_audit import store
     from cse_audit.config import load_config
-    from cse_audit.ingest import pipeline
+    from cse_audit.ingest import batches, pipeline
     from cse_audit.state import Interrupted
 
-    real, calls = pipeline._load_one, []
+    real, calls = batches.BatchWriter.add, []
 
-    def load_then_interrupt(*args):
+    def add_then_interrupt(self, *args):
         calls.append(1)
         if len(calls) == 3:
             raise KeyboardInterrupt
-        return real(*args)
+        return real(self, *args)
 
-    monkeypatch.setattr(pipeline, "_load_one", load_then_interrupt)
+    monkeypatch.setattr(batches.BatchWriter, "add", add_then_interrupt)
+    monkeypatch.setattr(batches, "BATCH_BYTES", batch_bytes)
     con = store.connect(tmp_path / "s.duckdb")
     with pytest.raises(Interrupted) as exc:
         pipeline.ingest([few], con, load_config(ROOT / "configs"), jobs=1)
-    assert exc.value.message == "2 of 3 returns loaded; linkage not run"
-    assert con.execute("SELECT count(*) FROM returns").fetchone()[0] == 2
+    assert exc.value.message == f"{stored} of 3 returns loaded; linkage not run"
+    assert con.execute("SELECT count(*) FROM returns").fetchone()[0] == stored
+    assert con.execute("SELECT count(*) FROM raw_rows WHERE return_id NOT IN (SELECT return_id FROM returns)"
+                       ).fetchone()[0] == 0
     from cse_audit.state import linkage_state
 
     assert linkage_state(con) == {"victims": "missing", "offenders": "missing"}

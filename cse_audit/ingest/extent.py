@@ -119,14 +119,13 @@ def _scan_xlsx_sheet(zf: zipfile.ZipFile, part: str, max_rows: int, max_cells: i
     for body in _chunks(zf, part):
         if _PREFIXED.search(body):
             return _walk_xlsx_sheet(zf, part)
-        for r in _ROW_REF.findall(body):
-            if len(r) >= len(str(ext.rows)):
-                ext.rows = max(ext.rows, int(r))
+        ext.rows = max(ext.rows, max(map(int, _ROW_REF.findall(body)), default=0))
         found = _odd_longer_or_wider(len(str(ext.rows)), ext.columns).search(body)
         if found is not None and found.group(2) is not None:
             # a wider column: measure this chunk's columns, then look on for the rest alone
-            for ref in re.findall(rb'<c r="([A-Z]{1,4})[0-9]', body):
-                ext.columns = max(ext.columns, _col_number(ref))
+            # the widest column letters: longest first, then last in order (one number, not one a cell)
+            widest = max(set(re.findall(rb'<c r="([A-Z]{1,4})[0-9]', body)), key=lambda ref: (len(ref), ref))
+            ext.columns = max(ext.columns, _col_number(widest))
             found = _odd_longer_or_wider(len(str(ext.rows)), None).search(body, found.start())
         if found is not None:
             if found.group(1) is not None:

@@ -1,8 +1,9 @@
 """Read, map and load returns into the store, then link people.
 
-Each file is read and mapped in memory first, then written in one transaction: a crash
-leaves either the whole return or none of it. A file that cannot be read or identified is
-reported with its reason and leaves the store untouched; the other files still load.
+Each file is read and mapped in memory first, then written with the files before and after it
+in one transaction (batches.py): a crash leaves either the whole return or none of it. A file
+that cannot be read or identified is reported with its reason and leaves the store untouched;
+the other files still load.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from ..config import Config
+from .batches import BatchWriter
 from .discover import discover, file_warning, identify, registry_warnings, sha256_of
 from .mapping import ReturnError, map_return
 from .outcomes import FileOutcome, IdentifyError, IngestReport
@@ -76,15 +78,15 @@ def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | No
 
     Files are read and mapped in parallel worker processes (``jobs``; default, for a sizeable
     batch: the cores other work leaves free, less the one this process writes on; 1: none)
-    while this process writes them to the store one at a time, in file order, so return ids
-    and results do not depend on the number of workers.
+    while this process writes them to the store in file order, several returns a transaction
+    (batches.py), so return ids and results do not depend on the number of workers.
 
     With ``strict``, every file is checked first (read twice: the price of all-or-nothing) and
     nothing is stored when a file fails or a row would be rejected: the report returned is then
     the check's, with `stored` false. ``status(label)`` is a context manager around each
     linkage step (the command line shows a status line).
-    Interrupted (Ctrl-C), it raises ``Interrupted`` saying how far it got: each return
-    and each kind's linkage is one transaction, so nothing is half-written.
+    Interrupted (Ctrl-C), it raises ``Interrupted`` saying how far it got: each batch of
+    returns and each kind's linkage is one transaction, so nothing is half-written.
     """
     from .. import store
     from ..state.interrupts import Interrupted, caused_by_interrupt
@@ -120,18 +122,16 @@ def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | No
 
     # The store remembers the configuration it was loaded with; a new one means linking again.
     changed = record_config(con, config.root)
-    done = len(files) - len(todo)
+    unchanged = len(files) - len(todo)
+    writer = BatchWriter(con, config, current, append)
     try:
-        with _one_thread(con):
-            for path, outcome in _progress(_prepared(todo, config, agency_id, jobs, for_store=True), progress,
-                                           len(todo)):
-                changed |= _load_one(con, config, path, outcome, digests[path], current, append)
-                report.files.append(outcome)
-                done += 1
+        _write_all(con, writer, _progress(_prepared(todo, config, agency_id, jobs, for_store=True), progress,
+                                          len(todo)), digests, report)
     except BaseException as exc:
         if not caused_by_interrupt(exc):
             raise
-        raise Interrupted(f"{done} of {len(files)} returns loaded; linkage not run") from None
+        raise Interrupted(f"{unchanged + writer.settled} of {len(files)} returns loaded; linkage not run") from None
+    changed, done = changed or writer.changed, unchanged + writer.settled
     # Link whatever is stale, judged per kind from what each was built on, not from whether a
     # file changed in this run: a crash between the two linkages, or an earlier --no-link, leaves
     # a kind stale with every file unchanged.
@@ -147,35 +147,16 @@ def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | No
     return report
 
 
-def _load_one(con, config: Config, path: Path, outcome: FileOutcome, digest: str, current: dict,
-              append: bool) -> bool:
-    """Write one prepared file to the store (unless it failed or is loaded already): changed?"""
-    from .. import store
-
-    if outcome.status != "failed" and (digest, outcome.agency_id) in current:
-        rid = current[(digest, outcome.agency_id)]
-        outcome.status, outcome.return_id, outcome.mapped = "unchanged", rid, None
-        outcome.message = f"identical to return {rid}, already loaded"
-    elif outcome.status != "failed":
+def _write_all(con, writer: BatchWriter, prepared, digests: dict, report: IngestReport) -> None:
+    """Each prepared file to the writer, in file order, then the last batch and a checkpoint."""
+    with _one_thread(con):
         try:
-            outcome.return_id, outcome.superseded = store.write_return(
-                con, outcome.mapped, config.agencies[outcome.agency_id], outcome.mapping, path, digest, append,
-                tables=outcome.tables)
-        except Exception as exc:  # write_return rolled this file back; the batch goes on
-            outcome.status, outcome.message = "failed", unexpected_error("storing", exc)
-            outcome.mapped = outcome.tables = None
-            return False
-        outcome.tables = None
-        current[(digest, outcome.agency_id)] = outcome.return_id
-        outcome.status = "loaded"
-        if outcome.superseded:
-            # Said in the load summary: a short resubmission must not replace a return unnoticed.
-            old = con.execute("SELECT return_id, rows_landed FROM returns WHERE list_contains(?, return_id) "
-                              "ORDER BY return_id", [outcome.superseded]).fetchall()
-            outcome.message = "; ".join(f"replaces return {rid} ({n} rows -> {outcome.mapped.rows_landed} rows)"
-                                        for rid, n in old)
-        return True
-    return False
+            for path, outcome in prepared:
+                writer.add(path, outcome, digests[path])
+                report.files.append(outcome)
+            writer.finish()
+        finally:
+            writer.close()  # stopped half-way: the batch being written is finished (or rolled back) first
 
 
 @contextmanager
@@ -215,7 +196,7 @@ def _prepare_one(args) -> FileOutcome:
     with _collector_paused():
         outcome = prepare(path, config, agency_id)
         if for_store and outcome.mapped is not None:
-            from ..store import arrow_tables
+            from .rows import arrow_tables
 
             try:
                 outcome.tables = arrow_tables(outcome.mapped, config.agencies[outcome.agency_id])
