@@ -7,6 +7,8 @@ depend on the engine."""
 
 from __future__ import annotations
 
+import logging
+
 import duckdb
 import pandas as pd
 
@@ -15,8 +17,33 @@ from .names import soundex
 from .settings import LinkageConfig
 
 
+log = logging.getLogger(__name__)
+
+
 def _sql_list(values) -> str:
     return "[" + ", ".join(sql_literal(v) for v in values) + "]"
+
+
+# An agency's references are person references only if no reference of theirs is shared by
+# records that cannot be one person: another sex, another forename initial, births more than a
+# year apart, or ages that differ at one case date. A case number (siblings in one case) or a row
+# number (two returns numbering their rows) mapped into record_ref fails this at once, and then
+# the agency's references are not compared nor lift the within-return guard. Constant SQL.
+_SHARED_BY_OTHERS = """
+    SELECT DISTINCT agency FROM (
+      SELECT agency FROM _lk_base WHERE ref IS NOT NULL GROUP BY agency, ref
+      HAVING count(DISTINCT sex) > 1 OR count(DISTINCT fi) > 1 OR max(bd_lo) - min(bd_hi) > 366
+      UNION ALL
+      SELECT agency FROM _lk_base WHERE ref IS NOT NULL AND case_y IS NOT NULL AND dob IS NULL AND age IS NOT NULL
+      GROUP BY agency, ref, case_y, case_md HAVING max(bd_lo) > min(bd_hi))"""
+
+
+def _drop_shared_references(con) -> None:
+    n = con.execute(f"SELECT count(*) FROM ({_SHARED_BY_OTHERS})").fetchone()[0]
+    if n:
+        con.execute(f"UPDATE _lk_base SET ref = NULL WHERE agency IN ({_SHARED_BY_OTHERS})")
+        log.info("person references not compared for %d agency(ies): a reference of theirs is shared by "
+                 "records of different people (a case or row number?)", n)
 
 
 def _features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig):
@@ -97,6 +124,7 @@ def _features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig):
         con.execute(f"CREATE OR REPLACE TEMP TABLE _lk_base AS {base}")
     finally:
         con.unregister("_lk_periods")
+    _drop_shared_references(con)
     names = [n for (n,) in con.execute(
         "SELECT DISTINCT fn FROM _lk_base WHERE fn IS NOT NULL UNION "
         "SELECT DISTINCT sn FROM _lk_base WHERE sn IS NOT NULL").fetchall()]

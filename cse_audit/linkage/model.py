@@ -178,7 +178,9 @@ def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: boo
 
 def _train_m(records_df, model: dict, cfg: LinkageConfig, n_records: int) -> dict:
     """m by EM with u fixed, one session per rule; a level no session could train keeps its
-    stated m. The sessions' m are combined by Splink (mean over sessions that trained them)."""
+    stated m. Each session starts from the model the one before saved, so the last session
+    that trains a comparison decides its m (not a mean: a saved model keeps no training history;
+    review 6 measured it); each rule leaves out the comparisons it blocks on."""
 
     trained = model
     # Splink warns for every level a session cannot train (the stated m stand): expected, not news
