@@ -93,7 +93,9 @@ def _features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig):
     SELECT CAST(row_number() OVER (ORDER BY record_id) - 1 AS BIGINT) AS unique_id, record_id,
       return_id, agency_id AS agency, ref,
       fn, sn,
-      CASE WHEN sn IS NOT NULL AND len(sn_split) > 1 THEN sn_split ELSE [sn] END AS sn_parts,
+      -- NULL, not [NULL], without a surname: Spark's array_intersect([null], [null]) is [null],
+      -- one element, so every initials-only pair was a shared surname part there
+      CASE WHEN sn IS NULL THEN NULL WHEN len(sn_split) > 1 THEN sn_split ELSE [sn] END AS sn_parts,
       (sn IS NOT NULL AND len(sn_split) > 1) AS sn_barrel,
       coalesce(left(fn, 1), nullif(lower(left(ini, 1)), ''),
                CASE WHEN length(fn0) = 1 AND fn0 NOT IN (SELECT unnest({unk_names})) THEN fn0 END) AS fi,
