@@ -16,7 +16,6 @@ from ..store import sql_literal
 from .names import soundex
 from .settings import LinkageConfig
 
-
 log = logging.getLogger(__name__)
 
 
