@@ -227,11 +227,11 @@ def _floored(trained: dict, cfg: LinkageConfig, model: dict, n_records: int) -> 
 
     Not so for the area (DATA_WEIGHTED): whether one person's records lie in different force
     areas is a property of the returns (children are moved between towns; in other data nobody
-    moves), EM measures it well (every pair is comparable on area; on `synth --profile hard`
-    EM's 0.227 for children against 0.233 in the truth, 0.000 for offenders against 0), and the
-    stated 0.15, holding half the weight, made two namesakes in two forces with ages that fit
-    one man (offenders' named-pair precision 0.95 at scale 10) and a child's records in two
-    forces too far apart. There the stated m weigh as AREA_PRIOR_PAIRS matched pairs against
+    moves), EM measures it (every pair is comparable on area; on `synth --profile hard` scale 10
+    EM's 0.29 for children against 0.23 in the truth's candidate pairs, 0.000 for offenders
+    against 0), and the stated 0.15, holding half the weight, made two namesakes in two forces
+    with ages that fit one man (offenders' named-pair precision 0.95 at scale 10) and a child's
+    records in two forces too far apart. There the stated m weigh as AREA_PRIOR_PAIRS matched pairs against
     the matches EM had to learn from (about the prior's expected matches), with no floor."""
     trained = copy.deepcopy(trained)
     prior = float(model["probability_two_random_records_match"])
