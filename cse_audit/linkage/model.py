@@ -185,7 +185,45 @@ def _train_m(records_df, model: dict, cfg: LinkageConfig) -> dict:
     return _floored(trained, cfg, model)
 
 
+@contextlib.contextmanager
+def _comparison_vectors_as_views():
+    """EM sessions on DuckDB read their blocked pairs' comparison vectors once, to count the
+    agreement patterns (estimate_without_term_frequencies): Splink materialises the pairs and
+    their vectors as tables first, which at a million records is 155M rows (gigabytes, spilled
+    to disk). As views, the pattern counts are computed from the same SQL in one streaming pass:
+    the same counts, so the same m, without the tables (BENCHMARKS.md, session 6)."""
+    from splink.internals.em_training_session import EMTrainingSession
+
+    original = EMTrainingSession._comparison_vectors
+
+    def as_views(session):
+        api = session.db_api
+        if api.sql_dialect.sql_dialect_str != "duckdb":
+            return original(session)
+
+        def view(sql: str, physical_name: str) -> str:
+            api.delete_table_from_database(physical_name)  # (drops a view too)
+            return f"CREATE VIEW {physical_name} AS\n{sql}"
+
+        api._setup_for_execute_sql = view  # this engine, this call only
+        try:
+            return original(session)
+        finally:
+            del api._setup_for_execute_sql
+
+    EMTrainingSession._comparison_vectors = as_views
+    try:
+        yield
+    finally:
+        EMTrainingSession._comparison_vectors = original
+
+
 def _em_sessions(records_df, trained: dict, cfg: LinkageConfig) -> dict:
+    with _comparison_vectors_as_views():
+        return _em_sessions_run(records_df, trained, cfg)
+
+
+def _em_sessions_run(records_df, trained: dict, cfg: LinkageConfig) -> dict:
     from splink import Linker
 
     for rule in _blocking_rules(cfg.em_blocking_rules):
@@ -300,11 +338,14 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
     # and a date of birth (twins), alone.
     low_weight = math.log2(max(keep_low, 1e-12) / max(1 - keep_low, 1e-12)) - PRIOR_SLACK
     rec = records.physical_name
-    edges = api.query_sql(
-        f"SELECT p.unique_id_l AS uid_l, p.unique_id_r AS uid_r, p.match_probability AS p, "
-        f"p.match_weight AS w, {GUARD_SQL} AS guard "
-        f"FROM {table} p JOIN {rec} l ON l.unique_id = p.unique_id_l JOIN {rec} r ON r.unique_id = p.unique_id_r "
-        f"WHERE p.match_weight >= {float(low_weight)!r} ORDER BY uid_l, uid_r", "pandas")
+    # record indices as 32-bit integers (half the memory of the pairs' ids; n < 2**31 always);
+    # on DuckDB fetched straight from the query, not through a table Splink would create first
+    uid = "INTEGER" if n < 2**31 else "BIGINT"
+    sql = (f"SELECT CAST(p.unique_id_l AS {uid}) AS uid_l, CAST(p.unique_id_r AS {uid}) AS uid_r, "
+           f"p.match_probability AS p, p.match_weight AS w, {GUARD_SQL} AS guard "
+           f"FROM {table} p JOIN {rec} l ON l.unique_id = p.unique_id_l JOIN {rec} r ON r.unique_id = p.unique_id_r "
+           f"WHERE p.match_weight >= {float(low_weight)!r} ORDER BY uid_l, uid_r")
+    edges = api._con.execute(sql).df() if api.sql_dialect.sql_dialect_str == "duckdb" else api.query_sql(sql, "pandas")
     return _Run(record_ids, edges, candidates, pairs_by_rule, api, table, model, time.perf_counter() - t0,
                 prior=float(model["probability_two_random_records_match"]),
                 partial=_partial(kinds := record_kinds(features)),
