@@ -76,3 +76,38 @@ def test_rescored_equals_the_copy_and_leaves_the_run_alone(shifts):
     pd.testing.assert_frame_equal(got, want, check_exact=True)
     assert (got["p"][got["guard"]] == 0).all() and (got["p"][~got["guard"]] > 0).any()
     pd.testing.assert_frame_equal(run.edges, before, check_exact=True)  # the run's own scores unchanged
+
+
+def test_join_fitting_gives_join_chances_only_the_pairs_it_can_use(monkeypatch):
+    """link._join_fitting passes join_chances only the pairs with a partial record that is a person
+    of its own: the chances must equal those from every pair, row for row."""
+    from cse_audit.linkage import unresolved
+
+    from .test_linkage_unresolved import _fit_edges, _population
+
+    rng = np.random.default_rng(5)
+    fit, kinds, roots, _ = _population(rng, 20000, 1500, 500, regions=80)
+    edges = _fit_edges(fit, kinds)
+    # pairs no partial record alone is in (between named records), which the filter drops
+    named = np.flatnonzero(kinds < 4)
+    extra = pd.DataFrame({"uid_l": named[:3000:2], "uid_r": named[1:3000:2]})
+    edges = pd.concat([edges, extra]).drop_duplicates(["uid_l", "uid_r"]).sort_values(["uid_l", "uid_r"])
+    edges = edges.reset_index(drop=True)
+    edges["w"] = rng.normal(-3.0, 3.0, len(edges))
+    edges["p"] = 1.0 / (1.0 + np.exp2(-edges["w"].to_numpy()))
+    edges["guard"] = False
+    seen = []
+    real = unresolved.join_chances
+
+    def spy(est, fit_, kinds_, roots_, e, bits):
+        seen.append((len(e), real(est, fit_, kinds_, roots_, e, bits)))
+        return seen[-1][1]
+
+    monkeypatch.setattr(unresolved, "join_chances", spy)
+    run = types.SimpleNamespace(fit=fit, kinds=kinds, edges=edges.copy(), joined=None, duplicate_chance=None)
+    link._join_fitting(run, roots.tolist(), edges, None, np.zeros(64), 1e-4, 0.5)
+    (used, got), = seen
+    bits = edges["w"].to_numpy() - link._logit2(1e-4)
+    want = real(unresolved.estimate(fit, kinds, roots, 1.0), fit, kinds, roots, edges, bits)
+    assert used < len(edges) and len(want) > 100
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
