@@ -185,45 +185,7 @@ def _train_m(records_df, model: dict, cfg: LinkageConfig) -> dict:
     return _floored(trained, cfg, model)
 
 
-@contextlib.contextmanager
-def _comparison_vectors_as_views():
-    """EM sessions on DuckDB read their blocked pairs' comparison vectors once, to count the
-    agreement patterns (estimate_without_term_frequencies): Splink materialises the pairs and
-    their vectors as tables first, which at a million records is 155M rows (gigabytes, spilled
-    to disk). As views, the pattern counts are computed from the same SQL in one streaming pass:
-    the same counts, so the same m, without the tables (BENCHMARKS.md, session 6)."""
-    from splink.internals.em_training_session import EMTrainingSession
-
-    original = EMTrainingSession._comparison_vectors
-
-    def as_views(session):
-        api = session.db_api
-        if api.sql_dialect.sql_dialect_str != "duckdb":
-            return original(session)
-
-        def view(sql: str, physical_name: str) -> str:
-            api.delete_table_from_database(physical_name)  # (drops a view too)
-            return f"CREATE VIEW {physical_name} AS\n{sql}"
-
-        api._setup_for_execute_sql = view  # this engine, this call only
-        try:
-            return original(session)
-        finally:
-            del api._setup_for_execute_sql
-
-    EMTrainingSession._comparison_vectors = as_views
-    try:
-        yield
-    finally:
-        EMTrainingSession._comparison_vectors = original
-
-
 def _em_sessions(records_df, trained: dict, cfg: LinkageConfig) -> dict:
-    with _comparison_vectors_as_views():
-        return _em_sessions_run(records_df, trained, cfg)
-
-
-def _em_sessions_run(records_df, trained: dict, cfg: LinkageConfig) -> dict:
     from splink import Linker
 
     for rule in _blocking_rules(cfg.em_blocking_rules):
