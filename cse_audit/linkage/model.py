@@ -22,7 +22,7 @@ import pandas as pd
 
 from .. import store
 from .comparisons import _comparisons
-from .engine import _splink_engine, _store_encrypted
+from .engine import _scored_pairs_engine, _splink_engine, _store_encrypted
 from .errors import LinkageError
 from .features import _features
 from .groups import record_kinds
@@ -299,13 +299,20 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
     # duplicate far more often than a second child); never on initials and an age, or initials
     # and a date of birth (twins), alone.
     low_weight = math.log2(max(keep_low, 1e-12) / max(1 - keep_low, 1e-12)) - PRIOR_SLACK
-    rec = records.physical_name
+    # Splink's engine is done: the scored pairs' ids and scores and the guard's columns move to a
+    # smaller engine of their own (engine._scored_pairs_engine) and Splink's is closed
+    api = _scored_pairs_engine(api, {
+        "scored_pairs": f"SELECT unique_id_l, unique_id_r, match_weight, match_probability FROM {table}",
+        "guard_records": f"SELECT unique_id, return_id, names_missing, ref, dob, fn, sn FROM {records.physical_name}",
+    }, cfg, _store_encrypted(con))
+    table = "scored_pairs"
     # record indices as 32-bit integers (half the memory of the pairs' ids; n < 2**31 always);
     # on DuckDB fetched straight from the query, not through a table Splink would create first
     uid = "INTEGER" if n < 2**31 else "BIGINT"
     sql = (f"SELECT CAST(p.unique_id_l AS {uid}) AS uid_l, CAST(p.unique_id_r AS {uid}) AS uid_r, "
            f"p.match_probability AS p, p.match_weight AS w, {GUARD_SQL} AS guard "
-           f"FROM {table} p JOIN {rec} l ON l.unique_id = p.unique_id_l JOIN {rec} r ON r.unique_id = p.unique_id_r "
+           f"FROM {table} p JOIN guard_records l ON l.unique_id = p.unique_id_l "
+           f"JOIN guard_records r ON r.unique_id = p.unique_id_r "
            f"WHERE p.match_weight >= {float(low_weight)!r} ORDER BY uid_l, uid_r")
     edges = api._con.execute(sql).df() if api.sql_dialect.sql_dialect_str == "duckdb" else api.query_sql(sql, "pandas")
     return _Run(record_ids, edges, candidates, pairs_by_rule, api, table, model, time.perf_counter() - t0,
