@@ -136,7 +136,7 @@ def _scored_pairs_engine(api, copies: dict[str, str], cfg: LinkageConfig, encryp
         return api
     pairs = _duckdb_api(None if encrypted else PAIRS_MEMORY_LIMIT, cfg.threads, encrypted)
     for name, sql in copies.items():
-        pairs._con.register("_lk_copy", api._con.execute(sql).fetch_record_batch(1 << 20))
+        pairs._con.register("_lk_copy", api._con.execute(sql).to_arrow_reader(1 << 20))
         pairs._con.execute(f"CREATE TABLE {name} AS SELECT * FROM _lk_copy")
         pairs._con.unregister("_lk_copy")
     api._con.close()  # Splink's engine and its working tables: memory (and spill folder) freed
