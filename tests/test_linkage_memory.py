@@ -111,3 +111,29 @@ def test_join_fitting_gives_join_chances_only_the_pairs_it_can_use(monkeypatch):
     want = real(unresolved.estimate(fit, kinds, roots, 1.0), fit, kinds, roots, edges, bits)
     assert used < len(edges) and len(want) > 100
     pd.testing.assert_frame_equal(got, want, check_exact=True)
+
+
+def test_exact_match_and_validation_cached_give_splinks_answers():
+    """model._exact_match_cached: inside it, every level of the model's comparisons answers
+    _is_exact_match and _validate_sql as Splink does without it; an invalid level still raises
+    every time; outside it, Splink's own methods are back."""
+    import splink.comparison_level_library as cll
+    from splink.internals.comparison_level import ComparisonLevel
+
+    from cse_audit.linkage import model
+    from cse_audit.linkage.comparisons import _comparisons
+    from cse_audit.linkage.settings import _config
+
+    levels = [lv for c in _comparisons(_config(None), "duckdb")
+              for lv in c.get_comparison("duckdb").comparison_levels]
+    want = [lv._is_exact_match for lv in levels]
+    assert any(want) and not all(want)
+    before = (ComparisonLevel.__dict__["_is_exact_match"], ComparisonLevel._validate_sql)
+    with model._exact_match_cached():
+        for _ in range(2):  # computed, then from the cache
+            assert [lv._is_exact_match for lv in levels] == want
+            assert all(lv._validate_sql() for lv in levels)
+        for _ in range(2):  # (a level validates its SQL when it is made)
+            with pytest.raises(ValueError, match="Error parsing"):
+                cll.CustomLevel("fn_l = = fn_r").get_comparison_level("duckdb")
+    assert (ComparisonLevel.__dict__["_is_exact_match"], ComparisonLevel._validate_sql) == before

@@ -185,6 +185,40 @@ def _train_m(records_df, model: dict, cfg: LinkageConfig) -> dict:
     return _floored(trained, cfg, model)
 
 
+_EXACT_MATCH: dict[tuple, bool] = {}  # (see _exact_match_cached)
+
+
+@contextlib.contextmanager
+def _exact_match_cached():
+    """Splink parses every comparison level's SQL with sqlglot each time a Linker is made (to
+    validate it) and each time it asks whether the level is an exact match (each EM session's
+    blocking rule, term frequencies): five Linkers a kind, 1-2 s a kind for the same few dozen
+    levels (BENCHMARKS.md, session 6). Both answers depend on the level's SQL and dialect only,
+    so each is computed once (an invalid level still raises, every time)."""
+    from splink.internals.comparison_level import ComparisonLevel
+
+    original = ComparisonLevel.__dict__["_is_exact_match"]
+    validate = ComparisonLevel._validate_sql
+
+    def validated(level) -> bool:
+        key = ("valid", level._is_else_level, level.sql_condition, str(level.sqlglot_dialect))
+        if key not in _EXACT_MATCH:
+            _EXACT_MATCH[key] = validate(level)
+        return _EXACT_MATCH[key]
+
+    def cached(level) -> bool:
+        key = (level._is_else_level, level.sql_condition, str(level.sqlglot_dialect))
+        if key not in _EXACT_MATCH:
+            _EXACT_MATCH[key] = original.fget(level)
+        return _EXACT_MATCH[key]
+
+    ComparisonLevel._is_exact_match, ComparisonLevel._validate_sql = property(cached), validated
+    try:
+        yield
+    finally:
+        ComparisonLevel._is_exact_match, ComparisonLevel._validate_sql = original, validate
+
+
 def _em_sessions(records_df, trained: dict, cfg: LinkageConfig) -> dict:
     from splink import Linker
 
@@ -276,9 +310,10 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
                     time.perf_counter() - t0)
     api, records = _splink_engine(features, cfg, _store_encrypted(con))
     try:
-        model = _build_model(api, records, cfg, n, u_cache=_UCache(con, kind, features))
-        linker = Linker(records, model, log_level=None, validate_settings=False)  # validated in _build_model
-        predictions = linker.inference.predict(warning_mode="never")
+        with _exact_match_cached():
+            model = _build_model(api, records, cfg, n, u_cache=_UCache(con, kind, features))
+            linker = Linker(records, model, log_level=None, validate_settings=False)  # validated in _build_model
+            predictions = linker.inference.predict(warning_mode="never")
     except duckdb.OutOfMemoryException as exc:
         raise LinkageError(
             f"{kind}: linkage ran out of memory ({str(exc).splitlines()[0][:200]}). Raise engine.memory_limit "
