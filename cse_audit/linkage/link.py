@@ -417,12 +417,15 @@ def _join_fitting(run, roots, edges, groups, shifts, prior, threshold) -> int:
     kinds, root = np.asarray(run.kinds), np.asarray(roots)
     bits = edges["w"].to_numpy() - _logit2(prior) - (shifts[groups] if groups is not None else 0.0)
     est = unresolved.estimate(run.fit, kinds, root, 1.0)
-    # only pairs with a partial record that is a person of its own can give a chance (the same
-    # rows join_chances keeps, in the same order): at a million records the others are 20M pairs
+    # only pairs of a partial record that is a person of its own and a named record can give a
+    # chance (the rows join_chances keeps, in the same order): at a million records the others
+    # are most of 20M pairs, which join_chances would hold twice over
     alone = np.zeros(len(root), bool)
     alone[est.part] = True
     alone &= np.bincount(root, minlength=len(root))[root] == 1
-    near = alone[edges["uid_l"].to_numpy()] | alone[edges["uid_r"].to_numpy()]
+    a, b = edges["uid_l"].to_numpy(), edges["uid_r"].to_numpy()
+    named = kinds < 4
+    near = (alone[a] & named[b]) | (alone[b] & named[a])
     chances = unresolved.join_chances(est, run.fit, kinds, root, edges[near], bits[near])
     run.duplicate_chance = dict(zip(chances["uid"].tolist(), chances["dup"].tolist(), strict=True))
     chances = chances[chances["p"] >= threshold]
