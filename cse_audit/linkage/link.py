@@ -56,8 +56,7 @@ def _logit2(p: float) -> float:
 def _rescored(run, prior: float, shifts=0.0) -> pd.DataFrame:
     """The scored pairs under another prior (and each pair's group's shift from it, in bits): a
     prior only shifts match weights."""
-    # a shallow copy: only w and p are new arrays (pandas copy-on-write keeps run.edges as it
-    # was), so a round holds two float columns more, not a second copy of every pair
+    # shallow: only w and p are new (copy-on-write keeps run.edges), not a copy of every pair
     e = run.edges.copy(deep=False)
     w = e["w"].to_numpy() + (_logit2(prior) - _logit2(run.prior)) + shifts  # (the same order of sums)
     p = 1.0 / (1.0 + np.exp2(-w))
@@ -136,12 +135,9 @@ class _Roots:
 
 
 def _best_pairs(edges: pd.DataFrame, roots: list[int]) -> tuple[pd.DataFrame, np.ndarray]:
-    """Each record's best scored pair (uid, other, p, same: in one person), and the roots.
-
-    A record's best pair is its highest p; among equal ones the first of its pairs as a left end,
-    in edge order, then as a right end (what a stable sort of both ends by p gives). Found
-    without a frame of both ends of every pair: at a million records that frame and its sort were
-    the linkage's peak memory (BENCHMARKS.md, session 6)."""
+    """Each record's best scored pair (uid, other, p, same: in one person), and the roots. Ties: the
+    first as a left end, then as a right end, in edge order (as a stable sort of both ends gave,
+    whose frame was the peak memory at 1M records: BENCHMARKS.md, session 6)."""
     a, b, p = edges["uid_l"].to_numpy(), edges["uid_r"].to_numpy(), edges["p"].to_numpy()
     root = np.asarray(roots)
     top = np.full(len(root), -np.inf)
@@ -417,9 +413,8 @@ def _join_fitting(run, roots, edges, groups, shifts, prior, threshold) -> int:
     kinds, root = np.asarray(run.kinds), np.asarray(roots)
     bits = edges["w"].to_numpy() - _logit2(prior) - (shifts[groups] if groups is not None else 0.0)
     est = unresolved.estimate(run.fit, kinds, root, 1.0)
-    # only pairs of a partial record that is a person of its own and a named record can give a
-    # chance (the rows join_chances keeps, in the same order): at a million records the others
-    # are most of 20M pairs, which join_chances would hold twice over
+    # only pairs of a lone partial record and a named record give a chance (the rows join_chances
+    # keeps, in order): at 1M records the others are most of 20M pairs, held twice over there
     alone = np.zeros(len(root), bool)
     alone[est.part] = True
     alone &= np.bincount(root, minlength=len(root))[root] == 1
