@@ -9,6 +9,7 @@ import hashlib
 import math
 from collections import defaultdict
 
+import numpy as np
 import pandas as pd
 
 from .model import _Run
@@ -55,7 +56,13 @@ class _Components:
         return True
 
     def roots(self) -> list[int]:
-        return [self.find(i) for i in range(len(self.parent))]
+        # every record's root at once (pointer jumping: each step halves the paths), as find gives
+        parent = np.asarray(self.parent, dtype=np.int64)
+        while True:
+            up = parent[parent]
+            if np.array_equal(up, parent):
+                return parent.tolist()
+            parent = up
 
 
 def _cluster(n: int, edges: pd.DataFrame, threshold: float, record_ids: list[str],
@@ -68,7 +75,7 @@ def _cluster(n: int, edges: pd.DataFrame, threshold: float, record_ids: list[str
     Edges are taken in descending probability (ties by ids), so when a record could join
     either of two people who must stay apart it joins the more likely one. Returns each
     record's root, each record's best edge probability within its person, and counts."""
-    index = {rid: i for i, rid in enumerate(record_ids)}
+    index = {rid: i for i, rid in enumerate(record_ids)} if overrides else {}  # (1M records: 0.4 s a call)
     stats = {"forced_match": 0, "forced_no_match": 0, "unknown_records": 0, "contradictions": 0}
     comp = _Components(n)
     forced = []

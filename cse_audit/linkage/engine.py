@@ -77,14 +77,20 @@ def _splink_engine(features, cfg: LinkageConfig, encrypted: bool = False):
         api = SparkAPI(spark_session=spark, break_lineage_method="persist",
                        num_partitions_on_repartition=SPARK_PARTITIONS)
         return api, api.register(features, dataset_display_name="records")
+    api = _duckdb_api(cfg.memory_limit or (None if encrypted else DEFAULT_MEMORY_LIMIT), cfg.threads, encrypted)
+    return api, api.register(features, dataset_display_name="records")
+
+
+def _duckdb_api(limit: str | None, threads: int | None, encrypted: bool):
+    """A Splink DuckDBAPI on a private in-memory DuckDB: memory limit, private spill folder (none
+    for an encrypted store), no file access, configuration locked."""
     from splink import DuckDBAPI
 
     engine = duckdb.connect()
-    if cfg.threads:
-        engine.execute(f"SET threads = {int(cfg.threads)}")
+    if threads:
+        engine.execute(f"SET threads = {int(threads)}")
     # No limit set: a few GB, the rest of the scored pairs spilled (measured at a million victim
     # records: peak 6.7 -> 3.7 GiB, time 160 -> 169 s), unless nothing may spill (encrypted store).
-    limit = cfg.memory_limit or (None if encrypted else DEFAULT_MEMORY_LIMIT)
     if limit:
         engine.execute("SET memory_limit = ?", [limit])  # validated at config load, bound anyway
     engine.execute("SET preserve_insertion_order = true")
@@ -109,8 +115,32 @@ def _splink_engine(features, cfg: LinkageConfig, encrypted: bool = False):
     # that no statement can turn that back on. Spilling to temp_directory still works.
     engine.execute("SET enable_external_access = false")
     engine.execute("SET lock_configuration = true")
-    api = DuckDBAPI(engine)
-    return api, api.register(features, dataset_display_name="records")
+    return DuckDBAPI(engine)
+
+
+PAIRS_MEMORY_LIMIT = "1GB"  # the scored pairs' own engine (see _scored_pairs_engine)
+
+
+def _scored_pairs_engine(api, copies: dict[str, str], cfg: LinkageConfig, encrypted: bool = False):
+    """Once every pair is scored, what follows (the pairs kept for clustering, pairs scored too
+    low to share a person, evaluate's truth pairs) needs only each pair's ids and scores and a few
+    columns of the records. On DuckDB those (``copies``: new table name -> a constant SELECT on
+    Splink's engine) are streamed in Arrow batches into a new engine of their own, with a smaller
+    memory limit (the rest spilled), and Splink's engine is closed: it holds engine.memory_limit
+    (3GB) of working tables to the end otherwise, which at a million records was most of the
+    linkage's peak (BENCHMARKS.md, session 6). Returns the new API, or on Spark ``api`` itself
+    with the copies as temporary views."""
+    if api.sql_dialect.sql_dialect_str != "duckdb":
+        for name, sql in copies.items():
+            api.spark.sql(sql).createOrReplaceTempView(name)
+        return api
+    pairs = _duckdb_api(None if encrypted else PAIRS_MEMORY_LIMIT, cfg.threads, encrypted)
+    for name, sql in copies.items():
+        pairs._con.register("_lk_copy", api._con.execute(sql).to_arrow_reader(1 << 20))
+        pairs._con.execute(f"CREATE TABLE {name} AS SELECT * FROM _lk_copy")
+        pairs._con.unregister("_lk_copy")
+    api._con.close()  # Splink's engine and its working tables: memory (and spill folder) freed
+    return pairs
 
 
 SPARK_PARTITIONS = 4

@@ -56,10 +56,12 @@ def _logit2(p: float) -> float:
 def _rescored(run, prior: float, shifts=0.0) -> pd.DataFrame:
     """The scored pairs under another prior (and each pair's group's shift from it, in bits): a
     prior only shifts match weights."""
-    e = run.edges.copy()
-    e["w"] = e["w"] + (_logit2(prior) - _logit2(run.prior)) + shifts
-    e["p"] = 1.0 / (1.0 + np.exp2(-e["w"].to_numpy()))
-    e.loc[e["guard"].astype(bool).to_numpy(), "p"] = 0.0  # within-return guard: never joined
+    # shallow: only w and p are new (copy-on-write keeps run.edges), not a copy of every pair
+    e = run.edges.copy(deep=False)
+    w = e["w"].to_numpy() + (_logit2(prior) - _logit2(run.prior)) + shifts  # (the same order of sums)
+    p = 1.0 / (1.0 + np.exp2(-w))
+    p[e["guard"].astype(bool).to_numpy()] = 0.0  # within-return guard: never joined
+    e["w"], e["p"] = w, p
     return e
 
 
@@ -132,15 +134,28 @@ class _Roots:
             self.parent[max(rx, ry)] = min(rx, ry)
 
 
-def _best_pairs(edges: pd.DataFrame, roots: list[int]) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
-    """Each record's best scored pair (uid, other, p, same: in one person), all pair ends, roots."""
-    ends = pd.DataFrame({"uid": np.concatenate([edges["uid_l"].to_numpy(), edges["uid_r"].to_numpy()]),
-                         "other": np.concatenate([edges["uid_r"].to_numpy(), edges["uid_l"].to_numpy()]),
-                         "p": np.concatenate([edges["p"].to_numpy(), edges["p"].to_numpy()])})
+def _best_pairs(edges: pd.DataFrame, roots: list[int]) -> tuple[pd.DataFrame, np.ndarray]:
+    """Each record's best scored pair (uid, other, p, same: in one person), and the roots. Ties: the
+    first as a left end, then as a right end, in edge order (as a stable sort of both ends gave,
+    whose frame was the peak memory at 1M records: BENCHMARKS.md, session 6)."""
+    a, b, p = edges["uid_l"].to_numpy(), edges["uid_r"].to_numpy(), edges["p"].to_numpy()
     root = np.asarray(roots)
-    ends["same"] = root[ends["uid"].to_numpy()] == root[ends["other"].to_numpy()]
-    best = ends.sort_values(["uid", "p"], ascending=[True, False], kind="mergesort").drop_duplicates("uid")
-    return best, ends, root
+    top = np.full(len(root), -np.inf)
+    np.maximum.at(top, a, p)
+    np.maximum.at(top, b, p)
+    il, ir = np.flatnonzero(p == top[a]), np.flatnonzero(p == top[b])  # each record's best ends
+    uid, other = np.concatenate([a[il], b[ir]]), np.concatenate([b[il], a[ir]])
+    first = np.unique(uid, return_index=True)[1]  # the first of a record's best ends, in that order
+    best = pd.DataFrame({"uid": uid[first], "other": other[first], "p": np.concatenate([p[il], p[ir]])[first]})
+    best["same"] = root[best["uid"].to_numpy()] == root[best["other"].to_numpy()]
+    return best, root
+
+
+def _strong_ends(edges: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """Both ends (uid, other) of each pair at or above the threshold."""
+    s = edges["p"].to_numpy() >= threshold
+    a, b = edges["uid_l"].to_numpy()[s], edges["uid_r"].to_numpy()[s]
+    return pd.DataFrame({"uid": np.concatenate([a, b]), "other": np.concatenate([b, a])})
 
 
 def _uncertainty(run, roots: list[int], threshold: float, low: float, high: float,
@@ -165,9 +180,9 @@ def _uncertainty(run, roots: list[int], threshold: float, low: float, high: floa
     e = run.edges
     if not len(e):
         return {"ambiguous_records": 0, "persons_low": persons, "persons_high": persons}
-    best, ends, root = _best_pairs(e, roots)
+    best, root = _best_pairs(e, roots)
     unsure = best[(best["p"] >= low) & (best["p"] < high)]
-    strong = ends[ends["p"] >= threshold].assign(r=lambda d: root[d["other"].to_numpy()])
+    strong = _strong_ends(e, threshold).assign(r=lambda d: root[d["other"].to_numpy()])
     torn = set(strong.groupby("uid")["r"].nunique().loc[lambda s: s > 1].index)
     # a linked record may be another person: 1 - its best pair's p, when that pair is in its
     # person; a pair that is both records' best counts once (two records, at most two people)
@@ -288,8 +303,9 @@ def _clusters(con, kind, cfg, overrides, keep_low):
     if carried:
         log.info("%s: %d reviewed record(s) found again in resubmitted returns", kind, carried)
     n = len(run.record_ids)
-    guard = [(a, b) for a, b, g in zip(run.edges["uid_l"], run.edges["uid_r"], run.edges["guard"], strict=True)
-             if g] if len(run.edges) else []
+    held = run.edges["guard"].astype(bool).to_numpy() if len(run.edges) else np.zeros(0, bool)
+    guard = list(zip(run.edges["uid_l"].to_numpy()[held].tolist(), run.edges["uid_r"].to_numpy()[held].tolist(),
+                     strict=True))
     prior = run.prior
     from_data = cfg.prior_from_data and cfg.probability_two_random_records_match is None and n > 1
     groups = pair_groups(run.kinds, run.edges["uid_l"].to_numpy(), run.edges["uid_r"].to_numpy()) \
@@ -397,7 +413,15 @@ def _join_fitting(run, roots, edges, groups, shifts, prior, threshold) -> int:
     kinds, root = np.asarray(run.kinds), np.asarray(roots)
     bits = edges["w"].to_numpy() - _logit2(prior) - (shifts[groups] if groups is not None else 0.0)
     est = unresolved.estimate(run.fit, kinds, root, 1.0)
-    chances = unresolved.join_chances(est, run.fit, kinds, root, edges, bits)
+    # only pairs of a lone partial record and a named record give a chance (the rows join_chances
+    # keeps, in order): at 1M records the others are most of 20M pairs, held twice over there
+    alone = np.zeros(len(root), bool)
+    alone[est.part] = True
+    alone &= np.bincount(root, minlength=len(root))[root] == 1
+    a, b = edges["uid_l"].to_numpy(), edges["uid_r"].to_numpy()
+    named = kinds < 4
+    near = (alone[a] & named[b]) | (alone[b] & named[a])
+    chances = unresolved.join_chances(est, run.fit, kinds, root, edges[near], bits[near])
     run.duplicate_chance = dict(zip(chances["uid"].tolist(), chances["dup"].tolist(), strict=True))
     chances = chances[chances["p"] >= threshold]
     if not len(chances):

@@ -22,7 +22,7 @@ import pandas as pd
 
 from .. import store
 from .comparisons import _comparisons
-from .engine import _splink_engine, _store_encrypted
+from .engine import _scored_pairs_engine, _splink_engine, _store_encrypted
 from .errors import LinkageError
 from .features import _features
 from .groups import record_kinds
@@ -194,6 +194,40 @@ def _train_m(records_df, model: dict, cfg: LinkageConfig, n_records: int) -> dic
     return _floored(trained, cfg, model, n_records)
 
 
+_EXACT_MATCH: dict[tuple, bool] = {}  # (see _exact_match_cached)
+
+
+@contextlib.contextmanager
+def _exact_match_cached():
+    """Splink parses every comparison level's SQL with sqlglot each time a Linker is made (to
+    validate it) and each time it asks whether the level is an exact match (each EM session's
+    blocking rule, term frequencies): five Linkers a kind, 1-2 s a kind for the same few dozen
+    levels (BENCHMARKS.md, session 6). Both answers depend on the level's SQL and dialect only,
+    so each is computed once (an invalid level still raises, every time)."""
+    from splink.internals.comparison_level import ComparisonLevel
+
+    original = ComparisonLevel.__dict__["_is_exact_match"]
+    validate = ComparisonLevel._validate_sql
+
+    def validated(level) -> bool:
+        key = ("valid", level._is_else_level, level.sql_condition, str(level.sqlglot_dialect))
+        if key not in _EXACT_MATCH:
+            _EXACT_MATCH[key] = validate(level)
+        return _EXACT_MATCH[key]
+
+    def cached(level) -> bool:
+        key = (level._is_else_level, level.sql_condition, str(level.sqlglot_dialect))
+        if key not in _EXACT_MATCH:
+            _EXACT_MATCH[key] = original.fget(level)
+        return _EXACT_MATCH[key]
+
+    ComparisonLevel._is_exact_match, ComparisonLevel._validate_sql = property(cached), validated
+    try:
+        yield
+    finally:
+        ComparisonLevel._is_exact_match, ComparisonLevel._validate_sql = original, validate
+
+
 def _em_sessions(records_df, trained: dict, cfg: LinkageConfig) -> dict:
     from splink import Linker
 
@@ -300,9 +334,10 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
                     time.perf_counter() - t0)
     api, records = _splink_engine(features, cfg, _store_encrypted(con))
     try:
-        model = _build_model(api, records, cfg, n, u_cache=_UCache(con, kind, features))
-        linker = Linker(records, model, log_level=None, validate_settings=False)  # validated in _build_model
-        predictions = linker.inference.predict(warning_mode="never")
+        with _exact_match_cached():
+            model = _build_model(api, records, cfg, n, u_cache=_UCache(con, kind, features))
+            linker = Linker(records, model, log_level=None, validate_settings=False)  # validated in _build_model
+            predictions = linker.inference.predict(warning_mode="never")
     except duckdb.OutOfMemoryException as exc:
         raise LinkageError(
             f"{kind}: linkage ran out of memory ({str(exc).splitlines()[0][:200]}). Raise engine.memory_limit "
@@ -323,12 +358,22 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
     # duplicate far more often than a second child); never on initials and an age, or initials
     # and a date of birth (twins), alone.
     low_weight = math.log2(max(keep_low, 1e-12) / max(1 - keep_low, 1e-12)) - PRIOR_SLACK
-    rec = records.physical_name
-    edges = api.query_sql(
-        f"SELECT p.unique_id_l AS uid_l, p.unique_id_r AS uid_r, p.match_probability AS p, "
-        f"p.match_weight AS w, {GUARD_SQL} AS guard "
-        f"FROM {table} p JOIN {rec} l ON l.unique_id = p.unique_id_l JOIN {rec} r ON r.unique_id = p.unique_id_r "
-        f"WHERE p.match_weight >= {float(low_weight)!r} ORDER BY uid_l, uid_r", "pandas")
+    # Splink's engine is done: the scored pairs' ids and scores and the guard's columns move to a
+    # smaller engine of their own (engine._scored_pairs_engine) and Splink's is closed
+    api = _scored_pairs_engine(api, {
+        "scored_pairs": f"SELECT unique_id_l, unique_id_r, match_weight, match_probability FROM {table}",
+        "guard_records": f"SELECT unique_id, return_id, names_missing, ref, dob, fn, sn FROM {records.physical_name}",
+    }, cfg, _store_encrypted(con))
+    table = "scored_pairs"
+    # record indices as 32-bit integers (half the memory of the pairs' ids; n < 2**31 always);
+    # on DuckDB fetched straight from the query, not through a table Splink would create first
+    uid = "INTEGER" if n < 2**31 else "BIGINT"
+    sql = (f"SELECT CAST(p.unique_id_l AS {uid}) AS uid_l, CAST(p.unique_id_r AS {uid}) AS uid_r, "
+           f"p.match_probability AS p, p.match_weight AS w, {GUARD_SQL} AS guard "
+           f"FROM {table} p JOIN guard_records l ON l.unique_id = p.unique_id_l "
+           f"JOIN guard_records r ON r.unique_id = p.unique_id_r "
+           f"WHERE p.match_weight >= {float(low_weight)!r} ORDER BY uid_l, uid_r")
+    edges = api._con.execute(sql).df() if api.sql_dialect.sql_dialect_str == "duckdb" else api.query_sql(sql, "pandas")
     return _Run(record_ids, edges, candidates, pairs_by_rule, api, table, model, time.perf_counter() - t0,
                 prior=float(model["probability_two_random_records_match"]),
                 partial=_partial(kinds := record_kinds(features)),

@@ -1,0 +1,139 @@
+"""Memory cuts in the linkage's Python side that must not change a single result: each is checked
+against the code it replaced (kept here as the reference), on inputs with ties, guards and
+records without pairs."""
+
+from __future__ import annotations
+
+import types
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cse_audit.linkage import link
+
+
+def _edges(seed: int, n: int = 300, m: int = 2000) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, n - 51, m)
+    b = a + rng.integers(1, 40, m)
+    b = np.minimum(b, n - 51)  # the last 50 records have no pair
+    keep = a < b
+    e = pd.DataFrame({"uid_l": a[keep], "uid_r": b[keep]}).drop_duplicates().sort_values(["uid_l", "uid_r"])
+    # few distinct p: many ties, which decide which pair is a record's best
+    e["p"] = rng.choice([0.0, 0.05, 0.3, 0.5, 0.5, 0.9, 0.99, 1.0], len(e))
+    e["w"] = rng.normal(-4.0, 6.0, len(e))
+    e["guard"] = rng.random(len(e)) < 0.1
+    return e.reset_index(drop=True)
+
+
+def _best_pairs_before(edges, roots):
+    """link._best_pairs as it was (a frame of both ends of every pair, sorted)."""
+    ends = pd.DataFrame({"uid": np.concatenate([edges["uid_l"].to_numpy(), edges["uid_r"].to_numpy()]),
+                         "other": np.concatenate([edges["uid_r"].to_numpy(), edges["uid_l"].to_numpy()]),
+                         "p": np.concatenate([edges["p"].to_numpy(), edges["p"].to_numpy()])})
+    root = np.asarray(roots)
+    ends["same"] = root[ends["uid"].to_numpy()] == root[ends["other"].to_numpy()]
+    best = ends.sort_values(["uid", "p"], ascending=[True, False], kind="mergesort").drop_duplicates("uid")
+    return best, ends, root
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_best_pairs_and_strong_ends_equal_the_frame_of_both_ends(seed):
+    e = _edges(seed)
+    n = 300
+    roots = (np.arange(n) // np.random.default_rng(seed).integers(1, 6)).tolist()  # persons of a few records
+    want, ends, _ = _best_pairs_before(e, roots)
+    got, root = link._best_pairs(e, roots)
+    assert len(got) == len(want) < n  # some records have no pair
+    for col in ("uid", "other", "p", "same"):
+        assert got[col].tolist() == want[col].tolist(), col
+    # the ties are real: some record has two best pairs to different others
+    ties = ends.groupby("uid")["p"].transform("max") == ends["p"]
+    assert (ends[ties].groupby("uid")["other"].nunique() > 1).any()
+    strong = link._strong_ends(e, 0.5)
+    before = ends[ends["p"] >= 0.5]
+    assert sorted(zip(strong["uid"], strong["other"], strict=True)) == sorted(
+        zip(before["uid"], before["other"], strict=True))
+    assert (root == np.asarray(roots)).all()
+
+
+def _rescored_before(run, prior, shifts=0.0):
+    e = run.edges.copy()
+    e["w"] = e["w"] + (link._logit2(prior) - link._logit2(run.prior)) + shifts
+    e["p"] = 1.0 / (1.0 + np.exp2(-e["w"].to_numpy()))
+    e.loc[e["guard"].astype(bool).to_numpy(), "p"] = 0.0
+    return e
+
+
+@pytest.mark.parametrize("shifts", ["scalar", "per pair"])
+def test_rescored_equals_the_copy_and_leaves_the_run_alone(shifts):
+    e = _edges(1)
+    run = types.SimpleNamespace(edges=e, prior=1e-5)
+    before = e.copy()
+    s = 0.0 if shifts == "scalar" else np.random.default_rng(2).normal(0, 2, len(e))
+    got, want = link._rescored(run, 3.3e-5, s), _rescored_before(run, 3.3e-5, s)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert (got["p"][got["guard"]] == 0).all() and (got["p"][~got["guard"]] > 0).any()
+    pd.testing.assert_frame_equal(run.edges, before, check_exact=True)  # the run's own scores unchanged
+
+
+def test_join_fitting_gives_join_chances_only_the_pairs_it_can_use(monkeypatch):
+    """link._join_fitting passes join_chances only the pairs with a partial record that is a person
+    of its own: the chances must equal those from every pair, row for row."""
+    from cse_audit.linkage import unresolved
+
+    from .test_linkage_unresolved import _fit_edges, _population
+
+    rng = np.random.default_rng(5)
+    fit, kinds, roots, _ = _population(rng, 20000, 1500, 500, regions=80)
+    edges = _fit_edges(fit, kinds)
+    # pairs no partial record alone is in (between named records), which the filter drops
+    named = np.flatnonzero(kinds < 4)
+    extra = pd.DataFrame({"uid_l": named[:3000:2], "uid_r": named[1:3000:2]})
+    edges = pd.concat([edges, extra]).drop_duplicates(["uid_l", "uid_r"]).sort_values(["uid_l", "uid_r"])
+    edges = edges.reset_index(drop=True)
+    edges["w"] = rng.normal(-3.0, 3.0, len(edges))
+    edges["p"] = 1.0 / (1.0 + np.exp2(-edges["w"].to_numpy()))
+    edges["guard"] = False
+    seen = []
+    real = unresolved.join_chances
+
+    def spy(est, fit_, kinds_, roots_, e, bits):
+        seen.append((len(e), real(est, fit_, kinds_, roots_, e, bits)))
+        return seen[-1][1]
+
+    monkeypatch.setattr(unresolved, "join_chances", spy)
+    run = types.SimpleNamespace(fit=fit, kinds=kinds, edges=edges.copy(), joined=None, duplicate_chance=None)
+    link._join_fitting(run, roots.tolist(), edges, None, np.zeros(64), 1e-4, 0.5)
+    (used, got), = seen
+    bits = edges["w"].to_numpy() - link._logit2(1e-4)
+    want = real(unresolved.estimate(fit, kinds, roots, 1.0), fit, kinds, roots, edges, bits)
+    assert used < len(edges) and len(want) > 100
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+
+
+def test_exact_match_and_validation_cached_give_splinks_answers():
+    """model._exact_match_cached: inside it, every level of the model's comparisons answers
+    _is_exact_match and _validate_sql as Splink does without it; an invalid level still raises
+    every time; outside it, Splink's own methods are back."""
+    import splink.comparison_level_library as cll
+    from splink.internals.comparison_level import ComparisonLevel
+
+    from cse_audit.linkage import model
+    from cse_audit.linkage.comparisons import _comparisons
+    from cse_audit.linkage.settings import _config
+
+    levels = [lv for c in _comparisons(_config(None), "duckdb")
+              for lv in c.get_comparison("duckdb").comparison_levels]
+    want = [lv._is_exact_match for lv in levels]
+    assert any(want) and not all(want)
+    before = (ComparisonLevel.__dict__["_is_exact_match"], ComparisonLevel._validate_sql)
+    with model._exact_match_cached():
+        for _ in range(2):  # computed, then from the cache
+            assert [lv._is_exact_match for lv in levels] == want
+            assert all(lv._validate_sql() for lv in levels)
+        for _ in range(2):  # (a level validates its SQL when it is made)
+            with pytest.raises(ValueError, match="Error parsing"):
+                cll.CustomLevel("fn_l = = fn_r").get_comparison_level("duckdb")
+    assert (ComparisonLevel.__dict__["_is_exact_match"], ComparisonLevel._validate_sql) == before
