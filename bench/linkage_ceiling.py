@@ -37,14 +37,21 @@ DATA = ROOT / "bench" / "data" / "quality"
 
 
 def _keep_levels():
-    """Score with each comparison's weight kept (Splink's intermediate columns): diagnostics only."""
-    build = model_module._build_model
+    """Score with each comparison's weight kept (Splink's intermediate columns), and keep them
+    when the scored pairs leave Splink's engine: diagnostics only."""
+    build, move = model_module._build_model, model_module._scored_pairs_engine
 
     def build_keeping(*args, **kwargs):
         got = build(*args, **kwargs)
         got["retain_intermediate_calculation_columns"] = True
         return got
-    model_module._build_model = build_keeping
+
+    def move_keeping(api, tables, *args, **kwargs):
+        tables = {name: (sql.replace("SELECT unique_id_l, unique_id_r, match_weight, match_probability FROM",
+                                     "SELECT * FROM") if name == "scored_pairs" else sql)
+                  for name, sql in tables.items()}
+        return move(api, tables, *args, **kwargs)
+    model_module._build_model, model_module._scored_pairs_engine = build_keeping, move_keeping
 
 
 def _best(groups: pd.DataFrame, truth_pairs: int) -> tuple[float, float, float, float]:
