@@ -32,18 +32,24 @@ REFS = {"rf_1": "N-700555", "rf_2": "n700555", "rf_3": "N700555", "rf_4": "N9000
         "rf_6": "N900002", "rf_7": "N900002"}
 
 
-@pytest.fixture(scope="module")
-def ref_linked(tmp_path_factory):
+def linked_with_refs(path, extra, refs):
+    """The crafted store plus ``extra`` rows, every police record with its force's nominal number
+    (one per child) and ``refs`` ({key: record_ref}) on top, linked: (connection, ids, config)."""
     import dataclasses
 
     cfg = dataclasses.replace(linkage.load_linkage_config(), probability_two_random_records_match=2e-4,
                               overrides_file=None)
-    con, ids, _truth = build_store(tmp_path_factory.mktemp("ref") / "store.duckdb", extra=REF)
-    # every police record carries its force's nominal number (one per child)
+    con, ids, _truth = build_store(path, extra=extra)
     con.execute("UPDATE victims SET record_ref = 'N' || (800000 + row_number) WHERE source_type = 'police'")
-    for key, ref in REFS.items():
+    for key, ref in refs.items():
         con.execute("UPDATE victims SET record_ref = ? WHERE record_id = ?", [ref, ids[key]])
     linkage.link_people(con, "victims", config=cfg)
+    return con, ids, cfg
+
+
+@pytest.fixture(scope="module")
+def ref_linked(tmp_path_factory):
+    con, ids, cfg = linked_with_refs(tmp_path_factory.mktemp("ref") / "store.duckdb", REF, REFS)
     yield con, ids, cfg
     con.close()
 

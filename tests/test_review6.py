@@ -12,6 +12,7 @@ import pytest
 from cse_audit import linkage, store
 
 from .test_linkage import _person, _row, build_store
+from .test_linkage_reference import linked_with_refs
 
 EXTRA = [
     # a charity that maps its CASE number into record_ref: two sisters referred in one case, by
@@ -33,12 +34,7 @@ def _cfg(**kw):
 
 @pytest.fixture(scope="module")
 def refs_linked(tmp_path_factory):
-    cfg = _cfg()
-    con, ids, _truth = build_store(tmp_path_factory.mktemp("r6") / "store.duckdb", extra=EXTRA)
-    con.execute("UPDATE victims SET record_ref = 'N' || (800000 + row_number) WHERE source_type = 'police'")
-    for key, ref in REFS.items():
-        con.execute("UPDATE victims SET record_ref = ? WHERE record_id = ?", [ref, ids[key]])
-    linkage.link_people(con, "victims", config=cfg)
+    con, ids, cfg = linked_with_refs(tmp_path_factory.mktemp("r6") / "store.duckdb", EXTRA, REFS)
     yield con, ids, cfg
     con.close()
 
