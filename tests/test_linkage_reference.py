@@ -25,11 +25,17 @@ REF = [
     _row("rf_5", "P1", "Jade", "Pemberton", None, "2004-02-02", None, "2019-09-01", "Leeds", "RF4", sex="Male"),
     _row("rf_6", "P1", "Tia", "Hollins", None, "2005-06-06", None, "2019-03-02", "Leeds", "RF6"),
     _row("rf_7", "P1", "Tia", "Hollins", None, "2005-06-06", None, "2019-10-02", "Leeds", "RF6"),
+    # references one keystroke apart (two digits transposed), and two short ones one apart
+    _row("rf_8", "P1", "Ellie", "Brand", None, "2004-08-08", None, "2019-04-04", "Leeds", "RF8"),
+    _row("rf_9", "P1", "Megan", "Foulds", None, "2003-03-03", None, "2019-05-05", "Leeds", "RF9"),
+    _row("rf_10", "P1", "Amy", "Coyle", None, "2006-01-01", None, "2019-06-06", "Leeds", "RF10"),
+    _row("rf_11", "P1", "Leah", "Dunne", None, "2002-12-12", None, "2019-07-07", "Leeds", "RF11"),
     # the same number in another force's return: another system, no evidence either way
     _row("rf_3", "P2", "Paige", "Underhill", None, "2006-01-30", None, "2019-05-05", "Bolton", "RF-other"),
 ]
 REFS = {"rf_1": "N-700555", "rf_2": "n700555", "rf_3": "N700555", "rf_4": "N900001", "rf_5": "N900001",
-        "rf_6": "N900002", "rf_7": "N900002"}
+        "rf_6": "N900002", "rf_7": "N900002", "rf_8": "AB12345", "rf_9": "AB12354", "rf_10": "A1",
+        "rf_11": "A2"}
 
 
 def linked_with_refs(path, extra, refs):
@@ -76,6 +82,12 @@ def test_the_same_number_in_another_agency_is_no_evidence(ref_linked):
     assert _person(con, ids["rf_3"]) != _person(con, ids["rf_1"])
     ref = _reference(linkage.explain(con, "victims", ids["rf_1"], ids["rf_3"], config=cfg))
     assert ref["level"] == "null" and ref["match_weight"] == 0
+
+
+def test_a_reference_one_keystroke_off_is_close_only_when_long_enough(ref_linked):
+    con, ids, cfg = ref_linked
+    assert _reference(linkage.explain(con, "victims", ids["rf_8"], ids["rf_9"], config=cfg))["level"] == "close"
+    assert _reference(linkage.explain(con, "victims", ids["rf_10"], ids["rf_11"], config=cfg))["level"] == "different"
 
 
 def test_a_configuration_without_the_reference_does_not_compare_it(tmp_path):
