@@ -40,7 +40,8 @@ REFS = {"rf_1": "N-700555", "rf_2": "n700555", "rf_3": "N700555", "rf_4": "N9000
 
 def linked_with_refs(path, extra, refs):
     """The crafted store plus ``extra`` rows, every police record with its force's nominal number
-    (one per child) and ``refs`` ({key: record_ref}) on top, linked: (connection, ids, config)."""
+    (one per child) and ``refs`` ({key: record_ref}) on top, linked; yields (connection, ids,
+    config) for a fixture (``yield from``) and closes the connection after."""
     import dataclasses
 
     cfg = dataclasses.replace(linkage.load_linkage_config(), probability_two_random_records_match=2e-4,
@@ -50,14 +51,15 @@ def linked_with_refs(path, extra, refs):
     for key, ref in refs.items():
         con.execute("UPDATE victims SET record_ref = ? WHERE record_id = ?", [ref, ids[key]])
     linkage.link_people(con, "victims", config=cfg)
-    return con, ids, cfg
+    try:
+        yield con, ids, cfg
+    finally:
+        con.close()
 
 
 @pytest.fixture(scope="module")
 def ref_linked(tmp_path_factory):
-    con, ids, cfg = linked_with_refs(tmp_path_factory.mktemp("ref") / "store.duckdb", REF, REFS)
-    yield con, ids, cfg
-    con.close()
+    yield from linked_with_refs(tmp_path_factory.mktemp("ref") / "store.duckdb", REF, REFS)
 
 
 def _reference(ex) -> dict:

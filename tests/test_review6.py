@@ -12,7 +12,7 @@ import pytest
 from cse_audit import linkage, store
 
 from .test_linkage import _person, _row, build_store
-from .test_linkage_reference import linked_with_refs
+from .test_linkage_reference import _reference, linked_with_refs
 
 EXTRA = [
     # a charity that maps its CASE number into record_ref: two sisters referred in one case, by
@@ -34,13 +34,7 @@ def _cfg(**kw):
 
 @pytest.fixture(scope="module")
 def refs_linked(tmp_path_factory):
-    con, ids, cfg = linked_with_refs(tmp_path_factory.mktemp("r6") / "store.duckdb", EXTRA, REFS)
-    yield con, ids, cfg
-    con.close()
-
-
-def _reference(ex) -> dict:
-    return next(c for c in ex.comparisons if c["comparison"] == "reference")
+    yield from linked_with_refs(tmp_path_factory.mktemp("r6") / "store.duckdb", EXTRA, REFS)
 
 
 def test_a_case_number_in_record_ref_does_not_merge_two_children_of_one_return(refs_linked):
