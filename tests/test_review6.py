@@ -60,7 +60,7 @@ def _cached_area_m(con) -> list:
 
 
 def test_a_changed_prior_does_not_reuse_the_area_m_trained_under_the_old_one(tmp_path):
-    # the area's m now depends on the prior (its expected matches weigh against AREA_PRIOR_PAIRS),
+    # the area's m now depends on the prior (its expected matches weigh against STATED_M_PAIRS),
     # so the u/m cache in store_meta must not hand the old m to a run under another prior
     path = tmp_path / "a.duckdb"
     con, _ids, _truth = build_store(path)

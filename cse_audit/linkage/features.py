@@ -118,7 +118,9 @@ def _features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig):
         AS ethnicity,
       CASE WHEN area IS NULL OR trim(area) = '' OR area IN (SELECT unnest({unk})) THEN NULL
            ELSE lower(trim(area)) END AS area,
-      (fn IS NULL OR sn IS NULL) AS names_missing
+      (fn IS NULL OR sn IS NULL) AS names_missing,
+      -- records with this full name: a pair sharing a name few records share is seldom two people
+      CASE WHEN fn IS NOT NULL AND sn IS NOT NULL THEN count(*) OVER (PARTITION BY fn, sn) END AS full_n
     FROM r4
     """
     periods = pd.DataFrame({

@@ -37,13 +37,9 @@ log = logging.getLogger(__name__)
 GUARD_SQL = ("(l.return_id = r.return_id AND (l.names_missing OR r.names_missing) "
              "AND NOT coalesce(l.ref = r.ref, false) AND NOT coalesce(l.dob = r.dob "
              "AND (l.fn IS NOT NULL OR l.sn IS NOT NULL) AND (r.fn IS NOT NULL OR r.sn IS NOT NULL), false))")
-M_FLOOR = 0.5  # EM's m is at least this share of the stated m (see _floored)
-M_PRIOR_WEIGHT = 1.0  # the stated m weigh as much as EM's estimate (see _floored)
-# Comparisons whose m EM learns as data, the stated m counting as AREA_PRIOR_PAIRS matched pairs
-# (see _floored); every pair is comparable on them (one group of levels) and both EM sessions
-# see all of their levels.
-DATA_WEIGHTED = ("area",)
-AREA_PRIOR_PAIRS = 20.0
+# EM's m within each group of levels, the stated m counting as this many matched pairs of that
+# group (see _m_from_data): they decide where the data are few, the data where they are many
+STATED_M_PAIRS = 20.0
 # bits below the threshold that scored pairs are kept, for the prior to be re-estimated without
 # scoring again: the overall prior's rise plus a group's shift (groups.GROUP_MAX_SHIFT) fit in it
 PRIOR_SLACK = 12.0
@@ -123,9 +119,9 @@ def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: boo
     n_pairs = _u_pairs(cfg, n_records)
     key = cached = None
     if u_cache is not None:
-        # the prior too: the area's trained m weighs the prior's expected matches (_floored)
-        trainer = ("u-one-pass", ("area-by-data", AREA_PRIOR_PAIRS, cfg.prior(n_records)), cfg.em_enabled,
-                   cfg.em_min_records, cfg.em_blocking_rules, M_FLOOR, train,
+        # the prior too: the trained m weigh the prior's expected matches (_m_from_data)
+        trainer = ("u-one-pass", ("m-by-data", STATED_M_PAIRS, cfg.prior(n_records)), cfg.em_enabled,
+                   cfg.em_min_records, cfg.em_blocking_rules, train,
                    {k: v.m for k, v in sorted(cfg.comparisons.items())})
         if cfg.em_max_pairs is not None:  # (keys stored before the setting existed still match)
             trainer += (("em_max_pairs", cfg.em_max_pairs),)
@@ -191,7 +187,7 @@ def _train_m(records_df, model: dict, cfg: LinkageConfig, n_records: int) -> dic
         trained = _em_sessions(records_df, trained, cfg)
     finally:
         splink_log.setLevel(level)
-    return _floored(trained, cfg, model, n_records)
+    return _m_from_data(trained, cfg, model, n_records)
 
 
 _EXACT_MATCH: dict[tuple, bool] = {}  # (see _exact_match_cached)
@@ -249,24 +245,24 @@ def _em_sessions(records_df, trained: dict, cfg: LinkageConfig) -> dict:
     return trained
 
 
-def _floored(trained: dict, cfg: LinkageConfig, model: dict, n_records: int) -> dict:
+def _m_from_data(trained: dict, cfg: LinkageConfig, model: dict, n_records: int) -> dict:
     """EM's m, used within each group of levels only (e.g. among pairs where one record has a
     dob and the other an age): a group's share of matches is its share of pairs (from u), as
     for the stated m, since whether a record has a dob or only initials is no evidence either
-    way, while EM on a blocking rule sees a mix of groups that random pairs do not. EM drives the
-    m of a level its pairs never show to 0, which would make e.g. a different area a veto, and a
-    small group (pairs of two ages) gives EM few matches to learn from: EM's m within a group is
-    averaged with the stated m (a prior weighing M_PRIOR_WEIGHT times as much as the data), and is
-    at least M_FLOOR times the stated one.
+    way, while EM on a blocking rule sees a mix of groups that random pairs do not.
 
-    Not so for the area (DATA_WEIGHTED): whether one person's records lie in different force
-    areas is a property of the returns (children are moved between towns; in other data nobody
-    moves), EM measures it (every pair is comparable on area; on `synth --profile hard` scale 10
-    EM's 0.29 for children against 0.23 in the truth's candidate pairs, 0.000 for offenders
-    against 0), and the stated 0.15, holding half the weight, made two namesakes in two forces
-    with ages that fit one man (offenders' named-pair precision 0.95 at scale 10) and a child's
-    records in two forces too far apart. There the stated m weigh as AREA_PRIOR_PAIRS matched pairs against
-    the matches EM had to learn from (about the prior's expected matches), with no floor."""
+    Within a group, EM's m and the stated m are weighed by how many matched pairs each stands
+    for: the stated m as STATED_M_PAIRS pairs, EM's as the group's expected matches (the prior's
+    matches among all pairs times the group's share of pairs). So on a few thousand records,
+    or in a small group (pairs of two undated ages), the stated m still count, and a level EM
+    never sees keeps a small m (rare, not a veto); on data with thousands of matches, the data
+    decide. Whether one person's records lie in two force areas, how often a return's ages are
+    off, whether agencies agree on ethnicity: these are properties of the returns, not of the
+    project's own generator (issue 16). Measured (BENCHMARKS.md, session 7): the half-and-half
+    blend with the stated m used before, floored at half of it, kept e.g. a child's ethnicity
+    "different" at m 0.10 and an offender's ages years apart at 0.01 where EM and the truth said
+    0.000, so namesakes in one force area merged (offenders' named-pair precision 0.95 at
+    `synth --profile hard --scale 10`, 0.91 at 100k records)."""
     trained = copy.deepcopy(trained)
     prior = float(model["probability_two_random_records_match"])
     matches = prior * n_records * (n_records - 1) / 2
@@ -282,16 +278,13 @@ def _floored(trained: dict, cfg: LinkageConfig, model: dict, n_records: int) -> 
             em = {lv["label_for_charts"]: lv.get("m_probability") for lv in lvs}
             em = {k: (v if isinstance(v, (int, float)) and v == v and v > 0 else 0.0) for k, v in em.items()}
             total = sum(em.values())
+            # the group's expected matches: what EM's estimate stands for
+            n_g = matches * sum(lv["u_probability"] for lv in lvs) / u_total if total else 0.0
             cond = {}
             for lv in lvs:
                 prior_m = stated[_level_key(lv["label_for_charts"], name)[1]]
                 learnt = em[lv["label_for_charts"]] / total if total else prior_m
-                if name in DATA_WEIGHTED and total:
-                    cond[lv["label_for_charts"]] = ((learnt * matches + AREA_PRIOR_PAIRS * prior_m)
-                                                    / (matches + AREA_PRIOR_PAIRS))
-                    continue
-                cond[lv["label_for_charts"]] = max((learnt + M_PRIOR_WEIGHT * prior_m) / (1 + M_PRIOR_WEIGHT),
-                                                   M_FLOOR * prior_m)
+                cond[lv["label_for_charts"]] = (learnt * n_g + STATED_M_PAIRS * prior_m) / (n_g + STATED_M_PAIRS)
             norm = sum(cond.values())
             share = sum(lv["u_probability"] for lv in lvs) / u_total
             for lv in lvs:
