@@ -382,3 +382,38 @@ def test_realistic_name_frequencies_do_not_manufacture_collisions():
     # and a draw is one of the pool's names, the same for the same seed
     a, b = (NameAllocator(random.Random(5), strict=False, frequency=True) for _ in range(2))
     assert [a.take("Euro", True) for _ in range(50)] == [b.take("Euro", True) for _ in range(50)]
+
+
+def test_hard_profile_records_disagree_on_ethnicity_as_agencies_do_and_figures_merge_like_the_tool(tmp_path):
+    """Agencies record a child's ethnicity differently (officer-perceived against self-defined):
+    the hard profile's later records sometimes state another category, so the linkage must
+    learn from the returns how often they disagree; expected.json merges them as the tool does."""
+    import pandas as pd
+
+    from cse_audit import store
+    from cse_audit.config import load_config
+    from cse_audit.ingest import ingest
+    from cse_audit.linkage.evaluate import _read_truth
+    from cse_audit.synth.figures import merge_known
+
+    out = tmp_path / "hard"
+    synth.generate(out, seed=5, scale=1, profile="hard")
+    con = store.connect(tmp_path / "s.duckdb")
+    ingest([out], con, load_config(ROOT / "configs"), link=False, jobs=1)
+    truth, _ = _read_truth(con, "victims", out / "_truth" / "victims.csv")
+    eth = con.execute("SELECT record_id, ethnicity FROM victims").df()
+    con.close()
+    rows = pd.DataFrame({"record_id": truth.record_id, "person": truth.truth_id}).merge(eth, on="record_id")
+    known = rows[rows.ethnicity.notna() & (rows.ethnicity != "Unknown")]
+    per_person = known.groupby("person").ethnicity.nunique()
+    disagree = (per_person > 1).sum() / (known.groupby("person").size() > 1).sum()
+    assert 0.02 < disagree < 0.3  # some children's records disagree, most agree
+
+    class R:  # the fields merge_known reads
+        def __init__(self, eth, source):
+            self.eth, self.agency = eth, type("A", (), {"source_type": source})()
+
+    assert merge_known([R("White", "ngo"), R("Mixed", "lscb"), R("Mixed", "ngo")], "eth") == "Mixed"  # majority
+    assert merge_known([R("White", "ngo"), R("Mixed", "police"), R("Unknown", "police")], "eth") == "Mixed"
+    assert merge_known([R("White", "lscb"), R("Black", "lscb")], "eth") == "Black"  # then alphabetical
+    assert merge_known([R("Unknown", "police")], "eth") == "Unknown"

@@ -33,11 +33,22 @@ MISSING_RANK = {"Reported missing": 2, "Not reported missing": 1, "Unknown": 0}
 YES_RANK = {"Yes": 2, "No": 1, "Unknown": 0}
 
 
-def merge_known(values: list[str], who: str) -> str:
-    known = {v for v in values if v != "Unknown"}
-    if len(known) > 1:
-        raise AssertionError(f"{who}: records conflict on known values {sorted(known)}")
-    return known.pop() if known else "Unknown"
+SOURCE_RANK = {"police": 0, "lscb": 1, "ngo": 2}  # configs/linkage.yaml merge.source_priority
+
+
+def merge_known(recs: list[Rec], attr: str) -> str:
+    """A person's value as the tool merges it (configs/linkage.yaml, merge: majority): the known
+    value most records say, ties to the value of the highest-priority source, then alphabetical.
+    Only the hard profile's records disagree (profiles.ethnicity_other / sex_other)."""
+    counts: dict[str, list] = {}
+    for r in recs:
+        value = getattr(r, attr)
+        if value != "Unknown":
+            n, rank = counts.get(value, (0, 9))
+            counts[value] = [n + 1, min(rank, SOURCE_RANK[r.agency.source_type])]
+    if not counts:
+        return "Unknown"
+    return min(counts, key=lambda v: (-counts[v][0], counts[v][1], v))
 
 
 ETH_ORDER = ["White", "Asian", "Black", "Chinese", "Mixed", "Other", "Unknown"]
@@ -66,10 +77,10 @@ def _dist(c: Counter, keys) -> dict:
 def _victim_figures(victim_recs: list[Rec]) -> dict:
     by_v = _by_person(victim_recs)
     v_missing, v_sex, v_eth, v_lac, v_age = Counter(), Counter(), Counter(), Counter(), Counter()
-    for pid, recs in by_v.items():
+    for recs in by_v.values():
         v_missing[max((r.missing for r in recs), key=MISSING_RANK.get)] += 1
-        v_sex[merge_known([r.sex for r in recs], pid)] += 1
-        v_eth[merge_known([r.eth for r in recs], pid)] += 1
+        v_sex[merge_known(recs, "sex")] += 1
+        v_eth[merge_known(recs, "eth")] += 1
         v_lac[max((r.lac for r in recs), key=YES_RANK.get)] += 1
         v_age[recs[0].person.age] += 1
     n_v = len(by_v)
@@ -90,11 +101,11 @@ def _victim_figures(victim_recs: list[Rec]) -> dict:
 def _offender_figures(offender_recs: list[Rec]) -> dict:
     by_o = _by_person(offender_recs)
     o_ident, o_sex, o_eth_rel, o_band = Counter(), Counter(), Counter(), Counter()
-    for pid, recs in by_o.items():
+    for recs in by_o.values():
         ident = max((r.ident for r in recs), key=YES_RANK.get)
         o_ident[ident] += 1
-        o_sex[merge_known([r.sex for r in recs], pid)] += 1
-        eth = merge_known([r.eth for r in recs], pid)
+        o_sex[merge_known(recs, "sex")] += 1
+        eth = merge_known(recs, "eth")
         if ident == "Yes":
             o_eth_rel[eth] += 1
         age = recs[0].person.age

@@ -61,6 +61,7 @@ class Rec:
     age: int | None = None
     sex: str = "Unknown"
     eth: str = "Unknown"
+    detail: str | None = None     # this record's ethnicity detail when it records another category
     missing: str = "Unknown"
     mfrom: str = "Unknown"
     episodes: int | None = None

@@ -28,6 +28,10 @@ hard:
     dob_swap              share of later records with day and month swapped (day <= 12)
     surname_typo          share of later records with one letter of the surname mistyped
     upper_case            share of records whose surname is written in capitals
+    ethnicity_other       share of a person's later records (those that state an ethnicity)
+                          that record another category: officer-perceived against self-defined,
+                          a Mixed child seen as White or Black
+    sex_other             share of later records with the other sex (a keying error)
 """
 
 from __future__ import annotations
@@ -35,7 +39,8 @@ from __future__ import annotations
 import random
 import string
 
-from .model import Case, Gen, _near
+from .ethnicity import DETAILS, eth_expressible
+from .model import Case, Gen, _near, _weighted
 
 PROFILES: dict[str, dict] = {
     "default": {},
@@ -51,6 +56,8 @@ PROFILES: dict[str, dict] = {
         "dob_swap": 0.04,
         "surname_typo": 0.06,
         "upper_case": 0.15,
+        "ethnicity_other": 0.08,
+        "sex_other": 0.005,
     },
 }
 
@@ -115,10 +122,22 @@ def identity(g: Gen, params: dict, rng: random.Random) -> None:
                 elif (x < params.get("dob_omitted", 0) + params.get("dob_day_off", 0) + params.get("dob_swap", 0)
                       and r.dob.day <= 12 and r.dob.day != r.dob.month):
                     r.dob = r.dob.replace(month=r.dob.day, day=r.dob.month)
+            _other_attributes(r, params, rng)
             if (r.age is not None and r.agency.mapping == "ngo-initials-csv"
                     and rng.random() < params.get("age_band", 0)):
                 lo = r.age - rng.randint(0, 1)
                 r.raw = {**(r.raw or {}), "age": f"{lo}-{lo + 1}"}
+
+
+def _other_attributes(r, params: dict, rng: random.Random) -> None:
+    """A later record that says another ethnicity (one its layout can express) or sex."""
+    if r.eth != "Unknown" and rng.random() < params.get("ethnicity_other", 0):
+        others = [c for c in ("White", "Black", "Asian", "Mixed")
+                  if c != r.eth and eth_expressible(r.agency.layout["eth"], c)]
+        r.eth = rng.choice(others)
+        r.detail = _weighted(rng, DETAILS[r.eth])
+    if r.sex in ("Female", "Male") and rng.random() < params.get("sex_other", 0):
+        r.sex = "Male" if r.sex == "Female" else "Female"
 
 
 def _typo(name: str, rng: random.Random) -> str:

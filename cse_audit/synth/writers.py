@@ -36,7 +36,7 @@ class _Writer:
         return self.raw(r, "sex", words[r.sex] if r.sex != "Unknown" else self.pick(unknown))
 
     def eth(self, r: Rec, system: str) -> str:
-        return self.raw(r, "ethnicity", eth_raw(system, r.eth, r.person.detail, self.rng))
+        return self.raw(r, "ethnicity", eth_raw(system, r.eth, r.detail or r.person.detail, self.rng))
 
     def yn(self, value: str, yes, no, unknown: list) -> str:
         return yes if value == "Yes" else no if value == "No" else self.pick(unknown)
