@@ -351,15 +351,16 @@ def _map_field(fld: _Field, grid: _Grid, n: int, config: Config, sheet_name: str
             first = False
             continue
         column = grid(pos)
-        results = translator.many(set(column))
-        bad = {text for text, r in results.items() if r[2]}
         if len(fld.parts) == 1:
-            chosen, settled = _single_part(column, results, extras)
+            chosen, settled, found, bad = translator.column(column)
+            extras.update(found)
             if bad:
-                problems.extend((i, _problem_issue(sheet_name, row_numbers[i], header, text, results[text][2],
+                problems.extend((i, _problem_issue(sheet_name, row_numbers[i], header, text, bad[text][2],
                                                    fld.name, personal))
                                 for i, text in enumerate(column) if text in bad)
             break
+        results = translator.many(set(column))
+        bad = {text for text, r in results.items() if r[2]}
         for i, text in enumerate(column):
             value, extra, problem = results[text]
             if text in bad:
@@ -381,21 +382,6 @@ def _map_field(fld: _Field, grid: _Grid, n: int, config: Config, sheet_name: str
                     extras[k][i] = v
         first = False
     return chosen, extras, settled
-
-
-def _single_part(column, results: dict[str, tuple], extras: dict[str, list]) -> tuple[list, list[bool]]:
-    """The common case, one column for the field: values and known flags by lookups per distinct text."""
-    def spread(by_text: dict) -> list:
-        return list(map(by_text.__getitem__, column))
-
-    chosen = spread({t: r[0] for t, r in results.items()})
-    unknown = {t for t, r in results.items() if not _known(r[0], r[1])}
-    # Often every value is known (a reference, a name): then no per-row look is needed.
-    settled = [t not in unknown for t in column] if unknown else [True] * len(column)
-    keys = {k for r in results.values() if r[1] for k in r[1]}
-    for k in keys:
-        extras[k] = spread({t: (r[1] or {}).get(k) for t, r in results.items()})
-    return chosen, settled
 
 
 def _problem_issue(sheet_name, row_number, header, text, problem, fname, personal) -> Issue:

@@ -6,6 +6,8 @@ and the result reused for every row that holds it.
 
 from __future__ import annotations
 
+import operator
+
 from ..config import Agency, ColumnSpec, Config, normalise
 from .records import UNKNOWN
 from .values import (
@@ -85,7 +87,21 @@ class _Translator:
                 value, problem = parse_date(s, style, pivot)
                 return value, None, problem
             return date
-        return lambda s: (s, None, None)
+        return _as_is
+
+    def column(self, column) -> tuple[list, list[bool], dict[str, list], dict[str, tuple]]:
+        """A whole column (one cell text per row) as one field: (value per row, whether it is known
+        per row, extra fields per row, {text: translation} of the texts with a problem), as
+        spread_translations gives it from many().
+
+        Free-text columns (references, names in their own columns) are mostly distinct values
+        that translate to themselves: when every text is already stripped and none could be an
+        unknown token, the column is its own values (one look per distinct text, no translation
+        kept per text, nothing spread back)."""
+        distinct = set(column)
+        if self.fast is _as_is and _as_themselves(distinct, self.unknown, self.not_unknown):
+            return list(column), [True] * len(column), {}, {}
+        return spread_translations(column, self.many(distinct))
 
     def _translate(self, text: str) -> tuple:
         s = text.strip()
@@ -132,6 +148,41 @@ class _Translator:
         if self.fname != "ethnicity":
             return None
         return {"ethnicity_raw": s, "ethnicity_detail": detail}
+
+
+def _as_is(s: str) -> tuple:
+    return s, None, None
+
+
+def _as_themselves(distinct, unknown: frozenset, not_unknown: frozenset) -> bool:
+    """Whether free text translates to itself, known, for each of these texts: stripped already
+    and not (in any dress) an unknown token. False sends the column the long way (many())."""
+    for text in distinct:
+        s = text.strip()
+        if s is not text or s == UNKNOWN:
+            return False
+        key = s.casefold()
+        if key in unknown if key.isalnum() else not_unknown.isdisjoint(key) and normalise(s) in unknown:
+            return False
+    return True
+
+
+def spread_translations(column, results: dict[str, tuple]) -> tuple[list, list[bool], dict[str, list],
+                                                                     dict[str, tuple]]:
+    """One column's values, known flags and extra fields per row from the translations of its
+    distinct texts (see _Translator.column), with the translations that carry a problem."""
+    def spread(by_text: dict) -> list:
+        return list(map(by_text.__getitem__, column))
+
+    items = results.items()
+    chosen = spread({t: r[0] for t, r in items})
+    # Often every value is known (a reference, a name): then no per-row look is needed.
+    unknown = {t for t, (v, e, _) in items if not _known(v, e)}
+    settled = list(map(operator.not_, map(unknown.__contains__, column))) if unknown else [True] * len(column)
+    extras = {}
+    for k in {k for r in results.values() if r[1] for k in r[1]}:
+        extras[k] = spread({t: (r[1] or {}).get(k) for t, r in items})
+    return chosen, settled, extras, {t: r for t, r in items if r[2]}
 
 
 def _known(value, extra: dict | None) -> bool:
