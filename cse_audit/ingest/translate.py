@@ -6,8 +6,6 @@ and the result reused for every row that holds it.
 
 from __future__ import annotations
 
-import operator
-
 from ..config import Agency, ColumnSpec, Config, normalise
 from .records import UNKNOWN
 from .values import (
@@ -170,19 +168,33 @@ def _as_themselves(distinct, unknown: frozenset, not_unknown: frozenset) -> bool
 def spread_translations(column, results: dict[str, tuple]) -> tuple[list, list[bool], dict[str, list],
                                                                      dict[str, tuple]]:
     """One column's values, known flags and extra fields per row from the translations of its
-    distinct texts (see _Translator.column), with the translations that carry a problem."""
-    def spread(by_text: dict) -> list:
-        return list(map(by_text.__getitem__, column))
+    distinct texts (see _Translator.column), with the translations that carry a problem.
 
-    items = results.items()
-    chosen = spread({t: r[0] for t, r in items})
+    Each of these is spread back to the rows by the position of the row's text among the distinct
+    texts, looked up once per row: a column of names spreads three lists (forename, surname,
+    known), and a lookup by string in a dict of 100k names costs several times one by position
+    in a list (cache misses at 1M rows). A list that is the same for every row is not spread."""
+    n = len(column)
+    translated = list(results.values())
+    values = [r[0] for r in translated]
+    known = [_known(r[0], r[1]) for r in translated]
+    keys = sorted({k for r in translated if r[1] for k in r[1]})
+    some_value, some_unknown = any(v is not None for v in values), not all(known)
+    if some_value + some_unknown + len(keys) > 1:
+        position = {t: i for i, t in enumerate(results)}
+        rows = list(map(position.__getitem__, column))
+
+        def spread(per_text: list) -> list:
+            return list(map(per_text.__getitem__, rows))
+    else:
+        def spread(per_text: list) -> list:
+            return list(map(dict(zip(results, per_text, strict=True)).__getitem__, column))
+
+    chosen = spread(values) if some_value else [None] * n
     # Often every value is known (a reference, a name): then no per-row look is needed.
-    unknown = {t for t, (v, e, _) in items if not _known(v, e)}
-    settled = list(map(operator.not_, map(unknown.__contains__, column))) if unknown else [True] * len(column)
-    extras = {}
-    for k in {k for r in results.values() if r[1] for k in r[1]}:
-        extras[k] = spread({t: (r[1] or {}).get(k) for t, r in items})
-    return chosen, settled, extras, {t: r for t, r in items if r[2]}
+    settled = spread(known) if some_unknown else [True] * n
+    extras = {k: spread([(r[1] or {}).get(k) for r in translated]) for k in keys}
+    return chosen, settled, extras, {t: r for t, r in results.items() if r[2]}
 
 
 def _known(value, extra: dict | None) -> bool:
