@@ -219,7 +219,12 @@ def _map_rows(rows, spec: SheetSpec, groups: list, role, config: Config, sheet_n
                     verdict[i] = ("error", None, "cell_too_long",
                                   f"a cell is over {limit} characters (Excel's own limit)", None)
     markers = config.settings.nil_markers
-    for i, cells in enumerate(cells_list):
+    # A row with more than two filled cells is no footer (is_footer_row's first test, here for all
+    # rows at once: the usual sheet has none with two or fewer).
+    filled = map(operator.sub, map(len, cells_list), map(operator.methodcaller("count", ""), cells_list))
+    sparse = [i for i, f in enumerate(filled) if f <= 2]
+    for i in sparse:
+        cells = cells_list[i]
         if verdict[i] is None and is_footer_row(cells, markers):
             verdict[i] = ("skip", Issue(sheet_name, row_numbers[i], None, None, "footer_row", "skipped",
                                         "a total, note or nil line, not a record", spec.block))
@@ -227,10 +232,12 @@ def _map_rows(rows, spec: SheetSpec, groups: list, role, config: Config, sheet_n
         pos, header = role
         lookup = _role_lookup(spec)
         known_roles = ", ".join(spec.role.victims + spec.role.offenders + spec.role.skip)
-        kinds = []
-        for i, text in enumerate(grid(pos)):
-            kind = lookup.get(normalise(text))
-            kinds.append(kind)
+        column = grid(pos)
+        kind_of = {text: lookup.get(normalise(text)) for text in set(column)}  # a few distinct roles
+        kinds = list(map(kind_of.__getitem__, column))
+        odd = {text for text, kind in kind_of.items() if kind is None or kind == "skip"}
+        for i in ([i for i, text in enumerate(column) if text in odd] if odd else ()):
+            text, kind = column[i], kinds[i]
             if verdict[i] is None and kind is None:
                 verdict[i] = ("error", header, "unrecognised_role",
                               f"role not recognised; the mapping knows: {known_roles}", text.strip())
