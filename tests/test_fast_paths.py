@@ -119,7 +119,8 @@ def test_quick_date_takes_the_common_shapes():
 
 
 def test_initials_per_distinct_part_agree_with_initials_of():
-    parts = [None, "", " ", "Jane", " jane", "SMITH", "1st", "-Ann", "ßophie", "émile", "\u0130lker", "ǆ", "ﬁ"]
+    parts = [None, "", " ", "Jane", " jane", "SMITH", "1st", "-Ann", "ßophie", "émile", "\u0130lker", "ǆ", "ﬁ",
+             "\u00a0Ann", "\u2003\u2003x", "\x1cBea", "\t", " 1a", "\u0301e", "ǅ", "Ⅷ", "\ufeffZoe"]
     given_ = [None, "", "JS"]
     rows = [(g, f, s) for g in given_ for f in parts for s in parts]
     got = _initials([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])

@@ -219,7 +219,12 @@ def _map_rows(rows, spec: SheetSpec, groups: list, role, config: Config, sheet_n
                     verdict[i] = ("error", None, "cell_too_long",
                                   f"a cell is over {limit} characters (Excel's own limit)", None)
     markers = config.settings.nil_markers
-    for i, cells in enumerate(cells_list):
+    # A row with more than two filled cells is no footer (is_footer_row's first test, here for all
+    # rows at once: the usual sheet has none with two or fewer).
+    filled = map(operator.sub, map(len, cells_list), map(operator.methodcaller("count", ""), cells_list))
+    sparse = [i for i, f in enumerate(filled) if f <= 2]
+    for i in sparse:
+        cells = cells_list[i]
         if verdict[i] is None and is_footer_row(cells, markers):
             verdict[i] = ("skip", Issue(sheet_name, row_numbers[i], None, None, "footer_row", "skipped",
                                         "a total, note or nil line, not a record", spec.block))
@@ -227,10 +232,12 @@ def _map_rows(rows, spec: SheetSpec, groups: list, role, config: Config, sheet_n
         pos, header = role
         lookup = _role_lookup(spec)
         known_roles = ", ".join(spec.role.victims + spec.role.offenders + spec.role.skip)
-        kinds = []
-        for i, text in enumerate(grid(pos)):
-            kind = lookup.get(normalise(text))
-            kinds.append(kind)
+        column = grid(pos)
+        kind_of = {text: lookup.get(normalise(text)) for text in set(column)}  # a few distinct roles
+        kinds = list(map(kind_of.__getitem__, column))
+        odd = {text for text, kind in kind_of.items() if kind is None or kind == "skip"}
+        for i in ([i for i, text in enumerate(column) if text in odd] if odd else ()):
+            text, kind = column[i], kinds[i]
             if verdict[i] is None and kind is None:
                 verdict[i] = ("error", header, "unrecognised_role",
                               f"role not recognised; the mapping knows: {known_roles}", text.strip())
@@ -351,15 +358,16 @@ def _map_field(fld: _Field, grid: _Grid, n: int, config: Config, sheet_name: str
             first = False
             continue
         column = grid(pos)
-        results = translator.many(set(column))
-        bad = {text for text, r in results.items() if r[2]}
         if len(fld.parts) == 1:
-            chosen, settled = _single_part(column, results, extras)
+            chosen, settled, found, bad = translator.column(column)
+            extras.update(found)
             if bad:
-                problems.extend((i, _problem_issue(sheet_name, row_numbers[i], header, text, results[text][2],
+                problems.extend((i, _problem_issue(sheet_name, row_numbers[i], header, text, bad[text][2],
                                                    fld.name, personal))
                                 for i, text in enumerate(column) if text in bad)
             break
+        results = translator.many(set(column))
+        bad = {text for text, r in results.items() if r[2]}
         for i, text in enumerate(column):
             value, extra, problem = results[text]
             if text in bad:
@@ -381,21 +389,6 @@ def _map_field(fld: _Field, grid: _Grid, n: int, config: Config, sheet_name: str
                     extras[k][i] = v
         first = False
     return chosen, extras, settled
-
-
-def _single_part(column, results: dict[str, tuple], extras: dict[str, list]) -> tuple[list, list[bool]]:
-    """The common case, one column for the field: values and known flags by lookups per distinct text."""
-    def spread(by_text: dict) -> list:
-        return list(map(by_text.__getitem__, column))
-
-    chosen = spread({t: r[0] for t, r in results.items()})
-    unknown = {t for t, r in results.items() if not _known(r[0], r[1])}
-    # Often every value is known (a reference, a name): then no per-row look is needed.
-    settled = [t not in unknown for t in column] if unknown else [True] * len(column)
-    keys = {k for r in results.values() if r[1] for k in r[1]}
-    for k in keys:
-        extras[k] = spread({t: (r[1] or {}).get(k) for t, r in results.items()})
-    return chosen, settled
 
 
 def _problem_issue(sheet_name, row_number, header, text, problem, fname, personal) -> Issue:

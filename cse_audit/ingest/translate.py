@@ -85,7 +85,21 @@ class _Translator:
                 value, problem = parse_date(s, style, pivot)
                 return value, None, problem
             return date
-        return lambda s: (s, None, None)
+        return _as_is
+
+    def column(self, column) -> tuple[list, list[bool], dict[str, list], dict[str, tuple]]:
+        """A whole column (one cell text per row) as one field: (value per row, whether it is known
+        per row, extra fields per row, {text: translation} of the texts with a problem), as
+        spread_translations gives it from many().
+
+        Free-text columns (references, names in their own columns) are mostly distinct values
+        that translate to themselves: when every text is already stripped and none could be an
+        unknown token, the column is its own values (one look per distinct text, no translation
+        kept per text, nothing spread back)."""
+        distinct = set(column)
+        if self.fast is _as_is and _as_themselves(distinct, self.unknown, self.not_unknown):
+            return list(column), [True] * len(column), {}, {}
+        return spread_translations(column, self.many(distinct))
 
     def _translate(self, text: str) -> tuple:
         s = text.strip()
@@ -132,6 +146,55 @@ class _Translator:
         if self.fname != "ethnicity":
             return None
         return {"ethnicity_raw": s, "ethnicity_detail": detail}
+
+
+def _as_is(s: str) -> tuple:
+    return s, None, None
+
+
+def _as_themselves(distinct, unknown: frozenset, not_unknown: frozenset) -> bool:
+    """Whether free text translates to itself, known, for each of these texts: stripped already
+    and not (in any dress) an unknown token. False sends the column the long way (many())."""
+    for text in distinct:
+        s = text.strip()
+        if s is not text or s == UNKNOWN:
+            return False
+        key = s.casefold()
+        if key in unknown if key.isalnum() else not_unknown.isdisjoint(key) and normalise(s) in unknown:
+            return False
+    return True
+
+
+def spread_translations(column, results: dict[str, tuple]) -> tuple[list, list[bool], dict[str, list],
+                                                                     dict[str, tuple]]:
+    """One column's values, known flags and extra fields per row from the translations of its
+    distinct texts (see _Translator.column), with the translations that carry a problem.
+
+    Each of these is spread back to the rows by the position of the row's text among the distinct
+    texts, looked up once per row: a column of names spreads three lists (forename, surname,
+    known), and a lookup by string in a dict of 100k names costs several times one by position
+    in a list (cache misses at 1M rows). A list that is the same for every row is not spread."""
+    n = len(column)
+    translated = list(results.values())
+    values = [r[0] for r in translated]
+    known = [_known(r[0], r[1]) for r in translated]
+    keys = sorted({k for r in translated if r[1] for k in r[1]})
+    some_value, some_unknown = any(v is not None for v in values), not all(known)
+    if some_value + some_unknown + len(keys) > 1:
+        position = {t: i for i, t in enumerate(results)}
+        rows = list(map(position.__getitem__, column))
+
+        def spread(per_text: list) -> list:
+            return list(map(per_text.__getitem__, rows))
+    else:
+        def spread(per_text: list) -> list:
+            return list(map(dict(zip(results, per_text, strict=True)).__getitem__, column))
+
+    chosen = spread(values) if some_value else [None] * n
+    # Often every value is known (a reference, a name): then no per-row look is needed.
+    settled = spread(known) if some_unknown else [True] * n
+    extras = {k: spread([(r[1] or {}).get(k) for r in translated]) for k in keys}
+    return chosen, settled, extras, {t: r for t, r in results.items() if r[2]}
 
 
 def _known(value, extra: dict | None) -> bool:
