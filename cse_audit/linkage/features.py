@@ -119,8 +119,11 @@ def _features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig):
       CASE WHEN area IS NULL OR trim(area) = '' OR area IN (SELECT unnest({unk})) THEN NULL
            ELSE lower(trim(area)) END AS area,
       (fn IS NULL OR sn IS NULL) AS names_missing,
-      -- records with this full name: a pair sharing a name few records share is seldom two people
-      CASE WHEN fn IS NOT NULL AND sn IS NOT NULL THEN count(*) OVER (PARTITION BY fn, sn) END AS full_n
+      -- records with this full name, a return's rows of one birth year counting once (a police
+      -- return lists a child once per crime): a pair sharing a name few records share is seldom
+      -- two people, and the names' EM session must not lose every child with a row per crime
+      CASE WHEN fn IS NOT NULL AND sn IS NOT NULL THEN count(DISTINCT coalesce(
+        return_id || ':' || CAST(year(coalesce(dob, age_hi)) AS VARCHAR), record_id)) OVER (PARTITION BY fn, sn) END AS full_n
     FROM r4
     """
     periods = pd.DataFrame({
