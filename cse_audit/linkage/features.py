@@ -82,7 +82,9 @@ def _features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig):
       SELECT *, split_part(trim(regexp_replace(fn_text, '\\s+', ' ', 'g')), ' ', 1) AS fn0 FROM r
     ), r3 AS (
       SELECT *,
-        CASE WHEN length(fn0) > 1 AND fn0 NOT IN (SELECT unnest({unk_names})) THEN fn0 END AS fn,
+        -- "Not known" is "notknown" (unknown_names are without non-letters), not the forename "not"
+        CASE WHEN length(fn0) > 1 AND fn0 NOT IN (SELECT unnest({unk_names}))
+                  AND replace(fn_text, ' ', '') NOT IN (SELECT unnest({unk_names})) THEN fn0 END AS fn,
         CASE WHEN length(sn0) > 1 AND sn0 NOT IN (SELECT unnest({unk_names})) THEN sn0 END AS sn
       FROM r2
     )
