@@ -82,7 +82,9 @@ def _features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig):
       SELECT *, split_part(trim(regexp_replace(fn_text, '\\s+', ' ', 'g')), ' ', 1) AS fn0 FROM r
     ), r3 AS (
       SELECT *,
-        CASE WHEN length(fn0) > 1 AND fn0 NOT IN (SELECT unnest({unk_names})) THEN fn0 END AS fn,
+        -- "Not known" is "notknown" (unknown_names are without non-letters), not the forename "not"
+        CASE WHEN length(fn0) > 1 AND fn0 NOT IN (SELECT unnest({unk_names}))
+                  AND replace(fn_text, ' ', '') NOT IN (SELECT unnest({unk_names})) THEN fn0 END AS fn,
         CASE WHEN length(sn0) > 1 AND sn0 NOT IN (SELECT unnest({unk_names})) THEN sn0 END AS sn
       FROM r2
     )
@@ -119,8 +121,11 @@ def _features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig):
       CASE WHEN area IS NULL OR trim(area) = '' OR area IN (SELECT unnest({unk})) THEN NULL
            ELSE lower(trim(area)) END AS area,
       (fn IS NULL OR sn IS NULL) AS names_missing,
-      -- records with this full name: a pair sharing a name few records share is seldom two people
-      CASE WHEN fn IS NOT NULL AND sn IS NOT NULL THEN count(*) OVER (PARTITION BY fn, sn) END AS full_n
+      -- records with this full name, a return's rows of one birth year counting once (a police
+      -- return lists a child once per crime): a pair sharing a name few records share is seldom
+      -- two people, and the names' EM session must not lose every child with a row per crime
+      CASE WHEN fn IS NOT NULL AND sn IS NOT NULL THEN count(DISTINCT coalesce(
+        return_id || ':' || CAST(year(coalesce(dob, age_hi)) AS VARCHAR), record_id)) OVER (PARTITION BY fn, sn) END AS full_n
     FROM r4
     """
     periods = pd.DataFrame({

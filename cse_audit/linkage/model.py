@@ -102,9 +102,10 @@ def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: boo
                  u_cache: _UCache | None = None) -> dict:
     """u by seeded random sampling (sized to the data; on DuckDB in one pass over the sampled
     pairs, usample.py, on Spark by Splink's per-comparison estimator); m by EM with u fixed, on blocking rules
-    that leave out the field being estimated (em.blocking_rules), starting from - and, for
-    levels EM never sees or on fewer than em.min_records records, falling back to - the stated
-    conditional m in config times its group's share of pairs. Returns a Splink model dict."""
+    that leave out the field being estimated (em.blocking_rules), starting from the stated
+    conditional m in config times its group's share of pairs, which weigh as STATED_M_PAIRS
+    matched pairs against EM's estimate (_m_from_data) and alone are used on fewer than
+    em.min_records records. Returns a Splink model dict."""
     from splink import Linker, SettingsCreator
 
     settings = SettingsCreator(
@@ -173,10 +174,12 @@ def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: boo
 
 
 def _train_m(records_df, model: dict, cfg: LinkageConfig, n_records: int) -> dict:
-    """m by EM with u fixed, one session per rule; a level no session could train keeps its
-    stated m. Each session starts from the model the one before saved, so the last session
-    that trains a comparison decides its m (not a mean: a saved model keeps no training history;
-    review 6 measured it); each rule leaves out the comparisons it blocks on."""
+    """m by EM with u fixed, one session per rule; a comparison no session trains keeps its
+    stated m (see _m_from_data for a level EM saw no match in). Each session starts from the
+    model the one before saved, so the last session that observes a level decides its m (not a
+    mean: a saved model keeps no training history; review 6 measured it; a level a later
+    session has no pair in keeps the earlier session's m); each rule leaves out the comparisons
+    it blocks on."""
 
     trained = model
     # Splink warns for every level a session cannot train (the stated m stand): expected, not news
