@@ -22,6 +22,7 @@ import pandas as pd
 
 from .. import store
 from .comparisons import _comparisons
+from .empatterns import em_on_pattern_counts
 from .engine import _scored_pairs_engine, _splink_engine, _store_encrypted
 from .errors import LinkageError
 from .features import _features
@@ -187,8 +188,12 @@ def _train_m(records_df, model: dict, cfg: LinkageConfig, n_records: int) -> dic
     splink_log = logging.getLogger("splink")
     level = splink_log.level
     splink_log.setLevel(logging.ERROR)
+    # on DuckDB each session counts its agreement patterns in one query (empatterns.py: the same
+    # counts, so the same m, without tables of every pair)
+    duckdb_engine = records_df.db_api.sql_dialect.sql_dialect_str == "duckdb"
     try:
-        trained = _em_sessions(records_df, trained, cfg)
+        with em_on_pattern_counts() if duckdb_engine else contextlib.nullcontext():
+            trained = _em_sessions(records_df, trained, cfg)
     finally:
         splink_log.setLevel(level)
     return _floored(trained, cfg, model, n_records)
