@@ -95,10 +95,22 @@ def _predict_timed():
     LinkerInference.predict = _timed(LinkerInference.predict, "Splink's predict")
 
 
+def _report(what, name, results, total) -> None:
+    print(f"{what} of {name}: "
+          + ", ".join(f"{k} {r.records} records -> {r.persons} persons" for k, r in results.items()))
+    print(f"{'step':<52} {'wall s':>8} {'cpu s':>8} {'calls':>6} {'peak MiB':>9}")
+    print(f"{'imports (cse_audit, before the link)':<52} {IMPORTS[0]:8.2f} {IMPORTS[1]:8.2f}")
+    for _, _, label, depth in STEPS[:8] + [(None, None, "Splink's predict", 2)] + STEPS[8:]:
+        if label in SPENT:
+            wall, cpu, calls, peak = SPENT[label]
+            print(f"{'  ' * depth + label:<52} {wall:8.2f} {cpu:8.2f} {calls:6d} {peak:9.0f}")
+    print(f"{'link_all total':<52} {total[0]:8.2f} {total[1]:8.2f}", flush=True)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("db", type=Path, help="a store as ingested (--no-link), or any store")
-    ap.add_argument("--relink", action="store_true", help="link the copy twice; report the second")
+    ap.add_argument("--relink", action="store_true", help="then link the copy again (u and m from the store)")
     args = ap.parse_args(argv)
     for module, attr, label, _ in STEPS:
         setattr(module, attr, _timed(getattr(module, attr), label))
@@ -108,7 +120,7 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "copy.duckdb"
         shutil.copyfile(args.db, copy)
-        for _round in range(2 if args.relink else 1):
+        for round_ in range(2 if args.relink else 1):
             SPENT.clear()
             con = store.connect(copy)
             w, c = time.perf_counter(), time.process_time()
@@ -116,16 +128,8 @@ def main(argv=None) -> int:
                 results = pipeline.link_all(con, root)
             finally:
                 con.close()
-            total = time.perf_counter() - w, time.process_time() - c
-        print(f"{'relink' if args.relink else 'first link'} of {args.db.name}: "
-              + ", ".join(f"{k} {r.records} records -> {r.persons} persons" for k, r in results.items()))
-    print(f"{'step':<52} {'wall s':>8} {'cpu s':>8} {'calls':>6} {'peak MiB':>9}")
-    print(f"{'imports (cse_audit, before the link)':<52} {IMPORTS[0]:8.2f} {IMPORTS[1]:8.2f}")
-    for _, _, label, depth in STEPS[:8] + [(None, None, "Splink's predict", 2)] + STEPS[8:]:
-        if label in SPENT:
-            wall, cpu, calls, peak = SPENT[label]
-            print(f"{'  ' * depth + label:<52} {wall:8.2f} {cpu:8.2f} {calls:6d} {peak:9.0f}")
-    print(f"{'link_all total':<52} {total[0]:8.2f} {total[1]:8.2f}")
+            _report("relink" if round_ else "first link", args.db.name, results,
+                    (time.perf_counter() - w, time.process_time() - c))
     return 0
 
 

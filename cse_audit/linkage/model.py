@@ -130,6 +130,7 @@ def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: boo
                    {k: v.m for k, v in sorted(cfg.comparisons.items())})
         if cfg.em_max_pairs is not None:  # (keys stored before the setting existed still match)
             trainer += (("em_max_pairs", cfg.em_max_pairs),)
+        trainer += ("em-pattern-counts",)  # EM counts its patterns in one query (empatterns.py)
         key = u_cache.key(linker.misc.save_model_to_json(), n_pairs, cfg.u_seed, repr(trainer))
         cached = u_cache.get(key)
     if cached is not None:  # the same data, comparisons and training as last time: its u and m
