@@ -137,3 +137,76 @@ def test_exact_match_and_validation_cached_give_splinks_answers():
             with pytest.raises(ValueError, match="Error parsing"):
                 cll.CustomLevel("fn_l = = fn_r").get_comparison_level("duckdb")
     assert (ComparisonLevel.__dict__["_is_exact_match"], ComparisonLevel._validate_sql) == before
+
+
+def _join_chances_before(est, fit, kinds, roots, edges, bits):
+    """unresolved.join_chances as it was (session 6): the frame of both ends of every pair, then
+    the object columns compared by fancy indexing."""
+    empty = pd.DataFrame({"uid": [], "other": [], "p": [], "dup": []})
+    if not len(est.part) or not len(edges):
+        return empty
+    alone = np.bincount(roots, minlength=len(roots))[roots] == 1
+    n_by_kind = np.bincount(kinds[est.part], minlength=8)
+    q = np.bincount(kinds[est.part], weights=est.fits - est.chance, minlength=8) / np.maximum(n_by_kind, 1)
+    q = np.clip(q, 0.0, 0.99)[kinds[est.part]]
+    ratio = est.fits / np.maximum(est.chance, 1e-3)
+    dup = np.where(est.fits > 0, q * ratio / (q * ratio + 1 - q), 0.0)
+    chance_of = dict(zip(est.part[alone[est.part]].tolist(), dup[alone[est.part]].tolist(), strict=True))
+    a, b = edges["uid_l"].to_numpy(), edges["uid_r"].to_numpy()
+    ends = pd.DataFrame({"uid": np.r_[a, b], "other": np.r_[b, a], "bits": np.r_[bits, bits]})
+    ends = ends[ends["uid"].isin(list(chance_of)) & (kinds[ends["other"].to_numpy()] < 4)]
+    if not len(ends):
+        return empty
+    x, y = ends["uid"].to_numpy(), ends["other"].to_numpy()
+    col = {c: fit[c].to_numpy() for c in ("region", "fi", "si", "sex", "lo", "hi")}
+    same = (col["region"][x] == col["region"][y]) & (col["fi"][x] == col["fi"][y]) & (col["si"][x] == col["si"][y])
+    sex = pd.isna(col["sex"][x]) | pd.isna(col["sex"][y]) | (col["sex"][x] == col["sex"][y])
+    lo_x, hi_x, lo_y, hi_y = col["lo"][x], col["hi"][x], col["lo"][y], col["hi"][y]
+    birth = np.isnan(lo_x) | np.isnan(lo_y) | ((lo_y <= hi_x) & (lo_x <= hi_y))
+    ends = ends[same & sex & birth].assign(person=lambda d: roots[d["other"].to_numpy()])
+    if not len(ends):
+        return empty
+    ends = ends.sort_values(["uid", "person", "bits"], ascending=[True, True, False]).drop_duplicates(["uid", "person"])
+    ends["k"] = np.exp2(ends["bits"] - ends.groupby("uid")["bits"].transform("max"))
+    ends["dup"] = ends["uid"].map(chance_of)
+    ends["p"] = ends["dup"] * ends["k"] / ends.groupby("uid")["k"].transform("sum")
+    best = ends.sort_values(["uid", "p"], ascending=[True, False]).drop_duplicates("uid")
+    return best[["uid", "other", "p", "dup"]].reset_index(drop=True)
+
+
+@pytest.mark.parametrize("missing", ["none", "nan", "object-none"])
+def test_join_chances_on_codes_equals_the_object_columns(missing):
+    """unresolved.join_chances compares initials, area and sex as integer codes and builds the
+    frame of pair ends from the pairs it keeps: row for row the old result, with values missing
+    as pandas' NaN and as None (an object column), and pairs the fits reject."""
+    from cse_audit.linkage import unresolved
+
+    from .test_linkage_unresolved import _fit_edges, _population
+
+    rng = np.random.default_rng(7)
+    fit, kinds, roots, _ = _population(rng, 6000, 600, 300, regions=30)
+    edges = _fit_edges(fit, kinds)
+    # pairs the fits reject (other initials or area) and pairs of two named records
+    part, named = np.flatnonzero(kinds >= 4), np.flatnonzero(kinds < 4)
+    extra = pd.DataFrame({"uid_l": rng.choice(named, 4000), "uid_r": rng.choice(part, 4000)})
+    extra = pd.concat([extra, pd.DataFrame({"uid_l": named[:2000:2], "uid_r": named[1:2000:2]})])
+    edges = pd.concat([edges, extra.assign(uid_l=np.minimum(extra["uid_l"], extra["uid_r"]),
+                                           uid_r=np.maximum(extra["uid_l"], extra["uid_r"]))])
+    edges = edges.drop_duplicates(["uid_l", "uid_r"]).sort_values(["uid_l", "uid_r"]).reset_index(drop=True)
+    fit = fit.copy()
+    if missing != "none":
+        for c in ("region", "fi", "si", "sex"):
+            gone = rng.random(len(fit)) < 0.05
+            if missing == "nan":
+                fit.loc[gone, c] = np.nan
+            else:
+                fit[c] = pd.Series(np.where(gone, None, fit[c].to_numpy(dtype=object)), dtype=object)
+    bits = rng.normal(0.0, 4.0, len(edges))
+    est = unresolved.estimate(fit, kinds, roots, 1.0)
+    want = _join_chances_before(est, fit, kinds, roots, edges, bits)
+    got = unresolved.join_chances(est, fit, kinds, roots, edges, bits)
+    assert len(want) > 100
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    # the rejecting pairs were there to reject: without the fit test more records would join
+    loose = fit.assign(region="r", fi="f", si="s", sex="Female")
+    assert len(_join_chances_before(est, loose, kinds, roots, edges, bits)) > len(want)

@@ -22,6 +22,7 @@ import pandas as pd
 
 from .. import store
 from .comparisons import _comparisons
+from .empatterns import em_on_pattern_counts
 from .engine import _scored_pairs_engine, _splink_engine, _store_encrypted
 from .errors import LinkageError
 from .features import _features
@@ -126,6 +127,7 @@ def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: boo
                    {k: v.m for k, v in sorted(cfg.comparisons.items())})
         if cfg.em_max_pairs is not None:  # (keys stored before the setting existed still match)
             trainer += (("em_max_pairs", cfg.em_max_pairs),)
+        trainer += ("em-pattern-counts",)  # EM counts its patterns in one query (empatterns.py)
         key = u_cache.key(linker.misc.save_model_to_json(), n_pairs, cfg.u_seed, repr(trainer))
         cached = u_cache.get(key)
     if cached is not None:  # the same data, comparisons and training as last time: its u and m
@@ -186,8 +188,12 @@ def _train_m(records_df, model: dict, cfg: LinkageConfig, n_records: int) -> dic
     splink_log = logging.getLogger("splink")
     level = splink_log.level
     splink_log.setLevel(logging.ERROR)
+    # on DuckDB each session counts its agreement patterns in one query (empatterns.py: the same
+    # counts, so the same m, without tables of every pair)
+    duckdb_engine = records_df.db_api.sql_dialect.sql_dialect_str == "duckdb"
     try:
-        trained = _em_sessions(records_df, trained, cfg)
+        with em_on_pattern_counts() if duckdb_engine else contextlib.nullcontext():
+            trained = _em_sessions(records_df, trained, cfg)
     finally:
         splink_log.setLevel(level)
     return _m_from_data(trained, cfg, model, n_records)

@@ -181,14 +181,24 @@ def join_chances(est: Unresolved, fit: pd.DataFrame, kinds: np.ndarray, roots: n
     dup = np.where(est.fits > 0, q * ratio / (q * ratio + 1 - q), 0.0)
     chance_of = dict(zip(est.part[alone[est.part]].tolist(), dup[alone[est.part]].tolist(), strict=True))
     a, b = edges["uid_l"].to_numpy(), edges["uid_r"].to_numpy()
-    ends = pd.DataFrame({"uid": np.r_[a, b], "other": np.r_[b, a], "bits": np.r_[bits, bits]})
-    ends = ends[ends["uid"].isin(list(chance_of)) & (kinds[ends["other"].to_numpy()] < 4)]
+    # both ends of each pair, kept where the first is such a record and the other named: filtered
+    # before the frame is built (at 1M the pairs are millions; the same rows in the same order)
+    lone = np.zeros(len(roots), bool)
+    lone[list(chance_of)] = True
+    left, right = lone[a] & (kinds[b] < 4), lone[b] & (kinds[a] < 4)
+    ends = pd.DataFrame({"uid": np.r_[a[left], b[right]], "other": np.r_[b[left], a[right]],
+                         "bits": np.r_[bits[left], bits[right]]})
     if not len(ends):
         return empty
     x, y = ends["uid"].to_numpy(), ends["other"].to_numpy()
-    col = {c: fit[c].to_numpy() for c in ("region", "fi", "si", "sex", "lo", "hi")}
-    same = (col["region"][x] == col["region"][y]) & (col["fi"][x] == col["fi"][y]) & (col["si"][x] == col["si"][y])
-    sex = pd.isna(col["sex"][x]) | pd.isna(col["sex"][y]) | (col["sex"][x] == col["sex"][y])
+    col = {c: fit[c].to_numpy() for c in ("lo", "hi")}
+    # initials, area and sex as integer codes, compared as the values compare (see _eq_codes)
+    same = np.ones(len(x), bool)
+    for c in ("region", "fi", "si"):
+        codes = _eq_codes(fit[c].to_numpy())
+        same &= (codes[x] == codes[y]) & (codes[x] >= 0)
+    sex = pd.factorize(fit["sex"].to_numpy())[0]  # a missing sex (None or NaN): -1
+    sex = (sex[x] < 0) | (sex[y] < 0) | (sex[x] == sex[y])
     lo_x, hi_x, lo_y, hi_y = col["lo"][x], col["hi"][x], col["lo"][y], col["hi"][y]
     birth = np.isnan(lo_x) | np.isnan(lo_y) | ((lo_y <= hi_x) & (lo_x <= hi_y))
     ends = ends[same & sex & birth].assign(person=lambda d: roots[d["other"].to_numpy()])
@@ -201,6 +211,18 @@ def join_chances(est: Unresolved, fit: pd.DataFrame, kinds: np.ndarray, roots: n
     ends["p"] = ends["dup"] * ends["k"] / ends.groupby("uid")["k"].transform("sum")
     best = ends.sort_values(["uid", "p"], ascending=[True, False]).drop_duplicates("uid")
     return best[["uid", "other", "p", "dup"]].reset_index(drop=True)
+
+
+def _eq_codes(values: np.ndarray) -> np.ndarray:
+    """Integer codes that are equal where the values are equal under ``==``: one code a value;
+    NaN (pandas' missing string, equal to nothing) -1, never equal (the caller checks >= 0);
+    None (equal to None under ``==``, as in an all-null object column) a code of its own.
+    Comparing codes costs no objects: 1M records' pairs of a partial and a named record are
+    millions (BENCHMARKS.md, session 7)."""
+    codes, uniques = pd.factorize(values)  # None and NaN: -1
+    none = np.fromiter((v is None for v in values), bool, len(values))
+    codes[none] = len(uniques)
+    return codes
 
 
 MIN_PAIRS = 30  # fewer confident pairs than this say too little about a share: FALLBACK_SHARE
