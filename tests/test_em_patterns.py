@@ -64,8 +64,11 @@ def test_em_on_pattern_counts_trains_the_m_splink_trains(guard_store, monkeypatc
         assert any("hash" in s[0][0].lower() for s in seen)
     assert _m(splinks) != _m(model)  # EM trained something
     _same_m(counted, splinks)
-    # the patch is gone after the block: Splink's own path again
-    assert _m(_em_sessions(records, model, cfg)) == _m(splinks)
+    # the patch is gone after the block: Splink's own path again (no pattern-count query, its m;
+    # approx, as DuckDB's threaded sums of Splink's own runs differ in the last bits run to run)
+    counted_queries = len(seen)
+    _same_m(_em_sessions(records, model, cfg), splinks)
+    assert len(seen) == counted_queries
 
 
 def test_sampled_em_differs_from_em_on_every_pair(guard_store, monkeypatch):  # noqa: F811
