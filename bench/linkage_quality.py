@@ -6,6 +6,7 @@ configs/linkage.yaml, untouched, on:
 
     sample          the shipped sample_returns/
     seed7           cse-audit synth --seed 7
+    hard-small-a/b  cse-audit synth --profile hard --seed 3 / --seed 4 --scale 0.3 (~950 victim records)
     hard-s1-a/b     cse-audit synth --profile hard --seed 1 / --seed 2 (scale 1)
     hard-s10        cse-audit synth --profile hard --seed 1 --scale 10
     hard-s40        (--big) cse-audit synth --profile hard --seed 1 --scale 40: ~100k victim records
@@ -39,7 +40,11 @@ CLI = str(Path(sys.executable).parent / "cse-audit")
 SYNTH = {"seed7": ["--seed", "7"], "hard-s1-a": ["--profile", "hard", "--seed", "1"],
          "hard-s1-b": ["--profile", "hard", "--seed", "2"],
          "hard-s10": ["--profile", "hard", "--seed", "1", "--scale", "10"],
-         "hard-s40": ["--profile", "hard", "--seed", "1", "--scale", "40"]}
+         "hard-s40": ["--profile", "hard", "--seed", "1", "--scale", "40"],
+         # below em.min_records: the size of a single area's assessment (and of the held-out
+         # returns issue 16 was scored on: 958 victim records)
+         "hard-small-a": ["--profile", "hard", "--seed", "3", "--scale", "0.3"],
+         "hard-small-b": ["--profile", "hard", "--seed", "4", "--scale", "0.3"]}
 
 
 def _store_from_returns(name: str, returns: Path) -> Path:
@@ -121,7 +126,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     DATA.mkdir(parents=True, exist_ok=True)
     big = args.big or "hard-s40" in (args.only or [])
-    names = ["sample", "seed7", "hard-s1-a", "hard-s1-b", "hard-s10"] + (["hard-s40"] if big else [])
+    names = ["sample", "seed7", "hard-small-a", "hard-small-b", "hard-s1-a", "hard-s1-b", "hard-s10"] + (["hard-s40"] if big else [])
     if args.febrl:
         names += ["febrl3", "febrl4"]
     if args.only:

@@ -98,3 +98,16 @@ def test_no_em_session_trains_the_area_on_pairs_held_to_one_force_area():
         cols = set(get_columns_used_from_sql(rule.get_blocking_rule("duckdb").blocking_rule_sql, "duckdb"))
         trains_area = not cols & reads
         assert not (trains_area and cols & {"region", "regions", "area"}), (cols, reads)
+
+
+def test_a_skipped_em_session_is_logged_by_its_rule_as_configured(tmp_path, caplog):
+    # a session with no pair (here a rule no two records meet) is skipped, and the log says which
+    # rule it was in the configuration's own words, not as a Splink object's repr
+    con, _ids, _truth = build_store(tmp_path / "s.duckdb")
+    rule = "l.fn = r.fn AND l.sn = r.sn AND l.dob <> r.dob AND l.dob = r.dob"
+    cfg = _cfg(em_min_records=50, em_blocking_rules=[rule, ["dob"]])
+    with caplog.at_level("INFO", logger="cse_audit"):
+        linkage.link_people(con, "victims", config=cfg)
+    con.close()
+    skipped = [r.getMessage() for r in caplog.records if "EM on" in r.getMessage()]
+    assert skipped and all(m.startswith(f"EM on {rule} skipped") for m in skipped)

@@ -236,7 +236,7 @@ def _exact_match_cached():
 def _em_sessions(records_df, trained: dict, cfg: LinkageConfig) -> dict:
     from splink import Linker
 
-    for rule in _blocking_rules(cfg.em_blocking_rules):
+    for stated, rule in zip(cfg.em_blocking_rules, _blocking_rules(cfg.em_blocking_rules), strict=True):
         # the settings were validated when the model was first built from them (0.3 s a linker)
         linker = Linker(records_df, trained, log_level=None, validate_settings=False)
         try:
@@ -247,7 +247,7 @@ def _em_sessions(records_df, trained: dict, cfg: LinkageConfig) -> dict:
                 rule, fix_u_probabilities=True, estimate_without_term_frequencies=True,
                 max_pairs=cfg.em_max_pairs)
         except Exception as exc:  # e.g. no pair on a small data set: keep the m so far
-            log.info("EM on %s skipped: %s", rule, str(exc).splitlines()[0][:200])
+            log.info("EM on %s skipped: %s", stated, str(exc).splitlines()[0][:200])
             continue  # (a failed session leaves the linker's settings half-trained)
         trained = linker.misc.save_model_to_json()
         trained.pop("linker_uid", None)
