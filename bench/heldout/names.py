@@ -28,8 +28,11 @@ WOMEN = """Tracey Julie Karen Michelle Lisa Donna Sharon Joanne Claire Nicola Ke
 # A second, smaller pool (South Asian given names and surnames): small pools make namesakes common,
 # as they are in real returns for some communities.
 MEN_B = """Mohammed Imran Asif Tariq Shahid Zahid Kamran Adil Naveed Sajid Arshad Amjad Nadeem Rizwan
-Waqas Khalid Faisal Usman Bilal Zeeshan Abid Shabir Aftab Mushtaq Raja Sohail Qaiser Ishaq""".split()
-GIRLS_B = """Ayesha Sana Hina Nazia Amina Saima Farah Zara Rabia Samina""".split()
+Waqas Khalid Faisal Usman Bilal Zeeshan Abid Shabir Aftab Mushtaq Raja Sohail Qaiser Ishaq Javed Nasir
+Sarfraz Akram Basharat Zulfiqar Haroon Irfan Jamil Mansoor Nabeel Omar Parvez Rafiq Saleem Tanveer Yasir""".split()
+GIRLS_B = """Ayesha Sana Hina Nazia Amina Saima Farah Zara Rabia Samina Aqsa Iqra Mehreen Sobia Nabila
+Rukhsana Shazia Fatima Maryam Alisha Sadia Humaira Nadia Anum Bushra Kiran Tahira Uzma Sumaira Misbah
+Aliya Shabana Noreen Asma Ruqayyah""".split()
 COMMON = """Smith Jones Taylor Brown Williams Wilson Johnson Davies Robinson Wright Thompson Evans Walker
 White Roberts Green Hall Wood Jackson Clarke Hughes Harris Lewis Edwards Turner Hill Moore Cooper Ward
 Morris King Baker Harrison Morgan Allen Scott Young Mitchell Carter Bell""".split()
@@ -65,15 +68,15 @@ class Pool:
 
 
 class SurnamePool:
-    """Common surnames (about 12 % of people, the most common ~1.5 %) over a long invented tail."""
+    """Common surnames (about 10 % of people, the most common ~1 %) over a long invented tail."""
 
     def __init__(self, rng: random.Random):
         tail = TAIL[:]
         random.Random(1234).shuffle(tail)  # fixed order: which tail name is commoner is not per seed
-        self.common, self.tail = Pool(COMMON, 2, 1.0), Pool(tail, 40, 0.8)
+        self.common, self.tail = Pool(COMMON, 3, 1.0), Pool(tail, 200, 0.7)
 
     def draw(self, rng: random.Random) -> str:
-        return (self.common if rng.random() < 0.12 else self.tail).draw(rng)
+        return (self.common if rng.random() < 0.10 else self.tail).draw(rng)
 
 
 def typo(rng: random.Random, word: str) -> str:

@@ -21,7 +21,7 @@ PARAMS = {
     "p_charity": 0.22,         # a charity working in the child's force area reported the child
     "p_moved": 0.10,           # the child was also reported in another force area (moved / trafficked)
     "p_moved_council": 0.3,    # ... and by that area's council
-    "p_namesake": 0.012,       # a child given the full name of an earlier child in the same force area
+    "p_namesake": 0.006,       # a child given the full name of an earlier child in the same force area
     "charity_twins": 2,        # per charity: children with another's initials, sex and age
     "p_hyphen": 0.05,          # double-barrelled surname
     "p_hyphen_part": 0.4,      # a source gives one part of a double-barrelled surname only
@@ -173,7 +173,7 @@ class World:
     def _offender(self, force: str) -> Person:
         rng = self.rng
         male = rng.random() < 0.92
-        pool_b = rng.random() < 0.3
+        pool_b = rng.random() < 0.25
         fore = (self.men_b if pool_b else self.men) if male else self.women
         o = Person(f"O{len(self.offenders) + 1:05d}", fore.draw(rng), self._surname(pool_b), "M" if male else "F",
                    _date_between(rng, dt.date(1950, 1, 1), dt.date(1992, 1, 1)), force,
