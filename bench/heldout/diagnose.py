@@ -113,6 +113,18 @@ def pairs(df: pd.DataFrame):
     return false, missed
 
 
+def recall_by_naming(df: pd.DataFrame) -> str:
+    """Truth pairs and how many were found, split by whether both records carry a full name."""
+    found, total = collections.Counter(), collections.Counter()
+    for _t, g in df.groupby("person_id"):
+        for a, b in itertools.combinations(g.itertuples(), 2):
+            key = "both named" if _named(a) and _named(b) else "one or both not fully named"
+            total[key] += 1
+            found[key] += a.pred == b.pred
+    return "; ".join(f"true pairs {k}: {found[k]} of {total[k]} found ({found[k] / total[k]:.3f})"
+                     for k in sorted(total))
+
+
 def explain(db: Path, kind: str, a: str, b: str) -> list[dict]:
     res = subprocess.run([CLI, "link", "explain", a, b, "--db", str(db), "--kind", kind, "--show-values",
                           "--format", "json", "-q"], capture_output=True, text=True)
@@ -159,6 +171,7 @@ def main(argv=None) -> int:
             for a, b in lst:
                 kinds[classify(a, b, kind, fp)].append((a.record_id, b.record_id))
         print(f"\n## {kind}: {len(false)} false pairs, {len(missed)} missed pairs")
+        print("   " + recall_by_naming(df))
         out = {}
         for i, (label, ps) in enumerate(sorted(kinds.items(), key=lambda kv: -len(kv[1]))):
             print(f"{len(ps):6d}  {label}")

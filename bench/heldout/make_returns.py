@@ -1,7 +1,7 @@
 """Held-out synthetic returns for cse-audit, written without the project's generator.
 
 Usage:
-    python bench/heldout/make_returns.py OUTDIR [--seed 11] [--children 700]
+    python bench/heldout/make_returns.py OUTDIR [--seed 11] [--children 700] [--overlap normal|high]
 
 Writes one return per agency (14 agencies, 6 layouts, xlsx / csv / ods) to OUTDIR, and
 OUTDIR/_truth/victims.csv and offenders.csv (file_name,sheet,row_number,person_id: the form
@@ -29,10 +29,16 @@ DATE_STYLE = {"ho-police-wexshire": "dotted", "ho-police-northmoor": "mon", "ho-
               "ho-police-calder": "iso", "ho-police-fenland": "slash2"}
 
 
-def make(out: Path, seed: int, children: int) -> dict:
+# A second batch's shape: children known to more agencies (about 1.9 records each), many more of
+# them in charities' initials-only returns; the linkage's stated prior (records_per_person) is wrong.
+OVERLAP = {"normal": {}, "high": {"p_police": 0.75, "p_police_again": 0.2, "p_council": 0.45, "p_charity": 0.5,
+                                  "p_moved": 0.15}}
+
+
+def make(out: Path, seed: int, children: int, overlap: str = "normal") -> dict:
     out.mkdir(parents=True, exist_ok=True)
     (out / "_truth").mkdir(exist_ok=True)
-    world = World(seed, children)
+    world = World(seed, children, OVERLAP[overlap])
     r = layouts.Renderer(world.rng, world.p)
     per_agency = collections.defaultdict(list)
     for rep in world.reports:
@@ -88,8 +94,10 @@ def main(argv=None) -> int:
     ap.add_argument("outdir", type=Path)
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--children", type=int, default=700, help="children in the world (records: about 1.4 each)")
+    ap.add_argument("--overlap", choices=sorted(OVERLAP), default="normal",
+                    help="high: about 1.9 records per child, half the children in a charity return")
     args = ap.parse_args(argv)
-    print(json.dumps(make(args.outdir, args.seed, args.children), indent=1))
+    print(json.dumps(make(args.outdir, args.seed, args.children, args.overlap), indent=1))
     return 0
 
 

@@ -1,6 +1,7 @@
 """Held-out returns, end to end: generate -> ingest -> score, one table.
 
-    .venv/bin/python bench/heldout/run.py                       # 1k victim records, seeds 11 and 12
+    .venv/bin/python bench/heldout/run.py                       # 1k victim records, seeds 11 and 12 (and
+                                                                # the high-overlap batch, ~1.9 records per child)
     .venv/bin/python bench/heldout/run.py --large               # also ~10k (7,000 children), both seeds
     .venv/bin/python bench/heldout/run.py --only ho-1k-s11 --fresh
 
@@ -28,7 +29,8 @@ ROOT = HERE.parent.parent
 DATA = HERE / "data"
 CONFIGS = HERE / "configs"
 CLI = str(Path(sys.executable).parent / "cse-audit")
-SETS = {"ho-1k-s11": (11, 700), "ho-1k-s12": (12, 700), "ho-10k-s11": (11, 7000), "ho-10k-s12": (12, 7000)}
+SETS = {"ho-1k-s11": (11, 700), "ho-1k-s12": (12, 700), "ho-10k-s11": (11, 7000), "ho-10k-s12": (12, 7000),
+        "ho-hi-1k-s11": (11, 550), "ho-hi-1k-s12": (12, 550)}  # hi: --overlap high, ~1.9 records per child
 
 
 def _cli(*args: str) -> str:
@@ -43,7 +45,8 @@ def build(name: str, fresh: bool) -> tuple[Path, Path, float]:
     out, db = DATA / name, DATA / f"{name}.duckdb"
     if fresh or not (out / "_truth" / "victims.csv").exists():
         subprocess.run([sys.executable, str(HERE / "make_returns.py"), str(out), "--seed", str(seed),
-                        "--children", str(children)], check=True, capture_output=True)
+                        "--children", str(children), "--overlap", "high" if "-hi-" in name else "normal"],
+                       check=True, capture_output=True)
     t0 = time.perf_counter()
     if fresh or not db.exists():
         db.unlink(missing_ok=True)
