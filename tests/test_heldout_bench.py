@@ -43,6 +43,8 @@ def test_heldout_returns_load_whole(tmp_path):
         assert not missing, f"{kind}: truth rows neither loaded nor reported skipped: {missing[:5]}"
         if kind == "victims":  # every child row is a record; only perpetrator rows may be skipped
             assert len(loaded) == len(truth)
+    # every charity row carries initials ("N A" too: the mappings keep it as initials, not "N/A")
+    assert con.execute("SELECT count(*) FROM current_victims WHERE source_type = 'ngo' AND initials IS NULL").fetchone()[0] == 0
     # ages without dates are dated by the period the title rows state (three layouts state one)
     periods = con.execute("SELECT count(*) FROM return_periods").fetchone()[0]
     con.close()

@@ -42,9 +42,23 @@ def _named(r) -> bool:
     return bool(r.forename) and bool(r.surname) and isinstance(r.forename, str) and isinstance(r.surname, str)
 
 
+def _birth_year(r) -> float | None:
+    """The year of birth a record says: its DOB's, else its age before its case date (mid-period
+    without one); None with neither."""
+    if not pd.isna(r.dob):
+        return r.dob.year + r.dob.month / 12
+    if pd.isna(r.age):
+        return None
+    when = 2009.6 if pd.isna(r.case_date) else r.case_date.year + r.case_date.month / 12
+    return when - r.age - 0.5
+
+
 def _dob_kind(a, b) -> str:
     if pd.isna(a.dob) or pd.isna(b.dob):
-        return "one or both without DOB"
+        ya, yb = _birth_year(a), _birth_year(b)
+        if ya is None or yb is None:
+            return "one side with no DOB or age"
+        return f"one or both without DOB, births {'fit' if abs(ya - yb) <= 2.5 else 'years apart'}"
     x, y = a.dob, b.dob
     if x == y:
         return "same DOB"
@@ -90,12 +104,10 @@ def classify(a, b, kind: str, false_pair: bool) -> str:
     area = "same force area" if a.force_area == b.force_area else "different force areas"
     if false_pair:
         return f"false: named pair, {nk}, {dk}, {area}"
-    if dk != "same DOB" and dk != "DOB different" and dk != "one or both without DOB":
+    if dk.startswith("DOB ") and dk != "DOB different":
         return f"missed: named pair, {dk}"
     if nk != "same full name":
         return f"missed: named pair, {nk}, {dk}"
-    if dk == "one or both without DOB":
-        return f"missed: named pair, same full name, one or both without DOB, {area}"
     return f"missed: named pair, same full name, {dk}, {area}"
 
 
