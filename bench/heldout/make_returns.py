@@ -8,7 +8,8 @@ OUTDIR/_truth/victims.csv and offenders.csv (file_name,sheet,row_number,person_i
 `cse-audit link evaluate --truth` reads) and OUTDIR/_truth/stats.json (what the world holds:
 children, records, movers, namesakes, same-initials children in one charity return, ...).
 Everything is made up: names come from bench/heldout/names.py, drawn with skewed frequencies.
-The agencies, their registry entries and the mappings are in bench/heldout/configs/.
+The agencies, their registry entries and the mappings are in bench/heldout/overlay/ (run.py lays them
+over the project's configs/).
 """
 
 from __future__ import annotations

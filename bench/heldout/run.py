@@ -6,8 +6,8 @@
     .venv/bin/python bench/heldout/run.py --only ho-1k-s11 --fresh
 
 Data sets are made by bench/heldout/make_returns.py (independent of cse_audit.synth), loaded with
-the configuration in bench/heldout/configs/ (the project's configs/ plus 14 invented agencies and
-6 mappings written from docs/ alone; linkage.yaml untouched) and scored with `cse-audit link
+the project's configs/ as it is now plus bench/heldout/overlay/ (14 invented agencies, 6 mappings
+written from docs/ alone, two code-list entries; linkage.yaml untouched: make_config) and scored with `cse-audit link
 evaluate` per kind. Also checked: the load reconciles (rows landed = accepted + rejected + skipped,
 every truth row names a loaded record or a row the tool said it skipped) and the count's stated
 range (`tables --format json`: persons_low-persons_high) against the true number of people.
@@ -19,6 +19,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import re
+import shutil
 import subprocess
 import sys
 import time
@@ -27,7 +29,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 DATA = HERE / "data"
-CONFIGS = HERE / "configs"
+CONFIGS = DATA / "configs"
+OVERLAY = HERE / "overlay"
 CLI = str(Path(sys.executable).parent / "cse-audit")
 SETS = {"ho-1k-s11": (11, 700), "ho-1k-s12": (12, 700), "ho-10k-s11": (11, 7000), "ho-10k-s12": (12, 7000),
         "ho-hi-1k-s11": (11, 550), "ho-hi-1k-s12": (12, 550)}  # hi: --overlap high, ~1.9 records per child
@@ -40,7 +43,32 @@ def _cli(*args: str) -> str:
     return res.stdout
 
 
+def make_config(dest: Path = CONFIGS) -> Path:
+    """The project's configs/ as it is now (linkage.yaml untouched), plus the held-out agencies, their
+    mappings and two code-list entries (bench/heldout/overlay/): so the held-out score is always the
+    current default configuration's."""
+    import yaml
+
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(ROOT / "configs", dest)
+    agencies = dest / "agencies.yaml"
+    agencies.write_text(agencies.read_text().rstrip("\n") + "\n" + (OVERLAY / "agencies.yaml").read_text())
+    for m in (OVERLAY / "mappings").glob("*.yaml"):
+        shutil.copy(m, dest / "mappings" / m.name)
+    for name, entries in yaml.safe_load((OVERLAY / "codes.yaml").read_text()).items():
+        path = dest / "codes" / f"{name}.yaml"
+        lines = path.read_text().splitlines(keepends=True)
+        known = yaml.safe_load("".join(lines)).get("codes", {})
+        at = next(i for i, line in enumerate(lines) if line.rstrip() == "codes:") + 1
+        new = [f"  {e}\n" for e in entries.splitlines()
+               if re.sub(r"^\"?(.*?)\"?:.*$", r"\1", e.split("#")[0].strip()) not in known]  # the project may add it
+        path.write_text("".join(lines[:at] + new + lines[at:]))
+    return dest
+
+
 def build(name: str, fresh: bool) -> tuple[Path, Path, float]:
+    """Returns are reused unless --fresh; the store is always built anew with today's configuration."""
     seed, children = SETS[name]
     out, db = DATA / name, DATA / f"{name}.duckdb"
     if fresh or not (out / "_truth" / "victims.csv").exists():
@@ -48,9 +76,9 @@ def build(name: str, fresh: bool) -> tuple[Path, Path, float]:
                         "--children", str(children), "--overlap", "high" if "-hi-" in name else "normal"],
                        check=True, capture_output=True)
     t0 = time.perf_counter()
-    if fresh or not db.exists():
-        db.unlink(missing_ok=True)
-        _cli("ingest", str(out), "--db", str(db), "--config", str(CONFIGS), "--no-tables", "-q")
+    db.unlink(missing_ok=True)  # a store from an older configuration would score that configuration
+    Path(f"{db}.wal").unlink(missing_ok=True)
+    _cli("ingest", str(out), "--db", str(db), "--config", str(CONFIGS), "--no-tables", "-q")
     return out, db, time.perf_counter() - t0
 
 
@@ -116,6 +144,7 @@ def main(argv=None) -> int:
     ARGS = ap.parse_args(argv)
     names = ARGS.only or [n for n in SETS if ARGS.large or "-1k-" in n]
     DATA.mkdir(parents=True, exist_ok=True)
+    make_config()
     rows = []
     for name in names:
         rows += score(name)
