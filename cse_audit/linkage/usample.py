@@ -25,6 +25,7 @@ nearly as many combinations as records, is counted over the record pairs as befo
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -109,8 +110,19 @@ def _distinct(con, cols: list[str], columns: set[str]) -> int:
     return con.execute(f"SELECT count(*) FROM (SELECT DISTINCT {keys} FROM {SAMPLE})").fetchone()[0]
 
 
+@functools.lru_cache(maxsize=256)
+def _analysed(condition: str, columns: frozenset[str]):
+    """A level condition's columns, its cross conjunct and whether it is symmetric (cached: both
+    kinds, and every link of a process, have the same conditions)."""
+    node = ulevels.parse(condition)
+    return (frozenset(c for c, _ in ulevels.sides(node, columns)), ulevels.cross_conjunct(node, columns),
+            ulevels.symmetric(node))
+
+
 def _plan(con, comp: dict, columns: set[str], record_pairs: int) -> _Plan | None:
-    """How to count a comparison on distinct values, or None: over the record pairs."""
+    """How to count a comparison on distinct values, or None: over the record pairs. The CASE
+    gives the same level whichever record is on the left when each of its conditions does (its
+    values are constants)."""
     levels = _levels(comp)
     few = DISTINCT_SHARE * record_pairs
 
@@ -119,26 +131,23 @@ def _plan(con, comp: dict, columns: set[str], record_pairs: int) -> _Plan | None
         return d * (d + 1) / 2 <= few
 
     try:
-        parsed = [None if cond is None else ulevels.parse(cond) for cond, _ in levels]
-        read = [set() if p is None else {c for c, _ in ulevels.sides(p, columns)} for p in parsed]
-        every = sorted(set().union(*read))
-        crosses: dict[int, ulevels.Cross] = {}
-        if not cheap(every):
-            for j, p in enumerate(parsed):
-                cross = None if p is None else ulevels.cross_conjunct(p, columns)
-                if cross is not None:
-                    crosses[j] = cross
-            rest_cols = sorted(set().union(*(r for j, r in enumerate(read) if j not in crosses)))
-            if not crosses or not cheap(rest_cols):
-                return None
-        else:
-            rest_cols = every
-        rest = _case_sql(levels, skip=frozenset(crosses))
-        if not ulevels.symmetric(ulevels.parse(rest)):
-            return None
+        known = frozenset(columns)
+        analysed = [(frozenset(), None, True) if cond is None else _analysed(cond, known) for cond, _ in levels]
     except ulevels.Unplannable:
         return None
-    return _Plan(rest_cols, rest, _case_sql(levels), every, list(crosses.values()))
+    every = sorted(set().union(*(a[0] for a in analysed)))
+    crosses: dict[int, ulevels.Cross] = {}
+    if not cheap(every):
+        crosses = {j: a[1] for j, a in enumerate(analysed) if a[1] is not None}
+        rest_cols = sorted(set().union(*(a[0] for j, a in enumerate(analysed) if j not in crosses)))
+        if not crosses or not cheap(rest_cols):
+            return None
+    else:
+        rest_cols = every
+    if not all(a[2] for j, a in enumerate(analysed) if j not in crosses):
+        return None
+    return _Plan(rest_cols, _case_sql(levels, skip=frozenset(crosses)), _case_sql(levels), every,
+                 list(crosses.values()))
 
 
 def _distinct_counts(con, plan: _Plan, columns: set[str]) -> dict[int, int]:
