@@ -148,13 +148,16 @@ def test_cross_level_pairs_move_with_their_orientation():
 
 
 def test_a_comparison_not_symmetric_is_counted_over_record_pairs():
-    # a_l < a_r depends on which record has the smaller id: 1 "b", 2 "a", 3 "a" -> (1,2) no,
-    # (1,3) no, (2,3) no: all three "else"; counted on distinct values without orientation it
-    # would say one of b-a, a-b was level 0
-    rows = [(1, "b", None), (2, "a", None), (3, "a", None)]
+    # a_l < a_r depends on which record has the smaller id: ids 1 "b", 2 "a", 3 "a", 4 "b" ->
+    # level 0 for (2,4) and (3,4) only. Counted on distinct values without orientation, a-b's
+    # four pairs would all be level 0 or all level 1, whichever value came first
+    rows = [(1, "b", None), (2, "a", None), (3, "a", None), (4, "b", None)]
     comp = _comp("a_l < a_r", "ELSE")
     assert not ulevels.symmetric(ulevels.parse(usample._gamma_sql(comp)))
-    assert _counts(rows, [comp]) == {0: {1: 3}}
+    con = duckdb.connect()
+    con.execute(f"CREATE TEMP TABLE {usample.SAMPLE} (unique_id INTEGER, a VARCHAR)")
+    assert usample._plan(con, comp, {"unique_id", "a"}, 6) is None
+    assert _counts(rows, [comp]) == {0: {0: 2, 1: 4}}
 
 
 @pytest.mark.parametrize(("sql", "expected"), [
