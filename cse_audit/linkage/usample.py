@@ -2,18 +2,41 @@
 
 Splink 5 estimates u one comparison at a time, building and comparing the sampled pairs once per
 comparison: six passes a kind, half of a first link's time on the sample (BENCHMARKS.md). Here
-the sample is drawn once, every comparison's level is computed for each pair in the same query,
-and u for a level is its share of the pairs where the comparison is not null - Splink's own
-definition. The level conditions are the model's own SQL (built by comparisons.py through
-Splink's level creators, numbers from validated config), never text from a user or a file.
+the sample is drawn once and u for a level is its share of the sampled pairs where the comparison
+is not null - Splink's own definition. The level conditions are the model's own SQL (built by
+comparisons.py through Splink's level creators, numbers from validated config), never text from a
+user or a file.
 
 The sample: records ordered by a seeded hash of their id, the first k kept, where k records give
-about the wanted number of pairs; so the same records and seed always give the same u, whatever
-the number of threads."""
+about the wanted number of pairs; every pair among them (the smaller id on the left) is counted,
+so the same records and seed always give the same u, whatever the number of threads.
+
+Counted on distinct values (issue 21): a comparison reads a few columns, and the k records hold
+far fewer distinct combinations of them than pairs (3,163 records at 100k: 387 forenames). A
+comparison that gives the same level whichever record is on the left (ulevels.symmetric, proved
+from its SQL) is evaluated once per pair of distinct combinations, weighted by how many record
+pairs share them (n_a * n_b, or n_a (n_a - 1) / 2 for a combination with itself): the same level
+counts, so the same u, with a fraction of the evaluations. A level that reads a column of the
+other name (the names' "swapped" level) would make every record distinct; it is left out of that
+count, and the few pairs where it can hold (its cross conjunct true, found on pairs of distinct
+values) are counted apart and moved to it. A comparison this cannot prove symmetric, or with
+nearly as many combinations as records, is counted over the record pairs as before
+(``pair_level_counts``, also the tests' oracle)."""
 
 from __future__ import annotations
 
+import functools
 import math
+import re
+from dataclasses import dataclass
+
+from . import ulevels
+
+SAMPLE = "__cse_u_sample"  # a temporary table of the sampled records in Splink's own engine
+# counted on distinct values when their pairs are at most this share of the record pairs (the
+# CASE per distinct pair costs a little more than per record pair: the weights, the grouping)
+DISTINCT_SHARE = 0.6
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def _sample_rows(n_pairs: float) -> int:
@@ -21,41 +44,189 @@ def _sample_rows(n_pairs: float) -> int:
     return int(math.ceil((1 + math.sqrt(1 + 8 * n_pairs)) / 2))
 
 
-def _gamma_sql(comp: dict) -> str:
-    """CASE over the comparison's levels in order: -1 for the null level, else the level's
-    position among the non-null levels (0 = first)."""
-    parts, i = [], 0
+def _levels(comp: dict) -> list[tuple[str | None, int]]:
+    """(condition, value) in CASE order: -1 for the null level, else the level's position among
+    the non-null levels (0 = first); condition None for Splink's ElseLevel."""
+    out, i = [], 0
     for lvl in comp["comparison_levels"]:
         if lvl.get("is_null_level"):
-            parts.append(f"WHEN {lvl['sql_condition']} THEN -1")
-        elif lvl["sql_condition"].strip().upper() == "ELSE":  # Splink's ElseLevel
-            parts.append(f"ELSE {i}")
-            i += 1
+            out.append((lvl["sql_condition"], -1))
         else:
-            parts.append(f"WHEN {lvl['sql_condition']} THEN {i}")
+            is_else = lvl["sql_condition"].strip().upper() == "ELSE"
+            out.append((None if is_else else lvl["sql_condition"], i))
             i += 1
+    return out
+
+
+def _case_sql(levels: list[tuple[str | None, int]], skip=frozenset()) -> str:
+    parts = [f"ELSE {v}" if cond is None else f"WHEN {cond} THEN {v}"
+             for j, (cond, v) in enumerate(levels) if j not in skip]
     return "CASE " + " ".join(parts) + " END"
+
+
+def _gamma_sql(comp: dict) -> str:
+    """CASE over the comparison's levels in order (values as in ``_levels``)."""
+    return _case_sql(_levels(comp))
+
+
+def _q(name: str, columns: set[str], suffix: str = "") -> str:
+    """A record column's name (from the engine's own table), quoted; with _l / _r."""
+    if name not in columns or not _IDENT.match(name):
+        raise ValueError(f"not a record column: {name!r}")
+    return f'"{name}{suffix}"'
+
+
+def pair_level_counts(con, table: str, comparisons: list[dict], k: int, seed: int) -> dict[int, dict[int, int]]:
+    """Per comparison (its position) and level value: the sampled record pairs, each pair's CASE
+    evaluated (the way u was counted before issue 21)."""
+    columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+    seed = int(seed)
+    sides = ", ".join(f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in columns if c != "unique_id")
+    gammas = ", ".join(f"{_gamma_sql(c)} AS g{i}" for i, c in enumerate(comparisons))
+    sql = f"""
+        WITH s AS (SELECT * FROM {table} ORDER BY hash(unique_id + {seed}), unique_id LIMIT {int(k)}),
+        p AS (SELECT l.unique_id AS unique_id_l, r.unique_id AS unique_id_r, {sides}
+              FROM s l JOIN s r ON l.unique_id < r.unique_id),
+        g AS (SELECT {gammas} FROM p)
+        {" UNION ALL ".join(f"SELECT {i} AS c, g{i} AS level, count(*) AS n FROM g GROUP BY g{i}"
+                            for i in range(len(comparisons)))}"""
+    counts: dict[int, dict[int, int]] = {i: {} for i in range(len(comparisons))}
+    for c, level, n in con.execute(sql).fetchall():
+        counts[int(c)][int(level)] = int(n)
+    return counts
+
+
+@dataclass
+class _Plan:
+    columns: list[str]  # counted on the distinct combinations of these
+    rest: str  # the CASE without the cross levels (symmetric)
+    full: str  # the whole CASE
+    read: list[str]  # every column the comparison reads
+    crosses: list[ulevels.Cross]
+
+
+def _distinct(con, cols: list[str], columns: set[str]) -> int:
+    keys = ", ".join(_q(c, columns) for c in cols)
+    return con.execute(f"SELECT count(*) FROM (SELECT DISTINCT {keys} FROM {SAMPLE})").fetchone()[0]
+
+
+@functools.lru_cache(maxsize=256)
+def _analysed(condition: str, columns: frozenset[str]):
+    """A level condition's columns, its cross conjunct and whether it is symmetric (cached: both
+    kinds, and every link of a process, have the same conditions)."""
+    node = ulevels.parse(condition)
+    return (frozenset(c for c, _ in ulevels.sides(node, columns)), ulevels.cross_conjunct(node, columns),
+            ulevels.symmetric(node))
+
+
+def _plan(con, comp: dict, columns: set[str], record_pairs: int) -> _Plan | None:
+    """How to count a comparison on distinct values, or None: over the record pairs. The CASE
+    gives the same level whichever record is on the left when each of its conditions does (its
+    values are constants)."""
+    levels = _levels(comp)
+    few = DISTINCT_SHARE * record_pairs
+
+    def cheap(cols):
+        d = _distinct(con, cols, columns) if cols else math.inf
+        return d * (d + 1) / 2 <= few
+
+    try:
+        known = frozenset(columns)
+        analysed = [(frozenset(), None, True) if cond is None else _analysed(cond, known) for cond, _ in levels]
+    except ulevels.Unplannable:
+        return None
+    every = sorted(set().union(*(a[0] for a in analysed)))
+    crosses: dict[int, ulevels.Cross] = {}
+    if not cheap(every):
+        crosses = {j: a[1] for j, a in enumerate(analysed) if a[1] is not None}
+        rest_cols = sorted(set().union(*(a[0] for j, a in enumerate(analysed) if j not in crosses)))
+        if not crosses or not cheap(rest_cols):
+            return None
+    else:
+        rest_cols = every
+    if not all(a[2] for j, a in enumerate(analysed) if j not in crosses):
+        return None
+    return _Plan(rest_cols, _case_sql(levels, skip=frozenset(crosses)), _case_sql(levels), every,
+                 list(crosses.values()))
+
+
+def _distinct_counts(con, plan: _Plan, columns: set[str]) -> dict[int, int]:
+    keys = ", ".join(_q(c, columns) for c in plan.columns)
+    left = ", ".join(f"{_q(c, columns)} AS {_q(c, columns, '_l')}" for c in plan.columns)
+    right = ", ".join(f"{_q(c, columns)} AS {_q(c, columns, '_r')}" for c in plan.columns)
+    sql = f"""
+        WITH d AS (SELECT *, row_number() OVER () AS __t
+                   FROM (SELECT {keys}, count(*) AS __n FROM {SAMPLE} GROUP BY {keys}))
+        SELECT __g, sum(__w) FROM (
+            SELECT {plan.rest} AS __g,
+                   CASE WHEN l.__t = r.__t THEN l.__n * (l.__n - 1) // 2 ELSE l.__n * r.__n END AS __w
+            FROM (SELECT {left}, __n, __t FROM d) l JOIN (SELECT {right}, __n, __t FROM d) r
+              ON l.__t < r.__t OR (l.__t = r.__t AND l.__n > 1))
+        GROUP BY __g"""
+    counts = {int(g): int(n) for g, n in con.execute(sql).fetchall()}
+    if plan.crosses:
+        _move_cross_pairs(con, plan, columns, counts)
+    return counts
+
+
+def _move_cross_pairs(con, plan: _Plan, columns: set[str], counts: dict[int, int]) -> None:
+    """The record pairs where a cross level can hold (its cross conjunct true: found on the
+    pairs of distinct values of its two columns, then joined to the records having them), with
+    their level with and without the cross levels: each moves from the one to the other."""
+    found = []
+    for x in plan.crosses:
+        lc, rc = _q(x.left, columns), _q(x.right, columns)
+        lname, rname = _q(x.left, columns, "_l"), _q(x.right, columns, "_r")
+        found.append(f"""
+            SELECT l.unique_id AS __i, r.unique_id AS __j
+            FROM (SELECT * FROM (SELECT a.{lc} AS {lname}, b.{rc} AS {rname}
+                                 FROM (SELECT DISTINCT {lc} FROM {SAMPLE}) a, (SELECT DISTINCT {rc} FROM {SAMPLE}) b)
+                  WHERE {x.sql}) t
+            JOIN {SAMPLE} l ON l.{lc} IS NOT DISTINCT FROM t.{lname}
+            JOIN {SAMPLE} r ON r.{rc} IS NOT DISTINCT FROM t.{rname} AND l.unique_id < r.unique_id""")
+    sides = ", ".join(f"l.{_q(c, columns)} AS {_q(c, columns, '_l')}, r.{_q(c, columns)} AS {_q(c, columns, '_r')}"
+                      for c in plan.read)
+    sql = f"""
+        WITH cand AS ({" UNION ".join(found)})
+        SELECT __f, __g, count(*) FROM (
+            SELECT {plan.full} AS __f, {plan.rest} AS __g
+            FROM (SELECT {sides} FROM cand JOIN {SAMPLE} l ON l.unique_id = cand.__i
+                  JOIN {SAMPLE} r ON r.unique_id = cand.__j))
+        WHERE __f <> __g GROUP BY __f, __g"""
+    for full, rest, n in con.execute(sql).fetchall():
+        counts[int(rest)] -= int(n)
+        counts[int(full)] = counts.get(int(full), 0) + int(n)
+        if counts[int(rest)] == 0:
+            del counts[int(rest)]
+
+
+def level_counts(con, table: str, comparisons: list[dict], k: int, seed: int) -> dict[int, dict[int, int]]:
+    """The same counts as ``pair_level_counts``, each comparison on distinct values where it can
+    be (module doc)."""
+    columns = {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {SAMPLE} AS SELECT * FROM {table} "
+                f"ORDER BY hash(unique_id + {int(seed)}), unique_id LIMIT {int(k)}")
+    try:
+        rows = con.execute(f"SELECT count(*) FROM {SAMPLE}").fetchone()[0]
+        counts, by_pairs = {}, []
+        for i, comp in enumerate(comparisons):
+            plan = _plan(con, comp, columns, rows * (rows - 1) // 2)
+            if plan is None:
+                by_pairs.append(i)
+            else:
+                counts[i] = _distinct_counts(con, plan, columns)
+        if by_pairs:
+            got = pair_level_counts(con, SAMPLE, [comparisons[i] for i in by_pairs], rows, seed)
+            counts.update({i: got[j] for j, i in enumerate(by_pairs)})
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {SAMPLE}")
+    return counts
 
 
 def estimate_u_one_pass(api, records, model: dict, n_pairs: float, seed: int) -> dict[str, list[float]]:
     """Per comparison (output column name): u of each non-null level, in level order. Levels no
     sampled pair falls in get 0 (the caller floors them)."""
-    table = records.physical_name
-    columns = [r[0] for r in api._con.execute(f"DESCRIBE {table}").fetchall()]
-    k = _sample_rows(n_pairs)
-    seed = int(seed)
-    sides = ", ".join(f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in columns if c != "unique_id")
-    gammas = ", ".join(f"{_gamma_sql(c)} AS g{i}" for i, c in enumerate(model["comparisons"]))
-    sql = f"""
-        WITH s AS (SELECT * FROM {table} ORDER BY hash(unique_id + {seed}), unique_id LIMIT {k}),
-        p AS (SELECT l.unique_id AS unique_id_l, r.unique_id AS unique_id_r, {sides}
-              FROM s l JOIN s r ON l.unique_id < r.unique_id),
-        g AS (SELECT {gammas} FROM p)
-        {" UNION ALL ".join(f"SELECT {i} AS c, g{i} AS level, count(*) AS n FROM g GROUP BY g{i}"
-                            for i in range(len(model["comparisons"])))}"""
-    counts: dict[int, dict[int, int]] = {}
-    for c, level, n in api._con.execute(sql).fetchall():
-        counts.setdefault(int(c), {})[int(level)] = int(n)
+    counts = level_counts(api._con, records.physical_name, model["comparisons"], _sample_rows(n_pairs), seed)
     out = {}
     for i, comp in enumerate(model["comparisons"]):
         got = counts.get(i, {})
