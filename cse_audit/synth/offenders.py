@@ -41,6 +41,9 @@ def offenders_and_groups(g: Gen) -> None:
     lone_slots = [c for r in sorted(free) for c in free[r]]
     rng.shuffle(lone_slots)
     n_lone = n_off - sum(sizes)
+    if n_lone > len(lone_slots):    # a small scale: fewer free cases than lone offenders
+        g.notes.append(f"offenders: target {n_off}, made {n_off - n_lone + len(lone_slots)} "
+                       f"(a lone offender needs a case of their own; {len(lone_slots)} were free)")
     for case in lone_slots[:n_lone]:
         g.offender_rec(new_offender(case.agency.region), case)
     _repeat_offenders(g)
@@ -86,6 +89,16 @@ def _place_group(g: Gen, free: dict[str, list[Case]], k: int, m: int,
     """k new offenders over m free cases of one region, dated within a few months."""
     rng = g.rng
     regions = [r for r in sorted(free) if len(free[r]) >= m]
+    if not regions:
+        # a small scale: no region has m free cases left; the group takes the most any
+        # region has (its k offenders over fewer cases), or is not made at all
+        most = max((len(v) for v in free.values()), default=0)
+        g.notes.append(f"offender group of {k}: {m} cases wanted, "
+                       + (f"{most} free in one region" if most else "no free case: not made"))
+        if not most:
+            return
+        m = most
+        regions = [r for r in sorted(free) if len(free[r]) >= m]
     region = _weighted(rng, [(r, len(free[r])) for r in regions])
     cases = [free[region].pop() for _ in range(m)]
     start = _rand_date(rng, PERIOD[0], PERIOD[1] - dt.timedelta(days=240))
