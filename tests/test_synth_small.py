@@ -22,6 +22,8 @@ from .test_synth import CONFIGS, _norm, _registry, _returns, _sheet_spec, _sheet
 
 SEEDS = range(1, 13)
 SCALES = [0.05, 0.1, 0.2, 0.3, 0.5]
+# found by a wider sweep (seeds 13-60): the group sizes drawn outnumber all the offenders
+MORE = [(0.05, 31), (0.05, 41), (0.06, 45)]
 
 
 def _noted(notes: list[str], prefix: str) -> bool:
@@ -34,25 +36,25 @@ def test_every_seed_builds_at_small_scales(profile):
     crashed: seed 7 at 0.1, seed 5 at 0.3), every person on a record of a case of the returns,
     and each scaled target met exactly unless the generator noted that it adjusted it."""
     t = synth.TARGETS
-    for scale in SCALES:
-        for seed in SEEDS:
-            g = build(seed, scale, profile_params(profile))
-            where = (profile, scale, seed, g.notes)
-            assert len(g.victims) == round(t["victims"] * scale), where
-            for p in g.victims + g.offenders:
-                assert p.records, (where, p.pid)
-                for r in p.records:
-                    assert r.case in r.agency.cases, (where, p.pid)
-                    assert r in (r.case.victims if p.kind == "victim" else r.case.offenders)
-            if not _noted(g.notes, "offender"):
-                assert len(g.offenders) == round(t["offenders"] * scale), where
-            if not _noted(g.notes, "offender ident=Yes"):
-                assert sum(o.ident == "Yes" for o in g.offenders) == round(
-                    t["offenders_identified"] * scale), where
-            if profile == "default" and not _noted(g.notes, "case_records"):
-                # the hard profile adds cases on purpose (profiles.structure)
-                assert sum(len(a.cases) for a in g.agencies) == round(t["case_records"] * scale), where
-            assert all(c.victims for a in g.agencies for c in a.cases), where
+    for scale, seed in [(sc, sd) for sc in SCALES for sd in SEEDS] + MORE:
+        g = build(seed, scale, profile_params(profile))
+        where = (profile, scale, seed, g.notes)
+        assert len(g.victims) == round(t["victims"] * scale), where
+        for p in g.victims + g.offenders:
+            assert p.records, (where, p.pid)
+            for r in p.records:
+                assert r.case in r.agency.cases, (where, p.pid)
+                assert r in (r.case.victims if p.kind == "victim" else r.case.offenders)
+        # only a lone-offender shortfall or a group with no case at all changes the total
+        if not (_noted(g.notes, "offenders:") or any("not made" in n for n in g.notes)):
+            assert len(g.offenders) == round(t["offenders"] * scale), where
+        if not _noted(g.notes, "offender ident=Yes"):
+            assert sum(o.ident == "Yes" for o in g.offenders) == round(
+                t["offenders_identified"] * scale), where
+        if profile == "default" and not _noted(g.notes, "case_records"):
+            # the hard profile adds cases on purpose (profiles.structure)
+            assert sum(len(a.cases) for a in g.agencies) == round(t["case_records"] * scale), where
+        assert all(c.victims for a in g.agencies for c in a.cases), where
 
 
 def _rows_in_returns(out) -> dict[str, set]:
@@ -88,7 +90,7 @@ def _rows_in_returns(out) -> dict[str, set]:
 
 # the seeds and scales that crashed, and the smallest and a larger scale of both profiles
 FILE_CASES = [(7, 0.1, "default"), (7, 0.1, "hard"), (5, 0.3, "default"), (9, 0.05, "default"),
-              (12, 0.05, "hard"), (1, 0.05, "default"), (2, 0.5, "hard")]
+              (12, 0.05, "hard"), (41, 0.05, "hard"), (1, 0.05, "default"), (2, 0.5, "hard")]
 
 
 @pytest.mark.parametrize(("seed", "scale", "profile"), FILE_CASES)

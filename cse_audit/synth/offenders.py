@@ -73,13 +73,25 @@ def _group_shapes(g: Gen, n_off: int, n_t: int) -> tuple[list[int], list[int]]:
         return max(1, min(k, round(k / rng.uniform(2.5, 4.5))))
 
     ms = [n_cases(k) for k in sizes]
+    if sum(sizes) > n_off:
+        # a small scale: a few large groups drawn from the national shape outnumber all the
+        # offenders; shrink the largest (draws nothing, so scale 1's draws are untouched)
+        drawn = max(sizes)
+        while sum(sizes) > n_off and max(sizes) > 2:
+            i = sizes.index(max(sizes))
+            sizes[i] -= 1
+            ms[i] = min(ms[i], sizes[i])
+        g.notes.append(f"offender groups: sizes drawn for {n_off} offenders held more; "
+                       f"the largest shrunk from {drawn} to {max(sizes)}")
     # a lone offender needs a case of their own (two offenders in one case make a group):
-    # grow groups (the larger more likely) until everyone fits in 95 % of the cases
-    while n_off - sum(sizes) + sum(ms) > 0.95 * n_t:
+    # grow groups (the larger more likely) until everyone fits in 95 % of the cases; at a
+    # small scale with few cases, stop when the groups hold every offender (no lone ones
+    # left; _place_group fits a group into fewer cases if it must). Scale 1 never gets there.
+    while n_off - sum(sizes) + sum(ms) > 0.95 * n_t and sum(sizes) < n_off:
         i = rng.choices(range(n_groups), weights=sizes)[0]
         sizes[i] += 1
         ms[i] = max(ms[i], n_cases(sizes[i]))
-    if sum(sizes) > n_off:
+    if sum(sizes) > n_off:      # the drawn sizes alone exceed the total (a tiny scale)
         raise RuntimeError("offender groups larger than the offender total")
     return sizes, ms
 
