@@ -55,7 +55,8 @@ def template(output, agency, write_mapping, config_dir):
 @click.command()
 @click.argument("outdir", type=click.Path(file_okay=False))
 @click.option("--seed", default=2011, show_default=True, help="Random seed: the same seed gives the same returns.")
-@click.option("--scale", default=1.0, show_default=True, help="Multiply the number of records (e.g. 100).")
+@click.option("--scale", default=1.0, show_default=True,
+              help="Multiply the number of records (e.g. 100; at least 0.05).")
 @click.option("--profile", type=click.Choice(["default", "hard"]), default="default", show_default=True,
               help="default: the shipped sample's kinds of noise; hard: what real returns also do "
                    "(undated charity ages, DOB left out, typos, children in two force areas, realistic names).")
@@ -71,11 +72,16 @@ def synth(outdir, seed, scale, profile):
       cse-audit synth big --scale 100
       cse-audit synth hard --profile hard --seed 3
     """
-    from ..synth import generate
+    from ..synth import ScaleError, generate
 
-    with status(f"Generating synthetic returns in {outdir}"):
-        summary = generate(outdir, seed=seed, scale=scale, profile=profile)
+    try:
+        with status(f"Generating synthetic returns in {outdir}"):
+            summary = generate(outdir, seed=seed, scale=scale, profile=profile)
+    except ScaleError as exc:   # a usage error (exit 2), not an unexpected one
+        raise click.BadParameter(str(exc), param_hint="'--scale'") from None
     note(f"wrote {outdir}: " + ", ".join(f"{k} {v}" for k, v in summary.items() if isinstance(v, (int, float, str))))
+    for line in summary.get("adjusted", []):   # scaled targets a small scale could not meet
+        note(f"adjusted: {line}")
 
 
 @click.command()

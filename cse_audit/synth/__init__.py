@@ -23,6 +23,7 @@ records, the generation state and random helpers), the phases `cases`, `offender
 
 from .agencies import build_agencies, registry_yaml, write_configs
 from .figures import TARGETS
-from .generator import generate
+from .generator import MIN_SCALE, ScaleError, generate
 
-__all__ = ["TARGETS", "build_agencies", "generate", "registry_yaml", "write_configs"]
+__all__ = ["MIN_SCALE", "TARGETS", "ScaleError", "build_agencies", "generate", "registry_yaml",
+           "write_configs"]

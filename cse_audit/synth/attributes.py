@@ -38,11 +38,11 @@ def _has(p: Person, key: str) -> bool:
 def _victim_attributes(g: Gen) -> None:
     rng, s = g.rng, g.scale
     v = g.victims
-    _assign(rng, v, "eth", _scaled(TARGETS["victims_ethnicity"], s), _can_eth)
+    _assign(rng, v, "eth", _scaled(TARGETS["victims_ethnicity"], s), _can_eth, notes=g.notes)
     lac_yes = round(TARGETS["victims_looked_after_yes"] * s)
     lac_no = round(640 * s)
     _assign(rng, v, "lac", {"Yes": lac_yes, "No": lac_no, "Unknown": 0},
-            lambda p, _v: _has(p, "lac"), order=["Yes", "No"])
+            lambda p, _v: _has(p, "lac"), order=["Yes", "No"], notes=g.notes)
     # Children a charity reports by initials and age only are named first, so that no
     # other child of their area shares their initials at a similar age: an initials-only
     # record can then be linked to one child only.
@@ -75,13 +75,14 @@ def _offender_attributes(g: Gen) -> None:
     o = g.offenders
     n_yes = round(TARGETS["offenders_identified"] * s)
     _assign(rng, o, "ident", {"Yes": n_yes, "No": round(1050 * s), "Unknown": 0},
-            lambda p, _v: _has(p, "ident"), order=["Yes", "No"])
+            lambda p, _v: _has(p, "ident"), order=["Yes", "No"], notes=g.notes)
     yes = [p for p in o if p.ident == "Yes"]
     rest = [p for p in o if p.ident != "Yes"]
-    _assign(rng, yes, "eth", _scaled(TARGETS["offenders_identified_ethnicity"], s), _can_eth)
+    _assign(rng, yes, "eth", _scaled(TARGETS["offenders_identified_ethnicity"], s), _can_eth,
+            notes=g.notes)
     shares = {"White": 25, "Asian": 17, "Black": 3, "Other": 1, "Mixed": 0.8, "Chinese": 0.3,
               "Unknown": 52.9}
-    _assign(rng, rest, "eth", _counts(len(rest), shares), _can_eth)
+    _assign(rng, rest, "eth", _counts(len(rest), shares), _can_eth, notes=g.notes)
     _assign(rng, o, "sex", _counts(len(o), {"Male": 92, "Female": 2.5, "Unknown": 5.5}))
     used = set()
     for p in o:

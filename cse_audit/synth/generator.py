@@ -14,13 +14,21 @@ from pathlib import Path
 from .agencies import _X
 from .attributes import attributes
 from .cases import cases, date_followers, people, reporting
-from .figures import check_targets, figures
+from .figures import TARGETS, check_targets, figures
 from .model import Gen
 from .offenders import offenders_and_groups
 from .profiles import _rng, identity, profile_params, structure
 from .records import realise, references
 from .truth import _deliberate_errors, _err, _expected, _write_truth
 from .writers import WRITERS, _Writer
+
+# Below this the returns stop being a data set: about 100 children and 94 case records over
+# 46 police forces, 22 councils and 12 charities, most agencies a nil return or one child.
+MIN_SCALE = 0.05
+
+
+class ScaleError(ValueError):
+    """A scale the generator cannot make a data set at (the CLI: a usage error, exit 2)."""
 
 
 def generate(outdir, seed: int = 2011, scale: float = 1.0, profile: str = "default") -> dict:
@@ -29,12 +37,17 @@ def generate(outdir, seed: int = 2011, scale: float = 1.0, profile: str = "defau
     The returns reproduce the CEOP 2011 figures exactly at scale 1 (any seed) with the default
     profile; at other scales the counts scale approximately with the same shapes. Another
     ``profile`` (see profiles.py) adds the trouble real returns carry; its figures are stated
-    in expected.json but are not the CEOP ones.
+    in expected.json but are not the CEOP ones. At a small scale the scaled targets cannot
+    all be met exactly (a force needs a whole case, a value a layout that can say it): the
+    generator makes the nearest and lists each such target under ``adjusted`` in the summary
+    and ``adjusted_targets`` in expected.json (the truth files still match the returns).
     """
     params = profile_params(profile)
     scale = float(scale)
-    if scale <= 0:
-        raise ValueError("scale must be positive")
+    if not scale >= MIN_SCALE:    # also NaN
+        raise ScaleError(f"scale {scale:g} is below the smallest scale, {MIN_SCALE:g} (about "
+                         f"{round(TARGETS['victims'] * MIN_SCALE)} children over 80 agencies; "
+                         "below it most agencies would have no one to report)")
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     (out / "_truth").mkdir(exist_ok=True)
@@ -50,6 +63,8 @@ def generate(outdir, seed: int = 2011, scale: float = 1.0, profile: str = "defau
         raise AssertionError("sample does not reproduce the CEOP figures: " + "; ".join(diffs))
     _write_truth(out, g)
     expected = _expected(g, fig, errors, seed, scale)
+    if g.notes:     # only when something was adjusted, so the files at scale 1 do not move
+        expected["adjusted_targets"] = g.notes
     (out / "_truth" / "expected.json").write_text(json.dumps(expected, indent=2) + "\n")
     return {
         "outdir": str(out), "seed": seed, "scale": scale,
@@ -59,6 +74,8 @@ def generate(outdir, seed: int = 2011, scale: float = 1.0, profile: str = "defau
         "victims": fig["victims"]["unique"], "offenders": fig["offenders"]["unique"],
         "case_records": fig["case_records"], "offender_groups": fig["offenders"]["groups"]["count"],
         "matches_ceop": not diffs if scale == 1 else None,   # exact targets at scale 1 only
+        # the scaled targets this scale could not meet exactly (empty: all met)
+        "adjusted": list(g.notes),
         **({"profile": profile} if params else {}),
     }
 

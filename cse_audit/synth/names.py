@@ -8,6 +8,7 @@ duplicate records. Separate because the name pools are long data and the uniquen
 
 from __future__ import annotations
 
+import functools
 import itertools
 import random
 
@@ -132,12 +133,20 @@ _MIDS = ["", "a", "e", "i", "o", "an", "el", "in", "ar", "is"]
 def long_tail(names: list[str], extra: int, key: str) -> list[str]:
     """``names`` followed by ``extra`` invented names: the first half of one listed name, a
     linking syllable, and the second half of another (deterministic for a given key)."""
+    # cached: building the tails takes seconds and is the same for every generation
+    # (a run of many small data sets, e.g. the synth tests, would pay it each time)
+    return list(_long_tail(tuple(names), extra, key))
+
+
+@functools.lru_cache(maxsize=32)
+def _long_tail(names: tuple[str, ...], extra: int, key: str) -> tuple[str, ...]:
+    names = list(names)
     heads = sorted({n[: (len(n) + 1) // 2] for n in names if n.isalpha()})
     ends = sorted({n[(len(n) + 1) // 2:].lower() for n in names if n.isalpha()})
     known = {n.lower() for n in names}
     made = sorted({h + m + e for h in heads for m in _MIDS for e in ends if len(h + m + e) >= 4} - known)
     random.Random(key).shuffle(made)
-    return names + [n for n in made if n.lower() not in known][:extra]
+    return tuple(names + [n for n in made if n.lower() not in known][:extra])
 
 
 def soundex(name: str) -> str:

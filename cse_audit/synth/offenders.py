@@ -41,6 +41,9 @@ def offenders_and_groups(g: Gen) -> None:
     lone_slots = [c for r in sorted(free) for c in free[r]]
     rng.shuffle(lone_slots)
     n_lone = n_off - sum(sizes)
+    if n_lone > len(lone_slots):    # a small scale: fewer free cases than lone offenders
+        g.notes.append(f"offenders: target {n_off}, made {n_off - n_lone + len(lone_slots)} "
+                       f"(a lone offender needs a case of their own; {len(lone_slots)} were free)")
     for case in lone_slots[:n_lone]:
         g.offender_rec(new_offender(case.agency.region), case)
     _repeat_offenders(g)
@@ -70,13 +73,25 @@ def _group_shapes(g: Gen, n_off: int, n_t: int) -> tuple[list[int], list[int]]:
         return max(1, min(k, round(k / rng.uniform(2.5, 4.5))))
 
     ms = [n_cases(k) for k in sizes]
+    if sum(sizes) > n_off:
+        # a small scale: a few large groups drawn from the national shape outnumber all the
+        # offenders; shrink the largest (draws nothing, so scale 1's draws are untouched)
+        drawn = max(sizes)
+        while sum(sizes) > n_off and max(sizes) > 2:
+            i = sizes.index(max(sizes))
+            sizes[i] -= 1
+            ms[i] = min(ms[i], sizes[i])
+        g.notes.append(f"offender groups: sizes drawn for {n_off} offenders held more; "
+                       f"the largest shrunk from {drawn} to {max(sizes)}")
     # a lone offender needs a case of their own (two offenders in one case make a group):
-    # grow groups (the larger more likely) until everyone fits in 95 % of the cases
-    while n_off - sum(sizes) + sum(ms) > 0.95 * n_t:
+    # grow groups (the larger more likely) until everyone fits in 95 % of the cases; at a
+    # small scale with few cases, stop when the groups hold every offender (no lone ones
+    # left; _place_group fits a group into fewer cases if it must). Scale 1 never gets there.
+    while n_off - sum(sizes) + sum(ms) > 0.95 * n_t and sum(sizes) < n_off:
         i = rng.choices(range(n_groups), weights=sizes)[0]
         sizes[i] += 1
         ms[i] = max(ms[i], n_cases(sizes[i]))
-    if sum(sizes) > n_off:
+    if sum(sizes) > n_off:      # the drawn sizes alone exceed the total (a tiny scale)
         raise RuntimeError("offender groups larger than the offender total")
     return sizes, ms
 
@@ -86,6 +101,16 @@ def _place_group(g: Gen, free: dict[str, list[Case]], k: int, m: int,
     """k new offenders over m free cases of one region, dated within a few months."""
     rng = g.rng
     regions = [r for r in sorted(free) if len(free[r]) >= m]
+    if not regions:
+        # a small scale: no region has m free cases left; the group takes the most any
+        # region has (its k offenders over fewer cases), or is not made at all
+        most = max((len(v) for v in free.values()), default=0)
+        g.notes.append(f"offender group of {k}: {m} cases wanted, "
+                       + (f"{most} free in one region" if most else "no free case: not made"))
+        if not most:
+            return
+        m = most
+        regions = [r for r in sorted(free) if len(free[r]) >= m]
     region = _weighted(rng, [(r, len(free[r])) for r in regions])
     cases = [free[region].pop() for _ in range(m)]
     start = _rand_date(rng, PERIOD[0], PERIOD[1] - dt.timedelta(days=240))
