@@ -624,3 +624,16 @@ def test_mapping_draft_command_on_a_folder(tmp_path):
     docs = [d for d in yaml.safe_load_all(stream.stdout) if d]
     assert [d["name"] for d in docs] == ["ceop-return-project"]          # two files, one layout
     assert CliRunner().invoke(cli, ["mapping", "draft", str(NEW), "--name", "x"]).exit_code == 2
+
+
+def test_an_unknown_male_is_no_name(fixture_config_dir, tmp_path):
+    # "Unknown male" in a suspect's name column is nobody's name (held-out returns, session 8): read
+    # as a name it was forename "Unknown", surname "male", and every such row one fully named man
+    rows = [["Ref", "Name", "DOB", "Age"], ["R1", "Unknown male", "", "30"], ["R2", "UNIDENTIFIED  FEMALE", "", "25"],
+            ["R3", "unknown man", "", ""], ["R4", "Jo Fauxname", "", "41"]]
+    m = _map(fixture_config_dir, tmp_path, DERIVE, rows)
+    recs = m.records["offenders"]
+    assert [(r.get("forename"), r.get("surname")) for r in recs] == [(None, None), (None, None), ("Jo", "Fauxname")]
+    assert [r["identified"] for r in recs] == ["No", "No", "Yes"]
+    # nothing identifies R3: skipped, as any row with only unknowns
+    assert [i.code for i in m.issues if i.row_number == 4] == ["no_identifying_field"]
