@@ -88,8 +88,20 @@ def test_sample_counts_on_distinct_values_equal_the_pair_counts(sample_store):
     for kind in ("victims", "offenders"):
         assert planned[kind, "forename"] == 1 and planned[kind, "surname"] == 1, planned
         assert planned[kind, "sex"] == planned[kind, "area"] == planned[kind, "ethnicity"] == 0, planned
-        # "length(ref_l) >= 5": not symmetric, so counted over the record pairs
-        assert planned[kind, "reference"] is None, planned
+        # the reference takes either path (by how many distinct references there are); its
+        # levels are symmetric since session 8 (below)
+
+
+def test_every_reference_level_is_symmetric():
+    # "close" tested one side's length only: a 5- against a 4-character reference one edit apart
+    # was close or different by which record had the smaller id
+    from cse_audit.linkage import ulevels
+    from cse_audit.linkage.comparisons import _reference_comparison
+    from splink.internals.dialects import SplinkDialect
+
+    comp = _reference_comparison(SplinkDialect.from_string("duckdb")).get_comparison("duckdb").as_dict()
+    conditions = [lv["sql_condition"] for lv in comp["comparison_levels"] if lv["sql_condition"] != "ELSE"]
+    assert len(conditions) == 3 and all(ulevels.symmetric(ulevels.parse(c)) for c in conditions), conditions
 
 
 def test_hard_profile_counts_on_distinct_values_equal_the_pair_counts(hard_store):

@@ -158,7 +158,9 @@ def _reference_comparison(sql):
         cll.CustomLevel("ref_l IS NULL OR ref_r IS NULL OR agency_l IS NULL OR agency_r IS NULL "
                         "OR agency_l <> agency_r").configure(label_for_charts="null", is_null_level=True),
         _lv(cll.ExactMatchLevel("ref"), "exact"),
-        _lv(cll.CustomLevel(f"(length(ref_l) >= 5 AND CASE WHEN {lev}(ref_l, ref_r) > 2 THEN false "
+        # both 5+ characters: a test of one side only made "close" depend on which record had
+        # the smaller id (a 5- against a 4-character reference)
+        _lv(cll.CustomLevel(f"(length(ref_l) >= 5 AND length(ref_r) >= 5 AND CASE WHEN {lev}(ref_l, ref_r) > 2 THEN false "
                             f"ELSE {dl}(ref_l, ref_r) <= 1 END)"), "close"),
         _lv(cll.ElseLevel(), "different"),
     ], output_column_name="reference", comparison_description="the agency's own person reference, within one agency")
