@@ -95,9 +95,10 @@ def test_sample_counts_on_distinct_values_equal_the_pair_counts(sample_store):
 def test_every_reference_level_is_symmetric():
     # "close" tested one side's length only: a 5- against a 4-character reference one edit apart
     # was close or different by which record had the smaller id
+    from splink.internals.dialects import SplinkDialect
+
     from cse_audit.linkage import ulevels
     from cse_audit.linkage.comparisons import _reference_comparison
-    from splink.internals.dialects import SplinkDialect
 
     comp = _reference_comparison(SplinkDialect.from_string("duckdb")).get_comparison("duckdb").as_dict()
     conditions = [lv["sql_condition"] for lv in comp["comparison_levels"] if lv["sql_condition"] != "ELSE"]
