@@ -70,13 +70,20 @@ def _counted_vectors(original):
                                  f"FROM {vectors.physical_name} GROUP BY {gammas}", "__splink__df_comparison_vectors")
             counted = session.db_api.sql_pipeline_to_splink_dataframe(pipeline)
             vectors.drop_table_from_database_and_remove_from_cache()
-            return counted
+            return _kept(session, counted)
         pipeline = CTEPipeline()
         enqueue_df_concat_with_tf(session._original_linker, pipeline)
         for sql, name in sqls:
             pipeline.enqueue_sql(sql, name)
-        return session.db_api.sql_pipeline_to_splink_dataframe(pipeline)
+        return _kept(session, session.db_api.sql_pipeline_to_splink_dataframe(pipeline))
     return comparison_vectors
+
+
+def _kept(session, counted):
+    """The counts, also kept on the session (a few thousand patterns at most): what each group of
+    levels learnt is read from them afterwards (emevidence.py)."""
+    session._cse_counts = counted.as_pandas_dataframe()
+    return counted
 
 
 def _summed_counts_sql(comparisons) -> str:

@@ -22,6 +22,7 @@ import pandas as pd
 
 from .. import store
 from .comparisons import _comparisons
+from .emevidence import session_evidence
 from .empatterns import em_on_pattern_counts
 from .engine import _scored_pairs_engine, _splink_engine, _store_encrypted
 from .errors import LinkageError
@@ -128,6 +129,9 @@ def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: boo
         if cfg.em_max_pairs is not None:  # (keys stored before the setting existed still match)
             trainer += (("em_max_pairs", cfg.em_max_pairs),)
         trainer += ("em-pattern-counts",)  # EM counts its patterns in one query (empatterns.py)
+        trainer += ("em-group-evidence",)  # a group of levels decided as a whole (emevidence.py)
+        if cfg.em_leave_out:
+            trainer += (("em_leave_out", cfg.em_leave_out),)
         key = u_cache.key(linker.misc.save_model_to_json(), n_pairs, cfg.u_seed, repr(trainer))
         cached = u_cache.get(key)
     if cached is not None:  # the same data, comparisons and training as last time: its u and m
@@ -178,25 +182,25 @@ def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: boo
 def _train_m(records_df, model: dict, cfg: LinkageConfig, n_records: int) -> dict:
     """m by EM with u fixed, one session per rule; a comparison no session trains keeps its
     stated m (see _m_from_data for a level EM saw no match in). Each session starts from the
-    model the one before saved, so the last session that observes a level decides its m (not a
-    mean: a saved model keeps no training history; review 6 measured it; a level a later
-    session has no pair in keeps the earlier session's m); each rule leaves out the comparisons
-    it blocks on."""
+    model the one before saved; the last session that saw matches in a group of levels decides
+    the whole group (emevidence.py: level by level, two sessions' scales mixed within a group);
+    each rule leaves out the comparisons it blocks on."""
 
     trained = model
     # Splink warns for every level a session cannot train (the stated m stand): expected, not news
     splink_log = logging.getLogger("splink")
     level = splink_log.level
     splink_log.setLevel(logging.ERROR)
-    # on DuckDB each session counts its agreement patterns in one query (empatterns.py: the same
-    # counts, so the same m, without tables of every pair)
-    duckdb_engine = records_df.db_api.sql_dialect.sql_dialect_str == "duckdb"
+    # each session counts its agreement patterns (on DuckDB in one query, empatterns.py: the same
+    # counts, so the same m, without tables of every pair; elsewhere Splink's own vectors,
+    # counted), and the counts say what each group of levels learnt
+    evidence: dict = {}
     try:
-        with em_on_pattern_counts() if duckdb_engine else contextlib.nullcontext():
-            trained = _em_sessions(records_df, trained, cfg)
+        with em_on_pattern_counts():
+            trained = _em_sessions(records_df, trained, cfg, evidence)
     finally:
         splink_log.setLevel(level)
-    return _m_from_data(trained, cfg, model, n_records)
+    return _m_from_data(trained, cfg, model, n_records, evidence)
 
 
 _EXACT_MATCH: dict[tuple, bool] = {}  # (see _exact_match_cached)
@@ -233,17 +237,23 @@ def _exact_match_cached():
         ComparisonLevel._is_exact_match, ComparisonLevel._validate_sql = original, validate
 
 
-def _em_sessions(records_df, trained: dict, cfg: LinkageConfig) -> dict:
+def _em_sessions(records_df, trained: dict, cfg: LinkageConfig, evidence: dict | None = None) -> dict:
+    """One EM session per rule, each starting from the model the one before saved. ``evidence``
+    (when given) gets, per (comparison, group of levels), what the last session that saw matches
+    there learnt (emevidence.py; sessions that counted their patterns only)."""
     from splink import Linker
 
+    leave_out = dict(cfg.em_leave_out)
     for stated, rule in zip(cfg.em_blocking_rules, _blocking_rules(cfg.em_blocking_rules), strict=True):
         # the settings were validated when the model was first built from them (0.3 s a linker)
         linker = Linker(records_df, trained, log_level=None, validate_settings=False)
+        if leave_out.get(str(stated)):
+            rule = _leaving_out(linker, rule, leave_out[str(stated)])
         try:
             # em.max_pairs: a rule with more pairs than that is trained on about that many
             # (Splink samples records by a hash of their id: the same records every run); a rule
             # with fewer is trained on every pair, exactly as without the setting
-            linker.training.estimate_parameters_using_expectation_maximisation(
+            session = linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, fix_u_probabilities=True, estimate_without_term_frequencies=True,
                 max_pairs=cfg.em_max_pairs)
         except Exception as exc:  # e.g. no pair on a small data set: keep the m so far
@@ -251,20 +261,37 @@ def _em_sessions(records_df, trained: dict, cfg: LinkageConfig) -> dict:
             continue  # (a failed session leaves the linker's settings half-trained)
         trained = linker.misc.save_model_to_json()
         trained.pop("linker_uid", None)
+        if evidence is not None:
+            evidence.update(session_evidence(session))
     return trained
 
 
-def _m_from_data(trained: dict, cfg: LinkageConfig, model: dict, n_records: int) -> dict:
+def _leaving_out(linker, rule, leave: tuple[str, ...]):
+    """``rule`` with the comparisons ``leave`` left out of its EM session: Splink leaves out
+    every comparison whose columns the rule mentions, so each of their columns is mentioned in a
+    condition that is always true (the same pairs). The columns are the comparisons' own
+    (comparisons.py), not a value from a file."""
+    from splink.blocking_rule_library import CustomRule
+
+    sql = rule.get_blocking_rule(linker._sql_dialect_str).blocking_rule_sql
+    cols = sorted({c.input_name for cc in linker._settings_obj.comparisons if cc.output_column_name in leave
+                   for c in cc._input_columns_used_by_case_statement})
+    return CustomRule(" AND ".join([f"({sql})", *(f"(l.{c} IS NULL OR l.{c} IS NOT NULL)" for c in cols)]))
+
+
+def _m_from_data(trained: dict, cfg: LinkageConfig, model: dict, n_records: int,
+                 evidence: dict | None = None) -> dict:
     """EM's m, used within each group of levels only (e.g. among pairs where one record has a
     dob and the other an age): a group's share of matches is its share of pairs (from u), as
     for the stated m, since whether a record has a dob or only initials is no evidence either
     way, while EM on a blocking rule sees a mix of groups that random pairs do not.
 
     Within a group, EM's m and the stated m are weighed by how many matched pairs each stands
-    for: the stated m as STATED_M_PAIRS pairs, EM's as the group's expected matches (the prior's
-    matches among all pairs times the group's share of pairs). So on a few thousand records,
-    or in a small group (pairs of two undated ages), the stated m still count, and a level EM
-    never sees keeps a small m (rare, not a veto); on data with thousands of matches, the data
+    for: the stated m as STATED_M_PAIRS pairs, EM's as the expected matches the session that
+    decided the group saw there (``evidence``, emevidence.py; without it, the trained model's m
+    and the group's expected matches among all pairs). So on a few thousand records, or in a
+    small group (pairs of two undated ages), the stated m still count, and a level EM never
+    sees keeps a small m (rare, not a veto); on data with thousands of matches, the data
     decide. Whether one person's records lie in two force areas, how often a return's ages are
     off, whether agencies agree on ethnicity: these are properties of the returns, not of the
     project's own generator (issue 16). Measured (BENCHMARKS.md, session 7): the half-and-half
@@ -273,8 +300,8 @@ def _m_from_data(trained: dict, cfg: LinkageConfig, model: dict, n_records: int)
     0.000, so namesakes in one force area merged (offenders' named-pair precision 0.95 at
     `synth --profile hard --scale 10`, 0.91 at 100k records)."""
     trained = copy.deepcopy(trained)
-    prior = float(model["probability_two_random_records_match"])
-    matches = prior * n_records * (n_records - 1) / 2
+    if evidence is None:
+        evidence = _evidence_from_model(trained, model, n_records)
     for comp in trained["comparisons"]:
         name = comp["output_column_name"]
         levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
@@ -284,22 +311,40 @@ def _m_from_data(trained: dict, cfg: LinkageConfig, model: dict, n_records: int)
         u_total = sum(lv["u_probability"] for lv in levels)
         for group, lvs in groups.items():
             stated = cfg.comparisons[name].m[group]
-            em = {lv["label_for_charts"]: lv.get("m_probability") for lv in lvs}
-            em = {k: (v if isinstance(v, (int, float)) and v == v and v > 0 else 0.0) for k, v in em.items()}
-            total = sum(em.values())
-            # the group's expected matches: what EM's estimate stands for
-            n_g = matches * sum(lv["u_probability"] for lv in lvs) / u_total if total else 0.0
+            learnt, n_g = evidence.get((name, group), ({}, 0.0))
             cond = {}
             for lv in lvs:
-                prior_m = stated[_level_key(lv["label_for_charts"], name)[1]]
-                learnt = em[lv["label_for_charts"]] / total if total else prior_m
-                cond[lv["label_for_charts"]] = (learnt * n_g + STATED_M_PAIRS * prior_m) / (n_g + STATED_M_PAIRS)
+                level = _level_key(lv["label_for_charts"], name)[1]
+                cond[level] = (learnt.get(level, 0.0) * n_g + STATED_M_PAIRS * stated[level]) / (n_g + STATED_M_PAIRS)
             norm = sum(cond.values())
             share = sum(lv["u_probability"] for lv in lvs) / u_total
             for lv in lvs:
-                lv["m_probability"] = cond[lv["label_for_charts"]] / norm * share
+                lv["m_probability"] = cond[_level_key(lv["label_for_charts"], name)[1]] / norm * share
     trained["probability_two_random_records_match"] = model["probability_two_random_records_match"]
     return trained
+
+
+def _evidence_from_model(trained: dict, model: dict, n_records: int) -> dict:
+    """Without a session's counts: each group's m as the trained model holds them, standing for
+    the group's expected matches among all pairs (the prior's matches times its share of u)."""
+    prior = float(model["probability_two_random_records_match"])
+    matches = prior * n_records * (n_records - 1) / 2
+    out = {}
+    for comp in trained["comparisons"]:
+        name = comp["output_column_name"]
+        levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
+        u_total = sum(lv["u_probability"] for lv in levels)
+        groups: dict[str, list] = defaultdict(list)
+        for lv in levels:
+            groups[_level_key(lv["label_for_charts"], name)[0]].append(lv)
+        for group, lvs in groups.items():
+            em = {_level_key(lv["label_for_charts"], name)[1]: lv.get("m_probability") for lv in lvs}
+            em = {k: (v if isinstance(v, (int, float)) and v == v and v > 0 else 0.0) for k, v in em.items()}
+            total = sum(em.values())
+            if total:
+                n_g = matches * sum(lv["u_probability"] for lv in lvs) / u_total
+                out[(name, group)] = ({k: v / total for k, v in em.items()}, n_g)
+    return out
 
 
 @dataclass

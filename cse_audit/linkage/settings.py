@@ -101,6 +101,9 @@ class LinkageConfig:
     # EM on a blocking rule with more pairs than this uses about this many (Splink's record
     # sampling); null = every pair. A rule like [dob] grows with the square of the records.
     em_max_pairs: float | None = None
+    # (str(rule), comparisons) per EM rule whose session leaves out comparisons besides the
+    # rule's own fields, e.g. sex and ethnicity where it blocks on names (see _parse_em_rule)
+    em_leave_out: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def prior(self, n_records: int) -> float:
         if self.probability_two_random_records_match is not None:
@@ -198,6 +201,30 @@ def _check_blocking_rule(rule: Any, where: str, path: Path) -> None:
             problem = "must be a condition on l. and r. columns, not a statement or a subquery"
     if problem:
         raise LinkageConfigError(f"{path}: '{where}' {problem}")
+
+
+def _parse_em_rule(rule: Any, where: str, path: Path, comparisons: dict) -> tuple[Any, tuple[str, ...]]:
+    """An EM rule: a blocking rule, or {rule: <blocking rule>, leave_out: [comparison, ...]}.
+    ``leave_out`` names comparisons the session neither estimates nor uses as evidence, besides
+    those on the rule's own fields: among records blocked on one name, different people share
+    the sex and often the ethnicity the name goes with, so those agree far more often than
+    between random records (their u) and EM takes such namesakes for matches (session 9)."""
+    leave: tuple[str, ...] = ()
+    if isinstance(rule, dict):
+        extra = set(rule) - {"rule", "leave_out"}
+        if extra or "rule" not in rule:
+            raise LinkageConfigError(f"{path}: '{where}' must be a blocking rule or have keys 'rule' and "
+                                     f"optionally 'leave_out' (not {', '.join(sorted(map(str, extra))) or 'no rule'})")
+        raw_leave = rule.get("leave_out") or []
+        if not isinstance(raw_leave, list) or not all(isinstance(c, str) for c in raw_leave):
+            raise LinkageConfigError(f"{path}: '{where}.leave_out' must list comparison names")
+        unknown = [c for c in raw_leave if c not in comparisons]
+        if unknown:
+            raise LinkageConfigError(f"{path}: '{where}.leave_out' names {', '.join(unknown)}: not a comparison "
+                                     f"(one of {', '.join(sorted(comparisons))})")
+        leave, rule = tuple(raw_leave), rule["rule"]
+    _check_blocking_rule(rule, where, path)
+    return rule, leave
 
 
 def _no_nul(value: Any, where: str, path: Path) -> None:
@@ -422,8 +449,10 @@ def load_linkage_config(path: str | os.PathLike | None = None) -> LinkageConfig:
     em_rules = em.get("blocking_rules") or [["dob"]]
     if not isinstance(em_rules, list):
         raise LinkageConfigError(f"{path}: 'em.blocking_rules' must be a list")
-    for i, rule in enumerate(em_rules):
-        _check_blocking_rule(rule, f"em.blocking_rules[{i}]", path)
+    comparisons = _parse_comparisons(raw.get("comparisons") or {}, path)
+    em_parsed = [_parse_em_rule(rule, f"em.blocking_rules[{i}]", path, comparisons)
+                 for i, rule in enumerate(em_rules)]
+    em_rules = [rule for rule, _ in em_parsed]
     nick = raw.get("nicknames_file")
     over = raw.get("overrides_file")
     source_priority, merge = _parse_merge(raw.get("merge") or {}, path)
@@ -438,6 +467,7 @@ def load_linkage_config(path: str | os.PathLike | None = None) -> LinkageConfig:
         u_seed=int(_num(us.get("seed", 1), "u_sampling.seed", path, 0, 2**31)),
         em_enabled=_bool(em.get("enabled", False), "em.enabled", path),
         em_blocking_rules=list(em_rules),
+        em_leave_out=tuple((str(rule), leave) for rule, leave in em_parsed if leave),
         em_min_records=int(_num(em.get("min_records", 150), "em.min_records", path, 0, 1e12)),
         prior_from_data=_bool(raw.get("prior_from_data", False), "prior_from_data", path),
         u_pairs_per_record=_num(us.get("pairs_per_record", 200), "u_sampling.pairs_per_record", path, 1, 1e9),
@@ -454,7 +484,7 @@ def load_linkage_config(path: str | os.PathLike | None = None) -> LinkageConfig:
         threads=_threads(eng.get("threads"), path),
         memory_limit=_memory_limit(eng.get("memory_limit"), path),
         backend=backend,
-        comparisons=_parse_comparisons(raw.get("comparisons") or {}, path),
+        comparisons=comparisons,
         blocking_rules=rules,
         source_priority=source_priority,
         merge=merge,
