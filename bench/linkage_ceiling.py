@@ -68,18 +68,22 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("data_set", help="e.g. hard-s10 (bench/data/quality/<name>.duckdb)")
     ap.add_argument("kind", choices=["victims", "offenders"])
+    ap.add_argument("--data", type=Path, default=DATA,
+                    help="folder of the store and truth (e.g. bench/heldout/data; default bench/data/quality)")
+    ap.add_argument("--config", type=Path, default=None,
+                    help="linkage.yaml to use (e.g. bench/heldout/data/configs/linkage.yaml; default the project's)")
     args = ap.parse_args(argv)
-    db = DATA / f"{args.data_set}.duckdb"
-    truth_csv = DATA / args.data_set / "_truth" / f"{args.kind}.csv"
+    db = args.data / f"{args.data_set}.duckdb"
+    truth_csv = args.data / args.data_set / "_truth" / f"{args.kind}.csv"
     if not truth_csv.exists():
-        truth_csv = DATA / f"{args.data_set}.truth.csv"  # FEBRL
+        truth_csv = args.data / f"{args.data_set}.truth.csv"  # FEBRL
     if not db.exists() or not truth_csv.exists():
         ap.error(f"no store or truth for {args.data_set}: run bench/linkage_quality.py first")
     _keep_levels()
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copy(db, Path(tmp) / "s.duckdb")  # linking writes to the store
         con = store.connect(Path(tmp) / "s.duckdb")
-        cfg = _config(None, None)
+        cfg = _config(args.config, None)
         run, roots, _best_pairs, _stats = _clusters(con, args.kind, cfg, False, cfg.threshold)
         t, _ = _read_truth(con, args.kind, truth_csv)
         position = {r: i for i, r in enumerate(run.record_ids)}

@@ -475,6 +475,10 @@ HARD = [
     # both names crossed is a swap ("GREENHALGH Tamsin" typed into the wrong columns)
     _row("tg_1", "P1", "Tamsin", "Greenhalgh", None, "2002-02-12", None, "2019-01-20", "Leeds", "TG"),
     _row("tg_2", "L1", "Greenhalgh", "Tamsin", None, "2002-02-12", None, "2019-03-20", "Leeds", "TG"),
+    # a whole return with its name columns the other way round, no dob on either side, another
+    # force area: no rule on one name, a dob or an area finds the pair
+    _row("kt_1", "P1", "Kerensa", "Trevithick", None, None, 15, "2019-02-01", "Leeds", "KT"),
+    _row("kt_2", "P2", "Trevithick", "Kerensa", None, None, 15, "2019-05-01", "Bolton", "KT"),
 ]
 
 
@@ -512,6 +516,13 @@ def test_one_crossed_name_is_not_a_swap_but_both_are(hard_linked, cfg):
     ex = linkage.explain(con, "victims", ids["bs"], ids["ab2"], config=cfg)
     assert {c["level"] for c in ex.comparisons if c["comparison"] in ("forename", "surname")} == {"names/different"}
     assert p["tg_1"] == p["tg_2"]
+
+
+def test_names_the_other_way_round_are_compared_without_a_dob(hard_linked, cfg):
+    _con, p, result, _ids = hard_linked
+    crossed = [r for r in result.candidate_pairs_by_rule if "l.fn = r.sn AND l.sn = r.fn" in r]
+    assert crossed and result.candidate_pairs_by_rule[crossed[0]] >= 1
+    assert p["kt_1"] == p["kt_2"]
 
 
 def test_explain_shows_the_birth_interval_levels(hard_linked, cfg):
