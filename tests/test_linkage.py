@@ -14,6 +14,7 @@ import random
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from cse_audit import linkage
@@ -576,3 +577,32 @@ def test_explain_says_when_a_pair_was_joined_by_its_fits(linked_copy, cfg):
     assert linkage.explain(con, "victims", ids["mk1"], ids["mk2"], config=cfg).joined_by_fits is None
     store.set_meta(con, "linkage_prior:victims", json.dumps({**meta, "basis": "other returns"}))
     assert linkage.explain(con, "victims", ids["kj3"], ids["kj1"], config=cfg).joined_by_fits is None
+
+
+def test_an_agency_writing_1_january_for_an_unknown_day_has_those_dates_read_as_a_year(tmp_path, cfg):
+    """P2 writes 1 January for "born that year" (3 of its 5 dates); P1's one 1 January among its
+    dates is a birthday. P2's placeholder is compared as the year it states, so its child links
+    with the council's record of the real date; the birthday stays a date."""
+    from cse_audit.linkage.features import _features
+
+    extra = [
+        _row("yr_p2", "P2", "Morwenna", "Penhallow", None, "2004-01-01", None, "2019-02-01", "Bolton", "MP"),
+        _row("yr_l1", "L1", "Morwenna", "Penhallow", None, "2004-08-19", None, "2019-06-01", "Leeds", "MP"),
+        _row("yr_x1", "P2", "Tegan", "Rosewarne", None, "2003-01-01", None, "2019-02-01", "Bolton", "TR"),
+        _row("yr_x2", "P2", "Lowenna", "Chenoweth", None, "2005-01-01", None, "2019-02-01", "Bolton", "LC"),
+        _row("yr_x3", "P2", "Demelza", "Trelawny", None, "2005-07-03", None, "2019-02-01", "Bolton", "DT"),
+        _row("bd_p1", "P1", "Jenna", "Polglase", None, "2004-01-01", None, "2019-02-01", "Leeds", "JP"),
+    ]
+    con, ids, _truth = build_store(tmp_path / "s.duckdb", extra=extra)
+    features, record_ids = _features(con, "victims", cfg)
+    f = features.to_pandas().assign(record_id=record_ids).set_index("record_id")
+    year = f.loc[ids["yr_p2"]]
+    assert pd.isna(year["dob"]) and year["dob_y"] == 2004
+    assert year["bd_hi"] - year["bd_lo"] == 365  # the whole of 2004 (a leap year: 366 days)
+    assert f.loc[ids["bd_p1"]]["dob"] is not None and not pd.isna(f.loc[ids["bd_p1"]]["dob"])
+    assert not pd.isna(f.loc[ids["yr_x3"]]["dob"])  # P2's other dates stay dates
+    linkage.link_people(con, "victims", config=cfg)
+    assert _person(con, ids["yr_p2"]) == _person(con, ids["yr_l1"])
+    ex = linkage.explain(con, "victims", ids["yr_p2"], ids["yr_l1"], config=cfg)
+    assert next(c for c in ex.comparisons if c["comparison"] == "birth")["level"] == "age_vs_dob/fits"
+    con.close()

@@ -51,6 +51,30 @@ def _drop_shared_references(con) -> None:
                  "records of different people (case or row numbers?)", n)
 
 
+# An agency whose dates of birth fall on 1 January far more often than birthdays do (1 in 365)
+# writes 1 January for "born that year, day unknown": its 1 January dates are a year, compared as
+# an interval of birth dates (dated to the year), not as a date one or two parts away from the
+# child's real one. At least this many such dates, and this share of the agency's dates (7 times
+# the natural rate). Constant SQL.
+PLACEHOLDER_MIN, PLACEHOLDER_SHARE = 3, 0.02
+_JAN_FIRST_AGENCIES = f"""
+    SELECT agency FROM _lk_base WHERE dob IS NOT NULL GROUP BY agency
+    HAVING count(*) FILTER (WHERE dob_m = 1 AND dob_d = 1) >= {PLACEHOLDER_MIN}
+       AND count(*) FILTER (WHERE dob_m = 1 AND dob_d = 1) > {PLACEHOLDER_SHARE} * count(*)"""
+
+
+def _year_only_placeholders(con) -> None:
+    n = con.execute(f"SELECT count(*) FROM ({_JAN_FIRST_AGENCIES})").fetchone()[0]
+    if n:
+        con.execute(f"""UPDATE _lk_base SET
+            bd_lo = CAST(date_diff('day', DATE '1970-01-01', make_date(dob_y, 1, 1)) AS INTEGER),
+            bd_hi = CAST(date_diff('day', DATE '1970-01-01', make_date(dob_y, 12, 31)) AS INTEGER),
+            dob = NULL, dob_m = NULL, dob_d = NULL, dob_md = NULL
+            WHERE dob_m = 1 AND dob_d = 1 AND agency IN ({_JAN_FIRST_AGENCIES})""")
+        log.info("1 January dates of birth read as a year only for %d agency(ies): far more of their dates "
+                 "fall on 1 January than birthdays do", n)
+
+
 def _features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig):
     """Read the current records of ``kind`` and derive the comparison features, as Arrow.
 
@@ -139,6 +163,7 @@ def _features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig):
     finally:
         con.unregister("_lk_periods")
     _drop_shared_references(con)
+    _year_only_placeholders(con)
     names = [n for (n,) in con.execute(
         "SELECT DISTINCT fn FROM _lk_base WHERE fn IS NOT NULL UNION "
         "SELECT DISTINCT sn FROM _lk_base WHERE sn IS NOT NULL").fetchall()]
