@@ -476,10 +476,13 @@ HARD = [
     # both names crossed is a swap ("GREENHALGH Tamsin" typed into the wrong columns)
     _row("tg_1", "P1", "Tamsin", "Greenhalgh", None, "2002-02-12", None, "2019-01-20", "Leeds", "TG"),
     _row("tg_2", "L1", "Greenhalgh", "Tamsin", None, "2002-02-12", None, "2019-03-20", "Leeds", "TG"),
-    # a whole return with its name columns the other way round, no dob on either side, another
-    # force area: no rule on one name, a dob or an area finds the pair
-    _row("kt_1", "P1", "Kerensa", "Trevithick", None, None, 15, "2019-02-01", "Leeds", "KT"),
-    _row("kt_2", "P2", "Trevithick", "Kerensa", None, None, 15, "2019-05-01", "Bolton", "KT"),
+    # a whole return with its name columns the other way round, and its dates in the other order:
+    # no rule on one name, a dob or an area finds the pair
+    _row("kt_1", "P1", "Kerensa", "Trevithick", None, "2004-03-07", None, "2019-02-01", "Leeds", "KT"),
+    _row("kt_2", "P2", "Trevithick", "Kerensa", None, "2004-07-03", None, "2019-05-01", "Bolton", "KT"),
+    # two girls whose names are each other's the other way round, born years apart
+    _row("em_1", "P1", "Ellis", "Morgan", None, "2003-05-17", None, "2019-01-05", "Leeds", "EM"),
+    _row("me_1", "L1", "Morgan", "Ellis", None, "2006-11-02", None, "2019-04-05", "Leeds", "ME"),
 ]
 
 
@@ -517,6 +520,19 @@ def test_one_crossed_name_is_not_a_swap_but_both_are(hard_linked, cfg):
     ex = linkage.explain(con, "victims", ids["bs"], ids["ab2"], config=cfg)
     assert {c["level"] for c in ex.comparisons if c["comparison"] in ("forename", "surname")} == {"names/different"}
     assert p["tg_1"] == p["tg_2"]
+
+
+def test_a_swap_is_one_piece_of_evidence_not_two(hard_linked, cfg):
+    """The forename and the surname comparison both see names the wrong way round: the swap
+    weighs once (in the forename), so two people whose names are each other's, born years apart,
+    stay two."""
+    con, p, _result, ids = hard_linked
+    ex = linkage.explain(con, "victims", ids["em_1"], ids["me_1"], config=cfg)
+    names = {c["comparison"]: c for c in ex.comparisons if c["comparison"] in ("forename", "surname")}
+    assert names["forename"]["level"] == names["surname"]["level"] == "names/swapped"
+    assert names["forename"]["match_weight"] > 5 and abs(names["surname"]["match_weight"]) < 1e-6
+    assert p["em_1"] != p["me_1"]
+    assert p["tg_1"] == p["tg_2"]  # the same swap with the same dob is one girl
 
 
 def test_names_the_other_way_round_are_compared_without_a_dob(hard_linked, cfg):
