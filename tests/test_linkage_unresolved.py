@@ -193,3 +193,28 @@ def test_join_chances_share_by_bayes_factor_and_person():
     # q = the kind's excess fits per record (3.6 / 4 = 0.9); 8 has 1 fit where chance gives 0.1
     q, ratio = 0.9, 1 / 0.1
     assert got.loc[8, "dup"] == pytest.approx(q * ratio / (q * ratio + 1 - q))
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_fitted_pairs_are_a_lower_bound_on_the_groups_true_pairs(seed):
+    """The pairs of a partial record and a named record that are one person, per group of pairs,
+    from the fits alone: near the truth (1,500 duplicates, each of one named record), never the
+    partial records that are children of their own, and only in the groups that hold them."""
+    from cse_audit.linkage import groups
+
+    rng = np.random.default_rng(seed)
+    fit, kinds, _roots, _ = _population(rng, 20000, 1500, 500)
+    got = unresolved.fitted_pairs(fit, kinds)
+    g = 0 * 8 + 6  # full name with a dob ~ initials with an undated age
+    assert 0.9 * 1500 < got[g] < 1.1 * 1500, got[g]
+    assert np.count_nonzero(got) == 1
+    fit_new, kinds_new, _, _ = _population(rng, 20000, 0, 2000)
+    assert unresolved.fitted_pairs(fit_new, kinds_new)[g] < 0.05 * 2000
+    # and the group's prior follows them where the scores cannot: every partial record fits
+    # several children and scores low against each
+    pairs = groups.pairs_per_group(kinds)
+    prior = 1600 / (len(kinds) * (len(kinds) - 1) / 2)
+    low = np.full(1500, 0.01)
+    locked = groups.group_shifts(low, np.full(1500, g), pairs, prior)[g]
+    floored = groups.group_shifts(low, np.full(1500, g), pairs, prior, got)[g]
+    assert locked < -1.0 and floored > locked + 1.0

@@ -311,6 +311,8 @@ def _clusters(con, kind, cfg, overrides, keep_low):
     groups = pair_groups(run.kinds, run.edges["uid_l"].to_numpy(), run.edges["uid_r"].to_numpy()) \
         if len(run.edges) and run.kinds is not None else None
     shifts = used = np.zeros(64)
+    # the partial records' matches their fits show, whatever their scores (groups.group_shifts)
+    fitted = unresolved.fitted_pairs(run.fit, run.kinds) if groups is not None and run.fit is not None else None
     # the prior is estimated over the pairs scored within PRIOR_SLACK bits of the threshold: the
     # same pairs whatever keep_low a caller asked for (`link review` keeps more)
     window = run.edges["w"].to_numpy() >= _logit2(cfg.threshold) - PRIOR_SLACK if len(run.edges) else None
@@ -324,7 +326,7 @@ def _clusters(con, kind, cfg, overrides, keep_low):
         # (pairs outside them are far below the threshold) over all pairs
         p = edges["p"].to_numpy()[window]
         new = min(max(float(p.sum()) / (n * (n - 1) / 2), 1e-12), 0.5)
-        new_shifts = group_shifts(p, groups[window], pairs_per_group(run.kinds), new) \
+        new_shifts = group_shifts(p, groups[window], pairs_per_group(run.kinds), new, fitted) \
             if groups is not None else shifts
         if abs(_logit2(new) - _logit2(prior)) < 0.05 and np.abs(new_shifts - shifts).max() < 0.1:
             break

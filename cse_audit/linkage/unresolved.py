@@ -135,10 +135,12 @@ def covered(fit: pd.DataFrame, kinds: np.ndarray, roots: np.ndarray) -> np.ndarr
     return estimable(fit, kinds) & ~np.isin(roots, np.unique(roots[kinds < 4]))
 
 
-def estimate(f: pd.DataFrame, kinds: np.ndarray, roots: np.ndarray, fit_low: float) -> Unresolved:
+def estimate(f: pd.DataFrame, kinds: np.ndarray, roots: np.ndarray, fit_low: float,
+             named: np.ndarray | None = None) -> Unresolved:
     """``f``: per record (in unique_id order) fi, si, sex, region, lo, hi (birth interval, days;
-    NaN when unknown); ``kinds``: groups.record_kinds; ``roots``: each record's person."""
-    named = kinds < 4
+    NaN when unknown); ``kinds``: groups.record_kinds; ``roots``: each record's person;
+    ``named``: the named records fits are counted among (default: every named record)."""
+    named = kinds < 4 if named is None else named
     part = np.flatnonzero(estimable(f, kinds))
     if not len(part):
         return Unresolved(0, 0, np.zeros(0, dtype=int), 0.0, 0.0, fit_low)
@@ -159,6 +161,23 @@ def estimate(f: pd.DataFrame, kinds: np.ndarray, roots: np.ndarray, fit_low: flo
     return Unresolved(records=len(part), linked=int(linked.sum()), ambiguous=part[(fits > 0) & ~linked],
                       excess=float((fits - chance).sum()), sd=math.sqrt(float(fits.sum())),
                       fit_low=fit_low, part=part, fits=fits, chance=chance)
+
+
+def fitted_pairs(f: pd.DataFrame, kinds: np.ndarray) -> np.ndarray:
+    """Per group of pairs (groups.pair_groups' codes): at least how many pairs of a partial record
+    and a named record of each kind are one person, from the fits alone (each named record its
+    own person: the excess fits are then the duplicates' fitting pairs; a fit rate of 1, so a
+    lower bound). What the pairs' scores cannot say when each partial record fits several."""
+    out = np.zeros(64)
+    ident = np.arange(len(kinds))
+    for k in range(4):
+        est = estimate(f, kinds, ident, 1.0, named=kinds == k)
+        if not len(est.part) or not (kinds == k).any():
+            continue
+        excess = np.bincount(kinds[est.part], weights=est.fits - est.chance, minlength=8)
+        for j in range(4, 8):
+            out[k * 8 + j] = max(float(excess[j]), 0.0)
+    return out
 
 
 def join_chances(est: Unresolved, fit: pd.DataFrame, kinds: np.ndarray, roots: np.ndarray,
