@@ -29,6 +29,14 @@ MEN = ["Mohammed", "Imran", "Tariq", "Shabir", "Asif", "Zahid", "Kamran", "Arsha
        "Paul", "Mark", "Steven", "Dean", "Carl", "Jason", "Ryan", "Kevin", "Anthony", "Michael", "Sean",
        "Patrick", "Declan", "Liam", "Jozef", "Tomasz", "Pavel", "Milan", "Radek", "Ladislav", "Roman",
        "Dusan", "Marian", "Ahmed", "Hamid", "Ali", "Omar", "Leon", "Troy", "Jermaine", "Delroy", "Andre"]
+ASIAN_MEN = ["Mohammed", "Imran", "Tariq", "Shabir", "Asif", "Zahid", "Kamran", "Arshad", "Nadeem", "Sajid",
+             "Wasim", "Naveed", "Abdul", "Mustafa", "Yasir", "Ahmed", "Hamid", "Ali", "Omar", "Adil", "Zain"]
+EASTERN_MEN = ["Jozef", "Tomasz", "Pavel", "Milan", "Radek", "Ladislav", "Roman", "Dusan", "Marian", "Jan",
+               "Tomas", "Marek", "Lukas"]
+ASIAN_GIRLS = ["Aisha", "Ayesha", "Sana", "Nadia", "Samira", "Yasmin", "Bushra", "Farah", "Shabana", "Kiran",
+               "Saima", "Amina", "Zara", "Hina", "Sadia", "Rubina", "Nazia", "Iqra"]
+EASTERN_GIRLS = ["Aneta", "Klaudia", "Natalia", "Paulina", "Monika", "Nikola", "Denisa", "Veronika", "Sabina",
+                 "Romana", "Ivana", "Simona", "Lucie", "Kristýna", "Zuzana", "Marcela"]
 WOMEN = ["Tracey", "Michelle", "Donna", "Kelly", "Sharon", "Lisa", "Natalie", "Joanne", "Nadia", "Renata"]
 
 # Short forms and spellings agencies write for the same person (some are in no tool's list).
@@ -51,33 +59,42 @@ VARIANTS = {
 
 # Surname communities: (stems, endings, Zipf exponent, how many distinct surnames).
 _BRIT_A = ["Ash", "Bram", "Cal", "Dun", "Elm", "Fen", "Gar", "Hal", "Kel", "Lang", "Mar", "Nor", "Ock", "Pen",
-           "Rad", "Sel", "Thorn", "Wad", "Whit", "Brack", "Chal", "Hart", "Stan", "Brad", "Rother", "Kirk", "Hol"]
+           "Rad", "Sel", "Thorn", "Wad", "Whit", "Brack", "Chal", "Hart", "Stan", "Brad", "Rother", "Kirk", "Hol",
+           "Bex", "Crom", "Dray", "Ever", "Fair", "Gold", "Hamp", "Ing", "Kings", "Lox", "Mow", "Nut", "Ox",
+           "Pry", "Rams", "Saw", "Tid", "Ul", "Ver", "Wex", "Yar", "Birk", "Cheet"]
 _BRIT_B = ["worth", "ley", "ford", "by", "ton", "well", "stead", "combe", "field", "shaw", "dale", "wick",
-           "ham", "bury", "more", "croft", "son", "ridge", "hurst", "brook"]
+           "ham", "bury", "more", "croft", "son", "ridge", "hurst", "brook", "all", "bridge", "cott", "den",
+           "er", "gate", "hill", "ing", "land", "low", "man", "mere", "over", "ridge", "sey", "thwaite",
+           "wood", "wright", "ey", "lock"]
 _GAEL = ["Ardle", "Cready", "Gorrie", "Kinnon", "Lachlan", "Crory", "Gillan", "Fadden", "Corkindale",
-         "Quarrie", "Ilwraith", "Murtrie", "Kechnie", "Clumpha", "Taggart", "Quistan", "Andie", "Erlean"]
+         "Quarrie", "Ilwraith", "Murtrie", "Kechnie", "Clumpha", "Taggart", "Quistan", "Andie", "Erlean",
+         "Ginley", "Vitie", "Closkey", "Aneny", "Bratney", "Dermid", "Elhone", "Fetridge", "Goldrick",
+         "Hardy", "Ivor", "Kelvie", "Lurg", "Menemy", "Naughtan", "Phedran", "Rorie", "Shane", "Tavish"]
 _OIRISH = ["Dowd", "Keeffe", "Riordan", "Shaughnessy", "Halloran", "Dwyer", "Flaherty", "Garra", "Meara",
-           "Rahilly", "Toole", "Kerrin", "Fallon", "Brannagh"]
+           "Rahilly", "Toole", "Kerrin", "Fallon", "Brannagh", "Corran", "Dearg", "Hanlan", "Lorcan", "Mulcahy"]
 _EE_A = ["Horv", "Lak", "Ol", "Bal", "Dudz", "Kur", "Sark", "Ziv", "Ferk", "Gaz", "Mir", "Tom", "Rac", "Pok",
          "Kwas", "Wron", "Dob", "Jab", "Krol", "Zaj"]
 _EE_B = ["áth", "atoš", "áh", "ogová", "ička", "ek", "áš", "owski", "ewicz", "czyk", "iak", "ár", "ovič", "ęcki"]
-_ASIAN = ["Khan", "Hussain", "Ahmed", "Iqbal", "Mahmood", "Akhtar", "Rashid", "Butt", "Shah", "Aslam",
-          "Ul-Haq", "Bibi", "Rehman", "Ali"]
+# Common surnames of a South Asian community (no person is named by a common surname).
+_ASIAN = ["Khan", "Hussain", "Ahmed", "Ali", "Iqbal", "Mahmood", "Akhtar", "Rashid", "Butt", "Shah", "Aslam",
+          "Ul-Haq", "Bibi", "Rehman", "Rafiq", "Sadiq", "Nawaz", "Javed", "Malik", "Qureshi", "Anwar", "Bashir",
+          "Karim", "Yousaf"]
 _TWO_WORD = ["De Sousa", "Van Der Berg", "St Clair", "Abdul Rahman", "Ul Haq", "Le Mesurier", "Da Costa",
              "Ap Rhys", "Mac Giolla", "De Lacy"]
 
 
-def _zipf_cum(n: int, s: float) -> list[float]:
-    w = [1.0 / (r + 1) ** s for r in range(n)]
+def _zipf_cum(n: int, s: float, q: float) -> list[float]:
+    w = [1.0 / (r + 1 + q) ** s for r in range(n)]
     return list(itertools.accumulate(w))
 
 
 class Pool:
-    """Names with Zipf weights: rank r drawn with weight 1/(r+1)^s."""
+    """Names with Zipf-Mandelbrot weights: rank r (0-based) drawn with weight 1/(r+1+q)^s. The offset q
+    flattens the head as real name lists are flat at the top (the commonest surname ~1 %, not 9 %)."""
 
-    def __init__(self, names: list[str], s: float):
+    def __init__(self, names: list[str], s: float, q: float = 0.0):
         self.names = names
-        self.cum = _zipf_cum(len(names), s)
+        self.cum = _zipf_cum(len(names), s, q)
 
     def draw(self, rng: random.Random) -> str:
         return self.names[bisect.bisect_left(self.cum, rng.random() * self.cum[-1])]
@@ -95,14 +112,15 @@ def build_pools(seed: int) -> dict[str, Pool]:
     brit = _shuffled([a + b for a in _BRIT_A for b in _BRIT_B], rng)
     gael = _shuffled(["Mc" + g for g in _GAEL] + ["Mac" + g for g in _GAEL[:9]], rng)
     irish = _shuffled(["O'" + o for o in _OIRISH], rng)
-    ee = _shuffled([a + b for a in _EE_A for b in _EE_B], rng)[:160]
-    asian = _ASIAN[:]  # real returns: a handful of surnames cover most of the community
+    ee = _shuffled([a + b for a in _EE_A for b in _EE_B], rng)
+    asian = _ASIAN[:]  # a handful of surnames cover much of the community: namesakes are common
     rng.shuffle(asian)
+    british_men = [m for m in MEN if m not in ASIAN_MEN + EASTERN_MEN]
     return {
-        "british": Pool(brit, 0.9), "gaelic": Pool(gael + irish, 0.8), "eastern": Pool(ee, 1.0),
-        "roma": Pool(ee[:12], 1.3), "asian": Pool(asian, 1.1), "two_word": Pool(_TWO_WORD, 0.7),
-        "girls": Pool(_shuffled(GIRLS, rng), 0.75), "boys": Pool(_shuffled(BOYS, rng), 0.8),
-        "men": Pool(_shuffled(MEN, rng), 0.85), "women": Pool(_shuffled(WOMEN, rng), 0.8),
+        "british": Pool(brit, 1.0, 25), "gaelic": Pool(gael + irish, 1.0, 14), "eastern": Pool(ee[20:], 1.0, 10),
+        "roma": Pool(ee[:20], 1.0, 5), "asian": Pool(asian, 1.0, 8), "two_word": Pool(_TWO_WORD, 0.7),
+        "girls": Pool(_shuffled(GIRLS, rng), 1.0, 8), "boys": Pool(_shuffled(BOYS, rng), 1.0, 5),
+        "men": Pool(_shuffled(british_men, rng), 1.0, 5), "women": Pool(_shuffled(WOMEN, rng), 0.8),
     }
 
 

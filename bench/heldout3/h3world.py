@@ -11,7 +11,19 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
-from h3names import VARIANTS, Pool, build_pools, gaelic_variant, ocr, strip_accents, typo
+from h3names import (
+    ASIAN_GIRLS,
+    ASIAN_MEN,
+    EASTERN_GIRLS,
+    EASTERN_MEN,
+    VARIANTS,
+    Pool,
+    build_pools,
+    gaelic_variant,
+    ocr,
+    strip_accents,
+    typo,
+)
 
 PARAMS = {
     "girls": 0.80,
@@ -20,8 +32,7 @@ PARAMS = {
     "communities": {"british": (0.60, 0.44), "gaelic": (0.12, 0.10), "eastern": (0.07, 0.10),
                     "roma": (0.06, 0.04), "asian": (0.10, 0.28), "two_word": (0.02, 0.02),
                     "double": (0.03, 0.02)},
-    "tight_surnames": 4,          # a tight community (roma, asian) in one area draws from this many surnames
-    "siblings": 0.05, "twins": 0.01, "namesakes": 0.02,
+    "siblings": 0.05, "twins": 0.01, "namesakes": 0.01,
     "police_p": 0.62, "crimes": [0.64, 0.23, 0.09, 0.04],      # 1, 2, 3, 4 crimes, one row each
     "council_p": 0.45, "referrals": [0.68, 0.24, 0.08],        # 1, 2, 3 referrals, one row each
     "charity_p": 0.32,
@@ -40,7 +51,7 @@ AREA_WEIGHT = [0.22, 0.18, 0.17, 0.13, 0.17, 0.13]
 NEIGHBOURS = {"Merrowdale": ["Kestrel Vale", "Hollinshire"], "Kestrel Vale": ["Merrowdale", "Ravensmere"],
               "Tamarside": ["Hollinshire", "Dunmore Coast"], "Hollinshire": ["Tamarside", "Merrowdale"],
               "Ravensmere": ["Kestrel Vale", "Dunmore Coast"], "Dunmore Coast": ["Ravensmere", "Tamarside"]}
-TIGHT_AREAS = {"roma": ["Ravensmere", "Tamarside"], "asian": ["Merrowdale", "Kestrel Vale"]}
+TIGHT_AREAS = {"roma": ["Ravensmere", "Tamarside"], "asian": ["Merrowdale", "Kestrel Vale", "Ravensmere"]}
 START, END = dt.date(2008, 1, 1), dt.date(2011, 3, 31)
 
 
@@ -130,7 +141,7 @@ class World:
     def __init__(self, seed: int, children: int):
         self.rng = random.Random(seed)
         self.pools = build_pools(seed)
-        self.tight = {}  # (community, area) -> Pool of a few surnames
+        self.local_pools = {}  # (community, sex) -> Pool of the community's own forenames
         self.children: list[Person] = []
         self.offenders: list[Person] = []
         self.area_offenders: dict[str, list[Person]] = {a: [] for a in AREAS}
@@ -145,14 +156,7 @@ class World:
     # --- people --------------------------------------------------------------------------------
     def _surname(self, community: str, area: str, sex: str) -> str:
         rng, p = self.rng, self.pools
-        if community in TIGHT_AREAS:
-            key = (community, area)
-            if key not in self.tight:
-                base = p[community]
-                names = list(dict.fromkeys(base.draw(rng) for _ in range(40)))[:PARAMS["tight_surnames"]]
-                self.tight[key] = Pool(names, 1.0)
-            name = self.tight[key].draw(rng)
-        elif community == "double":
+        if community == "double":
             a, b = p["british"].draw(rng), p["british"].draw(rng)
             name = f"{a}-{b}" if a != b else a
         else:
@@ -165,16 +169,13 @@ class World:
 
     def _forename(self, community: str, sex: str, adult: bool) -> str:
         rng, p = self.rng, self.pools
-        local = {"asian": {"F": ["Aisha", "Ayesha", "Sana", "Nadia", "Samira", "Yasmin", "Bushra", "Farah", "Kiran"],
-                           "M": ["Mohammed", "Imran", "Tariq", "Shabir", "Asif", "Zahid", "Kamran", "Sajid", "Naveed",
-                                 "Abdul", "Ahmed", "Ali", "Omar", "Hamid"]},
-                 "eastern": {"F": ["Aneta", "Klaudia", "Natalia", "Paulina", "Monika", "Nikola"],
-                             "M": ["Jozef", "Tomasz", "Pavel", "Radek", "Marek", "Lukas"]},
-                 "roma": {"F": ["Denisa", "Veronika", "Sabina", "Romana", "Ivana", "Simona"],
-                          "M": ["Milan", "Ladislav", "Roman", "Dusan", "Marian", "Jan"]}}
-        if community in local and rng.random() < 0.85:
-            names = local[community][sex]
-            return names[min(int(rng.paretovariate(1.2)) - 1, len(names) - 1)]  # a steep law: namesakes
+        local = {"asian": {"F": ASIAN_GIRLS, "M": ASIAN_MEN}, "eastern": {"F": EASTERN_GIRLS, "M": EASTERN_MEN},
+                 "roma": {"F": EASTERN_GIRLS, "M": EASTERN_MEN}}
+        if community in local and rng.random() < (0.75 if adult else 0.6):  # else a name of the town at large
+            key = (community, sex)
+            if key not in self.local_pools:  # a community's own names, steeper than the town's: namesakes
+                self.local_pools[key] = Pool(local[community][sex], 0.8, 6)
+            return self.local_pools[key].draw(rng)
         pool = ("women" if sex == "F" else "men") if adult else ("girls" if sex == "F" else "boys")
         return p[pool].draw(rng)
 
