@@ -193,3 +193,30 @@ def test_join_chances_share_by_bayes_factor_and_person():
     # q = the kind's excess fits per record (3.6 / 4 = 0.9); 8 has 1 fit where chance gives 0.1
     q, ratio = 0.9, 1 / 0.1
     assert got.loc[8, "dup"] == pytest.approx(q * ratio / (q * ratio + 1 - q))
+
+
+def test_records_with_no_name_or_a_forename_only_may_each_be_someone_counted():
+    """Issue 16: "Dave", 30s and "Unknown male", 30s are either a named man already counted or a
+    man of their own; their fits cannot say which, so each person of them that some named
+    person could be (area, sex, birth, and the forename where there is one) may take one off."""
+    fit = pd.DataFrame({
+        "fi": ["d", "d", "t", "d", None, "d", None, None, "d", "x"],
+        "si": ["s", "s", "h", None, None, None, None, None, None, "y"],
+        "fn": ["dave", "dave", "tariq", "dave", None, "dave", None, None, "dave", None],
+        "sex": ["Male"] * 10,
+        "region": ["r", "q", "r", "r", "r", "r", "r", None, "r", "r"],
+        "lo": [9000.0, 9000, 9000, 8000, 8000, 15000, 30000, np.nan, 8000, 8000],
+        "hi": [9000.0, 9000, 9000, 12000, 12000, 16000, 31000, np.nan, 12000, 12000]})
+    # 0-2 named; 3 "Dave" fits 0; 4 no name fits 0 and 2; 5 "Dave" born too late for any Dave;
+    # 6 no name born after everyone; 7 no area: fits anyone; 8 "Dave" linked to 3 (one person);
+    # 9 initials: the estimate's, not these
+    kinds = np.array([0, 0, 0, 5, 5, 5, 5, 7, 5, 5])
+    roots = np.array([0, 1, 2, 3, 4, 5, 6, 7, 3, 9])
+    assert unresolved.open_persons(fit, kinds, roots) == 3  # persons 3 (3 and 8), 4, 7
+    roots[4] = 2                                            # 4 linked to a named man: his record
+    assert unresolved.open_persons(fit, kinds, roots) == 2
+    fit.loc[0, "fn"] = "tariq"                              # no Dave in r: "Dave" fits nobody there
+    assert unresolved.open_persons(fit, kinds, roots) == 1
+    # a frame without forenames (older stores' fit frames): every partial record with initials
+    # is the estimate's, and one with none is open
+    assert unresolved.open_persons(fit.drop(columns="fn"), kinds, roots) == 2  # persons 3 and 7

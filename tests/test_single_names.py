@@ -86,3 +86,51 @@ def test_home_and_care_means_reported_missing():
     for text in ("Home and care", "home & care", "HOME AND CARE"):
         assert config.codes["missing_status"].lookup(text) == ("Reported missing", None)
         assert config.codes["missing_from"].lookup(text)[0] == "Both"
+
+
+# -- linkage: a forename with no surname (made-up names, victims' tables as in test_linkage) ------
+
+def _fn_rows():
+    from .test_linkage import _row
+
+    return [
+        _row("dave_full", "P1", "Dave", "Fauxley", None, "1995-05-01", None, "2009-06-01", "Leeds", "D1", "Male"),
+        _row("dave_other", "P2", "Dave", "Testwell", None, "1980-01-01", None, "2009-02-01", "Leeds", "D2", "Male"),
+        # a first name alone, nothing to date a birth: either Dave, or a third
+        _row("dave_bare", "L1", "Dave", None, None, None, None, "2009-07-01", "Leeds", "D3", "Male"),
+        # a first name and an age that fits Dave Fauxley only
+        _row("dave_aged", "N1", "Dave", None, None, None, 14, "2009-08-01", "Leeds", "D1", "Male"),
+    ]
+
+
+@pytest.fixture(scope="module")
+def fn_linked(tmp_path_factory):
+    import dataclasses
+
+    from cse_audit import linkage
+
+    from .test_linkage import _person, build_store
+
+    cfg = dataclasses.replace(linkage.load_linkage_config(), probability_two_random_records_match=2e-4,
+                              overrides_file=None)
+    con, ids, truth = build_store(tmp_path_factory.mktemp("fn") / "store.duckdb", extra=_fn_rows())
+    result = linkage.link_people(con, "victims", config=cfg)
+    yield con, {k: _person(con, rid) for k, rid in ids.items()}, result, ids, truth, cfg
+    con.close()
+
+
+def test_a_forename_alone_is_compared_as_a_forename_and_never_links_on_it_alone(fn_linked):
+    from cse_audit import linkage
+
+    con, p, result, ids, truth, cfg = fn_linked
+    # blocked with the records of its area that have its forename (the rule for forename-only records)
+    rule = next(r for r in result.candidate_pairs_by_rule if "fn_nick" in r and "sn IS NULL" in r)
+    assert result.candidate_pairs_by_rule[rule] >= 3
+    assert len({p["dave_full"], p["dave_other"], p["dave_bare"]}) == 3  # two Daves, and a bare "Dave"
+    assert p["dave_aged"] != p["dave_other"]                            # ten years off
+    ex = linkage.explain(con, "victims", ids["dave_aged"], ids["dave_full"], config=cfg)
+    levels = {c["comparison"]: c["level"] for c in ex.comparisons}
+    assert levels["forename"] == "names/exact" and levels["surname"] == "null"
+    # the range allows for the forename-only records being someone already counted
+    persons_true = len(set(truth.values()))
+    assert result.persons_low <= persons_true <= result.persons_high

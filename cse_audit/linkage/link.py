@@ -213,6 +213,9 @@ def _uncertainty(run, roots: list[int], threshold: float, low: float, high: floa
         # a person of several unresolved partial records is one duplicate at most, not one each
         share = _per_person_share(est, free, root)
         dup_lo, dup_hi, dup_sd = dup_lo * share, dup_hi * share, dup_sd * share
+        # persons of records with no name at all ("Unknown male", an age, an area): each either
+        # someone already counted or someone new, so the low end takes each off (issue 16)
+        dup_hi += unresolved.open_persons(run.fit, kinds, root)
     pairs = pd.DataFrame({"a": np.minimum(within["uid"], within["other"]),
                           "b": np.maximum(within["uid"], within["other"]), "p": within["p"]})
     linked = pairs.drop_duplicates(["a", "b"])["p"].to_numpy()
