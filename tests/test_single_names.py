@@ -134,3 +134,13 @@ def test_a_forename_alone_is_compared_as_a_forename_and_never_links_on_it_alone(
     # the range allows for the forename-only records being someone already counted
     persons_true = len(set(truth.values()))
     assert result.persons_low <= persons_true <= result.persons_high
+
+
+def test_numbered_names_must_be_a_list(fixture_config_dir):
+    from cse_audit.config import ConfigError, load_config
+
+    path = fixture_config_dir / "codes" / "unknown.yaml"
+    path.write_text(path.read_text().replace('numbered_names: ["um", "uf"]', "numbered_names: um"))
+    with pytest.raises(ConfigError) as exc:
+        load_config(fixture_config_dir)
+    assert "unknown.yaml" in str(exc.value) and "numbered_names" in str(exc.value)
