@@ -214,13 +214,11 @@ def _uncertainty(run, roots: list[int], threshold: float, low: float, high: floa
         # a person of several unresolved partial records is one duplicate at most, not one each
         share = _per_person_share(est, free, root)
         dup_lo, dup_hi, dup_sd = dup_lo * share, dup_hi * share, dup_sd * share
-        # persons of records with a forename only ("Dave", 30s) or no name at all ("Unknown male",
-        # an age, an area), left persons of their own: each either someone already counted or
-        # someone new, so the low end takes each off (issue 16; unresolved.open_records)
+        # persons of records with a forename only ("Dave", 30s) or no name: each someone already
+        # counted or someone new, so the low end takes each off (issue 16; unresolved.open_records)
         opened = unresolved.open_records(run.fit, kinds, root)
-        n_open = len(np.unique(root[opened]))
+        n_open, ambiguous = len(np.unique(root[opened])), ambiguous | set(opened.tolist())
         dup_hi += n_open
-        ambiguous |= set(opened.tolist())
     pairs = pd.DataFrame({"a": np.minimum(within["uid"], within["other"]),
                           "b": np.maximum(within["uid"], within["other"]), "p": within["p"]})
     linked = pairs.drop_duplicates(["a", "b"])["p"].to_numpy()
@@ -231,8 +229,8 @@ def _uncertainty(run, roots: list[int], threshold: float, low: float, high: floa
     expected = persons - float(merge.sum()) + float((1 - linked).sum())
     sd = 2.0 * math.sqrt(float((merge * (1 - merge)).sum()) + float((linked * (1 - linked)).sum()) + dup_sd ** 2)
     log.info("%s: count's range: persons %d; pairs of persons that may be one %.0f; linked records that may be "
-             "another %.0f; unresolved partial records that are named persons' %.0f-%.0f (of which %d persons of "
-             "records with a forename only or no name); 2 sd %.0f",
+             "another %.0f; unresolved partial records that are named persons' %.0f-%.0f (%d persons of a forename "
+             "only or no name); 2 sd %.0f",
              kind, persons, merge.sum(), (1 - linked).sum(), dup_lo, dup_hi, n_open, sd)
     return {"ambiguous_records": len(ambiguous),
             "persons_low": max(math.floor(expected - dup_hi - sd), 1),
