@@ -94,12 +94,7 @@ def _parse_column(spec, path, where: str, codes: dict, fields: dict, fname: str)
             raise ConfigError(path, f"{where}.parse", _line(spec, "parse"),
                               f"must be one of {', '.join(PARSERS)}")
         kw["parse"] = spec["parse"]
-    if "single_word" in spec:
-        if spec["single_word"] not in SINGLE_WORD or spec.get("parse") != "name":
-            raise ConfigError(path, f"{where}.single_word", _line(spec, "single_word"),
-                              f"single_word says how a lone word in a `parse: name` column reads: one of "
-                              f"{', '.join(SINGLE_WORD)}")
-        kw["single_word"] = spec["single_word"]
+    kw.update(_parse_single_word(spec, path, where))
     kw.update(_parse_derive_unknown_title(spec, path, where, codes, fields, fname))
     if "registry" in spec:
         if spec["registry"] not in ("area", "name", "id"):
@@ -243,6 +238,17 @@ def _parse_sheet(kind, spec, path, codes, fields) -> SheetSpec:
         else None
     return SheetSpec(kind, sel, columns, tuple(header_contains), role, bool(spec.get("optional", False)),
                      period=period, **_parse_layout(kind, spec, path, where, fields))
+
+
+def _parse_single_word(spec: dict, path, where: str) -> dict:
+    """`single_word: forename | surname | reject`, only on a `parse: name` column."""
+    if "single_word" not in spec:
+        return {}
+    if spec["single_word"] not in SINGLE_WORD or spec.get("parse") != "name":
+        raise ConfigError(path, f"{where}.single_word", _line(spec, "single_word"),
+                          f"single_word says how a lone word in a `parse: name` column reads: one of "
+                          f"{', '.join(SINGLE_WORD)}")
+    return {"single_word": spec["single_word"]}
 
 
 def _single_word_default(col: ColumnSpec, kind: str) -> ColumnSpec:
