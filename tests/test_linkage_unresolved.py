@@ -218,3 +218,74 @@ def test_fitted_pairs_are_a_lower_bound_on_the_groups_true_pairs(seed):
     locked = groups.group_shifts(low, np.full(1500, g), pairs, prior)[g]
     floored = groups.group_shifts(low, np.full(1500, g), pairs, prior, got)[g]
     assert locked < -1.0 and floored > locked + 1.0
+
+
+def test_records_with_no_name_or_a_forename_only_may_each_be_someone_counted():
+    """Issue 16: "Dave", 30s and "Unknown male", 30s are either a named man already counted or a
+    man of their own; their fits cannot say which, so each person of them that some named
+    person could be (area, sex, birth, and the forename where there is one) may take one off."""
+    fit = pd.DataFrame({
+        "fi": ["d", "d", "t", "d", None, "d", None, None, "d", "x"],
+        "si": ["s", "s", "h", None, None, None, None, None, None, "y"],
+        "fn": ["dave", "dave", "tariq", "dave", None, "dave", None, None, "dave", None],
+        "sex": ["Male"] * 10,
+        "region": ["r", "q", "r", "r", "r", "r", "r", None, "r", "r"],
+        "lo": [9000.0, 9000, 9000, 8000, 8000, 15000, 30000, np.nan, 8000, 8000],
+        "hi": [9000.0, 9000, 9000, 12000, 12000, 16000, 31000, np.nan, 12000, 12000]})
+    # 0-2 named; 3 "Dave" fits 0; 4 no name fits 0 and 2; 5 "Dave" born too late for any Dave;
+    # 6 no name born after everyone; 7 no area: fits anyone; 8 "Dave" linked to 3 (one person);
+    # 9 initials: the estimate's, not these
+    kinds = np.array([0, 0, 0, 5, 5, 5, 5, 7, 5, 5])
+    roots = np.array([0, 1, 2, 3, 4, 5, 6, 7, 3, 9])
+    assert unresolved.open_persons(fit, kinds, roots) == 3  # persons 3 (3 and 8), 4, 7
+    roots[4] = 2                                            # 4 linked to a named man: his record
+    assert unresolved.open_persons(fit, kinds, roots) == 2
+    fit.loc[0, "fn"] = "tariq"                              # no Dave in r: "Dave" fits nobody there
+    assert unresolved.open_persons(fit, kinds, roots) == 1
+    # a frame without forenames (older stores' fit frames): every partial record with initials
+    # is the estimate's, and one with none is open
+    assert unresolved.open_persons(fit.drop(columns="fn"), kinds, roots) == 2  # persons 3 and 7
+
+
+def _forename_population(rng, no_birth: bool = False):
+    """_population's records read as forename-only ones: named persons with a forename from a
+    skewed pool of 300, partial records with a forename and no surname (the duplicates copy their
+    partner's)."""
+    fit, kinds, roots, partner = _population(rng, 20000, 1500, 500, regions=80)
+    pool = np.array([f"name{i}" for i in range(300)])
+    w = 1.0 / np.arange(1, 301) ** 1.1
+    fit["fn"] = rng.choice(pool, len(fit), p=w / w.sum())
+    part = np.flatnonzero(kinds == 6)
+    dups = part[partner[part - part[0]] >= 0]
+    fit.loc[dups, "fn"] = fit["fn"].to_numpy()[partner[dups - part[0]]]
+    fit.loc[part, "si"] = None
+    fit.loc[part, "fi"] = fit.loc[part, "fn"].str[0]
+    if no_birth:
+        fit.loc[part, ["lo", "hi"]] = np.nan
+        kinds[part] = 7
+    return fit, kinds, roots, partner
+
+
+@pytest.mark.parametrize("no_birth", [False, True])
+def test_a_forename_only_record_joins_by_its_forename_only_with_a_birth(no_birth):
+    """A forename, an area, a sex and an age that one named person fits, where chance gives few:
+    that person's record (the joins, as for initials). A forename with no age never joins, and
+    without `forenames` the estimate (the range's) does not cover such records at all."""
+    rng = np.random.default_rng(13)
+    fit, kinds, roots, partner = _forename_population(rng, no_birth)
+    assert unresolved.estimate(fit, kinds, roots, 0.8).records == 0
+    est = unresolved.estimate(fit, kinds, roots, 1.0, forenames=True)
+    assert est.records == 2000 and est.by_forename.all()
+    part = fit[kinds >= 4].reset_index().rename(columns={"index": "uid"})
+    named = fit[kinds == 0].reset_index().rename(columns={"index": "other"})
+    pairs = part.merge(named, on=["region", "fn"])
+    a, b = pairs["uid"].to_numpy(), pairs["other"].to_numpy()
+    edges = pd.DataFrame({"uid_l": np.minimum(a, b), "uid_r": np.maximum(a, b), "p": 0.1, "guard": False})
+    got = unresolved.join_chances(est, fit, kinds, roots, edges, np.zeros(len(edges)))
+    sure = got[got["p"] >= 0.5]
+    if no_birth:
+        assert len(sure) == 0
+        return
+    first = len(kinds) - 2000
+    right = partner[sure["uid"].to_numpy() - first] == sure["other"].to_numpy()
+    assert len(sure) > 300 and right.mean() >= 0.75, (len(sure), right.mean())

@@ -111,7 +111,7 @@ def load_fields(path: Path) -> dict[str, FieldDef]:
 
 def load_code_list(path: Path) -> CodeList:
     d = load_yaml(path) or {}
-    _check_keys(d, {"name", "categories", "codes", "includes", "tokens"}, path, "")
+    _check_keys(d, {"name", "categories", "codes", "includes", "tokens", "numbered_names"}, path, "")
     name = d.get("name", path.stem)
     if name != path.stem:
         raise ConfigError(path, "name", _line(d, "name"), f"must equal the file name {path.stem!r}")
@@ -210,14 +210,16 @@ def load_config(root: str | Path | None = None) -> Config:
     for fname, list_name in template.codes.items():
         if list_name not in codes:
             raise ConfigError(root / "schema.yaml", f"template.codes.{fname}", None, f"no code list {list_name!r}")
-    return Config(root, settings, fields, codes, tokens | {""}, mappings, agencies, template)
+    numbered = frozenset(normalise(t) for t in _unknown_tokens(root / "codes" / "unknown.yaml", "numbered_names")) \
+        if unknown else frozenset()
+    return Config(root, settings, fields, codes, tokens | {""}, mappings, agencies, template, numbered)
 
 
-def _unknown_tokens(path: Path) -> list[str]:
+def _unknown_tokens(path: Path, key: str = "tokens") -> list[str]:
     d = load_yaml(path) or {}
-    tokens = d.get("tokens") or []
+    tokens = d.get(key) or []
     if not isinstance(tokens, list):
-        raise ConfigError(path, "tokens", _line(d, "tokens"), "expected a list")
+        raise ConfigError(path, key, _line(d, key), "expected a list")
     return [str(t) for t in tokens]
 
 

@@ -36,6 +36,9 @@ DATE_PARTS = ("day", "month", "year")
 # `unknown` may replace the global tokens for one column; `derive` may be a small expression.
 COLUMN_KEYS += ("title",)
 SHEET_KEYS += ("period",)
+# Issue 16 (appended): `single_word: forename | surname | reject` on a `parse: name` column.
+COLUMN_KEYS += ("single_word",)
+SINGLE_WORD = ("forename", "surname", "reject")
 UNKNOWN_FORMS = ("add", "replace")          # unknown: {add: [...]} (= a plain list) or {replace: [...]}
 EXPRESSION_OPS = ("all_of", "any_of", "not")  # derive: {all_of: [field, {any_of: [field, ...]}, ...]}
 PERIOD_FORMS = ("title",)                   # period: title, or period: {title: REGEX with start and end}
@@ -109,6 +112,7 @@ class ColumnSpec:
     unknown_replace: bool = False            # `unknown: {replace: [...]}`: these tokens instead of the global list
     expr: tuple | None = None                # `derive: {all_of: ...}`: ("all_of", (operand, ...)) etc.
     title: re.Pattern | None = None          # `title: REGEX`: a constant read from the rows above the header
+    single_word: str | None = None           # `parse: name`: how a lone word reads (SINGLE_WORD; None: the kind's default)
 
     def all_headers(self) -> list[str]:
         out = list(self.headers)
@@ -195,6 +199,9 @@ class Config:
     mappings: dict[str, Mapping]
     agencies: dict[str, Agency]
     template: TemplateSpec | None = None
+    # codes/unknown.yaml `numbered_names`: in a name column, these with a number ("UM1", "UF 2")
+    # are a numbered unnamed person, as an unknown token with a number is ("Unknown male 1")
+    numbered_unknown: frozenset[str] = frozenset()
 
     @cached_property
     def agency_list(self) -> list[Agency]:

@@ -6,6 +6,8 @@ and the result reused for every row that holds it.
 
 from __future__ import annotations
 
+import re
+
 from ..config import Agency, ColumnSpec, Config, normalise
 from .records import UNKNOWN
 from .values import (
@@ -18,6 +20,9 @@ from .values import (
     parse_name,
     quick_date,
 )
+
+# normalised text ending in a number, e.g. "unknown male 2", "um1", "unknown male no 3"
+_NUMBERED = re.compile(r"^(\D*?)\s*(?:no\s*|number\s*)?\d{1,3}$")
 
 
 class _Translator:
@@ -66,12 +71,7 @@ class _Translator:
         if spec.derive == "missing_from_episodes" or spec.parse == "initials" or self.fname == "initials":
             return None
         if spec.parse == "name":
-            def name(s: str) -> tuple:
-                parts, problem = parse_name(s)
-                if parts is None:
-                    return None, None, problem
-                return None, {"forename": parts[0], "surname": parts[1]}, None
-            return name
+            return self._name
         if self.codes is not None or spec.pattern is not None or self.ftype == "int":
             return None
         if self.ftype == "date":
@@ -112,10 +112,7 @@ class _Translator:
                 return UNKNOWN, None, problem
             return ("Reported missing" if n > 0 else "Not reported missing"), None, None
         if spec.parse == "name":
-            parts, problem = parse_name(s)
-            if parts is None:
-                return None, None, problem
-            return None, {"forename": parts[0], "surname": parts[1]}, None
+            return self._name(s)
         if spec.parse == "initials" or f == "initials":
             return (*parse_initials(s)[:1], None, parse_initials(s)[1])
         if self.codes is not None:
@@ -141,6 +138,29 @@ class _Translator:
             value, problem = parse_age(s) if spec.parse == "age" else parse_int(s)
             return value, None, problem
         return s, None, None
+
+    def _name(self, s: str) -> tuple:
+        """A whole name split into forename and surname (values.parse_name, a lone word read as
+        the column's `single_word` says); a numbered unnamed person ("Unknown male 1", "UM1") is no
+        name."""
+        if self.numbered_unknown(s):
+            return None, None, None
+        parts, problem = parse_name(s, self.spec.single_word or "reject")
+        if parts is None:
+            return None, None, problem
+        return None, {"forename": parts[0], "surname": parts[1]}, problem
+
+    def numbered_unknown(self, s: str) -> bool:
+        """An unknown token, or one of codes/unknown.yaml's `numbered_names` ("UM", "UF"), with a
+        number after it: how a return tells its unnamed suspects apart ("Unknown Male (2)",
+        "unknown female 3", "UM1"). Read as a name it was forename "Unknown", surname "male"; and
+        "UM" alone may be initials, so only with the number."""
+        m = _NUMBERED.match(normalise(s))
+        if m is None:
+            return False
+        word = m[1].strip()
+        return bool(word) and (word in self.unknown or word in self.config.numbered_unknown
+                               or word.replace(" ", "") in self.config.numbered_unknown)
 
     def _raw_extra(self, s: str, detail: str | None) -> dict | None:
         if self.fname != "ethnicity":

@@ -184,8 +184,12 @@ def parse_initials(text: str) -> tuple[str | None, Problem]:
     return letters.upper(), None
 
 
-def parse_name(text: str) -> tuple[tuple[str | None, str | None] | None, Problem]:
-    """Split a whole name: "SMITH, Jane", "Jane Smith", "Jane SMITH" -> (forename, surname)."""
+def parse_name(text: str, single_word: str = "reject") -> tuple[tuple[str | None, str | None] | None, Problem]:
+    """Split a whole name: "SMITH, Jane", "Jane Smith", "Jane SMITH" -> (forename, surname).
+
+    A single word ("Dave") is read as ``single_word`` says: a forename or a surname with the other
+    part unknown, still with a warning (the row is kept, the reading is a guess), or rejected
+    (no name, a ``bad_name`` warning)."""
     s = " ".join(text.split())
     if "," in s:
         surname, _, forename = s.partition(",")
@@ -193,7 +197,14 @@ def parse_name(text: str) -> tuple[tuple[str | None, str | None] | None, Problem
         return (forename, surname.strip() or None), None
     tokens = s.split(" ")
     if len(tokens) == 1:
-        return None, ("bad_name", "a single word: cannot tell forename from surname")
+        if single_word == "forename":
+            return (s, None), ("single_name", "a single word: read as a forename, surname unknown "
+                                              "(single_word: forename)")
+        if single_word == "surname":
+            return (None, s), ("single_name", "a single word: read as a surname, forename unknown "
+                                              "(single_word: surname)")
+        return None, ("bad_name", "a single word: cannot tell forename from surname (a mapping can say how "
+                                  "to read one: single_word: forename | surname)")
     upper = [t for t in tokens if t.isupper() and len(t) > 1]
     if upper and len(upper) < len(tokens):
         # "Jane SMITH": the capitalised tokens are the surname, wherever they stand.

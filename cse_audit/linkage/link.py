@@ -188,6 +188,7 @@ def _uncertainty(run, roots: list[int], threshold: float, low: float, high: floa
     # person; a pair that is both records' best counts once (two records, at most two people)
     within = best[best["same"].to_numpy()]
     dup_lo = dup_hi = dup_sd = 0.0
+    n_open = 0
     ambiguous = set(unsure["uid"]) | torn
     skip = None
     if run.fit is not None and run.kinds is not None:
@@ -213,6 +214,11 @@ def _uncertainty(run, roots: list[int], threshold: float, low: float, high: floa
         # a person of several unresolved partial records is one duplicate at most, not one each
         share = _per_person_share(est, free, root)
         dup_lo, dup_hi, dup_sd = dup_lo * share, dup_hi * share, dup_sd * share
+        # persons of records with a forename only ("Dave", 30s) or no name: each someone already
+        # counted or someone new, so the low end takes each off (issue 16; unresolved.open_records)
+        opened = unresolved.open_records(run.fit, kinds, root)
+        n_open, ambiguous = len(np.unique(root[opened])), ambiguous | set(opened.tolist())
+        dup_hi += n_open
     pairs = pd.DataFrame({"a": np.minimum(within["uid"], within["other"]),
                           "b": np.maximum(within["uid"], within["other"]), "p": within["p"]})
     linked = pairs.drop_duplicates(["a", "b"])["p"].to_numpy()
@@ -223,8 +229,9 @@ def _uncertainty(run, roots: list[int], threshold: float, low: float, high: floa
     expected = persons - float(merge.sum()) + float((1 - linked).sum())
     sd = 2.0 * math.sqrt(float((merge * (1 - merge)).sum()) + float((linked * (1 - linked)).sum()) + dup_sd ** 2)
     log.info("%s: count's range: persons %d; pairs of persons that may be one %.0f; linked records that may be "
-             "another %.0f; unresolved partial records that are named persons' %.0f-%.0f; 2 sd %.0f",
-             kind, persons, merge.sum(), (1 - linked).sum(), dup_lo, dup_hi, sd)
+             "another %.0f; unresolved partial records that are named persons' %.0f-%.0f (%d persons of a forename "
+             "only or no name); 2 sd %.0f",
+             kind, persons, merge.sum(), (1 - linked).sum(), dup_lo, dup_hi, n_open, sd)
     return {"ambiguous_records": len(ambiguous),
             "persons_low": max(math.floor(expected - dup_hi - sd), 1),
             "persons_high": max(math.ceil(expected - dup_lo + sd), 1)}
@@ -414,7 +421,7 @@ def _join_fitting(run, roots, edges, groups, shifts, prior, threshold) -> int:
         return 0
     kinds, root = np.asarray(run.kinds), np.asarray(roots)
     bits = edges["w"].to_numpy() - _logit2(prior) - (shifts[groups] if groups is not None else 0.0)
-    est = unresolved.estimate(run.fit, kinds, root, 1.0)
+    est = unresolved.estimate(run.fit, kinds, root, 1.0, forenames=True)
     # only pairs of a lone partial record and a named record give a chance (the rows join_chances
     # keeps, in order): at 1M records the others are most of 20M pairs, held twice over there
     alone = np.zeros(len(root), bool)

@@ -53,6 +53,8 @@ class Unresolved:
     part: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))  # the records covered
     fits: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per record covered: its fits
     chance: np.ndarray = field(default_factory=lambda: np.zeros(0))  # and its fits by chance
+    # per record covered: True where it fits by its forename (a forename, no surname), not its initials
+    by_forename: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     def duplicates(self, spread: float = 2.0) -> tuple[float, float]:
         """Partial records that are a named person's duplicate, low and high: the fit rate 1 and
@@ -71,8 +73,10 @@ class Unresolved:
 def fit_frame(features) -> pd.DataFrame:
     """What a fit is judged on, per record (unique_id order): initials, sex, force area and the
     birth interval in days (a dob is an interval of one day)."""
-    cols = {"fi": "fi", "si": "si", "sex": "sex", "region": "region", "bd_lo": "lo", "bd_hi": "hi"}
-    f = pd.DataFrame({new: features.column(old).to_numpy(zero_copy_only=False) for old, new in cols.items()})
+    cols = {"fi": "fi", "si": "si", "sex": "sex", "region": "region", "bd_lo": "lo", "bd_hi": "hi",
+            "fn_nick": "fn"}  # the forename as its nickname group ("dave" fits "david"): open_persons
+    f = pd.DataFrame({new: features.column(old).to_numpy(zero_copy_only=False) for old, new in cols.items()
+                      if old in features.column_names})
     for c in ("lo", "hi"):
         f[c] = pd.to_numeric(f[c], errors="coerce").astype(float)
     return f
@@ -135,11 +139,49 @@ def covered(fit: pd.DataFrame, kinds: np.ndarray, roots: np.ndarray) -> np.ndarr
     return estimable(fit, kinds) & ~np.isin(roots, np.unique(roots[kinds < 4]))
 
 
+def _forename_only(fit: pd.DataFrame, kinds: np.ndarray) -> np.ndarray:
+    """Partial records with a forename and nothing of a surname (no surname initial either)."""
+    if "fn" not in fit.columns:
+        return np.zeros(len(fit), bool)
+    return (kinds >= 4) & fit["fn"].notna().to_numpy() & fit["si"].isna().to_numpy()
+
+
+def _by_forename(fit: pd.DataFrame, kinds: np.ndarray) -> pd.DataFrame | None:
+    """The fit frame read by forename: a forename-only record fits the named persons of its
+    area, sex and birth with its forename (nickname group), as an initials-only record fits those
+    with its initials. Its "initials" are the forename and a constant; records with no forename,
+    and initials-only partial records, have none, so only forename-only partial records are
+    covered in it. None when no record is forename-only."""
+    alone = _forename_only(fit, kinds)
+    if not alone.any():
+        return None
+    keyed = alone | ((kinds < 4) & fit["fn"].notna().to_numpy())
+    return fit.assign(fi=fit["fn"].where(keyed), si=np.where(keyed, "~", None))
+
+
 def estimate(f: pd.DataFrame, kinds: np.ndarray, roots: np.ndarray, fit_low: float,
-             named: np.ndarray | None = None) -> Unresolved:
+             forenames: bool = False, named: np.ndarray | None = None) -> Unresolved:
     """``f``: per record (in unique_id order) fi, si, sex, region, lo, hi (birth interval, days;
-    NaN when unknown); ``kinds``: groups.record_kinds; ``roots``: each record's person;
-    ``named``: the named records fits are counted among (default: every named record)."""
+    NaN when unknown), optionally fn (forename); ``kinds``: groups.record_kinds; ``roots``: each
+    record's person. With ``forenames``, forename-only records too, fitting by their forename
+    (_by_forename), for the joins (join_chances); the range leaves them to open_persons (a
+    forename and a decade fit a namesake about as often as the man himself). ``named``: the named
+    records fits are counted among (default: every named record)."""
+    est = _estimate(f, kinds, roots, fit_low, named)
+    g = _by_forename(f, kinds) if forenames else None
+    if g is None:
+        return est
+    more = _estimate(g, kinds, roots, fit_low, named)
+    return Unresolved(records=est.records + more.records, linked=est.linked + more.linked,
+                      ambiguous=np.r_[est.ambiguous, more.ambiguous], excess=est.excess + more.excess,
+                      sd=math.sqrt(est.sd ** 2 + more.sd ** 2), fit_low=fit_low, part=np.r_[est.part, more.part],
+                      fits=np.r_[est.fits, more.fits], chance=np.r_[est.chance, more.chance],
+                      by_forename=np.r_[np.zeros(len(est.part), bool), np.ones(len(more.part), bool)])
+
+
+def _estimate(f: pd.DataFrame, kinds: np.ndarray, roots: np.ndarray, fit_low: float,
+              named: np.ndarray | None = None) -> Unresolved:
+    """estimate() over the records with initials (fi, si) in ``f``."""
     named = kinds < 4 if named is None else named
     part = np.flatnonzero(estimable(f, kinds))
     if not len(part):
@@ -160,7 +202,7 @@ def estimate(f: pd.DataFrame, kinds: np.ndarray, roots: np.ndarray, fit_low: flo
     linked = np.isin(roots[part], np.unique(roots[named]))
     return Unresolved(records=len(part), linked=int(linked.sum()), ambiguous=part[(fits > 0) & ~linked],
                       excess=float((fits - chance).sum()), sd=math.sqrt(float(fits.sum())),
-                      fit_low=fit_low, part=part, fits=fits, chance=chance)
+                      fit_low=fit_low, part=part, fits=fits, chance=chance, by_forename=np.zeros(len(part), bool))
 
 
 def fitted_pairs(f: pd.DataFrame, kinds: np.ndarray) -> np.ndarray:
@@ -193,11 +235,17 @@ def join_chances(est: Unresolved, fit: pd.DataFrame, kinds: np.ndarray, roots: n
     if not len(est.part) or not len(edges):
         return empty
     alone = np.bincount(roots, minlength=len(roots))[roots] == 1
-    n_by_kind = np.bincount(kinds[est.part], minlength=8)
-    q = np.bincount(kinds[est.part], weights=est.fits - est.chance, minlength=8) / np.maximum(n_by_kind, 1)
-    q = np.clip(q, 0.0, 0.99)[kinds[est.part]]
+    by_fn = est.by_forename if len(est.by_forename) == len(est.part) else np.zeros(len(est.part), bool)
+    # q per kind, forename-only records apart: each as often a duplicate as its own sort says
+    sort = kinds[est.part] + 8 * by_fn
+    n_by_kind = np.bincount(sort, minlength=16)
+    q = np.bincount(sort, weights=est.fits - est.chance, minlength=16) / np.maximum(n_by_kind, 1)
+    q = np.clip(q, 0.0, 0.99)[sort]
     ratio = est.fits / np.maximum(est.chance, 1e-3)
     dup = np.where(est.fits > 0, q * ratio / (q * ratio + 1 - q), 0.0)
+    # a forename with nothing to date a birth never joins anyone: two men called Dave in one area
+    # are two men unless an age or a date of birth says otherwise (open_persons counts it)
+    dup[by_fn & (kinds[est.part] % 4 == 3)] = 0.0
     chance_of = dict(zip(est.part[alone[est.part]].tolist(), dup[alone[est.part]].tolist(), strict=True))
     a, b = edges["uid_l"].to_numpy(), edges["uid_r"].to_numpy()
     # both ends of each pair, kept where the first is such a record and the other named: filtered
@@ -211,11 +259,18 @@ def join_chances(est: Unresolved, fit: pd.DataFrame, kinds: np.ndarray, roots: n
         return empty
     x, y = ends["uid"].to_numpy(), ends["other"].to_numpy()
     col = {c: fit[c].to_numpy() for c in ("lo", "hi")}
-    # initials, area and sex as integer codes, compared as the values compare (see _eq_codes)
+    # initials (the forename, for a forename-only record), area and sex as integer codes,
+    # compared as the values compare (see _eq_codes)
     same = np.ones(len(x), bool)
     for c in ("region", "fi", "si"):
         codes = _eq_codes(fit[c].to_numpy())
         same &= (codes[x] == codes[y]) & (codes[x] >= 0)
+    if by_fn.any():
+        keyed = np.zeros(len(roots), bool)
+        keyed[est.part[by_fn]] = True
+        fn, region = _eq_codes(fit["fn"].to_numpy()), _eq_codes(fit["region"].to_numpy())
+        by_name = (fn[x] == fn[y]) & (fn[x] >= 0) & (region[x] == region[y]) & (region[x] >= 0)
+        same = np.where(keyed[x], by_name, same)
     sex = pd.factorize(fit["sex"].to_numpy())[0]  # a missing sex (None or NaN): -1
     sex = (sex[x] < 0) | (sex[y] < 0) | (sex[x] == sex[y])
     lo_x, hi_x, lo_y, hi_y = col["lo"][x], col["hi"][x], col["lo"][y], col["hi"][y]
@@ -294,3 +349,39 @@ def fit_rate_low(fit: pd.DataFrame, kinds: np.ndarray, edges: pd.DataFrame, root
     # unknown shares at FALLBACK_SHARE each would make a small store's high end triple)
     known = [x for x in shares if x is not None]
     return float(np.prod(known)) * (FALLBACK_SHARE if len(known) < 5 else 1.0)
+
+
+def open_persons(fit: pd.DataFrame, kinds: np.ndarray, roots: np.ndarray) -> int:
+    """How many persons open_records' records make."""
+    return int(len(np.unique(roots[open_records(fit, kinds, roots)])))
+
+
+def open_records(fit: pd.DataFrame, kinds: np.ndarray, roots: np.ndarray) -> np.ndarray:
+    """The records of persons made only of partial records the estimate does not cover: a forename and no
+    surname ("Dave", 30s), no name at all ("Unknown male" with an age, a sex and an area), or no
+    area. Each is either someone already counted or someone new, so each may take one off the
+    count. Their fits cannot say which, as initials' fits do (estimate): a forename and an age
+    given as "30s" fit a namesake by chance about as often as the man himself (issue 16's
+    held-out returns: 18 such records had 18 fits where chance gave 14.5, yet most were a named
+    man's), and a record with no name fits every man of its age in the area. Only persons with a
+    named person that could be theirs count: the same area, a sex that does not differ, a birth
+    that fits, and the forename (nickname group) where the record has one; an unknown area fits
+    anyone."""
+    part = (kinds >= 4) & ~estimable(fit, kinds)
+    if not part.any():
+        return np.zeros(0, dtype=int)
+    named = kinds < 4
+    reached = np.zeros(len(roots), bool)
+    reached[roots[named | estimable(fit, kinds)]] = True
+    idx = np.flatnonzero(part & ~reached[roots])  # in a person with no named or covered record
+    if not len(idx):
+        return idx
+    rec = fit.iloc[idx].reset_index(drop=True)
+    fits = rec["region"].isna().to_numpy().copy()
+    persons = fit.loc[named].dropna(subset=["region"])
+    fn = rec["fn"].notna().to_numpy() if "fn" in rec.columns else np.zeros(len(rec), bool)
+    for has_fn, keys in ((True, ["region", "fn"]), (False, ["region"])):
+        sel = ~fits & (fn == has_fn)
+        if sel.any() and len(persons):
+            fits[sel] = _count_fitting(persons, rec[sel].reset_index(drop=True), keys) > 0
+    return idx[fits]

@@ -27,6 +27,7 @@ PLAIN = {
     "bad_name": ("A name we could not split into first name and surname",
                  "Give both the first name and the surname."),
     "bad_number": ("A number we could not read", "Give a whole number."),
+    "single_name": ("A first name only (or a surname only)", "Give the full name where you know it."),
     "no_case_ref": ("A case with no case reference", "Give every case a reference and use the same reference "
                                                      "on the Victims and Offenders sheets."),
     "unknown_case_ref": ("A case reference that is not on the cases sheet",

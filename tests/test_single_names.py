@@ -1,0 +1,146 @@
+"""Issue 16 (session 9): a lone word in a name column (`single_word`), numbered unnamed suspects
+("Unknown male 1", "UM1"), and "Home and care" in missing_status. Names here are made up."""
+
+from __future__ import annotations
+
+import pytest
+
+from cse_audit.ingest.values import parse_name
+
+from .test_new_layouts import _map
+
+OFFENDERS = ("name: t\nsheets:\n  offenders:\n    columns:\n      case_ref: Ref\n"
+             "      name: {column: Name, parse: name%s}\n      age: {column: Age, parse: age}\n      sex: Sex\n")
+VICTIMS = OFFENDERS.replace("offenders:", "victims:")
+
+
+def test_parse_name_reads_a_lone_word_as_told():
+    (parts, problem) = parse_name("Dave", "forename")
+    assert parts == ("Dave", None) and problem[0] == "single_name"
+    (parts, problem) = parse_name("FAUXLEY", "surname")
+    assert parts == (None, "FAUXLEY") and problem[0] == "single_name"
+    assert parse_name("Dave", "reject") == (None, parse_name("Dave")[1])
+    assert parse_name("Dave")[0] is None and parse_name("Dave")[1][0] == "bad_name"
+    # two words are never touched by single_word
+    assert parse_name("Dave Fauxley", "surname") == (("Dave", "Fauxley"), None)
+
+
+def test_an_offenders_lone_word_is_a_forename_by_default_and_still_reported(fixture_config_dir, tmp_path):
+    rows = [["Ref", "Name", "Age", "Sex"], ["R1", "Tariq", "30s", "M"], ["R2", "Dave Fauxley", "41", "M"],
+            ["R3", "dave", "", "M"]]
+    m = _map(fixture_config_dir, tmp_path, OFFENDERS % "", rows)
+    recs = m.records["offenders"]
+    assert [(r.get("forename"), r.get("surname")) for r in recs] == [("Tariq", None), ("Dave", "Fauxley"),
+                                                                     ("dave", None)]
+    warned = [(i.row_number, i.code, i.severity) for i in m.issues if i.code in ("single_name", "bad_name")]
+    assert warned == [(2, "single_name", "warning"), (4, "single_name", "warning")]
+    # the warning never repeats the value (a name)
+    assert all("Tariq" not in (i.message + str(i.value)) for i in m.issues)
+    assert m.rows_landed == 3 and m.rows_rejected == 0
+
+
+def test_a_victims_lone_word_is_rejected_by_default_and_a_mapping_can_say_otherwise(fixture_config_dir, tmp_path):
+    rows = [["Ref", "Name", "Age", "Sex"], ["R1", "Chloe", "14", "F"], ["R2", "FAUXLEY", "15", "F"]]
+    m = _map(fixture_config_dir, tmp_path, VICTIMS % "", rows)
+    assert [(r.get("forename"), r.get("surname")) for r in m.records["victims"]] == [(None, None), (None, None)]
+    assert [i.code for i in m.issues if i.row_number in (2, 3)] == ["bad_name", "bad_name"]
+    m = _map(fixture_config_dir, tmp_path, VICTIMS % ", single_word: surname", rows)
+    assert [(r.get("forename"), r.get("surname")) for r in m.records["victims"]] == [(None, "Chloe"),
+                                                                                   (None, "FAUXLEY")]
+    m = _map(fixture_config_dir, tmp_path, OFFENDERS % ", single_word: reject", rows)
+    assert [(r.get("forename"), r.get("surname")) for r in m.records["offenders"]] == [(None, None), (None, None)]
+
+
+@pytest.mark.parametrize("extra, message", [
+    (", single_word: first", "one of forename, surname, reject"),
+    ("", "one of forename, surname, reject"),       # without parse: name
+])
+def test_single_word_errors_name_the_key(fixture_config_dir, extra, message):
+    from cse_audit.config import ConfigError, load_config
+
+    text = (OFFENDERS % extra) if extra else OFFENDERS.replace("{column: Name, parse: name%s}",
+                                                                "{column: Name, single_word: forename}")
+    (fixture_config_dir / "mappings" / "t.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as exc:
+        load_config(fixture_config_dir)
+    assert "single_word" in str(exc.value) and message in str(exc.value)
+
+
+def test_numbered_unnamed_suspects_are_no_name(fixture_config_dir, tmp_path):
+    # "Unknown male 1" was forename "Unknown", surname "male" (every such row of every return one man);
+    # "UM1" a lone word, with single_word: forename the forename "UM1"
+    names = ["Unknown male 1", "Unknown Male (2)", "unknown female 3", "UM1", "UF 2", "Unidentified male no. 4",
+             "Unknown 5"]
+    rows = [["Ref", "Name", "Age", "Sex"]] + [[f"R{i}", n, "30", "M"] for i, n in enumerate(names)]
+    rows += [["R9", "Umar Fauxley", "30", "M"], ["R10", "UM", "31", "M"]]
+    m = _map(fixture_config_dir, tmp_path, OFFENDERS % "", rows)
+    got = [(r.get("forename"), r.get("surname")) for r in m.records["offenders"]]
+    assert got == [(None, None)] * len(names) + [("Umar", "Fauxley"), ("UM", None)]
+    assert not [i for i in m.issues if i.code in ("bad_name", "single_name") and i.row_number <= len(names) + 1]
+
+
+def test_home_and_care_means_reported_missing():
+    from cse_audit.config import load_config
+
+    config = load_config()
+    for text in ("Home and care", "home & care", "HOME AND CARE"):
+        assert config.codes["missing_status"].lookup(text) == ("Reported missing", None)
+        assert config.codes["missing_from"].lookup(text)[0] == "Both"
+
+
+# -- linkage: a forename with no surname (made-up names, victims' tables as in test_linkage) ------
+
+def _fn_rows():
+    from .test_linkage import _row
+
+    return [
+        _row("dave_full", "P1", "Dave", "Fauxley", None, "1995-05-01", None, "2009-06-01", "Leeds", "D1", "Male"),
+        _row("dave_other", "P2", "Dave", "Testwell", None, "1980-01-01", None, "2009-02-01", "Leeds", "D2", "Male"),
+        # a first name alone, nothing to date a birth: either Dave, or a third
+        _row("dave_bare", "L1", "Dave", None, None, None, None, "2009-07-01", "Leeds", "D3", "Male"),
+        # a first name and an age that fits Dave Fauxley only
+        _row("dave_aged", "N1", "Dave", None, None, None, 14, "2009-08-01", "Leeds", "D1", "Male"),
+    ]
+
+
+@pytest.fixture(scope="module")
+def fn_linked(tmp_path_factory):
+    import dataclasses
+
+    from cse_audit import linkage
+
+    from .test_linkage import _person, build_store
+
+    cfg = dataclasses.replace(linkage.load_linkage_config(), probability_two_random_records_match=2e-4,
+                              overrides_file=None)
+    con, ids, truth = build_store(tmp_path_factory.mktemp("fn") / "store.duckdb", extra=_fn_rows())
+    result = linkage.link_people(con, "victims", config=cfg)
+    yield con, {k: _person(con, rid) for k, rid in ids.items()}, result, ids, truth, cfg
+    con.close()
+
+
+def test_a_forename_alone_is_compared_as_a_forename_and_never_links_on_it_alone(fn_linked):
+    from cse_audit import linkage
+
+    con, p, result, ids, truth, cfg = fn_linked
+    # blocked with the records of its area that have its forename (the rule for forename-only records)
+    rule = next(r for r in result.candidate_pairs_by_rule if "fn_nick" in r and "sn IS NULL" in r)
+    assert result.candidate_pairs_by_rule[rule] >= 3
+    assert len({p["dave_full"], p["dave_other"], p["dave_bare"]}) == 3  # two Daves, and a bare "Dave"
+    assert p["dave_aged"] != p["dave_other"]                            # ten years off
+    ex = linkage.explain(con, "victims", ids["dave_aged"], ids["dave_full"], config=cfg)
+    levels = {c["comparison"]: c["level"] for c in ex.comparisons}
+    assert levels["forename"] == "names/exact" and levels["surname"] == "null"
+    # the range allows for the forename-only records being someone already counted
+    persons_true = len(set(truth.values()))
+    assert result.persons_low <= persons_true <= result.persons_high
+
+
+def test_numbered_names_must_be_a_list(fixture_config_dir):
+    from cse_audit.config import ConfigError, load_config
+
+    path = fixture_config_dir / "codes" / "unknown.yaml"
+    path.write_text(path.read_text().replace('numbered_names: ["um", "uf"]', "numbered_names: um"))
+    with pytest.raises(ConfigError) as exc:
+        load_config(fixture_config_dir)
+    assert "unknown.yaml" in str(exc.value) and "numbered_names" in str(exc.value)
