@@ -1,0 +1,160 @@
+"""How sure the count is: the records left ambiguous and a range for the number of people
+(link._clusters calls _uncertainty once the persons are found). Separate from link.py, which
+finds the persons."""
+
+from __future__ import annotations
+
+import logging
+import math
+
+import numpy as np
+import pandas as pd
+
+from . import unresolved
+
+log = logging.getLogger(__name__)
+
+
+def _best_pairs(edges: pd.DataFrame, roots: list[int]) -> tuple[pd.DataFrame, np.ndarray]:
+    """Each record's best scored pair (uid, other, p, same: in one person), and the roots. Ties: the
+    first as a left end, then as a right end, in edge order (as a stable sort of both ends gave,
+    whose frame was the peak memory at 1M records: BENCHMARKS.md, session 6)."""
+    a, b, p = edges["uid_l"].to_numpy(), edges["uid_r"].to_numpy(), edges["p"].to_numpy()
+    root = np.asarray(roots)
+    top = np.full(len(root), -np.inf)
+    np.maximum.at(top, a, p)
+    np.maximum.at(top, b, p)
+    il, ir = np.flatnonzero(p == top[a]), np.flatnonzero(p == top[b])  # each record's best ends
+    uid, other = np.concatenate([a[il], b[ir]]), np.concatenate([b[il], a[ir]])
+    first = np.unique(uid, return_index=True)[1]  # the first of a record's best ends, in that order
+    best = pd.DataFrame({"uid": uid[first], "other": other[first], "p": np.concatenate([p[il], p[ir]])[first]})
+    best["same"] = root[best["uid"].to_numpy()] == root[best["other"].to_numpy()]
+    return best, root
+
+
+def _strong_ends(edges: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """Both ends (uid, other) of each pair at or above the threshold."""
+    s = edges["p"].to_numpy() >= threshold
+    a, b = edges["uid_l"].to_numpy()[s], edges["uid_r"].to_numpy()[s]
+    return pd.DataFrame({"uid": np.concatenate([a, b]), "other": np.concatenate([b, a])})
+
+
+def _uncertainty(run, roots: list[int], threshold: float, low: float, high: float,
+                 forbidden: list[tuple[int, int]] = (), kind: str = "records") -> dict:
+    """How sure the count is. A record is ambiguous when its best pair is uncertain (match
+    probability p in [low, high)), when it has pairs at or above the threshold to two
+    different persons, or when it is a partial record (initials, an area) left a person of its
+    own with a chance of at least ``low`` of being one of the named persons that fit it
+    (unresolved.join_chances).
+
+    The range is the number of people expected, two standard deviations either way: the
+    persons found, less the pairs of persons that may be one (each pair's chance: the best
+    match probability between their records, pairs from MERGE_FLOOR up; a person's chances add
+    up to at most one), plus the linked records that may be another person (1 - p of a record's
+    best pair, when that is within its person), less the partial records left persons of their
+    own that are named persons' duplicates. How many those are, unresolved.py estimates from
+    how many named persons fit them against how many would by chance (their pairs' scores
+    cannot say: a record that fits five children scores low against each); its fit rate's
+    range widens the range. The count (one person per cluster) may lie outside the range: at
+    scale it counts each unresolved partial record as a child of its own, which most are not."""
+    persons = len(set(roots))
+    e = run.edges
+    if not len(e):
+        return {"ambiguous_records": 0, "persons_low": persons, "persons_high": persons}
+    best, root = _best_pairs(e, roots)
+    unsure = best[(best["p"] >= low) & (best["p"] < high)]
+    strong = _strong_ends(e, threshold).assign(r=lambda d: root[d["other"].to_numpy()])
+    torn = set(strong.groupby("uid")["r"].nunique().loc[lambda s: s > 1].index)
+    # a linked record may be another person: 1 - its best pair's p, when that pair is in its
+    # person; a pair that is both records' best counts once (two records, at most two people)
+    within = best[best["same"].to_numpy()]
+    dup_lo = dup_hi = dup_sd = 0.0
+    n_open = 0
+    ambiguous = set(unsure["uid"]) | torn
+    skip = None
+    if run.fit is not None and run.kinds is not None:
+        kinds = np.asarray(run.kinds)
+        est = unresolved.estimate(run.fit, kinds, root, unresolved.fit_rate_low(run.fit, kinds, e, root))
+        dup_lo, dup_hi = est.unlinked_duplicates(spread=0.0)
+        dup_sd = est.sd / est.fit_low if dup_hi > 0 else 0.0
+        free = unresolved.covered(run.fit, kinds, root)
+        # the estimate stands for these records' pairs into named persons: not counted twice
+        has_named = np.zeros(len(root), bool)
+        has_named[root[kinds < 4]] = True
+        a, b = e["uid_l"].to_numpy(), e["uid_r"].to_numpy()
+        skip = (free[a] & has_named[root[b]]) | (free[b] & has_named[root[a]])
+        # a partial record left alone is ambiguous when its fits make it plausibly someone's
+        chance = run.duplicate_chance or {}
+        ambiguous = (ambiguous - set(np.flatnonzero(free).tolist())) | {
+            int(r) for r in np.flatnonzero(free) if chance.get(int(r), 0.0) >= low}
+        # the estimate stands for the partial records it covers that are linked to a named
+        # person: persons = count - (duplicates - linked) whoever they are linked to, so their
+        # links' splits are not added (a person of partial records only may still be two)
+        held = unresolved.estimable(run.fit, kinds) & has_named[root]
+        within = within[~held[within["uid"].to_numpy()] & ~held[within["other"].to_numpy()]]
+        # a person of several unresolved partial records is one duplicate at most, not one each
+        share = _per_person_share(est, free, root)
+        dup_lo, dup_hi, dup_sd = dup_lo * share, dup_hi * share, dup_sd * share
+        # persons of records with a forename only ("Dave", 30s) or no name: each someone already
+        # counted or someone new, so the low end takes each off (issue 16; unresolved.open_records)
+        opened = unresolved.open_records(run.fit, kinds, root)
+        n_open, ambiguous = len(np.unique(root[opened])), ambiguous | set(opened.tolist())
+        dup_hi += n_open
+    pairs = pd.DataFrame({"a": np.minimum(within["uid"], within["other"]),
+                          "b": np.maximum(within["uid"], within["other"]), "p": within["p"]})
+    linked = pairs.drop_duplicates(["a", "b"])["p"].to_numpy()
+    merge = _merge_chances(e if skip is None else e[~skip], root, forbidden)
+    # the persons expected: less the merges the scores expect, plus the splits, less the
+    # duplicates; two standard deviations of the three (independent counts) either way, and the
+    # duplicates' range from the fit rate's (a bias, not noise: not shrunk by the others)
+    expected = persons - float(merge.sum()) + float((1 - linked).sum())
+    sd = 2.0 * math.sqrt(float((merge * (1 - merge)).sum()) + float((linked * (1 - linked)).sum()) + dup_sd ** 2)
+    log.info("%s: count's range: persons %d; pairs of persons that may be one %.0f; linked records that may be "
+             "another %.0f; unresolved partial records that are named persons' %.0f-%.0f (%d persons of a forename "
+             "only or no name); 2 sd %.0f",
+             kind, persons, merge.sum(), (1 - linked).sum(), dup_lo, dup_hi, n_open, sd)
+    return {"ambiguous_records": len(ambiguous),
+            "persons_low": max(math.floor(expected - dup_hi - sd), 1),
+            "persons_high": max(math.ceil(expected - dup_lo + sd), 1)}
+
+
+def _per_person_share(est, free: np.ndarray, root: np.ndarray) -> float:
+    """Duplicates among persons over duplicates among records, for the unresolved partial
+    records: a person of k such records (linked among themselves) is one duplicate, not k. From
+    each record's excess fits (fits less chance fits), averaged within its person; between
+    1 / the most records of one such person, and 1."""
+    mask = free[est.part]
+    if not mask.any():
+        return 1.0
+    rec = pd.DataFrame({"root": root[est.part[mask]], "x": (est.fits - est.chance)[mask]})
+    floor = 1.0 / float(rec["root"].value_counts().max())  # all in persons of the most records
+    total = float(rec["x"].sum())
+    if total <= 0:
+        return floor
+    return float(min(max(rec.groupby("root")["x"].mean().sum() / total, floor), 1.0))
+
+
+MERGE_FLOOR = 0.01  # pairs of persons less likely than this to be one are left out of the range
+
+
+def _merge_chances(edges: pd.DataFrame, root: np.ndarray, forbidden=()) -> np.ndarray:
+    """Per pair of persons with a scored pair between them: the chance they are one person (the
+    best pair's p), scaled so that no person's chances add up to more than one. Persons held
+    apart (a reviewer's no-match, the within-return guard, a pair scored below
+    cannot_link_below) are never one."""
+    a, b = root[edges["uid_l"].to_numpy()], root[edges["uid_r"].to_numpy()]
+    cross = pd.DataFrame({"a": np.minimum(a, b), "b": np.maximum(a, b), "p": edges["p"].to_numpy()})
+    cross = cross[(cross["a"] != cross["b"]) & (cross["p"] >= MERGE_FLOOR)]
+    if len(forbidden) and len(cross):
+        x = root[np.asarray([f[0] for f in forbidden])]
+        y = root[np.asarray([f[1] for f in forbidden])]
+        held = pd.DataFrame({"a": np.minimum(x, y), "b": np.maximum(x, y)}).drop_duplicates()
+        cross = cross.merge(held, on=["a", "b"], how="left", indicator=True)
+        cross = cross[cross["_merge"] == "left_only"].drop(columns="_merge")
+    if not len(cross):
+        return np.zeros(0)
+    pairs = cross.groupby(["a", "b"], sort=False)["p"].max().reset_index()
+    total = pd.concat([pairs[["a", "p"]].rename(columns={"a": "r"}), pairs[["b", "p"]].rename(columns={"b": "r"})])
+    total = total.groupby("r")["p"].sum()
+    cap = np.minimum(1.0, 1.0 / np.maximum(total.loc[pairs["a"]].to_numpy(), total.loc[pairs["b"]].to_numpy()))
+    return pairs["p"].to_numpy() * cap
