@@ -10,6 +10,7 @@ import fnmatch
 import hashlib
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 from ..config import Agency, Config
@@ -86,18 +87,28 @@ def pattern_key(text: str) -> str:
 
 
 def _pattern_hit(name: str, key: str, pat: str) -> int | None:
-    """How specific the pattern is (its literal letters), if it matches the file name; else None."""
-    if fnmatch.fnmatchcase(name.lower(), pat.lower()) or fnmatch.fnmatchcase(key, pattern_key(pat)):
-        return len(pattern_key(pat).replace("*", "").replace("?", "").strip())
+    """How specific the pattern is (its literal letters), if it matches the file name (``name``
+    lower-cased, ``key`` its pattern_key); else None."""
+    lower, pat_key, specific = _pattern_forms(pat)
+    if fnmatch.fnmatchcase(name, lower) or fnmatch.fnmatchcase(key, pat_key):
+        return specific
     return None
+
+
+@lru_cache(maxsize=1 << 14)
+def _pattern_forms(pat: str) -> tuple[str, str, int]:
+    """A pattern lower-cased, as a pattern_key, and how specific it is: worked out once, not for
+    every file (each file is matched against every pattern of the registry, three times a load)."""
+    key = pattern_key(pat)
+    return pat.lower(), key, len(key.replace("*", "").replace("?", "").strip())
 
 
 def matching_agencies(file_name: str, config: Config) -> list[tuple[Agency, int]]:
     """Every agency whose `files` patterns match the file name, most specific first."""
-    key = pattern_key(file_name)
+    key, lower = pattern_key(file_name), file_name.lower()
     out = []
     for a in config.agency_list:
-        hits = [h for h in (_pattern_hit(file_name, key, pat) for pat in a.files) if h is not None]
+        hits = [h for h in (_pattern_hit(lower, key, pat) for pat in a.files) if h is not None]
         if hits:
             out.append((a, max(hits)))
     return sorted(out, key=lambda x: -x[1])

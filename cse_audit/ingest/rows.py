@@ -36,21 +36,56 @@ def arrow_tables(mapped, agency) -> dict:
         if not n:
             continue
         cols = mapped.columns[table]
-        data = {f: cols.get(f, [None] * n) for f in ["sheet", "row_number"] + fields}
-        if table != "cases":
-            data["column_group"] = cols.get("column_group", [None] * n)
-            data["age_max"] = cols.get("age_max", [None] * n)
-        data["agency_id"] = [agency.id] * n
-        data["source_type"] = [agency.source_type] * n
+        names = ["sheet", "row_number"] + fields + ([] if table == "cases" else ["column_group", "age_max"])
+        # A field the return does not have is all nulls, and the registry's fields are one value
+        # for every row: made as such, not converted from a list of n Python objects.
+        data = {f: _column(cols.get(f), n, types.get(f, pa.string())) for f in names}
+        data["agency_id"] = _constant(agency.id, n)
+        data["source_type"] = _constant(agency.source_type, n)
         if "force_area" in fields:
-            data["force_area"] = [agency.force_area] * n
-        out[table] = pa.table({k: pa.array(v, type=types.get(k, pa.string())) for k, v in data.items()})
-        _check_unique_ids(out[table], table)
+            data["force_area"] = _constant(agency.force_area, n)
+        out[table] = pa.table(data)
+        if not _unique_ids(cols, n):
+            _check_unique_ids(out[table], table)
     if mapped.issues:
         issues = [vars(i) for i in mapped.issues]
         out["issues"] = pa.table({k: pa.array([i[k] for i in issues], type=pa.int32() if k == "row_number"
                                                else pa.string()) for k in issues[0]})
     return out
+
+
+def _column(values: list | None, n: int, arrow_type):
+    import pyarrow as pa
+
+    return pa.nulls(n, arrow_type) if values is None else pa.array(values, type=arrow_type)
+
+
+def _constant(value: str | None, n: int):
+    """One registry value for every row, as a plain (not dictionary) string column: the store's
+    inserts were slower from dictionary columns (BENCHMARKS.md, session 7)."""
+    import pyarrow as pa
+
+    return pa.nulls(n, pa.string()) if value is None else pa.repeat(pa.scalar(value, pa.string()), n)
+
+
+def _unique_ids(cols: dict, n: int) -> bool:
+    """Whether the rows' record id keys (sheet:row, and :g + the column group) are all distinct:
+    the usual case, checked on the Python lists for a fraction of _check_unique_ids' cost. With no
+    ':' in a sheet name, a key splits back into its sheet, row and group one way only, so distinct
+    (sheet, row, group) mean distinct keys. Anything else (a ':' in a sheet name, a group that is
+    not text, a row without a sheet, which Arrow keys as null, a repeat) returns False and leaves
+    the verdict and the message to _check_unique_ids."""
+    sheets, rows, groups = cols.get("sheet"), cols.get("row_number"), cols.get("column_group")
+    if sheets is None or rows is None:
+        return False
+    names = set(sheets)
+    if not all(type(s) is str and ":" not in s for s in names) or not all(type(r) is int for r in set(rows)):
+        return False
+    if groups is None or not any(g is not None for g in groups):
+        return len(set(zip(sheets, rows, strict=True))) == n
+    if not all(g is None or type(g) is str for g in set(groups)):
+        return False
+    return len(set(zip(sheets, rows, groups, strict=True))) == n
 
 
 def _check_unique_ids(frame, table: str) -> None:
