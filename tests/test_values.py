@@ -162,3 +162,22 @@ def test_ages_at_the_limits(text, expected):
 ])
 def test_age_at_boundaries(dob, on, expected):
     assert age_at(dob, on) == expected
+
+
+@pytest.mark.parametrize(("text", "age", "upper"), [
+    ("age 14", 14, None), ("Aged 15", 15, None), ("aged: 16", 16, None), ("AGE 14-15", 14, 15),
+    ("approx 25", 25, None), ("approx. 25", 25, None), ("approximately 40", 40, None), ("c. 30", 30, None),
+    ("ca 30", 30, None), ("circa 30", 30, None), ("about 40", 40, None), ("25 approx", 25, None),
+    ("30ish", 30, None), ("~35", 35, None), ("12?", 12, None), ("approx 20s", 20, 29),
+])
+def test_an_age_with_words_around_it_is_the_age(text, age, upper):
+    # charities and councils write "age 14" and "approx 25" (a third held-out world: these were
+    # bad_age, so the record had no age at all)
+    from cse_audit.ingest.values import parse_age_band
+    assert parse_age(text) == (age, None)
+    assert parse_age_band(text) == (age, upper, None)
+
+
+@pytest.mark.parametrize("text", ["Age", "aged", "approx", "c25", "cat", "acne", "about", "ca"])
+def test_words_alone_are_not_an_age(text):
+    assert parse_age(text)[0] is None and parse_age(text)[1][0] == "bad_age"

@@ -119,11 +119,22 @@ def date_from_pattern(text: str, pattern: re.Pattern, pivot: int = 30) -> tuple[
 _AGE = re.compile(r"^(\d{1,3})(?:\.0+)?\s*(?:y|yr|yrs|year|years|yo|y/o|years old)?\.?$", re.I)
 _AGE_RANGE = re.compile(r"^(\d{1,3})\s*(?:-|to|–)\s*(\d{1,3})\s*(?:y|yrs|years)?$", re.I)
 _AGE_UNDER = re.compile(r"^(?:under|<|below)\s*(\d{1,3})", re.I)
+# words around an age that say nothing more: "age 14", "aged: 15", "approx. 25", "c. 30",
+# "about 40", "25 approx", "30ish", "~35" (an approximate age is an age: the linkage's birth
+# levels already allow for a year or three either way)
+_AGE_WORDS = re.compile(r"^(?:aged?|approx(?:imately)?|about|around|circa|ca|c)\b\.?\s*:?\s*|^~\s*", re.I)
+_AGE_TAIL = re.compile(r"\s*(?:approx(?:imately)?\.?|ish|\?)$", re.I)
+
+
+def _age_text(text: str) -> str:
+    s = text.strip()
+    return _AGE_TAIL.sub("", _AGE_WORDS.sub("", s)) if s else s
 
 
 def parse_age_band(text: str) -> tuple[int | None, int | None, Problem]:
     """Like parse_age, keeping a band's upper end: "14-15" -> (14, 15, None); "14" -> (14, None, None);
     a decade "20s" -> (20, 29, None), "early 20s" -> (20, 23, None)."""
+    text = _age_text(text)
     decade = parse_age_decade(text)
     if decade is not None:
         return decade[0], decade[1], None
@@ -138,8 +149,9 @@ def parse_age_band(text: str) -> tuple[int | None, int | None, Problem]:
 
 
 def parse_age(text: str) -> tuple[int | None, Problem]:
-    """"14", "14.0", "14 yrs", "14 years old"; a band "14-15" or a decade "20s" gives its lower bound."""
-    s = text.strip()
+    """"14", "14.0", "14 yrs", "14 years old", "age 14", "approx. 25"; a band "14-15" or a decade "20s"
+    gives its lower bound."""
+    s = _age_text(text)
     m = _AGE.match(s)
     if m:
         age = int(m[1])
