@@ -483,6 +483,11 @@ HARD = [
     # two girls whose names are each other's the other way round, born years apart
     _row("em_1", "P1", "Ellis", "Morgan", None, "2003-05-17", None, "2019-01-05", "Leeds", "EM"),
     _row("me_1", "L1", "Morgan", "Ellis", None, "2006-11-02", None, "2019-04-05", "Leeds", "ME"),
+    # namesakes born years apart; one girl's date with two slips (day and month one out)
+    _row("rp_1", "P1", "Rosenwyn", "Pengelly", None, "2003-05-10", None, "2019-01-05", "Leeds", "RP-1"),
+    _row("rp_2", "L1", "Rosenwyn", "Pengelly", None, "2007-08-21", None, "2019-04-05", "Leeds", "RP-2"),
+    _row("lc_1", "P1", "Loveday", "Carne", None, "2004-06-15", None, "2019-01-05", "Leeds", "LC"),
+    _row("lc_2", "L1", "Loveday", "Carne", None, "2004-07-16", None, "2019-04-05", "Leeds", "LC"),
 ]
 
 
@@ -533,6 +538,17 @@ def test_a_swap_is_one_piece_of_evidence_not_two(hard_linked, cfg):
     assert names["forename"]["match_weight"] > 5 and abs(names["surname"]["match_weight"]) < 1e-6
     assert p["em_1"] != p["me_1"]
     assert p["tg_1"] == p["tg_2"]  # the same swap with the same dob is one girl
+
+
+def test_dates_of_birth_years_apart_weigh_more_against_than_two_slips(hard_linked, cfg):
+    con, p, _result, ids = hard_linked
+    birth = {}
+    for a, b in (("rp_1", "rp_2"), ("lc_1", "lc_2")):
+        ex = linkage.explain(con, "victims", ids[a], ids[b], config=cfg)
+        birth[a] = next(c for c in ex.comparisons if c["comparison"] == "birth")
+    assert birth["rp_1"]["level"] == "dob/different" and birth["lc_1"]["level"] == "dob/near"
+    assert birth["rp_1"]["match_weight"] < birth["lc_1"]["match_weight"] - 1
+    assert p["rp_1"] != p["rp_2"]
 
 
 def test_names_the_other_way_round_are_compared_without_a_dob(hard_linked, cfg):

@@ -82,9 +82,10 @@ def test_a_small_group_of_levels_keeps_more_of_the_stated_m_than_a_large_one():
     # undated ages' group 1%: the same data weigh 99 times less there
     cfg = load_linkage_config(None)
     n, prior = 10_000, 0.25 / 9_999  # about 1,250 expected matches
-    em = {"dob/exact": 0.9, "dob/transposed": 0.05, "dob/one_part": 0.05, "dob/different": 0.0,
+    em = {"dob/exact": 0.9, "dob/transposed": 0.05, "dob/one_part": 0.05, "dob/near": 0.0, "dob/different": 0.0,
           "undated_ages/overlap": 1.0, "undated_ages/within_1": 0.0, "undated_ages/different": 0.0}
-    u = {"dob/exact": 0.0099, "dob/transposed": 0.0099, "dob/one_part": 0.0099, "dob/different": 0.9603,
+    u = {"dob/exact": 0.0099, "dob/transposed": 0.0099, "dob/one_part": 0.0099, "dob/near": 0.0099,
+         "dob/different": 0.9504,
          "undated_ages/overlap": 0.004, "undated_ages/within_1": 0.003, "undated_ages/different": 0.003}
     got = _m_from_data(_grouped_model(em, u, prior), cfg, {"probability_two_random_records_match": prior}, n)
     levels = {lv["label_for_charts"]: lv["m_probability"] for lv in got["comparisons"][0]["comparison_levels"]

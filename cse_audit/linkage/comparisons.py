@@ -89,6 +89,9 @@ def _birth_comparison():
         _lv(cll.CustomLevel(f"{both} AND dob_y_l = dob_y_r AND dob_m_l = dob_d_r AND dob_d_l = dob_m_r"),
             "dob/transposed"),
         _lv(cll.CustomLevel(f"{both} AND {same_parts} = 2"), "dob/one_part"),
+        # two slips, or a date a few days or months out: not the same as years apart, where two
+        # namesakes born four years apart weighed like a typo (a third held-out world, session 9)
+        _lv(cll.CustomLevel(f"{both} AND abs(bd_lo_l - bd_lo_r) <= 366"), "dob/near"),
         _lv(cll.CustomLevel(both), "dob/different"),
         # one side has a dob, the other an age at a case date (a one-year interval)
         _lv(cll.CustomLevel(f"{one_dob} AND {narrow} AND {gap} = 0"), "age_vs_dob/fits"),

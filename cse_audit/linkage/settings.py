@@ -35,7 +35,7 @@ LEVELS: dict[str, dict[str, list[str]]] = {
                 "initials": ["agree", "differ"]},
     # an age is a birth-date interval: one year wide at a case date ("fits"), wider when only the
     # return's reference period dates it (the undated_* groups: "inside" / "overlap")
-    "birth": {"dob": ["exact", "transposed", "one_part", "different"],
+    "birth": {"dob": ["exact", "transposed", "one_part", "near", "different"],
               "age_vs_dob": ["fits", "within_1", "within_3", "different"],
               "undated_age_vs_dob": ["inside", "within_1", "different"],
               "age_vs_age": ["fits", "within_1", "within_3", "different"],
