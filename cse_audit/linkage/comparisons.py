@@ -28,7 +28,7 @@ def _damerau_levenshtein_within(dialect, col: str, d: int) -> str:
     d = int(d)
     # bare column names (constants: fn, sn, ref): Spark SQL reads "double quotes" as a string
     ends = (f"WHEN length({col}_l) >= 3 AND length({col}_r) >= 3 AND substr({col}_l, 1, 1) <> substr({col}_r, 1, 1) "
-            f"AND right({col}_l, 1) <> right({col}_r, 1) THEN false " if d <= 1 else "")
+            f"AND substr({col}_l, -1) <> substr({col}_r, -1) THEN false " if d <= 1 else "")
     return (f"(CASE WHEN abs(length({col}_l) - length({col}_r)) > {d} THEN false {ends}"
             f"WHEN {lev}({col}_l, {col}_r) > {2 * d} THEN false ELSE {dl}({col}_l, {col}_r) <= {d} END)")
 
