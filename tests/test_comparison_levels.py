@@ -110,7 +110,7 @@ def test_edit_distance_guard_is_exact_on_raw_strings(values):
     dialect = SplinkDialect.from_string("duckdb")
     for d in range(4):
         old = f"(CASE WHEN levenshtein(x_l, x_r) > {2 * d} THEN false ELSE damerau_levenshtein(x_l, x_r) <= {d} END)"
-        new = _damerau_levenshtein_within(dialect, "x", d)
+        new = _damerau_levenshtein_within(dialect, "x", d).sql_condition
         diff, within = con.execute(
             f"SELECT count(*) FILTER (WHERE coalesce({old}, false) <> coalesce({new}, false)), "
             f"count(*) FILTER (WHERE {old}) FROM p").fetchone()

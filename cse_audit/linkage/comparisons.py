@@ -14,7 +14,7 @@ def _lv(creator, key):
     return creator.configure(label_for_charts=key)
 
 
-def _damerau_levenshtein_within(dialect, col: str, d: int) -> str:
+def _damerau_levenshtein_within(dialect, col: str, d: int):
     """Damerau-Levenshtein distance <= d, exactly as Splink's DamerauLevenshteinLevel, but only
     computed for pairs that cheaper exact tests do not rule out (most pairs: random pairs for u,
     blocked pairs with different names). Each edit changes a string's length by at most one, so
@@ -24,13 +24,15 @@ def _damerau_levenshtein_within(dialect, col: str, d: int) -> str:
     DuckDB's damerau_levenshtein is about eight times slower than its levenshtein, which is in
     turn several times slower than the length and end tests. A null name gives null, as before;
     tests/test_comparison_levels.py proves every level unchanged against the previous SQL."""
+    import splink.comparison_level_library as cll
+
     lev, dl = dialect.levenshtein_function_name, dialect.damerau_levenshtein_function_name
     d = int(d)
     # bare column names (constants: fn, sn, ref): Spark SQL reads "double quotes" as a string
     ends = (f"WHEN length({col}_l) >= 3 AND length({col}_r) >= 3 AND substr({col}_l, 1, 1) <> substr({col}_r, 1, 1) "
             f"AND substr({col}_l, -1) <> substr({col}_r, -1) THEN false " if d <= 1 else "")
-    return (f"(CASE WHEN abs(length({col}_l) - length({col}_r)) > {d} THEN false {ends}"
-            f"WHEN {lev}({col}_l, {col}_r) > {2 * d} THEN false ELSE {dl}({col}_l, {col}_r) <= {d} END)")
+    return cll.CustomLevel(f"(CASE WHEN abs(length({col}_l) - length({col}_r)) > {d} THEN false {ends}"
+                           f"WHEN {lev}({col}_l, {col}_r) > {2 * d} THEN false ELSE {dl}({col}_l, {col}_r) <= {d} END)")
 
 
 def _surname_part(dialect):
@@ -59,7 +61,7 @@ def _name_comparison(cfg: LinkageConfig, dialect, col: str, ini: str, comp: str,
     jw = dialect.jaro_winkler_function_name
     both = f"{col}_l IS NOT NULL AND {col}_r IS NOT NULL"
     close = cll.Or(cll.JaroWinklerLevel(col, c.jaro_winkler),
-                   cll.CustomLevel(_damerau_levenshtein_within(dialect, col, c.damerau_levenshtein)),
+                   _damerau_levenshtein_within(dialect, col, c.damerau_levenshtein),
                    cll.CustomLevel(f"(length({col}_l) >= 3 AND substr({col}_r, 1, length({col}_l)) = {col}_l) OR "
                                    f"(length({col}_r) >= 3 AND substr({col}_l, 1, length({col}_r)) = {col}_r)"))
     if col == "sn":
@@ -181,7 +183,7 @@ def _reference_comparison(sql):
         # both 5+ characters: a test of one side only made "close" depend on which record had
         # the smaller id (a 5- against a 4-character reference)
         _lv(cll.CustomLevel(f"(length(ref_l) >= 5 AND length(ref_r) >= 5 AND "
-                            f"{_damerau_levenshtein_within(sql, 'ref', 1)})"), "close"),
+                            f"{_damerau_levenshtein_within(sql, 'ref', 1).sql_condition})"), "close"),
         _lv(cll.ElseLevel(), "different"),
     ], output_column_name="reference", comparison_description="the agency's own person reference, within one agency")
 
