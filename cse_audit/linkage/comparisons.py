@@ -16,17 +16,40 @@ def _lv(creator, key):
 
 def _damerau_levenshtein_within(dialect, col: str, d: int):
     """Damerau-Levenshtein distance <= d, exactly as Splink's DamerauLevenshteinLevel, but only
-    computed where the (plain) Levenshtein distance is at most 2 d: a transposition is two
-    Levenshtein edits, so no pair beyond 2 d is within d. DuckDB's damerau_levenshtein is about
-    eight times slower than its levenshtein and most pairs (random pairs for u, blocked pairs
-    with different names) are far apart; the CASE makes the engine skip it for those. A null
-    name gives null, as before."""
+    computed for pairs that cheaper exact tests do not rule out (most pairs: random pairs for u,
+    blocked pairs with different names). Each edit changes a string's length by at most one, so
+    lengths more than d apart are beyond d; within one edit (d <= 1) of two strings of 3+
+    characters, the first or the last character is untouched, so they share one of them; and a
+    transposition is two Levenshtein edits, so nothing beyond 2 d (Levenshtein) is within d.
+    DuckDB's damerau_levenshtein is about eight times slower than its levenshtein, which is in
+    turn several times slower than the length and end tests. A null name gives null, as before;
+    tests/test_comparison_levels.py proves every level unchanged against the previous SQL."""
     import splink.comparison_level_library as cll
 
     lev, dl = dialect.levenshtein_function_name, dialect.damerau_levenshtein_function_name
-    # bare column names (constants: fn, sn): Spark SQL reads "double quotes" as a string
-    return cll.CustomLevel(f'(CASE WHEN {lev}({col}_l, {col}_r) > {2 * int(d)} THEN false '
-                           f'ELSE {dl}({col}_l, {col}_r) <= {int(d)} END)')
+    d = int(d)
+    # bare column names (constants: fn, sn, ref): Spark SQL reads "double quotes" as a string
+    ends = (f"WHEN length({col}_l) >= 3 AND length({col}_r) >= 3 AND substr({col}_l, 1, 1) <> substr({col}_r, 1, 1) "
+            f"AND substr({col}_l, -1) <> substr({col}_r, -1) THEN false " if d <= 1 else "")
+    return cll.CustomLevel(f"(CASE WHEN abs(length({col}_l) - length({col}_r)) > {d} THEN false {ends}"
+                           f"WHEN {lev}({col}_l, {col}_r) > {2 * d} THEN false ELSE {dl}({col}_l, {col}_r) <= {d} END)")
+
+
+def _surname_part(dialect):
+    """A surname part in common (sn_parts), computed as a list intersection only where both names
+    are double-barrelled. features.py makes sn_parts [sn] unless sn_barrel (two or more parts,
+    each shorter than sn), so two single names share a part exactly when they are the same, and
+    a single name shares one with a double-barrelled one exactly when it is one of its parts
+    (and so not the whole name). The same level for every pair as the intersection of the lists
+    (tests/test_comparison_levels.py); a membership test and an equality cost a fraction of it."""
+    import splink.comparison_level_library as cll
+
+    both = cll.ArrayIntersectLevel("sn_parts", 1).get_comparison_level(dialect.sql_dialect_str).sql_condition
+    # array_contains: DuckDB's alias of list_contains, and Spark's own
+    return cll.CustomLevel(f"CASE WHEN sn_barrel_l AND sn_barrel_r THEN {both} "
+                           "WHEN sn_barrel_l OR sn_barrel_r THEN sn_l <> sn_r AND "
+                           "(array_contains(sn_parts_l, sn_r) OR array_contains(sn_parts_r, sn_l)) "
+                           "ELSE sn_l = sn_r END")
 
 
 def _name_comparison(cfg: LinkageConfig, dialect, col: str, ini: str, comp: str, other: str):
@@ -51,7 +74,7 @@ def _name_comparison(cfg: LinkageConfig, dialect, col: str, ini: str, comp: str,
         _lv(close, "names/close"),
     ]
     if col == "sn":
-        levels.append(_lv(cll.ArrayIntersectLevel("sn_parts", 1), "names/part"))
+        levels.append(_lv(_surname_part(dialect), "names/part"))
     # nickname table, also for surnames (Mohammed / Muhammad as a family name)
     levels.append(_lv(cll.ArrayIntersectLevel(f"{col}_groups", 1), "names/nickname"))
     # forename and surname given the wrong way round ("SMITH Jane"): BOTH names crossed; one
@@ -156,15 +179,14 @@ def _reference_comparison(sql):
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
-    lev, dl = sql.levenshtein_function_name, sql.damerau_levenshtein_function_name
     return cl.CustomComparison([
         cll.CustomLevel("ref_l IS NULL OR ref_r IS NULL OR agency_l IS NULL OR agency_r IS NULL "
                         "OR agency_l <> agency_r").configure(label_for_charts="null", is_null_level=True),
         _lv(cll.ExactMatchLevel("ref"), "exact"),
         # both 5+ characters: a test of one side only made "close" depend on which record had
         # the smaller id (a 5- against a 4-character reference)
-        _lv(cll.CustomLevel(f"(length(ref_l) >= 5 AND length(ref_r) >= 5 AND CASE WHEN {lev}(ref_l, ref_r) > 2 THEN false "
-                            f"ELSE {dl}(ref_l, ref_r) <= 1 END)"), "close"),
+        _lv(cll.CustomLevel(f"(length(ref_l) >= 5 AND length(ref_r) >= 5 AND "
+                            f"{_damerau_levenshtein_within(sql, 'ref', 1).sql_condition})"), "close"),
         _lv(cll.ElseLevel(), "different"),
     ], output_column_name="reference", comparison_description="the agency's own person reference, within one agency")
 

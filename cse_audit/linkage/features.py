@@ -7,6 +7,7 @@ depend on the engine."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import duckdb
@@ -17,6 +18,21 @@ from .names import soundex
 from .settings import LinkageConfig
 
 log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def one_thread(con):
+    """Run a step's statements on one DuckDB thread, then restore the setting. For queries over
+    one row per record or person (100k rows, well under a second each), a second thread mostly
+    splits and recombines hash tables: at 100k the features and the merge of persons took 1.3-2x
+    the CPU on two threads for no less wall time on the shared two-core machine (BENCHMARKS.md,
+    session 9). Splink's own queries (u, EM, predict) keep the engine's threads."""
+    threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+    con.execute("SET threads = 1")
+    try:
+        yield
+    finally:
+        con.execute(f"SET threads = {int(threads)}")
 
 
 def _sql_list(values) -> str:
@@ -79,10 +95,15 @@ def _features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig):
     """Read the current records of ``kind`` and derive the comparison features, as Arrow.
 
     unique_id is the 0-based position in record_id order, so the same records always get
-    the same ids (deterministic blocking, training and clustering).
+    the same ids (deterministic blocking, training and clustering)."""
+    with one_thread(con):
+        return _read_features(con, kind, cfg)
 
-    Long because it is one SQL statement building every comparison column in one pass over the
-    records (names, initials, dates and birth-date intervals, areas), then the lookups joined."""
+
+def _read_features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig):
+    """_features, on one thread. Long because it is one SQL statement building every comparison
+    column in one pass over the records (names, initials, dates and birth-date intervals, areas),
+    then the lookups joined."""
     view = f"current_{kind}"
     unk_names = _sql_list(sorted(cfg.unknown_names) or [""])
     unk = _sql_list(cfg.unknown_values)

@@ -9,7 +9,7 @@ All of it is SQL on the store connection."""
 from __future__ import annotations
 
 from ..store import sql_literal
-from .features import _sql_list
+from .features import _sql_list, one_thread
 from .settings import KINDS, FieldRule, LinkageConfig
 
 
@@ -71,6 +71,12 @@ def _merge_ranked(con, fld: str, rule: FieldRule, typ: str, unk: str) -> None:
 
 def _merge_persons(con, kind: str, cfg: LinkageConfig) -> int:
     """Create {k}_persons and {k}_conflicts from {k}_links and the current records."""
+    # some thirty small queries (a group-by or a window over one row per person and value)
+    with one_thread(con):
+        return _merge(con, kind, cfg)
+
+
+def _merge(con, kind: str, cfg: LinkageConfig) -> int:
     k = KINDS[kind]
     rules = cfg.merge[kind]
     cols = {name: typ for name, typ, *_ in con.execute(f"DESCRIBE current_{kind}").fetchall()}

@@ -5,7 +5,7 @@ it once per pair of distinct values instead of once per pair of records is exact
 comparison gives the same level whichever record is on the left; ``symmetric`` proves that from
 the SQL itself: the expression with every ``x_l`` and ``x_r`` swapped must be the same expression
 up to the order of the operands of operators and functions that do not care about it (=, <>, AND,
-OR, +, *, greatest, least, and the string distances and similarities below, which DuckDB computes
+OR, +, *, greatest, least, abs(a - b), and the string distances and similarities below, which DuckDB computes
 the same in both directions: tests/test_usample.py checks that on adversarial strings). Anything
 it cannot prove, it calls not symmetric, and the caller counts record pairs as before.
 
@@ -111,6 +111,10 @@ def _canon(node, swap: bool) -> str:
         args = [node.this, *node.expressions]
         flags = {k: v for k, v in node.args.items() if k not in ("this", "expressions")}
         return f"{node.key}({','.join(sorted(_canon(a, swap) for a in args))};{flags!r})"
+    if isinstance(node, exp.Abs) and isinstance(_unparen(node.this), exp.Sub):
+        # |a - b| = |b - a|: the length guard of comparisons._damerau_levenshtein_within
+        diff = _unparen(node.this)
+        return f"absdiff({','.join(sorted([_canon(diff.this, swap), _canon(diff.expression, swap)]))})"
     pair = _two_args(node)
     if pair is not None:
         return f"{_name(node)}({','.join(sorted(_canon(a, swap) for a in pair))})"

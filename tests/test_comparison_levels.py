@@ -1,0 +1,256 @@
+"""The cheaper level SQL of comparisons.py (issue 21: exact pre-checks before the string
+distances, the surname part without a list intersection) gives every pair the same level as the
+SQL it replaced, kept here verbatim as the oracle: on every ordered pair of a list of awkward names
+(empty, one letter, double-barrelled, long, accented and other non-ASCII, transpositions, lengths
+1, 2, 3 apart...), on random strings over a tiny alphabet (many pairs one or two edits apart) and
+on the shipped sample's names."""
+
+from __future__ import annotations
+
+import random
+
+import duckdb
+import pytest
+
+from cse_audit.linkage import ulevels
+from cse_audit.linkage.comparisons import _comparisons, _damerau_levenshtein_within
+from cse_audit.linkage.features import _features
+from cse_audit.linkage.settings import load_linkage_config
+
+# the levels as they were before this change (session 8, 5c6fbee), with linkage.yaml's thresholds
+OLD = {
+    ("forename", "names/close"):
+        '(jaro_winkler_similarity("fn_l", "fn_r") >= 0.88) OR ((CASE WHEN levenshtein(fn_l, fn_r) > 2 THEN false '
+        'ELSE damerau_levenshtein(fn_l, fn_r) <= 1 END)) OR ((length(fn_l) >= 3 AND substr(fn_r, 1, length(fn_l)) '
+        '= fn_l) OR (length(fn_r) >= 3 AND substr(fn_l, 1, length(fn_r)) = fn_r))',
+    ("surname", "names/close"):
+        '((jaro_winkler_similarity("sn_l", "sn_r") >= 0.9) OR ((CASE WHEN levenshtein(sn_l, sn_r) > 2 THEN false '
+        'ELSE damerau_levenshtein(sn_l, sn_r) <= 1 END)) OR ((length(sn_l) >= 3 AND substr(sn_r, 1, length(sn_l)) '
+        '= sn_l) OR (length(sn_r) >= 3 AND substr(sn_l, 1, length(sn_r)) = sn_r))) AND (sn_barrel_l = sn_barrel_r)',
+    ("surname", "names/part"): 'array_length(list_intersect("sn_parts_l", "sn_parts_r")) >= 1',
+    ("reference", "close"):
+        "(length(ref_l) >= 5 AND length(ref_r) >= 5 AND CASE WHEN levenshtein(ref_l, ref_r) > 2 THEN false "
+        "ELSE damerau_levenshtein(ref_l, ref_r) <= 1 END)",
+}
+
+AWKWARD = [
+    None, "", " ", "a", "b", "é", "e", "ab", "ba", "aa", "abc", "acb", "bac", "cab", "cba", "abd", "xbc", "abx",
+    "abcd", "abdc", "bacd", "acbd", "abce", "xbcd", "abcde", "abcdx", "xabcd", "abcdef", "abcdefg", "bcd",
+    "smith", "smyth", "smithe", "smit", "mith", "smiht", "msith", "simth", "smtih", "smithh", "ssmith",
+    "smith-jones", "smith jones", "jones-smith", "smithjones", "smith-jones-brown", "smith-smith", "jo-smith",
+    "o'neil", "oneil", "o neil", "oneill", "mc donald", "mcdonald", "macdonald", "de la cruz", "delacruz",
+    "van der berg", "vanderberg", "müller", "muller", "mueller", "josé", "jose", "zoë", "zoe", "straße",
+    "strasse", "strase", "ñ", "n", "ñn", "nñ", "éé", "ee", "e\u0301", "e\u0301e", "李", "李明", "明李", "李明华",
+    "a" * 40, "a" * 39 + "b", "b" + "a" * 39, "a" * 38, "wolfeschlegelsteinhausenbergerdorff",
+    "wolfeschlegelsteinhausenbergerdorf", "  smith ", "SMITH", "x-y", "al", "la", "al-amin", "alamin", "amin",
+    "ali", "aly", "mohammed", "muhammad", "mohamed", "ann", "anne", "anna", "nna", "jon", "john", "jonathan",
+    "johnathan", "jo", "jane", "jnae", "ajne", "janet", "n-700123", "700123", "0700123", "700132", "7001234",
+    "1700123", "70012", "70021", "07001", "abcdefghij", "bacdefghij", "abcdefghji", "jihgfedcba",
+]
+
+
+def _random_strings(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice("abé") for _ in range(rng.randint(0, 7))) for _ in range(n)]
+
+
+def _level_sql(comp) -> list[str | None]:
+    return [None if lv._is_else_level else lv.sql_condition for lv in comp.comparison_levels]
+
+
+def _case(levels: list[str | None]) -> str:
+    return "CASE " + " ".join(f"WHEN {c} THEN {i}" for i, c in enumerate(levels) if c is not None) + \
+        f" ELSE {len(levels) - 1} END"
+
+
+@pytest.fixture(scope="module")
+def comparisons():
+    cfg = load_linkage_config()
+    return cfg, {c.get_comparison("duckdb").output_column_name: c.get_comparison("duckdb")
+                 for c in _comparisons(cfg, "duckdb")}
+
+
+def test_only_the_rewritten_levels_changed(comparisons):
+    """The oracle is the whole previous comparison: the new levels are the old ones except at
+    OLD's keys, and each of those is really new SQL (else this file tests nothing)."""
+    _, comps = comparisons
+    for (name, label), old_sql in OLD.items():
+        levels = {lv.label_for_charts: lv.sql_condition for lv in comps[name].comparison_levels}
+        assert levels[label] != old_sql, (name, label)
+    # every level still proved symmetric (u counts them on distinct values, usample.py)
+    for comp in comps.values():
+        for sql in _level_sql(comp):
+            if sql is not None:
+                assert ulevels.symmetric(ulevels.parse(sql)), sql
+
+
+def _old_levels(comp) -> list[str | None]:
+    return [OLD.get((comp.output_column_name, lv.label_for_charts),
+                    None if lv._is_else_level else lv.sql_condition) for lv in comp.comparison_levels]
+
+
+def _raw_pairs(con, values: list[str | None], cols: list[str]) -> int:
+    """Every ordered pair of values (both orientations, each value with itself) as <col>_l/_r."""
+    con.execute("CREATE OR REPLACE TABLE v AS SELECT * FROM (SELECT unnest(?) AS x)", [values])
+    sel = ", ".join(f"a.x AS {c}_l, b.x AS {c}_r" for c in cols)
+    con.execute(f"CREATE OR REPLACE TABLE p AS SELECT {sel} FROM v a, v b")
+    return con.execute("SELECT count(*) FROM p").fetchone()[0]
+
+
+@pytest.mark.parametrize("values", [AWKWARD, _random_strings(500, 1)], ids=["awkward", "random-abé"])
+def test_edit_distance_guard_is_exact_on_raw_strings(values):
+    """The guarded Damerau-Levenshtein test against the plain one it stands for, for d = 0..3, on
+    strings features.py would never produce (non-ASCII, spaces, digits, empty): its pre-checks
+    rest on facts about the distances, not on what names look like."""
+    from splink.internals.dialects import SplinkDialect
+
+    con = duckdb.connect()
+    n = _raw_pairs(con, values, ["x"])
+    assert n == len(values) ** 2
+    dialect = SplinkDialect.from_string("duckdb")
+    for d in range(4):
+        old = f"(CASE WHEN levenshtein(x_l, x_r) > {2 * d} THEN false ELSE damerau_levenshtein(x_l, x_r) <= {d} END)"
+        new = _damerau_levenshtein_within(dialect, "x", d).sql_condition
+        diff, within = con.execute(
+            f"SELECT count(*) FILTER (WHERE coalesce({old}, false) <> coalesce({new}, false)), "
+            f"count(*) FILTER (WHERE {old}) FROM p").fetchone()
+        assert diff == 0, (d, con.execute(f"SELECT x_l, x_r FROM p WHERE coalesce({old}, false) <> "
+                                          f"coalesce({new}, false) LIMIT 5").fetchall())
+        assert within > len(values) // 2  # pairs within d exist beyond the identical ones
+        # null in, null out (a missing name is never close), as before
+        assert con.execute(f"SELECT {new} IS NULL FROM (SELECT NULL::VARCHAR AS x_l, 'ab' AS x_r)").fetchone()[0]
+
+
+@pytest.mark.parametrize("values", [AWKWARD, _random_strings(400, 2)], ids=["awkward", "random-abé"])
+def test_changed_levels_alone_on_raw_strings(comparisons, values):
+    """Each rewritten level alone (not only after the levels before it) is true for exactly the
+    pairs the old one was true for, on raw strings; the surname's barrel flag and parts set as
+    features.py sets them for these strings is covered in the next test."""
+    _, comps = comparisons
+    con = duckdb.connect()
+    _raw_pairs(con, values, ["fn", "sn", "ref"])
+    con.execute("ALTER TABLE p ADD COLUMN sn_barrel_l BOOLEAN DEFAULT false")
+    con.execute("ALTER TABLE p ADD COLUMN sn_barrel_r BOOLEAN DEFAULT false")
+    for (name, label), old_sql in OLD.items():
+        if label == "names/part":
+            continue  # reads sn_parts: through features below
+        new_sql = next(lv.sql_condition for lv in comps[name].comparison_levels if lv.label_for_charts == label)
+        diff, hits = con.execute(
+            f"SELECT count(*) FILTER (WHERE coalesce({old_sql}, false) <> coalesce({new_sql}, false)), "
+            f"count(*) FILTER (WHERE {old_sql}) FROM p").fetchone()
+        assert diff == 0, (name, label)
+        assert hits > 0
+
+
+def _references(n: int, rng: random.Random) -> list[str | None]:
+    """Distinct references (a shared one would make features.py drop the agency's references),
+    many one or two keystrokes from another, 3 to 9 characters, some missing."""
+    out: list[str | None] = []
+    while len(out) < n:
+        if out and rng.random() < 0.6:
+            base = list(rng.choice([r for r in out if r] or ["12345"]))
+            i = rng.randrange(len(base))
+            op = rng.choice("sidt")
+            if op == "s":
+                base[i] = rng.choice("0123456789AB")
+            elif op == "i":
+                base.insert(i, rng.choice("0123456789"))
+            elif op == "d" and len(base) > 3:
+                del base[i]
+            elif i + 1 < len(base):
+                base[i], base[i + 1] = base[i + 1], base[i]
+            ref = "".join(base)
+        else:
+            ref = "".join(rng.choice("123456789") for _ in range(rng.randint(3, 9)))
+        out.append(None if rng.random() < 0.1 else (ref if ref not in out else None))
+    return out
+
+
+def _records(con, forenames, surnames, refs) -> None:
+    """A current_victims view of one record per (forename, surname, reference), for features.py."""
+    rows = [(i, f, s, r) for i, (f, s, r) in enumerate(zip(forenames, surnames, refs, strict=True))]
+    con.execute("""CREATE TABLE recs (record_id VARCHAR, return_id VARCHAR, agency_id VARCHAR, source_type VARCHAR,
+        record_ref VARCHAR, forename VARCHAR, surname VARCHAR, initials VARCHAR, dob DATE, age INTEGER,
+        age_max INTEGER, case_date DATE, sex VARCHAR, ethnicity VARCHAR, area VARCHAR)""")
+    con.executemany("INSERT INTO recs VALUES (?, 'ret', 'ag', 'police', ?, ?, ?, NULL, NULL, NULL, NULL, NULL, "
+                    "NULL, NULL, NULL)", [(f"r{i:06d}", r, f, s) for i, f, s, r in rows])
+    con.execute("CREATE VIEW current_victims AS SELECT * FROM recs")
+
+
+_FEATURE_COLUMNS = ("fn", "sn", "fi", "si", "fn_groups", "sn_groups", "sn_parts", "sn_barrel", "ref", "agency")
+
+
+def _compare_whole_comparisons(con, comps) -> dict[str, int]:
+    """Old and new CASE of each changed comparison over every ordered pair of the features table
+    ``f``: the number of pairs, asserting no pair's level differs."""
+    read = set()
+    for name in {n for n, _ in OLD}:
+        for sql in _level_sql(comps[name]):
+            if sql is not None:
+                read |= {c for c, _ in ulevels.sides(ulevels.parse(sql), set(_FEATURE_COLUMNS))}
+    cols = sorted(read)
+    sel = ", ".join(f"a.{c} AS {c}_l, b.{c} AS {c}_r" for c in cols)
+    con.execute(f"CREATE OR REPLACE TABLE p AS SELECT {sel} FROM f a, f b")
+    seen = {}
+    for name in sorted({n for n, _ in OLD}):
+        comp = comps[name]
+        old, new = _case(_old_levels(comp)), _case(_level_sql(comp))
+        diff, n = con.execute(f"SELECT count(*) FILTER (WHERE ({old}) <> ({new})), count(*) FROM p").fetchone()
+        assert diff == 0, (name, con.execute(f"SELECT sn_l, sn_r, fn_l, fn_r, ref_l, ref_r, {old}, {new} FROM p "
+                                             f"WHERE ({old}) <> ({new}) LIMIT 5").fetchall())
+        seen[name] = dict(con.execute(f"SELECT {new} AS g, count(*) FROM p GROUP BY g").fetchall())
+    return seen
+
+
+def test_whole_comparisons_same_level_through_features(comparisons):
+    """Forename, surname and reference levels for every ordered pair of records whose raw names are
+    the awkward list (features.py cleans them: accents stripped, parts split, the barrel flag
+    set), the old CASE against the new."""
+    cfg, comps = comparisons
+    con = duckdb.connect()
+    names = [x for x in AWKWARD if x is not None]
+    rng = random.Random(3)
+    forenames = names + [rng.choice(names) for _ in range(200)]
+    surnames = list(reversed(names)) + [rng.choice(names) + rng.choice(["", "-", " "]) + rng.choice(names)
+                                        for _ in range(200)]
+    refs = _references(len(forenames), rng)
+    _records(con, forenames, surnames, refs)
+    table, _ = _features(con, "victims", cfg)
+    con.register("f_arrow", table)
+    con.execute("CREATE TABLE f AS SELECT * FROM f_arrow")
+    assert con.execute("SELECT count(*) FILTER (WHERE sn_barrel), count(*) FILTER (WHERE NOT sn_barrel "
+                       "AND sn IS NOT NULL) FROM f").fetchone() > (50, 50)
+    seen = _compare_whole_comparisons(con, comps)
+    levels = {lv.label_for_charts: i for i, lv in enumerate(comps["surname"].comparison_levels)}
+    # the awkward names reach the rewritten levels (else the comparison proves little)
+    assert seen["surname"].get(levels["names/part"], 0) > 100
+    assert seen["surname"].get(levels["names/close"], 0) > 100
+    ref_levels = {lv.label_for_charts: i for i, lv in enumerate(comps["reference"].comparison_levels)}
+    assert seen["reference"].get(ref_levels["close"], 0) > 10
+
+
+def test_whole_comparisons_same_level_on_the_sample(comparisons, tmp_path):
+    """The same on the sample's own names: every pair of the distinct (forename, surname,
+    reference) combinations of its victims and offenders."""
+    from click.testing import CliRunner
+
+    from cse_audit.cli import cli
+
+    from .test_sample_e2e import SAMPLE
+
+    cfg, comps = comparisons
+    db = tmp_path / "s.duckdb"
+    got = CliRunner().invoke(cli, ["ingest", str(SAMPLE), "--db", str(db), "--no-link", "--no-tables"])
+    assert got.exit_code == 0, got.output
+    src = duckdb.connect(str(db), read_only=True)
+    tables = [_features(src, kind, cfg)[0] for kind in ("victims", "offenders")]
+    src.close()
+    con = duckdb.connect()
+    for i, t in enumerate(tables):
+        con.register(f"t{i}", t)
+    con.execute("CREATE TABLE f AS SELECT DISTINCT ON (fn, sn, ref) * FROM (SELECT * FROM t0 UNION ALL BY NAME "
+                "SELECT * FROM t1) ORDER BY fn, sn, ref, unique_id")
+    con.execute("DELETE FROM f WHERE unique_id % 5 <> 0")  # about 800 records, 0.6M pairs
+    assert con.execute("SELECT count(*) FROM f").fetchone()[0] > 500
+    seen = _compare_whole_comparisons(con, comps)
+    assert len(seen["surname"]) >= 6
