@@ -274,7 +274,9 @@ def _swap_counted_once(model: dict) -> None:
     evidence, 2 x 11-12 bits, and two different people whose names were each other's (Thomas
     James, James Thomas) merged despite dates of birth years apart (FEBRL4: 40 such pairs against
     17 true ones, session 9). The forename's level keeps the evidence; the surname's weighs
-    nothing (m = u, its group's other m rescaled to keep the group's share)."""
+    nothing: its share of the group's m is its share of the group's u (so m = u where the u sum to
+    one; never 0 on a tiny store whose floored u do not), the group's other m rescaled to keep the
+    group's share."""
     for comp in model["comparisons"]:
         if comp["output_column_name"] != "surname":
             continue
@@ -286,9 +288,12 @@ def _swap_counted_once(model: dict) -> None:
         share = sum(lv["m_probability"] for lv in group)
         others = [lv for lv in group if lv is not swap[0]]
         rest = sum(lv["m_probability"] for lv in others)
-        swap[0]["m_probability"] = min(swap[0]["u_probability"], share)
+        u_group = sum(lv["u_probability"] for lv in group)
+        if not others or rest <= 0 or u_group <= 0:
+            continue
+        swap[0]["m_probability"] = share * swap[0]["u_probability"] / u_group
         for lv in others:
-            lv["m_probability"] *= (share - swap[0]["m_probability"]) / rest if rest else 0.0
+            lv["m_probability"] *= (share - swap[0]["m_probability"]) / rest
 
 
 def _leaving_out(linker, rule, leave: tuple[str, ...]):
