@@ -54,7 +54,8 @@ def _clusters_on(monkeypatch, fit, kinds, edges, overrides=False):
     monkeypatch.setattr(link, "_run", lambda con, kind, cfg, keep_low: run)
     cfg = dataclasses.replace(_config(None), probability_two_random_records_match=prior)
     assert cfg.cannot_link_below == 0.05 and cfg.threshold == 0.5
-    run, roots, _, _ = link._clusters(None, "victims", cfg, overrides, cfg.threshold)
+    run, roots, _, stats = link._clusters(None, "victims", cfg, overrides, cfg.threshold)
+    run.stats = stats  # the count's range, as `link run` reports it
     return run, np.asarray(roots), cfg
 
 
@@ -84,7 +85,7 @@ def test_a_pair_reported_joined_by_fits_is_one_person(monkeypatch):
     fit, kinds, edges, x, y1 = _joinable()
     run, roots, _ = _clusters_on(monkeypatch, fit, kinds, edges,
                                  overrides=[(f"r{x:06d}", f"r{y1:06d}", "no-match")])
-    listed = [(int(a), int(b)) for a, b, _ in run.joined or []]
+    listed = [(int(j[0]), int(j[1])) for j in run.joined or []]
     assert listed, "nothing joined at all"
     apart = [(a, b) for a, b in listed if roots[a] != roots[b]]
     assert not apart, apart
@@ -148,3 +149,51 @@ def test_a_pair_of_records_that_may_be_two_people_adds_one_person_not_two():
     roots = np.repeat(a, 2)
     got = link._uncertainty(run, roots.tolist(), 0.5, 0.1, 0.9)
     assert got["persons_low"] <= 1200 <= got["persons_high"], got
+
+
+def _dense(n_dups: int, n_new: int):
+    """20,000 named children in 20 areas and partial records (initials, sex, an undated age) that
+    each fit several of them by chance: ``n_dups`` named children's duplicates, ``n_new``
+    children of their own. Every pair of a partial record and a fitting named record scores
+    0.1, so no single pair reaches the threshold."""
+    rng = np.random.default_rng(5)
+    fit, kinds, roots, partner = _population(rng, 20000, n_dups, n_new, regions=20)
+    edges = _fit_edges(fit, kinds)
+    edges["w"] = _logit2(0.1)
+    return fit, kinds, edges, partner
+
+
+def test_a_record_most_likely_someone_counted_is_not_counted_again(monkeypatch):
+    """1,500 of 2,000 partial records are duplicates, each fitting several named children: none
+    reaches the threshold against any one, so each was counted as a child of its own (the
+    held-out 10k victims: 7,883 for 7,008). A record whose chance of being any of them reaches
+    the threshold joins the likeliest: the count falls to near the truth, and the range, which
+    stands on the fits' estimate, is the same with or without the joins and holds both."""
+    fit, kinds, edges, partner = _dense(1500, 500)
+    first = int(np.flatnonzero(kinds == 6)[0])
+    n = unresolved.estimate(fit, kinds, np.arange(len(kinds)), 1.0).fits
+    assert np.median(n) >= 2  # most partial records fit two or more named children
+    run, roots, cfg = _clusters_on(monkeypatch, fit, kinds, edges)
+    stats = link._uncertainty(run, np.arange(len(kinds)).tolist(), cfg.threshold, cfg.review_low,
+                              cfg.review_high, edges=edges)  # the range with no join
+    persons, truth = len(set(roots.tolist())), 20000 + 500
+    assert len(run.joined) > 1000
+    assert abs(persons - truth) < 0.05 * truth, persons  # counted one each: 22,000 (+7.3 %)
+    got = run.stats
+    assert got["persons_low"] <= truth <= got["persons_high"], got
+    assert got["persons_low"] <= persons <= got["persons_high"], got  # the count is within its range
+    assert (got["persons_low"], got["persons_high"]) == (stats["persons_low"], stats["persons_high"])
+    joined = np.array([j[0] if j[0] >= first else j[1] for j in run.joined], int)
+    assert (joined >= first).all()
+    # each joined pair reports both chances: this one, and anyone counted (the reason for it)
+    assert all(j[3] >= cfg.threshold and j[2] <= j[3] for j in run.joined)
+    assert stats["persons_low"] <= truth <= stats["persons_high"], stats
+
+
+def test_records_that_are_mostly_new_children_are_not_joined(monkeypatch):
+    """The same fits, but no partial record is anyone's duplicate: their fits are what chance
+    gives, so none is joined and the count stays one each."""
+    fit, kinds, edges, partner = _dense(0, 2000)
+    run, roots, cfg = _clusters_on(monkeypatch, fit, kinds, edges)
+    assert len(run.joined or []) < 20, len(run.joined)
+    assert len(set(roots.tolist())) > 22000 - 20

@@ -178,7 +178,8 @@ def link_explain(record_a, record_b, kind, db, config_dir, show_values, fmt):
                f"stored as {'one person' if e.same_person else 'different people' if e.same_person is False else '?'}")
     if e.joined_by_fits is not None:
         click.echo(f"joined by its fits: the record without a full name fits few named people where chance "
-                   f"would give it fewer, chance {e.joined_by_fits:.2f} that it is this one (see docs/tables.md)")
+                   f"would give it fewer; chance {e.joined_any:.2f} that it is one of them, {e.joined_by_fits:.2f} "
+                   f"that it is this one, the most likely (see docs/tables.md)")
 
 
 @link.command("review")

@@ -40,7 +40,7 @@ def _strong_ends(edges: pd.DataFrame, threshold: float) -> pd.DataFrame:
 
 
 def _uncertainty(run, roots: list[int], threshold: float, low: float, high: float,
-                 forbidden: list[tuple[int, int]] = (), kind: str = "records") -> dict:
+                 forbidden: list[tuple[int, int]] = (), kind: str = "records", edges=None) -> dict:
     """How sure the count is. A record is ambiguous when its best pair is uncertain (match
     probability p in [low, high)), when it has pairs at or above the threshold to two
     different persons, or when it is a partial record (initials, an area) left a person of its
@@ -55,10 +55,13 @@ def _uncertainty(run, roots: list[int], threshold: float, low: float, high: floa
     own that are named persons' duplicates. How many those are, unresolved.py estimates from
     how many named persons fit them against how many would by chance (their pairs' scores
     cannot say: a record that fits five children scores low against each); its fit rate's
-    range widens the range. The count (one person per cluster) may lie outside the range: at
-    scale it counts each unresolved partial record as a child of its own, which most are not."""
+    range widens the range. link._clusters gives the persons before the joins by fits
+    (link._join_fitting): a join decides who a record most likely is, not how many people there
+    are, so it moves the count within the range, not the range. The count (one person per cluster)
+    may still lie outside it: a partial record whose fits give it less than an even chance of being
+    someone counted is a child of its own in the count, and many are someone's duplicate."""
     persons = len(set(roots))
-    e = run.edges
+    e = run.edges if edges is None else edges
     if not len(e):
         return {"ambiguous_records": 0, "persons_low": persons, "persons_high": persons}
     best, root = _best_pairs(e, roots)

@@ -37,8 +37,10 @@ class Explanation:
     # with a name on both): never one person whatever the weights (match_probability is then 0)
     held_apart_within_return: bool = False
     # the last `link run` joined this pair's partial record to the other's person by its fits
-    # (it fits few named people where chance gives it fewer): that chance, else None
+    # (it fits few named people where chance gives it fewer): the chance that it is this one,
+    # else None; and the chance that it is any of the named people it fits (the join's reason)
     joined_by_fits: float | None = None
+    joined_any: float | None = None
 
 
 def explain(con, kind: str, record_id_a: str, record_id_b: str, config=None,
@@ -105,7 +107,7 @@ def explain(con, kind: str, record_id_a: str, record_id_b: str, config=None,
                        round(weight, 4), 0.0 if held else 1.0 / (1.0 + 2.0 ** -weight),
                        bool(out.get("found_by_blocking_rules", False)), same, group, round(shift, 4),
                        prior != stated or bool(shift), held,
-                       joined.get((record_id_a, record_id_b), joined.get((record_id_b, record_id_a))))
+                       *joined.get((record_id_a, record_id_b), joined.get((record_id_b, record_id_a), (None, None))))
 
 
 def _logit2(p: float) -> float:
@@ -123,7 +125,9 @@ def _prior_used(con, kind: str, stated: float) -> tuple[float, dict, dict]:
         return stated, {}, {}
     if not isinstance(got, dict) or got.get("basis") != basis or not got.get("prior"):
         return stated, {}, {}
-    joined = {(str(a), str(b)): float(p) for a, b, p in (got.get("joined") or [])}
+    # (a, b, this one, anyone counted); a store linked before session 10 kept (a, b, this one)
+    joined = {(str(j[0]), str(j[1])): (float(j[2]), float(j[3]) if len(j) > 3 else float(j[2]))
+              for j in (got.get("joined") or [])}
     return float(got["prior"]), {str(k): v for k, v in (got.get("group_shifts") or {}).items()}, joined
 
 

@@ -391,7 +391,7 @@ class _Run:
     partial: Any = None  # per record: lacks a full name or anything to date a birth (see _partial)
     kinds: Any = None  # per record: what it carries (groups.record_kinds)
     fit: Any = None  # per record: initials, sex, area, birth interval (unresolved.fit_frame)
-    joined: Any = None  # pairs (uid, uid, chance) a partial record joined by its fits (link._join_fitting)
+    joined: Any = None  # (uid, uid, chance it is this one, chance it is anyone counted) joined by fits (link._join_fitting)
     duplicate_chance: Any = None  # per partial record left alone: chance it is a fitting named person's
     group_shifts: Any = None  # bits added to the prior per group of pairs (link._clusters)
 

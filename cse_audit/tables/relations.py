@@ -311,7 +311,8 @@ class _Kind:
         return (f"{_n(u['ambiguous_records'])} {self.kind[:-1]} record(s) could not be resolved with certainty "
                 f"(e.g. initials and an age that fit more than one person): the number of {self.kind} is "
                 f"estimated at between {u['persons_low']:,} and {u['persons_high']:,}"
-                " (each record left unresolved is counted as a person of its own above).")
+                " (above, a record more likely than not someone already counted is counted with the person it"
+                " most likely is; each other record left unresolved is counted as a person of its own).")
 
     def linkage_note(self) -> str:
         if not self.linkage_run:
