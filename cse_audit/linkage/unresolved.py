@@ -223,15 +223,16 @@ def fitted_pairs(f: pd.DataFrame, kinds: np.ndarray) -> np.ndarray:
 
 
 def join_chances(est: Unresolved, fit: pd.DataFrame, kinds: np.ndarray, roots: np.ndarray,
-                 edges: pd.DataFrame, bits: np.ndarray) -> pd.DataFrame:
+                 edges: pd.DataFrame, bits: np.ndarray, ranked: bool = False) -> pd.DataFrame:
     """For partial records that are persons of their own: the chance that each is a given named
     person's record, from the fits. A record is a duplicate whose partner fits with probability
     q = (its kind's excess fits per record); with n fits where lambda are expected by chance,
     P(it is one of them) = q n / lambda / (q n / lambda + 1 - q) (a Poisson count with one more
     fit for a duplicate), shared among the fitting persons by their pairs' Bayes factors (2**bits).
     One row per record with a fitting person among its scored pairs: uid (the record), other
-    (the most likely person's best record), p (that chance), dup (the chance it is any of them)."""
-    empty = pd.DataFrame({"uid": [], "other": [], "p": [], "dup": []})
+    (the most likely person's best record), p (that chance), dup (the chance it is any of them).
+    With ``ranked``, one row per record and fitting person (and its ``person``), likeliest first."""
+    empty = pd.DataFrame({"uid": [], "other": [], "p": [], "dup": []} | ({"person": []} if ranked else {}))
     if not len(est.part) or not len(edges):
         return empty
     alone = np.bincount(roots, minlength=len(roots))[roots] == 1
@@ -283,8 +284,10 @@ def join_chances(est: Unresolved, fit: pd.DataFrame, kinds: np.ndarray, roots: n
     ends["k"] = np.exp2(ends["bits"] - ends.groupby("uid")["bits"].transform("max"))
     ends["dup"] = ends["uid"].map(chance_of)
     ends["p"] = ends["dup"] * ends["k"] / ends.groupby("uid")["k"].transform("sum")
-    best = ends.sort_values(["uid", "p"], ascending=[True, False]).drop_duplicates("uid")
-    return best[["uid", "other", "p", "dup"]].reset_index(drop=True)
+    ends = ends.sort_values(["uid", "p"], ascending=[True, False])
+    if ranked:
+        return ends[["uid", "other", "person", "p", "dup"]].reset_index(drop=True)
+    return ends.drop_duplicates("uid")[["uid", "other", "p", "dup"]].reset_index(drop=True)
 
 
 def _eq_codes(values: np.ndarray) -> np.ndarray:
