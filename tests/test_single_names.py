@@ -144,3 +144,19 @@ def test_numbered_names_must_be_a_list(fixture_config_dir):
     with pytest.raises(ConfigError) as exc:
         load_config(fixture_config_dir)
     assert "unknown.yaml" in str(exc.value) and "numbered_names" in str(exc.value)
+
+
+def test_numbered_unnamed_suspects_in_name_part_columns_are_no_name(fixture_config_dir, tmp_path):
+    """The same in a return with forename and surname columns of their own: "Unknown male 1" in the
+    forename column was the forename "Unknown male 1", one man in every return that wrote it."""
+    text = ("name: t\nsheets:\n  offenders:\n    columns:\n      case_ref: Ref\n      forename: First\n"
+            "      surname: Last\n      age: {column: Age, parse: age}\n      sex: Sex\n")
+    rows = [["Ref", "First", "Last", "Age", "Sex"], ["R1", "Unknown male 1", "", "30", "M"],
+            ["R2", "", "UM2", "30", "M"], ["R3", "Unknown Male (3)", "Unknown", "31", "M"],
+            ["R4", "Dave", "Fauxley", "41", "M"], ["R5", "Dave 2", "", "40", "M"]]
+    m = _map(fixture_config_dir, tmp_path, text, rows)
+    got = [(r.get("forename"), r.get("surname")) for r in m.records["offenders"]]
+    # "Dave 2" is no numbered unknown: a name with a digit stays as written
+    assert got == [(None, None), (None, None), (None, None), ("Dave", "Fauxley"), ("Dave 2", None)]
+    plain = [["Ref", "First", "Last", "Age", "Sex"], ["R1", "Dave", "Fauxley", "41", "M"]]
+    assert [r.get("forename") for r in _map(fixture_config_dir, tmp_path, text, plain).records["offenders"]] == ["Dave"]

@@ -23,6 +23,9 @@ from .values import (
 
 # normalised text ending in a number, e.g. "unknown male 2", "um1", "unknown male no 3"
 _NUMBERED = re.compile(r"^(\D*?)\s*(?:no\s*|number\s*)?\d{1,3}$")
+_DIGIT = re.compile(r"\d")
+# fields holding a name part in a column of its own: a numbered unnamed person there is no name
+_NAME_PARTS = ("forename", "surname")
 
 
 class _Translator:
@@ -79,7 +82,15 @@ class _Translator:
             pivot = spec.pivot if spec.pivot is not None else self.config.settings.two_digit_year_pivot
 
             return _date_translator(style, pivot)
+        if self.fname in _NAME_PARTS:
+            return self._name_part
         return _as_is
+
+    def _name_part(self, s: str) -> tuple:
+        """A forename or surname in a column of its own: itself, or no name when it is a numbered
+        unnamed person ("Unknown male 1" in the forename column, "UM1" in the surname column), as
+        in a whole-name column (_name)."""
+        return (None, None, None) if self.numbered_unknown(s) else (s, None, None)
 
     def column(self, column) -> tuple[list, list[bool], dict[str, list], dict[str, tuple]]:
         """A whole column (one cell text per row) as one field: (value per row, whether it is known
@@ -91,7 +102,10 @@ class _Translator:
         unknown token, the column is its own values (one look per distinct text, no translation
         kept per text, nothing spread back)."""
         distinct = set(column)
-        if self.fast is _as_is and _as_themselves(distinct, self.unknown, self.not_unknown):
+        # a name part is itself unless it may be a numbered unnamed person: it has a digit
+        plain = self.fast is _as_is or (self.fname in _NAME_PARTS and self.fast is not None
+                                        and self.spec.parse is None and not any(map(_DIGIT.search, distinct)))
+        if plain and _as_themselves(distinct, self.unknown, self.not_unknown):
             return list(column), [True] * len(column), {}, {}
         return spread_translations(column, self.many(distinct))
 
@@ -131,6 +145,8 @@ class _Translator:
         if self.ftype == "int":
             value, problem = parse_age(s) if spec.parse == "age" else parse_int(s)
             return value, None, problem
+        if f in _NAME_PARTS:
+            return self._name_part(s)
         return s, None, None
 
     def _name(self, s: str) -> tuple:
