@@ -91,7 +91,7 @@ def views(sheet: Sheet, hdr: int, syn: Synonyms) -> list[tuple[Sheet, dict]]:
     headers = [c.strip() for c in sheet.rows[hdr]]
     groups = numbered_groups(headers, syn)
     if not groups:
-        return []
+        return prefixed_views(sheet, hdr, syn)
     member = {j for g in groups for j in g["members"]}
     shared = [j for j, h in enumerate(headers) if h and j not in member]
     out = []
@@ -107,6 +107,52 @@ def views(sheet: Sheet, hdr: int, syn: Synonyms) -> list[tuple[Sheet, dict]]:
                     {"kind": g["kind"], "groups": {"pattern": g["pattern"], "n": g["n"]},
                      "shared_headers": [headers[j] for j in shared],
                      "evidence": f"numbered column groups {g['label']!r} 1..{g['n'][-1]} in one row"}))
+    return out
+
+
+IDENTIFYING = ("name", "forename", "surname", "initials", "dob", "age")   # a person's own columns
+
+
+def prefixed_views(sheet: Sheet, hdr: int, syn: Synonyms) -> list[tuple[Sheet, dict]]:
+    """A case sheet holding the child and the perpetrator on each row, told apart by a word in the
+    header ("Victim name", "Child DOB" | "Suspect name", "Perpetrator age"): one view per kind, each
+    the case's own columns plus the columns its word names; a person's column that names neither
+    ("Age" beside "Victim name" and "Suspect name") is in neither view, and said so. Only when both
+    kinds have a name, initials, date of birth or age column of their own, and the sheet's name names
+    no kind (an "Offenders" sheet keeps its "Child ID" as the link to the child)."""
+    from .synonyms import match_header
+
+    words = tuple(normalise(sheet.name).split())
+    if any(_hinted(sheet.name, syn.kind_sheet.get(k, [])) for k in VIEW_NAMES) and words:
+        return []
+    headers = [c.strip() for c in sheet.rows[hdr]]
+    whose: dict[int, str | None] = {}
+    fields: dict[int, str | None] = {}
+    for j, h in enumerate(headers):
+        if not h:
+            continue
+        m = match_header(h, syn)
+        fields[j] = m.field if m else None
+        kinds = [k for k in VIEW_NAMES if _hinted(h, syn.kind_header.get(k, []))]
+        whose[j] = kinds[0] if len(kinds) == 1 else None
+    own = {k: [j for j in whose if whose[j] == k and fields[j] in IDENTIFYING] for k in VIEW_NAMES}
+    if not all(own.values()):
+        return []
+    person = set(IDENTIFYING) | {"sex", "ethnicity", "record_ref", "missing_status", "missing_from",
+                                 "missing_episodes", "looked_after", "identified"}
+    unclaimed = [j for j in whose if whose[j] is None and fields[j] in person]
+    shared = [j for j in whose if whose[j] is None and j not in unclaimed]
+    out = []
+    for kind in VIEW_NAMES:
+        cols = shared + [j for j in whose if whose[j] == kind]
+        cols.sort()
+        first = headers[own[kind][0]]
+        out.append((_view(sheet, hdr + 1, cols, [headers[j] for j in cols], kind),
+                    {"kind": kind, "header_row": hdr + 1,
+                     "evidence": f"each row holds the child and the perpetrator: headers naming "
+                                 f"{'the child' if kind == 'victims' else 'the perpetrator'} ({first!r})",
+                     "unmapped": [(headers[j], "a person's column that does not say whose (victim or offender): "
+                                               "add it to the block it belongs to") for j in unclaimed]}))
     return out
 
 
@@ -151,6 +197,7 @@ def restore(draft: SheetDraft, sheet: Sheet, selector, how: dict, header_row: in
     draft.data_rows = sum(1 for r in sheet.rows[header_row:] if any(c.strip() for c in r))
     draft.groups = how.get("groups")
     draft.header_rows = how.get("header_rows", 1)
+    draft.unmapped += how.get("unmapped", [])
     rename = how.get("rename") or {}
     if rename:
         for c in draft.columns:
