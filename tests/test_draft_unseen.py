@@ -252,6 +252,27 @@ def test_check_warns_once_per_column_when_forename_and_surname_are_swapped(tmp_p
     assert drafting.check_mapping(right, m, fixture_config)["name_order"] == []
 
 
+def test_swapped_columns_of_rare_surnames_are_judged_as_a_pair(tmp_path, fixture_config):
+    # the surnames are invented (in no list), so the forename column alone says nothing; the surname
+    # column full of known forenames says both are swapped
+    rare = ["Kravnik", "Zolotny", "Ferradew", "Quillam", "Brisketh", "Ondrasek"]
+    rows = [[f"C{i}", s, f] for i, (f, s) in enumerate(zip(FORENAMES, rare, strict=True))]
+    path = write_csv(tmp_path, ["Case No", "Forename", "Surname"], rows)
+    m = write_mapping(tmp_path, """\
+        name: m
+        sheets:
+          victims:
+            columns: {case_ref: "Case No", forename: Forename, surname: Surname}
+        """)
+    r = drafting.check_mapping(path, m, fixture_config)
+    assert sorted((f["field"], f["column"], "pair" in f) for f in r["name_order"]) == [
+        ("forename", "Forename", True), ("surname", "Surname", True)]
+    # the same rare surnames the right way round: nothing
+    right = write_csv(tmp_path, ["Case No", "Forename", "Surname"],
+                      [[f"C{i}", f, s] for i, (f, s) in enumerate(zip(FORENAMES, rare, strict=True))], name="r.csv")
+    assert drafting.check_mapping(right, m, fixture_config)["name_order"] == []
+
+
 def test_check_warns_when_a_whole_name_reads_the_wrong_way_round(tmp_path, fixture_config):
     rows = [[f"C{i}", f"{s} {f}"] for i, (f, s) in enumerate(zip(FORENAMES, SURNAMES, strict=True))]
     path = write_csv(tmp_path, ["Case No", "Child"], rows)
