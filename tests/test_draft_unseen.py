@@ -193,6 +193,63 @@ def test_a_case_row_with_child_and_perpetrator_drafts_both_blocks(header, victim
     assert [r["surname"] for r in recs["offenders"]] == ["Brown", "Wilson", "Khan"]
 
 
+@pytest.mark.parametrize("header, rows, victims, offenders", [
+    # the child's columns plain, the perpetrator's named: the plain ones repeat the named ones' fields
+    (["Crime No", "Forename", "Surname", "Age", "Offender forename", "Offender surname", "Offender age"],
+     [["C1", "Amy", "Smith", "14", "Kyle", "Brown", "30"], ["C2", "Jade", "Jones", "15", "Dean", "Wilson", "41"]],
+     {"forename": "Forename", "surname": "Surname", "age": "Age"},
+     {"forename": "Offender forename", "surname": "Offender surname", "age": "Offender age"}),
+    # no field repeated, but the plain columns are the child's alone (missing episodes)
+    (["Referral No", "Initials", "Age", "Missing episodes", "Abuser name"],
+     [["R1", "A.S.", "14", "2", "Kyle Brown"], ["R2", "J.J.", "15", "0", "Dean Wilson"], ["R3", "K.L.", "13", "1", "X Y"]],
+     {"initials": "Initials", "age": "Age", "missing_episodes": "Missing episodes"}, {"name": "Abuser name"}),
+    # the other way round: the victim's columns named, the plain ones the suspect's
+    (["Occurrence No", "Name", "DOB", "Victim name", "Victim DOB"],
+     [["O1", "Kyle Brown", "01/02/1980", "Amy Smith", "03/04/1996"],
+      ["O2", "Dean Wilson", "05/06/1975", "Jade Jones", "07/08/1997"]],
+     {"name": "Victim name", "dob": "Victim DOB"}, {"name": "Name", "dob": "DOB"}),
+])
+def test_plain_person_columns_beside_named_ones_are_the_other_persons(header, rows, victims, offenders, tmp_path,
+                                                                      fixture_config):
+    d = drafting.draft_mapping(write_csv(tmp_path, header, rows), fixture_config)
+    for kind, want in (("victims", victims), ("offenders", offenders)):
+        got = specs(d, kind)
+        for fname, column in want.items():
+            spec = got[fname]
+            assert (spec["column"] if isinstance(spec, dict) else spec) == column, (kind, fname)
+    assert "check" in next(s for s in d.sheets if "taken as" in s.kind_evidence).kind_evidence
+
+
+def test_compare_reads_each_block_of_a_shared_sheet(tmp_path, fixture_config):
+    from cse_audit.ingest.readers import read_file
+
+    header, victim, offender = BOTH[0]
+    rows = [["R1", "Amy Smith", "01/02/1996", "Kyle Brown", "01/02/1980"],
+            ["R2", "Jade Jones", "03/04/1997", "Dean Wilson", "05/06/1975"]]
+    path = write_csv(tmp_path, header, rows)
+    hand = load_mapping(write_mapping(tmp_path, """\
+        name: m
+        sheets:
+          victims:
+            columns: {case_ref: "Crime Ref", name: {column: "Victim name", parse: name}, dob: "Victim DOB"}
+          offenders:
+            columns: {case_ref: "Crime Ref", name: {column: "Suspect name", parse: name}, dob: "Suspect DOB"}
+        """), fixture_config.codes, fixture_config.fields)
+    got = drafting.compare(drafting.draft_mapping(path, fixture_config), hand,
+                           read_file(path, fixture_config.settings.limits))
+    assert sorted(got["right"]) == ["offenders.case_ref", "offenders.dob", "offenders.name", "victims.case_ref",
+                                    "victims.dob", "victims.name"]
+    assert got["missing"] == got["wrong"] == []
+
+
+def test_plain_person_columns_alone_are_not_split(tmp_path, fixture_config):
+    # the perpetrator's only named column is not a name, initials, DOB or age: one block, as before
+    rows = [["C1", "Amy Smith", "14", "IC1"], ["C2", "Jade Jones", "15", "IC3"]]
+    d = drafting.draft_mapping(write_csv(tmp_path, ["Case No", "Name", "Age", "Perpetrator ethnicity"], rows),
+                               fixture_config)
+    assert len(d.sheets) == 1
+
+
 def test_a_persons_column_saying_neither_is_left_out_with_the_reason(tmp_path, fixture_config):
     rows = [["R1", "Amy Smith", "Kyle Brown", "14"], ["R2", "Chloe Jones", "Dean Wilson", "15"]]
     d = drafting.draft_mapping(write_csv(tmp_path, ["Crime No", "Victim name", "Suspect name", "Age"], rows),

@@ -246,7 +246,9 @@ def compare(draft: DraftResult, mapping: Mapping, sheets) -> dict:
             continue
         hdr = find_header(sheet, spec, 30)
         present = {normalise(h) for h in (sheet.rows[hdr] if hdr is not None else []) if h}
-        d = next((s for s in draft.sheets if s.sheet == sheet.name), None)
+        # a sheet may hold two blocks (victims and offenders of one row): the draft's block of this kind
+        d = next((s for s in draft.sheets if s.sheet == sheet.name and s.kind == spec.kind), None) or \
+            next((s for s in draft.sheets if s.sheet == sheet.name), None)
         dfields = d.fields() if d and d.kind == spec.kind else {}
         todos = {c.field for c in d.columns if c.todo} if d and d.kind == spec.kind else set()
         for fname, cspec in spec.columns.items():
