@@ -399,6 +399,15 @@ def test_check_splits_a_people_blocks_problems_by_kind(tmp_path, fixture_config)
     assert r["fields"]["offenders"]["name"]["problems"] == 0
 
 
+def test_show_values_lists_unrecognised_values_that_are_not_code_like(fixture_config):
+    from .conftest import RETURNS
+
+    hidden = drafting.check_mapping(RETURNS / "ngo_bom.csv", "fixture-flat", fixture_config)
+    assert hidden["fields"]["victims"]["ethnicity"]["unrecognised"] == {}
+    shown = drafting.check_mapping(RETURNS / "ngo_bom.csv", "fixture-flat", fixture_config, show_values=True)
+    assert sum(shown["fields"]["victims"]["ethnicity"]["unrecognised"].values()) == 1
+
+
 def test_mapping_check_cli_has_show_values(tmp_path, fixture_config_dir):
     from click.testing import CliRunner
 

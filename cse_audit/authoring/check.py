@@ -90,8 +90,9 @@ def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | No
                     and issue.value is not None:
                 everyone.setdefault(key, []).append((issue.row_number, issue.value))
                 # only code-like values, or labels some code list knows ("White: Irish"): a name typed
-                # into Gender is counted, never printed
-                if shown_value(issue.value) is not None or _a_list_knows(issue.value, config, label_cache):
+                # into Gender is counted, never printed (unless --show-values, as for load and validate)
+                if show_values or shown_value(issue.value) is not None or \
+                        _a_list_knows(issue.value, config, label_cache):
                     problems.setdefault(key, []).append((issue.row_number, issue.value))
     not_found = {(i.sheet, normalise(i.column_name or "")) for i in mapped.issues if i.code == "missing_column"}
     fields: dict[str, dict] = {}
@@ -179,7 +180,8 @@ def _covered_by(unrec: Counter, cspec, fname: str, config: Config) -> list[str]:
 def check_command(path: str | Path, mapping, config: Config, agency_id: str | None = None,
                   show_values: bool = False) -> tuple[str, dict]:
     """`cse-audit mapping check FILE --mapping NAME`: (text for stdout, dict for --format json).
-    `show_values` (--show-values) lists the values behind a name-order warning; otherwise counts only."""
+    `show_values` (--show-values) lists the values behind a name-order warning and unrecognised values
+    that are not code-like; otherwise they are counted only."""
     agency = None
     if agency_id:
         agency = config.agencies.get(agency_id)
@@ -223,7 +225,7 @@ def check_command(path: str | Path, mapping, config: Config, agency_id: str | No
                 text += f"\n  {'':<{width}}  not recognised: {shown}"
                 hidden = s["problems"] - sum(s["unrecognised"].values())
                 if hidden > 0:
-                    text += f" (and {hidden} value(s) not shown: not code-like)"
+                    text += f" (and {hidden} value(s) not shown: not code-like; --show-values shows them)"
                 if s.get("covered_by"):
                     text += f"\n  {'':<{width}}  every one is known to codes: {', '.join(s['covered_by'])}"
             elif s["problems"]:

@@ -55,8 +55,9 @@ def mapping_draft(paths, output, name, force, config_dir, fmt):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--mapping", "mapping_name", required=True, help="A mapping name in configs/mappings, or a .yaml path.")
 @click.option("--agency", help="Agency id (for values taken from the registry).")
-@click.option("--show-values", is_flag=True, help="Show the names behind a warning that name parts are the wrong "
-                                                  "way round (otherwise counts only).")
+@click.option("--show-values", is_flag=True, help="Show values that may be personal: unrecognised values that are "
+                                                  "not code-like, and the names behind a warning that name parts are "
+                                                  "the wrong way round (otherwise counted only).")
 @config_option
 @format_option
 @_handle_errors
