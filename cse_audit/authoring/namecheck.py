@@ -124,7 +124,8 @@ def message(f: dict) -> str:
     """The warning for one finding: counts only (values only when the finding carries them)."""
     if f["field"] == "name":
         what = "the whole name's parts read the wrong way round: forenames as surnames and surnames as forenames"
-        fix = "set `order:` on the name column (surname_first or forename_first)"
+        fix = ("set `order:` on the name column (surname_first or forename_first), or `single_word:` if its "
+               "values are single words")
     elif f["field"] == "forename":
         what = "the forename column holds surnames"
         fix = "check that the forename and surname columns are not swapped"
