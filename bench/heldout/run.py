@@ -106,8 +106,10 @@ def score(name: str) -> list[dict]:
     rows = []
     for kind in ("victims", "offenders"):
         t0 = time.perf_counter()
+        # the load's configuration, named: without --config evaluate takes the store's recorded copy, but
+        # refuses to run when CSE_AUDIT_CONFIG names another folder
         ev = json.loads(_cli("link", "evaluate", "--db", str(db), "--truth", str(out / "_truth" / f"{kind}.csv"),
-                             "--kind", kind, "--format", "json", "-q"))
+                             "--kind", kind, "--config", str(CONFIGS), "--format", "json", "-q"))
         tab = tables[f"{kind}_sex"]
         ev.update(dataset=name, load_seconds=round(load_s, 1), evaluate_seconds=round(time.perf_counter() - t0, 1),
                   table_total=tab["total"], table_low=tab.get("persons_low"), table_high=tab.get("persons_high"),

@@ -137,8 +137,9 @@ def score(name: str, fresh: bool, configs: Path) -> list[dict]:
     tables = json.loads(cli("tables", "--db", str(db), "--format", "json", "-q"))
     rows = []
     for kind in KINDS:
+        # the load's configuration, named (see bench/heldout/run.py)
         ev = json.loads(cli("link", "evaluate", "--db", str(db), "--truth", str(out / "_truth" / f"{kind}.csv"),
-                            "--kind", kind, "--format", "json", "-q"))
+                            "--kind", kind, "--config", str(configs), "--format", "json", "-q"))
         tab = tables[f"{kind}_sex"]
         ev.update(dataset=name, load_seconds=round(load_s, 1), table_total=tab["total"],
                   table_low=tab.get("persons_low"), table_high=tab.get("persons_high"), coverage=cov,

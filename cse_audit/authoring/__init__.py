@@ -9,8 +9,9 @@ which the mapping loader rejects (unknown key, with file and line) until a perso
 `check_mapping` applies a mapping to one file in memory and says, per field, how many values
 mapped, how many became Unknown and which values were not recognised, storing nothing.
 
-Neither ever puts a value of a personal field (names, initials, dates of birth) in its output:
-the evidence for those columns is counts and shares only.
+Neither ever puts a value of a personal field (names, initials, dates of birth) in its output
+(unless `mapping check --show-values` asks for the names behind a name-order warning): the
+evidence for those columns is counts and shares only.
 
 Modules, in the order a draft is made:
   synonyms   the synonym table and `match_header` (what field a header names)
@@ -24,6 +25,7 @@ Modules, in the order a draft is made:
   draft      `draft_mapping`, the sheet drafter, `DraftResult`, `draft_command`
   layouts    a folder's returns grouped by layout, one draft per layout (`draft_folder`, `folder_command`)
   check      `check_mapping`, `check_command`, and `compare` (a draft against a hand-written mapping)
+  namecheck  forename and surname columns the wrong way round, for `check` (counts from the name lists)
 """
 
 from .check import VALUE_PROBLEMS, check_command, check_mapping, compare

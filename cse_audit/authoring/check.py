@@ -15,6 +15,8 @@ from ..config import Agency, Config, ConfigError, Mapping, load_mapping, normali
 from ..config.text import shown_value
 from .draft import DraftResult
 from .model import MAX_LISTED
+from .namecheck import message as name_order_message
+from .namecheck import swapped_parts
 
 VALUE_PROBLEMS = ("unrecognised_code", "bad_date", "impossible_date", "bad_age", "age_band", "bad_number",
                   "bad_initials", "bad_name")
@@ -33,10 +35,12 @@ def _resolve_mapping(mapping, config: Config) -> Mapping:
                                       f"file; known: {', '.join(sorted(config.mappings))}")
 
 
-def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | None = None) -> dict:
+def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | None = None,
+                  show_values: bool = False) -> dict:
     """Apply `mapping` (a Mapping, a name in configs/mappings, or a path to a .yaml file) to one
     file in memory and count, per kind and field, the values mapped, the values that became
-    Unknown and the values not recognised (listed for non-personal fields only).
+    Unknown and the values not recognised (listed for non-personal fields only), and find name
+    parts the wrong way round (`name_order`: counts; the values only with `show_values`).
 
     Long because it is one report built field by field from one mapped return; the per-field
     pieces (source, coverage, code lists) share the mapped columns, so splitting would only pass
@@ -62,9 +66,12 @@ def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | No
                     for k, v in mapped.records.items()},
     })
     out["sheets"] = _sheets_read(mapped)
-    problems: dict[tuple[str, str], Counter] = {}      # the values that may be shown
-    everyone: dict[tuple[str, str], Counter] = {}      # every unrecognised value, for covered_by only
-    bad: Counter = Counter()
+    # Keyed by (sheet, block, field), with the row: two blocks reading one sheet (victims and
+    # offenders of one offence row) each own their problems, and a `people` block's are split by the
+    # kind of the row's record.
+    problems: dict[tuple, list] = {}      # (row, value): the values that may be shown
+    everyone: dict[tuple, list] = {}      # (row, value): every unrecognised value, for covered_by only
+    bad: dict[tuple, list] = {}           # rows
     label_cache: dict[str, bool] = {}
     sheet_issues, rejections, skips = [], Counter(), Counter()
     for issue in mapped.issues:
@@ -77,22 +84,28 @@ def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | No
                                  "message": issue.message})
         if issue.code in VALUE_PROBLEMS and ":" in issue.message:
             fname = issue.message.split(":", 1)[0]
-            bad[(issue.sheet, fname)] += 1
+            key = (issue.sheet, issue.block, fname)
+            bad.setdefault(key, []).append(issue.row_number)
             if issue.code == "unrecognised_code" and fname in config.fields and not config.fields[fname].personal \
                     and issue.value is not None:
-                everyone.setdefault((issue.sheet, fname), Counter())[issue.value] += 1
+                everyone.setdefault(key, []).append((issue.row_number, issue.value))
                 # only code-like values, or labels some code list knows ("White: Irish"): a name typed
-                # into Gender is counted, never printed
-                if shown_value(issue.value) is not None or _a_list_knows(issue.value, config, label_cache):
-                    problems.setdefault((issue.sheet, fname), Counter())[issue.value] += 1
+                # into Gender is counted, never printed (unless --show-values, as for load and validate)
+                if show_values or shown_value(issue.value) is not None or \
+                        _a_list_knows(issue.value, config, label_cache):
+                    problems.setdefault(key, []).append((issue.row_number, issue.value))
     not_found = {(i.sheet, normalise(i.column_name or "")) for i in mapped.issues if i.code == "missing_column"}
     fields: dict[str, dict] = {}
     records = mapped.records
+    name_order: list[dict] = []
     for spec in m.sheets:
         kinds = ("victims", "offenders") if spec.kind == "people" else (spec.kind,)
+        read = {sheet for sheet, k, *_ in mapped.raw_headers if k == spec.kind}
         for kind in kinds:
             recs = records[kind]
             sheet_names = {r["sheet"] for r in recs}
+            # a people block's problems are split by the kind of the row's record
+            rows = {(r["sheet"], r.get("row_number")) for r in recs} if spec.kind == "people" else None
             per = fields.setdefault(kind, {})
             for fname, cspec in spec.columns.items():
                 if kind not in config.fields[fname].kinds:
@@ -103,9 +116,10 @@ def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | No
                     known = sum(1 for r in recs if r.get(fname) is not None and r.get(fname) != "Unknown")
                 unrec, every, n_bad = Counter(), Counter(), 0
                 for sn in sheet_names:
-                    unrec.update(problems.get((sn, fname), Counter()))
-                    every.update(everyone.get((sn, fname), Counter()))
-                    n_bad += bad.get((sn, fname), 0)
+                    key = (sn, spec.block, fname)
+                    unrec.update(v for r, v in problems.get(key, []) if rows is None or (sn, r) in rows)
+                    every.update(v for r, v in everyone.get(key, []) if rows is None or (sn, r) in rows)
+                    n_bad += sum(1 for r in bad.get(key, []) if rows is None or (sn, r) in rows)
                 headers = cspec.all_headers()
                 found = not headers or not any((sn, normalise(h)) in not_found for sn in sheet_names
                                                for h in headers[:1])
@@ -121,7 +135,11 @@ def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | No
                               else dict(unrec.most_common(MAX_LISTED * 2)),
                               "covered_by": [] if config.fields[fname].personal else _covered_by(every, cspec, fname,
                                                                                                config)}
+            parts = {f: per[f]["column"] for f in ("forename", "surname", "name") if f in spec.columns and f in per}
+            if parts:
+                name_order += swapped_parts([r for r in recs if r["sheet"] in read], kind, parts, show_values)
     out["fields"] = fields
+    out["name_order"] = name_order
     out["sheet_issues"] = sheet_issues
     out["rejections"] = dict(rejections)
     out["skips"] = dict(skips)
@@ -159,14 +177,17 @@ def _covered_by(unrec: Counter, cspec, fname: str, config: Config) -> list[str]:
                   and all(cl.lookup(v) is not None for v in unrec))
 
 
-def check_command(path: str | Path, mapping, config: Config, agency_id: str | None = None) -> tuple[str, dict]:
-    """`cse-audit mapping check FILE --mapping NAME`: (text for stdout, dict for --format json)."""
+def check_command(path: str | Path, mapping, config: Config, agency_id: str | None = None,
+                  show_values: bool = False) -> tuple[str, dict]:
+    """`cse-audit mapping check FILE --mapping NAME`: (text for stdout, dict for --format json).
+    `show_values` (--show-values) lists the values behind a name-order warning and unrecognised values
+    that are not code-like; otherwise they are counted only."""
     agency = None
     if agency_id:
         agency = config.agencies.get(agency_id)
         if agency is None:
             raise ConfigError(Path(config.root) / "agencies.yaml", "", None, f"no agency {agency_id!r}")
-    r = check_mapping(path, mapping, config, agency)
+    r = check_mapping(path, mapping, config, agency, show_values=show_values)
     from ..ingest.discover import file_warning, registry_warnings
 
     r["warnings"] = registry_warnings(config) + ([] if agency_id else
@@ -204,12 +225,13 @@ def check_command(path: str | Path, mapping, config: Config, agency_id: str | No
                 text += f"\n  {'':<{width}}  not recognised: {shown}"
                 hidden = s["problems"] - sum(s["unrecognised"].values())
                 if hidden > 0:
-                    text += f" (and {hidden} value(s) not shown: not code-like)"
+                    text += f" (and {hidden} value(s) not shown: not code-like; --show-values shows them)"
                 if s.get("covered_by"):
                     text += f"\n  {'':<{width}}  every one is known to codes: {', '.join(s['covered_by'])}"
             elif s["problems"]:
                 text += f"  ({s['problems']} value(s) not understood)"
             lines.append(text)
+    lines += [f"Warning: {name_order_message(f)}" for f in r["name_order"]]
     return "\n".join(lines) + "\n" + warn, r
 
 
@@ -226,7 +248,9 @@ def compare(draft: DraftResult, mapping: Mapping, sheets) -> dict:
             continue
         hdr = find_header(sheet, spec, 30)
         present = {normalise(h) for h in (sheet.rows[hdr] if hdr is not None else []) if h}
-        d = next((s for s in draft.sheets if s.sheet == sheet.name), None)
+        # a sheet may hold two blocks (victims and offenders of one row): the draft's block of this kind
+        d = next((s for s in draft.sheets if s.sheet == sheet.name and s.kind == spec.kind), None) or \
+            next((s for s in draft.sheets if s.sheet == sheet.name), None)
         dfields = d.fields() if d and d.kind == spec.kind else {}
         todos = {c.field for c in d.columns if c.todo} if d and d.kind == spec.kind else set()
         for fname, cspec in spec.columns.items():

@@ -35,6 +35,18 @@ def _match_by_values(p: Profile, config: Config, syn: Synonyms) -> HeaderMatch |
     return None
 
 
+INITIALS_SHARE = 0.6      # share of a name column's values that are initials for it to be drafted as initials
+
+
+def initials_not_names(m: HeaderMatch, p: Profile) -> HeaderMatch:
+    """A column whose header names a whole name but whose values are mostly initials ("J S", "J.S.",
+    "JS": one to four letters, upper case or dotted) is drafted as initials: read with `parse: name`
+    "J S" would become forename "J", surname "S". Judged by the values, whatever the header says."""
+    if m.field == "name" and p.known >= 3 and p.share(p.initials) >= INITIALS_SHARE:
+        return HeaderMatch("initials", "name_values", m.describe_short())
+    return m
+
+
 def _choose_columns(by_field: dict[str, list[int]], headers: list[str], matches: dict, profiles: dict,
                     kind: str, fits, config: Config, syn: Synonyms,
                     unmapped: list[tuple[str, str]]) -> list[ColumnChoice]:
@@ -105,12 +117,9 @@ def _column_choice(fname: str, j: int, headers: list[str], matches: dict, profil
     unrecognised: list[str] = []
     evidence = [m.describe(header)]
     fit = None                       # share of known values that fit the field
+    todo = None
     if fname == "name":
-        spec["parse"] = "name"
-        fit = p.share(p.comma_names + p.word_names)
-        if p.known:
-            style = "'SURNAME, Forename'" if p.comma_names >= p.word_names else "'Forename Surname'"
-            evidence.append(f"{_pct(fit)} of values are whole names, mostly {style}")
+        fit, todo = _whole_name(header, p, m, spec, evidence)
     elif fname == "initials":
         spec["parse"] = "initials"
         fit = p.share(p.initials)
@@ -167,10 +176,35 @@ def _column_choice(fname: str, j: int, headers: list[str], matches: dict, profil
         evidence.append(f"only {_pct(fit)} of values fit {fname}: not mapped")
     if fdef.personal or fname not in CODE_FIELDS_DEFAULT and fname != "ethnicity":
         unrecognised = []
+    if todo:
+        spec["TODO"] = todo          # the loader refuses the mapping until a person decides
     spec_out: object = spec if len(spec) > 1 else header
     unrecognised = sorted(unrecognised, key=lambda v: (-p.values[v], v))   # most rows first
-    return ColumnChoice(fname, [header], spec_out, evidence, confidence, unrecognised=unrecognised,
+    return ColumnChoice(fname, [header], spec_out, evidence, confidence, todo=todo, unrecognised=unrecognised,
                         unrecognised_counts={v: p.values[v] for v in unrecognised})
+
+
+def _whole_name(header: str, p: Profile, m: HeaderMatch, spec: dict, evidence: list[str]) -> tuple[float, str | None]:
+    """`parse: name` (and the `order` the header states) for a whole-name column: (fit, a TODO or None).
+    A TODO when many values are initials, or the header says forename first over "X, Y" values."""
+    spec["parse"] = "name"
+    fit = p.share(p.comma_names + p.word_names)
+    todo = None
+    if p.known:
+        style = "'SURNAME, Forename'" if p.comma_names >= p.word_names else "'Forename Surname'"
+        if m.order:      # the header gives the order; the values only their shape
+            style = "'X, Y'" if p.comma_names >= p.word_names else "words without a comma"
+        evidence.append(f"{_pct(fit)} of values are whole names, mostly {style}")
+    if p.known >= 3 and p.share(p.initials) >= INITIALS_SHARE / 2:
+        todo = (f"{_pct(p.share(p.initials))} of the values of {header!r} are initials (\"J S\", \"J.S.\"), "
+                "which parse: name reads as a forename and a surname of one letter each: map the column "
+                "as name or as initials ({column: ..., parse: initials})")
+    if m.order:
+        spec["order"] = m.order
+        if m.order == "forename_first" and p.known >= 3 and p.comma_names > p.known / 2:
+            todo = (f"the header {header!r} says forename first, but most values are written 'X, Y', "
+                    "the usual form of SURNAME, Forename: say which (order: surname_first or forename_first)")
+    return fit, todo
 
 
 def _confidence(strength: int, fit: float | None, known: int) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..config import Config, ConfigError, normalise
 from ..config.text import listable
-from .columns import _choose_columns, _match_by_values
+from .columns import _choose_columns, _match_by_values, initials_not_names
 from .header import _blank, _col_letter, find_header_row
 from .layouts import merge_series, restore, split_dates, two_row_header, views
 from .model import ColumnChoice, SheetDraft
@@ -138,7 +138,8 @@ def _draft_views(sheet, index: int, n_sheets: int, names: Counter, config: Confi
     for view, how in views(sheet, found[0], syn):
         result = _draft_sheet(view, index, n_sheets, Counter(), config, syn)
         if not isinstance(result, str):
-            header_row = found[0] + 1 if "groups" in how else two_row_header(sheet.rows, found[0]) + 1
+            header_row = (found[0] + 1 if "groups" in how or "header_row" in how
+                          else two_row_header(sheet.rows, found[0]) + 1)
             out.append(restore(result, sheet, _selector(sheet.name, index, n_sheets, names), how, header_row))
     return out
 
@@ -199,6 +200,7 @@ def _draft_sheet(sheet, index: int, n_sheets: int, names: Counter, config: Confi
         if m is None:
             unmapped.append((h, "no field matches this header" + _value_hint(profiles[j])))
             continue
+        m = matches[j] = initials_not_names(m, profiles[j])
         if not fits(m.field):
             unmapped.append((h, f"{m.describe(h)}, but {m.field} does not belong in a {kind} sheet"))
             continue

@@ -91,7 +91,7 @@ def views(sheet: Sheet, hdr: int, syn: Synonyms) -> list[tuple[Sheet, dict]]:
     headers = [c.strip() for c in sheet.rows[hdr]]
     groups = numbered_groups(headers, syn)
     if not groups:
-        return []
+        return prefixed_views(sheet, hdr, syn)
     member = {j for g in groups for j in g["members"]}
     shared = [j for j, h in enumerate(headers) if h and j not in member]
     out = []
@@ -108,6 +108,79 @@ def views(sheet: Sheet, hdr: int, syn: Synonyms) -> list[tuple[Sheet, dict]]:
                      "shared_headers": [headers[j] for j in shared],
                      "evidence": f"numbered column groups {g['label']!r} 1..{g['n'][-1]} in one row"}))
     return out
+
+
+IDENTIFYING = ("name", "forename", "surname", "initials", "dob", "age")   # a person's own columns
+
+
+def prefixed_views(sheet: Sheet, hdr: int, syn: Synonyms) -> list[tuple[Sheet, dict]]:
+    """A case sheet holding the child and the perpetrator on each row, told apart by a word in the
+    header ("Victim name", "Child DOB" | "Suspect name", "Perpetrator age"): one view per kind, each
+    the case's own columns plus the columns its word names; a person's column that names neither
+    ("Age" beside "Victim name" and "Suspect name") is in neither view, and said so. When only one
+    kind's columns carry the word ("Name", "Age", "LAC" | "Alleged perpetrator", "Perpetrator age"),
+    the plain person columns are the other kind's if they repeat a field of the named ones or are the
+    child's alone (`_plain_is_the_other`). Only when each kind has a name, initials, date of birth or
+    age column, and the sheet's name names no kind (an "Offenders" sheet keeps its "Child ID" as the
+    link to the child)."""
+    from .synonyms import match_header
+
+    words = tuple(normalise(sheet.name).split())
+    if any(_hinted(sheet.name, syn.kind_sheet.get(k, [])) for k in VIEW_NAMES) and words:
+        return []
+    headers = [c.strip() for c in sheet.rows[hdr]]
+    whose: dict[int, str | None] = {}
+    fields: dict[int, str | None] = {}
+    for j, h in enumerate(headers):
+        if not h:
+            continue
+        m = match_header(h, syn)
+        fields[j] = m.field if m else None
+        kinds = [k for k in VIEW_NAMES if _hinted(h, syn.kind_header.get(k, []))]
+        whose[j] = kinds[0] if len(kinds) == 1 else None
+    own = {k: [j for j in whose if whose[j] == k and fields[j] in IDENTIFYING] for k in VIEW_NAMES}
+    plain = [j for j in whose if whose[j] is None and fields[j] in PERSON_FIELDS]
+    evidence = {k: f"each row holds the child and the perpetrator: headers naming "
+                   f"{'the child' if k == 'victims' else 'the perpetrator'} ({headers[own[k][0]]!r})"
+                for k in VIEW_NAMES if own[k]}
+    unclaimed: list[int] = plain
+    if not all(own.values()):
+        named = next((k for k in VIEW_NAMES if own[k]), None)
+        other = next((k for k in VIEW_NAMES if k != named), None)
+        if named is None or not _plain_is_the_other(plain, own[named], fields, other):
+            return []
+        for j in plain:           # the columns no word claims are the other person's
+            whose[j] = other
+        unclaimed = []
+        evidence[other] = (f"each row holds the child and the perpetrator: the {named}' columns say so "
+                           f"({headers[own[named][0]]!r}); the person columns that say nothing "
+                           f"({', '.join(repr(headers[j]) for j in plain[:3])}) are taken as the {other}': check")
+    shared = [j for j in whose if whose[j] is None and j not in unclaimed]
+    out = []
+    for kind in VIEW_NAMES:
+        cols = sorted(shared + [j for j in whose if whose[j] == kind])
+        out.append((_view(sheet, hdr + 1, cols, [headers[j] for j in cols], kind),
+                    {"kind": kind, "header_row": hdr + 1, "evidence": evidence[kind],
+                     "unmapped": [(headers[j], "a person's column that does not say whose (victim or offender): "
+                                               "add it to the block it belongs to") for j in unclaimed]}))
+    return out
+
+
+PERSON_FIELDS = IDENTIFYING + ("sex", "ethnicity", "record_ref", "missing_status", "missing_from", "missing_episodes",
+                               "looked_after", "identified")
+VICTIM_ONLY = ("missing_status", "missing_from", "missing_episodes", "looked_after")
+
+
+def _plain_is_the_other(plain: list[int], named: list[int], fields: dict, other: str) -> bool:
+    """Whether the person columns with no kind word are the other person's: they include a name,
+    initials, date of birth or age, and either repeat a field the named person's columns have
+    ("Age" beside "Perpetrator age") or are the child's alone (looked after, missing)."""
+    plain_fields = {fields[j] for j in plain}
+    if not plain_fields & set(IDENTIFYING):
+        return False
+    repeated = plain_fields & {fields[j] for j in named} & set(IDENTIFYING)
+    child_only = other == "victims" and bool(plain_fields & set(VICTIM_ONLY))
+    return bool(repeated or child_only)
 
 
 def _group_columns(headers: list[str], g: dict) -> list[list[int | None]]:
@@ -151,6 +224,7 @@ def restore(draft: SheetDraft, sheet: Sheet, selector, how: dict, header_row: in
     draft.data_rows = sum(1 for r in sheet.rows[header_row:] if any(c.strip() for c in r))
     draft.groups = how.get("groups")
     draft.header_rows = how.get("header_rows", 1)
+    draft.unmapped += how.get("unmapped", [])
     rename = how.get("rename") or {}
     if rename:
         for c in draft.columns:

@@ -55,20 +55,25 @@ def mapping_draft(paths, output, name, force, config_dir, fmt):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--mapping", "mapping_name", required=True, help="A mapping name in configs/mappings, or a .yaml path.")
 @click.option("--agency", help="Agency id (for values taken from the registry).")
+@click.option("--show-values", is_flag=True, help="Show values that may be personal: unrecognised values that are "
+                                                  "not code-like, and the names behind a warning that name parts are "
+                                                  "the wrong way round (otherwise counted only).")
 @config_option
 @format_option
 @_handle_errors
-def mapping_check(file, mapping_name, agency, config_dir, fmt):
+def mapping_check(file, mapping_name, agency, show_values, config_dir, fmt):
     """Apply a mapping to one file: per field, how many values mapped, became Unknown, or were
-    not recognised. Stores nothing and prints no personal data.
+    not recognised; and whether forenames and surnames look the wrong way round (a warning per
+    column, with counts). Stores nothing and prints no personal data unless --show-values.
 
     \b
     Example:
       cse-audit mapping check new_return.xlsx --mapping police-new
+      cse-audit mapping check new_return.xlsx --mapping police-new --show-values
     """
     from ..authoring import check_command
 
-    text, data = check_command(file, mapping_name, _config(config_dir), agency_id=agency)
+    text, data = check_command(file, mapping_name, _config(config_dir), agency_id=agency, show_values=show_values)
     _echo_result(text, data, fmt)
     if data.get("error"):
         raise DataProblems(data["error"])

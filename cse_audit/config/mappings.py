@@ -16,6 +16,7 @@ from .models import (
     GROUP_KEYS,
     KINDS,
     MAPPING_KEYS,
+    NAME_ORDERS,
     PARSERS,
     ROLE_KEYS,
     SHEET_KEYS,
@@ -95,6 +96,7 @@ def _parse_column(spec, path, where: str, codes: dict, fields: dict, fname: str)
                               f"must be one of {', '.join(PARSERS)}")
         kw["parse"] = spec["parse"]
     kw.update(_parse_single_word(spec, path, where))
+    kw.update(_parse_order(spec, path, where))
     kw.update(_parse_derive_unknown_title(spec, path, where, codes, fields, fname))
     if "registry" in spec:
         if spec["registry"] not in ("area", "name", "id"):
@@ -249,6 +251,17 @@ def _parse_single_word(spec: dict, path, where: str) -> dict:
                           f"single_word says how a lone word in a `parse: name` column reads: one of "
                           f"{', '.join(SINGLE_WORD)}")
     return {"single_word": spec["single_word"]}
+
+
+def _parse_order(spec: dict, path, where: str) -> dict:
+    """`order: surname_first | forename_first`, only on a `parse: name` column."""
+    if "order" not in spec:
+        return {}
+    if spec["order"] not in NAME_ORDERS or spec.get("parse") != "name":
+        raise ConfigError(path, f"{where}.order", _line(spec, "order"),
+                          f"order says which part of a whole name in a `parse: name` column comes first: one of "
+                          f"{', '.join(NAME_ORDERS)}")
+    return {"order": spec["order"]}
 
 
 def _single_word_default(col: ColumnSpec, kind: str) -> ColumnSpec:

@@ -39,6 +39,10 @@ SHEET_KEYS += ("period",)
 # Issue 16 (appended): `single_word: forename | surname | reject` on a `parse: name` column.
 COLUMN_KEYS += ("single_word",)
 SINGLE_WORD = ("forename", "surname", "reject")
+# Session 10 (appended): `order: surname_first | forename_first` on a `parse: name` column whose header
+# states the order ("Victim (SURNAME, Forename)", "Offender name - surname first").
+COLUMN_KEYS += ("order",)
+NAME_ORDERS = ("surname_first", "forename_first")
 UNKNOWN_FORMS = ("add", "replace")          # unknown: {add: [...]} (= a plain list) or {replace: [...]}
 EXPRESSION_OPS = ("all_of", "any_of", "not")  # derive: {all_of: [field, {any_of: [field, ...]}, ...]}
 PERIOD_FORMS = ("title",)                   # period: title, or period: {title: REGEX with start and end}
@@ -113,6 +117,7 @@ class ColumnSpec:
     expr: tuple | None = None                # `derive: {all_of: ...}`: ("all_of", (operand, ...)) etc.
     title: re.Pattern | None = None          # `title: REGEX`: a constant read from the rows above the header
     single_word: str | None = None           # `parse: name`: how a lone word reads (SINGLE_WORD; None: the kind's default)
+    order: str | None = None                 # `parse: name`: which part comes first (NAME_ORDERS; None: read from the value)
 
     def all_headers(self) -> list[str]:
         out = list(self.headers)

@@ -155,7 +155,7 @@ class _Translator:
         name."""
         if self.numbered_unknown(s):
             return None, None, None
-        parts, problem = parse_name(s, self.spec.single_word or "reject")
+        parts, problem = parse_name(s, self.spec.single_word or "reject", self.spec.order)
         if parts is None:
             return None, None, problem
         return None, {"forename": parts[0], "surname": parts[1]}, problem

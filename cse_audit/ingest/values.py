@@ -196,13 +196,18 @@ def parse_initials(text: str) -> tuple[str | None, Problem]:
     return letters.upper(), None
 
 
-def parse_name(text: str, single_word: str = "reject") -> tuple[tuple[str | None, str | None] | None, Problem]:
+def parse_name(text: str, single_word: str = "reject",
+               order: str | None = None) -> tuple[tuple[str | None, str | None] | None, Problem]:
     """Split a whole name: "SMITH, Jane", "Jane Smith", "Jane SMITH" -> (forename, surname).
 
     A single word ("Dave") is read as ``single_word`` says: a forename or a surname with the other
     part unknown, still with a warning (the row is kept, the reading is a guess), or rejected
-    (no name, a ``bad_name`` warning)."""
+    (no name, a ``bad_name`` warning). ``order`` is the order the column's header states
+    (`surname_first`: "Smith Jane"; `forename_first`: "Jane, Smith" too); upper-case words among
+    mixed-case ones ("Jane SMITH") are the surname whatever the order."""
     s = " ".join(text.split())
+    if order is not None and len(s.split(" ")) > 1:
+        return _ordered_name(s, order), None
     if "," in s:
         surname, _, forename = s.partition(",")
         forename = forename.strip().split(" ")[0] if forename.strip() else None
@@ -224,6 +229,22 @@ def parse_name(text: str, single_word: str = "reject") -> tuple[tuple[str | None
         forename = next(t for t in tokens if t not in upper)
         return (forename, surname), None
     return (tokens[0], tokens[-1]), None
+
+
+def _ordered_name(s: str, order: str) -> tuple[str | None, str | None]:
+    """A name of two or more words in the order a mapping states (see parse_name)."""
+    first, sep, rest = s.partition(",")
+    tokens = [t for t in s.replace(",", " ").split(" ") if t]
+    upper = [t for t in tokens if t.isupper() and len(t) > 1]
+    if upper and len(upper) < len(tokens):
+        return next(t for t in tokens if t not in upper), " ".join(upper)
+    if sep and first.strip() and rest.strip():
+        a, b = first.strip(), rest.strip()
+    else:
+        a, b = tokens[0], " ".join(tokens[1:])
+    if order == "surname_first":
+        return b.split(" ")[0], a
+    return a.split(" ")[0], (b if sep else tokens[-1])
 
 
 def age_at(dob: dt.date, on: dt.date) -> int | None:
