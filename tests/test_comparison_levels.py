@@ -254,3 +254,52 @@ def test_whole_comparisons_same_level_on_the_sample(comparisons, tmp_path):
     assert con.execute("SELECT count(*) FROM f").fetchone()[0] > 500
     seen = _compare_whole_comparisons(con, comps)
     assert len(seen["surname"]) >= 6
+
+
+# the area's "same force area" level before session 10 (a list intersection on every pair)
+OLD_FORCE_AREA = 'array_length(list_intersect("regions_l", "regions_r")) >= 1'
+
+
+def test_force_area_level_same_as_the_list_intersection():
+    """The area comparison, old CASE against new, over every ordered pair of records whose areas
+    are every area linkage.yaml places, areas it does not know, unknown and empty ones, and (in a
+    configuration that has them) areas lying in two or three force areas: the new level's
+    equality stands for the intersection only where both lists have one force area."""
+    import dataclasses
+
+    from splink.internals.dialects import SplinkDialect
+
+    from cse_audit.linkage.comparisons import _area_comparison
+
+    cfg = load_linkage_config()
+    forces = sorted({f for v in cfg.force_areas.values() for f in v})
+    multi = {"borderton": (forces[0], forces[1]), "tri town": (forces[2], forces[1], forces[3]),
+             "edgeham": (forces[1], forces[0]), "samesville": (forces[0], forces[0])}
+    cfg = dataclasses.replace(cfg, force_areas={**cfg.force_areas, **multi})
+    areas = [*cfg.force_areas, "atlantis", "narnia", "Unknown", "", None, forces[0].title(), "  Borderton "]
+    con = duckdb.connect()
+    _records(con, ["ann"] * len(areas), ["lee"] * len(areas), [None] * len(areas))
+    con.execute("CREATE OR REPLACE TABLE recs2 AS SELECT * EXCLUDE (area), a.area FROM recs "
+                "POSITIONAL JOIN (SELECT unnest(?) AS area) a", [areas])
+    con.execute("CREATE OR REPLACE VIEW current_victims AS SELECT * FROM recs2")
+    table, _ = _features(con, "victims", cfg)
+    con.register("f", table)
+    cols = ("area", "region", "regions")
+    con.execute("CREATE TABLE p AS SELECT " + ", ".join(f"a.{c} AS {c}_l, b.{c} AS {c}_r" for c in cols)
+                + " FROM f a, f b")
+    comp = _area_comparison(cfg, SplinkDialect.from_string("duckdb")).get_comparison("duckdb")
+    new_levels = _level_sql(comp)
+    labels = [lv.label_for_charts for lv in comp.comparison_levels]
+    old_levels = [OLD_FORCE_AREA if label == "same_force_area" else sql for label, sql in zip(labels, new_levels,
+                                                                                               strict=True)]
+    assert old_levels != new_levels and all(ulevels.symmetric(ulevels.parse(s)) for s in new_levels if s)
+    old, new = _case(old_levels), _case(new_levels)
+    diff, n = con.execute(f"SELECT count(*) FILTER (WHERE ({old}) <> ({new})), count(*) FROM p").fetchone()
+    assert n == len(areas) ** 2 and diff == 0, con.execute(
+        f"SELECT area_l, area_r, regions_l, regions_r FROM p WHERE ({old}) <> ({new}) LIMIT 5").fetchall()
+    shared = labels.index("same_force_area")
+    # both branches reached: single force areas that are equal, and lists of two or three
+    one, several = con.execute(
+        f"SELECT count(*) FILTER (WHERE len(regions_l) = 1 AND len(regions_r) = 1), "
+        f"count(*) FILTER (WHERE len(regions_l) > 1 OR len(regions_r) > 1) FROM p WHERE ({new}) = {shared}").fetchone()
+    assert one > 100 and several > 10, (one, several)

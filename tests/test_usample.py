@@ -201,3 +201,26 @@ def test_duckdb_string_distances_do_not_depend_on_argument_order():
     differ = ", ".join(f"count(*) FILTER (WHERE {f}(x.v, y.v) IS DISTINCT FROM {f}(y.v, x.v))" for f in fns)
     pairs, *diffs = con.execute(f"SELECT count(*), {differ} FROM w x, w y").fetchone()
     assert pairs > 50_000 and diffs == [0] * len(fns)
+
+
+def test_pairs_the_null_level_holds_are_left_out_and_counted_at_it():
+    # reference-like: null when either record lacks a or b, or their b differ (an agency's own
+    # reference is only compared within the agency). Pairs are made only within equal b, without
+    # the rows lacking a or b, and every pair left out still counts at -1, exactly as the oracle
+    rng = random.Random(7)
+    rows = [(i, rng.choice(["r1", "r2", "r3", None, "r10"]), rng.choice(["p", "q", "s", None])) for i in range(60)]
+    comp = _comp("a_l = a_r", "length(a_l) = length(a_r)", "ELSE",
+                 null="a_l IS NULL OR a_r IS NULL OR b_l IS NULL OR b_r IS NULL OR b_l <> b_r")
+    con = duckdb.connect()
+    con.execute(f"CREATE TEMP TABLE {usample.SAMPLE} (unique_id INTEGER, a VARCHAR, b VARCHAR)")
+    con.executemany(f"INSERT INTO {usample.SAMPLE} VALUES (?, ?, ?)", rows)
+    plan = usample._plan(con, comp, {"unique_id", "a", "b"}, 60 * 59 // 2)
+    assert plan is not None and plan.absent == ("a", "b") and plan.apart == ("b",)
+    got = _counts(rows, [comp])[0]
+    assert sum(got.values()) == 60 * 59 // 2 and got[-1] > 0 and got[0] > 0 and got[1] > 0 and got[2] > 0
+    # "differ" on a column whose nulls the condition does not hold proves nothing (a null b is not
+    # "apart"): the rows lacking a are left out, but pairs are made across b
+    loose = _comp("a_l = a_r", "ELSE", null="a_l IS NULL OR a_r IS NULL OR b_l <> b_r")
+    plan = usample._plan(con, loose, {"unique_id", "a", "b"}, 60 * 59 // 2)
+    assert plan is not None and plan.absent == ("a",) and plan.apart == ()
+    _counts(rows, [loose])

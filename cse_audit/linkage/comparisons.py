@@ -152,7 +152,22 @@ def _simple_comparison(cfg: LinkageConfig, col: str):
     ], output_column_name=col, comparison_description=col)
 
 
-def _area_comparison(cfg: LinkageConfig):
+def _force_area_shared(dialect):
+    """A police force area in common (regions), computed as a list intersection only where a
+    record's area lies in more than one. features.py makes region the first of regions (the
+    area's force areas, or [area] for an area with none listed), so two areas of one force area
+    each share one exactly when their regions are equal. The same level for every pair as the
+    intersection of the lists (tests/test_comparison_levels.py); an equality costs a quarter of
+    it (issue 21, session 10)."""
+    import splink.comparison_level_library as cll
+
+    both = cll.ArrayIntersectLevel("regions", 1).get_comparison_level(dialect.sql_dialect_str).sql_condition
+    size = "size" if dialect.sql_dialect_str == "spark" else "array_length"  # Spark has no array_length
+    return cll.CustomLevel(f"CASE WHEN {size}(regions_l) = 1 AND {size}(regions_r) = 1 THEN region_l = region_r "
+                           f"ELSE {both} END")
+
+
+def _area_comparison(cfg: LinkageConfig, dialect):
     """Area; else a police force area they share (a council may border two forces)."""
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
@@ -165,7 +180,7 @@ def _area_comparison(cfg: LinkageConfig):
         cll.CustomLevel("area_l IS NULL OR area_r IS NULL OR region_l IS NULL OR region_r IS NULL",
                         "null").configure(label_for_charts="null", is_null_level=True),
         _lv(cll.ExactMatchLevel("area", term_frequency_adjustments=ca.tf), "same"),
-        _lv(cll.ArrayIntersectLevel("regions", 1), "same_force_area"),
+        _lv(_force_area_shared(dialect), "same_force_area"),
         _lv(cll.ElseLevel(), "different"),
     ], output_column_name="area", comparison_description="area; else the police force area it lies in")
 
@@ -197,7 +212,7 @@ def _comparisons(cfg: LinkageConfig, dialect: str) -> list:
 
     sql = SplinkDialect.from_string(dialect)
     birth = _birth_comparison()
-    area = _area_comparison(cfg)
+    area = _area_comparison(cfg, sql)
     out = [_name_comparison(cfg, sql, "fn", "fi", "forename", "sn"),
            _name_comparison(cfg, sql, "sn", "si", "surname", "fn"),
            birth, _simple_comparison(cfg, "sex"), area, _simple_comparison(cfg, "ethnicity")]

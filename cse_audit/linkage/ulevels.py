@@ -78,6 +78,36 @@ def cross_conjunct(condition: exp.Expression, columns: set[str]) -> Cross | None
     return None
 
 
+@dataclass(frozen=True)
+class NullGuards:
+    """What a null level's condition (a disjunction) says of its pairs without comparing values:
+    ``absent`` columns c with both ``c_l IS NULL`` and ``c_r IS NULL`` among its terms (a record
+    without c puts every pair it is in at the null level), ``apart`` columns c with ``c_l <> c_r``
+    among them (two records whose c differ are at the null level)."""
+    absent: frozenset[str]
+    apart: frozenset[str]
+
+
+def null_guards(condition: exp.Expression, columns: set[str]) -> NullGuards:
+    """The terms of the null level's condition that ``NullGuards`` describes (others are ignored:
+    they only mean fewer pairs are known to be at the null level beforehand)."""
+    nulls: set[tuple[str, str]] = set()
+    apart: set[str] = set()
+    for term in _flatten(condition, exp.Or):
+        if isinstance(term, exp.Is) and isinstance(term.expression, exp.Null) and not term.args.get("negate"):
+            col = _unparen(term.this)
+            if isinstance(col, exp.Column) and not col.table and col.name[-2:] in ("_l", "_r") \
+                    and col.name[:-2] in columns:
+                nulls.add((col.name[:-2], col.name[-1]))
+        elif isinstance(term, exp.NEQ):
+            a, b = _unparen(term.this), _unparen(term.expression)
+            if isinstance(a, exp.Column) and isinstance(b, exp.Column) and not a.table and not b.table \
+                    and {a.name, b.name} == {a.name[:-2] + "_l", a.name[:-2] + "_r"} and a.name[:-2] in columns:
+                apart.add(a.name[:-2])
+    absent = frozenset(c for c, side in nulls if side == "l" and (c, "r") in nulls)
+    return NullGuards(absent, frozenset(apart))
+
+
 def symmetric(node: exp.Expression) -> bool:
     """True when the expression is provably the same with its records swapped (module doc)."""
     return _canon(node, False) == _canon(node, True)

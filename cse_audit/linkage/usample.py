@@ -21,7 +21,15 @@ other name (the names' "swapped" level) would make every record distinct; it is 
 count, and the few pairs where it can hold (its cross conjunct true, found on pairs of distinct
 values) are counted apart and moved to it. A comparison this cannot prove symmetric, or with
 nearly as many combinations as records, is counted over the record pairs as before
-(``pair_level_counts``, also the tests' oracle)."""
+(``pair_level_counts``, also the tests' oracle).
+
+Pairs the null level holds are not compared (issue 21, session 10): u is a level's share of the
+pairs where the comparison is not null, so what such a pair would be is never read. When the null
+level's condition says a record without a column, or two records whose column differs, is null
+(the reference: either record without a reference or an agency, or two agencies), the combinations
+without it are left out and pairs are made only within one value (one agency's references, not
+every reference against every other); the pairs left out are counted at the null level, so the
+counts are the oracle's to the pair."""
 
 from __future__ import annotations
 
@@ -103,11 +111,40 @@ class _Plan:
     full: str  # the whole CASE
     read: list[str]  # every column the comparison reads
     crosses: list[ulevels.Cross]
+    # from the null level (the CASE's first): combinations without these are left out, and pairs
+    # are only made within equal values of ``apart`` (every pair left out is at the null level)
+    absent: tuple[str, ...] = ()
+    apart: tuple[str, ...] = ()
 
 
-def _distinct(con, cols: list[str], columns: set[str]) -> int:
+def _known_sql(absent, columns: set[str]) -> str:
+    return " AND ".join(f"{_q(c, columns)} IS NOT NULL" for c in absent) or "true"
+
+
+def _combination_pairs(con, cols: list[str], columns: set[str], absent=(), apart=()) -> int:
+    """How many pairs of distinct combinations of ``cols`` are compared (each with itself too):
+    without the combinations lacking an ``absent`` column, within equal ``apart`` values."""
     keys = ", ".join(_q(c, columns) for c in cols)
-    return con.execute(f"SELECT count(*) FROM (SELECT DISTINCT {keys} FROM {SAMPLE})").fetchone()[0]
+    groups = ", ".join(_q(c, columns) for c in apart) or "true"
+    return con.execute(f"SELECT coalesce(sum(n * (n + 1) // 2), 0) FROM (SELECT count(*) AS n FROM ("
+                       f"SELECT DISTINCT {keys} FROM {SAMPLE} WHERE {_known_sql(absent, columns)}) "
+                       f"GROUP BY {groups})").fetchone()[0]
+
+
+def _guards(levels, columns: frozenset[str]):
+    """The null level's guards (ulevels.null_guards) when it is the CASE's first level: a pair
+    its condition holds for is at the null level whatever the other levels say. ``apart`` only
+    where ``absent`` too (a pair with the column null is not "apart")."""
+    if not levels or levels[0][1] != -1 or levels[0][0] is None:
+        return (), ()
+    guards = _null_guards(levels[0][0], columns)
+    absent = tuple(sorted(guards.absent))
+    return absent, tuple(c for c in sorted(guards.apart) if c in guards.absent)
+
+
+@functools.lru_cache(maxsize=256)
+def _null_guards(condition: str, columns: frozenset[str]) -> ulevels.NullGuards:
+    return ulevels.null_guards(ulevels.parse(condition), columns)
 
 
 @functools.lru_cache(maxsize=256)
@@ -125,16 +162,18 @@ def _plan(con, comp: dict, columns: set[str], record_pairs: int) -> _Plan | None
     values are constants)."""
     levels = _levels(comp)
     few = DISTINCT_SHARE * record_pairs
-
-    def cheap(cols):
-        d = _distinct(con, cols, columns) if cols else math.inf
-        return d * (d + 1) / 2 <= few
-
     try:
         known = frozenset(columns)
         analysed = [(frozenset(), None, True) if cond is None else _analysed(cond, known) for cond, _ in levels]
+        absent, apart = _guards(levels, known)
     except ulevels.Unplannable:
         return None
+
+    def cheap(cols):
+        if not cols:
+            return False
+        a = [c for c in absent if c in cols]
+        return _combination_pairs(con, cols, columns, a, [c for c in apart if c in a]) <= few
     every = sorted(set().union(*(a[0] for a in analysed)))
     crosses: dict[int, ulevels.Cross] = {}
     if not cheap(every):
@@ -146,24 +185,33 @@ def _plan(con, comp: dict, columns: set[str], record_pairs: int) -> _Plan | None
         rest_cols = every
     if not all(a[2] for j, a in enumerate(analysed) if j not in crosses):
         return None
+    kept = tuple(c for c in absent if c in rest_cols)
     return _Plan(rest_cols, _case_sql(levels, skip=frozenset(crosses)), _case_sql(levels), every,
-                 list(crosses.values()))
+                 list(crosses.values()), kept, tuple(c for c in apart if c in kept))
 
 
-def _distinct_counts(con, plan: _Plan, columns: set[str]) -> dict[int, int]:
+def _distinct_counts(con, plan: _Plan, columns: set[str], record_pairs: int) -> dict[int, int]:
+    """Level counts of the ``record_pairs`` sampled pairs: the pairs of distinct combinations the
+    null level's guards leave (``_Plan.absent``, ``apart``), weighted; every pair left out is at
+    the null level (-1), so -1 gets what the others do not account for."""
     keys = ", ".join(_q(c, columns) for c in plan.columns)
     left = ", ".join(f"{_q(c, columns)} AS {_q(c, columns, '_l')}" for c in plan.columns)
     right = ", ".join(f"{_q(c, columns)} AS {_q(c, columns, '_r')}" for c in plan.columns)
+    within = "".join(f" AND l.{_q(c, columns, '_l')} = r.{_q(c, columns, '_r')}" for c in plan.apart)
     sql = f"""
         WITH d AS (SELECT *, row_number() OVER () AS __t
-                   FROM (SELECT {keys}, count(*) AS __n FROM {SAMPLE} GROUP BY {keys}))
+                   FROM (SELECT {keys}, count(*) AS __n FROM {SAMPLE} WHERE {_known_sql(plan.absent, columns)}
+                         GROUP BY {keys}))
         SELECT __g, sum(__w) FROM (
             SELECT {plan.rest} AS __g,
                    CASE WHEN l.__t = r.__t THEN l.__n * (l.__n - 1) // 2 ELSE l.__n * r.__n END AS __w
             FROM (SELECT {left}, __n, __t FROM d) l JOIN (SELECT {right}, __n, __t FROM d) r
-              ON l.__t < r.__t OR (l.__t = r.__t AND l.__n > 1))
+              ON (l.__t < r.__t OR (l.__t = r.__t AND l.__n > 1)){within})
         GROUP BY __g"""
     counts = {int(g): int(n) for g, n in con.execute(sql).fetchall()}
+    left_out = int(record_pairs) - sum(counts.values())
+    if left_out:
+        counts[-1] = counts.get(-1, 0) + left_out
     if plan.crosses:
         _move_cross_pairs(con, plan, columns, counts)
     return counts
@@ -214,7 +262,7 @@ def level_counts(con, table: str, comparisons: list[dict], k: int, seed: int) ->
             if plan is None:
                 by_pairs.append(i)
             else:
-                counts[i] = _distinct_counts(con, plan, columns)
+                counts[i] = _distinct_counts(con, plan, columns, rows * (rows - 1) // 2)
         if by_pairs:
             got = pair_level_counts(con, SAMPLE, [comparisons[i] for i in by_pairs], rows, seed)
             counts.update({i: got[j] for j, i in enumerate(by_pairs)})
