@@ -99,8 +99,8 @@ def test_join_fitting_gives_join_chances_only_the_pairs_it_can_use(monkeypatch):
     seen = []
     real = unresolved.join_chances
 
-    def spy(est, fit_, kinds_, roots_, e, bits):
-        seen.append((len(e), real(est, fit_, kinds_, roots_, e, bits)))
+    def spy(est, fit_, kinds_, roots_, e, bits, ranked=False):
+        seen.append((len(e), real(est, fit_, kinds_, roots_, e, bits, ranked=ranked)))
         return seen[-1][1]
 
     monkeypatch.setattr(unresolved, "join_chances", spy)
@@ -108,7 +108,7 @@ def test_join_fitting_gives_join_chances_only_the_pairs_it_can_use(monkeypatch):
     link._join_fitting(run, roots.tolist(), edges, None, np.zeros(64), 1e-4, 0.5)
     (used, got), = seen
     bits = edges["w"].to_numpy() - link._logit2(1e-4)
-    want = real(unresolved.estimate(fit, kinds, roots, 1.0), fit, kinds, roots, edges, bits)
+    want = real(unresolved.estimate(fit, kinds, roots, 1.0), fit, kinds, roots, edges, bits, ranked=True)
     assert used < len(edges) and len(want) > 100
     pd.testing.assert_frame_equal(got, want, check_exact=True)
 
