@@ -605,7 +605,8 @@ def test_explain_says_when_a_pair_was_joined_by_its_fits(linked_copy, cfg):
     assert meta["joined"] == []  # nothing in this small store is joined that way
     meta["joined"] = [[ids["kj1"], ids["kj3"], 0.81]]  # as a store linked before session 10 kept it
     store.set_meta(con, "linkage_prior:victims", json.dumps(meta))
-    assert linkage.explain(con, "victims", ids["kj3"], ids["kj1"], config=cfg).joined_by_fits == 0.81
+    got = linkage.explain(con, "victims", ids["kj3"], ids["kj1"], config=cfg)
+    assert (got.joined_by_fits, got.joined_any) == (0.81, None)  # not stored then: not made up
     meta["joined"] = [[ids["kj1"], ids["kj3"], 0.31, 0.74]]  # this one 0.31; anyone counted 0.74
     store.set_meta(con, "linkage_prior:victims", json.dumps(meta))
     got = linkage.explain(con, "victims", ids["kj3"], ids["kj1"], config=cfg)

@@ -177,9 +177,11 @@ def link_explain(record_a, record_b, kind, db, config_dir, show_values, fmt):
                f"{'a candidate pair' if e.candidate_pair else 'never compared (no blocking rule pairs them)'}; "
                f"stored as {'one person' if e.same_person else 'different people' if e.same_person is False else '?'}")
     if e.joined_by_fits is not None:
-        click.echo(f"joined by its fits: the record without a full name fits few named people where chance "
-                   f"would give it fewer; chance {e.joined_any:.2f} that it is one of them, {e.joined_by_fits:.2f} "
-                   f"that it is this one, the most likely (see docs/tables.md)")
+        # a store linked before session 10 kept only the chance that it is this one (joined_any None)
+        anyone = f"chance {e.joined_any:.2f} that it is one of them, " if e.joined_any is not None else "chance "
+        click.echo(f"joined by its fits: the record without a full name fits more named people than chance alone "
+                   f"would give it; {anyone}{e.joined_by_fits:.2f} that it is this one, the likeliest it can be "
+                   f"(see docs/tables.md)")
 
 
 @link.command("review")

@@ -38,7 +38,8 @@ class Explanation:
     held_apart_within_return: bool = False
     # the last `link run` joined this pair's partial record to the other's person by its fits
     # (it fits few named people where chance gives it fewer): the chance that it is this one,
-    # else None; and the chance that it is any of the named people it fits (the join's reason)
+    # else None; and the chance that it is any of the named people it fits (the join's reason;
+    # None from a store linked before session 10, which did not keep it)
     joined_by_fits: float | None = None
     joined_any: float | None = None
 
@@ -125,8 +126,9 @@ def _prior_used(con, kind: str, stated: float) -> tuple[float, dict, dict]:
         return stated, {}, {}
     if not isinstance(got, dict) or got.get("basis") != basis or not got.get("prior"):
         return stated, {}, {}
-    # (a, b, this one, anyone counted); a store linked before session 10 kept (a, b, this one)
-    joined = {(str(j[0]), str(j[1])): (float(j[2]), float(j[3]) if len(j) > 3 else float(j[2]))
+    # (a, b, this one, anyone counted); a store linked before session 10 kept (a, b, this one): its
+    # chance of being anyone counted is not known (at least this one's), so None, not this one's
+    joined = {(str(j[0]), str(j[1])): (float(j[2]), float(j[3]) if len(j) > 3 else None)
               for j in (got.get("joined") or [])}
     return float(got["prior"]), {str(k): v for k, v in (got.get("group_shifts") or {}).items()}, joined
 
