@@ -74,7 +74,9 @@ def test_a_join_by_fits_honours_cannot_link_below(monkeypatch):
     edges = pd.concat([edges, _edges([(y1, y2)], 0.99), _edges([(x, y2)], 0.01)], ignore_index=True)
     run, roots, cfg = _clusters_on(monkeypatch, fit, kinds, edges)
     assert roots[y1] == roots[y2]  # Y is one person
-    low = run.edges[run.edges["p"] < cfg.cannot_link_below]
+    # a pair's own score (a joined pair shows its record's chance of being this one instead)
+    own = 1.0 / (1.0 + np.exp2(-run.edges["w"].to_numpy()))
+    low = run.edges[own < cfg.cannot_link_below]
     same = roots[low["uid_l"].to_numpy()] == roots[low["uid_r"].to_numpy()]
     assert not same.any(), low[same]
 
@@ -218,3 +220,16 @@ def test_two_rows_of_one_return_that_fit_one_child_go_to_their_likeliest_open_pe
     assert 12 not in got.index  # held apart from 11, now B's: A alone is 0.45
     free = link._assign(ranked, root, np.zeros(0, int), np.zeros(0, int), 0.5).set_index("uid")
     assert (free["other"] == 1).all() and len(free) == 3  # no guard: each its first choice
+
+
+def test_a_joined_pair_shows_the_chance_it_is_this_person(monkeypatch):
+    """A pair joined by fits is shown (links table, `link review`) with the chance that the record
+    is this person's, not the chance that it is anyone's counted: the review asks which child."""
+    fit, kinds, edges, partner = _dense(1500, 500)
+    run, roots, cfg = _clusters_on(monkeypatch, fit, kinds, edges)
+    joined = {(int(j[0]), int(j[1])): (j[2], j[3]) for j in run.joined}
+    e = run.edges.set_index(["uid_l", "uid_r"])["p"]
+    assert len(joined) > 1000
+    assert all(e.loc[k] == v[0] for k, v in joined.items())
+    assert sum(v[0] < v[1] for v in joined.values()) > 0.5 * len(joined)  # shown as the other before
+    assert sum(cfg.review_low <= v[0] < cfg.review_high for v in joined.values()) > 0

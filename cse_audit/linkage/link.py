@@ -223,6 +223,8 @@ def _clusters(con, kind, cfg, overrides, keep_low):
     stats.update(_uncertainty(run, before.tolist() if joined else roots, cfg.threshold, cfg.review_low,
                               cfg.review_high, forbidden=guard + apart + refused, kind=kind,
                               edges=scored if joined else None))
+    if run.joined:
+        best = _shown_as_this_one(run, best)
     stats["kept_apart"] = len(apart)
     stats["held_apart_within_return"] = len(guard)
     stats["carried_over"] = carried
@@ -232,6 +234,26 @@ def _clusters(con, kind, cfg, overrides, keep_low):
     if stats["contradictions"]:
         log.warning("%s: %d forced match(es) join records also forced apart", kind, stats["contradictions"])
     return run, roots, best, stats
+
+
+def _shown_as_this_one(run, best: dict) -> dict:
+    """Once the persons are found: a pair joined by fits shows (links table, `link review`) the
+    chance that the record is this person's, not the chance that it is anyone's counted, which put
+    it there: a reviewer is asked the question that is in doubt (which child), and pairs likely
+    someone's but unlikely this one's are offered for review."""
+    key = pd.DataFrame([(int(j[0]), int(j[1]), float(j[2])) for j in run.joined], columns=["uid_l", "uid_r", "this"])
+    e = run.edges.merge(key, on=["uid_l", "uid_r"], how="left")
+    hit = e["this"].notna().to_numpy()
+    rows = zip(e.loc[hit, "uid_l"].tolist(), e.loc[hit, "uid_r"].tolist(), e.loc[hit, "p"].tolist(),
+               e.loc[hit, "this"].tolist(), strict=True)
+    best = dict(best)
+    for a, b, p, this in rows:  # a record whose best pair is the joined one shows that pair's new p
+        for u in (a, b):
+            if best.get(u) is not None and abs(best[u] - p) < 1e-12:
+                best[u] = this
+    e.loc[hit, "p"] = e.loc[hit, "this"]
+    run.edges = e.drop(columns="this")
+    return best
 
 
 def _after_joins(run, n, cfg, ov, guard, apart, shift, before):
@@ -259,6 +281,9 @@ def _after_joins(run, n, cfg, ov, guard, apart, shift, before):
         if not undo:
             break
         _undo_joins(run, undo)
+    else:  # the last round undid joins: the persons without them
+        roots, best, stats = cluster(apart)
+        root = np.asarray(roots)
     run.joined = [j for j in run.joined if root[int(j[0])] == root[int(j[1])]]
     return roots, best, stats, apart
 
