@@ -244,24 +244,22 @@ def _parse_sheet(kind, spec, path, codes, fields) -> SheetSpec:
 
 def _parse_single_word(spec: dict, path, where: str) -> dict:
     """`single_word: forename | surname | reject`, only on a `parse: name` column."""
-    if "single_word" not in spec:
-        return {}
-    if spec["single_word"] not in SINGLE_WORD or spec.get("parse") != "name":
-        raise ConfigError(path, f"{where}.single_word", _line(spec, "single_word"),
-                          f"single_word says how a lone word in a `parse: name` column reads: one of "
-                          f"{', '.join(SINGLE_WORD)}")
-    return {"single_word": spec["single_word"]}
+    return _name_choice(spec, path, where, "single_word", SINGLE_WORD, "how a lone word in a `parse: name` column reads")
 
 
 def _parse_order(spec: dict, path, where: str) -> dict:
     """`order: surname_first | forename_first`, only on a `parse: name` column."""
-    if "order" not in spec:
+    return _name_choice(spec, path, where, "order", NAME_ORDERS,
+                        "which part of a whole name in a `parse: name` column comes first")
+
+
+def _name_choice(spec: dict, path, where: str, key: str, allowed, says: str) -> dict:
+    """A key that only a `parse: name` column takes, with one of ``allowed`` values."""
+    if key not in spec:
         return {}
-    if spec["order"] not in NAME_ORDERS or spec.get("parse") != "name":
-        raise ConfigError(path, f"{where}.order", _line(spec, "order"),
-                          f"order says which part of a whole name in a `parse: name` column comes first: one of "
-                          f"{', '.join(NAME_ORDERS)}")
-    return {"order": spec["order"]}
+    if spec[key] not in allowed or spec.get("parse") != "name":
+        raise ConfigError(path, f"{where}.{key}", _line(spec, key), f"{key} says {says}: one of {', '.join(allowed)}")
+    return {key: spec[key]}
 
 
 def _single_word_default(col: ColumnSpec, kind: str) -> ColumnSpec:
