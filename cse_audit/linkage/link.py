@@ -448,7 +448,8 @@ def link_people(con: duckdb.DuckDBPyConnection, kind: str = "victims", config=No
             basis = con.execute(store.CURRENT_RETURNS_SQL).fetchone()[0]
             store.set_meta(con, store.links_basis_key(kind), basis)
             # read by the tables, for as long as the current returns are the ones linked
-            store.set_meta(con, f"linkage_uncertainty:{kind}", json.dumps({**sure, "basis": basis}))
+            store.set_meta(con, f"linkage_uncertainty:{kind}", json.dumps({**sure, "joined_by_fits": len(joined),
+                                                                            "basis": basis}))
             # the prior the persons were found with, for `link explain`
             store.set_meta(con, f"linkage_prior:{kind}", json.dumps({"prior": prior, "group_shifts": shifts,
                                                                      "joined": joined, "basis": basis}))
