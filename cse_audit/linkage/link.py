@@ -373,7 +373,8 @@ def _assign(ranked: pd.DataFrame, root: np.ndarray, guard_a: np.ndarray, guard_b
     goes to its next likeliest, if its chance of being one of those still open to it (p of each)
     reaches the threshold. (hard-s10 victims: 353 of 408 records left alone with a chance >= 0.5
     were so refused by taking the first choice only.) ``closed``: (record, person) pairs that may
-    not be joined (_closed); those a reviewer refused do not count in its chance either. Returns uid, other, p, dup (the chance the join stands on)."""
+    not be joined (_closed); those a reviewer refused do not count in its chance either. Returns
+    uid, other, p, dup (the chance the join stands on)."""
     out = {"uid": [], "other": [], "p": [], "dup": []}
     closed = closed or {}
     if not len(ranked):
