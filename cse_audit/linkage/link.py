@@ -208,9 +208,7 @@ def _clusters(con, kind, cfg, overrides, keep_low):
         roots, best, stats = _cluster(n, _best_only_for_partial(run.edges, run.partial, cfg.threshold),
                                       cfg.threshold, run.record_ids, ov, guard + apart)
     before, scored = np.asarray(roots), run.edges
-    index = {rid: i for i, rid in enumerate(run.record_ids)}
-    refused = [(index[o.record_id_a], index[o.record_id_b]) for o in ov
-               if o.decision != MATCH and o.record_id_a in index and o.record_id_b in index]
+    refused = _refused(run, ov)
     joined = _join_fitting(run, roots, edges, groups, used, used_prior, cfg.threshold, refused,
                            cfg.cannot_link_below, shift)
     if joined:  # partial records that are most likely one named person's: persons again
@@ -235,6 +233,13 @@ def _clusters(con, kind, cfg, overrides, keep_low):
     if stats["contradictions"]:
         log.warning("%s: %d forced match(es) join records also forced apart", kind, stats["contradictions"])
     return run, roots, best, stats
+
+
+def _refused(run, ov) -> list[tuple[int, int]]:
+    """The record pairs a reviewer's no-match (or the overrides file) keeps apart, as indices."""
+    index = {rid: i for i, rid in enumerate(run.record_ids)}
+    return [(index[o.record_id_a], index[o.record_id_b]) for o in ov
+            if o.decision != MATCH and o.record_id_a in index and o.record_id_b in index]
 
 
 def _shown_as_this_one(run, best: dict) -> dict:
