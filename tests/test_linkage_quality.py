@@ -5,11 +5,13 @@ tests/README.md), so a better model passes and an over- or under-merging one doe
 from __future__ import annotations
 
 import json
+import shutil
 
 import duckdb
 import pytest
 from click.testing import CliRunner
 
+from cse_audit import tables
 from cse_audit.cli import cli
 
 from .linkage_scores import score
@@ -84,7 +86,32 @@ def hard(tmp_path_factory):
         ranges = {k: json.loads(con.execute("SELECT value FROM store_meta WHERE key = ?",
                                             [f"linkage_uncertainty:{k}"]).fetchone()[0])
                   for k in ("victims", "offenders")}
-        yield _scores(con, root), ranges
+        yield _scores(con, root), ranges, db
+    finally:
+        con.close()
+
+
+def test_the_tables_note_says_how_many_records_were_joined_by_their_fits(hard, tmp_path):
+    """The note beside the count says how many partial records were counted with a person they
+    most likely are, not only the rule (which read as if some were when none was)."""
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(hard[2], db)
+    con = duckdb.connect(str(db))
+    try:
+        joined = json.loads(con.execute("SELECT value FROM store_meta WHERE key = 'linkage_prior:victims'")
+                            .fetchone()[0])["joined"]
+        assert hard[1]["victims"]["joined_by_fits"] == len(joined) > 0
+
+        def note():
+            return tables.build_tables(con, names=["victims_sex"])["victims_sex"]["note"]
+        assert f"{len(joined)} record(s) more likely than not someone already counted are counted" in note()
+        for value, says in ((0, "(above, each record left unresolved is counted as a person of its own)"),
+                            (None, "a record more likely than not someone already counted is counted")):
+            got = {**hard[1]["victims"], "joined_by_fits": value}
+            if value is None:
+                del got["joined_by_fits"]  # a store linked before the number was kept
+            con.execute("UPDATE store_meta SET value = ? WHERE key = 'linkage_uncertainty:victims'", [json.dumps(got)])
+            assert says in note()
     finally:
         con.close()
 

@@ -129,3 +129,41 @@ def _apart_pairs(run: _Run, roots: list[int], below: float, shift: float = 0.0) 
 def _person_ids(roots: list[int], record_ids: list[str], prefix: str) -> list[str]:
     # record_ids are sorted, so a component's root (its smallest index) is its smallest record_id
     return [prefix + hashlib.sha1(record_ids[r].encode("utf-8")).hexdigest()[:10] for r in roots]
+
+
+def _low_into(run: _Run, cand: pd.DataFrame, roots: list[int], below: float, shift: float = 0.0) -> pd.DataFrame:
+    """The (uid, person) rows of ``cand`` (a record, a person it might join and that person's
+    record it would join through: ``other``) where the record and another of the person's records
+    score below ``below``: joining would put them in one person
+    (link._assign then offers the record its next candidate). A pair among the kept edges counts
+    with its kept score, as in link._apart; any other scored pair with its stored weight + shift."""
+    out = pd.DataFrame({"uid": [], "person": []}, dtype="int64")
+    if not len(cand):
+        return out
+    root = np.asarray(roots)
+    cand = cand[["uid", "person", "other"]].drop_duplicates().astype("int64")
+    wanted = np.isin(root, cand["person"].unique())
+    members = pd.DataFrame({"y": np.flatnonzero(wanted), "person": root[wanted]}, dtype="int64")
+    pairs = cand.merge(members, on="person")
+    # the pair the join would raise (the record and the person's record it fits best) stands for
+    # the join, as after it (link._apart reads its kept score): only the person's others count
+    pairs = pairs[(pairs["uid"] != pairs["y"]) & (pairs["other"] != pairs["y"])]
+    if not len(pairs):
+        return out
+    pairs["a"], pairs["b"] = np.minimum(pairs["uid"], pairs["y"]), np.maximum(pairs["uid"], pairs["y"])
+    low = pd.DataFrame({"a": [], "b": []}, dtype="int64")
+    if run.api is not None:
+        cut = math.log2(below / (1 - below))
+        reg = run.api.register(pairs[["a", "b"]].drop_duplicates().reset_index(drop=True))
+        low = run.api.query_sql(
+            f"SELECT p.unique_id_l AS a, p.unique_id_r AS b FROM {run.predictions} p JOIN {reg.physical_name} c "
+            f"ON c.a = p.unique_id_l AND c.b = p.unique_id_r "
+            f"WHERE p.match_weight + {float(shift)!r} < {float(cut)!r}", "pandas").astype("int64")
+    e = run.edges
+    if len(e):  # the kept edges' own scores decide their pairs
+        kept = e.loc[~e["guard"].astype(bool), ["uid_l", "uid_r", "p"]].rename(columns={"uid_l": "a", "uid_r": "b"})
+        low = low.merge(kept[["a", "b"]], on=["a", "b"], how="left", indicator=True)
+        low = pd.concat([low.loc[low["_merge"] == "left_only", ["a", "b"]],
+                         kept.loc[kept["p"] < below, ["a", "b"]]]).astype("int64")
+    hit = pairs.merge(low.drop_duplicates(), on=["a", "b"])
+    return hit[["uid", "person"]].drop_duplicates().reset_index(drop=True)

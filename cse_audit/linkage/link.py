@@ -19,7 +19,7 @@ import pandas as pd
 from .. import store
 from . import unresolved
 from .certainty import MERGE_FLOOR, _best_pairs, _merge_chances, _strong_ends, _uncertainty  # noqa: F401
-from .clusters import _apart_pairs, _cluster, _person_ids
+from .clusters import _apart_pairs, _cluster, _low_into, _person_ids
 from .groups import group_shifts, kind_label, pair_groups, pairs_per_group
 from .merge import _merge_persons
 from .model import PRIOR_SLACK, _run
@@ -208,15 +208,14 @@ def _clusters(con, kind, cfg, overrides, keep_low):
         roots, best, stats = _cluster(n, _best_only_for_partial(run.edges, run.partial, cfg.threshold),
                                       cfg.threshold, run.record_ids, ov, guard + apart)
     before, scored = np.asarray(roots), run.edges
-    joined = _join_fitting(run, roots, edges, groups, used, used_prior, cfg.threshold)
+    refused = _refused(run, ov)
+    joined = _join_fitting(run, roots, edges, groups, used, used_prior, cfg.threshold, refused,
+                           cfg.cannot_link_below, shift)
     if joined:  # partial records that are most likely one named person's: persons again
         roots, best, stats, apart = _after_joins(run, n, cfg, ov, guard, apart, shift, before)
     log.info("%s: %d partial record(s) most likely someone already counted, joined to the named person they "
              "most likely are", kind,
              len(run.joined or []))
-    index = {rid: i for i, rid in enumerate(run.record_ids)}
-    refused = [(index[o.record_id_a], index[o.record_id_b]) for o in ov
-               if o.decision != MATCH and o.record_id_a in index and o.record_id_b in index]
     # the range from the persons before the joins by fits: a join moves the count within the range
     # (it decides which records are someone already counted), not the number of people expected
     # (the fits' estimate stands for those records either way)
@@ -234,6 +233,13 @@ def _clusters(con, kind, cfg, overrides, keep_low):
     if stats["contradictions"]:
         log.warning("%s: %d forced match(es) join records also forced apart", kind, stats["contradictions"])
     return run, roots, best, stats
+
+
+def _refused(run, ov) -> list[tuple[int, int]]:
+    """The record pairs a reviewer's no-match (or the overrides file) keeps apart, as indices."""
+    index = {rid: i for i, rid in enumerate(run.record_ids)}
+    return [(index[o.record_id_a], index[o.record_id_b]) for o in ov
+            if o.decision != MATCH and o.record_id_a in index and o.record_id_b in index]
 
 
 def _shown_as_this_one(run, best: dict) -> dict:
@@ -299,7 +305,7 @@ def _undo_joins(run, undo) -> None:
     run.joined = [j for j in run.joined if (int(min(j[0], j[1])), int(max(j[0], j[1]))) not in gone]
 
 
-def _join_fitting(run, roots, edges, groups, shifts, prior, threshold) -> int:
+def _join_fitting(run, roots, edges, groups, shifts, prior, threshold, refused=(), below=None, shift=0.0) -> int:
     """Partial records left persons of their own whose chance of being someone already counted,
     from the fits (unresolved.join_chances: any of the named persons that fit them), reaches the
     threshold: each joins the one it most likely is, its pair with that person's best record
@@ -310,7 +316,11 @@ def _join_fitting(run, roots, edges, groups, shifts, prior, threshold) -> int:
     and kept apart it is counted as a child of its own although it most likely is not (issue 16:
     the held-out 10k victims counted 7,883 for 7,008, 689 of the excess such records). Which of
     them it is stays uncertain: `link explain` shows both chances, and the count's range stands on
-    the fits' estimate, not on these joins (certainty._uncertainty)."""
+    the fits' estimate, not on these joins (certainty._uncertainty).
+
+    A person the record may not join (a reviewer's no-match with one of its records, ``refused``,
+    or a pair scored below ``below``: cannot_link_below) is closed to it from the start, so it is
+    offered the next it fits instead of staying a person of its own (review 10, D3)."""
     if run.fit is None or run.kinds is None or not len(edges):
         return 0
     kinds, root = np.asarray(run.kinds), np.asarray(roots)
@@ -328,7 +338,9 @@ def _join_fitting(run, roots, edges, groups, shifts, prior, threshold) -> int:
     first = ranked.drop_duplicates("uid")
     run.duplicate_chance = dict(zip(first["uid"].tolist(), first["dup"].tolist(), strict=True))
     held = edges["guard"].astype(bool).to_numpy()
-    chances = _assign(ranked[ranked["dup"] >= threshold], root, a[held], b[held], threshold)
+    ranked = ranked[ranked["dup"] >= threshold]
+    closed = _closed(run, ranked, root, refused, below, shift)
+    chances = _assign(ranked, root, a[held], b[held], threshold, closed)
     if not len(chances):
         return 0
     x, y = chances["uid"].to_numpy(), chances["other"].to_numpy()
@@ -343,17 +355,33 @@ def _join_fitting(run, roots, edges, groups, shifts, prior, threshold) -> int:
     return int(raise_to.sum())
 
 
+def _closed(run, ranked, root, refused, below, shift) -> dict[tuple[int, int], bool]:
+    """(record, person) pairs a join may not make: a reviewer refused the record with one of the
+    person's records (True: the record is known not to be that person), or one of their pairs
+    scores below ``below`` (False: a partial record's own scores are low against every named
+    record, its likeliest too, so a low pair bars the join but says little about who it is)."""
+    closed = {}
+    if below and len(ranked):
+        low = _low_into(run, ranked[["uid", "person", "other"]], root.tolist(), below, shift)
+        closed.update(dict.fromkeys(zip(low["uid"].tolist(), low["person"].tolist(), strict=True), False))
+    for x, y in refused:
+        closed.update(dict.fromkeys(((int(x), int(root[y])), (int(y), int(root[x]))), True))
+    return closed
+
+
 def _assign(ranked: pd.DataFrame, root: np.ndarray, guard_a: np.ndarray, guard_b: np.ndarray,
-            threshold: float) -> pd.DataFrame:
+            threshold: float, closed=None) -> pd.DataFrame:
     """Each record (join_chances' ranked rows: uid, other, person, p, dup), the likeliest
     duplicate first, to the likeliest person it can be: not one holding a record it is held apart
     from (the within-return guard: two rows of one return are two children). Two records of one
     charity's return that fit the same named child cannot both be that child; the second then
     goes to its next likeliest, if its chance of being one of those still open to it (p of each)
     reaches the threshold. (hard-s10 victims: 353 of 408 records left alone with a chance >= 0.5
-    were so refused by taking the first choice only.) Returns uid, other, p, dup (the chance
-    the join stands on)."""
+    were so refused by taking the first choice only.) ``closed``: (record, person) pairs that may
+    not be joined (_closed); those a reviewer refused do not count in its chance either. Returns
+    uid, other, p, dup (the chance the join stands on)."""
     out = {"uid": [], "other": [], "p": [], "dup": []}
+    closed = closed or {}
     if not len(ranked):
         return pd.DataFrame(out)
     apart: dict[int, list[int]] = {}
@@ -369,9 +397,11 @@ def _assign(ranked: pd.DataFrame, root: np.ndarray, guard_a: np.ndarray, guard_b
     for i in np.argsort(-dup, kind="stable").tolist():
         x = int(uid[starts[i]])
         shut = {person_of.get(g, int(root[g])) for g in apart.get(x, ())}
-        rows = [r for r in range(starts[i], ends[i]) if int(person[r]) not in shut]
+        rows = [r for r in range(starts[i], ends[i])
+                if int(person[r]) not in shut and not closed.get((x, int(person[r])), False)]
         chance = float(p[rows].sum()) if rows else 0.0
-        if chance < threshold:
+        rows = [r for r in rows if (x, int(person[r])) not in closed]
+        if chance < threshold or not rows:
             continue
         person_of[x] = int(person[rows[0]])
         for k, v in (("uid", x), ("other", int(other[rows[0]])), ("p", float(p[rows[0]])), ("dup", chance)):
@@ -424,7 +454,8 @@ def link_people(con: duckdb.DuckDBPyConnection, kind: str = "victims", config=No
             basis = con.execute(store.CURRENT_RETURNS_SQL).fetchone()[0]
             store.set_meta(con, store.links_basis_key(kind), basis)
             # read by the tables, for as long as the current returns are the ones linked
-            store.set_meta(con, f"linkage_uncertainty:{kind}", json.dumps({**sure, "basis": basis}))
+            store.set_meta(con, f"linkage_uncertainty:{kind}", json.dumps({**sure, "joined_by_fits": len(joined),
+                                                                            "basis": basis}))
             # the prior the persons were found with, for `link explain`
             store.set_meta(con, f"linkage_prior:{kind}", json.dumps({"prior": prior, "group_shifts": shifts,
                                                                      "joined": joined, "basis": basis}))

@@ -302,17 +302,26 @@ class _Kind:
             return None
         if got.get("basis") != self.con.execute(CURRENT_RETURNS_SQL).fetchone()[0]:
             return None  # the returns changed since: the range was for other records
+        joined = got.get("joined_by_fits")  # None: linked before session 11 kept the number
+        self.joined_by_fits = joined if isinstance(joined, int) and not isinstance(joined, bool) else None
         return {k: int(got[k]) for k in keys}
 
     def uncertainty_note(self) -> str:
         u = self.uncertainty
         if not u or not u["ambiguous_records"]:
             return ""
+        joined = getattr(self, "joined_by_fits", None)
+        if joined is None:  # a store linked before the count of joins was kept: the rule, not the number
+            how = ("a record more likely than not someone already counted is counted with the person it most "
+                   "likely is; each other record left unresolved is counted as a person of its own")
+        elif joined:
+            how = (f"{_n(joined)} record(s) more likely than not someone already counted are counted with the "
+                   "person each most likely is; each other record left unresolved is counted as a person of its own")
+        else:
+            how = "each record left unresolved is counted as a person of its own"
         return (f"{_n(u['ambiguous_records'])} {self.kind[:-1]} record(s) could not be resolved with certainty "
                 f"(e.g. initials and an age that fit more than one person): the number of {self.kind} is "
-                f"estimated at between {u['persons_low']:,} and {u['persons_high']:,}"
-                " (above, a record more likely than not someone already counted is counted with the person it"
-                " most likely is; each other record left unresolved is counted as a person of its own).")
+                f"estimated at between {u['persons_low']:,} and {u['persons_high']:,} (above, {how}).")
 
     def linkage_note(self) -> str:
         if not self.linkage_run:

@@ -1,0 +1,46 @@
+"""A partial record refused its likeliest named person (a reviewer's no-match, or a pair below
+cannot_link_below) is offered the next it fits, not counted as a child of its own (review 10,
+D3: a correct "not this child" pushed the count up by one)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .test_review5 import _clusters_on, _dense, _edges
+
+
+def _a_record_with_a_second_choice(monkeypatch):
+    """The dense population linked once; a joined record whose chance of being someone counted
+    other than the person it joined still reaches the threshold."""
+    fit, kinds, edges, _ = _dense(1500, 500)
+    run, roots, cfg = _clusters_on(monkeypatch, fit, kinds, edges)
+    first = int(np.flatnonzero(kinds >= 4)[0])
+    rows = [(int(j[0]) if j[0] >= first else int(j[1]), int(j[1]) if j[0] >= first else int(j[0]), j[2], j[3])
+            for j in run.joined]
+    x, y, _p, _dup = max(rows, key=lambda r: r[3] - r[2])
+    assert _dup - _p >= cfg.threshold + 0.02, "no record with a second choice in the population"
+    return fit, kinds, edges, roots, x, y
+
+
+def test_a_reviewers_no_match_on_a_joined_pair_offers_the_record_its_next_person(monkeypatch):
+    fit, kinds, edges, roots, x, y = _a_record_with_a_second_choice(monkeypatch)
+    persons = len(set(roots.tolist()))
+    run, after, _ = _clusters_on(monkeypatch, fit, kinds, edges, overrides=[(f"r{x:06d}", f"r{y:06d}", "no-match")])
+    assert after[x] != after[y]  # the reviewer is obeyed
+    assert (after == after[x]).sum() > 1, "counted as a child of its own"
+    assert kinds[after == after[x]].min() < 4  # with a named person
+    assert len(set(after.tolist())) == persons  # the count does not move for "not this child"
+
+
+def test_a_pair_below_cannot_link_below_closes_that_person_not_every_person(monkeypatch):
+    fit, kinds, edges, roots, x, y = _a_record_with_a_second_choice(monkeypatch)
+    y2 = len(fit)  # another record of y's child, scored 0.01 against x
+    fit = pd.concat([fit, fit.iloc[[y]].assign(lo=fit.at[y, "lo"] + 4000, hi=fit.at[y, "lo"] + 4000)],
+                    ignore_index=True)
+    kinds = np.r_[kinds, 0]
+    edges = edges[~((edges["uid_l"] == min(x, y2)) & (edges["uid_r"] == max(x, y2)))]
+    edges = pd.concat([edges, _edges([(y, y2)], 0.99), _edges([(x, y2)], 0.01)], ignore_index=True)
+    run, after, _ = _clusters_on(monkeypatch, fit, kinds, edges)
+    assert after[y] == after[y2] != after[x]
+    assert (after == after[x]).sum() > 1 and kinds[after == after[x]].min() < 4
