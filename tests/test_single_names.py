@@ -232,3 +232,10 @@ def test_a_forename_column_alone_with_unnamed_people(fixture_config_dir, tmp_pat
     rows = [["Ref", "First", "Age"], ["R1", "Unk. female", "30"], ["R2", "Maleeha", "30"], ["R3", "Male", "31"]]
     m = _map(fixture_config_dir, tmp_path, text, rows)
     assert [r.get("forename") for r in m.records["offenders"]] == [None, "Maleeha", None]
+
+
+def test_unnamed_pairs_whatever_order_the_mapping_lists_the_name_columns(fixture_config_dir, tmp_path):
+    text = ("name: t\nsheets:\n  offenders:\n    columns:\n      case_ref: Ref\n      surname: Last\n"
+            "      forename: First\n      age: {column: Age, parse: age}\n      sex: Sex\n")
+    got, _ = _parts(fixture_config_dir, tmp_path, [("Unknown", "Male 1"), ("John", "Male"), ("", "Female 2")], text)
+    assert got == [(None, None), ("John", "Male"), (None, None)]
