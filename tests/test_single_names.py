@@ -239,3 +239,15 @@ def test_unnamed_pairs_whatever_order_the_mapping_lists_the_name_columns(fixture
             "      forename: First\n      age: {column: Age, parse: age}\n      sex: Sex\n")
     got, _ = _parts(fixture_config_dir, tmp_path, [("Unknown", "Male 1"), ("John", "Male"), ("", "Female 2")], text)
     assert got == [(None, None), ("John", "Male"), (None, None)]
+
+
+def test_unnamed_person_words_in_a_whole_name_column_read_one_text_at_a_time(fixture_config_dir, tmp_path):
+    # first_of translates each column's texts without the whole-column scan (_Translator.many)
+    text = ("name: t\nsheets:\n  offenders:\n    columns:\n      case_ref: Ref\n"
+            "      name: {first_of: [{column: Name, parse: name}, {column: Alias, parse: name}]}\n"
+            "      age: {column: Age, parse: age}\n")
+    rows = [["Ref", "Name", "Alias", "Age"], ["R1", "Unk. female", "", "30"], ["R2", "", "UK Male 2", "31"],
+            ["R3", "Una Male", "", "32"]]
+    m = _map(fixture_config_dir, tmp_path, text, rows)
+    assert [(r.get("forename"), r.get("surname")) for r in m.records["offenders"]] == [
+        (None, None), (None, None), ("Una", "Male")]

@@ -68,7 +68,8 @@ class _Translator:
         # unknown token (normalise keeps letters and digits), so it needs no normalise call.
         self.not_unknown = frozenset("abcdefghijklmnopqrstuvwxyz0123456789").difference(*self.unknown)
         self.fast = self._fast_path()
-        self.may_be_unnamed: frozenset | None = None     # set by column() for a name part
+        self.may_be_unnamed: frozenset | None = None     # set by column() for a name part or a whole name
+        self._unnamed_stripped: frozenset | None = None
 
     def many(self, texts) -> dict[str, tuple]:
         """{text: translation} for distinct texts, as _translate gives it for each: a tuple
@@ -127,9 +128,11 @@ class _Translator:
         unknown token, the column is its own values (one look per distinct text, no translation
         kept per text, nothing spread back)."""
         distinct = set(column)
-        if self.fname in _NAME_PARTS and self.spec.parse is None:
-            # for the row's pair of name cells (mapping._drop_unnamed, unnamed_rows)
+        if self.fname in _NAME_PARTS and self.spec.parse is None or self.spec.parse == "name":
+            # for the row's pair of name cells (mapping._drop_unnamed, unnamed_rows), and for _name:
+            # one scan of the distinct texts, not a regex per text
             self.may_be_unnamed = may_be_unnamed(distinct)
+            self._unnamed_stripped = frozenset(t.strip() for t in self.may_be_unnamed)
         # a name part is itself unless it may be a numbered unnamed person: it has a digit
         plain = self.fast is _as_is or (self.fname in _NAME_PARTS and self.fast is not None
                                         and self.spec.parse is None and not any(map(_DIGIT.search, distinct)))
@@ -190,7 +193,9 @@ class _Translator:
 
     def numbered_unknown(self, s: str) -> bool:
         """A numbered unknown (_numbered) or, in one cell, an unnamed person (unnamed_text)."""
-        return self._numbered(s) or (_MAY_BE_UNNAMED.match(s) is not None and unnamed_text(s))
+        known = self._unnamed_stripped       # the texts of this column that may be one (column())
+        maybe = s in known if known is not None else _MAY_BE_UNNAMED.match(s) is not None
+        return self._numbered(s) or (maybe and unnamed_text(s))
 
     def _numbered(self, s: str) -> bool:
         """An unknown token, or one of codes/unknown.yaml's `numbered_names` ("UM", "UF"), with a
