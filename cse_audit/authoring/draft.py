@@ -187,7 +187,35 @@ def _draft_sheet(sheet, index: int, n_sheets: int, names: Counter, config: Confi
     def fits(fname: str) -> bool:
         return any(k in config.fields[fname].kinds for k in allowed)
 
-    # Header matches, then value-only matches for the columns no header names.
+    by_field, unmapped = _match_columns(headers, matches, profiles, sample, role_col, kind, fits, config, syn)
+    if kind != "offenders" and fits("case_ref"):
+        _lone_reference_field(by_field, headers, matches, profiles, syn, role_col, unmapped)
+    columns = _choose_columns(by_field, headers, matches, profiles, kind, fits, config, syn, unmapped)
+    for c in columns:
+        if c.headers and not normalise(c.headers[0]) and isinstance(c.spec, str):
+            # a header of punctuation alone ("#") is found by no name: the column's letter reads it
+            c.spec = {"letter": _col_letter(headers.index(c.headers[0]))}
+    selector = _selector(sheet.name, index, n_sheets, names)
+    role = role_todo = None
+    if role_col is not None:
+        role, role_todo = _role_block(headers[role_col], profiles[role_col], syn)
+    contains = _header_contains(columns, role, headers)
+    draft = SheetDraft(sheet.name, index, kind, kind_evidence, hdr + 1, header_evidence, len(data), selector,
+                       contains, columns, unmapped, role, role_todo or [])
+    sheet_extras(draft, sheet.rows[:hdr], headers, sample, config)
+    if not data:
+        draft.notes.append("no data rows: choices rest on the headers alone")
+    n_fields = sum(1 for c in columns if c.headers)
+    if n_fields < 2 and role is None:
+        return (f"{header_evidence}, but only {n_fields} column(s) could be mapped: not a table of cases or "
+                "people")
+    return draft
+
+
+def _match_columns(headers: list[str], matches: dict, profiles: dict, sample: list, role_col, kind: str, fits,
+                   config: Config, syn: Synonyms) -> tuple[dict[str, list[int]], list[tuple[str, str]]]:
+    """The columns of each field (by_field) and the headers left unmapped, with the reason: header
+    matches, then value-only matches for the columns no header names; name columns of initials."""
     by_field: dict[str, list[int]] = {}
     unmapped: list[tuple[str, str]] = []
     turned: dict[str, tuple] = {}      # forename / surname columns whose values are initials
@@ -218,39 +246,15 @@ def _draft_sheet(sheet, index: int, n_sheets: int, names: Counter, config: Confi
             unmapped.append((f"column {_col_letter(j)}", "values under a blank header (not mapped)"))
 
     _name_part_initials(turned, by_field, matches, profiles)
-    if kind != "offenders" and fits("case_ref") and not by_field.get("case_ref") and not by_field.get("record_ref"):
-        j = lone_reference(headers, matches, profiles, syn, role_col)
-        if j is not None:
-            matches[j] = HeaderMatch("case_ref", "lone_reference")
-            by_field["case_ref"] = [j]
-            unmapped[:] = [u for u in unmapped if u[0] != headers[j]]
-    columns = _choose_columns(by_field, headers, matches, profiles, kind, fits, config, syn, unmapped)
-    for c in columns:
-        if c.headers and not normalise(c.headers[0]) and isinstance(c.spec, str):
-            # a header of punctuation alone ("#") is found by no name: the column's letter reads it
-            c.spec = {"letter": _col_letter(headers.index(c.headers[0]))}
-    selector = _selector(sheet.name, index, n_sheets, names)
-    role = role_todo = None
-    if role_col is not None:
-        role, role_todo = _role_block(headers[role_col], profiles[role_col], syn)
-    contains = _header_contains(columns, role, headers)
-    draft = SheetDraft(sheet.name, index, kind, kind_evidence, hdr + 1, header_evidence, len(data), selector,
-                       contains, columns, unmapped, role, role_todo or [])
-    sheet_extras(draft, sheet.rows[:hdr], headers, sample, config)
-    if not data:
-        draft.notes.append("no data rows: choices rest on the headers alone")
-    n_fields = sum(1 for c in columns if c.headers)
-    if n_fields < 2 and role is None:
-        return (f"{header_evidence}, but only {n_fields} column(s) could be mapped: not a table of cases or "
-                "people")
-    return draft
+    return by_field, unmapped
 
 
 def _name_part_initials(turned: dict, by_field: dict, matches: dict, profiles: dict) -> None:
     """A forename and a surname column both of one letter ("J" | "S") are each half of the initials:
     they stay forename and surname, from which ingest makes the initials "JS" (and linkage never
     compares a one-letter name part as a name); one column alone of initials is the initials."""
-    if len(turned) < 2 or not all(one_letter(profiles[j]) for j, _ in turned.values()):
+    if len(turned) < 2 or not all(one_letter(profiles[j]) and j in by_field.get("initials", ())
+                                  for j, _ in turned.values()):
         return
     for fname, (j, was) in turned.items():
         by_field["initials"].remove(j)
@@ -261,6 +265,20 @@ def _name_part_initials(turned: dict, by_field: dict, matches: dict, profiles: d
 
 
 _REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/\-_.]{0,19}$")
+
+
+def _lone_reference_field(by_field: dict, headers: list[str], matches: dict, profiles: dict, syn: Synonyms,
+                          role_col, unmapped: list) -> None:
+    """The case reference from a number word alone (lone_reference), on a sheet naming no case or
+    record reference. Not on an offenders sheet (the caller): a row count there would tie offender
+    1 to the case numbered 1 on the children's sheet."""
+    if by_field.get("case_ref") or by_field.get("record_ref"):
+        return
+    j = lone_reference(headers, matches, profiles, syn, role_col)
+    if j is not None:
+        matches[j] = HeaderMatch("case_ref", "lone_reference")
+        by_field["case_ref"] = [j]
+        unmapped[:] = [u for u in unmapped if u[0] != headers[j]]
 
 
 def lone_reference(headers: list[str], matches: dict, profiles: dict, syn: Synonyms, role_col) -> int | None:
