@@ -160,3 +160,94 @@ def test_numbered_unnamed_suspects_in_name_part_columns_are_no_name(fixture_conf
     assert got == [(None, None), (None, None), (None, None), ("Dave", "Fauxley"), ("Dave 2", None)]
     plain = [["Ref", "First", "Last", "Age", "Sex"], ["R1", "Dave", "Fauxley", "41", "M"]]
     assert [r.get("forename") for r in _map(fixture_config_dir, tmp_path, text, plain).records["offenders"]] == ["Dave"]
+
+
+# -- an unnamed person across the forename and surname columns (session 11) ------------------------
+
+PARTS = ("name: t\nsheets:\n  offenders:\n    columns:\n      case_ref: Ref\n      forename: First\n"
+         "      surname: Last\n      age: {column: Age, parse: age}\n      sex: Sex\n")
+
+
+def _parts(fixture_config_dir, tmp_path, pairs, text=PARTS, age="30"):
+    rows = [["Ref", "First", "Last", "Age", "Sex"]] + [[f"R{i}", f, s, age, "M"] for i, (f, s) in enumerate(pairs)]
+    m = _map(fixture_config_dir, tmp_path, text, rows)
+    return [(r.get("forename"), r.get("surname")) for r in m.records["offenders"]], m
+
+
+@pytest.mark.parametrize("forename, surname", [
+    ("Unknown", "Male 1"), ("Unknown male", "A"), ("Unknown", "Female (2)"), ("Unknown male A", ""),
+    ("Unknown female B", ""), ("U/K male 1", ""), ("UK Male 2", ""), ("Unk. female", ""), ("", "Male 1"),
+    ("?", "Male 3"), ("UNKNOWN", "MALE"), ("u.k.", "female"), ("Male", "2"), ("", "Unknown male no. 4"),
+    ("Unidentified", "Man"), ("Child", "B"), ("", "Female"),
+])
+def test_an_unnamed_person_split_over_the_name_columns_has_no_name(fixture_config_dir, tmp_path, forename,
+                                                                   surname):
+    got, m = _parts(fixture_config_dir, tmp_path, [(forename, surname)])
+    assert got == [(None, None)]
+    assert m.rows_landed == 1 and len(m.records["offenders"]) == 1   # still a record: it has an age
+
+
+@pytest.mark.parametrize("forename, surname, expected", [
+    ("John", "Male", ("John", "Male")),          # a real surname Male
+    ("Una", "Female", ("Una", "Female")),
+    ("Una", "Male", ("Una", "Male")),
+    ("Unknown", "Smith", (None, "Smith")),       # forename not known, surname known
+    ("Unknown", "A", (None, "A")),               # a surname's initial, not a letter numbering suspects
+    ("A", "Male", ("A", "Male")),
+    ("U", "K", ("U", "K")),                      # initials in two columns
+    ("Manning", "", ("Manning", None)),
+    ("Mandy", "Child", ("Mandy", "Child")),
+    ("Unknown", "Manning", (None, "Manning")),
+    ("Unknown", "F", (None, "F")),
+    ("Victoria", "Male 1", ("Victoria", "Male 1")),
+])
+def test_real_names_beside_placeholder_words_are_kept(fixture_config_dir, tmp_path, forename, surname, expected):
+    got, _ = _parts(fixture_config_dir, tmp_path, [(forename, surname)])
+    assert got == [expected]
+
+
+def test_unnamed_rows_among_named_ones_and_a_row_with_nothing_else(fixture_config_dir, tmp_path):
+    pairs = [("Dave", "Fauxley"), ("Unknown", "Male 1"), ("Dave", "Male"), ("Unknown male", "B")]
+    got, m = _parts(fixture_config_dir, tmp_path, pairs)
+    assert got == [("Dave", "Fauxley"), (None, None), ("Dave", "Male"), (None, None)]
+    # with no age either, an unnamed person is no person record (as "Unknown male 1" in one column)
+    got, m = _parts(fixture_config_dir, tmp_path, pairs, age="")
+    assert got == [("Dave", "Fauxley"), ("Dave", "Male")]
+    skipped = sorted(i.row_number for i in m.issues if i.code == "no_identifying_field")
+    assert skipped == [3, 5] and m.rows_landed == 4
+
+
+def test_unnamed_person_words_in_a_whole_name_column(fixture_config_dir, tmp_path):
+    names = ["Unknown male A", "U/K male 1", "UK Male 2", "Unk. female", "Male 1", "Unknown female B"]
+    rows = [["Ref", "Name", "Age", "Sex"]] + [[f"R{i}", n, "30", "M"] for i, n in enumerate(names)]
+    rows += [["R9", "Una Male", "30", "F"], ["R10", "Ukmal Fauxley", "31", "M"]]
+    m = _map(fixture_config_dir, tmp_path, OFFENDERS % "", rows)
+    got = [(r.get("forename"), r.get("surname")) for r in m.records["offenders"]]
+    assert got == [(None, None)] * len(names) + [("Una", "Male"), ("Ukmal", "Fauxley")]
+
+
+def test_a_forename_column_alone_with_unnamed_people(fixture_config_dir, tmp_path):
+    text = ("name: t\nsheets:\n  offenders:\n    columns:\n      case_ref: Ref\n      forename: First\n"
+            "      age: {column: Age, parse: age}\n")
+    rows = [["Ref", "First", "Age"], ["R1", "Unk. female", "30"], ["R2", "Maleeha", "30"], ["R3", "Male", "31"]]
+    m = _map(fixture_config_dir, tmp_path, text, rows)
+    assert [r.get("forename") for r in m.records["offenders"]] == [None, "Maleeha", None]
+
+
+def test_unnamed_pairs_whatever_order_the_mapping_lists_the_name_columns(fixture_config_dir, tmp_path):
+    text = ("name: t\nsheets:\n  offenders:\n    columns:\n      case_ref: Ref\n      surname: Last\n"
+            "      forename: First\n      age: {column: Age, parse: age}\n      sex: Sex\n")
+    got, _ = _parts(fixture_config_dir, tmp_path, [("Unknown", "Male 1"), ("John", "Male"), ("", "Female 2")], text)
+    assert got == [(None, None), ("John", "Male"), (None, None)]
+
+
+def test_unnamed_person_words_in_a_whole_name_column_read_one_text_at_a_time(fixture_config_dir, tmp_path):
+    # first_of translates each column's texts without the whole-column scan (_Translator.many)
+    text = ("name: t\nsheets:\n  offenders:\n    columns:\n      case_ref: Ref\n"
+            "      name: {first_of: [{column: Name, parse: name}, {column: Alias, parse: name}]}\n"
+            "      age: {column: Age, parse: age}\n")
+    rows = [["Ref", "Name", "Alias", "Age"], ["R1", "Unk. female", "", "30"], ["R2", "", "UK Male 2", "31"],
+            ["R3", "Una Male", "", "32"]]
+    m = _map(fixture_config_dir, tmp_path, text, rows)
+    assert [(r.get("forename"), r.get("surname")) for r in m.records["offenders"]] == [
+        (None, None), (None, None), ("Una", "Male")]

@@ -9,6 +9,8 @@ and writing the YAML; the missing-episode rules live in `missing`.
 
 from __future__ import annotations
 
+import re
+
 from ..config import Config, normalise
 from ..config.text import listable
 from .header import _col_letter
@@ -44,7 +46,27 @@ def initials_not_names(m: HeaderMatch, p: Profile) -> HeaderMatch:
     "J S" would become forename "J", surname "S". Judged by the values, whatever the header says."""
     if m.field == "name" and p.known >= 3 and p.share(p.initials) >= INITIALS_SHARE:
         return HeaderMatch("initials", "name_values", m.describe_short())
+    if m.field in ("forename", "surname") and p.known >= 3 and p.share(_part_initials(p)) >= INITIALS_SHARE:
+        # a forename or surname column of "J", "J.", "JS": read as names they would be compared as
+        # names (the forename "JS"); as initials they are compared as initials
+        return HeaderMatch("initials", "name_values", m.describe_short())
     return m
+
+
+_SPELT_INITIALS = re.compile(r"^(?:[A-Z]\.?){1,2}$|^(?:[A-Za-z](?:\.\s?|\s)){1,3}[A-Za-z]?\.?$")
+
+
+def _part_initials(p: Profile) -> int:
+    """Values of a name-part column that are initials: one or two capitals ("J", "JS"), or letters
+    each with a dot or a space ("J.", "j.s.", "J S"). Not three or four capitals: "AMY", "ZOE",
+    "JOHN" in an upper-case forename column are names."""
+    return sum(k for v, k in p.values.items() if _SPELT_INITIALS.match(v))
+
+
+def one_letter(p: Profile) -> bool:
+    """Whether a column's initials are mostly one letter each ("J", "J."): one part of a name."""
+    ones = sum(k for v, k in p.values.items() if len(v.replace(".", "").strip()) == 1)
+    return p.known > 0 and ones * 2 > p.known
 
 
 def _choose_columns(by_field: dict[str, list[int]], headers: list[str], matches: dict, profiles: dict,

@@ -16,13 +16,13 @@ from pathlib import Path
 
 from ..config import Config, ConfigError, normalise
 from ..config.text import listable
-from .columns import _choose_columns, _match_by_values, initials_not_names
+from .columns import _choose_columns, _match_by_values, initials_not_names, one_letter
 from .header import _blank, _col_letter, find_header_row
 from .layouts import merge_series, restore, split_dates, two_row_header, views
 from .model import ColumnChoice, SheetDraft
 from .profile import Profile, _value_hint, profile_column
 from .relations import link_relations, sheet_extras
-from .synonyms import Synonyms, _has_phrase, _hinted, load_synonyms, match_header
+from .synonyms import HeaderMatch, Synonyms, _has_phrase, _hinted, load_synonyms, match_header
 from .yaml_out import _shell, _to_yaml
 
 SAMPLE_ROWS = 5000          # rows per sheet looked at for value evidence
@@ -187,29 +187,14 @@ def _draft_sheet(sheet, index: int, n_sheets: int, names: Counter, config: Confi
     def fits(fname: str) -> bool:
         return any(k in config.fields[fname].kinds for k in allowed)
 
-    # Header matches, then value-only matches for the columns no header names.
-    by_field: dict[str, list[int]] = {}
-    unmapped: list[tuple[str, str]] = []
-    for j, h in enumerate(headers):
-        if not h or j == role_col:
-            continue
-        m = matches[j]
-        if m is None:
-            m = _match_by_values(profiles[j], config, syn)
-            matches[j] = m
-        if m is None:
-            unmapped.append((h, "no field matches this header" + _value_hint(profiles[j])))
-            continue
-        m = matches[j] = initials_not_names(m, profiles[j])
-        if not fits(m.field):
-            unmapped.append((h, f"{m.describe(h)}, but {m.field} does not belong in a {kind} sheet"))
-            continue
-        by_field.setdefault(m.field, []).append(j)
-    for j, h in enumerate(headers):
-        if not h and any((r[j] if j < len(r) else "").strip() for r in sample):
-            unmapped.append((f"column {_col_letter(j)}", "values under a blank header (not mapped)"))
-
+    by_field, unmapped = _match_columns(headers, matches, profiles, sample, role_col, kind, fits, config, syn)
+    if kind != "offenders" and fits("case_ref"):
+        _lone_reference_field(by_field, headers, matches, profiles, syn, role_col, unmapped)
     columns = _choose_columns(by_field, headers, matches, profiles, kind, fits, config, syn, unmapped)
+    for c in columns:
+        if c.headers and not normalise(c.headers[0]) and isinstance(c.spec, str):
+            # a header of punctuation alone ("#") is found by no name: the column's letter reads it
+            c.spec = {"letter": _col_letter(headers.index(c.headers[0]))}
     selector = _selector(sheet.name, index, n_sheets, names)
     role = role_todo = None
     if role_col is not None:
@@ -225,6 +210,94 @@ def _draft_sheet(sheet, index: int, n_sheets: int, names: Counter, config: Confi
         return (f"{header_evidence}, but only {n_fields} column(s) could be mapped: not a table of cases or "
                 "people")
     return draft
+
+
+def _match_columns(headers: list[str], matches: dict, profiles: dict, sample: list, role_col, kind: str, fits,
+                   config: Config, syn: Synonyms) -> tuple[dict[str, list[int]], list[tuple[str, str]]]:
+    """The columns of each field (by_field) and the headers left unmapped, with the reason: header
+    matches, then value-only matches for the columns no header names; name columns of initials."""
+    by_field: dict[str, list[int]] = {}
+    unmapped: list[tuple[str, str]] = []
+    turned: dict[str, tuple] = {}      # forename / surname columns whose values are initials
+    for j, h in enumerate(headers):
+        if not h or j == role_col:
+            continue
+        m = matches[j]
+        if m is None and normalise(h.replace("#", " no ")) in syn.lone_reference:
+            # "No." over 1, 2, 3... are IC codes by their values, but the header says a number
+            unmapped.append((h, "a number word alone: a row or reference number, no other field"))
+            continue
+        if m is None:
+            m = _match_by_values(profiles[j], config, syn)
+            matches[j] = m
+        if m is None:
+            unmapped.append((h, "no field matches this header" + _value_hint(profiles[j])))
+            continue
+        was = m
+        m = matches[j] = initials_not_names(m, profiles[j])
+        if m is not was and was.field in ("forename", "surname"):
+            turned[was.field] = (j, was)
+        if not fits(m.field):
+            unmapped.append((h, f"{m.describe(h)}, but {m.field} does not belong in a {kind} sheet"))
+            continue
+        by_field.setdefault(m.field, []).append(j)
+    for j, h in enumerate(headers):
+        if not h and any((r[j] if j < len(r) else "").strip() for r in sample):
+            unmapped.append((f"column {_col_letter(j)}", "values under a blank header (not mapped)"))
+
+    _name_part_initials(turned, by_field, matches, profiles)
+    return by_field, unmapped
+
+
+def _name_part_initials(turned: dict, by_field: dict, matches: dict, profiles: dict) -> None:
+    """A forename and a surname column both of one letter ("J" | "S") are each half of the initials:
+    they stay forename and surname, from which ingest makes the initials "JS" (and linkage never
+    compares a one-letter name part as a name); one column alone of initials is the initials."""
+    if len(turned) < 2 or not all(one_letter(profiles[j]) and j in by_field.get("initials", ())
+                                  for j, _ in turned.values()):
+        return
+    for fname, (j, was) in turned.items():
+        by_field["initials"].remove(j)
+        matches[j] = was
+        by_field.setdefault(fname, []).append(j)
+    if not by_field["initials"]:
+        del by_field["initials"]
+
+
+_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/\-_.]{0,19}$")
+
+
+def _lone_reference_field(by_field: dict, headers: list[str], matches: dict, profiles: dict, syn: Synonyms,
+                          role_col, unmapped: list) -> None:
+    """The case reference from a number word alone (lone_reference), on a sheet naming no case or
+    record reference. Not on an offenders sheet (the caller): a row count there would tie offender
+    1 to the case numbered 1 on the children's sheet."""
+    if by_field.get("case_ref") or by_field.get("record_ref"):
+        return
+    j = lone_reference(headers, matches, profiles, syn, role_col)
+    if j is not None:
+        matches[j] = HeaderMatch("case_ref", "lone_reference")
+        by_field["case_ref"] = [j]
+        unmapped[:] = [u for u in unmapped if u[0] != headers[j]]
+
+
+def lone_reference(headers: list[str], matches: dict, profiles: dict, syn: Synonyms, role_col) -> int | None:
+    """The column headed by a number word alone ("No.", "#", "Ref", "ID": `lone_reference` in
+    draft_synonyms.yaml) whose values look like references (numbers or short codes with a digit),
+    when the sheet has exactly one such column: the case reference where nothing better names one.
+    A case number shared by several rows is a case; a row count makes each row a case of its own,
+    as a row with no reference is."""
+    found = []
+    for j, h in enumerate(headers):
+        if not h or j == role_col or matches.get(j) is not None:
+            continue
+        if normalise(h.replace("#", " no ")) not in syn.lone_reference:
+            continue
+        p = profiles[j]
+        refs = sum(k for v, k in p.values.items() if _REFERENCE.match(v) and any(c.isdigit() for c in v))
+        if p.known == 0 or (p.share(refs) >= 0.9 and p.share(p.dates) < 0.5):
+            found.append(j)
+    return found[0] if len(found) == 1 else None
 
 
 def _decide_kind(sheet_name: str, headers: list[str], matches: dict, role_col, config: Config,

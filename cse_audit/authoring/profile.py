@@ -17,7 +17,9 @@ from ..ingest.values import parse_age, parse_date, parse_initials, parse_int
 
 _NUMERIC = re.compile(r"^\d+(?:\.\d+)?$")
 _DATE_TEXT = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2}([ T][\d:.]+)?|\d{1,2}[/.\-]\d{1,2}[/.\-](\d{2}|\d{4})"
-                        r"(\s+[\d:]+)?|\d{1,2}(st|nd|rd|th)?[\s\-/]+[a-z]{3,9}\.?[\s\-/,]+(\d{2}|\d{4}))$", re.I)
+                        r"(\s+[\d:]+)?|\d{1,2}(st|nd|rd|th)?[\s\-/]+[a-z]{3,9}\.?[\s\-/,]+(\d{2}|\d{4})"
+                        # a month and a year ("Mar-09", "March 2009", "03/2009"): parse_date reads the 1st
+                        r"|[a-z]{3,9}\.?[\s\-/,]+(\d{2}|\d{4})|\d{1,2}[/.\-]\d{4})$", re.I)
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-]")
 _LETTERS = r"[^\W\d_]"
 _COMMA_NAME = re.compile(rf"^{_LETTERS}[\w'\-. ]*,\s*{_LETTERS}", re.U)

@@ -16,7 +16,8 @@ from pathlib import Path
 from ..config import DEFAULT_CONFIG_DIR, Config, ConfigError, load_yaml, normalise
 
 STRENGTH = {"synonym": 3, "abbreviation": 3, "contains": 2, "close": 1, "values": 0,
-            "name_values": 2}     # a name header over values that are initials (columns.initials_not_names)
+            "name_values": 2,     # a name header over values that are initials (columns.initials_not_names)
+            "lone_reference": 1}  # "No." alone, the only reference of the sheet (draft.lone_reference)
 
 
 @dataclass
@@ -42,6 +43,7 @@ class Synonyms:
     # list's first word before comparing (`word_forms`), so one synonym covers every way of writing it.
     word_forms: dict[str, str] = field(default_factory=dict)
     canonical: dict[str, str] = field(default_factory=dict)   # header in canonical words -> field
+    lone_reference: set[str] = field(default_factory=set)     # "No.", "#", "ID" alone (normalised)
 
 
 def load_synonyms(config: Config | None = None, path: Path | None = None) -> Synonyms:
@@ -77,6 +79,7 @@ def load_synonyms(config: Config | None = None, path: Path | None = None) -> Syn
         {k: words((v or {}).get("sheet")) for k, v in kinds.items()},
         {k: words((v or {}).get("header")) for k, v in kinds.items()},
         words(d.get("relation_hints")), forms, canonical,
+        {normalise(h) for h in d.get("lone_reference") or []} | {"no", "number"},
     )
 
 
@@ -130,6 +133,9 @@ class HeaderMatch:
             return f"header {header!r} is close to '{self.detail}' ~ {self.field} (fuzzy)"
         if self.how == "values":
             return f"header {header!r} names no field; the values say {self.field}"
+        if self.how == "lone_reference":
+            return (f"header {header!r} is a number word alone, the only reference on the sheet: read as the "
+                    f"{self.field} (check it is not a row count)")
         if self.how == "name_values":
             return f"header {header!r} names a name ({self.detail}), but its values are {self.field}"
         return f"header {header!r} ~ {self.field} ({self.how})"

@@ -31,7 +31,7 @@ from .sheets import (
     is_footer_row,
     select_sheets,
 )
-from .translate import _known, _Translator
+from .translate import _known, _Translator, unnamed_rows
 
 
 @dataclass
@@ -281,6 +281,7 @@ def _map_group(grid: _Grid, n: int, row_numbers: list[int], spec: SheetSpec, fie
     any_known = [False] * n
     identified = [False] * n
     problems: list[tuple[int, Issue]] = []
+    others: list[list[bool]] = []     # per identifying field other than a name part: known per row
     for fld in fields:
         valid = set(config.fields[fld.name].kinds)
         vals, extras, settled = _map_field(fld, grid, n, config, sheet_name, row_numbers, problems)
@@ -297,6 +298,9 @@ def _map_group(grid: _Grid, n: int, row_numbers: list[int], spec: SheetSpec, fie
                 any_known = [a or (s and k in valid) for a, s, k in zip(any_known, settled, kinds, strict=True)]
         if fld.name in IDENTIFYING:
             identified = list(map(operator.or_, identified, settled))
+            if fld.name not in ("forename", "surname"):
+                others.append(settled)
+    _drop_unnamed(fields, grid, values, identified, others)
     derive_fields(spec, values, n)
     case_refs = values.get("case_ref")
     for i in range(n):
@@ -334,6 +338,34 @@ def _map_group(grid: _Grid, n: int, row_numbers: list[int], spec: SheetSpec, fie
                 cols[name] = _pick(vals, idx, n)
         out.add(kind, cols)
     return verdict
+
+
+def _drop_unnamed(fields: list[_Field], grid: _Grid, values: dict, identified: list[bool],
+                  others: list[list[bool]]) -> None:
+    """No forename and no surname for rows whose two name cells together are an unnamed person
+    ("Unknown" + "Male 1": translate.unnamed_rows); such a row is identified only by its other
+    fields (date of birth, age, initials), as an "Unknown male 1" in one column is."""
+    cols = {}
+    if any(fld.name == "name" for fld in fields):
+        return      # a whole-name column reads its own unnamed persons (translate._Translator._name)
+    for fld in fields:
+        if fld.name in ("forename", "surname") and len(fld.parts) == 1 and fld.parts[0][2] is not None \
+                and fld.parts[0][2].spec.parse is None:
+            cols[fld.name] = fld.parts[0]
+    if not cols:
+        return
+    unknown = frozenset().union(*(part[2].unknown for part in cols.values()))
+    order = [f for f in ("forename", "surname") if f in cols]     # as unnamed_rows takes them
+    known = [cols[f][2].may_be_unnamed for f in order]
+    rows = unnamed_rows(*(grid(cols[f][0]) if f in cols else None for f in ("forename", "surname")), unknown,
+                        None if None in known else known)
+    for f in ("forename", "surname") if rows else ():
+        if f in values:
+            values[f] = list(values[f])
+            for i in rows:
+                values[f][i] = None
+    for i in rows:
+        identified[i] = any(k[i] for k in others)
 
 
 def _pick(values: list, idx: list[int], n: int) -> list:

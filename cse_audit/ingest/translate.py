@@ -7,6 +7,7 @@ and the result reused for every row that holds it.
 from __future__ import annotations
 
 import re
+from itertools import compress
 
 from ..config import Agency, ColumnSpec, Config, normalise
 from .records import UNKNOWN
@@ -27,6 +28,27 @@ _DIGIT = re.compile(r"\d")
 # fields holding a name part in a column of its own: a numbered unnamed person there is no name
 _NAME_PARTS = ("forename", "surname")
 
+# An unnamed person written as a name, in one cell or across the forename and surname cells of a
+# row: "Unknown male 1", "Unknown" + "Male 1", "Unknown male" + "A", "U/K male 1", "UK Male 2",
+# "Unk. female", "Male 1", "Child A". Read as a name it is a person called "Male" (or "Unknown
+# Male"): one name shared by every unnamed suspect of every return. The whole text of the cells
+# must be these words: a not-known word, then a word for the person (male, female, child...), then
+# a number or (after the person word) a letter; "Una Male", "John Male", "Unknown Smith" are names.
+_UNK = r"(?:unknown|unk\.?|u\.?/?k\.?|unidentified|unnamed|not\s+known|n/k)"
+_WHO = r"(?:male|female|man|woman|boy|girl|person|suspect|offender|perpetrator|perp|victim|child)"
+_MARK = r"(?:(?:no\.?|number)\s*)?\d{1,3}"
+_UNNAMED = re.compile(rf"(?P<unk>{_UNK})?\s*(?:(?P<who>{_WHO})\b|(?P<mf>[mf])(?=\s*{_MARK}$))?\s*"
+                      rf"(?:(?P<no>{_MARK})|\b(?P<letter>[a-z]))?\.?")
+# a cell that may be (the start of) such a text: it starts with a not-known word or a person word
+_MAY_BE_UNNAMED = re.compile(rf"[ \t(]*(?:{_UNK}|{_WHO})(?![a-z])[^\n]{{0,30}}$", re.I)
+# the same, found in a column's distinct texts lower-cased and joined by newlines: one scan in C,
+# from each newline only (a literal first character), faster than a match per text
+# (the words as a tree of first letters: sre tries the branches at each newline, and most fail at once)
+_UNNAMED_LINE = re.compile(r"\n[ \t(]*(?:u(?:n(?:known|k\.?|identified|named)|\.?/?k\.?)|n(?:ot\s+known|/k)"
+                           r"|m(?:ale|an)|female|woman|boy|girl|p(?:erson|erp(?:etrator)?)|suspect|offender"
+                           r"|victim|child)(?![a-z])[^\n]{0,30}(?=\n)")
+_PUNCT = re.compile(r"[(),#:;_\-\[\]]")
+
 
 class _Translator:
     """Turns one column's cells into one field's values, translating each distinct cell text once."""
@@ -46,6 +68,8 @@ class _Translator:
         # unknown token (normalise keeps letters and digits), so it needs no normalise call.
         self.not_unknown = frozenset("abcdefghijklmnopqrstuvwxyz0123456789").difference(*self.unknown)
         self.fast = self._fast_path()
+        self.may_be_unnamed: frozenset | None = None     # set by column() for a name part or a whole name
+        self._unnamed_stripped: frozenset | None = None
 
     def many(self, texts) -> dict[str, tuple]:
         """{text: translation} for distinct texts, as _translate gives it for each: a tuple
@@ -90,7 +114,9 @@ class _Translator:
         """A forename or surname in a column of its own: itself, or no name when it is a numbered
         unnamed person ("Unknown male 1" in the forename column, "UM1" in the surname column), as
         in a whole-name column (_name)."""
-        return (None, None, None) if self.numbered_unknown(s) else (s, None, None)
+        # only the numbered forms here: words such as "Male 1" are judged with the row's other name
+        # cell (unnamed_rows: "Victoria" + "Male 1" is no unnamed person)
+        return (None, None, None) if self._numbered(s) else (s, None, None)
 
     def column(self, column) -> tuple[list, list[bool], dict[str, list], dict[str, tuple]]:
         """A whole column (one cell text per row) as one field: (value per row, whether it is known
@@ -102,6 +128,11 @@ class _Translator:
         unknown token, the column is its own values (one look per distinct text, no translation
         kept per text, nothing spread back)."""
         distinct = set(column)
+        if self.fname in _NAME_PARTS and self.spec.parse is None or self.spec.parse == "name":
+            # for the row's pair of name cells (mapping._drop_unnamed, unnamed_rows), and for _name:
+            # one scan of the distinct texts, not a regex per text
+            self.may_be_unnamed = may_be_unnamed(distinct)
+            self._unnamed_stripped = frozenset(t.strip() for t in self.may_be_unnamed)
         # a name part is itself unless it may be a numbered unnamed person: it has a digit
         plain = self.fast is _as_is or (self.fname in _NAME_PARTS and self.fast is not None
                                         and self.spec.parse is None and not any(map(_DIGIT.search, distinct)))
@@ -161,6 +192,12 @@ class _Translator:
         return None, {"forename": parts[0], "surname": parts[1]}, problem
 
     def numbered_unknown(self, s: str) -> bool:
+        """A numbered unknown (_numbered) or, in one cell, an unnamed person (unnamed_text)."""
+        known = self._unnamed_stripped       # the texts of this column that may be one (column())
+        maybe = s in known if known is not None else _MAY_BE_UNNAMED.match(s) is not None
+        return self._numbered(s) or (maybe and unnamed_text(s))
+
+    def _numbered(self, s: str) -> bool:
         """An unknown token, or one of codes/unknown.yaml's `numbered_names` ("UM", "UF"), with a
         number after it: how a return tells its unnamed suspects apart ("Unknown Male (2)",
         "unknown female 3", "UM1"). Read as a name it was forename "Unknown", surname "male"; and
@@ -176,6 +213,80 @@ class _Translator:
         if self.fname != "ethnicity":
             return None
         return {"ethnicity_raw": s, "ethnicity_detail": detail}
+
+
+def unnamed_text(text: str) -> bool:
+    """Whether the text (one cell, or a row's forename and surname cells joined by a space) is an
+    unnamed person written as a name (see _UNNAMED): "Unknown male A", "U/K male 1", "Male 2"."""
+    t = " ".join(_PUNCT.sub(" ", text.casefold()).split())
+    m = _UNNAMED.fullmatch(t)
+    if m is None or not t:
+        return False
+    unk, who, letter = m["unk"], m["who"], m["letter"]
+    # a letter numbers only after a person word ("Unknown A" may be a surname's initial); without a
+    # not-known word the person word must be there ("Male 1"; "A" or "1" alone say nothing)
+    return bool(unk or who) and not (letter and not who) and not (m["mf"] and not unk)
+
+
+def may_be_unnamed(distinct) -> frozenset:
+    """The texts among a column's distinct texts that may be (part of) an unnamed person: those
+    starting with a not-known or a person word ("Unknown", "Male 1"; not "Manning"). Usually none:
+    found by one scan of the texts joined, lower-cased (a text holding a newline is never one)."""
+    texts = list(distinct)
+    joined = ("\n" + "\n".join(texts) + "\n").lower()
+    if joined.count("\n") != len(texts) + 1:
+        # a text with a newline of its own (rare): such a text is no name; the others one by one
+        return frozenset(t for t in texts if "\n" not in t and _MAY_BE_UNNAMED.match(t.lower()))
+    # lower() keeps the newlines, so the newlines before a match give its text's place in the list
+    return frozenset(texts[joined.count("\n", 0, m.start() + 1) - 1] for m in _UNNAMED_LINE.finditer(joined))
+
+
+def unnamed_rows(forenames, surnames, unknown: frozenset, candidates=None) -> list[int]:
+    """Rows whose forename and surname cells together are an unnamed person (unnamed_text), e.g.
+    forename "Unknown" + surname "Male 1", forename "Unknown male" + surname "A", forename blank +
+    surname "Male 1": such a row has no name at all. Either column may be None (not in the return).
+    Decided on the pair: "Male" with a real forename, or "Unknown" with a real surname, stays.
+
+    Only rows one of whose cells may_be_unnamed are looked at; `candidates` gives those texts per
+    column when already known (_Translator.column works them out from the distinct texts it has)."""
+    cols = [c for c in (forenames, surnames) if c is not None]
+    if candidates is None:
+        candidates = [may_be_unnamed(set(col)) for col in cols]
+    if not any(candidates):
+        return []
+    rows = _rows_holding(cols, candidates)
+    verdict: dict[tuple, bool] = {}
+    out = []
+    for i in rows:
+        pair = tuple(col[i] for col in cols)
+        hit = verdict.get(pair)
+        if hit is None:
+            # a blank or not-known cell ("?", "n/a") adds nothing; "Unknown" and its like stay words
+            texts = [c.strip() for c in pair
+                     if c.strip() and (normalise(c) not in unknown or _MAY_BE_UNNAMED.match(c))]
+            hit = verdict[pair] = bool(texts) and unnamed_text(" ".join(texts))
+        if hit:
+            out.append(i)
+    return out
+
+
+def _rows_holding(cols: list, candidates: list) -> list[int]:
+    """The rows (sorted) where a column holds one of its candidate texts. A few texts are found by
+    list.index (a scan in C per occurrence); many by a look-up per row."""
+    if sum(map(len, candidates)) > 20:
+        flags = [map(found.__contains__, col) for found, col in zip(candidates, cols, strict=True)]
+        return list(compress(range(len(cols[0])), map(any, zip(*flags, strict=True))))
+    rows = set()
+    for found, col in zip(candidates, cols, strict=True):
+        for text in found:
+            i = -1
+            try:
+                while True:
+                    i = col.index(text, i + 1)
+                    rows.add(i)
+            except ValueError:
+                pass
+    return sorted(rows)
 
 
 def _as_is(s: str) -> tuple:
