@@ -4,8 +4,14 @@ D3: a correct "not this child" pushed the count up by one)."""
 
 from __future__ import annotations
 
+import math
+from types import SimpleNamespace
+
+import duckdb
 import numpy as np
 import pandas as pd
+
+from cse_audit.linkage.clusters import _low_into
 
 from .test_review5 import _clusters_on, _dense, _edges
 
@@ -89,3 +95,46 @@ def test_two_partial_records_a_reviewer_said_differ_do_not_both_go_to_one_child(
     for r in (x, x2):
         assert (after == after[r]).sum() > 1 and kinds[after == after[r]].min() < 4, "a child of its own"
     assert len(set(after.tolist())) == len(set(both.tolist()))
+
+
+class _SqlApi:
+    """Splink's engine API as _low_into uses it (register a frame, run SQL), on plain DuckDB."""
+
+    def __init__(self, con):
+        self.con, self.n = con, 0
+
+    def register(self, frame):
+        self.n += 1
+        self.con.register(f"reg{self.n}", frame)
+        return SimpleNamespace(physical_name=f"reg{self.n}")
+
+    def query_sql(self, sql, output):
+        assert output == "pandas"
+        return self.con.execute(sql).df()
+
+
+def test_low_into_reads_the_scored_pairs_below_cannot_link_below():
+    """The scored pairs' side of clusters._low_into (the unit tests above run without Splink, so
+    only its kept-edges side): a person is closed to a record when another of its records scored
+    below cannot_link_below against it (the prior's shift included), not through the record the
+    join goes by, and a kept pair's own score wins over the stored weight."""
+    con = duckdb.connect()
+    # persons (roots): 0 = {0, 1, 2}, 3 = {3, 4}, 6 = {6, 7}, 8 = {8, 9}; record 5 may join each
+    roots = [0, 0, 0, 3, 3, 5, 6, 6, 8, 8]
+    con.execute("CREATE TABLE preds (unique_id_l BIGINT, unique_id_r BIGINT, match_weight DOUBLE)")
+    con.executemany("INSERT INTO preds VALUES (?, ?, ?)",
+                    [(0, 5, -20.0), (2, 5, -1.0), (1, 5, -10.0), (3, 5, -20.0), (4, 5, -1.0), (5, 7, -10.0),
+                     (5, 9, -1.0)])
+    kept = pd.DataFrame({"uid_l": [5, 5], "uid_r": [7, 9], "p": [0.3, 0.01], "guard": [False, False]})
+    run = SimpleNamespace(api=_SqlApi(con), predictions="preds", edges=kept)
+    cand = pd.DataFrame({"uid": [5, 5, 5, 5], "person": [0, 3, 6, 8], "other": [0, 3, 6, 8]})
+    cut = math.log2(0.05 / 0.95)  # -4.25 bits
+    assert -10 < cut < -1
+
+    def closed(shift):
+        got = _low_into(run, cand, roots, 0.05, shift)
+        return sorted(zip(got["uid"].tolist(), got["person"].tolist(), strict=True))
+    # 0: record 1 scores -10; 3: -1, not low (record 3, the join's own pair, is not counted);
+    # 6: stored -10 but kept at 0.3; 8: stored -1 but kept at 0.01
+    assert closed(0.0) == [(5, 0), (5, 8)]
+    assert closed(-4.0) == [(5, 0), (5, 3), (5, 8)]  # the prior moved down 4 bits: -5 < cut
