@@ -320,7 +320,8 @@ def _join_fitting(run, roots, edges, groups, shifts, prior, threshold, refused=(
 
     A person the record may not join (a reviewer's no-match with one of its records, ``refused``,
     or a pair scored below ``below``: cannot_link_below) is closed to it from the start, so it is
-    offered the next it fits instead of staying a person of its own (review 10, D3)."""
+    offered the next it fits instead of staying a person of its own (review 10, D3); after a
+    reviewer's no-match, with its chances given that it is not that person (_assign)."""
     if run.fit is None or run.kinds is None or not len(edges):
         return 0
     kinds, root = np.asarray(run.kinds), np.asarray(roots)
@@ -339,8 +340,8 @@ def _join_fitting(run, roots, edges, groups, shifts, prior, threshold, refused=(
     run.duplicate_chance = dict(zip(first["uid"].tolist(), first["dup"].tolist(), strict=True))
     held = edges["guard"].astype(bool).to_numpy()
     ranked = ranked[ranked["dup"] >= threshold]
-    closed = _closed(run, ranked, root, refused, below, shift)
-    chances = _assign(ranked, root, a[held], b[held], threshold, closed)
+    closed = _closed(run, ranked, root, below, shift)
+    chances = _assign(ranked, root, a[held], b[held], threshold, closed, refused)
     if not len(chances):
         return 0
     x, y = chances["uid"].to_numpy(), chances["other"].to_numpy()
@@ -355,22 +356,20 @@ def _join_fitting(run, roots, edges, groups, shifts, prior, threshold, refused=(
     return int(raise_to.sum())
 
 
-def _closed(run, ranked, root, refused, below, shift) -> dict[tuple[int, int], bool]:
-    """(record, person) pairs a join may not make: a reviewer refused the record with one of the
-    person's records (True: the record is known not to be that person), or one of their pairs
-    scores below ``below`` (False: a partial record's own scores are low against every named
-    record, its likeliest too, so a low pair bars the join but says little about who it is)."""
+def _closed(run, ranked, root, below, shift) -> dict[tuple[int, int], bool]:
+    """(record, person) pairs a join may not make because one of their pairs scores below
+    ``below`` (cannot_link_below). The record keeps that person's share of its chance: a partial
+    record's own scores are low against every named record, its likeliest too, so a low pair bars
+    the join but says little about who it is. (A reviewer's no-match is _assign's ``refused``.)"""
     closed = {}
     if below and len(ranked):
         low = _low_into(run, ranked[["uid", "person", "other"]], root.tolist(), below, shift)
         closed.update(dict.fromkeys(zip(low["uid"].tolist(), low["person"].tolist(), strict=True), False))
-    for x, y in refused:
-        closed.update(dict.fromkeys(((int(x), int(root[y])), (int(y), int(root[x]))), True))
     return closed
 
 
 def _assign(ranked: pd.DataFrame, root: np.ndarray, guard_a: np.ndarray, guard_b: np.ndarray,
-            threshold: float, closed=None) -> pd.DataFrame:
+            threshold: float, closed=None, refused=()) -> pd.DataFrame:
     """Each record (join_chances' ranked rows: uid, other, person, p, dup), the likeliest
     duplicate first, to the likeliest person it can be: not one holding a record it is held apart
     from (the within-return guard: two rows of one return are two children). Two records of one
@@ -378,7 +377,10 @@ def _assign(ranked: pd.DataFrame, root: np.ndarray, guard_a: np.ndarray, guard_b
     goes to its next likeliest, if its chance of being one of those still open to it (p of each)
     reaches the threshold. (hard-s10 victims: 353 of 408 records left alone with a chance >= 0.5
     were so refused by taking the first choice only.) ``closed``: (record, person) pairs that may
-    not be joined (_closed); those a reviewer refused do not count in its chance either. Returns
+    not be joined (_closed). ``refused``: record pairs a reviewer said are not one person: a
+    record is not the person its refused partner is in (named, or joined here before it), and its
+    chances are those given that (each share over 1 - the refused shares, as Bayes has it: a record
+    at 0.45 for each of two children, refused the first, is 0.82 the second, not 0.45). Returns
     uid, other, p, dup (the chance the join stands on)."""
     out = {"uid": [], "other": [], "p": [], "dup": []}
     closed = closed or {}
@@ -393,18 +395,24 @@ def _assign(ranked: pd.DataFrame, root: np.ndarray, guard_a: np.ndarray, guard_b
     starts = np.flatnonzero(np.r_[True, uid[1:] != uid[:-1]])  # rows of one record, likeliest first
     ends = np.r_[starts[1:], len(uid)]
     dup = ranked["dup"].to_numpy()[starts]
+    told: dict[int, list[int]] = {}
+    for x, y in refused:
+        told.setdefault(int(x), []).append(int(y))
+        told.setdefault(int(y), []).append(int(x))
     person_of: dict[int, int] = {}  # records joined so far: their person
     for i in np.argsort(-dup, kind="stable").tolist():
         x = int(uid[starts[i]])
         shut = {person_of.get(g, int(root[g])) for g in apart.get(x, ())}
-        rows = [r for r in range(starts[i], ends[i])
-                if int(person[r]) not in shut and not closed.get((x, int(person[r])), False)]
-        chance = float(p[rows].sum()) if rows else 0.0
+        rows = [r for r in range(starts[i], ends[i]) if int(person[r]) not in shut]
+        no = {person_of.get(g, int(root[g])) for g in told.get(x, ())}  # a reviewer: not these
+        given = max(1.0 - float(sum(p[r] for r in rows if int(person[r]) in no)), 1e-12)
+        rows = [r for r in rows if int(person[r]) not in no]
+        chance = float(p[rows].sum()) / given if rows else 0.0
         rows = [r for r in rows if (x, int(person[r])) not in closed]
         if chance < threshold or not rows:
             continue
         person_of[x] = int(person[rows[0]])
-        for k, v in (("uid", x), ("other", int(other[rows[0]])), ("p", float(p[rows[0]])), ("dup", chance)):
+        for k, v in (("uid", x), ("other", int(other[rows[0]])), ("p", float(p[rows[0]]) / given), ("dup", chance)):
             out[k].append(v)
     return pd.DataFrame(out)
 
