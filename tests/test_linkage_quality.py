@@ -105,6 +105,8 @@ def test_the_tables_note_says_how_many_records_were_joined_by_their_fits(hard, t
         def note():
             return tables.build_tables(con, names=["victims_sex"])["victims_sex"]["note"]
         assert f"{len(joined)} record(s) more likely than not someone already counted are counted" in note()
+        table = tables.build_tables(con, names=["victims_sex"])["victims_sex"]
+        assert table["joined_by_fits"] == len(joined)  # a field beside the range, as in --format json
         for value, says in ((0, "(above, each record left unresolved is counted as a person of its own)"),
                             (None, "a record more likely than not someone already counted is counted")):
             got = {**hard[1]["victims"], "joined_by_fits": value}

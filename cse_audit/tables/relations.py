@@ -304,7 +304,8 @@ class _Kind:
             return None  # the returns changed since: the range was for other records
         joined = got.get("joined_by_fits")  # None: linked before session 11 kept the number
         self.joined_by_fits = joined if isinstance(joined, int) and not isinstance(joined, bool) else None
-        return {k: int(got[k]) for k in keys}
+        known = {} if self.joined_by_fits is None else {"joined_by_fits": self.joined_by_fits}
+        return {**{k: int(got[k]) for k in keys}, **known}
 
     def uncertainty_note(self) -> str:
         u = self.uncertainty
