@@ -207,7 +207,8 @@ def test_two_rows_of_one_return_that_fit_one_child_go_to_their_likeliest_open_pe
     guard), both likeliest to be named child A (record 1), next B (record 2). Taking each one's
     first choice, the second was refused at clustering and counted as a child of its own (hard-s10
     victims: 353 of 408 such records). The likelier duplicate takes A; the other goes to B when
-    its chance of being B or C still reaches the threshold, and to nobody when it does not."""
+    its chance of being B or C, given that it is not A, still reaches the threshold (Bayes: the
+    shares of the children open to it over 1 - A's share), and to nobody when it does not."""
     root = np.arange(20)
     ranked = pd.DataFrame({"uid": [10, 10, 10, 11, 11, 11, 12, 12],
                            "other": [1, 2, 3, 1, 2, 3, 1, 2],
@@ -216,8 +217,11 @@ def test_two_rows_of_one_return_that_fit_one_child_go_to_their_likeliest_open_pe
                            "dup": [0.9, 0.9, 0.9, 0.9 - 1e-9, 0.9 - 1e-9, 0.9 - 1e-9, 0.55, 0.55]})
     got = link._assign(ranked, root, np.array([10, 11]), np.array([11, 12]), 0.5).set_index("uid")
     assert got.loc[10, "other"] == 1 and got.loc[10, "dup"] == pytest.approx(0.9)
-    assert got.loc[11, "other"] == 2 and got.loc[11, "dup"] == pytest.approx(0.5)  # B or C: 0.3 + 0.2
-    assert 12 not in got.index  # held apart from 11, now B's: A alone is 0.45
+    assert got.loc[11, "other"] == 2 and got.loc[11, "dup"] == pytest.approx(0.5 / 0.6)  # B or C, not A
+    assert got.loc[11, "p"] == pytest.approx(0.3 / 0.6)  # B, given not A
+    assert got.loc[12, "other"] == 1 and got.loc[12, "dup"] == pytest.approx(0.45 / 0.9)  # A, given not B
+    tight = link._assign(ranked, root, np.array([10, 11]), np.array([11, 12]), 0.51).set_index("uid")
+    assert 12 not in tight.index  # 0.45 / 0.9 = 0.5: below a threshold of 0.51
     free = link._assign(ranked, root, np.zeros(0, int), np.zeros(0, int), 0.5).set_index("uid")
     assert (free["other"] == 1).all() and len(free) == 3  # no guard: each its first choice
 

@@ -374,14 +374,15 @@ def _assign(ranked: pd.DataFrame, root: np.ndarray, guard_a: np.ndarray, guard_b
     duplicate first, to the likeliest person it can be: not one holding a record it is held apart
     from (the within-return guard: two rows of one return are two children). Two records of one
     charity's return that fit the same named child cannot both be that child; the second then
-    goes to its next likeliest, if its chance of being one of those still open to it (p of each)
-    reaches the threshold. (hard-s10 victims: 353 of 408 records left alone with a chance >= 0.5
-    were so refused by taking the first choice only.) ``closed``: (record, person) pairs that may
-    not be joined (_closed). ``refused``: record pairs a reviewer said are not one person: a
-    record is not the person its refused partner is in (named, or joined here before it), and its
-    chances are those given that (each share over 1 - the refused shares, as Bayes has it: a record
-    at 0.45 for each of two children, refused the first, is 0.82 the second, not 0.45). Returns
-    uid, other, p, dup (the chance the join stands on)."""
+    goes to its next likeliest, if its chance of being one of those still open to it reaches the
+    threshold. (hard-s10 victims: 353 of 408 records left alone with a chance >= 0.5 were so
+    refused by taking the first choice only.) ``refused``: record pairs a reviewer said are not one
+    person. A record is not the person its own return's other rows, or its refused partners, are
+    in (named, or joined here before it), and its chances are those given that: each share over
+    1 - the shut shares, as Bayes has it (a record at 0.45 for each of two children, not the first,
+    is 0.82 the second, not 0.45; hard-s10 victims 21,021 -> 20,803 for 20,830 when the guard's
+    shares were simply dropped before). ``closed``: (record, person) pairs that may not be joined
+    (_closed) but keep their share. Returns uid, other, p, dup (the chance the join stands on)."""
     out = {"uid": [], "other": [], "p": [], "dup": []}
     closed = closed or {}
     if not len(ranked):
@@ -402,9 +403,10 @@ def _assign(ranked: pd.DataFrame, root: np.ndarray, guard_a: np.ndarray, guard_b
     person_of: dict[int, int] = {}  # records joined so far: their person
     for i in np.argsort(-dup, kind="stable").tolist():
         x = int(uid[starts[i]])
-        shut = {person_of.get(g, int(root[g])) for g in apart.get(x, ())}
-        rows = [r for r in range(starts[i], ends[i]) if int(person[r]) not in shut]
-        no = {person_of.get(g, int(root[g])) for g in told.get(x, ())}  # a reviewer: not these
+        # not these: the persons of its own return's other rows (the within-return guard) and
+        # those a reviewer said it is not; its chances are those given that (Bayes)
+        no = {person_of.get(g, int(root[g])) for g in (*apart.get(x, ()), *told.get(x, ()))}
+        rows = range(starts[i], ends[i])
         given = max(1.0 - float(sum(p[r] for r in rows if int(person[r]) in no)), 1e-12)
         rows = [r for r in rows if int(person[r]) not in no]
         chance = float(p[rows].sum()) / given if rows else 0.0
