@@ -14,7 +14,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from ..config import Config
-from .batches import BatchWriter
+from .batches import BatchWriter, _size
 from .discover import discover, file_warning, identify, registry_warnings, sha256_of
 from .mapping import ReturnError, map_return
 from .outcomes import FileOutcome, IdentifyError, IngestReport
@@ -123,7 +123,7 @@ def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | No
     # The store remembers the configuration it was loaded with; a new one means linking again.
     changed = record_config(con, config.root)
     unchanged = len(files) - len(todo)
-    writer = BatchWriter(con, config, current, append)
+    writer = BatchWriter(con, config, current, append, sum(map(_size, todo)))
     try:
         _write_all(con, writer, _progress(_prepared(todo, config, agency_id, jobs, for_store=True), progress,
                                           len(todo)), digests, report)
