@@ -99,6 +99,12 @@ class StoreError(Exception):
 
 KEY_ENV = "CSE_AUDIT_KEY"
 WAL_CHECKPOINT = "4MB"
+# New stores are written in the storage format of the DuckDB this package requires (pyproject: 1.5),
+# not DuckDB's default (0.10.2's, for files older DuckDBs must read): its checkpoints compress text
+# with DICT_FSST, which at 100k records took the load's writer from 1.55 to 1.25 s of CPU and made
+# the store smaller (BENCHMARKS.md, session 11). A store made before keeps its format; encrypted
+# stores had a newer one already (DuckDB encrypts only in 1.4's format or later).
+STORAGE_VERSION = "v1.5.0"
 CATALOG = "store"
 
 
@@ -117,6 +123,10 @@ def connect(path: str | os.PathLike = DEFAULT_DB, read_only: bool = False,
     new = not path.exists()
     private_files()
     try:
+        if new and not key:
+            # Made on its own first: the format is kept in the file, and every connection then has
+            # the same configuration (DuckDB refuses two connections to one file that differ).
+            duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION}).close()
         con = _open_encrypted(path, read_only, key) if key else duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():

@@ -216,8 +216,39 @@ def test_workers_running_ahead_still_give_files_in_order(fixture_config, monkeyp
         return (outcome.status, outcome.agency_id, m and (m.rows_landed, m.records_accepted, m.rows_rejected))
 
     serial = [(p, summary(o)) for p, o in pipeline._prepared(paths, fixture_config, None, 1)]
-    for files, budget in [(1, 1), (3, 48 * 1024 * 1024), (100, 10**12)]:
+    here, real = [], pipeline.prepare
+
+    def counted(path, *args, **kwargs):  # this process's own files (the workers' are not seen here)
+        here.append(path)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "prepare", counted)
+    for jobs, files, budget in [(2, 1, 1), (2, 3, 48 * 1024 * 1024), (3, 3, 48 * 1024 * 1024), (2, 100, 10**12)]:
         monkeypatch.setattr(pipeline, "AHEAD_FILES", files)
         monkeypatch.setattr(pipeline, "AHEAD_BYTES", budget)
-        parallel = [(p, summary(o)) for p, o in pipeline._prepared(paths, fixture_config, None, 2)]
+        here.clear()
+        parallel = [(p, summary(o)) for p, o in pipeline._prepared(paths, fixture_config, None, jobs)]
         assert parallel == serial
+        # this process maps files too (issue 21, session 11: it only waited for the workers before),
+        # unless one file at a time is all that may be in flight
+        assert 0 < len(here) < len(paths) or (files, budget) == (1, 1), (jobs, len(here))
+
+
+def test_free_cores_from_what_other_processes_did_since_the_load_began(monkeypatch):
+    """The cores other work leaves free, measured since a mark taken as the load began (the load
+    average is a minute's, and counts a load run just before as other work): busy seconds of all
+    cores less this process's own, over the time since the mark."""
+    import os
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.9, 1.9, 1.9))   # a busy minute behind us
+    since = (100.0, 10.0, 50.0)
+    for now, free in [((100.5, 10.4, 50.5), 2),     # 0.5 s busy, 0.4 of it ours: 0.2 cores elsewhere
+                      ((101.3, 10.5, 51.0), 1),     # 1.3 s busy, 0.5 ours, over 1 s: 0.8 elsewhere
+                      ((104.0, 10.5, 51.0), 1)]:    # all busy: still one core (this one)
+        monkeypatch.setattr(pipeline, "cpu_mark", lambda now=now: now)
+        assert pipeline._free_cores(since) == free
+    monkeypatch.setattr(pipeline, "cpu_mark", lambda: (100.01, 10.0, 50.05))   # too soon to tell
+    assert pipeline._free_cores(since) == 1 == pipeline._free_cores(None)     # the load average decides
+    monkeypatch.setattr(pipeline, "cpu_mark", lambda: None)                     # no /proc/stat
+    assert pipeline._free_cores(since) == 1

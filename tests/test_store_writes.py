@@ -144,3 +144,58 @@ def test_the_pipeline_writes_returns_in_batches_and_the_counts_reconcile(fixture
     for table in ("raw_rows", "victims", "offenders", "cases", "issues"):
         query = f"SELECT * FROM {table} ORDER BY ALL"
         assert con.execute(query).fetchall() == con2.execute(query).fetchall(), table
+
+
+def test_a_batch_is_handed_over_once_it_holds_what_is_still_to_come(fixture_config, tmp_path, monkeypatch):
+    """Batches end early enough for the writer to work while the last files are mapped (issue 21,
+    session 11): a batch over MIN_BATCH_BYTES that holds at least the rows the files not yet added
+    will bring (estimated from rows per source byte so far) is handed over, so what is left to
+    write after the last file is small. With one 64MB batch handed over at 90 % of a 100k load,
+    the load ended waiting 1.3 s for the writer. Fails if the early hand-over goes (one batch) or
+    ignores the estimate (a batch per return); the store is the same as with one batch."""
+    from cse_audit.ingest import batches
+
+    sizes = []
+    real = store.write_returns
+
+    def counting(con, returns, *args, **kwargs):
+        sizes.append(len(returns))
+        return real(con, returns, *args, **kwargs)
+
+    monkeypatch.setattr(store, "write_returns", counting)
+    con = store.connect(tmp_path / "one.duckdb")
+    report = ingest.ingest([RETURNS], con, fixture_config, link=False, jobs=1)
+    n = len([f for f in report.files if f.status == "loaded"])
+    assert sizes == [n] and n >= 4
+    monkeypatch.setattr(batches, "MIN_BATCH_BYTES", 1)
+    sizes.clear()
+    con2 = store.connect(tmp_path / "early.duckdb")
+    ingest.ingest([RETURNS], con2, fixture_config, link=False, jobs=1)
+    # halving what is left each time: more than one batch, fewer than one per return, the first the biggest
+    assert sum(sizes) == n and 1 < len(sizes) < n and sizes[0] == max(sizes), sizes
+    for table in ("returns", "raw_rows", "victims", "offenders", "cases", "issues"):
+        query = f"SELECT * EXCLUDE (loaded_at) FROM {table} ORDER BY ALL" if table == "returns" else \
+            f"SELECT * FROM {table} ORDER BY ALL"
+        assert con.execute(query).fetchall() == con2.execute(query).fetchall(), table
+
+
+def test_the_estimate_of_what_is_still_to_come(fixture_config, tmp_path):
+    """Rows per byte of the source files added so far, times the bytes of those not added yet."""
+    import pyarrow as pa
+
+    from cse_audit.ingest.batches import BatchWriter
+    from cse_audit.ingest.outcomes import FileOutcome
+
+    files = []
+    for i, size in enumerate((1000, 3000, 2000)):
+        path = tmp_path / f"f{i}.csv"
+        path.write_bytes(b"x" * size)
+        files.append(path)
+    writer = BatchWriter(None, fixture_config, {}, False, source_bytes=6000)
+    writer.flush = lambda: None
+    table = pa.table({"a": pa.array([1] * 250, pa.int64())})      # 2000 bytes of rows
+    outcome = FileOutcome(files[0].name, str(files[0]), "checked", agency_id="a", tables={"t": table})
+    writer.add(files[0], outcome, "sha0")
+    assert writer.still_to_come() == 5000 * 2000 / 1000
+    writer.add(files[1], FileOutcome(files[1].name, str(files[1]), "failed"), "sha1")   # a failed file brings nothing
+    assert writer.still_to_come() == 2000 * 2000 / 1000

@@ -41,7 +41,8 @@ paths_argument = click.argument("paths", nargs=-1, required=True, type=click.Pat
 @click.option("--no-link", is_flag=True, help="Skip linkage (people tables are not refreshed).")
 @click.option("--tables", "show_tables", is_flag=True, help="Also print the headline tables after the summary.")
 @click.option("--no-tables", is_flag=True, hidden=True, help="The default now; kept so old scripts still run.")
-@click.option("--jobs", "-j", type=click.IntRange(1), help="Worker processes reading files (default: the free cores but one; 1: none).")
+@click.option("--jobs", "-j", type=click.IntRange(1), help="Processes reading files, this one included (default: the cores other work leaves free; "
+              "1: this one only).")
 @click.option("--show-values", is_flag=True, help="Show unrecognised values even when they may be personal.")
 @engine_option
 @format_option

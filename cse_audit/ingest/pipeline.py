@@ -14,7 +14,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from ..config import Config
-from .batches import BatchWriter
+from .batches import BatchWriter, _size
 from .discover import discover, file_warning, identify, registry_warnings, sha256_of
 from .mapping import ReturnError, map_return
 from .outcomes import FileOutcome, IdentifyError, IngestReport
@@ -63,9 +63,10 @@ def unexpected_error(step: str, exc: BaseException) -> str:
 def validate(paths: Iterable[str | Path], config: Config, agency_id: str | None = None,
              progress: Callable | None = None) -> IngestReport:
     """Dry run: what would be accepted and rejected, storing nothing."""
+    since = cpu_mark()
     files, problems = discover(paths, config)
     report = IngestReport(files=list(problems), warnings=registry_check(files, config, agency_id))
-    for _path, outcome in _progress(_prepared(files, config, agency_id, None), progress, len(files)):
+    for _path, outcome in _progress(_prepared(files, config, agency_id, None, since=since), progress, len(files)):
         report.files.append(outcome)
     return report
 
@@ -76,10 +77,10 @@ def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | No
            status: Callable | None = None) -> IngestReport:
     """Load returns into the store, then link people across all current returns.
 
-    Files are read and mapped in parallel worker processes (``jobs``; default, for a sizeable
-    batch: the cores other work leaves free, less the one this process writes on; 1: none)
-    while this process writes them to the store in file order, several returns a transaction
-    (batches.py), so return ids and results do not depend on the number of workers.
+    Files are read and mapped by this process and ``jobs`` - 1 worker processes (default, for a
+    sizeable batch: the cores other work leaves free; 1: this process only) while a thread of this
+    process writes them to the store in file order, several returns a transaction (batches.py),
+    so return ids and results do not depend on the number of workers.
 
     With ``strict``, every file is checked first (read twice: the price of all-or-nothing) and
     nothing is stored when a file fails or a row would be rejected: the report returned is then
@@ -94,6 +95,7 @@ def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | No
     if store.is_minimised(con):
         raise store.StoreError("this store was minimised (names and dates of birth removed), so new records "
                                "cannot be linked to it; load them into a new store")
+    since = cpu_mark()  # for how busy the cores are with other work (_free_cores)
     if strict:
         checked = validate(paths, config, agency_id, progress)
         if checked.has_errors:
@@ -123,9 +125,9 @@ def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | No
     # The store remembers the configuration it was loaded with; a new one means linking again.
     changed = record_config(con, config.root)
     unchanged = len(files) - len(todo)
-    writer = BatchWriter(con, config, current, append)
+    writer = BatchWriter(con, config, current, append, sum(map(_size, todo)))
     try:
-        _write_all(con, writer, _progress(_prepared(todo, config, agency_id, jobs, for_store=True), progress,
+        _write_all(con, writer, _progress(_prepared(todo, config, agency_id, jobs, True, since), progress,
                                           len(todo)), digests, report)
     except BaseException as exc:
         if not caused_by_interrupt(exc):
@@ -211,72 +213,121 @@ def _prepare_one(args) -> FileOutcome:
 
 
 def _prepared(paths: list[Path], config: Config, agency_id: str | None, jobs: int | None,
-              for_store: bool = False):
-    """(path, outcome) in file order, read and mapped by up to `jobs` worker processes.
+              for_store: bool = False, since: tuple | None = None):
+    """(path, outcome) in file order, read and mapped by this process and `jobs` - 1 worker processes.
 
-    Files are written in file order (later returns supersede earlier ones), but workers may run
-    ahead of the writer: while one big file is still being mapped, the other workers go on with
-    the next ones. How far they run ahead is bounded (AHEAD_FILES per worker, AHEAD_BYTES of
-    source files), so memory stays bounded however many files there are.
+    Files are written in file order (later returns supersede earlier ones), but the workers may run
+    ahead of the writer: while one big file is still being mapped, this process and the other
+    workers go on with the next ones. How far they run ahead is bounded (AHEAD_FILES per process,
+    AHEAD_BYTES of source files), so memory stays bounded however many files there are.
     """
     if jobs is None:
-        # Starting workers costs about half a second: worth it only for a sizeable batch. When
-        # storing, one core is left to this process, which writes the store all along (about 40%
-        # of the CPU): a worker per core besides made three busy processes on two cores, for 2 s
-        # more CPU at 100k records (their start-up, passing the files back) and no shorter load.
+        # Starting a worker costs about 0.8 s of CPU (a Python, its imports): worth it only for a
+        # sizeable batch and a core other work leaves free.
         big = sum(p.stat().st_size for p in paths) > PARALLEL_MIN_BYTES
-        free = _free_cores()
-        jobs = 0 if not big else free - 1 if for_store else free if free > 1 else 0
-    elif jobs <= 1:
-        jobs = 0  # --jobs 1: all in this process
-    if jobs == 0 or len(paths) <= 1:
+        jobs = _free_cores(since) if big else 1
+    workers = jobs - 1  # --jobs 1: all in this process
+    if workers <= 0 or len(paths) <= 1:
         for path in paths:
             yield path, _prepare_one((path, config, agency_id, for_store))
         return
     import multiprocessing
-    from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
     # forkserver: workers never inherit DuckDB's threads and locks from this process.
     ctx = multiprocessing.get_context("forkserver")
     from ..state.interrupts import ignore_in_worker
 
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=ignore_in_worker) as pool:
-        pending: deque = deque()
-        ahead = 0  # bytes of the source files in flight
-        try:
-            for path in paths:
-                size = path.stat().st_size
-                # Wait for the oldest file first when too far ahead (always keep jobs + 1 in flight).
-                while len(pending) > jobs and (len(pending) >= AHEAD_FILES * jobs or ahead + size > AHEAD_BYTES):
-                    done_path, done_size, future = pending.popleft()
-                    ahead -= done_size
-                    yield done_path, future.result()
-                pending.append((path, size, pool.submit(_prepare_one, (path, config, agency_id, for_store))))
-                ahead += size
-            while pending:
-                done_path, _, future = pending.popleft()
-                yield done_path, future.result()
-        except BaseException:
-            # Stopped (an interrupt, or the writer failed): drop the files not started yet.
-            for *_, future in pending:
-                future.cancel()
-            raise
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=ignore_in_worker) as pool:
+        yield from _shared(paths, pool, workers, lambda path: (path, config, agency_id, for_store))
 
 
-def _free_cores() -> int:
-    """Cores not busy with other work (as `make -l` judges it: the cores less the load average),
-    at least one. Workers cost CPU of their own (start-up, passing files back): on a machine
-    already busy they only slow the load (100k records on two cores busy with other work: 8.4 s
-    and 8.2 s CPU in this process alone, 10.8 s and 10.7 s with one worker)."""
+def _shared(paths: list[Path], pool, workers: int, args):
+    """The files between this process and the pool's workers, handed out in file order.
+
+    This process's own thread is free while the store is written (the writer works without the
+    GIL), so it maps files too, where it once only waited for the workers: each worker keeps
+    two files (one running, one queued), this process takes the next file itself, and a file is
+    handed out as soon as it and every file before it are done."""
+    from collections import deque
+
+    pending: deque = deque()  # [path, size, future or None, outcome]
+    ahead = at_workers = i = 0  # source bytes in flight, files at the workers, next file
+
+    def room(size: int) -> bool:
+        return not pending or (len(pending) < AHEAD_FILES * (workers + 1) and ahead + size <= AHEAD_BYTES)
+
+    try:
+        while i < len(paths) or pending:
+            while pending and (pending[0][2] is None or pending[0][2].done()):
+                path, size, future, outcome = pending.popleft()
+                ahead, at_workers = ahead - size, at_workers - (future is not None)
+                yield path, outcome if future is None else future.result()
+            sizes = [p.stat().st_size for p in paths[i:i + 2 * workers + 1]]
+            while i < len(paths) and at_workers < 2 * workers and room(sizes[0]):
+                pending.append([paths[i], sizes[0], pool.submit(_prepare_one, args(paths[i])), None])
+                ahead, at_workers, i, sizes = ahead + sizes[0], at_workers + 1, i + 1, sizes[1:]
+            if i < len(paths) and room(sizes[0]):
+                pending.append([paths[i], sizes[0], None, _prepare_one(args(paths[i]))])
+                ahead, i = ahead + sizes[0], i + 1
+            elif pending:  # too far ahead, or nothing left to take: wait for the oldest file
+                path, size, future, _ = pending.popleft()
+                ahead, at_workers = ahead - size, at_workers - 1
+                yield path, future.result()
+    except BaseException:
+        # Stopped (an interrupt, or the writer failed): drop the files not started yet.
+        for entry in pending:
+            if entry[2] is not None:
+                entry[2].cancel()
+        raise
+
+
+def _free_cores(since: tuple | None = None) -> int:
+    """Cores not busy with other work, at least one: the cores less what other processes kept busy
+    since ``since`` (a cpu_mark() taken when the load began, a few tenths of a second ago), or
+    where that is not known, less the load average (as `make -l` judges it). Workers cost CPU of
+    their own (start-up, passing files back): on a machine already busy they only slow the load
+    (100k records on two cores busy with other work: 8.4 s and 8.2 s CPU in this process alone,
+    10.8 s and 10.7 s with one worker). The load average is a minute's: a load run just after
+    another one (or a benchmark's bare read) would count its own predecessor as other work."""
     import os
 
     cores = os.cpu_count() or 1
+    busy = _busy_elsewhere(since)
+    if busy is None:
+        try:
+            busy = os.getloadavg()[0]
+        except (AttributeError, OSError):  # not on every platform
+            return cores
+    return max(1, min(cores, round(cores - busy)))
+
+
+def cpu_mark() -> tuple[float, float, float] | None:
+    """(seconds all cores have been busy, this process's CPU seconds, now), where the system says
+    (Linux's /proc/stat); None elsewhere."""
+    import os
+    import time
+
     try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):  # not on every platform
-        return cores
-    return max(1, min(cores, round(cores - load)))
+        with open("/proc/stat", encoding="ascii") as fh:
+            fields = fh.readline().split()
+        ticks = os.sysconf("SC_CLK_TCK")
+        # user nice system idle iowait irq softirq steal: all but idle and iowait are busy
+        values = [int(v) for v in fields[1:9]]
+    except (OSError, ValueError, AttributeError):
+        return None
+    if fields[0] != "cpu" or len(values) < 8:
+        return None
+    return (sum(values) - values[3] - values[4]) / ticks, time.process_time(), time.monotonic()
+
+
+def _busy_elsewhere(since: tuple | None) -> float | None:
+    """Cores other processes kept busy on average since the mark, or None if not known (no mark,
+    or too short a time to tell: /proc/stat counts in hundredths of a second)."""
+    now = cpu_mark() if since else None
+    if now is None or now[2] - since[2] < 0.1:
+        return None
+    return max(0.0, ((now[0] - since[0]) - (now[1] - since[1])) / (now[2] - since[2]))
 
 
 def registry_check(files: list[Path], config: Config, agency_id: str | None = None) -> list[str]:

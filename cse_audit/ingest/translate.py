@@ -202,6 +202,10 @@ class _Translator:
         number after it: how a return tells its unnamed suspects apart ("Unknown Male (2)",
         "unknown female 3", "UM1"). Read as a name it was forename "Unknown", surname "male"; and
         "UM" alone may be initials, so only with the number."""
+        if _DIGIT.search(s) is None:
+            # No number, so not numbered (normalise makes no digits): nearly every whole name, and
+            # no comparison key made (and cached) for each of them (a name column is ~all distinct).
+            return False
         m = _NUMBERED.match(normalise(s))
         if m is None:
             return False
