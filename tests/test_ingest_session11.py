@@ -43,10 +43,13 @@ def test_numbered_unknown_without_a_digit_is_no_numbered_person(fixture_config):
     digits; superscript two and Roman twelve: not) and on ordinary names; and the whole-name
     translation of each is unchanged."""
     translators = _translators(fixture_config)
-    assert any(translators[0].numbered_unknown(s) for s in NAMES)  # the list has numbered persons
+    assert any(translators[0]._numbered(s) for s in NAMES)  # the list has numbered persons
     for translator in translators:
         for s in NAMES + [s.upper() for s in NAMES]:
-            assert translator.numbered_unknown(s) == _numbered_before(translator, s), s
+            # the numbered part (numbered_unknown also takes an unnamed person in one cell, since
+            # session 11's names work: "Unknown male", tests/test_single_names.py)
+            assert translator._numbered(s) == _numbered_before(translator, s), s
+            assert translator.numbered_unknown(s) >= _numbered_before(translator, s), s
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -55,7 +58,7 @@ def test_numbered_unknown_without_a_digit_is_no_numbered_person(fixture_config):
        | st.text(max_size=12))
 def test_numbered_unknown_agrees_with_the_comparison_key_on_any_text(fixture_config, text):
     for translator in _translators(fixture_config):
-        assert translator.numbered_unknown(text) == _numbered_before(translator, text)
+        assert translator._numbered(text) == _numbered_before(translator, text)
     if not re.search(r"\d", text):
         assert not _NUMBERED.match(normalise(text))
 
