@@ -474,3 +474,42 @@ def test_publishing_suppresses_small_counts_in_notes_too(con):
     for name in plain:
         assert {k: v for k, v in published[name].items() if k != "note"} == \
             {k: v for k, v in by_publish[name].items() if k != "note"}
+
+
+def test_publishing_suppresses_the_count_of_how_sure_fields_too():
+    """Beside a total, the record counts that say how sure the count is are [c] when small, as in
+    the notes, and the range for the number of people is [c] when it is small or the total it
+    brackets is suppressed (a range of 2-4 gives a suppressed total of 3 back)."""
+    from cse_audit.tables import SUPPRESSED, load_config, publish
+
+    def table(total, low, high, ambiguous, joined):
+        return {"title": "t", "note": "", "population": "victims", "total": total,
+                "rows": [{"category": "Male", "count": total, "percent": 100.0},
+                         {"category": "Female", "count": 0, "percent": 0.0}],
+                "ambiguous_records": ambiguous, "joined_by_fits": joined, "persons_low": low, "persons_high": high}
+
+    got = publish({"victims_sex": table(3, 2, 4, 2, 1)}, config=load_config())["victims_sex"]
+    assert got["total"] == SUPPRESSED
+    assert [got[k] for k in ("ambiguous_records", "joined_by_fits", "persons_low", "persons_high")] == [SUPPRESSED] * 4
+    wide = publish({"victims_sex": table(4, 3, 9, 8, 0)}, config=load_config())["victims_sex"]
+    assert wide["total"] == SUPPRESSED and (wide["persons_low"], wide["persons_high"]) == (SUPPRESSED, SUPPRESSED)
+    assert wide["ambiguous_records"] == 8
+    big = publish({"victims_sex": table(700, 613, 745, 225, 0)}, config=load_config())["victims_sex"]
+    assert [big[k] for k in ("ambiguous_records", "joined_by_fits", "persons_low", "persons_high")] == [225, 0, 613, 745]
+
+
+def test_published_note_hides_the_range_around_a_small_total():
+    """The note's range brackets the total: published, around a total of 1-5 both ends are [c]."""
+    from cse_audit.tables.counting import _NOTE_THRESHOLD
+    from cse_audit.tables.relations import _Kind
+
+    kind = _Kind.__new__(_Kind)
+    kind.kind, kind.joined_by_fits = "victims", 0
+    kind.__dict__["uncertainty"] = {"ambiguous_records": 8, "persons_low": 2, "persons_high": 9}
+    token = _NOTE_THRESHOLD.set(5)
+    try:
+        assert "between [c] and [c]" in kind.uncertainty_note(total=4)
+        assert "between [c] and 9" in kind.uncertainty_note(total=7)
+    finally:
+        _NOTE_THRESHOLD.reset(token)
+    assert "between 2 and 9" in kind.uncertainty_note(total=4)  # not publishing

@@ -23,10 +23,10 @@ from .definitions import UNKNOWN
 _NOTE_THRESHOLD: ContextVar[int] = ContextVar("note_threshold", default=0)
 
 
-def _n(count: int) -> str:
+def _n(count: int, spec: str = "") -> str:
     """A count as written in a note: "[c]" when publishing and 1 <= count <= the threshold."""
     threshold = _NOTE_THRESHOLD.get()
-    return "[c]" if threshold and 1 <= count <= threshold else str(count)
+    return "[c]" if threshold and 1 <= count <= threshold else format(count, spec)
 
 
 

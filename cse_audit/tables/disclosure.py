@@ -139,6 +139,14 @@ def _percentages(group: _Group) -> None:
             row["percent_known"] = SUPPRESSED
 
 
+def _how_sure(table: dict) -> None:
+    """A range for the number of people beside a suppressed total (relations.py) would give the
+    total back (2-4 around a hidden 3): both ends are [c] with it. Small ends, like the record
+    counts beside them, are standalone counts (_groups)."""
+    if "persons_low" in table and table.get("total") == SUPPRESSED:
+        table["persons_low"] = table["persons_high"] = SUPPRESSED
+
+
 def publish(tables: dict, threshold: int | None = None, *, config: dict) -> dict:
     """A copy of `tables` (as built by build_tables) safe to publish. See the module doc.
 
@@ -166,6 +174,8 @@ def publish(tables: dict, threshold: int | None = None, *, config: dict) -> dict
                 changed = True
     for group in groups:
         _percentages(group)
+    for table in out.values():
+        _how_sure(table)
     note = (f"Published with disclosure control: counts of 1 to {threshold} are shown as [c], and further "
             "cells are [c] where a suppressed count could otherwise be worked out from a total; percentages "
             "of suppressed counts are [c] and are computed from unrounded counts.")

@@ -307,7 +307,9 @@ class _Kind:
         known = {} if self.joined_by_fits is None else {"joined_by_fits": self.joined_by_fits}
         return {**{k: int(got[k]) for k in keys}, **known}
 
-    def uncertainty_note(self) -> str:
+    def uncertainty_note(self, total: int | None = None) -> str:
+        """The note's sentence on how sure the count is. Published, a range around a total of 1 to
+        the threshold is [c] (disclosure._how_sure does the same to the fields)."""
         u = self.uncertainty
         if not u or not u["ambiguous_records"]:
             return ""
@@ -320,9 +322,11 @@ class _Kind:
                    "person each most likely is; each other record left unresolved is counted as a person of its own")
         else:
             how = "each record left unresolved is counted as a person of its own"
+        hidden = total is not None and _n(total) == "[c]"
+        low, high = ("[c]", "[c]") if hidden else (_n(u["persons_low"], ","), _n(u["persons_high"], ","))
         return (f"{_n(u['ambiguous_records'])} {self.kind[:-1]} record(s) could not be resolved with certainty "
                 f"(e.g. initials and an age that fit more than one person): the number of {self.kind} is "
-                f"estimated at between {u['persons_low']:,} and {u['persons_high']:,} (above, {how}).")
+                f"estimated at between {low} and {high} (above, {how}).")
 
     def linkage_note(self) -> str:
         if not self.linkage_run:
@@ -408,7 +412,7 @@ def _table(ctx: _Context, title: str, population: str, rows: list[dict], total: 
     u = kind.uncertainty if kind is not None else None
     if u:  # how sure the count of people is: fields beside the total, and a sentence in the note
         extra = {**u, **extra}
-        note = f"{note} {kind.uncertainty_note()}".strip()
+        note = f"{note} {kind.uncertainty_note(total)}".strip()
     return {"title": title, "note": note, "period": period_json(ctx.period), "population": population,
             "rows": rows, "total": total, **extra}
 
