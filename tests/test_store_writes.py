@@ -115,9 +115,8 @@ def test_a_batch_over_the_checkpoint_threshold_goes_straight_into_the_store(fixt
     con.close()
 
 
-def test_the_pipeline_writes_returns_in_batches_and_the_counts_reconcile(fixture_config, tmp_path, monkeypatch):
-    from cse_audit.ingest import batches
-
+def _batch_sizes(monkeypatch) -> list[int]:
+    """The number of returns in each batch the writer is given, as the load goes."""
     sizes = []
     real = store.write_returns
 
@@ -126,6 +125,13 @@ def test_the_pipeline_writes_returns_in_batches_and_the_counts_reconcile(fixture
         return real(con, returns, *args, **kwargs)
 
     monkeypatch.setattr(store, "write_returns", counting)
+    return sizes
+
+
+def test_the_pipeline_writes_returns_in_batches_and_the_counts_reconcile(fixture_config, tmp_path, monkeypatch):
+    from cse_audit.ingest import batches
+
+    sizes = _batch_sizes(monkeypatch)
     con = store.connect(tmp_path / "s.duckdb")
     report = ingest.ingest([RETURNS], con, fixture_config, link=False, jobs=1)
     loaded = [f for f in report.files if f.status == "loaded"]
@@ -155,14 +161,7 @@ def test_a_batch_is_handed_over_once_it_holds_what_is_still_to_come(fixture_conf
     ignores the estimate (a batch per return); the store is the same as with one batch."""
     from cse_audit.ingest import batches
 
-    sizes = []
-    real = store.write_returns
-
-    def counting(con, returns, *args, **kwargs):
-        sizes.append(len(returns))
-        return real(con, returns, *args, **kwargs)
-
-    monkeypatch.setattr(store, "write_returns", counting)
+    sizes = _batch_sizes(monkeypatch)
     con = store.connect(tmp_path / "one.duckdb")
     report = ingest.ingest([RETURNS], con, fixture_config, link=False, jobs=1)
     n = len([f for f in report.files if f.status == "loaded"])

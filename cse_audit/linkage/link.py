@@ -356,16 +356,15 @@ def _join_fitting(run, roots, edges, groups, shifts, prior, threshold, refused=(
     return int(raise_to.sum())
 
 
-def _closed(run, ranked, root, below, shift) -> dict[tuple[int, int], bool]:
+def _closed(run, ranked, root, below, shift) -> set[tuple[int, int]]:
     """(record, person) pairs a join may not make because one of their pairs scores below
     ``below`` (cannot_link_below). The record keeps that person's share of its chance: a partial
     record's own scores are low against every named record, its likeliest too, so a low pair bars
     the join but says little about who it is. (A reviewer's no-match is _assign's ``refused``.)"""
-    closed = {}
-    if below and len(ranked):
-        low = _low_into(run, ranked[["uid", "person", "other"]], root.tolist(), below, shift)
-        closed.update(dict.fromkeys(zip(low["uid"].tolist(), low["person"].tolist(), strict=True), False))
-    return closed
+    if not below or not len(ranked):
+        return set()
+    low = _low_into(run, ranked[["uid", "person", "other"]], root.tolist(), below, shift)
+    return set(zip(low["uid"].tolist(), low["person"].tolist(), strict=True))
 
 
 def _assign(ranked: pd.DataFrame, root: np.ndarray, guard_a: np.ndarray, guard_b: np.ndarray,
@@ -384,7 +383,7 @@ def _assign(ranked: pd.DataFrame, root: np.ndarray, guard_a: np.ndarray, guard_b
     shares were simply dropped before). ``closed``: (record, person) pairs that may not be joined
     (_closed) but keep their share. Returns uid, other, p, dup (the chance the join stands on)."""
     out = {"uid": [], "other": [], "p": [], "dup": []}
-    closed = closed or {}
+    closed = closed or set()
     if not len(ranked):
         return pd.DataFrame(out)
     apart: dict[int, list[int]] = {}
