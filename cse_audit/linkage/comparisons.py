@@ -206,6 +206,26 @@ def _reference_comparison(sql):
     ], output_column_name="reference", comparison_description="the agency's own person reference, within one agency")
 
 
+def _associates_comparison():
+    """The people named on the record's case (features.py: for a victim the offenders, for an
+    offender the victims, as hashed full names), only between records of two agencies: one
+    agency's rows of one case share them by construction (co-victims of one offender). Someone in
+    common is strong evidence (its u is the chance two records of different agencies share one);
+    both listing people and none in common a little against (a child's cases differ between
+    agencies, and so do the offenders each knows of: EM learns how much)."""
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    return cl.CustomComparison([
+        cll.CustomLevel("assoc_l IS NULL OR assoc_r IS NULL OR agency_l IS NULL OR agency_r IS NULL "
+                        "OR agency_l = agency_r").configure(label_for_charts="null", is_null_level=True),
+        _lv(cll.ArrayIntersectLevel("assoc", 1), "shared"),
+        _lv(cll.ElseLevel(), "different"),
+    ], output_column_name="associates",
+        comparison_description="someone named on both records' cases (offenders for victims, victims for "
+                               "offenders), between two agencies")
+
+
 def _comparisons(cfg: LinkageConfig, dialect: str) -> list:
     """Splink comparisons built from dialect-neutral level creators; labels are group/level."""
     from splink.internals.dialects import SplinkDialect
@@ -218,4 +238,6 @@ def _comparisons(cfg: LinkageConfig, dialect: str) -> list:
            birth, _simple_comparison(cfg, "sex"), area, _simple_comparison(cfg, "ethnicity")]
     if "reference" in cfg.comparisons:  # optional in linkage.yaml (settings.OPTIONAL_COMPARISONS)
         out.append(_reference_comparison(sql))
+    if "associates" in cfg.comparisons:  # optional too
+        out.append(_associates_comparison())
     return out

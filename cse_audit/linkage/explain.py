@@ -136,7 +136,7 @@ def _prior_used(con, kind: str, stated: float) -> tuple[float, dict, dict]:
 _COMP_COLUMNS = {"forename": ("fn", "fi", "fn_groups"), "surname": ("sn", "si", "sn_groups", "sn_parts"),
                  "birth": ("dob", "age", "bd_lo", "bd_hi", "dob_y", "dob_m", "dob_d"),
                  "sex": ("sex",), "area": ("area", "regions"), "ethnicity": ("ethnicity",),
-                 "reference": ("ref", "agency")}
+                 "reference": ("ref", "agency"), "associates": ("agency",)}  # the hashed names say nothing to a reader
 
 
 def _belongs(col: str, comp: str) -> bool:

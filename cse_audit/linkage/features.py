@@ -91,6 +91,37 @@ def _year_only_placeholders(con) -> None:
                  "fall on 1 January than birthdays do", n)
 
 
+# The people named on a record's case in the same return: for a victim, the offenders; for an
+# offender, the victims (a case is its return's case_ref). Each by a hash of the full name, cleaned
+# as the records' own fn / sn are (first forename, letters only; unknown names and single letters
+# are no name), so "shares someone" is a list intersection on integers. A child reported by the
+# police and by a council is often listed with the same offender by both; two children seldom are
+# (issue 16: +11 bits on held-out returns). Only full names: a forename alone is too common.
+OTHER_KIND = {"victims": "offenders", "offenders": "victims"}
+_ASSOCIATES = """
+    WITH c AS (
+      SELECT return_id, case_ref, fn_text, split_part(trim(regexp_replace(fn_text, '\\s+', ' ', 'g')), ' ', 1) AS fn,
+        regexp_replace(lower(strip_accents(coalesce(surname, ''))), '[^a-z]', '', 'g') AS sn
+      FROM (SELECT return_id, case_ref, surname, regexp_replace(regexp_replace(lower(strip_accents(
+                     coalesce(forename, ''))), '[-_.,/]', ' ', 'g'), '[^a-z ]', '', 'g') AS fn_text
+            FROM {view} WHERE case_ref IS NOT NULL))
+    SELECT return_id, case_ref, list(DISTINCT CAST(hash(fn || ' ' || sn) >> 1 AS BIGINT)) AS assoc
+    FROM c WHERE length(fn) > 1 AND length(sn) > 1 AND fn NOT IN (SELECT unnest({unk}))
+      AND replace(fn_text, ' ', '') NOT IN (SELECT unnest({unk})) AND sn NOT IN (SELECT unnest({unk}))
+    GROUP BY return_id, case_ref"""
+
+
+def _associates(con, kind: str, cfg: LinkageConfig) -> None:
+    """_lk_assoc: per case (return_id, case_ref), the hashed full names of the other kind's
+    records on it. Empty when the associates are not compared (then every record's is null)."""
+    if "associates" not in cfg.comparisons:
+        con.execute("CREATE OR REPLACE TEMP TABLE _lk_assoc (return_id INTEGER, case_ref VARCHAR, assoc BIGINT[])")
+        return
+    # the view's name is one of two constants; unknown names through sql_literal
+    sql = _ASSOCIATES.format(view=f"current_{OTHER_KIND[kind]}", unk=_sql_list(sorted(cfg.unknown_names) or [""]))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _lk_assoc AS {sql}")
+
+
 def _features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig):
     """Read the current records of ``kind`` and derive the comparison features, as Arrow.
 
@@ -113,7 +144,7 @@ def _read_features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig
     WITH r AS (
       -- a person reference compared as letters and digits (N-700123 = n700123), without leading
       -- zeros (00700123 = 700123: a number cell drops the zeros a text cell keeps)
-      SELECT record_id, return_id, agency_id, source_type,
+      SELECT record_id, return_id, agency_id, source_type, case_ref,
         nullif(ltrim(regexp_replace(upper(coalesce(record_ref, '')), '[^A-Z0-9]', '', 'g'), '0'), '') AS ref,
         regexp_replace(regexp_replace(lower(strip_accents(coalesce(forename, ''))), '[-_.,/]', ' ', 'g'),
                        '[^a-z ]', '', 'g') AS fn_text,
@@ -143,7 +174,7 @@ def _read_features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig
       FROM r3 LEFT JOIN _lk_periods pf ON pf.agency_id = r3.agency_id
     )
     SELECT CAST(row_number() OVER (ORDER BY record_id) - 1 AS BIGINT) AS unique_id, record_id,
-      return_id, agency_id AS agency, ref,
+      return_id, agency_id AS agency, ref, case_ref,
       fn, sn,
       -- NULL, not [NULL], without a surname: Spark's array_intersect([null], [null]) is [null],
       -- one element, so every initials-only pair was a shared surname part there
@@ -200,9 +231,10 @@ def _read_features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig
                           "force_areas": pd.Series([list(v) for v in cfg.force_areas.values()], dtype=object)})
     con.register("_lk_names", lookup)
     con.register("_lk_areas", areas)
+    _associates(con, kind, cfg)
     try:
         table = con.sql("""
-            SELECT b.* EXCLUDE (record_id), f.sx AS fn_sx, s.sx AS sn_sx, f.nick AS fn_nick,
+            SELECT b.* EXCLUDE (record_id, case_ref), x.assoc, f.sx AS fn_sx, s.sx AS sn_sx, f.nick AS fn_nick,
                    CAST(f.grp AS VARCHAR[]) AS fn_groups, CAST(s.grp AS VARCHAR[]) AS sn_groups,
                    CAST(coalesce(a.force_area, b.area) AS VARCHAR) AS region,
                    CAST(CASE WHEN b.area IS NULL THEN NULL ELSE coalesce(a.force_areas, [b.area]) END AS VARCHAR[])
@@ -211,10 +243,12 @@ def _read_features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig
             LEFT JOIN _lk_names f ON f.name = b.fn
             LEFT JOIN _lk_names s ON s.name = b.sn
             LEFT JOIN _lk_areas a ON a.area = b.area
+            LEFT JOIN _lk_assoc x ON x.return_id = b.return_id AND x.case_ref = b.case_ref
             ORDER BY b.unique_id""").to_arrow_table()
         ids = con.sql("SELECT record_id, unique_id FROM _lk_base ORDER BY unique_id").to_arrow_table()
     finally:
         con.unregister("_lk_names")
         con.unregister("_lk_areas")
         con.execute("DROP TABLE IF EXISTS _lk_base")
+        con.execute("DROP TABLE IF EXISTS _lk_assoc")
     return table, ids.column("record_id").to_pylist()

@@ -45,9 +45,11 @@ LEVELS: dict[str, dict[str, list[str]]] = {
     "ethnicity": {"all": ["same", "different"]},
     # the agency's own person reference, compared only between records of one agency
     "reference": {"all": ["exact", "close", "different"]},
+    # someone named on both records' cases (the other kind's full names), between two agencies
+    "associates": {"all": ["shared", "different"]},
 }
 # Comparisons a linkage.yaml may leave out (then not compared): added after configs were written.
-OPTIONAL_COMPARISONS = frozenset({"reference"})
+OPTIONAL_COMPARISONS = frozenset({"reference", "associates"})
 MERGE_RULES = {"majority", "precedence", "max", "from_dob_record"}
 BACKENDS = ("duckdb", "spark")
 
