@@ -91,6 +91,53 @@ def _year_only_placeholders(con) -> None:
                  "fall on 1 January than birthdays do", n)
 
 
+# A return (a sheet of it) whose forename column holds surnames and whose surname column holds
+# forenames ("SMITH | Jane" mapped the wrong way round, or a layout that puts the surname first):
+# its names are read the other way round. A name is a forename for a return when other returns
+# give it as a forename and never as a surname (and the other way round); a sheet is swapped when
+# at least SWAP_MIN of its names read the other way round and SWAP_RATIO times as many as read the
+# right way. The comparisons' swapped level only finds exact swaps: a sheet's surnames of two
+# words ("Le Mesurier" in the forename column) or a typo on top were never found (session 12: a
+# held-out council's every row). Constant SQL over one of two view names.
+SWAP_MIN, SWAP_RATIO = 10, 4
+_SWAPPED = """
+    WITH named AS (
+      SELECT return_id, sheet, regexp_replace(lower(strip_accents(coalesce(forename, ''))), '[^a-z]', '', 'g') AS f,
+             regexp_replace(lower(strip_accents(coalesce(surname, ''))), '[^a-z]', '', 'g') AS s
+      FROM {view}),
+    rows AS (SELECT * FROM named WHERE length(f) > 1 AND length(s) > 1),
+    uses AS (SELECT DISTINCT return_id, f AS name, 'f' AS col FROM rows
+             UNION SELECT DISTINCT return_id, s AS name, 's' AS col FROM rows),
+    total AS (SELECT name, count(*) FILTER (WHERE col = 'f') AS nf, count(*) FILTER (WHERE col = 's') AS ns
+              FROM uses GROUP BY name),
+    -- per return and name: how many OTHER returns give it as a forename / as a surname
+    others AS (SELECT u.return_id, u.name, t.nf - count(*) FILTER (WHERE u.col = 'f') AS of,
+                      t.ns - count(*) FILTER (WHERE u.col = 's') AS os
+               FROM uses u JOIN total t USING (name) GROUP BY u.return_id, u.name, t.nf, t.ns),
+    scored AS (
+      SELECT r.return_id, r.sheet,
+        count(*) FILTER (WHERE a.of > 0 AND a.os = 0) + count(*) FILTER (WHERE b.os > 0 AND b.of = 0) AS right_way,
+        count(*) FILTER (WHERE a.os > 0 AND a.of = 0) + count(*) FILTER (WHERE b.of > 0 AND b.os = 0) AS swapped
+      FROM rows r JOIN others a ON a.return_id = r.return_id AND a.name = r.f
+                  JOIN others b ON b.return_id = r.return_id AND b.name = r.s
+      GROUP BY r.return_id, r.sheet)
+    SELECT return_id, sheet FROM scored WHERE swapped >= {min} AND swapped > {ratio} * right_way"""
+
+
+def _swapped_sheets(con, view: str, table: str) -> int:
+    """``table``: the (return_id, sheet) whose names read the other way round; their number."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS "
+                f"{_SWAPPED.format(view=view, min=int(SWAP_MIN), ratio=int(SWAP_RATIO))}")
+    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def _names_read_right(view: str, table: str) -> str:
+    """The records of ``view`` with forename and surname exchanged on the sheets in ``table``."""
+    return (f"(SELECT v.* REPLACE (CASE WHEN w.return_id IS NULL THEN v.forename ELSE v.surname END AS forename, "
+            f"CASE WHEN w.return_id IS NULL THEN v.surname ELSE v.forename END AS surname) "
+            f"FROM {view} v LEFT JOIN {table} w ON w.return_id = v.return_id AND w.sheet IS NOT DISTINCT FROM v.sheet)")
+
+
 # The people named on a record's case in the same return: for a victim, the offenders; for an
 # offender, the victims (a case is its return's case_ref). Each by a hash of the full name, cleaned
 # as the records' own fn / sn are (first forename, letters only; unknown names and single letters
@@ -118,8 +165,12 @@ def _associates(con, kind: str, cfg: LinkageConfig) -> None:
         con.execute("CREATE OR REPLACE TEMP TABLE _lk_assoc (return_id INTEGER, case_ref VARCHAR, assoc BIGINT[])")
         return
     # the view's name is one of two constants; unknown names through sql_literal
-    sql = _ASSOCIATES.format(view=f"current_{OTHER_KIND[kind]}", unk=_sql_list(sorted(cfg.unknown_names) or [""]))
+    other = f"current_{OTHER_KIND[kind]}"
+    _swapped_sheets(con, other, "_lk_swapped_other")
+    sql = _ASSOCIATES.format(view=_names_read_right(other, "_lk_swapped_other"),
+                             unk=_sql_list(sorted(cfg.unknown_names) or [""]))
     con.execute(f"CREATE OR REPLACE TEMP TABLE _lk_assoc AS {sql}")
+    con.execute("DROP TABLE IF EXISTS _lk_swapped_other")
 
 
 def _features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig):
@@ -153,7 +204,7 @@ def _read_features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig
                                  ' '), x -> length(x) > 1) AS sn_split,
         regexp_replace(upper(coalesce(initials, '')), '[^A-Z]', '', 'g') AS ini,
         dob, age, age_max, case_date, sex, ethnicity, area
-      FROM {view}
+      FROM {_names_read_right(view, "_lk_swapped")}
     ), r2 AS (
       SELECT *, split_part(trim(regexp_replace(fn_text, '\\s+', ' ', 'g')), ' ', 1) AS fn0 FROM r
     ), r3 AS (
@@ -208,12 +259,17 @@ def _read_features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig
         "agency_id": pd.Series(list(cfg.agency_periods), dtype=object),
         "p_from": pd.Series([p[0] for p in cfg.agency_periods.values()], dtype="datetime64[s]"),
         "p_to": pd.Series([p[1] for p in cfg.agency_periods.values()], dtype="datetime64[s]")})
+    swapped = _swapped_sheets(con, view, "_lk_swapped")
+    if swapped:
+        log.info("%s: names read the other way round on %d sheet(s): their forename column holds what other "
+                 "returns give as surnames, and their surname column forenames", kind, swapped)
     con.register("_lk_periods", periods)
     try:
         # the period's dates are validated dates (settings), written through sql_literal
         con.execute(f"CREATE OR REPLACE TEMP TABLE _lk_base AS {base}")
     finally:
         con.unregister("_lk_periods")
+        con.execute("DROP TABLE IF EXISTS _lk_swapped")
     _drop_shared_references(con)
     _year_only_placeholders(con)
     names = [n for (n,) in con.execute(
