@@ -38,6 +38,7 @@ REASONS = {
     "partial_best_only": "a partial record joins only the person of its best match",
     "never_compared": "no blocking rule pairs them: the run never scored this pair",
     "links_stale": "the returns changed since the last link",
+    "minimised": "names and dates of birth were removed after the link: the scores differ from the link's",
     "not_linked": "no stored links",
     "decision_not_applied": "a reviewer's decision on the pair is not in the stored persons",
     "not_recorded": "the store does not hold the reason",
@@ -97,6 +98,9 @@ def stored_reason(pair: _Pair) -> Why:
                                            "recorded after the last link (run `cse-audit link run`), or it "
                                            "contradicts another decision")
     own = pair.p >= cfg.threshold and pair.candidate
+    if store.is_minimised(pair.con) and pair.same != own:
+        return Why("minimised", "names and dates of birth were removed after the link (`cse-audit minimise`): "
+                                "the scores here are not those the persons were found with")
     if pair.same and not own:
         return _why_together(pair, decisions)
     if not pair.same and pair.held and pair.raw_p >= cfg.threshold:
