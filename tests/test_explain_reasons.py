@@ -214,3 +214,18 @@ def test_records_never_linked(tmp_path, cfg):
     con, ids, _ = build_store(tmp_path / "fresh.duckdb")
     assert linkage.explain(con, "victims", ids["kj1"], ids["kj2"], config=cfg).reason == "not_linked"
     con.close()
+
+
+def test_a_minimised_store_says_its_scores_are_not_the_links(copy, cfg):
+    """Names and dates of birth removed after the link: kj1 and kj2 (one person, on their names and
+    date of birth) score low on what is left, which is not why they are one person."""
+    path, con, ids = copy
+    linkage.link_people(con, "offenders", config=cfg)  # minimise wants both kinds linked
+    con.close()
+    store.minimise(path)
+    con = store.connect(path, read_only=True)
+    try:
+        e = _explain(con, ids, "kj1", "kj2", cfg)
+        assert e.same_person and e.match_probability < cfg.threshold and e.reason == "minimised"
+    finally:
+        con.close()
