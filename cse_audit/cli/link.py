@@ -144,7 +144,10 @@ def link_export(output, kind, db):
 @format_option
 @_handle_errors
 def link_explain(record_a, record_b, kind, db, config_dir, show_values, fmt):
-    """Why two records are (or are not) one person: each comparison's level and weight.
+    """Why two records are (or are not) one person: each comparison's level and weight, and,
+    when the stored outcome is not simply the pair's own score against the threshold, why
+    (a reviewer's decision, the within-return guard, cannot_link_below, a join by fits, a link
+    through other records...; "why:" line, `reason` in --format json).
 
     Record ids are as stored (see `cse-audit link review`). Names and dates of birth are shown
     only with --show-values.
@@ -182,6 +185,8 @@ def link_explain(record_a, record_b, kind, db, config_dir, show_values, fmt):
         click.echo(f"joined by its fits: the record without a full name fits more named people than chance alone "
                    f"would give it; {anyone}{e.joined_by_fits:.2f} that it is this one, the likeliest it can be "
                    f"(see docs/tables.md)")
+    if e.reason:  # the stored outcome is not simply the pair's own score against the threshold
+        click.echo(f"why: {e.reason_text} [{e.reason}]")
 
 
 @link.command("review")

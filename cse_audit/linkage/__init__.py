@@ -43,6 +43,7 @@ Modules, in the order a run goes through them:
     link         link_people: the run that writes to the store
     evaluate     evaluate against a truth file; write_truth_template; export_persons (record -> person)
     explain      one pair's match weights
+    why          why the pair is stored apart or together when its own score does not say it
     review       borderline pairs for review
 """
 

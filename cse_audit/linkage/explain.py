@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import duckdb
+import numpy as np
+import pandas as pd
 
 from .. import store
+from . import why
 from .engine import _splink_engine, _store_encrypted
 from .errors import LinkageError
 from .features import _features
@@ -42,6 +45,12 @@ class Explanation:
     # None from a store linked before session 10, which did not keep it)
     joined_by_fits: float | None = None
     joined_any: float | None = None
+    # why the stored outcome is what it is when the pair's own score does not say it (why.REASONS;
+    # None: the score at or above the threshold, so one person, or below it, so different people),
+    # a sentence saying it (record ids, never values), and the other records it names
+    reason: str | None = None
+    reason_text: str = ""
+    reason_records: list[str] = field(default_factory=list)
 
 
 def explain(con, kind: str, record_id_a: str, record_id_b: str, config=None,
@@ -94,6 +103,7 @@ def explain(con, kind: str, record_id_a: str, record_id_b: str, config=None,
     stated = float(model["probability_two_random_records_match"])
     from_data = cfg.prior_from_data and cfg.probability_two_random_records_match is None
     prior, shift, joined = _prior_used(con, kind, stated)
+    shifts = shift
     if not from_data:  # the stated prior, as the run used
         prior, shift = stated, {}
     kinds = record_kinds(features)
@@ -104,11 +114,67 @@ def explain(con, kind: str, record_id_a: str, record_id_b: str, config=None,
     rec = records.physical_name
     held = bool(api.query_sql(f"SELECT {GUARD_SQL} AS g FROM {rec} l, {rec} r "
                               f"WHERE l.unique_id = {int(a)} AND r.unique_id = {int(b)}", "pandas")["g"].iloc[0])
-    return Explanation(record_id_a, record_id_b, round(_logit2(prior) + shift, 4), comps,
-                       round(weight, 4), 0.0 if held else 1.0 / (1.0 + 2.0 ** -weight),
-                       bool(out.get("found_by_blocking_rules", False)), same, group, round(shift, 4),
-                       prior != stated or bool(shift), held,
-                       *joined.get((record_id_a, record_id_b), joined.get((record_id_b, record_id_a), (None, None))))
+    e = Explanation(record_id_a, record_id_b, round(_logit2(prior) + shift, 4), comps,
+                    round(weight, 4), 0.0 if held else 1.0 / (1.0 + 2.0 ** -weight),
+                    bool(out.get("found_by_blocking_rules", False)), same, group, round(shift, 4),
+                    prior != stated or bool(shift), held,
+                    *joined.get((record_id_a, record_id_b), joined.get((record_id_b, record_id_a), (None, None))))
+    used, recorded = _linked_with(con, kind, cfg)
+    score = _pair_scorer(linker, api, rec, rows, record_ids, kinds, used, stated, prior,
+                         shifts if from_data else {}, joined)
+    got = why.stored_reason(why._Pair(
+        con, kind, used, record_ids, a, b, e.match_probability, 1.0 / (1.0 + 2.0 ** -weight), held, e.candidate_pair,
+        same, [(x, y, *c) for (x, y), c in joined.items()], recorded, kinds, score))
+    return replace(e, reason=got.reason, reason_text=got.text, reason_records=got.records)
+
+
+def _pair_scorer(linker, api, rec: str, rows, record_ids, kinds, cfg, stated: float, prior: float,
+                 shifts: dict, joined: dict):
+    """Score pairs of records as the last run did (its prior and each group's shift; the
+    within-return guard; kept among its edges; below cannot_link_below as link._apart reads it):
+    the cartesian product of two lists of record indices, each pair once (uid_l < uid_r)."""
+    pairs = {tuple(sorted(k)) for k in joined}
+    s_bits = _logit2(prior) - _logit2(stated)
+
+    def score(left: list[int], right: list[int]) -> pd.DataFrame:
+        got = linker.inference.score_pairs([rows[i] for i in left], [rows[i] for i in right],
+                                           include_found_by_blocking_rules=True).as_pandas_dataframe()
+        x, y = got["unique_id_l"].astype("int64").to_numpy(), got["unique_id_r"].astype("int64").to_numpy()
+        out = pd.DataFrame({"uid_l": np.minimum(x, y), "uid_r": np.maximum(x, y),
+                            "m": got["match_weight"].astype(float).to_numpy(),
+                            "found": got["found_by_blocking_rules"].astype(bool).to_numpy()})
+        out = out[out["uid_l"] != out["uid_r"]].drop_duplicates(["uid_l", "uid_r"]).reset_index(drop=True)
+        if not len(out):
+            return out.assign(guard=False, p=0.0, strong=False, kept=False, low=False)
+        reg = api.register(out[["uid_l", "uid_r"]])
+        g = api.query_sql(f"SELECT c.uid_l, c.uid_r, {GUARD_SQL} AS guard FROM {reg.physical_name} c "
+                          f"JOIN {rec} l ON l.unique_id = c.uid_l JOIN {rec} r ON r.unique_id = c.uid_r", "pandas")
+        out = out.merge(g.astype({"uid_l": "int64", "uid_r": "int64"}), on=["uid_l", "uid_r"], how="left")
+        out["guard"] = out["guard"].fillna(False).astype(bool)
+        group = pair_groups(kinds, out["uid_l"].to_numpy(), out["uid_r"].to_numpy())
+        w = out["m"].to_numpy() + s_bits + np.array([float(shifts.get(str(int(v)), 0.0)) for v in group])
+        out["p"] = 1.0 / (1.0 + np.exp2(-w))
+        fits = np.array([(record_ids[u], record_ids[v]) in pairs
+                         for u, v in zip(out["uid_l"].tolist(), out["uid_r"].tolist(), strict=True)], bool)
+        out["kept"], out["low"] = why.low_and_kept(out["m"].to_numpy(), out["p"].to_numpy(),
+                                                   out["guard"].to_numpy(), fits, cfg, s_bits)
+        out["strong"] = out["found"] & ~out["guard"] & (out["p"] >= cfg.threshold)
+        return out
+
+    return score
+
+
+def _linked_with(con, kind: str, cfg):
+    """The settings the last link used where they decide a reason (its threshold and
+    cannot_link_below, kept in store_meta since session 12; else the configuration's), and
+    whether the store says which pairs it joined by fits (store_meta, since session 5)."""
+    try:
+        got = json.loads(store.get_meta(con, f"linkage_prior:{kind}") or "null")
+    except (duckdb.Error, ValueError):
+        got = None
+    got = got if isinstance(got, dict) else {}
+    used = replace(cfg, **{k: got[k] for k in ("threshold", "cannot_link_below") if k in got})
+    return used, "joined" in got
 
 
 def _logit2(p: float) -> float:

@@ -465,9 +465,11 @@ def link_people(con: duckdb.DuckDBPyConnection, kind: str = "victims", config=No
             # read by the tables, for as long as the current returns are the ones linked
             store.set_meta(con, f"linkage_uncertainty:{kind}", json.dumps({**sure, "joined_by_fits": len(joined),
                                                                             "basis": basis}))
-            # the prior the persons were found with, for `link explain`
+            # the prior the persons were found with, and the cut-offs, for `link explain` (its reasons)
             store.set_meta(con, f"linkage_prior:{kind}", json.dumps({"prior": prior, "group_shifts": shifts,
-                                                                     "joined": joined, "basis": basis}))
+                                                                     "joined": joined, "basis": basis,
+                                                                     "threshold": cfg.threshold,
+                                                                     "cannot_link_below": cfg.cannot_link_below}))
     finally:
         con.unregister("_lk_links")
     result = LinkResult(kind=kind, persons=len(set(roots)), conflicts=conflicts,
