@@ -210,3 +210,39 @@ def test_join_chances_on_codes_equals_the_object_columns(missing):
     # the rejecting pairs were there to reject: without the fit test more records would join
     loose = fit.assign(region="r", fi="f", si="s", sex="Female")
     assert len(_join_chances_before(est, loose, kinds, roots, edges, bits)) > len(want)
+
+
+def test_scored_pairs_handed_over_through_a_private_file_then_removed(monkeypatch, tmp_path):
+    """An unencrypted store's scored pairs reach the second engine through Parquet in a private
+    folder (Splink's engine closed first: the 1M peak), identical, owner-only, and gone after."""
+    import os
+    import stat
+    import tempfile
+
+    import pyarrow.parquet as pq
+
+    from cse_audit import linkage
+    from cse_audit.linkage import engine
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    cfg = linkage.load_linkage_config()
+    src = engine._duckdb_api("1GB", 1, False)
+    src._con.execute("CREATE TABLE p AS SELECT range AS unique_id_l, range + 1 AS unique_id_r, "
+                     "range / 7.0 AS match_weight, 'x' || range AS fn FROM range(250000)")
+    modes = []
+    real = pq.ParquetWriter
+
+    class Spy(real):
+        def __init__(self, where, *a, **k):
+            modes.append(stat.S_IMODE(os.fstat(where.fileno()).st_mode))
+            modes.append(stat.S_IMODE(os.stat(os.path.dirname(where.name)).st_mode))
+            super().__init__(where, *a, **k)
+
+    monkeypatch.setattr(pq, "ParquetWriter", Spy)
+    got = engine._scored_pairs_engine(src, {"scored_pairs": "SELECT * FROM p ORDER BY unique_id_l"}, cfg, False)
+    assert modes == [0o600, 0o700]
+    with pytest.raises(Exception):  # noqa: B017 - Splink's engine is closed
+        src._con.execute("SELECT 1")
+    n, total, last = got._con.execute("SELECT count(*), sum(unique_id_r), max(fn) FROM scored_pairs").fetchone()
+    assert (n, total, last) == (250000, sum(range(1, 250001)), "x99999")
+    assert not list(tmp_path.rglob("*.parquet"))

@@ -134,13 +134,50 @@ def _scored_pairs_engine(api, copies: dict[str, str], cfg: LinkageConfig, encryp
         for name, sql in copies.items():
             api.spark.sql(sql).createOrReplaceTempView(name)
         return api
-    pairs = _duckdb_api(None if encrypted else PAIRS_MEMORY_LIMIT, cfg.threads, encrypted)
-    for name, sql in copies.items():
-        pairs._con.register("_lk_copy", api._con.execute(sql).to_arrow_reader(1 << 20))
-        pairs._con.execute(f"CREATE TABLE {name} AS SELECT * FROM _lk_copy")
-        pairs._con.unregister("_lk_copy")
-    api._con.close()  # Splink's engine and its working tables: memory (and spill folder) freed
-    return pairs
+    if encrypted:  # nothing may reach disk in clear: streamed while both engines are open
+        pairs = _duckdb_api(None, cfg.threads, encrypted)
+        for name, sql in copies.items():
+            pairs._con.register("_lk_copy", api._con.execute(sql).to_arrow_reader(1 << 20))
+            pairs._con.execute(f"CREATE TABLE {name} AS SELECT * FROM _lk_copy")
+            pairs._con.unregister("_lk_copy")
+        api._con.close()
+        return pairs
+    return _handed_over_on_disk(api, copies, cfg)
+
+
+def _handed_over_on_disk(api, copies: dict[str, str], cfg: LinkageConfig):
+    """_scored_pairs_engine for a store that may spill: the copies written as Parquet into a
+    private folder (owner only, like the engines' spill folders, which hold the same names and
+    dates of birth), Splink's engine closed, then read into the new engine. Streamed from one
+    engine into the other, both were open at once: at a million records Splink's (its 3GB cap
+    full) and the new one's growing table made the linkage's peak (4.82 GiB, BENCHMARKS.md
+    session 12); this way the peak is the larger of the two."""
+    import shutil
+    import tempfile
+
+    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
+
+    folder = tempfile.mkdtemp(prefix=f"{SPILL_PREFIX}{os.getpid()}-")  # mode 0700
+    try:
+        files = {}
+        for name, sql in copies.items():
+            reader = api._con.execute(sql).to_arrow_reader(1 << 20)
+            files[name] = os.path.join(folder, f"{name}.parquet")
+            # owner only (names), though the folder is too
+            with open(files[name], "wb", opener=lambda p, f: os.open(p, f, 0o600)) as fh, \
+                    pq.ParquetWriter(fh, reader.schema, compression="none") as out:
+                for batch in reader:
+                    out.write_batch(batch)
+        api._con.close()  # Splink's engine and its working tables: memory (and spill folder) freed
+        pairs = _duckdb_api(PAIRS_MEMORY_LIMIT, cfg.threads, False)
+        for name, path in files.items():
+            pairs._con.register("_lk_copy", ds.dataset(path, format="parquet"))
+            pairs._con.execute(f"CREATE TABLE {name} AS SELECT * FROM _lk_copy")
+            pairs._con.unregister("_lk_copy")
+        return pairs
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 SPARK_PARTITIONS = 4
