@@ -171,9 +171,10 @@ def _records(con, forenames, surnames, refs) -> None:
     rows = [(i, f, s, r) for i, (f, s, r) in enumerate(zip(forenames, surnames, refs, strict=True))]
     con.execute("""CREATE TABLE recs (record_id VARCHAR, return_id VARCHAR, agency_id VARCHAR, source_type VARCHAR,
         record_ref VARCHAR, forename VARCHAR, surname VARCHAR, initials VARCHAR, dob DATE, age INTEGER,
-        age_max INTEGER, case_date DATE, sex VARCHAR, ethnicity VARCHAR, area VARCHAR, case_ref VARCHAR)""")
+        age_max INTEGER, case_date DATE, sex VARCHAR, ethnicity VARCHAR, area VARCHAR, case_ref VARCHAR,
+        sheet VARCHAR)""")
     con.executemany("INSERT INTO recs VALUES (?, 'ret', 'ag', 'police', ?, ?, ?, NULL, NULL, NULL, NULL, NULL, "
-                    "NULL, NULL, NULL, NULL)", [(f"r{i:06d}", r, f, s) for i, f, s, r in rows])
+                    "NULL, NULL, NULL, NULL, NULL)", [(f"r{i:06d}", r, f, s) for i, f, s, r in rows])
     con.execute("CREATE VIEW current_victims AS SELECT * FROM recs")
     con.execute("CREATE VIEW current_offenders AS SELECT * FROM recs WHERE false")
 
