@@ -248,6 +248,39 @@ def _move_cross_pairs(con, plan: _Plan, columns: set[str], counts: dict[int, int
             del counts[int(rest)]
 
 
+KNOWN = "__cse_u_known"  # the sampled records a comparison's null level does not rule out
+
+
+def _known_pair_counts(con, comp: dict, columns: set[str], rows: int) -> dict[int, int] | None:
+    """A comparison counted over record pairs, but only among the sampled records its null
+    level's guards do not rule out (``_Plan.absent``: a record without the column is null against
+    anyone) and reading only its own columns; every pair left out is at the null level. The people
+    named on a case (associates): a list per case, nearly one distinct value per record, and 60 %
+    of records with none: 3.4 of 6.5 CPU-s of u at 100k before (session 12). None when the
+    comparison has no such guard or cannot be analysed (then counted with the others)."""
+    levels = _levels(comp)
+    try:
+        known = frozenset(columns)
+        absent, _apart = _guards(levels, known)
+        read = set().union(*(_analysed(cond, known)[0] for cond, _ in levels if cond is not None))
+    except ulevels.Unplannable:
+        return None
+    if not absent:
+        return None
+    cols = ", ".join(_q(c, columns) for c in sorted(read | {"unique_id"}))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {KNOWN} AS SELECT {cols} FROM {SAMPLE} "
+                f"WHERE {_known_sql(absent, columns)}")
+    try:
+        m = con.execute(f"SELECT count(*) FROM {KNOWN}").fetchone()[0]
+        got = pair_level_counts(con, KNOWN, [comp], m, 0)[0] if m > 1 else {}
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {KNOWN}")
+    left_out = rows * (rows - 1) // 2 - m * (m - 1) // 2
+    if left_out:
+        got[-1] = got.get(-1, 0) + left_out
+    return got
+
+
 def level_counts(con, table: str, comparisons: list[dict], k: int, seed: int) -> dict[int, dict[int, int]]:
     """The same counts as ``pair_level_counts``, each comparison on distinct values where it can
     be (module doc)."""
@@ -263,9 +296,16 @@ def level_counts(con, table: str, comparisons: list[dict], k: int, seed: int) ->
                 by_pairs.append(i)
             else:
                 counts[i] = _distinct_counts(con, plan, columns, rows * (rows - 1) // 2)
-        if by_pairs:
-            got = pair_level_counts(con, SAMPLE, [comparisons[i] for i in by_pairs], rows, seed)
-            counts.update({i: got[j] for j, i in enumerate(by_pairs)})
+        rest = []
+        for i in by_pairs:
+            got = _known_pair_counts(con, comparisons[i], columns, rows)
+            if got is None:
+                rest.append(i)
+            else:
+                counts[i] = got
+        if rest:
+            got = pair_level_counts(con, SAMPLE, [comparisons[i] for i in rest], rows, seed)
+            counts.update({i: got[j] for j, i in enumerate(rest)})
     finally:
         con.execute(f"DROP TABLE IF EXISTS {SAMPLE}")
     return counts
