@@ -196,6 +196,13 @@ def test_a_record_joined_by_its_fits_directly_and_through_its_persons_record(tmp
     e = linkage.explain(con, "victims", ids["xq"], to, config=cfg)
     assert e.same_person and e.match_probability < cfg.threshold
     assert e.reason == "joined_by_fits" and e.joined_any >= cfg.threshold
+    # the CLI says it once, on the why line (not also on a "joined by its fits" line of its own)
+    con.close()
+    lines = CliRunner().invoke(cli, ["link", "explain", ids["xq"], to, "--db", str(tmp_path / "fits.duckdb")]
+                               ).output.splitlines()
+    assert any(ln.startswith("why:") and ln.endswith("[joined_by_fits]") for ln in lines), lines
+    assert not any(ln.startswith("joined by its fits") for ln in lines), lines
+    con = store.connect(tmp_path / "fits.duckdb")
     e = linkage.explain(con, "victims", ids["xq"], other, config=cfg)
     assert e.same_person and e.match_probability < cfg.threshold
     assert e.reason == "joined_by_fits_via" and e.reason_records == [to]

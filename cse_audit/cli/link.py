@@ -179,7 +179,7 @@ def link_explain(record_a, record_b, kind, db, config_dir, show_values, fmt):
                f"{' (held apart: two rows of one return without full names, a shared reference or one dob)' if e.held_apart_within_return else ''}; "
                f"{'a candidate pair' if e.candidate_pair else 'never compared (no blocking rule pairs them)'}; "
                f"stored as {'one person' if e.same_person else 'different people' if e.same_person is False else '?'}")
-    if e.joined_by_fits is not None:
+    if e.joined_by_fits is not None and e.reason != "joined_by_fits":  # else the why line says it
         # a store linked before session 10 kept only the chance that it is this one (joined_any None)
         anyone = f"chance {e.joined_any:.2f} that it is one of them, " if e.joined_any is not None else "chance "
         click.echo(f"joined by its fits: the record without a full name fits more named people than chance alone "
