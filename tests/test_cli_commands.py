@@ -74,7 +74,7 @@ def test_link_explain_json(loaded):
     data = json.loads(result.stdout)
     assert (data["record_id_a"], data["record_id_b"]) == (a, b)
     assert [c["comparison"] for c in data["comparisons"]] == ["forename", "surname", "birth", "sex", "area",
-                                                              "ethnicity", "reference"]
+                                                              "ethnicity", "reference", "associates"]
     assert all("values" not in c for c in data["comparisons"])        # no names unless --show-values
     assert data["match_weight"] == pytest.approx(
         data["prior_match_weight"] + sum(c["match_weight"] for c in data["comparisons"]), abs=1e-3)
