@@ -62,7 +62,7 @@ def _with_cases(path):
             con.execute("INSERT INTO offenders (record_id, return_id, agency_id, source_type, sheet, row_number, "
                         "case_ref, forename, surname, sex) VALUES (?, ?, ?, ?, 'Offenders', ?, ?, ?, ?, 'Male')",
                         [f"{agency}:{ret}:Offenders:{n}", int(ret), agency, AGENCIES[agency][1], n, f"F-{key}",
-                         "Man", f"Number{n:03d}".translate(str.maketrans("0123456789", "abcdefghij"))])
+                         "Mark", f"Number{n:03d}".translate(str.maketrans("0123456789", "abcdefghij"))])
     return con, ids
 
 

@@ -151,10 +151,23 @@ _ASSOCIATES = """
         regexp_replace(lower(strip_accents(coalesce(surname, ''))), '[^a-z]', '', 'g') AS sn
       FROM (SELECT return_id, case_ref, surname, regexp_replace(regexp_replace(lower(strip_accents(
                      coalesce(forename, ''))), '[-_.,/]', ' ', 'g'), '[^a-z ]', '', 'g') AS fn_text
-            FROM {view} WHERE case_ref IS NOT NULL))
-    SELECT return_id, case_ref, list(DISTINCT CAST(hash(fn || ' ' || sn) >> 1 AS BIGINT)) AS assoc
-    FROM c WHERE length(fn) > 1 AND length(sn) > 1 AND fn NOT IN (SELECT unnest({unk}))
-      AND replace(fn_text, ' ', '') NOT IN (SELECT unnest({unk})) AND sn NOT IN (SELECT unnest({unk}))
+            FROM {view} WHERE case_ref IS NOT NULL)),
+    named AS (
+      SELECT DISTINCT return_id, case_ref, CAST(hash(fn || ' ' || sn) >> 1 AS BIGINT) AS h
+      FROM c WHERE length(fn) > 1 AND length(sn) > 1 AND fn NOT IN (SELECT unnest({unk}))
+        AND replace(fn_text, ' ', '') NOT IN (SELECT unnest({unk})) AND sn NOT IN (SELECT unnest({unk}))
+        -- "Not known", "Not given": the whole name is an unknown name; "Asian Male", "Mr Smith",
+        -- "Unidentified Male", "Suspect One": a part describes someone instead of naming him
+        AND replace(fn_text, ' ', '') || sn NOT IN (SELECT unnest({unk}))
+        AND fn NOT IN (SELECT unnest({words})) AND sn NOT IN (SELECT unnest({words}))),
+    own AS (SELECT return_id, case_ref, count(*) AS n FROM {own} WHERE case_ref IS NOT NULL GROUP BY ALL),
+    -- how many of the record's own kind its return lists with each name (on all its cases): an
+    -- operation's list on every child's case, or one case of many children, says nothing of which
+    -- child (two different children of it "share" the whole list), nor a child's name of which man
+    wide AS (SELECT x.return_id, x.h FROM named x JOIN own o USING (return_id, case_ref)
+             GROUP BY ALL HAVING sum(o.n) > {most})
+    SELECT return_id, case_ref, list(h ORDER BY h) AS assoc FROM named x
+    WHERE NOT EXISTS (SELECT 1 FROM wide w WHERE w.return_id = x.return_id AND w.h = x.h)
     GROUP BY return_id, case_ref"""
 
 
@@ -164,11 +177,13 @@ def _associates(con, kind: str, cfg: LinkageConfig) -> None:
     if "associates" not in cfg.comparisons:
         con.execute("CREATE OR REPLACE TEMP TABLE _lk_assoc (return_id INTEGER, case_ref VARCHAR, assoc BIGINT[])")
         return
-    # the view's name is one of two constants; unknown names through sql_literal
+    # the views' names are constants; names through sql_literal, most_listed a validated integer
+    c = cfg.comparisons["associates"]
     other = f"current_{OTHER_KIND[kind]}"
     _swapped_sheets(con, other, "_lk_swapped_other")
-    sql = _ASSOCIATES.format(view=_names_read_right(other, "_lk_swapped_other"),
-                             unk=_sql_list(sorted(cfg.unknown_names) or [""]))
+    sql = _ASSOCIATES.format(view=_names_read_right(other, "_lk_swapped_other"), own=f"current_{kind}",
+                             unk=_sql_list(sorted(cfg.unknown_names) or [""]),
+                             words=_sql_list(sorted(c.not_names) or [""]), most=int(c.most_listed))
     con.execute(f"CREATE OR REPLACE TEMP TABLE _lk_assoc AS {sql}")
     con.execute("DROP TABLE IF EXISTS _lk_swapped_other")
 
@@ -290,7 +305,8 @@ def _read_features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig
     _associates(con, kind, cfg)
     try:
         table = con.sql("""
-            SELECT b.* EXCLUDE (record_id, case_ref), x.assoc, f.sx AS fn_sx, s.sx AS sn_sx, f.nick AS fn_nick,
+            SELECT b.* EXCLUDE (record_id, case_ref), x.assoc, b.fn AS assoc_fn, b.fi AS assoc_fi, b.sn AS assoc_sn,
+                   CAST(f.grp AS VARCHAR[]) AS assoc_fn_groups, f.sx AS fn_sx, s.sx AS sn_sx, f.nick AS fn_nick,
                    CAST(f.grp AS VARCHAR[]) AS fn_groups, CAST(s.grp AS VARCHAR[]) AS sn_groups,
                    CAST(coalesce(a.force_area, b.area) AS VARCHAR) AS region,
                    CAST(CASE WHEN b.area IS NULL THEN NULL ELSE coalesce(a.force_areas, [b.area]) END AS VARCHAR[])

@@ -60,6 +60,10 @@ class ComparisonSettings:
     tf: bool = False
     jaro_winkler: float = 0.9
     damerau_levenshtein: int = 1
+    # associates only: a name its return lists with more than most_listed of the record's own kind
+    # says nothing of which one; a name with a word of not_names is no one's (features.py)
+    most_listed: int = 5
+    not_names: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -281,6 +285,20 @@ def _load_periods(settings_path: Path, registry_path: Path | None):
     return default, agencies
 
 
+def _whole(value: Any, where: str, path: Path) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1000:
+        raise LinkageConfigError(f"{path}: '{where}' must be a whole number from 1 to 1000, got {value!r}")
+    return value
+
+
+def _names_list(raw, where: str, path: Path) -> list[str]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not all(isinstance(x, str) and x.strip() for x in raw):
+        raise LinkageConfigError(f"{path}: '{where}' must be a list of words")
+    return raw
+
+
 def _parse_comparisons(raw: dict, path: Path) -> dict[str, ComparisonSettings]:
     _check_keys(raw, set(LEVELS), "comparisons", path)
     out = {}
@@ -288,7 +306,8 @@ def _parse_comparisons(raw: dict, path: Path) -> dict[str, ComparisonSettings]:
         where = f"comparisons.{comp}"
         if comp in OPTIONAL_COMPARISONS and comp not in raw:
             continue
-        c = _check_keys(raw.get(comp), {"m", "tf", "jaro_winkler", "damerau_levenshtein"}, where, path)
+        extra = {"most_listed", "not_names"} if comp == "associates" else set()
+        c = _check_keys(raw.get(comp), {"m", "tf", "jaro_winkler", "damerau_levenshtein", *extra}, where, path)
         if "m" not in c:
             raise LinkageConfigError(f"{path}: '{where}.m' is missing")
         m_raw = c["m"]
@@ -311,7 +330,9 @@ def _parse_comparisons(raw: dict, path: Path) -> dict[str, ComparisonSettings]:
             m=m, tf=bool(c.get("tf", False)),
             jaro_winkler=_num(c.get("jaro_winkler", 0.9), f"{where}.jaro_winkler", path, 0, 1),
             damerau_levenshtein=int(_num(c.get("damerau_levenshtein", 1),
-                                         f"{where}.damerau_levenshtein", path, 0, 5)))
+                                         f"{where}.damerau_levenshtein", path, 0, 5)),
+            most_listed=_whole(c.get("most_listed", 5), f"{where}.most_listed", path),
+            not_names=frozenset(normalise_name(x) for x in _names_list(c.get("not_names"), f"{where}.not_names", path)))
     return out
 
 
