@@ -149,14 +149,13 @@ def test_a_configuration_without_associates_does_not_compare_them(tmp_path, asso
     assert ex.match_probability < 0.5 and not any(c["comparison"] == "associates" for c in ex.comparisons)
 
 
-def test_u_counted_on_distinct_values_matches_every_pair(assoc_linked):
-    """The null level (no one listed, or one agency) leaves pairs out of u's count by its guards
-    (usample): an equality of agencies must not be read as 'pairs only within one agency'."""
+def associates_u_counts(con, cfg) -> tuple[dict, dict]:
+    """The associates' level counts over every pair of the store's victim records, on distinct
+    values (usample.level_counts) and pair by pair (its oracle)."""
     import duckdb
 
     from cse_audit.linkage import usample
 
-    con, _ids, cfg = assoc_linked
     table, _ = _features(con, "victims", cfg)
     comps = [c.get_comparison("duckdb").as_dict() for c in _comparisons(cfg, "duckdb")]
     comps = [c for c in comps if c["output_column_name"] == "associates"]
@@ -164,7 +163,13 @@ def test_u_counted_on_distinct_values_matches_every_pair(assoc_linked):
     scratch.register("t", table)
     scratch.execute("CREATE TABLE f AS SELECT * FROM t")
     n = table.num_rows
-    fast = usample.level_counts(scratch, "f", comps, n, 7)
-    slow = usample.pair_level_counts(scratch, "f", comps, n, 7)
+    return usample.level_counts(scratch, "f", comps, n, 7), usample.pair_level_counts(scratch, "f", comps, n, 7)
+
+
+def test_u_counted_on_distinct_values_matches_every_pair(assoc_linked):
+    """The null level (no one listed, or one agency) leaves pairs out of u's count by its guards
+    (usample): an equality of agencies must not be read as 'pairs only within one agency'."""
+    con, _ids, cfg = assoc_linked
+    fast, slow = associates_u_counts(con, cfg)
     # one pair shares someone (Kayleigh, police and council); thousands of pairs of two agencies do not
     assert fast == slow and fast[0][0] == 1 and fast[0][1] > 1000

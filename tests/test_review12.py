@@ -265,25 +265,14 @@ def test_sisters_sharing_their_abuser_are_kept_two(tmp_path):
 # distinct values must still equal the count over every pair, and --show-values never prints the
 # hashed names nor the copies.
 def test_u_and_show_values_with_the_sisters_condition(tmp_path):
-    import duckdb
-
-    from cse_audit.linkage import usample
-    from cse_audit.linkage.comparisons import _comparisons
-    from cse_audit.linkage.features import _features
+    from .test_linkage_associates import associates_u_counts
 
     vc = {"s_ellie_p": "P-1", "s_emily_l": "L-1", "s_kath_p": "P-4", "s_kate_l": "L-4", "s_megan_l": "L-4"}
     off = [("P1", "P-1", "Wayne", "Ashurst"), ("L1", "L-1", "Wayne", "Ashurst"),
            ("P1", "P-4", "Gary", "Pilling"), ("L1", "L-4", "Gary", "Pilling")]
     con, ids, _ = _store(tmp_path / "s.duckdb", SISTERS, vc, off)
     cfg = _cfg()
-    table, _ = _features(con, "victims", cfg)
-    comps = [c.get_comparison("duckdb").as_dict() for c in _comparisons(cfg, "duckdb")]
-    comps = [c for c in comps if c["output_column_name"] == "associates"]
-    scratch = duckdb.connect()
-    scratch.register("t", table)
-    scratch.execute("CREATE TABLE f AS SELECT * FROM t")
-    fast = usample.level_counts(scratch, "f", comps, table.num_rows, 7)
-    slow = usample.pair_level_counts(scratch, "f", comps, table.num_rows, 7)
+    fast, slow = associates_u_counts(con, cfg)
     assert fast == slow and fast[0][0] >= 1  # Kate ~ Katherine share Gary Pilling
     ex = linkage.explain(con, "victims", ids["s_kath_p"], ids["s_kate_l"], config=cfg, show_values=True)
     assert _assoc(ex)["level"] == "shared"
