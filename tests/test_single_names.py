@@ -179,6 +179,9 @@ def _parts(fixture_config_dir, tmp_path, pairs, text=PARTS, age="30"):
     ("Unknown female B", ""), ("U/K male 1", ""), ("UK Male 2", ""), ("Unk. female", ""), ("", "Male 1"),
     ("?", "Male 3"), ("UNKNOWN", "MALE"), ("u.k.", "female"), ("Male", "2"), ("", "Unknown male no. 4"),
     ("Unidentified", "Man"), ("Child", "B"), ("", "Female"),
+    # described instead of named (session 12): an unidentified suspect's ethnicity and sex
+    ("Asian", "Male"), ("Asian male", ""), ("White Male 2", ""), ("", "Eastern European man"),
+    ("Unknown", "Asian male"), ("Black", "Female (1)"),
 ])
 def test_an_unnamed_person_split_over_the_name_columns_has_no_name(fixture_config_dir, tmp_path, forename,
                                                                    surname):
@@ -200,6 +203,11 @@ def test_an_unnamed_person_split_over_the_name_columns_has_no_name(fixture_confi
     ("Unknown", "Manning", (None, "Manning")),
     ("Unknown", "F", (None, "F")),
     ("Victoria", "Male 1", ("Victoria", "Male 1")),
+    ("John", "White", ("John", "White")),        # a description word is a surname beside a name
+    ("White", "", ("White", None)),
+    ("Asian", "", ("Asian", None)),              # a description alone names no one either way
+    ("Arabella", "Male", ("Arabella", "Male")),
+    ("Black", "Smith", ("Black", "Smith")),
 ])
 def test_real_names_beside_placeholder_words_are_kept(fixture_config_dir, tmp_path, forename, surname, expected):
     got, _ = _parts(fixture_config_dir, tmp_path, [(forename, surname)])
@@ -218,12 +226,13 @@ def test_unnamed_rows_among_named_ones_and_a_row_with_nothing_else(fixture_confi
 
 
 def test_unnamed_person_words_in_a_whole_name_column(fixture_config_dir, tmp_path):
-    names = ["Unknown male A", "U/K male 1", "UK Male 2", "Unk. female", "Male 1", "Unknown female B"]
+    names = ["Unknown male A", "U/K male 1", "UK Male 2", "Unk. female", "Male 1", "Unknown female B",
+             "Asian male", "White Male 3"]
     rows = [["Ref", "Name", "Age", "Sex"]] + [[f"R{i}", n, "30", "M"] for i, n in enumerate(names)]
-    rows += [["R9", "Una Male", "30", "F"], ["R10", "Ukmal Fauxley", "31", "M"]]
+    rows += [["R9", "Una Male", "30", "F"], ["R10", "Ukmal Fauxley", "31", "M"], ["R11", "Jack White", "40", "M"]]
     m = _map(fixture_config_dir, tmp_path, OFFENDERS % "", rows)
     got = [(r.get("forename"), r.get("surname")) for r in m.records["offenders"]]
-    assert got == [(None, None)] * len(names) + [("Una", "Male"), ("Ukmal", "Fauxley")]
+    assert got == [(None, None)] * len(names) + [("Una", "Male"), ("Ukmal", "Fauxley"), ("Jack", "White")]
 
 
 def test_a_forename_column_alone_with_unnamed_people(fixture_config_dir, tmp_path):

@@ -37,16 +37,25 @@ _NAME_PARTS = ("forename", "surname")
 _UNK = r"(?:unknown|unk\.?|u\.?/?k\.?|unidentified|unnamed|not\s+known|n/k)"
 _WHO = r"(?:male|female|man|woman|boy|girl|person|suspect|offender|perpetrator|perp|victim|child)"
 _MARK = r"(?:(?:no\.?|number)\s*)?\d{1,3}"
-_UNNAMED = re.compile(rf"(?P<unk>{_UNK})?\s*(?:(?P<who>{_WHO})\b|(?P<mf>[mf])(?=\s*{_MARK}$))?\s*"
+# an unidentified suspect described instead of named: "Asian male", "White Male 2", "Eastern
+# European man" (a description, then a person word: "John White", "Asian" alone stay names)
+_DESC = (r"(?:asian|white|black|mixed|arab|arabic|african|caribbean|(?:eastern\s+)?european|british|"
+         r"pakistani|bangladeshi|indian|kurdish|afghan|somali|albanian|romanian)")
+_UNNAMED = re.compile(rf"(?P<unk>{_UNK})?\s*(?:(?P<desc>{_DESC})\s+)?"
+                      rf"(?:(?P<who>{_WHO})\b|(?P<mf>[mf])(?=\s*{_MARK}$))?\s*"
                       rf"(?:(?P<no>{_MARK})|\b(?P<letter>[a-z]))?\.?")
-# a cell that may be (the start of) such a text: it starts with a not-known word or a person word
-_MAY_BE_UNNAMED = re.compile(rf"[ \t(]*(?:{_UNK}|{_WHO})(?![a-z])[^\n]{{0,30}}$", re.I)
+# a cell that may be (the start of) such a text: it starts with a not-known, a description or a
+# person word
+_MAY_BE_UNNAMED = re.compile(rf"[ \t(]*(?:{_UNK}|{_WHO}|{_DESC})(?![a-z])[^\n]{{0,30}}$", re.I)
 # the same, found in a column's distinct texts lower-cased and joined by newlines: one scan in C,
 # from each newline only (a literal first character), faster than a match per text
 # (the words as a tree of first letters: sre tries the branches at each newline, and most fail at once)
 _UNNAMED_LINE = re.compile(r"\n[ \t(]*(?:u(?:n(?:known|k\.?|identified|named)|\.?/?k\.?)|n(?:ot\s+known|/k)"
                            r"|m(?:ale|an)|female|woman|boy|girl|p(?:erson|erp(?:etrator)?)|suspect|offender"
-                           r"|victim|child)(?![a-z])[^\n]{0,30}(?=\n)")
+                           r"|victim|child"
+                           r"|a(?:sian|rab(?:ic)?|frican|fghan|lbanian)|w(?:hite)|b(?:lack|ritish|angladeshi)|mixed"
+                           r"|caribbean|(?:eastern\s+)?european|pakistani|indian|kurdish|somali|romanian)"
+                           r"(?![a-z])[^\n]{0,30}(?=\n)")
 _PUNCT = re.compile(r"[(),#:;_\-\[\]]")
 
 
@@ -228,8 +237,10 @@ def unnamed_text(text: str) -> bool:
         return False
     unk, who, letter = m["unk"], m["who"], m["letter"]
     # a letter numbers only after a person word ("Unknown A" may be a surname's initial); without a
-    # not-known word the person word must be there ("Male 1"; "A" or "1" alone say nothing)
-    return bool(unk or who) and not (letter and not who) and not (m["mf"] and not unk)
+    # not-known word the person word must be there ("Male 1"; "A" or "1" alone say nothing); a
+    # description only with a person word ("Asian male"; "White" or "Black 2" are not)
+    return (bool(unk or who) and not (letter and not who) and not (m["mf"] and not unk)
+            and not (m["desc"] and not who))
 
 
 def may_be_unnamed(distinct) -> frozenset:
