@@ -137,12 +137,19 @@ def _scored_pairs_engine(api, copies: dict[str, str], cfg: LinkageConfig, encryp
     if encrypted:  # nothing may reach disk in clear: streamed while both engines are open
         pairs = _duckdb_api(None, cfg.threads, encrypted)
         for name, sql in copies.items():
-            pairs._con.register("_lk_copy", api._con.execute(sql).to_arrow_reader(1 << 20))
-            pairs._con.execute(f"CREATE TABLE {name} AS SELECT * FROM _lk_copy")
-            pairs._con.unregister("_lk_copy")
+            _load(pairs, name, api._con.execute(sql).to_arrow_reader(1 << 20))
         api._con.close()
         return pairs
     return _handed_over_on_disk(api, copies, cfg)
+
+
+def _load(pairs, name: str, source) -> None:
+    """Table ``name`` (one of the copies' constant names) in the new engine, from an Arrow source."""
+    pairs._con.register("_lk_copy", source)
+    try:
+        pairs._con.execute(f"CREATE TABLE {name} AS SELECT * FROM _lk_copy")
+    finally:
+        pairs._con.unregister("_lk_copy")
 
 
 def _handed_over_on_disk(api, copies: dict[str, str], cfg: LinkageConfig):
@@ -172,9 +179,7 @@ def _handed_over_on_disk(api, copies: dict[str, str], cfg: LinkageConfig):
         api._con.close()  # Splink's engine and its working tables: memory (and spill folder) freed
         pairs = _duckdb_api(PAIRS_MEMORY_LIMIT, cfg.threads, False)
         for name, path in files.items():
-            pairs._con.register("_lk_copy", ds.dataset(path, format="parquet"))
-            pairs._con.execute(f"CREATE TABLE {name} AS SELECT * FROM _lk_copy")
-            pairs._con.unregister("_lk_copy")
+            _load(pairs, name, ds.dataset(path, format="parquet"))
         return pairs
     finally:
         shutil.rmtree(folder, ignore_errors=True)
