@@ -191,9 +191,10 @@ class _Translator:
         placeholder ("Suspect One", "Mr X", "No name") is no name. A title is no forename: "Mr
         Smith" is surname Smith (one word after a title is a surname, whatever `single_word` says),
         "Mr John Smith" is John Smith."""
-        if self.numbered_unknown(s):
+        candidate = self._candidate(s)     # once: without column()'s scan it is a regex per text
+        if self._numbered(s) or candidate and self._unnamed(s):
             return None, None, None
-        s, surname = untitled(s, self._candidate(s))
+        s, surname = untitled(s, candidate)
         if not s:
             return (None, {"forename": None, "surname": surname}, None) if surname else (None, None, None)
         parts, problem = parse_name(s, self.spec.single_word or "reject", self.spec.order)
@@ -205,7 +206,11 @@ class _Translator:
         """A numbered unknown (_numbered) or, in one cell, an unnamed person (unnamed_text) or a
         `no_name` text."""
         # _candidate: the texts of this column that may be one (column())
-        return self._numbered(s) or (self._candidate(s) and (unnamed_text(s) or normalise(s) in self.no_name))
+        return self._numbered(s) or (self._candidate(s) and self._unnamed(s))
+
+    def _unnamed(self, s: str) -> bool:
+        """Whether a candidate text (_candidate) is an unnamed person or a `no_name` text."""
+        return unnamed_text(s) or normalise(s) in self.no_name
 
     def _numbered(self, s: str) -> bool:
         """An unknown token, or one of codes/unknown.yaml's `numbered_names` ("UM", "UF"), with a
