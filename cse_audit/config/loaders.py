@@ -111,7 +111,7 @@ def load_fields(path: Path) -> dict[str, FieldDef]:
 
 def load_code_list(path: Path) -> CodeList:
     d = load_yaml(path) or {}
-    _check_keys(d, {"name", "categories", "codes", "includes", "tokens", "numbered_names"}, path, "")
+    _check_keys(d, {"name", "categories", "codes", "includes", "tokens", "numbered_names", "no_name"}, path, "")
     name = d.get("name", path.stem)
     if name != path.stem:
         raise ConfigError(path, "name", _line(d, "name"), f"must equal the file name {path.stem!r}")
@@ -212,7 +212,9 @@ def load_config(root: str | Path | None = None) -> Config:
             raise ConfigError(root / "schema.yaml", f"template.codes.{fname}", None, f"no code list {list_name!r}")
     numbered = frozenset(normalise(t) for t in _unknown_tokens(root / "codes" / "unknown.yaml", "numbered_names")) \
         if unknown else frozenset()
-    return Config(root, settings, fields, codes, tokens | {""}, mappings, agencies, template, numbered)
+    no_name = frozenset(normalise(t) for t in _unknown_tokens(root / "codes" / "unknown.yaml", "no_name")) \
+        - {""} if unknown else frozenset()
+    return Config(root, settings, fields, codes, tokens | {""}, mappings, agencies, template, numbered, no_name)
 
 
 def _unknown_tokens(path: Path, key: str = "tokens") -> list[str]:

@@ -207,6 +207,9 @@ class Config:
     # codes/unknown.yaml `numbered_names`: in a name column, these with a number ("UM1", "UF 2")
     # are a numbered unnamed person, as an unknown token with a number is ("Unknown male 1")
     numbered_unknown: frozenset[str] = frozenset()
+    # codes/unknown.yaml `no_name`: whole texts that in a name column (one cell, or a row's forename
+    # and surname cells read together) stand in for a name nobody gave ("No name", "Name withheld")
+    no_name: frozenset[str] = frozenset()
 
     @cached_property
     def agency_list(self) -> list[Agency]:

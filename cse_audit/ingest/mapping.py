@@ -31,7 +31,8 @@ from .sheets import (
     is_footer_row,
     select_sheets,
 )
-from .translate import _known, _Translator, unnamed_rows
+from .translate import _known, _Translator
+from .unnamed import unnamed_rows
 
 
 @dataclass
@@ -358,7 +359,7 @@ def _drop_unnamed(fields: list[_Field], grid: _Grid, values: dict, identified: l
     order = [f for f in ("forename", "surname") if f in cols]     # as unnamed_rows takes them
     known = [cols[f][2].may_be_unnamed for f in order]
     rows = unnamed_rows(*(grid(cols[f][0]) if f in cols else None for f in ("forename", "surname")), unknown,
-                        None if None in known else known)
+                        None if None in known else known, cols[order[0]][2].no_name)
     for f in ("forename", "surname") if rows else ():
         if f in values:
             values[f] = list(values[f])

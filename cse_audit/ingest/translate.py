@@ -7,10 +7,10 @@ and the result reused for every row that holds it.
 from __future__ import annotations
 
 import re
-from itertools import compress
 
 from ..config import Agency, ColumnSpec, Config, normalise
 from .records import UNKNOWN
+from .unnamed import COMMA_TITLE, after_title, may_be_unnamed, scans, unnamed_text, untitled
 from .values import (
     date_from_pattern,
     parse_age,
@@ -27,37 +27,6 @@ _NUMBERED = re.compile(r"^(\D*?)\s*(?:no\s*|number\s*)?\d{1,3}$")
 _DIGIT = re.compile(r"\d")
 # fields holding a name part in a column of its own: a numbered unnamed person there is no name
 _NAME_PARTS = ("forename", "surname")
-
-# An unnamed person written as a name, in one cell or across the forename and surname cells of a
-# row: "Unknown male 1", "Unknown" + "Male 1", "Unknown male" + "A", "U/K male 1", "UK Male 2",
-# "Unk. female", "Male 1", "Child A". Read as a name it is a person called "Male" (or "Unknown
-# Male"): one name shared by every unnamed suspect of every return. The whole text of the cells
-# must be these words: a not-known word, then a word for the person (male, female, child...), then
-# a number or (after the person word) a letter; "Una Male", "John Male", "Unknown Smith" are names.
-_UNK = r"(?:unknown|unk\.?|u\.?/?k\.?|unidentified|unnamed|not\s+known|n/k)"
-_WHO = r"(?:male|female|man|woman|boy|girl|person|suspect|offender|perpetrator|perp|victim|child)"
-_MARK = r"(?:(?:no\.?|number)\s*)?\d{1,3}"
-# an unidentified suspect described instead of named: "Asian male", "White Male 2", "Eastern
-# European man" (a description, then a person word: "John White", "Asian" alone stay names)
-_DESC = (r"(?:asian|white|black|mixed|arab|arabic|african|caribbean|(?:eastern\s+)?european|british|"
-         r"pakistani|bangladeshi|indian|kurdish|afghan|somali|albanian|romanian)")
-_UNNAMED = re.compile(rf"(?P<unk>{_UNK})?\s*(?:(?P<desc>{_DESC})\s+)?"
-                      rf"(?:(?P<who>{_WHO})\b|(?P<mf>[mf])(?=\s*{_MARK}$))?\s*"
-                      rf"(?:(?P<no>{_MARK})|\b(?P<letter>[a-z]))?\.?")
-# a cell that may be (the start of) such a text: it starts with a not-known, a description or a
-# person word
-_MAY_BE_UNNAMED = re.compile(rf"[ \t(]*(?:{_UNK}|{_WHO}|{_DESC})(?![a-z])[^\n]{{0,30}}$", re.I)
-# the same, found in a column's distinct texts lower-cased and joined by newlines: one scan in C,
-# from each newline only (a literal first character), faster than a match per text
-# (the words as a tree of first letters: sre tries the branches at each newline, and most fail at once)
-_UNNAMED_LINE = re.compile(r"\n[ \t(]*(?:u(?:n(?:known|k\.?|identified|named)|\.?/?k\.?)|n(?:ot\s+known|/k)"
-                           r"|m(?:ale|an)|female|woman|boy|girl|p(?:erson|erp(?:etrator)?)|suspect|offender"
-                           r"|victim|child"
-                           r"|a(?:sian|rab(?:ic)?|frican|fghan|lbanian)|w(?:hite)|b(?:lack|ritish|angladeshi)|mixed"
-                           r"|caribbean|(?:eastern\s+)?european|pakistani|indian|kurdish|somali|romanian)"
-                           r"(?![a-z])[^\n]{0,30}(?=\n)")
-_PUNCT = re.compile(r"[(),#:;_\-\[\]]")
-
 
 class _Translator:
     """Turns one column's cells into one field's values, translating each distinct cell text once."""
@@ -79,6 +48,8 @@ class _Translator:
         self.fast = self._fast_path()
         self.may_be_unnamed: frozenset | None = None     # set by column() for a name part or a whole name
         self._unnamed_stripped: frozenset | None = None
+        self.no_name = config.no_name                    # codes/unknown.yaml `no_name`: name columns only
+        self._scan_line, self._scan_one = scans(self.no_name)
 
     def many(self, texts) -> dict[str, tuple]:
         """{text: translation} for distinct texts, as _translate gives it for each: a tuple
@@ -121,11 +92,34 @@ class _Translator:
 
     def _name_part(self, s: str) -> tuple:
         """A forename or surname in a column of its own: itself, or no name when it is a numbered
-        unnamed person ("Unknown male 1" in the forename column, "UM1" in the surname column), as
-        in a whole-name column (_name)."""
-        # only the numbered forms here: words such as "Male 1" are judged with the row's other name
-        # cell (unnamed_rows: "Victoria" + "Male 1" is no unnamed person)
-        return (None, None, None) if self._numbered(s) else (s, None, None)
+        unnamed person ("Unknown male 1" in the forename column, "UM1" in the surname column) or a
+        `no_name` text ("Withheld"), as in a whole-name column (_name); a title is dropped ("Mr"
+        is no forename; "Mr Smith" in the surname column is "Smith")."""
+        # only these forms here: words such as "Male 1" are judged with the row's other name cell
+        # (unnamed_rows: "Victoria" + "Male 1" is no unnamed person)
+        if self._numbered(s):
+            return None, None, None
+        if self._candidate(s):
+            if normalise(s) in self.no_name:
+                return None, None, None
+            rest = after_title(s)
+            if rest is not None:
+                return rest or None, None, None
+        return s, None, None
+
+    def _candidate(self, s: str) -> bool:
+        """Whether a stripped text may be (part of) an unnamed person: one of the column's texts
+        that the scan found (column()), or, without one, a match of the scan's one-text form."""
+        known = self._unnamed_stripped
+        if known is not None:
+            return s in known
+        return self._scan_one.match(s) is not None or ("," in s and COMMA_TITLE.search(s.lower()) is not None)
+
+    def _no_name_cell(self, text: str) -> bool:
+        """Whether a candidate text of a name part column is no name or loses a title by itself,
+        whatever the row's other name cell holds (_name_part)."""
+        s = text.strip()
+        return normalise(s) in self.no_name or after_title(s) is not None
 
     def column(self, column) -> tuple[list, list[bool], dict[str, list], dict[str, tuple]]:
         """A whole column (one cell text per row) as one field: (value per row, whether it is known
@@ -140,11 +134,13 @@ class _Translator:
         if self.fname in _NAME_PARTS and self.spec.parse is None or self.spec.parse == "name":
             # for the row's pair of name cells (mapping._drop_unnamed, unnamed_rows), and for _name:
             # one scan of the distinct texts, not a regex per text
-            self.may_be_unnamed = may_be_unnamed(distinct)
+            self.may_be_unnamed = may_be_unnamed(distinct, self._scan_line, self._scan_one)
             self._unnamed_stripped = frozenset(t.strip() for t in self.may_be_unnamed)
-        # a name part is itself unless it may be a numbered unnamed person: it has a digit
+        # a name part is itself unless it may be a numbered unnamed person (it has a digit), a
+        # `no_name` text or starts with a title (_name_part): few texts, found by the scan
         plain = self.fast is _as_is or (self.fname in _NAME_PARTS and self.fast is not None
-                                        and self.spec.parse is None and not any(map(_DIGIT.search, distinct)))
+                                        and self.spec.parse is None and not any(map(_DIGIT.search, distinct))
+                                        and not any(map(self._no_name_cell, self.may_be_unnamed)))
         if plain and _as_themselves(distinct, self.unknown, self.not_unknown):
             return list(column), [True] * len(column), {}, {}
         return spread_translations(column, self.many(distinct))
@@ -191,20 +187,30 @@ class _Translator:
 
     def _name(self, s: str) -> tuple:
         """A whole name split into forename and surname (values.parse_name, a lone word read as
-        the column's `single_word` says); a numbered unnamed person ("Unknown male 1", "UM1") is no
-        name."""
-        if self.numbered_unknown(s):
+        the column's `single_word` says); a numbered unnamed person ("Unknown male 1", "UM1") or a
+        placeholder ("Suspect One", "Mr X", "No name") is no name. A title is no forename: "Mr
+        Smith" is surname Smith (one word after a title is a surname, whatever `single_word` says),
+        "Mr John Smith" is John Smith."""
+        candidate = self._candidate(s)     # once: without column()'s scan it is a regex per text
+        if self._numbered(s) or candidate and self._unnamed(s):
             return None, None, None
+        s, surname = untitled(s, candidate)
+        if not s:
+            return (None, {"forename": None, "surname": surname}, None) if surname else (None, None, None)
         parts, problem = parse_name(s, self.spec.single_word or "reject", self.spec.order)
         if parts is None:
             return None, None, problem
         return None, {"forename": parts[0], "surname": parts[1]}, problem
 
     def numbered_unknown(self, s: str) -> bool:
-        """A numbered unknown (_numbered) or, in one cell, an unnamed person (unnamed_text)."""
-        known = self._unnamed_stripped       # the texts of this column that may be one (column())
-        maybe = s in known if known is not None else _MAY_BE_UNNAMED.match(s) is not None
-        return self._numbered(s) or (maybe and unnamed_text(s))
+        """A numbered unknown (_numbered) or, in one cell, an unnamed person (unnamed_text) or a
+        `no_name` text."""
+        # _candidate: the texts of this column that may be one (column())
+        return self._numbered(s) or (self._candidate(s) and self._unnamed(s))
+
+    def _unnamed(self, s: str) -> bool:
+        """Whether a candidate text (_candidate) is an unnamed person or a `no_name` text."""
+        return unnamed_text(s) or normalise(s) in self.no_name
 
     def _numbered(self, s: str) -> bool:
         """An unknown token, or one of codes/unknown.yaml's `numbered_names` ("UM", "UF"), with a
@@ -226,82 +232,6 @@ class _Translator:
         if self.fname != "ethnicity":
             return None
         return {"ethnicity_raw": s, "ethnicity_detail": detail}
-
-
-def unnamed_text(text: str) -> bool:
-    """Whether the text (one cell, or a row's forename and surname cells joined by a space) is an
-    unnamed person written as a name (see _UNNAMED): "Unknown male A", "U/K male 1", "Male 2"."""
-    t = " ".join(_PUNCT.sub(" ", text.casefold()).split())
-    m = _UNNAMED.fullmatch(t)
-    if m is None or not t:
-        return False
-    unk, who, letter = m["unk"], m["who"], m["letter"]
-    # a letter numbers only after a person word ("Unknown A" may be a surname's initial); without a
-    # not-known word the person word must be there ("Male 1"; "A" or "1" alone say nothing); a
-    # description only with a person word ("Asian male"; "White" or "Black 2" are not)
-    return (bool(unk or who) and not (letter and not who) and not (m["mf"] and not unk)
-            and not (m["desc"] and not who))
-
-
-def may_be_unnamed(distinct) -> frozenset:
-    """The texts among a column's distinct texts that may be (part of) an unnamed person: those
-    starting with a not-known or a person word ("Unknown", "Male 1"; not "Manning"). Usually none:
-    found by one scan of the texts joined, lower-cased (a text holding a newline is never one)."""
-    texts = list(distinct)
-    joined = ("\n" + "\n".join(texts) + "\n").lower()
-    if joined.count("\n") != len(texts) + 1:
-        # a text with a newline of its own (rare): such a text is no name; the others one by one
-        return frozenset(t for t in texts if "\n" not in t and _MAY_BE_UNNAMED.match(t.lower()))
-    # lower() keeps the newlines, so the newlines before a match give its text's place in the list
-    return frozenset(texts[joined.count("\n", 0, m.start() + 1) - 1] for m in _UNNAMED_LINE.finditer(joined))
-
-
-def unnamed_rows(forenames, surnames, unknown: frozenset, candidates=None) -> list[int]:
-    """Rows whose forename and surname cells together are an unnamed person (unnamed_text), e.g.
-    forename "Unknown" + surname "Male 1", forename "Unknown male" + surname "A", forename blank +
-    surname "Male 1": such a row has no name at all. Either column may be None (not in the return).
-    Decided on the pair: "Male" with a real forename, or "Unknown" with a real surname, stays.
-
-    Only rows one of whose cells may_be_unnamed are looked at; `candidates` gives those texts per
-    column when already known (_Translator.column works them out from the distinct texts it has)."""
-    cols = [c for c in (forenames, surnames) if c is not None]
-    if candidates is None:
-        candidates = [may_be_unnamed(set(col)) for col in cols]
-    if not any(candidates):
-        return []
-    rows = _rows_holding(cols, candidates)
-    verdict: dict[tuple, bool] = {}
-    out = []
-    for i in rows:
-        pair = tuple(col[i] for col in cols)
-        hit = verdict.get(pair)
-        if hit is None:
-            # a blank or not-known cell ("?", "n/a") adds nothing; "Unknown" and its like stay words
-            texts = [c.strip() for c in pair
-                     if c.strip() and (normalise(c) not in unknown or _MAY_BE_UNNAMED.match(c))]
-            hit = verdict[pair] = bool(texts) and unnamed_text(" ".join(texts))
-        if hit:
-            out.append(i)
-    return out
-
-
-def _rows_holding(cols: list, candidates: list) -> list[int]:
-    """The rows (sorted) where a column holds one of its candidate texts. A few texts are found by
-    list.index (a scan in C per occurrence); many by a look-up per row."""
-    if sum(map(len, candidates)) > 20:
-        flags = [map(found.__contains__, col) for found, col in zip(candidates, cols, strict=True)]
-        return list(compress(range(len(cols[0])), map(any, zip(*flags, strict=True))))
-    rows = set()
-    for found, col in zip(candidates, cols, strict=True):
-        for text in found:
-            i = -1
-            try:
-                while True:
-                    i = col.index(text, i + 1)
-                    rows.add(i)
-            except ValueError:
-                pass
-    return sorted(rows)
 
 
 def _as_is(s: str) -> tuple:
