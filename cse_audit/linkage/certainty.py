@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from . import unresolved
+from . import namedep, unresolved
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,13 @@ def _uncertainty(run, roots: list[int], threshold: float, low: float, high: floa
     someone counted is a child of its own in the count, and many are someone's duplicate."""
     persons = len(set(roots))
     e = run.edges if edges is None else edges
+    # the chances with a full name's agreement weighed as the data say two people's full names
+    # coincide (namedep.py): the persons were found with the scores as trained
+    bits = getattr(run, "name_bits", 0.0)
+    e = namedep.calibrated(e, getattr(run, "full_name", None), bits)
+    if bits:
+        log.info("%s: different people share a full name %.1f times as often as their two names' frequencies "
+                 "say: in the count's range a pair of one full name weighs %.2f bits less", kind, 2 ** -bits, -bits)
     if not len(e):
         return {"ambiguous_records": 0, "persons_low": persons, "persons_high": persons}
     best, root = _best_pairs(e, roots)
