@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from . import unresolved
+from . import namedep, unresolved
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +48,10 @@ def _uncertainty(run, roots: list[int], threshold: float, low: float, high: floa
     (unresolved.join_chances).
 
     The range is the number of people expected, two standard deviations either way: the
-    persons found, less the pairs of persons that may be one (each pair's chance: the best
-    match probability between their records, pairs from MERGE_FLOOR up; a person's chances add
-    up to at most one), plus the linked records that may be another person (1 - p of a record's
-    best pair, when that is within its person), less the partial records left persons of their
+    persons found, less the pairs of persons that may be one (each pair's chance: the least
+    match probability between their scored records, pairs from MERGE_FLOOR up; a person's chances add
+    up to at most one), plus the persons that may be two (1 - p of each pair of the person's
+    maximum spanning tree: _split_chances), less the partial records left persons of their
     own that are named persons' duplicates. How many those are, unresolved.py estimates from
     how many named persons fit them against how many would by chance (their pairs' scores
     cannot say: a record that fits five children scores low against each); its fit rate's
@@ -62,15 +62,20 @@ def _uncertainty(run, roots: list[int], threshold: float, low: float, high: floa
     someone counted is a child of its own in the count, and many are someone's duplicate."""
     persons = len(set(roots))
     e = run.edges if edges is None else edges
+    # the chances with a full name's agreement weighed as the data say two people's full names
+    # coincide (namedep.py): the persons were found with the scores as trained
+    bits = getattr(run, "name_bits", 0.0)
+    e = namedep.calibrated(e, getattr(run, "full_name", None), bits)
+    if bits:
+        log.info("%s: different people share a full name %.1f times as often as their two names' frequencies "
+                 "say: in the count's range a pair of one full name weighs %.2f bits less", kind, 2 ** -bits, -bits)
     if not len(e):
         return {"ambiguous_records": 0, "persons_low": persons, "persons_high": persons}
     best, root = _best_pairs(e, roots)
     unsure = best[(best["p"] >= low) & (best["p"] < high)]
     strong = _strong_ends(e, threshold).assign(r=lambda d: root[d["other"].to_numpy()])
     torn = set(strong.groupby("uid")["r"].nunique().loc[lambda s: s > 1].index)
-    # a linked record may be another person: 1 - its best pair's p, when that pair is in its
-    # person; a pair that is both records' best counts once (two records, at most two people)
-    within = best[best["same"].to_numpy()]
+    held = None
     dup_lo = dup_hi = dup_sd = 0.0
     n_open = 0
     ambiguous = set(unsure["uid"]) | torn
@@ -94,7 +99,6 @@ def _uncertainty(run, roots: list[int], threshold: float, low: float, high: floa
         # person: persons = count - (duplicates - linked) whoever they are linked to, so their
         # links' splits are not added (a person of partial records only may still be two)
         held = unresolved.estimable(run.fit, kinds) & has_named[root]
-        within = within[~held[within["uid"].to_numpy()] & ~held[within["other"].to_numpy()]]
         # a person of several unresolved partial records is one duplicate at most, not one each
         share = _per_person_share(est, free, root)
         dup_lo, dup_hi, dup_sd = dup_lo * share, dup_hi * share, dup_sd * share
@@ -103,9 +107,7 @@ def _uncertainty(run, roots: list[int], threshold: float, low: float, high: floa
         opened = unresolved.open_records(run.fit, kinds, root)
         n_open, ambiguous = len(np.unique(root[opened])), ambiguous | set(opened.tolist())
         dup_hi += n_open
-    pairs = pd.DataFrame({"a": np.minimum(within["uid"], within["other"]),
-                          "b": np.maximum(within["uid"], within["other"]), "p": within["p"]})
-    linked = pairs.drop_duplicates(["a", "b"])["p"].to_numpy()
+    linked = _split_chances(e, root, threshold, held)
     merge = _merge_chances(e if skip is None else e[~skip], root, forbidden)
     # the persons expected: less the merges the scores expect, plus the splits, less the
     # duplicates; two standard deviations of the three (independent counts) either way, and the
@@ -119,6 +121,37 @@ def _uncertainty(run, roots: list[int], threshold: float, low: float, high: floa
     return {"ambiguous_records": len(ambiguous),
             "persons_low": max(math.floor(expected - dup_hi - sd), 1),
             "persons_high": max(math.ceil(expected - dup_lo + sd), 1)}
+
+
+def _split_chances(edges: pd.DataFrame, root: np.ndarray, threshold: float, held=None) -> np.ndarray:
+    """The match probabilities of the pairs that hold each person together: a maximum spanning
+    tree of its pairs at or above the threshold (Kruskal, best first). Each tree pair splits its
+    person in two parts, and the two parts are one person with the chance of the best pair
+    between them, which is that tree pair's: so 1 - p of each is the chance of one more person.
+    A record's best pair is always in the tree, but the tree also holds the pairs that join
+    groups of records whose best pairs lie within the group (two namesakes' records each sure
+    of its own, joined by one weaker pair): counted on the records' best pairs alone, such a
+    join was no chance of a split at all. Records in ``held`` (partial records the fits'
+    estimate stands for) are left out: their splits are that estimate's."""
+    a, b, p = edges["uid_l"].to_numpy(), edges["uid_r"].to_numpy(), edges["p"].to_numpy()
+    keep = (p >= threshold) & (root[a] == root[b])
+    if held is not None:
+        keep &= ~held[a] & ~held[b]
+    a, b, p = a[keep], b[keep], p[keep]
+    order = np.lexsort((b, a, -p))  # best first; ties in record order (the same tree every run)
+    parent = list(range(len(root)))  # (a list: indexing a numpy array from Python is slower)
+    tree = []
+    for i, x, y in zip(order.tolist(), a[order].tolist(), b[order].tolist(), strict=True):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        while parent[y] != y:
+            parent[y] = parent[parent[y]]
+            y = parent[y]
+        if x != y:
+            parent[max(x, y)] = min(x, y)
+            tree.append(i)
+    return p[np.asarray(tree, dtype=np.int64)]
 
 
 def _per_person_share(est, free: np.ndarray, root: np.ndarray) -> float:
@@ -142,12 +175,23 @@ MERGE_FLOOR = 0.01  # pairs of persons less likely than this to be one are left 
 
 def _merge_chances(edges: pd.DataFrame, root: np.ndarray, forbidden=()) -> np.ndarray:
     """Per pair of persons with a scored pair between them: the chance they are one person (the
-    best pair's p), scaled so that no person's chances add up to more than one. Persons held
+    least likely of their scored pairs' p: two persons are one only if every pair of their
+    records is a match, so no pair's chance can be exceeded; the best pair's p, used before, was
+    no bound and counted twice as many merges as there were among persons of several records on
+    held-out returns: BENCHMARKS.md, session 13), scaled so that no person's chances add up to
+    more than one. Persons held
     apart (a reviewer's no-match, the within-return guard, a pair scored below
     cannot_link_below) are never one."""
     a, b = root[edges["uid_l"].to_numpy()], root[edges["uid_r"].to_numpy()]
     cross = pd.DataFrame({"a": np.minimum(a, b), "b": np.maximum(a, b), "p": edges["p"].to_numpy()})
-    cross = cross[(cross["a"] != cross["b"]) & (cross["p"] >= MERGE_FLOOR)]
+    cross = cross[cross["a"] != cross["b"]]
+    # one person means every pair between their records is a match, so the chance is at most
+    # that of their least likely scored pair; a pair of persons is in the range only when that
+    # is MERGE_FLOOR or more (the persons with no pair that high are left out first: fewer rows)
+    top = cross[cross["p"] >= MERGE_FLOOR]
+    n = np.int64(len(root))
+    near = np.unique(top["a"].to_numpy().astype(np.int64) * n + top["b"].to_numpy())
+    cross = cross[np.isin(cross["a"].to_numpy().astype(np.int64) * n + cross["b"].to_numpy(), near)]
     if len(forbidden) and len(cross):
         x = root[np.asarray([f[0] for f in forbidden])]
         y = root[np.asarray([f[1] for f in forbidden])]
@@ -156,7 +200,10 @@ def _merge_chances(edges: pd.DataFrame, root: np.ndarray, forbidden=()) -> np.nd
         cross = cross[cross["_merge"] == "left_only"].drop(columns="_merge")
     if not len(cross):
         return np.zeros(0)
-    pairs = cross.groupby(["a", "b"], sort=False)["p"].max().reset_index()
+    pairs = cross.groupby(["a", "b"], sort=False)["p"].min().reset_index()
+    pairs = pairs[pairs["p"] >= MERGE_FLOOR]
+    if not len(pairs):
+        return np.zeros(0)
     total = pd.concat([pairs[["a", "p"]].rename(columns={"a": "r"}), pairs[["b", "p"]].rename(columns={"b": "r"})])
     total = total.groupby("r")["p"].sum()
     cap = np.minimum(1.0, 1.0 / np.maximum(total.loc[pairs["a"]].to_numpy(), total.loc[pairs["b"]].to_numpy()))

@@ -28,6 +28,7 @@ from .engine import _scored_pairs_engine, _splink_engine, _store_encrypted
 from .errors import LinkageError
 from .features import _features
 from .groups import record_kinds
+from .namedep import full_name_bits, full_name_codes
 from .settings import KINDS, LinkageConfig
 from .unresolved import fit_frame
 from .usample import estimate_u_one_pass
@@ -394,6 +395,8 @@ class _Run:
     joined: Any = None  # (uid, uid, chance it is this one, chance it is anyone counted) joined by fits (link._join_fitting)
     duplicate_chance: Any = None  # per partial record left alone: chance it is a fitting named person's
     group_shifts: Any = None  # bits added to the prior per group of pairs (link._clusters)
+    full_name: Any = None  # per record: a code for its forename and surname together (namedep)
+    name_bits: float = 0.0  # bits a pair of one full name weighs less in the count's range (namedep)
 
 
 def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
@@ -454,7 +457,8 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
     return _Run(record_ids, edges, candidates, pairs_by_rule, api, table, model, time.perf_counter() - t0,
                 prior=float(model["probability_two_random_records_match"]),
                 partial=_partial(kinds := record_kinds(features)),
-                kinds=kinds, fit=fit_frame(features))
+                kinds=kinds, fit=fit_frame(features), full_name=full_name_codes(features),
+                name_bits=full_name_bits(features))
 
 
 def _partial(kinds):

@@ -1,0 +1,100 @@
+"""How much more often two different people share a full name than their forename's and
+surname's frequencies say.
+
+The forename and surname comparisons weigh an exact agreement by each name's own frequency
+(term frequencies), as if the two were chosen independently. They are not: forenames go with
+surnames within communities and families (Mohammed with Khan and Hussain, not with Kowalski), so
+a full name is shared by different people more often than the product of its two frequencies:
+1.6-2.8 times as often in the truth of the project's hard profile and of the held-out returns,
+and the false links between namesakes there were up to as many times more than their scores
+expected (BENCHMARKS.md, session 13).
+
+How much more is read from the data, on pairs of records that cannot be one person: both with a
+birth dated to within a year, the births GAP_YEARS or more apart, and not two dates of birth of
+one day and month (a mistyped year). Among those pairs, the share with the same full name over
+the product of the shares with the same forename and with the same surname is the ratio (below
+one: left at one; too few such pairs with one full name, MIN_PAIRS: nothing said).
+
+It is used where chances are counted: the count's range (certainty.py) weighs a pair of one full
+name log2 of the ratio less. The persons themselves are found with the scores as trained:
+linking with the lower weights as well was measured and not kept (it took false links between
+namesakes away, and as many true ones: the count moved away from the truth on held-out returns)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+GAP_YEARS = 3  # births this many years apart are two people, whatever their names
+MIN_PAIRS = 30  # fewer distinct-people pairs sharing a full name than this: too few to say
+DAYS_PER_YEAR = 365.25
+
+
+def full_name_bits(features) -> float:
+    """Bits (<= 0) by which a pair whose forename and surname both agree exactly is more likely
+    two people than its scores say, from the records' own names and births (see above)."""
+    def col(name):
+        return features.column(name).to_numpy(zero_copy_only=False)
+
+    lo = pd.to_numeric(pd.Series(col("bd_lo")), errors="coerce").to_numpy(dtype=float)
+    hi = pd.to_numeric(pd.Series(col("bd_hi")), errors="coerce").to_numpy(dtype=float)
+    dob = pd.to_datetime(pd.Series(col("dob")), errors="coerce")
+    # a date of birth's day and month (else -1): two dates of one day and month years apart are
+    # more often one person's date with a mistyped year than two people (FEBRL: a third of them)
+    md = np.where(dob.notna(), dob.dt.month.fillna(0).to_numpy() * 100 + dob.dt.day.fillna(0).to_numpy(), -1)
+    f = pd.DataFrame({"fn": col("fn"), "sn": col("sn"), "year": np.floor((lo + hi) / 2 / DAYS_PER_YEAR),
+                      "md": md})
+    dated = ~np.isnan(lo) & ~np.isnan(hi) & (hi - lo <= 366) & ~col("names_missing").astype(bool)
+    f = f[dated & f["fn"].notna().to_numpy() & f["sn"].notna().to_numpy()]
+    if len(f) < 2:
+        return 0.0
+    f = f.assign(year=f["year"].astype(np.int64), all=0)
+    total, both, fore, sur = (_distinct_pairs(f, keys) for keys in (["all"], ["fn", "sn"], ["fn"], ["sn"]))
+    if both < MIN_PAIRS or fore <= 0 or sur <= 0:
+        return 0.0
+    ratio = both * total / (fore * sur)
+    return -math.log2(ratio) if ratio > 1.0 else 0.0
+
+
+def _distinct_pairs(f: pd.DataFrame, keys: list[str]) -> float:
+    """Pairs of records with the same ``keys`` that are two people: births GAP_YEARS or more
+    apart, and not two dates of birth of the same day and month (a mistyped year)."""
+    with_md = f[f["md"] >= 0]
+    return _far_pairs(f, keys) - _far_pairs(with_md, [*keys, "md"])
+
+
+def _far_pairs(f: pd.DataFrame, keys: list[str]) -> float:
+    """Pairs of records with the same ``keys`` whose birth years are GAP_YEARS or more apart:
+    per key, all pairs less the pairs within GAP_YEARS - 1 years of each other (from the count
+    per key and year, not pair by pair)."""
+    h = f.groupby([*keys, "year"], sort=False).size().rename("n").reset_index()
+    n_key = h.groupby(keys, sort=False)["n"].sum().to_numpy(dtype=float)
+    near = 0.0
+    for d in range(-(GAP_YEARS - 1), GAP_YEARS):
+        moved = h.assign(year=h["year"] + d)
+        m = h.merge(moved, on=[*keys, "year"], suffixes=("", "_o"))
+        near += float((m["n"].to_numpy(dtype=float) * m["n_o"].to_numpy(dtype=float)).sum())
+    return (float((n_key ** 2).sum()) - near) / 2.0
+
+
+def full_name_codes(features) -> np.ndarray:
+    """Per record (unique_id order): a code for its forename and surname together, -1 without
+    both (the comparisons' own cleaned names)."""
+    fn = pd.Series(features.column("fn").to_numpy(zero_copy_only=False))
+    sn = pd.Series(features.column("sn").to_numpy(zero_copy_only=False))
+    code = pd.MultiIndex.from_arrays([fn, sn]).factorize()[0].astype(np.int64)
+    code[(fn.isna() | sn.isna()).to_numpy()] = -1
+    return code
+
+
+def calibrated(edges: pd.DataFrame, codes, bits: float) -> pd.DataFrame:
+    """``edges`` with the pairs of one full name weighing ``bits`` more (w and p), for what
+    counts chances (the range: certainty.py); the others as they are."""
+    if codes is None or not bits or not len(edges):
+        return edges
+    a, b = codes[edges["uid_l"].to_numpy()], codes[edges["uid_r"].to_numpy()]
+    w = edges["w"].to_numpy() + bits * ((a == b) & (a >= 0))
+    p = np.where(edges["p"].to_numpy() > 0, 1.0 / (1.0 + np.exp2(-w)), 0.0)  # (a guarded pair stays 0)
+    return edges.assign(w=w, p=p)

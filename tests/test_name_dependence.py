@@ -1,0 +1,107 @@
+"""Full names coincide between different people more often than their forename's and surname's
+frequencies say (namedep.py): read from the data on pairs that cannot be one person, and used
+for the count's range (session 13)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from cse_audit.linkage import namedep
+from cse_audit.linkage.certainty import _uncertainty
+
+EPOCH = dt.date(1970, 1, 1)
+
+
+def _features(fn, sn, dob):
+    """The columns full_name_bits reads, for records with a date of birth each."""
+    days = [(d - EPOCH).days for d in dob]
+    return pa.table({"fn": fn, "sn": sn, "dob": dob, "bd_lo": days, "bd_hi": days,
+                     "names_missing": [False] * len(fn)})
+
+
+def _people(rng, n, communities, forenames=40, surnames=60):
+    """``n`` people, each in one of ``communities`` groups with forenames and surnames of its
+    own (one group: names drawn independently), born over twenty years."""
+    group = rng.integers(0, communities, n)
+    fn = [f"f{g}-{rng.integers(0, forenames)}" for g in group]
+    sn = [f"s{g}-{rng.integers(0, surnames)}" for g in group]
+    dob = [dt.date(1980 + int(rng.integers(0, 20)), int(rng.integers(1, 13)), int(rng.integers(1, 29))) for _ in range(n)]
+    return fn, sn, dob
+
+
+def _true_ratio(fn, sn):
+    """Pairs of people sharing a full name over what the names' own frequencies expect."""
+    d = pd.DataFrame({"fn": fn, "sn": sn})
+    n = len(d)
+    same = lambda c: float((c * (c - 1)).sum()) / (n * (n - 1))  # noqa: E731
+    return same(d.groupby(["fn", "sn"]).size()) / (same(d["fn"].value_counts()) * same(d["sn"].value_counts()))
+
+
+def test_names_drawn_independently_take_nothing_off():
+    rng = np.random.default_rng(1)
+    fn, sn, dob = _people(rng, 6000, 1)
+    assert namedep.full_name_bits(_features(fn, sn, dob)) > -0.2
+
+
+def test_names_that_go_together_are_read_from_people_born_years_apart():
+    rng = np.random.default_rng(2)
+    fn, sn, dob = _people(rng, 6000, 4)  # four communities: a full name ~4x its parts' product
+    truth = _true_ratio(fn, sn)
+    assert truth > 3
+    got = 2 ** -namedep.full_name_bits(_features(fn, sn, dob))
+    assert got == pytest.approx(truth, rel=0.2)
+
+
+def test_one_persons_records_with_a_mistyped_year_are_not_two_namesakes():
+    # 1,500 of 6,000 people reported twice, the second time with the year of birth mistyped
+    # (same day and month, years apart): read as two people of one full name, they would make
+    # the names look tied together (each such pair a full-name coincidence)
+    rng = np.random.default_rng(3)
+    fn, sn, dob = _people(rng, 6000, 1, forenames=300, surnames=400)  # ~150 namesake pairs
+    fn, sn = fn + fn[:1500], sn + sn[:1500]
+    dob = dob + [d.replace(year=d.year - 5 if d.year >= 1990 else d.year + 5) for d in dob[:1500]]
+    assert namedep.full_name_bits(_features(fn, sn, dob)) > -0.2
+    # the same records with the day mistyped too would be two people as far as anything can tell
+    dob = dob[:6000] + [d.replace(year=d.year - 5 if d.year >= 1990 else d.year + 5, day=d.day % 28 + 1)
+                        for d in dob[:1500]]
+    assert namedep.full_name_bits(_features(fn, sn, dob)) < -1
+
+
+def test_too_few_pairs_say_nothing():
+    f = _features(["ann", "ann", "bob"], ["lee", "lee", "kay"],
+                  [dt.date(1990, 1, 1), dt.date(1980, 5, 5), dt.date(1985, 1, 1)])
+    assert namedep.full_name_bits(f) == 0.0
+
+
+def test_only_pairs_of_one_full_name_are_weighed_less():
+    codes = np.array([0, 0, 1, -1, -1])
+    edges = pd.DataFrame({"uid_l": [0, 0, 3, 1], "uid_r": [1, 2, 4, 2], "w": [3.0, 3.0, 3.0, 3.0],
+                          "p": [0.889, 0.889, 0.889, 0.0]})
+    got = namedep.calibrated(edges, codes, -1.0)
+    assert got["w"].tolist() == [2.0, 3.0, 3.0, 3.0]  # two records without names are no full name
+    assert got["p"].iloc[0] == pytest.approx(0.8)
+    assert got["p"].iloc[3] == 0.0  # a pair held apart stays apart
+
+
+def test_the_range_counts_namesakes_linked_on_their_names_as_maybe_two():
+    """1,000 persons of two records with one full name, linked at p = 0.9; the data say two
+    people share a full name three times as often as the scores assumed, so the pairs are one
+    person at 0.75 (odds 9 / 3), and ~250 of the persons are two. Counted at 0.9, the range
+    expected ~100 and missed."""
+    a, b = np.arange(0, 2000, 2), np.arange(1, 2000, 2)
+    p = np.full(1000, 0.9)
+    edges = pd.DataFrame({"uid_l": a, "uid_r": b, "p": p, "w": np.log2(p / (1 - p)), "guard": False})
+    roots = np.repeat(a, 2).tolist()
+    run = SimpleNamespace(edges=edges, fit=None, kinds=None, duplicate_chance={}, full_name=np.repeat(np.arange(1000), 2),
+                          name_bits=-math.log2(3))
+    got = _uncertainty(run, roots, 0.5, 0.1, 0.9)
+    assert got["persons_low"] <= 1250 <= got["persons_high"], got
+    run.name_bits = 0.0
+    assert _uncertainty(run, roots, 0.5, 0.1, 0.9)["persons_high"] < 1250
