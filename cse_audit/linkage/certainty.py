@@ -61,14 +61,7 @@ def _uncertainty(run, roots: list[int], threshold: float, low: float, high: floa
     may still lie outside it: a partial record whose fits give it less than an even chance of being
     someone counted is a child of its own in the count, and many are someone's duplicate."""
     persons = len(set(roots))
-    e = run.edges if edges is None else edges
-    # the chances with a full name's agreement weighed as the data say two people's full names
-    # coincide (namedep.py): the persons were found with the scores as trained
-    bits = getattr(run, "name_bits", 0.0)
-    e = namedep.calibrated(e, getattr(run, "full_name", None), bits)
-    if bits:
-        log.info("%s: different people share a full name %.1f times as often as their two names' frequencies "
-                 "say: in the count's range a pair of one full name weighs %.2f bits less", kind, 2 ** -bits, -bits)
+    e = _names_calibrated(run, run.edges if edges is None else edges, kind)
     if not len(e):
         return {"ambiguous_records": 0, "persons_low": persons, "persons_high": persons}
     best, root = _best_pairs(e, roots)
@@ -121,6 +114,16 @@ def _uncertainty(run, roots: list[int], threshold: float, low: float, high: floa
     return {"ambiguous_records": len(ambiguous),
             "persons_low": max(math.floor(expected - dup_hi - sd), 1),
             "persons_high": max(math.ceil(expected - dup_lo + sd), 1)}
+
+
+def _names_calibrated(run, edges: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """The pairs with a full name's agreement weighed as the data say different people's full
+    names coincide (namedep.py); the persons were found with the scores as trained."""
+    bits = getattr(run, "name_bits", 0.0)
+    if bits:
+        log.info("%s: different people share a full name %.1f times as often as their two names' frequencies "
+                 "say: in the count's range a pair of one full name weighs %.2f bits less", kind, 2 ** -bits, -bits)
+    return namedep.calibrated(edges, getattr(run, "full_name", None), bits)
 
 
 def _split_chances(edges: pd.DataFrame, root: np.ndarray, threshold: float, held=None) -> np.ndarray:
