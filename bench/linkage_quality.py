@@ -103,18 +103,27 @@ def score(name: str, db: Path, truth: Path, kinds: list[str]) -> list[dict]:
 
 
 def table(rows: list[dict]) -> str:
-    head = ["data set", "kind", "records", "persons true", "predicted", "diff %", "pairwise P", "pairwise R",
-            "pairwise F1", "B-cubed F1", "exact P", "exact R", "exact F1", "named pairs P", "named pairs R", "s"]
+    head = ["data set", "kind", "records", "persons true", "predicted", "diff %", "stated range", "true in range",
+            "range width %", "pairwise P", "pairwise R", "pairwise F1", "B-cubed F1", "exact P", "exact R",
+            "exact F1", "named pairs P", "named pairs R", "s"]
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         diff = 100 * (r["persons_predicted"] - r["persons_truth"]) / max(r["persons_truth"], 1)
         out.append("| " + " | ".join([
             r["dataset"], r["kind"], f"{r['records']:,}", f"{r['persons_truth']:,}", f"{r['persons_predicted']:,}",
-            f"{diff:+.1f}", *(f"{r[k]:.3f}" for k in (
+            f"{diff:+.1f}", *_range(r), *(f"{r[k]:.3f}" for k in (
                 "pairwise_precision", "pairwise_recall", "pairwise_f1", "bcubed_f1", "exact_cluster_precision",
                 "exact_cluster_recall", "exact_cluster_f1", "full_name_pairs_precision",
                 "full_name_pairs_recall")), f"{r['wall_seconds']:.1f}"]) + " |")
     return "\n".join(out)
+
+
+def _range(r: dict) -> list[str]:
+    """The count's stated range, whether the truth lies in it, and its width against the count
+    (issue 16: at scale, the truth inside and the width at most 6 %)."""
+    lo, hi, truth = r["persons_low"], r["persons_high"], r["persons_truth"]
+    width = 100 * (hi - lo) / max(r["persons_predicted"], 1)
+    return [f"{lo:,}-{hi:,}", "yes" if lo <= truth <= hi else "no", f"{width:.1f}"]
 
 
 def main(argv=None) -> int:
