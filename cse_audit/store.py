@@ -13,17 +13,11 @@ from pathlib import Path
 
 import duckdb
 
+# The record tables' fields live apart (ingest's workers build rows for them without DuckDB).
+from .record_fields import CASE_FIELDS, OFFENDER_FIELDS, PERSON_FIELDS, RECORD_TABLES, VICTIM_FIELDS  # noqa: F401
+
 DEFAULT_DB = "cse_audit.duckdb"
 
-PERSON_FIELDS = [
-    "record_ref", "case_ref", "forename", "surname", "initials", "dob", "age", "case_date",
-    "sex", "ethnicity", "ethnicity_detail", "ethnicity_raw", "area",
-    "force_area",  # from the registry: the police force area of the submitting agency (linkage)
-    "age_max",     # the upper end of an age band or decade ("14-15", "20s"); age is the lower end
-]
-VICTIM_FIELDS = PERSON_FIELDS + ["missing_status", "missing_from", "missing_episodes", "looked_after"]
-OFFENDER_FIELDS = PERSON_FIELDS + ["identified"]
-CASE_FIELDS = ["case_ref", "case_date", "area"]
 
 _TYPES = {"dob": "DATE", "case_date": "DATE", "age": "INTEGER", "missing_episodes": "INTEGER", "age_max": "INTEGER"}
 # record_id is unique but not a PRIMARY KEY: DuckDB rewrites a table's whole key index at every
@@ -90,7 +84,6 @@ ALTER TABLE victims ADD COLUMN IF NOT EXISTS age_max INTEGER;
 ALTER TABLE offenders ADD COLUMN IF NOT EXISTS age_max INTEGER;
 """
 
-RECORD_TABLES = {"cases": CASE_FIELDS, "victims": VICTIM_FIELDS, "offenders": OFFENDER_FIELDS}
 
 
 class StoreError(Exception):

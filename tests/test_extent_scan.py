@@ -67,6 +67,41 @@ def test_fast_scan_agrees_with_the_exact_one_on_the_fixtures():
             {k: (v.rows, v.columns) for k, v in exact.items()}, path.name
 
 
+def _letters(column: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(column)
+
+
+@pytest.mark.parametrize("columns", [0, 1, 2, 25, 26, 27, 30, 51, 52, 701, 702, 703, 16_383, 16_384])
+def test_the_wider_pattern_matches_exactly_the_columns_past_the_widest_so_far(columns):
+    """The scan looks only for columns past the widest seen (session 13: no findall of a chunk's
+    cells each time a wider one turns up); a pattern that missed one would let a wide sheet by."""
+    import re
+
+    wider = re.compile(rb"(?:%s)\Z" % extent._wider_than(columns))
+    for column in [*range(1, 1400), *range(16_000, 18_279)]:
+        letters = _letters(column).encode() if column <= 18_278 else None
+        assert (wider.match(letters) is not None) == (column > columns), (columns, letters)
+    for four in (b"AAAA", b"ZZZZ"):  # past Excel's XFD, within the scan's four letters
+        assert wider.match(four) is not None
+
+
+@pytest.mark.parametrize("chunk", [64, 200, 1 << 20])
+def test_widest_column_found_in_any_chunk_and_in_any_order(tmp_path, monkeypatch, chunk):
+    """Columns out of order, the widest late in the sheet and in a chunk of its own: measured as
+    the exact scan measures them."""
+    monkeypatch.setattr(extent, "_CHUNK", chunk)
+    order = [3, 1, 28, 2, 27, 30, 29, 5]
+    body = "".join(f'<row r="{r}">' + "".join(_cell(f"{_letters(c)}{r}") for c in order[:r]) + "</row>"
+                   for r in range(1, len(order) + 1))
+    body += '<row r="9">' + _cell("A9") + _cell("BC9") + _cell("AZ9") + "</row>"
+    path = _xlsx(tmp_path / "police_order.xlsx", body)
+    fast = extent.xlsx_extents(path)["Victims"]
+    exact = extent.xlsx_extents(path, max_rows=1, max_cells=1)["Victims"]
+    assert (fast.rows, fast.columns) == (exact.rows, exact.columns) == (9, 55)
+
+
 def _ods(path, rows_xml: str):
     import zipfile
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import duckdb
 import pytest
 
 from cse_audit.config import ColumnSpec
@@ -124,7 +125,7 @@ def _old_verdict(keys: list[tuple]):
                       "column_group": pa.array([None if k[2] is None else str(k[2]) for k in keys], pa.string())})
     try:
         rows._check_unique_ids(frame, "victims")
-    except rows.duckdb.ConstraintException as exc:
+    except duckdb.ConstraintException as exc:
         return str(exc)
     return None
 
@@ -139,7 +140,7 @@ def test_record_id_keys_checked_on_the_lists_agree_with_the_arrow_check(fixture_
     try:
         rows.arrow_tables(_mapped(keys), agency)
         got = None
-    except rows.duckdb.ConstraintException as exc:
+    except duckdb.ConstraintException as exc:
         got = str(exc)
     assert got == want
 

@@ -120,13 +120,13 @@ def _scan_xlsx_sheet(zf: zipfile.ZipFile, part: str, max_rows: int, max_cells: i
         if _PREFIXED.search(body):
             return _walk_xlsx_sheet(zf, part)
         ext.rows = max(ext.rows, max(map(int, _ROW_REF.findall(body)), default=0))
-        found = _odd_longer_or_wider(len(str(ext.rows)), ext.columns).search(body)
-        if found is not None and found.group(2) is not None:
-            # a wider column: measure this chunk's columns, then look on for the rest alone
-            # the widest column letters: longest first, then last in order (one number, not one a cell)
-            widest = max(set(re.findall(rb'<c r="([A-Z]{1,4})[0-9]', body)), key=lambda ref: (len(ref), ref))
-            ext.columns = max(ext.columns, _col_number(widest))
-            found = _odd_longer_or_wider(len(str(ext.rows)), None).search(body, found.start())
+        digits = len(str(ext.rows))
+        found = _odd_longer_or_wider(digits, ext.columns).search(body)
+        while found is not None and found.group(2) is not None:
+            # a wider column: the search goes on from it, looking for columns wider still (in a
+            # usual sheet the header row's cells one after another, then none)
+            ext.columns = _col_number(found.group(2)[:-1])
+            found = _odd_longer_or_wider(digits, ext.columns).search(body, found.start() + 1)
         if found is not None:
             if found.group(1) is not None:
                 return _exact_xlsx_sheet(zf, part)  # a cell below every row element
@@ -137,16 +137,32 @@ def _scan_xlsx_sheet(zf: zipfile.ZipFile, part: str, max_rows: int, max_cells: i
     return _exact_xlsx_sheet(zf, part)
 
 
-def _odd_longer_or_wider(row_digits: int, columns: int | None) -> re.Pattern:
+def _odd_longer_or_wider(row_digits: int, columns: int) -> re.Pattern:
     """One pattern for a cell or row element without r first (no group), a cell whose row number
-    is longer than row_digits (group 1) or whose column is past `columns` (group 2; only letters
-    past it are looked for, so mostly a sheet's first chunk matches; None: not looked for)."""
-    if columns is None:
-        wider = rb"(?!)"
-    else:
-        wider = rb"[A-Z]{2,4}" if columns >= 26 else rb"[%c-Z]|[A-Z]{2,4}" % (64 + columns + 1)
+    is longer than row_digits (group 1) or whose column is past `columns` (group 2: its letters
+    and the first digit; only columns strictly past it match, so a sheet's cells match one
+    after another only while each is wider than all before)."""
     return re.compile(rb'<(?:c(?:[\t\n\r>/]| (?!r=")| r="(?:[A-Z]{1,4}([0-9]{%d})|((?:%s)[0-9])))'
-                      rb'|row(?:[\t\n\r>/]| (?!r=")))' % (row_digits + 1, wider))
+                      rb'|row(?:[\t\n\r>/]| (?!r=")))' % (row_digits + 1, _wider_than(columns)))
+
+
+def _wider_than(columns: int) -> bytes:
+    """A pattern for the column letters of columns past `columns` (1-based; 0: any column), up to
+    four letters ("XFD", Excel's last, has three): longer letters, or as many and after them in
+    the alphabet at the first letter that differs."""
+    if columns <= 0:
+        return rb"[A-Z]{1,4}"
+    letters = b""
+    n = columns
+    while n:
+        n, r = divmod(n - 1, 26)
+        letters = bytes([65 + r]) + letters
+    ways = [rb"[A-Z]{%d,4}" % (len(letters) + 1)] if len(letters) < 4 else []
+    for i, ch in enumerate(letters):
+        if ch < ord("Z"):
+            ways.append(letters[:i] + rb"[%c-Z]" % (ch + 1) + (rb"[A-Z]{%d}" % (len(letters) - i - 1)
+                                                                if i < len(letters) - 1 else b""))
+    return b"|".join(ways) or rb"(?!)"
 
 
 def _exact_xlsx_sheet(zf: zipfile.ZipFile, part: str) -> Extent:

@@ -231,15 +231,45 @@ def _prepared(paths: list[Path], config: Config, agency_id: str | None, jobs: in
         for path in paths:
             yield path, _prepare_one((path, config, agency_id, for_store))
         return
+    with worker_pool(workers) as pool:
+        yield from _shared(paths, pool, workers, lambda path: (path, config, agency_id, for_store))
+
+
+def worker_pool(workers: int):
+    """The processes that read and map files beside this one (see start_worker)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     # forkserver: workers never inherit DuckDB's threads and locks from this process.
     ctx = multiprocessing.get_context("forkserver")
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=start_worker)
+
+
+def start_worker() -> None:
+    """A worker process's set-up: Ctrl-C is left to the main process, and pandas is not imported.
+
+    A worker reads, maps and builds Arrow tables; it never needs pandas, but pyarrow imports it
+    on its first `pa.array` only to ask whether a list is a pandas object (~0.2 s of the
+    worker's CPU, about a third of its start). With pandas not importable, pyarrow takes it as
+    absent (an import that fails, as where pandas is not installed: its shim is written for that).
+    The block is a finder that refuses the import, not `sys.modules["pandas"] = None` (which
+    code reading sys.modules would take for the module itself; tried in session 11)."""
+    import sys
+
     from ..state.interrupts import ignore_in_worker
 
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=ignore_in_worker) as pool:
-        yield from _shared(paths, pool, workers, lambda path: (path, config, agency_id, for_store))
+    ignore_in_worker()
+    if "pandas" not in sys.modules:
+        sys.meta_path.insert(0, _WithoutPandas())
+
+
+class _WithoutPandas:
+    """A meta path finder refusing pandas (start_worker)."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "pandas" or name.startswith("pandas."):
+            raise ModuleNotFoundError(f"No module named {name!r} (ingest's workers do without it)", name=name)
+        return None
 
 
 def _shared(paths: list[Path], pool, workers: int, args):

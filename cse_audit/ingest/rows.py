@@ -5,9 +5,7 @@ more than insert and commit; apart from store.py, which stays about the store it
 
 from __future__ import annotations
 
-import duckdb
-
-from ..store import RECORD_TABLES
+from ..record_fields import RECORD_TABLES
 
 
 def arrow_tables(mapped, agency) -> dict:
@@ -92,6 +90,7 @@ def _check_unique_ids(frame, table: str) -> None:
     """Refuse a return two of whose rows of one table would get the same record id (the check a
     key on record_id made): the id is agency:return: + this key, the first two the same for
     every row of a return. Vectorised, so it costs little, and done in the worker processes."""
+    import duckdb  # here, not at the top: ingest's workers do without it
     import pyarrow as pa
     import pyarrow.compute as pc
 
