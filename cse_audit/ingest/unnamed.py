@@ -91,6 +91,15 @@ def unnamed_text(text: str) -> bool:
     return _unnamed_words(text)
 
 
+def named_aside(text: str) -> str | None:
+    """The words in brackets after an unnamed person when they are no description ("Suspect 1
+    (John Smith)": "John Smith", the name the return has), else None."""
+    m = _ASIDE.fullmatch(text)
+    if m is None or not m["head"].strip() or not m["aside"].strip() or not _unnamed_words(m["head"]):
+        return None
+    return None if _unnamed_words(m["aside"]) or _DESC_ALONE.fullmatch(m["aside"]) else m["aside"].strip()
+
+
 def no_name_text(text: str, no_name: frozenset) -> bool:
     """Whether the text is a `no_name` text (codes/unknown.yaml), alone, after a title ("Mr
     Withheld": else surname Withheld) or twice ("Withheld Withheld", a forename and a surname cell
