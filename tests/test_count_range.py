@@ -80,3 +80,33 @@ def test_the_range_holds_persons_whose_best_pair_is_their_only_good_one():
     got = _uncertainty(run, roots.tolist(), 0.5, 0.1, 0.9)
     assert got["persons_low"] <= 2 * n - 30 <= got["persons_high"], got
     assert got["persons_low"] > 2 * n - 100, got  # not the 400 the best pairs expected
+
+
+def _merge_reference(edges, roots, forbidden=()):
+    """_merge_chances spelt out pair by pair (session 13 review: the fast form must say the same)."""
+    least: dict[tuple, float] = {}
+    for a, b, p in zip(edges["uid_l"], edges["uid_r"], edges["p"], strict=True):
+        x, y = sorted((int(roots[a]), int(roots[b])))
+        if x != y:
+            least[(x, y)] = min(least.get((x, y), 1.0), float(p))
+    held = {tuple(sorted((int(roots[f]), int(roots[g])))) for f, g in forbidden}
+    least = {k: v for k, v in least.items() if v >= MERGE_FLOOR and k not in held}
+    total: dict[int, float] = {}
+    for (x, y), v in least.items():
+        total[x] = total.get(x, 0.0) + v
+        total[y] = total.get(y, 0.0) + v
+    return sorted(v * min(1.0, 1.0 / max(total[x], total[y])) for (x, y), v in least.items())
+
+
+def test_merge_chances_say_what_their_definition_says_on_random_stores():
+    rng = np.random.default_rng(7)
+    for _ in range(150):
+        n = int(rng.integers(2, 40))
+        roots = np.minimum(rng.integers(0, max(1, n // 2), n), np.arange(n))
+        k = int(rng.integers(0, 120))
+        a, b = rng.integers(0, n, k), rng.integers(0, n, k)
+        keep = a != b
+        edges = _edges(a[keep], b[keep], rng.choice([0.005, 0.01, 0.3, 0.9, 0.999], int(keep.sum())))
+        forbidden = [tuple(int(v) for v in rng.integers(0, n, 2)) for _ in range(int(rng.integers(0, 4)))]
+        assert sorted(_merge_chances(edges, roots, forbidden).tolist()) == pytest.approx(
+            _merge_reference(edges, roots, forbidden))

@@ -10,7 +10,16 @@ import re
 
 from ..config import Agency, ColumnSpec, Config, normalise
 from .records import UNKNOWN
-from .unnamed import COMMA_TITLE, after_title, may_be_unnamed, scans, unnamed_text, untitled
+from .unnamed import (
+    COMMA_TITLE,
+    after_title,
+    may_be_unnamed,
+    named_aside,
+    no_name_text,
+    scans,
+    unnamed_text,
+    untitled,
+)
 from .values import (
     date_from_pattern,
     parse_age,
@@ -194,6 +203,8 @@ class _Translator:
         candidate = self._candidate(s)     # once: without column()'s scan it is a regex per text
         if self._numbered(s) or candidate and self._unnamed(s):
             return None, None, None
+        if candidate and (aside := named_aside(s)) is not None:
+            s = aside       # "Suspect 1 (John Smith)": the name is in the brackets
         s, surname = untitled(s, candidate)
         if not s:
             return (None, {"forename": None, "surname": surname}, None) if surname else (None, None, None)
@@ -210,7 +221,7 @@ class _Translator:
 
     def _unnamed(self, s: str) -> bool:
         """Whether a candidate text (_candidate) is an unnamed person or a `no_name` text."""
-        return unnamed_text(s) or normalise(s) in self.no_name
+        return unnamed_text(s) or no_name_text(s, self.no_name)
 
     def _numbered(self, s: str) -> bool:
         """An unknown token, or one of codes/unknown.yaml's `numbered_names` ("UM", "UF"), with a

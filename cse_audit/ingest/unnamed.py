@@ -74,9 +74,49 @@ def scans(no_name: frozenset) -> tuple[re.Pattern, re.Pattern]:
     return line, one
 
 
+# a text ending in words in brackets: "Suspect 1 (Asian male)"
+_ASIDE = re.compile(r"(?P<head>[^()]*?)\s*\((?P<aside>[^()]*)\)\s*")
+_DESC_ALONE = re.compile(rf"\s*{_DESC}\s*", re.I)     # "Unknown male (Asian)"
+
+
 def unnamed_text(text: str) -> bool:
     """Whether the text (one cell, or a row's forename and surname cells joined by a space) is an
-    unnamed person written as a name (see _UNNAMED): "Unknown male A", "U/K male 1", "Male 2"."""
+    unnamed person written as a name (see _UNNAMED): "Unknown male A", "U/K male 1", "Male 2", or
+    one with the person described in brackets after it ("Suspect 1 (Asian male)": read as a name,
+    forename "Suspect", surname "male)", every such suspect of every return one man)."""
+    m = _ASIDE.fullmatch(text)
+    if m is not None and m["head"].strip() and _unnamed_words(m["head"]) and (
+            _unnamed_words(m["aside"]) or _DESC_ALONE.fullmatch(m["aside"])):
+        return True     # (a name on either side, "John Smith (Asian male)", "Suspect (John Smith)": no)
+    return _unnamed_words(text)
+
+
+def named_aside(text: str) -> str | None:
+    """The words in brackets after an unnamed person when they are no description ("Suspect 1
+    (John Smith)": "John Smith", the name the return has), else None."""
+    m = _ASIDE.fullmatch(text)
+    if m is None or not m["head"].strip() or not m["aside"].strip() or not _unnamed_words(m["head"]):
+        return None
+    return None if _unnamed_words(m["aside"]) or _DESC_ALONE.fullmatch(m["aside"]) else m["aside"].strip()
+
+
+def no_name_text(text: str, no_name: frozenset) -> bool:
+    """Whether the text is a `no_name` text (codes/unknown.yaml), alone, after a title ("Mr
+    Withheld": else surname Withheld) or twice ("Withheld Withheld", a forename and a surname cell
+    joined: else a man called Withheld Withheld in every return that wrote it)."""
+    n = normalise(text)
+    if n in no_name:
+        return True
+    rest = after_title(text.strip())
+    if rest and normalise(rest) in no_name:
+        return True
+    words = n.split()
+    half = len(words) // 2
+    return half > 0 and words[:half] == words[half:] and " ".join(words[:half]) in no_name
+
+
+def _unnamed_words(text: str) -> bool:
+    """unnamed_text without the words in brackets."""
     t = " ".join(_PUNCT.sub(" ", text.casefold()).split())
     m = _UNNAMED.fullmatch(t)
     if m is None or not t:
@@ -172,7 +212,7 @@ def unnamed_rows(forenames, surnames, unknown: frozenset, candidates=None,
             texts = [c.strip() for c in pair
                      if c.strip() and (normalise(c) not in unknown or _MAY_BE_UNNAMED.match(c))]
             whole = " ".join(t for t in (c.strip() for c in pair) if t)
-            hit = verdict[pair] = bool(texts) and unnamed_text(" ".join(texts)) or normalise(whole) in no_name
+            hit = verdict[pair] = bool(texts) and unnamed_text(" ".join(texts)) or no_name_text(whole, no_name)
         if hit:
             out.append(i)
     return out

@@ -196,6 +196,9 @@ def parse_initials(text: str) -> tuple[str | None, Problem]:
     return letters.upper(), None
 
 
+_BRACKETED = re.compile(r"\([^()]*\)")
+
+
 def parse_name(text: str, single_word: str = "reject",
                order: str | None = None) -> tuple[tuple[str | None, str | None] | None, Problem]:
     """Split a whole name: "SMITH, Jane", "Jane Smith", "Jane SMITH" -> (forename, surname).
@@ -206,6 +209,12 @@ def parse_name(text: str, single_word: str = "reject",
     (`surname_first`: "Smith Jane"; `forename_first`: "Jane, Smith" too); upper-case words among
     mixed-case ones ("Jane SMITH") are the surname whatever the order."""
     s = " ".join(text.split())
+    # words in brackets ("John Smith (deceased)", "(aka Baz)", "(Asian male)") are no part of the
+    # name: else the last of them was the surname ("deceased)"), unless the name is in them ("Jane
+    # (Smith)": two words are needed outside)
+    bare = " ".join(_BRACKETED.sub(" ", s).split())
+    if len(bare.replace(",", " ").split()) >= 2:
+        s = bare
     if order is not None and len(s.split(" ")) > 1:
         return _ordered_name(s, order), None
     if "," in s:
