@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 # The record tables' fields live apart (ingest's workers build rows for them without DuckDB).
-from .record_fields import CASE_FIELDS, OFFENDER_FIELDS, PERSON_FIELDS, RECORD_TABLES, VICTIM_FIELDS  # noqa: F401
+from .config.fields import CASE_FIELDS, OFFENDER_FIELDS, PERSON_FIELDS, RECORD_TABLES, VICTIM_FIELDS  # noqa: F401
 
 DEFAULT_DB = "cse_audit.duckdb"
 

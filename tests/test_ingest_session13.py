@@ -41,8 +41,9 @@ def test_pandas_still_imports_in_this_process_after_a_worker_ran():
 
 
 def test_the_record_fields_are_the_stores():
-    """store.py's field lists are record_fields' (one definition, the store's schema built from it)."""
-    from cse_audit import record_fields, store
+    """store.py's field lists are config.fields (one definition, the store's schema built from it)."""
+    from cse_audit import store
+    from cse_audit.config import fields as record_fields
 
     assert store.RECORD_TABLES is record_fields.RECORD_TABLES
     assert store.VICTIM_FIELDS is record_fields.VICTIM_FIELDS

@@ -5,7 +5,7 @@ more than insert and commit; apart from store.py, which stays about the store it
 
 from __future__ import annotations
 
-from ..record_fields import RECORD_TABLES
+from ..config.fields import RECORD_TABLES
 
 
 def arrow_tables(mapped, agency) -> dict:

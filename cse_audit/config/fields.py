@@ -1,6 +1,6 @@
 """The fields of the store's record tables (cases, victims, offenders), in column order.
 
-Apart from store.py so that code building rows for these tables (ingest's worker processes,
+Apart from store.py (the store schema is built from these lists) so that code building rows for these tables (ingest's worker processes,
 ingest/rows.py) needs no DuckDB: importing it is ~0.05-0.07 s of a worker's start-up.
 """
 
