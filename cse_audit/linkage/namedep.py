@@ -78,16 +78,27 @@ def _distinct_pairs(f: pd.DataFrame, keys: list[str]) -> float:
 
 def _far_pairs(f: pd.DataFrame, keys: list[str]) -> float:
     """Pairs of records with the same ``keys`` whose birth years are GAP_YEARS or more apart:
-    per key, all pairs less the pairs within GAP_YEARS - 1 years of each other (from the count
-    per key and year, not pair by pair)."""
-    h = f.groupby([*keys, "year"], sort=False).size().rename("n").reset_index()
-    n_key = h.groupby(keys, sort=False)["n"].sum().to_numpy(dtype=float)
+    per key, all pairs less the pairs within GAP_YEARS - 1 years of each other, from the count
+    per key and year (one int64 code each, sorted: a neighbouring year is found by binary
+    search), not pair by pair."""
+    if not len(f):
+        return 0.0
+    key = f.groupby(keys, sort=False).ngroup().to_numpy(dtype=np.int64)
+    year = f["year"].to_numpy(dtype=np.int64)
+    low = int(year.min())
+    # a key's years sit in a band of their own, with GAP_YEARS of margin either side, so that a
+    # year +- d never reaches the next key's band
+    width = int(year.max()) - low + 2 * GAP_YEARS + 1
+    code, n = np.unique(key * width + (year - low + GAP_YEARS), return_counts=True)
+    n = n.astype(float)
+    per_key = np.bincount(code // width, weights=n)
     near = 0.0
     for d in range(-(GAP_YEARS - 1), GAP_YEARS):
-        moved = h.assign(year=h["year"] + d)
-        m = h.merge(moved, on=[*keys, "year"], suffixes=("", "_o"))
-        near += float((m["n"].to_numpy(dtype=float) * m["n_o"].to_numpy(dtype=float)).sum())
-    return (float((n_key ** 2).sum()) - near) / 2.0
+        at = np.searchsorted(code, code + d)
+        hit = at < len(code)
+        hit[hit] = code[at[hit]] == code[hit] + d
+        near += float((n[hit] * n[at[hit]]).sum())
+    return (float((per_key ** 2).sum()) - near) / 2.0
 
 
 def full_name_codes(features) -> np.ndarray:
