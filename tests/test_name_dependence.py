@@ -129,3 +129,12 @@ def test_many_full_names_recurring_are_still_read():
         fn[i], sn[i] = f"f-{i // 12}", f"s-{i // 12}"
         dob[i] = dt.date(1960 + 3 * (i % 12), 6, 1 + i % 12)
     assert namedep.full_name_bits(_features(fn, sn, dob)) < -3
+
+
+def test_pairs_are_counted_whatever_the_codes_and_years():
+    # key codes near 2**60 (a store of many names) and births millennia apart (a typed year 0009):
+    # the per-key-and-year codes must not overflow int64
+    key = np.array([2**60, 2**60, 7, 7, 7], dtype=np.int64)
+    year = np.array([9, 9000, 1990, 1991, 2000], dtype=np.int64)
+    assert namedep._far_pairs(key, year) == 3.0  # (9, 9000), (1990, 2000), (1991, 2000)
+    assert namedep._far_pairs(np.array([], np.int64), np.array([], np.int64)) == 0.0

@@ -28,7 +28,7 @@ from .engine import _scored_pairs_engine, _splink_engine, _store_encrypted
 from .errors import LinkageError
 from .features import _features
 from .groups import record_kinds
-from .namedep import full_name_bits, full_name_codes
+from .namedep import full_name_bits, name_codes
 from .settings import KINDS, LinkageConfig
 from .unresolved import fit_frame
 from .usample import estimate_u_one_pass
@@ -457,8 +457,8 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
     return _Run(record_ids, edges, candidates, pairs_by_rule, api, table, model, time.perf_counter() - t0,
                 prior=float(model["probability_two_random_records_match"]),
                 partial=_partial(kinds := record_kinds(features)),
-                kinds=kinds, fit=fit_frame(features), full_name=full_name_codes(features),
-                name_bits=full_name_bits(features))
+                kinds=kinds, fit=fit_frame(features), full_name=(names := name_codes(features)).full,
+                name_bits=full_name_bits(features, names))
 
 
 def _partial(kinds):

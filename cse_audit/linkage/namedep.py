@@ -24,6 +24,7 @@ namesakes away, and as many true ones: the count moved away from the truth on he
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -36,62 +37,65 @@ MIN_NAMES = 10
 DAYS_PER_YEAR = 365.25
 
 
-def full_name_bits(features) -> float:
+def full_name_bits(features, codes: NameCodes | None = None) -> float:
     """Bits (<= 0) by which a pair whose forename and surname both agree exactly is more likely
-    two people than its scores say, from the records' own names and births (see above)."""
+    two people than its scores say, from the records' own names and births (see above).
+    ``codes``: the records' name codes (name_codes), when the caller has them already."""
     def col(name):
         return features.column(name).to_numpy(zero_copy_only=False)
 
+    c = name_codes(features) if codes is None else codes
     lo = pd.to_numeric(pd.Series(col("bd_lo")), errors="coerce").to_numpy(dtype=float)
     hi = pd.to_numeric(pd.Series(col("bd_hi")), errors="coerce").to_numpy(dtype=float)
     dob = pd.to_datetime(pd.Series(col("dob")), errors="coerce")
     # a date of birth's day and month (else -1): two dates of one day and month years apart are
     # more often one person's date with a mistyped year than two people (FEBRL: a third of them)
     md = np.where(dob.notna(), dob.dt.month.fillna(0).to_numpy() * 100 + dob.dt.day.fillna(0).to_numpy(), -1)
-    f = pd.DataFrame({"fn": col("fn"), "sn": col("sn"), "year": np.floor((lo + hi) / 2 / DAYS_PER_YEAR),
-                      "md": md})
-    dated = ~np.isnan(lo) & ~np.isnan(hi) & (hi - lo <= 366) & ~col("names_missing").astype(bool)
-    f = f[dated & f["fn"].notna().to_numpy() & f["sn"].notna().to_numpy()]
-    if len(f) < 2:
+    dated = ~np.isnan(lo) & ~np.isnan(hi) & (hi - lo <= 366) & ~col("names_missing").astype(bool) & (c.full >= 0)
+    if dated.sum() < 2:
         return 0.0
-    f = f.assign(year=f["year"].astype(np.int64), all=0)
-    total, both, fore, sur = (_distinct_pairs(f, keys) for keys in (["all"], ["fn", "sn"], ["fn"], ["sn"]))
-    if both < MIN_PAIRS or fore <= 0 or sur <= 0 or _names_years_apart(f) < MIN_NAMES:
+    year = np.floor((lo + hi)[dated] / 2 / DAYS_PER_YEAR).astype(np.int64)
+    md = md[dated].astype(np.int64)
+    keys = (np.zeros(int(dated.sum()), np.int64), c.full[dated], c.fore[dated], c.sur[dated])
+    total, both, fore, sur = (_distinct_pairs(key, year, md) for key in keys)
+    if both < MIN_PAIRS or fore <= 0 or sur <= 0 or _names_years_apart(c.full[dated], year) < MIN_NAMES:
         return 0.0
     ratio = both * total / (fore * sur)
     return -math.log2(ratio) if ratio > 1.0 else 0.0
 
 
-def _names_years_apart(f: pd.DataFrame) -> int:
+def _names_years_apart(full: np.ndarray, year: np.ndarray) -> int:
     """Full names with births GAP_YEARS or more apart (a mistyped year's pairs counted too: a
     guard on how many names the ratio stands on, not the ratio)."""
-    span = f.groupby(["fn", "sn"], sort=False)["year"].agg(["min", "max"])
+    span = pd.DataFrame({"full": full, "year": year}).groupby("full", sort=False)["year"].agg(["min", "max"])
     return int(((span["max"] - span["min"]) >= GAP_YEARS).sum())
 
 
-def _distinct_pairs(f: pd.DataFrame, keys: list[str]) -> float:
-    """Pairs of records with the same ``keys`` that are two people: births GAP_YEARS or more
+def _distinct_pairs(key: np.ndarray, year: np.ndarray, md: np.ndarray) -> float:
+    """Pairs of records with the same ``key`` that are two people: births GAP_YEARS or more
     apart, and not two dates of birth of the same day and month (a mistyped year)."""
-    with_md = f[f["md"] >= 0]
-    return _far_pairs(f, keys) - _far_pairs(with_md, [*keys, "md"])
+    known = md >= 0
+    # key and day-and-month in one code (md < 1232)
+    return _far_pairs(key, year) - _far_pairs(key[known] * 1232 + md[known], year[known])
 
 
-def _far_pairs(f: pd.DataFrame, keys: list[str]) -> float:
-    """Pairs of records with the same ``keys`` whose birth years are GAP_YEARS or more apart:
-    per key, all pairs less the pairs within GAP_YEARS - 1 years of each other, from the count
-    per key and year (one int64 code each, sorted: a neighbouring year is found by binary
-    search), not pair by pair."""
-    if not len(f):
+def _far_pairs(key: np.ndarray, year: np.ndarray) -> float:
+    """Pairs of records with the same ``key`` (int64 codes >= 0) whose birth years are
+    GAP_YEARS or more apart: per key, all pairs less the pairs within GAP_YEARS - 1 years of
+    each other, from the count per key and year (one int64 code each, sorted: a neighbouring
+    year is found by binary search), not pair by pair."""
+    if not len(key):
         return 0.0
-    key = f.groupby(keys, sort=False).ngroup().to_numpy(dtype=np.int64)
-    year = f["year"].to_numpy(dtype=np.int64)
     low = int(year.min())
     # a key's years sit in a band of their own, with GAP_YEARS of margin either side, so that a
     # year +- d never reaches the next key's band
     width = int(year.max()) - low + 2 * GAP_YEARS + 1
+    if int(key.max()) >= (1 << 62) // width:  # made dense first, so that the codes fit in int64
+        key = np.unique(key, return_inverse=True)[1].astype(np.int64)
     code, n = np.unique(key * width + (year - low + GAP_YEARS), return_counts=True)
     n = n.astype(float)
-    per_key = np.bincount(code // width, weights=n)
+    band = code // width  # sorted: each key's counts are one run
+    per_key = np.add.reduceat(n, np.flatnonzero(np.r_[True, band[1:] != band[:-1]]))
     near = 0.0
     for d in range(-(GAP_YEARS - 1), GAP_YEARS):
         at = np.searchsorted(code, code + d)
@@ -101,14 +105,22 @@ def _far_pairs(f: pd.DataFrame, keys: list[str]) -> float:
     return (float((per_key ** 2).sum()) - near) / 2.0
 
 
-def full_name_codes(features) -> np.ndarray:
-    """Per record (unique_id order): a code for its forename and surname together, -1 without
-    both (the comparisons' own cleaned names)."""
-    fn = pd.Series(features.column("fn").to_numpy(zero_copy_only=False))
-    sn = pd.Series(features.column("sn").to_numpy(zero_copy_only=False))
-    code = pd.MultiIndex.from_arrays([fn, sn]).factorize()[0].astype(np.int64)
-    code[(fn.isna() | sn.isna()).to_numpy()] = -1
-    return code
+@dataclass
+class NameCodes:
+    """Per record (unique_id order): int64 codes of the forename, the surname and the two
+    together (-1 where the record lacks the name; the full name needs both)."""
+
+    fore: np.ndarray
+    sur: np.ndarray
+    full: np.ndarray
+
+
+def name_codes(features) -> NameCodes:
+    """The records' name codes, from the comparisons' own cleaned names."""
+    fore = pd.factorize(pd.Series(features.column("fn").to_numpy(zero_copy_only=False)))[0].astype(np.int64)
+    sur = pd.factorize(pd.Series(features.column("sn").to_numpy(zero_copy_only=False)))[0].astype(np.int64)
+    full = np.where((fore >= 0) & (sur >= 0), fore * (int(sur.max(initial=0)) + 1) + sur, -1)
+    return NameCodes(fore, sur, full)
 
 
 def calibrated(edges: pd.DataFrame, codes, bits: float) -> pd.DataFrame:
