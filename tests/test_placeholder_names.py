@@ -177,6 +177,8 @@ def test_a_described_placeholder_over_the_name_columns_is_no_name(fixture_config
 
 @pytest.mark.parametrize("name, expected", [
     ("John Smith (Asian male)", None), ("Suspect 1 (John Smith)", ("John", "Smith")),
+    ("Unknown male (aka Baz Fauxley)", ("Baz", "Fauxley")), ("Suspect 2 (known as: Baz Fauxley)", ("Baz", "Fauxley")),
+    ("Unknown male (a.k.a. Baz Fauxley)", ("Baz", "Fauxley")), ("Suspect 3 (Akash Fauxley)", ("Akash", "Fauxley")),
     ("Mr Withers", (None, "Withers")), ("Jon Withheld", ("Jon", "Withheld")), ("Withers Withers", ("Withers", "Withers")),
 ])
 def test_names_next_to_described_or_doubled_placeholders_stay(fixture_config_dir, tmp_path, name, expected):

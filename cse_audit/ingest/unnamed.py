@@ -91,13 +91,19 @@ def unnamed_text(text: str) -> bool:
     return _unnamed_words(text)
 
 
+_AKA = re.compile(r"^(?:a\.?\s?k\.?\s?a\.?|also\s+known\s+as|known\s+as|nick\s?name[ds]?|called)\s*[:\-]?\s+", re.I)
+
+
 def named_aside(text: str) -> str | None:
     """The words in brackets after an unnamed person when they are no description ("Suspect 1
     (John Smith)": "John Smith", the name the return has), else None."""
     m = _ASIDE.fullmatch(text)
     if m is None or not m["head"].strip() or not m["aside"].strip() or not _unnamed_words(m["head"]):
         return None
-    return None if _unnamed_words(m["aside"]) or _DESC_ALONE.fullmatch(m["aside"]) else m["aside"].strip()
+    if _unnamed_words(m["aside"]) or _DESC_ALONE.fullmatch(m["aside"]):
+        return None
+    # "Unknown male (aka Baz)": the name he goes by, not forename "aka"
+    return _AKA.sub("", m["aside"].strip()).strip() or None
 
 
 def no_name_text(text: str, no_name: frozenset) -> bool:
