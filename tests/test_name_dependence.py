@@ -74,10 +74,14 @@ def test_one_persons_records_with_a_mistyped_year_are_not_two_namesakes():
     assert namedep.full_name_bits(_features(fn, sn, dob)) < -1
 
 
-def test_too_few_pairs_say_nothing():
+def test_too_few_pairs_say_nothing(caplog):
     f = _features(["ann", "ann", "bob"], ["lee", "lee", "kay"],
                   [dt.date(1990, 1, 1), dt.date(1980, 5, 5), dt.date(1985, 1, 1)])
-    assert namedep.full_name_bits(f) == 0.0
+    with caplog.at_level("INFO", logger="cse_audit.linkage.namedep"):
+        assert namedep.full_name_bits(f) == 0.0
+    # `-v` says why, in counts: never a name
+    assert "1 pairs of records of one full name born years apart, from 1 names: too few" in caplog.text
+    assert not any(name in caplog.text.lower() for name in ("ann", "lee", "bob", "kay"))
 
 
 def test_only_pairs_of_one_full_name_are_weighed_less():

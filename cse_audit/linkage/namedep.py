@@ -23,6 +23,7 @@ namesakes away, and as many true ones: the count moved away from the truth on he
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 
@@ -35,6 +36,8 @@ MIN_PAIRS = 30  # fewer distinct-people pairs sharing a full name than this: too
 # of one name, births years apart, among 2,000 of varied names: 8.6 bits off every full name)
 MIN_NAMES = 10
 DAYS_PER_YEAR = 365.25
+
+log = logging.getLogger(__name__)
 
 
 def full_name_bits(features, codes: NameCodes | None = None) -> float:
@@ -58,7 +61,12 @@ def full_name_bits(features, codes: NameCodes | None = None) -> float:
     md = md[dated].astype(np.int64)
     keys = (np.zeros(int(dated.sum()), np.int64), c.full[dated], c.fore[dated], c.sur[dated])
     total, both, fore, sur = (_distinct_pairs(key, year, md) for key in keys)
-    if both < MIN_PAIRS or fore <= 0 or sur <= 0 or _names_years_apart(c.full[dated], year) < MIN_NAMES:
+    names = _names_years_apart(c.full[dated], year)
+    if both < MIN_PAIRS or fore <= 0 or sur <= 0 or names < MIN_NAMES:
+        # counts only, never a name (`-v`: why the range takes the scores as they are)
+        log.info("full names: %d pairs of records of one full name born years apart, from %d names: too few to "
+                 "read how often different people share a full name (needs %d pairs from %d names)",
+                 both, names, MIN_PAIRS, MIN_NAMES)
         return 0.0
     ratio = both * total / (fore * sur)
     return -math.log2(ratio) if ratio > 1.0 else 0.0
