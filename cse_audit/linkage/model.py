@@ -28,6 +28,7 @@ from .engine import _scored_pairs_engine, _splink_engine, _store_encrypted
 from .errors import LinkageError
 from .features import _features
 from .groups import record_kinds
+from .levelcache import exact_match_cached as _exact_match_cached
 from .namedep import full_name_bits, name_codes
 from .settings import KINDS, LinkageConfig
 from .unresolved import fit_frame
@@ -206,40 +207,6 @@ def _train_m(records_df, model: dict, cfg: LinkageConfig, n_records: int) -> dic
     return _m_from_data(trained, cfg, model, n_records, evidence)
 
 
-_EXACT_MATCH: dict[tuple, bool] = {}  # (see _exact_match_cached)
-
-
-@contextlib.contextmanager
-def _exact_match_cached():
-    """Splink parses every comparison level's SQL with sqlglot each time a Linker is made (to
-    validate it) and each time it asks whether the level is an exact match (each EM session's
-    blocking rule, term frequencies): five Linkers a kind, 1-2 s a kind for the same few dozen
-    levels (BENCHMARKS.md, session 6). Both answers depend on the level's SQL and dialect only,
-    so each is computed once (an invalid level still raises, every time)."""
-    from splink.internals.comparison_level import ComparisonLevel
-
-    original = ComparisonLevel.__dict__["_is_exact_match"]
-    validate = ComparisonLevel._validate_sql
-
-    def validated(level) -> bool:
-        key = ("valid", level._is_else_level, level.sql_condition, str(level.sqlglot_dialect))
-        if key not in _EXACT_MATCH:
-            _EXACT_MATCH[key] = validate(level)
-        return _EXACT_MATCH[key]
-
-    def cached(level) -> bool:
-        key = (level._is_else_level, level.sql_condition, str(level.sqlglot_dialect))
-        if key not in _EXACT_MATCH:
-            _EXACT_MATCH[key] = original.fget(level)
-        return _EXACT_MATCH[key]
-
-    ComparisonLevel._is_exact_match, ComparisonLevel._validate_sql = property(cached), validated
-    try:
-        yield
-    finally:
-        ComparisonLevel._is_exact_match, ComparisonLevel._validate_sql = original, validate
-
-
 def _em_sessions(records_df, trained: dict, cfg: LinkageConfig, evidence: dict | None = None) -> dict:
     """One EM session per rule, each starting from the model the one before saved. ``evidence``
     (when given) gets, per (comparison, group of levels), what the last session that saw matches
@@ -414,7 +381,7 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
                     time.perf_counter() - t0)
     api, records = _splink_engine(features, cfg, _store_encrypted(con))
     try:
-        with _exact_match_cached():
+        with _exact_match_cached(con):
             model = _build_model(api, records, cfg, n, u_cache=_UCache(con, kind, features))
             linker = Linker(records, model, log_level=None, validate_settings=False)  # validated in _build_model
             predictions = linker.inference.predict(warning_mode="never")
