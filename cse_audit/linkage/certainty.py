@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from . import namedep, unresolved
+from .clusters import _Components
 
 log = logging.getLogger(__name__)
 
@@ -142,17 +143,11 @@ def _split_chances(edges: pd.DataFrame, root: np.ndarray, threshold: float, held
         keep &= ~held[a] & ~held[b]
     a, b, p = a[keep], b[keep], p[keep]
     order = np.lexsort((b, a, -p))  # best first; ties in record order (the same tree every run)
-    parent = list(range(len(root)))  # (a list: indexing a numpy array from Python is slower)
+    comp = _Components(len(root))
     tree = []
     for i, x, y in zip(order.tolist(), a[order].tolist(), b[order].tolist(), strict=True):
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        while parent[y] != y:
-            parent[y] = parent[parent[y]]
-            y = parent[y]
-        if x != y:
-            parent[max(x, y)] = min(x, y)
+        if comp.find(x) != comp.find(y):
+            comp.union(x, y, force=True)
             tree.append(i)
     return p[np.asarray(tree, dtype=np.int64)]
 
