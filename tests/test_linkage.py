@@ -663,3 +663,60 @@ def test_a_swap_weighs_nothing_even_where_floored_u_do_not_sum_to_one():
         assert got["initials/agree"] == 0.2
         if u[0] < 1:
             assert got["names/swapped"] == pytest.approx(0.001 * 0.8 / 0.921)
+
+
+# -- issue 16, session 14: an agency working in two police force areas --------------------------
+
+TWO_FORCES = [
+    # a charity based in Leeds (West Yorkshire) that also works in Greater Manchester: its undated
+    # initials-only record of a girl whom the Bolton police (Greater Manchester) name
+    _row("ew_age", "N1", None, None, "EW", None, 14, None, "Leeds", "EW"),
+    _row("ew_dob", "P2", "Evie", "Whitfield", None, "1995-03-01", None, "2009-06-01", "Bolton", "EW"),
+]
+
+
+@pytest.fixture(scope="module")
+def two_forces(tmp_path_factory, cfg):
+    """The same store linked twice: the charity N1 listed in both force areas, and in Leeds's alone."""
+    out = {}
+    for name, spans in (("both", {"N1": ("leeds", ("west yorkshire", "greater manchester"))}), ("one", {})):
+        con, ids, _truth = build_store(tmp_path_factory.mktemp(name) / "store.duckdb", extra=TWO_FORCES)
+        linkage.link_people(con, "victims", config=dataclasses.replace(cfg, agency_areas=spans))
+        out[name] = (con, {k: _person(con, rid) for k, rid in ids.items()})
+    yield out
+    for con, _ in out.values():
+        con.close()
+
+
+def test_a_charity_in_two_forces_fits_the_children_of_its_second(two_forces):
+    """Listed in both, the charity's record is compared with the second force's records and joins
+    the one girl it fits there; listed in one (or before session 14, when the exploded blocking
+    and the fits by force-area sets did not exist) it stays a child of its own."""
+    assert two_forces["both"][1]["ew_age"] == two_forces["both"][1]["ew_dob"]
+    assert two_forces["one"][1]["ew_age"] != two_forces["one"][1]["ew_dob"]
+
+
+def test_a_force_keeps_its_own_area_when_a_charity_of_that_area_spans_two(cfg, tmp_path):
+    """The Leeds police's records stay in West Yorkshire alone; only the charity's are in both
+    (before, a charity with area Leeds listing two forces put every Leeds record in both)."""
+    from cse_audit.linkage import settings
+    from cse_audit.linkage.features import _features
+
+    (tmp_path / "agencies.yaml").write_text(
+        "agencies:\n"
+        "  - {id: p-merrow, source_type: police, area: Merrowdale, force_area: Merrowdale}\n"
+        "  - {id: n-bridge, source_type: ngo, area: Merrowdale, force_area: [Merrowdale, Kestrel Vale]}\n"
+        "  - {id: c-tamar, source_type: lscb, area: Tamarside Borough, force_area: [Tamarside, Hollinshire]}\n")
+    areas = settings._load_force_areas(tmp_path / "agencies.yaml")
+    assert areas["merrowdale"] == ("merrowdale",) and areas["tamarside borough"] == ("tamarside", "hollinshire")
+    assert settings._load_agency_areas(tmp_path / "agencies.yaml") == {
+        "n-bridge": ("merrowdale", ("merrowdale", "kestrel vale")),
+        "c-tamar": ("tamarside borough", ("tamarside", "hollinshire"))}
+    con, ids, _truth = build_store(tmp_path / "s.duckdb", extra=TWO_FORCES)
+    spans = dataclasses.replace(cfg, agency_areas={"N1": ("leeds", ("west yorkshire", "greater manchester"))})
+    table, record_ids = _features(con, "victims", spans)
+    regions = dict(zip(record_ids, table.column("regions").to_pylist(), strict=True))
+    agency = dict(con.execute("SELECT record_id, agency_id FROM current_victims WHERE lower(area) = 'leeds'").fetchall())
+    assert {tuple(regions[r]) for r, a in agency.items() if a == "N1"} == {("west yorkshire", "greater manchester")}
+    assert {tuple(regions[r]) for r, a in agency.items() if a != "N1"} == {("west yorkshire",)}
+    con.close()

@@ -300,27 +300,36 @@ def _read_features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig
     areas = pd.DataFrame({"area": pd.Series(list(cfg.force_areas), dtype=object),
                           "force_area": pd.Series([v[0] for v in cfg.force_areas.values()], dtype=object),
                           "force_areas": pd.Series([list(v) for v in cfg.force_areas.values()], dtype=object)})
+    spans = pd.DataFrame({"agency": pd.Series(list(cfg.agency_areas), dtype=object),
+                          "area": pd.Series([v[0] for v in cfg.agency_areas.values()], dtype=object),
+                          "force_areas": pd.Series([list(v[1]) for v in cfg.agency_areas.values()], dtype=object)})
     con.register("_lk_names", lookup)
     con.register("_lk_areas", areas)
+    con.register("_lk_spans", spans)
     _associates(con, kind, cfg)
     try:
         table = con.sql("""
             SELECT b.* EXCLUDE (record_id, case_ref), x.assoc, b.fn AS assoc_fn, b.fi AS assoc_fi, b.sn AS assoc_sn,
                    CAST(f.grp AS VARCHAR[]) AS assoc_fn_groups, f.sx AS fn_sx, s.sx AS sn_sx, f.nick AS fn_nick,
                    CAST(f.grp AS VARCHAR[]) AS fn_groups, CAST(s.grp AS VARCHAR[]) AS sn_groups,
-                   CAST(coalesce(a.force_area, b.area) AS VARCHAR) AS region,
-                   CAST(CASE WHEN b.area IS NULL THEN NULL ELSE coalesce(a.force_areas, [b.area]) END AS VARCHAR[])
-                     AS regions
+                   -- the force areas of a record's area; an agency spanning several forces puts
+                   -- the records of its own area in each (settings.agency_areas)
+                   CAST(CASE WHEN b.area IS NULL THEN NULL ELSE coalesce(g.force_areas[1], a.force_area, b.area) END
+                        AS VARCHAR) AS region,
+                   CAST(CASE WHEN b.area IS NULL THEN NULL ELSE coalesce(g.force_areas, a.force_areas, [b.area]) END
+                        AS VARCHAR[]) AS regions
             FROM _lk_base b
             LEFT JOIN _lk_names f ON f.name = b.fn
             LEFT JOIN _lk_names s ON s.name = b.sn
             LEFT JOIN _lk_areas a ON a.area = b.area
+            LEFT JOIN _lk_spans g ON g.agency = b.agency AND g.area = b.area
             LEFT JOIN _lk_assoc x ON x.return_id = b.return_id AND x.case_ref = b.case_ref
             ORDER BY b.unique_id""").to_arrow_table()
         ids = con.sql("SELECT record_id, unique_id FROM _lk_base ORDER BY unique_id").to_arrow_table()
     finally:
         con.unregister("_lk_names")
         con.unregister("_lk_areas")
+        con.unregister("_lk_spans")
         con.execute("DROP TABLE IF EXISTS _lk_base")
         con.execute("DROP TABLE IF EXISTS _lk_assoc")
     return table, ids.column("record_id").to_pylist()

@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import math
+import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -49,11 +50,30 @@ STATED_M_PAIRS = 20.0
 PRIOR_SLACK = 12.0
 
 
-def _blocking_rules(rules: list) -> list:
+def _blocking_rules(rules: list, spans: bool = False) -> list:
+    """Splink's rules from linkage.yaml's. With ``spans`` (an area lies in several police force
+    areas: a council bordering two forces, a charity working in two), a prediction rule on
+    ``region`` is tried for each of a record's force areas (``regions``, exploded by Splink):
+    on the first alone, a charity's record of a child in its second force was never compared
+    with that force's records (issue 16). Without, the single force area is compared as it is
+    (an exploded rule costs Splink a pass over every candidate pair to drop repeats)."""
     from splink import block_on
     from splink.blocking_rule_library import CustomRule
 
-    return [block_on(*r) if isinstance(r, list) else CustomRule(r) for r in rules]
+    out = []
+    for r in rules:
+        if isinstance(r, list):
+            cols = ["regions" if c == "region" else c for c in r] if spans else r
+            out.append(block_on(*cols, arrays_to_explode=["regions"]) if cols != r else block_on(*r))
+        elif spans and _REGION.search(r):
+            out.append(CustomRule(_REGION.sub(r"\1.regions", r), arrays_to_explode=["regions"]))
+        else:
+            out.append(CustomRule(r))
+    return out
+
+
+# a rule's l.region / r.region (the record's first force area), as the exploded rule names it
+_REGION = re.compile(r"\b([lr])\.region\b")
 
 
 def _level_key(label: str, comp: str) -> tuple[str, str]:
@@ -115,7 +135,7 @@ def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: boo
     settings = SettingsCreator(
         link_type="dedupe_only",
         comparisons=_comparisons(cfg, api.sql_dialect.sql_dialect_str),
-        blocking_rules_to_generate_predictions=_blocking_rules(cfg.blocking_rules),
+        blocking_rules_to_generate_predictions=_blocking_rules(cfg.blocking_rules, cfg.spans_forces),
         probability_two_random_records_match=cfg.prior(n_records),
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,

@@ -111,6 +111,14 @@ class LinkageConfig:
     # (str(rule), comparisons) per EM rule whose session leaves out comparisons besides the
     # rule's own fields, e.g. sex and ethnicity where it blocks on names (see _parse_em_rule)
     em_leave_out: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # agency id -> (its area, lower case; its force areas), for agencies listing several: the
+    # records of a charity working in two forces are in each, though its area's name names one
+    agency_areas: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+
+    @property
+    def spans_forces(self) -> bool:
+        """Some area or agency lies in several police force areas (agencies.yaml)."""
+        return bool(self.agency_areas) or any(len(v) > 1 for v in self.force_areas.values())
 
     def prior(self, n_records: int) -> float:
         if self.probability_two_random_records_match is not None:
@@ -221,22 +229,39 @@ def _registry(path: Path) -> list[dict]:
     return [a for a in data.get("agencies") or [] if isinstance(a, dict)]
 
 
+def _agency_forces(agency: dict) -> list[str]:
+    force = agency.get("force_area")
+    return [str(f).strip().lower() for f in ([force] if isinstance(force, str) else list(force or []))]
+
+
 def _load_force_areas(path: Path) -> dict[str, tuple[str, ...]]:
     """area -> force area(s) from the agency registry (agencies.yaml), so that a council's area
     (e.g. Birmingham) and a police force's (West Midlands) can count as the same place. A
-    council bordering two forces lists both (``force_area: [A, B]``)."""
+    council bordering two forces lists both (``force_area: [A, B]``). An area named as a police
+    force area is that force's alone: a charity based in "Merrowdale" that also works in a
+    neighbouring force does not put the Merrowdale police's records in two forces (its own
+    records are in both: _load_agency_areas)."""
     out: dict[str, list[str]] = {}
     for agency in _registry(path):
-        area, force = agency.get("area"), agency.get("force_area")
-        forces = [force] if isinstance(force, str) else list(force or [])
+        area, forces = agency.get("area"), _agency_forces(agency)
         if area and forces:
             key = str(area).strip().lower()
             for f in forces:
-                f = str(f).strip().lower()
                 if f not in out.setdefault(key, []):
                     out[key].append(f)
-                out.setdefault(f, [f])
+    for force in {f for agency in _registry(path) for f in _agency_forces(agency)}:
+        out[force] = [force]
     return {k: tuple(v) for k, v in sorted(out.items())}
+
+
+def _load_agency_areas(path: Path) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """agency id -> (its area, its force areas) for the agencies that list several force areas."""
+    out = {}
+    for agency in _registry(path):
+        forces = tuple(dict.fromkeys(_agency_forces(agency)))
+        if agency.get("id") and agency.get("area") and len(forces) > 1:
+            out[str(agency["id"])] = (str(agency["area"]).strip().lower(), forces)
+    return out
 
 
 def _date(value: Any, where: str, path: Path):
@@ -445,6 +470,7 @@ def load_linkage_config(path: str | os.PathLike | None = None) -> LinkageConfig:
         person_id_prefix={"victims": "V-", "offenders": "O-", **(pid or {})},
         nicknames=_load_nicknames(path.parent / nick) if nick else {},
         force_areas=_load_force_areas(areas_file) if areas_file else {},
+        agency_areas=_load_agency_areas(areas_file) if areas_file else {},
         overrides_file=(path.parent / over) if over else None,
         unknown_names=frozenset(normalise_name(x) for x in raw.get("unknown_names") or []),
         unknown_values=tuple(str(x) for x in raw.get("unknown_values") or ["Unknown"]),

@@ -72,22 +72,72 @@ class Unresolved:
 
 def fit_frame(features) -> pd.DataFrame:
     """What a fit is judged on, per record (unique_id order): initials, sex, force area and the
-    birth interval in days (a dob is an interval of one day)."""
+    birth interval in days (a dob is an interval of one day); ``alt``, the further force areas of
+    a record in several (an agency spanning two forces), None for the rest."""
     cols = {"fi": "fi", "si": "si", "sex": "sex", "region": "region", "bd_lo": "lo", "bd_hi": "hi",
             "fn_nick": "fn"}  # the forename as its nickname group ("dave" fits "david"): open_persons
     f = pd.DataFrame({new: features.column(old).to_numpy(zero_copy_only=False) for old, new in cols.items()
                       if old in features.column_names})
     for c in ("lo", "hi"):
         f[c] = pd.to_numeric(f[c], errors="coerce").astype(float)
+    if "regions" in features.column_names:
+        import pyarrow.compute as pc
+
+        regions = features.column("regions")
+        multi = np.flatnonzero(pc.fill_null(pc.list_value_length(regions), 0).to_numpy(zero_copy_only=False) > 1)
+        if len(multi):
+            alt = np.full(len(f), None, dtype=object)
+            alt[multi] = [tuple(r[1:]) for r in regions.take(multi).to_pylist()]
+            f["alt"] = alt
     return f
 
 
-def _named_persons(f: pd.DataFrame, named: np.ndarray, roots: np.ndarray) -> pd.DataFrame:
-    """One row per named person and (area, initials): sex (a known one), birth hull."""
-    p = f.loc[named, ["region", "fi", "si", "sex", "lo", "hi"]].assign(root=roots[named])
-    p = p.dropna(subset=["region", "fi", "si"])
-    return (p.groupby(["root", "region", "fi", "si"], sort=False, dropna=False)
-             .agg(sex=("sex", "first"), lo=("lo", "min"), hi=("hi", "max")).reset_index())
+def _each_region(f: pd.DataFrame, idx: np.ndarray, cols: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """``cols`` of the records ``idx``, a row per force area they are in (``alt``: a named
+    record of a council spanning two forces is a person of both), and each row's position in ``idx``."""
+    base = f.iloc[idx][cols].reset_index(drop=True)
+    pos = np.arange(len(idx))
+    if "alt" not in f.columns or not len(idx):
+        return base, pos
+    alt = f["alt"].to_numpy()[idx]
+    more = [(i, r) for i in np.flatnonzero(pd.notna(alt)) for r in alt[i]]
+    if not more:
+        return base, pos
+    at = np.fromiter((i for i, _ in more), dtype=np.int64, count=len(more))
+    extra = base.iloc[at].assign(region=[r for _, r in more])
+    return pd.concat([base, extra], ignore_index=True), np.r_[pos, at]
+
+
+def _places(f: pd.DataFrame, idx: np.ndarray) -> np.ndarray:
+    """Per record of ``idx``: where it fits, its force area, or for a record in several (a
+    charity working in two forces) the set of them as one key ("a\x1fb")."""
+    place = f["region"].to_numpy()[idx].copy()
+    if "alt" in f.columns:
+        alt = f["alt"].to_numpy()[idx]
+        for i in np.flatnonzero(pd.notna(alt)):
+            place[i] = "\x1f".join((place[i], *alt[i]))
+    return place
+
+
+def _in_places(p: pd.DataFrame, places: np.ndarray, keys: list[str]) -> pd.DataFrame:
+    """Rows of ``p`` (one per person, force area and ``keys``) under ``place``: their force area,
+    and once more under each set of force areas holding it, one row per person and ``keys``
+    there (a person of both areas of a set fits once)."""
+    out = [p.rename(columns={"region": "place"})]
+    for key in {x for x in places if isinstance(x, str) and "\x1f" in x}:
+        q = p[p["region"].isin(key.split("\x1f"))]
+        out.append(q.groupby(["root", *keys], sort=False, dropna=False)
+                    .agg(sex=("sex", "first"), lo=("lo", "min"), hi=("hi", "max")).reset_index().assign(place=key))
+    return pd.concat(out, ignore_index=True)
+
+
+def _named_persons(f: pd.DataFrame, named: np.ndarray, roots: np.ndarray, places: np.ndarray) -> pd.DataFrame:
+    """One row per named person and (place, initials): sex (a known one), birth hull."""
+    p, pos = _each_region(f, named, ["region", "fi", "si", "sex", "lo", "hi"])
+    p = p.assign(root=roots[named][pos]).dropna(subset=["region", "fi", "si"])
+    p = (p.groupby(["root", "region", "fi", "si"], sort=False, dropna=False)
+          .agg(sex=("sex", "first"), lo=("lo", "min"), hi=("hi", "max")).reset_index())
+    return _in_places(p, places, ["fi", "si"])
 
 
 def _overlaps(persons: pd.DataFrame, rec: pd.DataFrame, keys: list[str]) -> np.ndarray:
@@ -187,13 +237,14 @@ def _estimate(f: pd.DataFrame, kinds: np.ndarray, roots: np.ndarray, fit_low: fl
     if not len(part):
         return Unresolved(0, 0, np.zeros(0, dtype=int), 0.0, 0.0, fit_low)
 
-    persons = _named_persons(f, np.flatnonzero(named), roots)
-    rec = f.iloc[part][["region", "fi", "si", "sex", "lo", "hi"]].reset_index(drop=True)
+    places = _places(f, part)  # a record in several force areas fits the persons of each
+    persons = _named_persons(f, np.flatnonzero(named), roots, places)
+    rec = f.iloc[part][["fi", "si", "sex", "lo", "hi"]].reset_index(drop=True).assign(place=places)
     undated = rec.assign(lo=np.nan, hi=np.nan)
-    fit_any = _count_fitting(persons, rec, ["region"])  # sex and birth fit, any initials
-    area_any = _count_fitting(persons, undated, ["region"])  # sex fits, any birth
-    fits = _count_fitting(persons, rec, ["region", "fi", "si"])
-    area_ini = _count_fitting(persons, undated, ["region", "fi", "si"])
+    fit_any = _count_fitting(persons, rec, ["place"])  # sex and birth fit, any initials
+    area_any = _count_fitting(persons, undated, ["place"])  # sex fits, any birth
+    fits = _count_fitting(persons, rec, ["place", "fi", "si"])
+    area_ini = _count_fitting(persons, undated, ["place", "fi", "si"])
     # the share of r's initials among the persons of its area and sex whose birth does not fit
     national = persons.groupby(["fi", "si"]).size() / max(len(persons), 1)
     nat = national.reindex(pd.MultiIndex.from_frame(rec[["fi", "si"]])).fillna(0.0).to_numpy()
@@ -262,15 +313,16 @@ def join_chances(est: Unresolved, fit: pd.DataFrame, kinds: np.ndarray, roots: n
     col = {c: fit[c].to_numpy() for c in ("lo", "hi")}
     # initials (the forename, for a forename-only record), area and sex as integer codes,
     # compared as the values compare (see _eq_codes)
-    same = np.ones(len(x), bool)
-    for c in ("region", "fi", "si"):
+    area = _region_shared(fit, x, y)
+    same = area.copy()
+    for c in ("fi", "si"):
         codes = _eq_codes(fit[c].to_numpy())
         same &= (codes[x] == codes[y]) & (codes[x] >= 0)
     if by_fn.any():
         keyed = np.zeros(len(roots), bool)
         keyed[est.part[by_fn]] = True
-        fn, region = _eq_codes(fit["fn"].to_numpy()), _eq_codes(fit["region"].to_numpy())
-        by_name = (fn[x] == fn[y]) & (fn[x] >= 0) & (region[x] == region[y]) & (region[x] >= 0)
+        fn = _eq_codes(fit["fn"].to_numpy())
+        by_name = (fn[x] == fn[y]) & (fn[x] >= 0) & area
         same = np.where(keyed[x], by_name, same)
     sex = pd.factorize(fit["sex"].to_numpy())[0]  # a missing sex (None or NaN): -1
     sex = (sex[x] < 0) | (sex[y] < 0) | (sex[x] == sex[y])
@@ -288,6 +340,27 @@ def join_chances(est: Unresolved, fit: pd.DataFrame, kinds: np.ndarray, roots: n
     if ranked:
         return ends[["uid", "other", "person", "p", "dup"]].reset_index(drop=True)
     return ends.drop_duplicates("uid")[["uid", "other", "p", "dup"]].reset_index(drop=True)
+
+
+def _region_shared(fit: pd.DataFrame, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Per pair (x[i], y[i]): a force area in common (either may be in several: ``alt``)."""
+    first = _eq_codes(fit["region"].to_numpy())
+    shared = (first[x] == first[y]) & (first[x] >= 0)
+    if "alt" not in fit.columns:
+        return shared
+    alt = fit["alt"].to_numpy()
+    width = max((len(a) for a in alt if a is not None), default=0)
+    codes = np.full((len(fit), width + 1), -1, dtype=np.int64)
+    codes[:, 0] = first
+    names = {v: c for v, c in zip(fit["region"].to_numpy(), first, strict=True) if c >= 0}
+    for i in np.flatnonzero(pd.notna(alt)):
+        for j, r in enumerate(alt[i], start=1):
+            codes[i, j] = names.setdefault(r, len(names) + len(fit))  # an area no record has first
+    for i in range(width + 1):
+        for j in range(width + 1):
+            if i or j:
+                shared |= (codes[x, i] == codes[y, j]) & (codes[x, i] >= 0)
+    return shared
 
 
 def _eq_codes(values: np.ndarray) -> np.ndarray:
@@ -379,11 +452,15 @@ def open_records(fit: pd.DataFrame, kinds: np.ndarray, roots: np.ndarray) -> np.
     idx = np.flatnonzero(part & ~reached[roots])  # in a person with no named or covered record
     if not len(idx):
         return idx
-    rec = fit.iloc[idx].reset_index(drop=True)
+    cols = [c for c in ("region", "fn", "sex", "lo", "hi") if c in fit.columns]
+    places = _places(fit, idx)
+    rec = fit.iloc[idx][cols].reset_index(drop=True).assign(place=places)
     fits = rec["region"].isna().to_numpy().copy()
-    persons = fit.loc[named].dropna(subset=["region"])
+    persons, pos = _each_region(fit, np.flatnonzero(named), cols)
+    persons = persons.assign(root=np.flatnonzero(named)[pos]).dropna(subset=["region"])
+    persons = _in_places(persons, places, [c for c in ("fn",) if c in cols])
     fn = rec["fn"].notna().to_numpy() if "fn" in rec.columns else np.zeros(len(rec), bool)
-    for has_fn, keys in ((True, ["region", "fn"]), (False, ["region"])):
+    for has_fn, keys in ((True, ["place", "fn"]), (False, ["place"])):
         sel = ~fits & (fn == has_fn)
         if sel.any() and len(persons):
             fits[sel] = _count_fitting(persons, rec[sel].reset_index(drop=True), keys) > 0
