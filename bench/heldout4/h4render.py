@@ -26,6 +26,8 @@ def child_name(rng: random.Random, rep: Report) -> tuple[str, str]:
         fore = rng.choice(NICKNAMES[fore])
     if k.culture == "vietnamese" and " " in fore and rng.random() < 0.3:
         fore = fore.split(" ", 1)[1]                        # "Thi Lan" written "Lan"
+    if k.culture == "somali" and rng.random() < PARAMS["somali_swapped"]:
+        fore, sur = sur, fore                               # both read as forenames to the keyer
     if rng.random() < PARAMS["forename_typo"]:
         fore = typo(rng, fore)
     if rng.random() < PARAMS["surname_typo"]:

@@ -14,7 +14,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
-from h4names import BENGALI_GIRL_SURNAMES, CULTURES, STREET_NAMES, fem_surname, zipf_pick
+from h4names import BENGALI_GIRL_SURNAMES, CULTURES, STREET_NAMES, fem_surname, surname, zipf_pick
 
 PARAMS = {
     "female": 0.82,
@@ -30,7 +30,14 @@ PARAMS = {
     "area_boost": {"Glanmor": {"welsh": 12.0}, "Pennard Vale": {"welsh": 4.0}, "Calderbridge": {
         "somali": 2.0, "southasian": 1.5, "vietnamese": 2.0}, "Harrowfield": {"southasian": 2.5},
         "Saltfleet": {"polish": 2.5, "romanian": 2.5}, "Brackmoor": {"traveller": 3.0}},
-    "zipf_surname": 1.05, "zipf_forename": 0.85,
+    # surnames: (share from the listed names, their Zipf exponent, the long tail's exponent); a British
+    # pool of 60 listed names at 12 % gives the commonest ~1.2 % (Smith), Welsh Jones ~6 %,
+    # Vietnamese Nguyen ~35 %, Khan ~15 % of the South Asian community
+    "surname_law": {"british": (0.12, 0.6, 0.5), "welsh": (0.5, 0.75, 0.5), "polish": (1, 0.5, 0),
+                    "romanian": (1, 0.6, 0), "somali": (1, 0.7, 0), "southasian": (1, 0.75, 0),
+                    "traveller": (1, 0.8, 0), "vietnamese": (1, 1.2, 0)},
+    "zipf_forename": 0.55,
+    "somali_swapped": 0.10,             # an agency keys a Somali child's two names the other way round
     "sibling": 0.06, "twin": 0.015,
     "stepfather_surname": 0.08,        # girls known later under a stepfather's surname
     "step_used": 0.6, "step_hyphenated": 0.2,
@@ -159,7 +166,7 @@ def _names(rng: random.Random, culture: str, female: bool) -> tuple[str, str]:
     pool_c = "british" if culture == "mixed" else culture
     pool = CULTURES[pool_c]
     fore = zipf_pick(rng, pool["girls" if female else "boys"], PARAMS["zipf_forename"])
-    sur = zipf_pick(rng, pool["surnames"], PARAMS["zipf_surname"])
+    sur = surname(rng, pool_c, PARAMS["surname_law"])
     return fore, (fem_surname(pool_c, sur) if female else sur)
 
 
@@ -213,7 +220,7 @@ def _offender(rng: random.Random, i: int, culture: str) -> Offender:
     pool_c = "british" if culture == "mixed" else culture
     pool = CULTURES[pool_c]
     fore = zipf_pick(rng, pool["girls"] if female else pool["men"], PARAMS["zipf_forename"])
-    sur = zipf_pick(rng, pool["surnames"], PARAMS["zipf_surname"])
+    sur = surname(rng, pool_c, PARAMS["surname_law"])
     age = rng.choice(range(20, 52))
     dob = dt.date(2009 - age, 1, 1) + dt.timedelta(days=rng.randrange(365))
     street = rng.choice(STREET_NAMES) if rng.random() < PARAMS["offender_street_name"] else None
