@@ -14,13 +14,8 @@ from pathlib import Path
 import openpyxl
 from h4names import CULTURES
 from h4render import age_at, age_band, age_text, child_dob, child_name, offender_age, offender_name
-from h4world import Report
+from h4world import PARAMS, Report
 
-LAYOUT_RATES = {
-    "police_dob_blank": 0.12, "police_age_when_blank": 0.6, "viet_family_first": 0.5, "witness_row": 0.1,
-    "blank_row": 0.08, "council_placeholder": 0.12, "council_dob_unknown_text": 0.05, "council_dob_blank": 0.08,
-    "charity_dob_given": 0.3, "lac": 0.35, "missing": 0.55,
-}
 YEAR_SHEETS = {2008: "2008", 2009: "2009", 2010: "2010", 2011: "2011 (Jan-Mar)"}
 PERIOD = "1 January 2008 to 31 March 2011"
 
@@ -75,30 +70,30 @@ def police_yearly(rng: random.Random, reps: list[Report]) -> Out:
         for i, rep in enumerate(by_year.get(sheet, [])):
             urn = f"{rep.agency.id[10:13].upper()}/{rep.case_date.year}/{rep.case_ref}"
             fore, sur = child_name(rng, rep)
-            if rep.child.culture == "vietnamese" and rng.random() < LAYOUT_RATES["viet_family_first"]:
+            if rep.child.culture == "vietnamese" and rng.random() < PARAMS["viet_family_first"]:
                 full = f"{sur} {fore}"                      # family name first, no comma, no capitals
             else:
                 full = f"{sur.upper()}, {fore}"
-            dob = None if rng.random() < LAYOUT_RATES["police_dob_blank"] else child_dob(rng, rep.child)
+            dob = None if rng.random() < PARAMS["police_dob_blank"] else child_dob(rng, rep.child)
             age = age_text(rng, age_at(rep.child.dob, rep.case_date)) if (
-                dob is None and rng.random() < LAYOUT_RATES["police_age_when_blank"]) else ""
+                dob is None and rng.random() < PARAMS["police_age_when_blank"]) else ""
             out.add(sheet, [urn, _d(rep.case_date), "Victim", full, _d(dob), age, _sex(rep, "Female", "Male"),
                             _eth(rep, "ic"), str(rng.randint(0, 6)), ""], [("", "victims", rep.child.pid)])
             n_vic += 1
             for o in rep.offenders:
                 f, s, how = offender_name(rng, o, "police")
                 cell = {"unknown": "Unknown male", "forename": f, "street": f}.get(how, f"{s.upper()}, {f}")
-                if how == "full" and o.street and rng.random() < 0.4:
+                if how == "full" and o.street and rng.random() < PARAMS["street_in_brackets"]:
                     cell += f" ({o.street})"
-                odob = child_dob(rng, o) if rng.random() < 0.6 else None
+                odob = child_dob(rng, o) if rng.random() < PARAMS["offender_dob_given"]["h4-police-yearly"] else None
                 oage = "" if odob else offender_age(rng, o, rep.case_date)
                 out.add(sheet, [urn, _d(rep.case_date), "Suspect", cell, _d(odob), oage,
                                 "Female" if o.female else "Male", CULTURES[o.culture]["ic"], "", ""],
                         [("", "offenders", o.pid)])
-            if rng.random() < LAYOUT_RATES["witness_row"]:
+            if rng.random() < PARAMS["witness_row"]:
                 out.add(sheet, [urn, _d(rep.case_date), "Witness", f"{rep.child.surname.upper()}, Susan", "", "",
                                 "Female", "", "", "mother"])
-            if rng.random() < LAYOUT_RATES["blank_row"] and i:
+            if rng.random() < PARAMS["blank_row"] and i:
                 out.add(sheet, [])
         out.add(sheet, [f"Total victims: {n_vic}"])
     return out
@@ -114,8 +109,9 @@ def police_crimes_csv(rng: random.Random, reps: list[Report]) -> Out:
     out.add("csv", head)
     for rep in sorted(reps, key=lambda r: r.case_date):
         fore, sur = child_name(rng, rep)
-        dob = None if rng.random() < LAYOUT_RATES["police_dob_blank"] else child_dob(rng, rep.child)
-        age = age_text(rng, age_at(rep.child.dob, rep.case_date)) if dob is None or rng.random() < 0.3 else ""
+        dob = None if rng.random() < PARAMS["police_dob_blank"] else child_dob(rng, rep.child)
+        age = age_text(rng, age_at(rep.child.dob, rep.case_date)) if (
+            dob is None or rng.random() < PARAMS["police_age_with_dob"]) else ""
         offence = rng.choice(("Sexual activity with a child \u2013 \u2018gifts\u2019 worth \u00a320",
                               "Rape of a child under 13", "Meeting a child following sexual grooming",
                               "Child abduction \u201cparty\u201d at a flat", "Sexual activity with a child"))
@@ -125,13 +121,13 @@ def police_crimes_csv(rng: random.Random, reps: list[Report]) -> Out:
         for n, o in enumerate(rep.offenders[:2], 1):
             f, s, how = offender_name(rng, o, "police")
             cell = {"unknown": "Unknown male", "forename": f, "street": ""}.get(how, f"{f} {s}")
-            alias = o.street if o.street and (how == "street" or rng.random() < 0.5) else ""
-            odob = child_dob(rng, o) if rng.random() < 0.5 else None
+            alias = o.street if o.street and (how == "street" or rng.random() < PARAMS["alias_column_filled"]) else ""
+            odob = child_dob(rng, o) if rng.random() < PARAMS["offender_dob_given"]["h4-police-crimes-csv"] else None
             row += [cell, alias, "" if odob else offender_age(rng, o, rep.case_date), _d(odob)]
             people.append((str(n), "offenders", o.pid))
         row += [""] * (len(head) - len(row))
         out.add("csv", row, people)
-        if rng.random() < LAYOUT_RATES["blank_row"]:
+        if rng.random() < PARAMS["blank_row"]:
             out.add("csv", [])
     return out
 
@@ -166,13 +162,13 @@ def police_by_offender(rng: random.Random, reps: list[Report]) -> Out:
             else:
                 f, s, how = offender_name(rng, o, "police")
                 f, s = ("Unknown", "Male") if how == "unknown" else (f, s)
-                dob = child_dob(rng, o) if rng.random() < 0.7 else None
+                dob = child_dob(rng, o) if rng.random() < PARAMS["offender_dob_given"]["h4-police-by-offender"] else None
                 cells = [f"N{k:05d}", s.upper(), f, o.street or "", _d(dob),
                          "" if dob else str(age_at(o.dob, vreps[0].case_date)), CULTURES[o.culture]["ic"]]
                 people = [("", "offenders", o.pid)]
             for n, rep in enumerate(vreps[start:start + 4], 1):
                 fore, sur = child_name(rng, rep)
-                dob = None if rng.random() < LAYOUT_RATES["police_dob_blank"] else child_dob(rng, rep.child)
+                dob = None if rng.random() < PARAMS["police_dob_blank"] else child_dob(rng, rep.child)
                 cells += [f"{fore} {sur.upper()}", _d(dob), str(age_at(rep.child.dob, rep.case_date)), _sex(rep)]
                 people.append((str(n), "victims", rep.child.pid))
             out.add(sheet, cells + [""] * (len(head) - len(cells)), people)
@@ -194,7 +190,7 @@ def council_referrals(rng: random.Random, reps: list[Report]) -> Out:
         fore, sur = child_name(rng, rep)
         age_n = age_at(rep.child.dob, rep.case_date)
         r = rng.random()
-        lr = LAYOUT_RATES
+        lr = PARAMS
         if r < lr["council_dob_unknown_text"]:
             dob, age = f"DOB unknown, approx {age_n}", f"approx {age_n}"
         elif r < lr["council_dob_unknown_text"] + lr["council_dob_blank"]:
@@ -234,11 +230,11 @@ def council_children_csv(rng: random.Random, reps: list[Report]) -> Out:
         seen.add(rep.child.pid)
         fore, sur = child_name(rng, rep)
         age_n = age_at(rep.child.dob, rep.case_date)
-        if rng.random() < LAYOUT_RATES["council_dob_unknown_text"]:
+        if rng.random() < PARAMS["council_dob_unknown_text"]:
             dob, age = "unknown - approx " + str(age_n), ""
         else:
             d = child_dob(rng, rep.child)
-            dob, age = d.strftime("%d/%m/%y"), age_text(rng, age_n) if rng.random() < 0.5 else ""
+            dob, age = d.strftime("%d/%m/%y"), age_text(rng, age_n) if rng.random() < PARAMS["council_csv_age"] else ""
         miss = rng.choice(("Home", "Care", "Home and care", "Not missing", "Not missing", ""))
         row = [f"{len(seen):04d}", f"{sur.upper()}, {fore}", dob, age, _sex(rep), _eth(rep, "text"), miss]
         people = [("", "victims", rep.child.pid)]
@@ -248,7 +244,7 @@ def council_children_csv(rng: random.Random, reps: list[Report]) -> Out:
                     offender_age(rng, o, rep.case_date)]
             people.append((str(n), "offenders", o.pid))
         out.add("csv", row + [""] * (len(head) - len(row)), people)
-        if rng.random() < LAYOUT_RATES["blank_row"]:
+        if rng.random() < PARAMS["blank_row"]:
             out.add("csv", [])
     return out
 
@@ -261,7 +257,7 @@ def charity_initials(rng: random.Random, reps: list[Report]) -> Out:
     for rep in reps:
         fore, sur = child_name(rng, rep)
         ini = fore[0] + sur[0]
-        ini = f"{ini[0]}.{ini[1]}." if rng.random() < 0.5 else ini.upper()
+        ini = f"{ini[0]}.{ini[1]}." if rng.random() < PARAMS["initials_dotted"] else ini.upper()
         out.add("csv", [ini, age_band(rng, age_at(rep.child.dob, rep.case_date)), _sex(rep),
                         rep.child.area2 if rep.second_area else rep.child.area, rep.case_date.strftime("%b-%y"),
                         rng.choice(("School", "Police", "Self", "Social care", "Parent"))],
@@ -280,7 +276,7 @@ def charity_casework(rng: random.Random, reps: list[Report]) -> Out:
     out.add(sheet, ["Case", "Name", "Known as", "DOB", "Age", "Gender", "Ethnicity", "Date", "Missing?"])
     for i, rep in enumerate(reps, 1):
         fore, sur = child_name(rng, rep)
-        dob = child_dob(rng, rep.child) if rng.random() < LAYOUT_RATES["charity_dob_given"] else None
+        dob = child_dob(rng, rep.child) if rng.random() < PARAMS["charity_dob_given"] else None
         out.add(sheet, [f"RT{i:04d}", f"{fore} {sur}", rng.choice(("", "", fore[:3])), dob,
                         age_text(rng, age_at(rep.child.dob, rep.case_date)), _sex(rep, "Female", "Male"),
                         _eth(rep, "text"), rep.case_date, rng.choice(("Yes", "No", "", "Don't know"))],

@@ -24,7 +24,7 @@ def child_name(rng: random.Random, rep: Report) -> tuple[str, str]:
     fore = k.forename
     if fore in NICKNAMES and rng.random() < PARAMS["nickname"][kind]:
         fore = rng.choice(NICKNAMES[fore])
-    if k.culture == "vietnamese" and " " in fore and rng.random() < 0.3:
+    if k.culture == "vietnamese" and " " in fore and rng.random() < PARAMS["viet_given_short"]:
         fore = fore.split(" ", 1)[1]                        # "Thi Lan" written "Lan"
     if k.culture == "somali" and rng.random() < PARAMS["somali_swapped"]:
         fore, sur = sur, fore                               # both read as forenames to the keyer
@@ -70,10 +70,10 @@ def age_text(rng: random.Random, age: int) -> str:
 
 def age_band(rng: random.Random, age: int) -> str:
     """A charity's age: exact, a two-year band round it, or the age then '+'."""
-    r = rng.random()
-    if r < 0.5:
+    form = rng.choices(list(PARAMS["charity_age_form"]), list(PARAMS["charity_age_form"].values()))[0]
+    if form == "exact":
         return str(age)
-    if r < 0.85:
+    if form == "band":
         lo = age - rng.randint(0, 1)
         return f"{lo}-{lo + 1}"
     return f"{age}+"
@@ -82,14 +82,13 @@ def age_band(rng: random.Random, age: int) -> str:
 def offender_age(rng: random.Random, o: Offender, when: dt.date) -> str:
     """An offender's age as a council writes it: '30s', 'mid 20s', '25-30', '40+' or exact."""
     a = age_at(o.dob, when)
-    r = rng.random()
-    if r < 0.35:
+    form = rng.choices(list(PARAMS["offender_age_form"]), list(PARAMS["offender_age_form"].values()))[0]
+    if form == "decade":
         return f"{a // 10 * 10}s"
-    if r < 0.5:
-        dec = a // 10 * 10
+    if form == "early/mid/late":
         part = "early" if a % 10 < 4 else ("mid" if a % 10 < 7 else "late")
-        return f"{part} {dec}s"
-    if r < 0.7:
+        return f"{part} {a // 10 * 10}s"
+    if form == "range":
         lo = a - rng.randint(0, 4)
         return f"{lo}-{lo + 5}"
     return str(a)
@@ -102,11 +101,12 @@ def offender_name(rng: random.Random, o: Offender, kind: str) -> tuple[str, str,
     fore, sur = o.forename, o.surname
     if rng.random() >= PARAMS["accents_kept"][kind]:
         fore, sur = strip_accents(fore), strip_accents(sur)
-    if r < 0.07:
+    unknown, first = PARAMS["offender_unknown"], PARAMS["offender_unknown"] + PARAMS["offender_forename_only"]
+    if r < unknown:
         return "", "", "unknown"
-    if r < 0.17:
+    if r < first:
         return fore, "", "forename"
-    if o.street and r < 0.30:
+    if o.street and r < first + PARAMS["offender_street_only"]:
         return o.street, "", "street"
     if rng.random() < PARAMS["surname_typo"]:
         sur = typo(rng, sur)

@@ -30,9 +30,10 @@ PARAMS = {
     "area_boost": {"Glanmor": {"welsh": 12.0}, "Pennard Vale": {"welsh": 4.0}, "Calderbridge": {
         "somali": 2.0, "southasian": 1.5, "vietnamese": 2.0}, "Harrowfield": {"southasian": 2.5},
         "Saltfleet": {"polish": 2.5, "romanian": 2.5}, "Brackmoor": {"traveller": 3.0}},
-    # surnames: (share from the listed names, their Zipf exponent, the long tail's exponent); a British
-    # pool of 60 listed names at 12 % gives the commonest ~1.2 % (Smith), Welsh Jones ~6 %,
-    # Vietnamese Nguyen ~35 %, Khan ~15 % of the South Asian community
+    "core_extra": 0.4,                  # share of children placed in the core before the uniform draw
+    # surnames: (share from the listed names, their Zipf exponent, the long tail's exponent); measured
+    # at 4,200 children (siblings included): the commonest British surname 2 % of British children,
+    # Welsh 11 %, South Asian 16 %, Somali 17 %, Traveller 18 %, Vietnamese (Nguyen) 43 %
     "surname_law": {"british": (0.12, 0.6, 0.5), "welsh": (0.5, 0.75, 0.5), "polish": (1, 0.5, 0),
                     "romanian": (1, 0.6, 0), "somali": (1, 0.7, 0), "southasian": (1, 0.75, 0),
                     "traveller": (1, 0.8, 0), "vietnamese": (1, 1.2, 0)},
@@ -53,6 +54,20 @@ PARAMS = {
     "group_two_areas": 0.3, "lone_offenders": {0: 35, 1: 45, 2: 20},
     "offender_female": 0.05, "offender_street_name": 0.35,
     "offender_listed": {"police": 0.8, "lscb": 0.5, "ngo": 0.0},
+    "group_members_per_child": (2, 5),  # how many of a group's men abuse one child (at most the group)
+    # how an offender is named on a record (cumulative): nobody ("Unknown male"), a first name only,
+    # his street name only (when he has one); else his full name
+    "offender_unknown": 0.07, "offender_forename_only": 0.10, "offender_street_only": 0.13,
+    "offender_age_form": {"decade": 35, "early/mid/late": 15, "range": 20, "exact": 30},
+    "charity_age_form": {"exact": 50, "band": 35, "plus": 15},
+    "viet_given_short": 0.3,            # "Thi Lan" written "Lan"
+    # layouts (h4layouts.py)
+    "police_dob_blank": 0.12, "police_age_when_blank": 0.6, "viet_family_first": 0.5, "witness_row": 0.1,
+    "blank_row": 0.08, "council_placeholder": 0.12, "council_dob_unknown_text": 0.05, "council_dob_blank": 0.08,
+    "charity_dob_given": 0.3, "lac": 0.35, "missing": 0.55, "offender_dob_given": {
+        "h4-police-yearly": 0.6, "h4-police-crimes-csv": 0.5, "h4-police-by-offender": 0.7},
+    "street_in_brackets": 0.4, "alias_column_filled": 0.5, "police_age_with_dob": 0.3, "council_csv_age": 0.5,
+    "initials_dotted": 0.5,
 }
 
 AREAS = ["Calderbridge", "Glanmor", "Harrowfield", "Wendlesham", "Brackmoor", "Saltfleet", "Pennard Vale",
@@ -179,7 +194,7 @@ def make_children(rng: random.Random, n: int) -> list[Child]:
     start, end = PARAMS["period"]
     kids: list[Child] = []
     while len(kids) < n:
-        area = rng.choice(AREAS) if rng.random() < 0.6 else AREAS[0]   # the core is the biggest
+        area = AREAS[0] if rng.random() < PARAMS["core_extra"] else rng.choice(AREAS)  # the core is the biggest
         culture = _culture(rng, area)
         female = rng.random() < PARAMS["female"]
         fore, sur = _names(rng, culture, female)
@@ -246,7 +261,7 @@ def attach_offenders(rng: random.Random, kids: list[Child]) -> list[Offender]:
     for k in kids:
         if rng.random() < PARAMS["group_child_share"] and groups[k.area]:
             members = rng.choice(groups[k.area])
-            k.offenders += rng.sample(members, max(1, min(len(members), rng.randint(2, 5))))
+            k.offenders += rng.sample(members, min(len(members), rng.randint(*PARAMS["group_members_per_child"])))
         for _ in range(_weighted(rng, PARAMS["lone_offenders"])):
             o = _offender(rng, len(offenders) + 1, rng.choice((k.culture, "british", "british")))
             offenders.append(o)
