@@ -57,7 +57,8 @@ def test_link_run_json_and_table(loaded, tmp_path):
         (records,), = _query(copy, f"SELECT count(*) FROM current_{kind}")
         (persons,), = _query(copy, f"SELECT count(DISTINCT person_id) FROM {k}_links")
         assert (data[kind]["kind"], data[kind]["records"], data[kind]["persons"]) == (kind, records, persons)
-        assert data[kind]["overrides"]["forced_match"] == 0
+        assert data[kind]["reviewer_decisions"]["forced_match"] == 0 and "overrides" not in data[kind]
+        assert set(data[kind]["automatic_separations"]) == {"kept_apart", "held_apart_within_return"}
     assert (data["victims"]["records"], data["offenders"]["records"]) == (8, 3)
     table = run("link", "run", "--db", copy, "--config", config_dir)
     assert table.exit_code == 0, table.output

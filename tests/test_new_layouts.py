@@ -485,7 +485,7 @@ def test_linkage_summary_calls_unreviewed_splits_automatic():
     line = _linkage_line("victims", none_reviewed)
     assert "automatic splits 10" in line and "reviewed" not in line
     reviewed = {"overrides": {**none_reviewed["overrides"], "forced_no_match": 2}}
-    assert "reviewed decisions: forced no match 2" in _linkage_line("victims", reviewed)
+    assert "reviewer decisions: forced no match 2" in _linkage_line("victims", reviewed)
 
 
 def test_reading_commands_never_create_the_store(tmp_path):

@@ -54,13 +54,13 @@ def link_run(db, config_dir, engine, fmt, wide):
 
     from .. import store
     from ..ingest import link_all
-    from ..ingest.summary import _plain
+    from ..ingest.summary import _plain, linkage_json
     from ..tables import render_rows
 
     con = store.connect(db)
     try:
         root = _store_config(config_dir, con, writes=True).root
-        result = {kind: _plain(r) for kind, r in link_all(con, root, engine, status).items()}
+        result = {kind: linkage_json(_plain(r)) for kind, r in link_all(con, root, engine, status).items()}
     finally:
         con.close()
     if fmt == "json":

@@ -15,7 +15,8 @@ from collections import Counter
 from ..config.text import shown_value
 from ..tables import render_rows
 
-__all__ = ["ISSUE_COLUMNS", "issue_rows", "render_issues", "render_load_summary", "render_rows"]
+__all__ = ["ISSUE_COLUMNS", "decisions", "issue_rows", "linkage_json", "render_issues", "render_load_summary",
+           "render_rows"]
 
 SUMMARY_COLUMNS = ["agency", "file", "status", "rows_landed", "records_accepted", "rows_rejected",
                    "rows_skipped", "warnings", "nil_return"]
@@ -25,7 +26,7 @@ def render_load_summary(report, fmt: str, width: int | None = None, show_values:
     rows = [f.as_dict() for f in report.files]
     if fmt == "json":
         return json.dumps({"files": rows, "totals": _totals(rows), "issues": _issue_counts(report, show_values),
-                           "linkage": {k: _plain(v) for k, v in report.linkage.items()},
+                           "linkage": {k: linkage_json(_plain(v)) for k, v in report.linkage.items()},
                            "warnings": list(getattr(report, "warnings", []))}, indent=2, default=str)
     totals = _totals(rows)
     table = render_rows(rows + [totals], fmt, columns=SUMMARY_COLUMNS, width=width)
@@ -57,19 +58,44 @@ def render_load_summary(report, fmt: str, width: int | None = None, show_values:
     return "\n".join(lines) + "\n"
 
 
+# Pairs the linkage kept apart by itself, nobody having looked at them: the model's own split
+# (`kept_apart`: a pair scored below cannot_link_below) and the guard that holds two rows of one
+# return apart unless the evidence is strong (`held_apart_within_return`). Everything else in a link
+# result's `overrides` is about reviewers' decisions (forced matches and no-matches, decisions carried
+# over to a resubmission, decisions naming records no longer there, contradictions).
+AUTOMATIC = ("kept_apart", "held_apart_within_return")
+_AUTOMATIC_WORDS = {"kept_apart": "scored as different people", "held_apart_within_return": "two rows of one return"}
+
+
+def decisions(overrides: dict | None) -> tuple[dict, dict]:
+    """A link result's `overrides` counts split into (reviewers' decisions, automatic separations):
+    the two are different things, and a summary that lists them together calls the linkage's own
+    guard "reviewed" (issue 16: 525 "reviewed decisions" on a store nobody had reviewed)."""
+    stats = dict(overrides or {})
+    automatic = {k: stats.pop(k) for k in AUTOMATIC if k in stats}
+    return stats, automatic
+
+
+def linkage_json(r: dict) -> dict:
+    """A link result for JSON: `overrides` given as `reviewer_decisions` and `automatic_separations`
+    (decisions()), so that a reader of the JSON cannot take one for the other."""
+    out = {k: v for k, v in r.items() if k != "overrides"}
+    out["reviewer_decisions"], out["automatic_separations"] = decisions(r.get("overrides"))
+    return out
+
+
 def _linkage_line(kind: str, r: dict) -> str:
     """One linkage result in words (the JSON output has every field)."""
     text = (f"Linkage ({kind}): {r.get('records', 0)} records -> {r.get('persons', 0)} people; "
             f"{r.get('candidate_pairs', 0)} candidate pairs, {r.get('pairs_above_threshold', 0)} above the "
             f"threshold; {r.get('conflicts', 0)} merged-field conflicts; {r.get('seconds', 0)} s")
-    stats = dict(r.get("overrides") or {})
-    # Pairs the model kept apart (cannot_link_below) were split automatically: nobody reviewed them.
-    automatic = stats.pop("kept_apart", 0)
-    if automatic:
-        text += f"; automatic splits {automatic}"
-    decided = {k.replace("_", " "): n for k, n in stats.items() if n}
+    reviewer, automatic = decisions(r.get("overrides"))
+    shown = [f"{_AUTOMATIC_WORDS[k]} {n}" for k, n in automatic.items() if n]
+    if shown:
+        text += f"; automatic splits {sum(automatic.values())} ({', '.join(shown)}; no reviewer's)"
+    decided = {k.replace("_", " "): n for k, n in reviewer.items() if n}
     if decided:
-        text += "; reviewed decisions: " + ", ".join(f"{k} {n}" for k, n in decided.items())
+        text += "; reviewer decisions: " + ", ".join(f"{k} {n}" for k, n in decided.items())
     return text
 
 
