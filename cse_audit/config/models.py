@@ -91,6 +91,10 @@ class CodeList:
     codes: dict[str, tuple[str, str | None]]   # normalised code -> (category, detail)
     includes: tuple[str, ...] = ()
     display: dict[str, str] = field(default_factory=dict)  # normalised -> code as written
+    # `shares_column_with: OTHER`: the other list's codes that are not this list's answer another
+    # question of a column both fields read ("Not missing" for missing_from: Unknown, no warning)
+    shares_column_with: str | None = None
+    no_answer: frozenset = frozenset()     # normalised texts, filled in by load_config
 
     def lookup(self, value: str) -> tuple[str, str | None] | None:
         return self.codes.get(normalise(value))

@@ -170,6 +170,9 @@ class _Translator:
             return (*parse_initials(s)[:1], None, parse_initials(s)[1])
         if self.codes is not None:
             hit = self.codes.lookup(s)
+            if hit is None and normalise(s) in self.codes.no_answer:
+                # another field's answer in a column the two share ("Not missing" for missing_from)
+                return UNKNOWN, self._raw_extra(s, None), None
             if hit is None:
                 return UNKNOWN, self._raw_extra(s, None), (
                     "unrecognised_code", f"not in code list {self.codes.name!r}; counted as Unknown "
