@@ -65,3 +65,52 @@ def test_a_code_list_shares_a_column_only_with_a_list_that_exists(fixture_config
     with pytest.raises(ConfigError) as exc:
         load_config(fixture_config_dir)
     assert "missing_from.yaml" in str(exc.value) and "shares_column_with" in str(exc.value)
+
+
+def test_two_letters_in_an_initials_column_are_initials_not_not_applicable(fixture_config_dir, tmp_path):
+    """Issue 16: a young person "N.A." or "NA" in an initials column read as "not applicable" (no
+    initials) unless the mapping replaced the unknown tokens. Two capitals, or capitals each with a
+    dot, are initials there; "N/A", "n/a", lower case "na" and "UNK" still say not known."""
+    values = ["NA", "N.A.", "N. A.", "NK", "N.S.", "U.N.K.", "N/A", "n/a", "na", "UNK", "TBC", "?", "J.S."]
+    for column in ("initials: Initials", "initials: {column: Initials, parse: initials}"):
+        text = f"name: t\nsheets:\n  victims:\n    columns:\n      case_ref: Ref\n      {column}\n      age: Age\n"
+        rows = [["Ref", "Initials", "Age"]] + [[f"R{i}", v, "15"] for i, v in enumerate(values)]
+        m = _map(fixture_config_dir, tmp_path, text, rows)
+        got = [r.get("initials") for r in m.records["victims"]]
+        assert got == ["NA", "NA", "NA", "NK", "NS", "UNK", None, None, None, None, None, None, "JS"], column
+    # the mapping's own tokens for the column still win
+    text = ("name: t\nsheets:\n  victims:\n    columns:\n      case_ref: Ref\n"
+            "      initials: {column: Initials, unknown: [NA]}\n      age: Age\n")
+    m = _map(fixture_config_dir, tmp_path, text, [["Ref", "Initials", "Age"], ["R1", "NA", "15"], ["R2", "NK", "15"]])
+    assert [r.get("initials") for r in m.records["victims"]] == [None, "NK"]
+
+
+def test_a_name_column_still_reads_na_as_not_known(fixture_config_dir, tmp_path):
+    text = ("name: t\nsheets:\n  victims:\n    columns:\n      case_ref: Ref\n      forename: First\n"
+            "      surname: Last\n      age: Age\n")
+    m = _map(fixture_config_dir, tmp_path, text, [["Ref", "First", "Last", "Age"], ["R1", "Jane", "NA", "15"]])
+    assert [(r.get("forename"), r.get("surname")) for r in m.records["victims"]] == [("Jane", None)]
+
+
+def test_a_draft_proposes_no_unknown_replace_for_initials_already_read_as_initials(fixture_config, tmp_path):
+    """The draft proposed `unknown: {replace: [...]}` for an initials column holding "N.A."; now the
+    column reads "N.A." as initials by itself, so the proposal (a long list to maintain) is not made
+    for it. Lower-case dotted "n.a." still gets it (lower case stays "not applicable" by default)."""
+    import csv
+
+    from cse_audit import authoring
+
+    from .test_draft import without_mappings
+
+    def initials_spec(values):
+        path = tmp_path / "charity.csv"
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            csv.writer(fh).writerows([["Ref", "Initials", "Age", "Gender"]]
+                                     + [[f"R{i}", v, "15", "F"] for i, v in enumerate(values)])
+        d = authoring.draft_mapping(path, without_mappings(fixture_config))
+        return next(c.spec for s in d.sheets for c in s.columns if c.field == "initials")
+
+    spec = initials_spec(["J.S.", "A.B.", "N.A.", "K.L.", "M.R.", "P.Q."])
+    assert not (isinstance(spec, dict) and "unknown" in spec), spec
+    spec = initials_spec(["j.s.", "a.b.", "n.a.", "k.l.", "m.r.", "p.q."])
+    assert "n a" not in spec["unknown"]["replace"] and "unknown" in spec["unknown"]["replace"]

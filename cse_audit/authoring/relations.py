@@ -14,7 +14,7 @@ import re
 
 from ..config import Config, normalise
 from ..ingest.derived import find_period
-from ..ingest.values import parse_initials
+from ..ingest.values import parse_initials, written_as_initials
 from .model import ColumnChoice, SheetDraft
 from .synonyms import Synonyms, _hinted
 
@@ -39,8 +39,8 @@ def sheet_extras(draft: SheetDraft, title_rows: list[list[str]], headers: list[s
 
 
 def _initials_kept(draft: SheetDraft, headers: list[str], sample: list[list[str]], config: Config) -> None:
-    """An initials column written "J.S." holding "N.A.": the global unknown list reads "N.A." as n/a, so
-    the draft proposes `unknown: {replace: [...]}` without the tokens written like the column's initials.
+    """An initials column written "j.s." holding "n.a.": the global unknown list reads "n.a." as n/a
+    (capitals, "N.A.", are initials already: values.written_as_initials), so the draft proposes `unknown: {replace: [...]}` without the tokens written like the column's initials.
     No value of the column is printed (initials are personal)."""
     c = next((c for c in draft.columns if c.field == "initials" and len(c.headers) == 1 and not c.todo), None)
     if c is None:
@@ -51,8 +51,9 @@ def _initials_kept(draft: SheetDraft, headers: list[str], sample: list[list[str]
     dotted = [v for v in known if _DOTTED.match(v)]
     if len(known) < 3 or len(dotted) < 0.8 * len(known):
         return
+    # ("N.A.", "NA" are read as initials already: values.written_as_initials; "n.a." is not)
     like = {normalise(v) for v in cells if normalise(v) in config.unknown_tokens and _DOTTED.match(v)
-            and parse_initials(v)[0] is not None}
+            and parse_initials(v)[0] is not None and not written_as_initials(v)}
     if not like:
         return
     spec = dict(c.spec) if isinstance(c.spec, dict) else {"column": c.headers[0]}

@@ -29,6 +29,7 @@ from .values import (
     parse_int,
     parse_name,
     quick_date,
+    written_as_initials,
 )
 
 # normalised text ending in a number, e.g. "unknown male 2", "um1", "unknown male no 3"
@@ -48,6 +49,10 @@ class _Translator:
         codes = spec.codes or fdef.codes
         self.codes = config.codes[codes] if codes and (self.ftype == "code" or spec.codes) else None
         self.unknown = config.unknown_tokens | {normalise(t) for t in spec.unknown}
+        # an initials column: capitals written as initials ("N.A.", "NA") are someone's initials,
+        # though they spell a global unknown token (values.written_as_initials); the mapping's own wins
+        self.initials = spec.parse == "initials" or fname == "initials"
+        self.own_unknown = frozenset(normalise(t) for t in spec.unknown)
         if spec.unknown_replace:
             # `unknown: {replace: [...]}`: only these tokens (and a blank cell) mean Unknown here.
             self.unknown = frozenset({""} | {normalise(t) for t in spec.unknown})
@@ -156,7 +161,8 @@ class _Translator:
 
     def _translate(self, text: str) -> tuple:
         s = text.strip()
-        if normalise(s) in self.unknown:
+        if normalise(s) in self.unknown and not (self.initials and written_as_initials(s)
+                                                 and normalise(s) not in self.own_unknown):
             return (UNKNOWN if self.codes is not None else None), self._raw_extra(s or None, None), None
         spec, f = self.spec, self.fname
         if spec.derive == "missing_from_episodes":

@@ -196,6 +196,18 @@ def parse_initials(text: str) -> tuple[str | None, Problem]:
     return letters.upper(), None
 
 
+# Two capitals ("NA", "N.A.", "N. A."), or two to four each with a dot ("U.N.K."): how initials are
+# written. In an initials column these are initials even when they spell a "not known" token (NA, NK,
+# NS: issue 16, a young person "N.A." read as not applicable). "N/A", "n/a", "na", "UNK", "TBC" stay
+# not known: a slash, lower case or three letters run together is how a return writes "not known".
+_AS_INITIALS = re.compile(r"[A-Z]\.?\s*[A-Z]\.?|(?:[A-Z]\.\s*){2,4}")
+
+
+def written_as_initials(text: str) -> bool:
+    """Whether a stripped text is written as initials are (_AS_INITIALS), whatever it spells."""
+    return _AS_INITIALS.fullmatch(text) is not None
+
+
 _BRACKETED = re.compile(r"\([^()]*\)")
 
 
