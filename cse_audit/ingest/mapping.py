@@ -32,7 +32,7 @@ from .sheets import (
     select_sheets,
 )
 from .translate import _known, _Translator
-from .unnamed import unnamed_rows
+from .unnamed import titled_forenames, unnamed_rows
 
 
 @dataclass
@@ -367,6 +367,14 @@ def _drop_unnamed(fields: list[_Field], grid: _Grid, values: dict, identified: l
                 values[f][i] = None
     for i in rows:
         identified[i] = any(k[i] for k in others)
+    if "forename" in values and "surname" in cols and "forename" in cols:
+        # "MR" + "SMITH", "Sir" + "Smith": a title alone beside a surname is no forename
+        titled = titled_forenames(grid(cols["forename"][0]), values["forename"], values.get("surname"),
+                                  cols["forename"][2].may_be_unnamed)
+        if titled:
+            values["forename"] = list(values["forename"])
+            for i in titled:
+                values["forename"][i] = None
 
 
 def _pick(values: list, idx: list[int], n: int) -> list:

@@ -17,6 +17,8 @@ from .unnamed import (
     named_aside,
     no_name_text,
     scans,
+    several_unnamed,
+    title_couple,
     unnamed_text,
     untitled,
 )
@@ -37,6 +39,14 @@ _NUMBERED = re.compile(r"^(\D*?)\s*(?:no\s*|number\s*)?\d{1,3}$")
 _DIGIT = re.compile(r"\d")
 # fields holding a name part in a column of its own: a numbered unnamed person there is no name
 _NAME_PARTS = ("forename", "surname")
+# Issue 16: one cell for several people. The mapping language makes one record of a row's name
+# cell, so these stay one record, with a warning that says why the count may be low (the issue
+# names file, sheet, row and column, never the text).
+SEVERAL = ("several_unnamed", "a text for several unnamed people (a count such as 'x3', or a plural such as "
+                              "'unknown males'): read as one record with no name, so they count as one person "
+                              "at most; a row per person counts each")
+TWO_PEOPLE = ("two_people", "two titles for two people ('Mr and Mrs ...'): read as one record, the name "
+                            "after the titles; a row per person counts each")
 
 class _Translator:
     """Turns one column's cells into one field's values, translating each distinct cell text once."""
@@ -116,9 +126,12 @@ class _Translator:
         if self._candidate(s):
             if normalise(s) in self.no_name:
                 return None, None, None
+            several = several_unnamed(s)
+            if several is not None and several != 1:
+                return None, None, SEVERAL
             rest = after_title(s)
             if rest is not None:
-                return rest or None, None, None
+                return rest or None, None, TWO_PEOPLE if title_couple(s) else None
         return s, None, None
 
     def _candidate(self, s: str) -> bool:
@@ -133,7 +146,7 @@ class _Translator:
         """Whether a candidate text of a name part column is no name or loses a title by itself,
         whatever the row's other name cell holds (_name_part)."""
         s = text.strip()
-        return normalise(s) in self.no_name or after_title(s) is not None
+        return normalise(s) in self.no_name or after_title(s) is not None or several_unnamed(s) is not None
 
     def column(self, column) -> tuple[list, list[bool], dict[str, list], dict[str, tuple]]:
         """A whole column (one cell text per row) as one field: (value per row, whether it is known
@@ -210,17 +223,21 @@ class _Translator:
         Smith" is surname Smith (one word after a title is a surname, whatever `single_word` says),
         "Mr John Smith" is John Smith."""
         candidate = self._candidate(s)     # once: without column()'s scan it is a regex per text
+        if candidate and several_unnamed(s) not in (None, 1):
+            return None, None, SEVERAL
         if self._numbered(s) or candidate and self._unnamed(s):
             return None, None, None
         if candidate and (aside := named_aside(s)) is not None:
             s = aside       # "Suspect 1 (John Smith)": the name is in the brackets
+        couple = candidate and title_couple(s)
         s, surname = untitled(s, candidate)
         if not s:
-            return (None, {"forename": None, "surname": surname}, None) if surname else (None, None, None)
+            return (None, {"forename": None, "surname": surname}, TWO_PEOPLE if couple else None) if surname \
+                else (None, None, None)
         parts, problem = parse_name(s, self.spec.single_word or "reject", self.spec.order)
         if parts is None:
             return None, None, problem
-        return None, {"forename": parts[0], "surname": parts[1]}, problem
+        return None, {"forename": parts[0], "surname": parts[1]}, TWO_PEOPLE if couple else problem
 
     def numbered_unknown(self, s: str) -> bool:
         """A numbered unknown (_numbered) or, in one cell, an unnamed person (unnamed_text) or a

@@ -1,7 +1,10 @@
 """Unnamed persons written as names: "Unknown male 1", "Asian male", "Suspect One", "Mr X", "No
 name", in one name cell or across a row's forename and surname cells, and titles that are no
-forename ("Mr Smith"). Read as names, each of these would be one person shared by every return that
-wrote it (issue 16). Used by translate (one cell) and mapping (a row's two name cells)."""
+forename ("Mr Smith", "Revd John Smith", "MR" + "SMITH"). Read as names, each of these would be one
+person shared by every return that wrote it (issue 16). Session 14: two people under two titles ("Mr &
+Mrs Smith": title_couple) and several unnamed people in one cell ("Persons unknown x3":
+several_unnamed), which translate reads as one record with a warning. Used by translate (one cell) and
+mapping (a row's two name cells)."""
 
 from __future__ import annotations
 
@@ -24,14 +27,33 @@ _UNK = r"(?:unknown|unk\.?|u\.?/?k\.?|unidentified|unnamed|not\s+known|n/k)"
 _WHO = r"(?:male|female|man|woman|boy|girl|persons?|suspect|offender|perpetrator|perp|victim|child)"
 _MARK = r"(?:(?:no\.?|number)\s*)?\d{1,3}"
 _NUMWORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten)"
-_TITLE = r"(?:mrs|mr|ms|miss|mister|dr)"
+_TITLE = r"(?:mrs|mr|ms|miss|mister|dr|mx)"
+# Session 14: titles before a name ("Revd John Smith", "Sir John Smith", "Mx Smith"). These are no
+# placeholder alone or before a letter ("Lord X" is no "Mr X"); the ones that are also surnames (Sir,
+# Dame, Lord, Lady, Master, Rev: "Ann Sir", "John Lord") stay a name when alone in a cell (_NAME_LIKE).
+_MORE_TITLES = r"(?:sir|dame|lord|lady|master|prof|professor|rev|revd|reverend)"
+_NAME_LIKE = frozenset(("sir", "dame", "lord", "lady", "master", "rev"))
 # a title at the start of a name cell, then a space or the end ("Mr Smith", "Mrs. Jones", "Dr"; not
 # "Drew", "Mr.Smith")
-_TITLE_LEAD = re.compile(rf"{_TITLE}\.?(?=\s|$)\s*", re.I)
+_TITLE_LEAD = re.compile(rf"(?:{_TITLE}|{_MORE_TITLES})\.?(?=\s|$)\s*", re.I)
+# two titles for two people ("Mr & Mrs Smith", "Mr and Mrs Smith", "Mr/Mrs Smith"): a couple, not
+# forename "&" or "and" (issue 16)
+_COUPLE_LEAD = re.compile(rf"(?:{_TITLE}|{_MORE_TITLES})\.?\s*(?:&|\+|/|and)\s*(?:{_TITLE}|{_MORE_TITLES})\.?(?=\s|$)\s*",
+                          re.I)
 # a title after a comma ("SMITH, Mr John"): searched for over a column's joined texts, lower-cased
 # (a literal first character and no IGNORECASE: a fast search in C, 0.4 ms per 11k "SMITH, Jane"),
 # not per text
-COMMA_TITLE = re.compile(r",[ \t]*(?:m(?:rs?|s|iss|ister)|dr)\.?(?=\s|$)")
+COMMA_TITLE = re.compile(r",[ \t]*(?:m(?:rs?|s|iss|ister|x|aster)|dr|sir|dame|l(?:ord|ady)|prof(?:essor)?"
+                         r"|rev(?:d|erend)?)\.?(?=\s|$)")
+# several unnamed people in one cell (issue 16): "Persons unknown x3", "3 unknown males", "Unknown
+# males (x2)": a count before the words or a times-count after them, or a plural person word
+_COUNT_WORD = r"(?:\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|several|multiple|various)"
+_LEAD_COUNT = re.compile(rf"{_COUNT_WORD}\s+")
+_TIMES = re.compile(r"\s*\(?\s*(?:x\s*(\d{1,2})|(\d{1,2})\s*x)\s*\)?$")
+_PLURAL = {"males": "male", "females": "female", "men": "man", "women": "woman", "boys": "boy", "girls": "girl",
+           "suspects": "suspect", "offenders": "offender", "perpetrators": "perpetrator", "perps": "perp",
+           "victims": "victim", "children": "child", "people": "persons", "persons": "persons"}
+_PLURAL_WORDS = r"(?:(?:fe)?males|(?:wo)?men|boys|girls|suspects|offenders|perpetrators|perps|victims|children|people)"
 # an unidentified suspect described instead of named: "Asian male", "White Male 2", "Eastern
 # European man" (a description, then a person word: "John White", "Asian" alone stay names)
 _DESC = (r"(?:asian|white|black|mixed|arab|arabic|african|caribbean|(?:eastern\s+)?european|british|"
@@ -42,13 +64,16 @@ _UNNAMED = re.compile(rf"(?:(?P<title>{_TITLE})\b\.?)?\s*(?P<unk>{_UNK})?\s*(?:(
                       rf"(?:\s*\b(?P<unk2>{_UNK}))?")
 # a cell that may be (the start of) such a text: it starts with a not-known, a description, a
 # person word or a title
-_MAY_BE_UNNAMED = re.compile(rf"[ \t(]*(?:{_UNK}|{_WHO}|{_DESC}|{_TITLE})(?![a-z])[^\n]{{0,30}}$", re.I)
+_MAY_BE_UNNAMED = re.compile(rf"[ \t(]*(?:{_UNK}|{_WHO}|{_DESC}|{_TITLE}|{_MORE_TITLES}|{_PLURAL_WORDS}|"
+                             rf"{_COUNT_WORD}x?)(?![a-z])[^\n]{{0,30}}$", re.I)
 # the same, found in a column's distinct texts lower-cased and joined by newlines: one scan in C,
 # from each newline only (a literal first character), faster than a match per text
 # (the words as a tree of first letters: sre tries the branches at each newline, and most fail at once)
 _LINE_WORDS = (r"u(?:n(?:known|k\.?|identified|named)|\.?/?k\.?)|n(?:ot\s+known|/k)"
-               r"|m(?:ale|an|rs?|s|iss|ister)|dr|female|woman|boy|girl|p(?:ersons?|erp(?:etrator)?)|suspect|offender"
-               r"|victim|child"
+               r"|m(?:ales?|an|en|rs?|s|iss|ister|x|aster|ultiple)|dr|females?|wom[ae]n|boys?|girls?"
+               r"|p(?:ersons?|eople|erps?|erpetrators?|rof(?:essor)?)|suspects?|offenders?|victims?|child(?:ren)?"
+               r"|s(?:ir|ix|even|everal)|dame|l(?:ord|ady)|rev(?:d|erend)?|t(?:wo|hree|en)|f(?:our|ive)|eight|nine"
+               r"|various|\d{1,2}x?"
                r"|a(?:sian|rab(?:ic)?|frican|fghan|lbanian)|w(?:hite)|b(?:lack|ritish|angladeshi)|mixed"
                r"|caribbean|(?:eastern\s+)?european|pakistani|indian|kurdish|somali|romanian")
 _UNNAMED_LINE = re.compile(rf"\n[ \t(]*(?:{_LINE_WORDS})(?![a-z])[^\n]{{0,30}}(?=\n)")
@@ -70,7 +95,8 @@ def scans(no_name: frozenset) -> tuple[re.Pattern, re.Pattern]:
         first.setdefault(w[0], []).append(re.escape(w[1:]))
     extra = "|".join(f"{re.escape(c)}(?:{'|'.join(rest)})" for c, rest in first.items())
     line = re.compile(rf"\n[ \t(]*(?:{_LINE_WORDS}|{extra})(?![a-z])[^\n]{{0,30}}(?=\n)")
-    one = re.compile(rf"[ \t(]*(?:{_UNK}|{_WHO}|{_DESC}|{_TITLE}|{extra})(?![a-z])[^\n]{{0,30}}$", re.I)
+    one = re.compile(rf"[ \t(]*(?:{_UNK}|{_WHO}|{_DESC}|{_TITLE}|{_MORE_TITLES}|{_PLURAL_WORDS}|{_COUNT_WORD}x?|"
+                     rf"{extra})(?![a-z])[^\n]{{0,30}}$", re.I)
     return line, one
 
 
@@ -83,7 +109,10 @@ def unnamed_text(text: str) -> bool:
     """Whether the text (one cell, or a row's forename and surname cells joined by a space) is an
     unnamed person written as a name (see _UNNAMED): "Unknown male A", "U/K male 1", "Male 2", or
     one with the person described in brackets after it ("Suspect 1 (Asian male)": read as a name,
-    forename "Suspect", surname "male)", every such suspect of every return one man)."""
+    forename "Suspect", surname "male)", every such suspect of every return one man), or several
+    of them (several_unnamed: "3 unknown males")."""
+    if several_unnamed(text) is not None:
+        return True
     m = _ASIDE.fullmatch(text)
     if m is not None and m["head"].strip() and _unnamed_words(m["head"]) and (
             _unnamed_words(m["aside"]) or _DESC_ALONE.fullmatch(m["aside"])):
@@ -119,6 +148,64 @@ def no_name_text(text: str, no_name: frozenset) -> bool:
     words = n.split()
     half = len(words) // 2
     return half > 0 and words[:half] == words[half:] and " ".join(words[:half]) in no_name
+
+
+def several_unnamed(text: str) -> int | None:
+    """How many unnamed people a text stands for when it is a count or a plural of the words of an
+    unnamed person ("Persons unknown x3": 3, "3 unknown males": 3, "Unknown males (x2)": 2, "Unknown
+    males": 0, a plural without a count; "1 unknown male": 1), else None (a name, "Males" alone, or one unnamed
+    person written as usual: "Unknown male 2" numbers him, it does not count). "Persons unknown"
+    alone is the usual words for one or more: None (no name all the same, _unnamed_words)."""
+    t = " ".join(text.casefold().split())
+    n = None
+    times = _TIMES.search(t)
+    if times is not None and times.start() > 0:
+        n, t = int(times[1] or times[2]), t[:times.start()]
+    lead = _LEAD_COUNT.match(t)
+    if lead is not None:
+        word = lead[0].strip()
+        n = int(word) if word.isdigit() else _COUNT_WORDS.get(word, 0)
+        t = t[lead.end():]
+    words = _PUNCT.sub(" ", t).split()
+    plural = any(w in _PLURAL and _PLURAL[w] != "persons" for w in words)
+    # a plural alone may be a surname ("Males", as "Male" with a forename is): with a count, or
+    # with other words of an unnamed person ("Unknown males", "Asian men"), it is several people
+    if not words or n is None and not (plural and len(words) > 1):
+        return None
+    single = " ".join(_PLURAL.get(w, w) for w in words)
+    return (n if n is not None else 0) if _unnamed_words(single) else None
+
+
+_COUNT_WORDS = {w: i for i, w in enumerate(("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
+                                           start=2)}
+
+
+def title_couple(text: str) -> bool:
+    """Whether a name text starts with (or, after a comma, holds) two titles for two people: "Mr &
+    Mrs Smith", "Mr and Mrs John Smith", "SMITH, Mr & Mrs"."""
+    s = text.strip()
+    return _COUPLE_LEAD.match(s) is not None or ("," in s and _COUPLE_LEAD.match(s.partition(",")[2].strip())
+                                                  is not None)
+
+
+def lone_title(text: str) -> bool:
+    """A cell holding a title and nothing else, in any case ("MR", "Mrs", "Sir", "Lord", "Mr & Mrs"):
+    in a forename cell beside a surname it is no forename (mapping._drop_unnamed)."""
+    s = text.strip()
+    m = _COUPLE_LEAD.match(s) or _TITLE_LEAD.match(s)
+    return m is not None and m.end() == len(s)
+
+
+def titled_forenames(cells: list, forenames: list, surnames: list | None, candidates) -> list[int]:
+    """The rows whose forename cell is a title alone (lone_title, any case: "MR", "MRS", "Sir",
+    "Lord", "Mr & Mrs") beside a surname: no forename there. Alone on a row such a cell may be
+    initials ("MR") or a name ("Lord"), and stays (translate reads one cell at a time). `cells` are
+    the forename column's texts, `forenames` and `surnames` the values read; `candidates` the
+    forename texts the scan found (may_be_unnamed)."""
+    titles = {t for t in candidates or () if lone_title(t)}
+    if not titles or surnames is None:
+        return []
+    return [i for i, t in enumerate(cells) if t in titles and surnames[i] is not None and forenames[i] is not None]
 
 
 def _unnamed_words(text: str) -> bool:
@@ -167,10 +254,11 @@ def untitled(s: str, leading: bool) -> tuple[str, str | None]:
 
 def after_title(s: str) -> str | None:
     """The rest of a stripped name text after a title it starts with ("Mr Smith": "Smith"; "Mr":
-    ""), or None when it starts with none (or is "MR" alone: _initials_like)."""
-    m = _TITLE_LEAD.match(s)
-    if m is None or (m.end() == len(s) and _initials_like(s)):
-        return None
+    ""; "Revd John Smith": "John Smith"; "Mr & Mrs Smith": "Smith"), or None when it starts with none
+    (or is "MR" alone: _initials_like; or a title that is also a surname, alone: "Lord")."""
+    m = _COUPLE_LEAD.match(s) or _TITLE_LEAD.match(s)
+    if m is None or (m.end() == len(s) and (_initials_like(s) or s.rstrip(".").casefold() in _NAME_LIKE)):
+        return None     # "MR" alone may be initials; "Lord", "Sir" alone may be a surname
     return s[m.end():]
 
 

@@ -28,6 +28,9 @@ PLAIN = {
                  "Give both the first name and the surname."),
     "bad_number": ("A number we could not read", "Give a whole number."),
     "single_name": ("A first name only (or a surname only)", "Give the full name where you know it."),
+    "two_people": ("Two people in one name (for example Mr and Mrs ...)", "Give each person a row of their own."),
+    "several_unnamed": ("Several unnamed people in one row (for example 3 unknown males)",
+                        "Give each person a row of their own, with whatever you know (sex, age)."),
     "no_case_ref": ("A case with no case reference", "Give every case a reference and use the same reference "
                                                      "on the Victims and Offenders sheets."),
     "unknown_case_ref": ("A case reference that is not on the cases sheet",
@@ -44,7 +47,7 @@ PLAIN = {
 OTHER = ("A value we could not use", "Check this cell against the template's instructions.")
 # Warnings about one cell: the row was loaded and only that item counted as not known.
 CELL_WARNINGS = {"unrecognised_code", "impossible_date", "bad_date", "bad_age", "age_band", "bad_initials",
-                 "bad_name", "bad_number"}
+                 "bad_name", "bad_number", "several_unnamed"}
 COLUMNS = ["File", "Sheet", "Row", "Column", "What we found", "Value", "What happened", "What to do next time"]
 WIDTHS = [28, 16, 7, 20, 40, 14, 28, 60]
 
