@@ -109,3 +109,27 @@ def test_several_unnamed_people_over_the_name_columns(fixture_config_dir, tmp_pa
     got, m = _parts(fixture_config_dir, tmp_path, [(forename, surname)])
     assert got == [(None, None)] and len(m.records["offenders"]) == 1
     assert _warned(m, "several_unnamed") == [("csv", 2, column, "warning", None)]
+
+
+@pytest.mark.parametrize("name, expected", [("LORD John", ("John", "LORD")), ("DAME Ann", ("Ann", "DAME")),
+                                            ("MASTER Jane", ("Jane", "MASTER")), ("LORD JOHN", ("JOHN", "LORD"))])
+def test_a_surname_in_capitals_before_the_forename_is_no_title(fixture_config_dir, tmp_path, name, expected):
+    # "SMITH John" is surname Smith; "LORD John" is surname Lord, as written (not a peer called John).
+    # All capitals say nothing; "LORD JOHN" is read as the column's order says (surname first here).
+    from .test_new_layouts import _map
+    from .test_single_names import OFFENDERS
+
+    rows = [["Ref", "Name", "Age", "Sex"], ["R1", name, "30", "M"]]
+    text = OFFENDERS % ", order: surname_first" if name.isupper() else OFFENDERS % ""
+    m = _map(fixture_config_dir, tmp_path, text, rows)
+    assert [(r.get("forename"), r.get("surname")) for r in m.records["offenders"]] == [expected]
+
+
+def test_a_surname_first_column_keeps_a_surname_that_is_a_title(fixture_config_dir, tmp_path):
+    from .test_new_layouts import _map
+    from .test_single_names import OFFENDERS
+
+    rows = [["Ref", "Name", "Age", "Sex"], ["R1", "Lord John", "30", "M"], ["R2", "Mr Smith John", "31", "M"]]
+    m = _map(fixture_config_dir, tmp_path, OFFENDERS % ", order: surname_first", rows)
+    assert [(r.get("forename"), r.get("surname")) for r in m.records["offenders"]] == [("John", "Lord"),
+                                                                                       ("John", "Smith")]

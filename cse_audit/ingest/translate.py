@@ -230,7 +230,7 @@ class _Translator:
         if candidate and (aside := named_aside(s)) is not None:
             s = aside       # "Suspect 1 (John Smith)": the name is in the brackets
         couple = candidate and title_couple(s)
-        s, surname = untitled(s, candidate)
+        s, surname = untitled(s, candidate, self.spec.order == "surname_first")
         if not s:
             return (None, {"forename": None, "surname": surname}, TWO_PEOPLE if couple else None) if surname \
                 else (None, None, None)

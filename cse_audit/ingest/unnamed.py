@@ -233,14 +233,17 @@ def _initials_like(s: str) -> bool:
     return len(s) <= 3 and s.isalpha() and s.isupper()
 
 
-def untitled(s: str, leading: bool) -> tuple[str, str | None]:
+def untitled(s: str, leading: bool, surname_first: bool = False) -> tuple[str, str | None]:
     """A whole name text without its title, if it has one ("Mr John Smith", "SMITH, Mr John"; only
     looked for only when `leading`, a text the scan found): (the text to parse, None), or
     ("", surname) when a surname alone is left ("Mr Smith", "SMITH, Mrs": a title and one word
-    name a person by the surname), ("", None) when nothing is ("Mr")."""
+    name a person by the surname), ("", None) when nothing is ("Mr"). In a column whose names
+    come `surname_first` a first word that is also a surname ("Lord John") is the surname."""
     if not leading:
         return s, None
     rest = after_title(s)
+    if rest is not None and surname_first and _name_like_lead(s):
+        rest = None
     if rest is not None:
         rest = rest.strip(" ,")
         return ("", rest) if len(rest.replace(",", " ").split()) == 1 else (rest, None)
@@ -259,7 +262,16 @@ def after_title(s: str) -> str | None:
     m = _COUPLE_LEAD.match(s) or _TITLE_LEAD.match(s)
     if m is None or (m.end() == len(s) and (_initials_like(s) or s.rstrip(".").casefold() in _NAME_LIKE)):
         return None     # "MR" alone may be initials; "Lord", "Sir" alone may be a surname
+    word = m[0].strip().rstrip(".")
+    if word.isupper() and _name_like_lead(s) and any(c.islower() for c in s[m.end():]):
+        return None     # "LORD John": a surname in capitals before the forename, as "SMITH John"
     return s[m.end():]
+
+
+def _name_like_lead(s: str) -> bool:
+    """Whether a text starts with a title that is also a surname (_NAME_LIKE: "Lord", "Dame")."""
+    m = _TITLE_LEAD.match(s)
+    return m is not None and m[0].strip().rstrip(".").casefold() in _NAME_LIKE
 
 
 def may_be_unnamed(distinct, line: re.Pattern = _UNNAMED_LINE, one: re.Pattern = _MAY_BE_UNNAMED) -> frozenset:
