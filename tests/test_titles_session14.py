@@ -88,13 +88,14 @@ def test_two_people_in_the_forename_cell(fixture_config_dir, tmp_path, forename,
 
 
 SEVERAL = ["Persons unknown x3", "3 unknown males", "Unknown males (x2)", "Unknown male x2", "2 males",
-           "Two unknown men", "Unknown males", "Asian males", "PERSONS UNKNOWN (X3)", "Suspects unknown x 4"]
+           "Two unknown men", "Unknown males", "Asian males", "PERSONS UNKNOWN (X3)", "Suspects unknown x 4",
+           "2 x unknown males", "3x Asian males"]
 
 
 def test_several_unnamed_people_in_one_cell_are_one_record_with_a_warning(fixture_config_dir, tmp_path):
     """One record each (the mapping language makes one record of a row's name cell), no name, and a
     `several_unnamed` warning naming sheet, row and column (the count may be low); the rows reconcile."""
-    names = SEVERAL + ["Unknown male 2", "Persons unknown", "1 unknown male", "Dave Fauxley"]
+    names = SEVERAL + ["Unknown male 2", "Persons unknown", "1 unknown male", "1 x unknown male", "Dave Fauxley"]
     got, m = _whole(fixture_config_dir, tmp_path, names)
     assert got == [(None, None)] * (len(names) - 1) + [("Dave", "Fauxley")]
     assert _warned(m, "several_unnamed") == [("csv", r, "Name", "warning", None) for r in range(2, 2 + len(SEVERAL))]

@@ -48,7 +48,7 @@ COMMA_TITLE = re.compile(r",[ \t]*(?:m(?:rs?|s|iss|ister|x|aster)|dr|sir|dame|l(
 # several unnamed people in one cell (issue 16): "Persons unknown x3", "3 unknown males", "Unknown
 # males (x2)": a count before the words or a times-count after them, or a plural person word
 _COUNT_WORD = r"(?:\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|several|multiple|various)"
-_LEAD_COUNT = re.compile(rf"{_COUNT_WORD}\s+")
+_LEAD_COUNT = re.compile(rf"{_COUNT_WORD}(?:\s*x)?\s+")     # "3 unknown males", "2 x males", "2x males"
 _TIMES = re.compile(r"\s*\(?\s*(?:x\s*(\d{1,2})|(\d{1,2})\s*x)\s*\)?$")
 _PLURAL = {"males": "male", "females": "female", "men": "man", "women": "woman", "boys": "boy", "girls": "girl",
            "suspects": "suspect", "offenders": "offender", "perpetrators": "perpetrator", "perps": "perp",
@@ -163,7 +163,7 @@ def several_unnamed(text: str) -> int | None:
         n, t = int(times[1] or times[2]), t[:times.start()]
     lead = _LEAD_COUNT.match(t)
     if lead is not None:
-        word = lead[0].strip()
+        word = lead[0].split()[0].rstrip("x")      # ("2x", "2 x": 2)
         n = int(word) if word.isdigit() else _COUNT_WORDS.get(word, 0)
         t = t[lead.end():]
     words = _PUNCT.sub(" ", t).split()
