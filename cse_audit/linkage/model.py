@@ -406,11 +406,12 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
     # and a date of birth (twins), alone.
     low_weight = math.log2(max(keep_low, 1e-12) / max(1 - keep_low, 1e-12)) - PRIOR_SLACK
     # Splink's engine is done: the scored pairs' ids and scores and the guard's columns move to a
-    # smaller engine of their own (engine._scored_pairs_engine) and Splink's is closed
+    # smaller engine of their own (engine._scored_pairs_engine) and Splink's is closed (unless
+    # the pairs are few: then they are read where they are)
     api = _scored_pairs_engine(api, {
         "scored_pairs": f"SELECT unique_id_l, unique_id_r, match_weight, match_probability FROM {table}",
         "guard_records": f"SELECT unique_id, return_id, names_missing, ref, dob, fn, sn FROM {records.physical_name}",
-    }, cfg, _store_encrypted(con))
+    }, cfg, _store_encrypted(con), pairs=candidates)
     table = "scored_pairs"
     # record indices as 32-bit integers (half the memory of the pairs' ids; n < 2**31 always);
     # on DuckDB fetched straight from the query, not through a table Splink would create first

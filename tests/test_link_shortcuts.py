@@ -1,0 +1,86 @@
+"""Session 14 (issue 21): cost taken out of a link that buys no accuracy. Each shortcut is checked
+two ways on a hard synthetic store: that it is taken (fails without it), and that a link with it
+writes exactly what a link without it writes (links with their probabilities, persons,
+conflicts, the count's range and the prior kept for `link explain`)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from cse_audit.cli import cli
+
+OUTPUTS = ["victim_links", "victim_persons", "victim_conflicts", "offender_links", "offender_persons",
+           "offender_conflicts"]
+
+
+@pytest.fixture(scope="module")
+def hard_store(tmp_path_factory):
+    root = tmp_path_factory.mktemp("shortcuts")
+    made = CliRunner().invoke(cli, ["synth", str(root / "returns"), "--profile", "hard", "--seed", "2"])
+    assert made.exit_code == 0, made.output
+    db = root / "store.duckdb"
+    got = CliRunner().invoke(cli, ["ingest", str(root / "returns"), "--db", str(db), "--no-link", "--no-tables"])
+    assert got.exit_code == 0, got.output
+    return db
+
+
+def _rounded(x):
+    """Probabilities to 9 decimals (as bench/link_identity.py): the same code linking the same store
+    twice differs in the last bit of a few (a sum's order), never in more."""
+    if isinstance(x, float):
+        return round(x, 9)
+    if isinstance(x, (list, tuple)):
+        return [_rounded(v) for v in x]
+    if isinstance(x, dict):
+        return {k: _rounded(v) for k, v in x.items()}
+    return x
+
+
+def _linked(src, dst) -> dict:
+    """Link a copy of ``src`` (both kinds, as `link run`), and what it wrote, every row sorted."""
+    from cse_audit import store
+    from cse_audit.ingest import pipeline
+
+    shutil.copyfile(src, dst)
+    con = store.connect(dst)
+    try:
+        pipeline.link_all(con)
+        out = {t: sorted(map(repr, _rounded(con.execute(f"SELECT * FROM {t}").fetchall()))) for t in OUTPUTS}
+        out["meta"] = sorted(repr(_rounded([k, json.loads(v)])) for k, v in con.execute(
+            "SELECT key, value FROM store_meta WHERE key LIKE 'linkage_uncertainty:%' "
+            "OR key LIKE 'linkage_prior:%'").fetchall())
+    finally:
+        con.close()
+    return out
+
+
+def test_few_pairs_are_read_in_splinks_engine(hard_store):
+    """Below KEEP_ENGINE_PAIRS the scored pairs are not copied: the run's engine is Splink's, the
+    pairs a view on its table."""
+    from cse_audit import linkage
+    from cse_audit.linkage.model import _run
+
+    cfg = linkage.load_linkage_config()
+    con = duckdb.connect(str(hard_store), read_only=True)
+    try:
+        run = _run(con, "victims", cfg, cfg.threshold)
+    finally:
+        con.close()
+    kinds = dict(run.api._con.execute("SELECT table_name, table_type FROM information_schema.tables").fetchall())
+    assert kinds["scored_pairs"] == "VIEW" and kinds["guard_records"] == "VIEW"
+    assert any(name.startswith("__splink__df_predict") for name in kinds)  # Splink's own table, still open
+
+
+def test_kept_engine_links_as_the_hand_over(hard_store, tmp_path, monkeypatch):
+    from cse_audit.linkage import engine
+
+    kept = _linked(hard_store, tmp_path / "kept.duckdb")
+    monkeypatch.setattr(engine, "KEEP_ENGINE_PAIRS", -1)  # every pair handed over, as before
+    handed = _linked(hard_store, tmp_path / "handed.duckdb")
+    assert kept == handed
+    assert len(kept["victim_links"]) > 3000 and kept["meta"]
