@@ -84,3 +84,30 @@ def test_kept_engine_links_as_the_hand_over(hard_store, tmp_path, monkeypatch):
     handed = _linked(hard_store, tmp_path / "handed.duckdb")
     assert kept == handed
     assert len(kept["victim_links"]) > 3000 and kept["meta"]
+
+
+@pytest.mark.parametrize("kind", ["victims", "offenders"])
+def test_full_name_counts_as_the_window_counted_them(hard_store, kind):
+    """features' full_n (grouped, then joined; a window's count(DISTINCT) over (fn, sn) before):
+    per record with a full name, how many records have it, a return's rows of one birth year
+    counting once. Recounted here with the window, from the features' own columns (a birth
+    year from bd_hi: a year-only placeholder keeps its year there; unique_id stands for record_id,
+    one to one)."""
+    from cse_audit import linkage
+    from cse_audit.linkage.features import _features
+
+    cfg = linkage.load_linkage_config()
+    con = duckdb.connect(str(hard_store), read_only=True)
+    try:
+        table, _ = _features(con, kind, cfg)
+    finally:
+        con.close()
+    scratch = duckdb.connect()
+    scratch.register("f", table)
+    got = scratch.execute("""
+        SELECT count(*), count(full_n), count(*) FILTER (WHERE full_n IS NOT DISTINCT FROM want), max(full_n)
+        FROM (SELECT full_n, CASE WHEN fn IS NOT NULL AND sn IS NOT NULL THEN count(DISTINCT coalesce(
+                return_id || ':' || CAST(year(DATE '1970-01-01' + bd_hi) AS VARCHAR), 'u' || unique_id))
+                OVER (PARTITION BY fn, sn) END AS want FROM f)""").fetchone()
+    n, named, same, most = got
+    assert same == n and 0 < named <= n and most > 1

@@ -238,6 +238,16 @@ def _read_features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig
                         + INTERVAL 1 DAY AS DATE) AS age_lo,
              CAST(coalesce(r3.case_date, pf.p_to, {p_to}) - to_years(age) AS DATE) AS age_hi
       FROM r3 LEFT JOIN _lk_periods pf ON pf.agency_id = r3.agency_id
+    ), full_names AS (
+      -- records with this full name, a return's rows of one birth year counting once (a police
+      -- return lists a child once per crime): a pair sharing a name few records share is seldom
+      -- two people, and the names' EM session must not lose every child with a row per crime.
+      -- Grouped, then joined: the same count as a window's count(DISTINCT) over (fn, sn), which
+      -- took 0.3 of the 0.7 s of this statement at 100k (BENCHMARKS.md, session 14)
+      SELECT fn AS full_fn, sn AS full_sn,
+             count(DISTINCT coalesce(return_id || ':' || CAST(year(coalesce(dob, age_hi)) AS VARCHAR), record_id))
+               AS full_n
+      FROM r4 WHERE fn IS NOT NULL AND sn IS NOT NULL GROUP BY fn, sn
     )
     SELECT CAST(row_number() OVER (ORDER BY record_id) - 1 AS BIGINT) AS unique_id, record_id,
       return_id, agency_id AS agency, ref, case_ref,
@@ -263,12 +273,8 @@ def _read_features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig
       CASE WHEN area IS NULL OR trim(area) = '' OR area IN (SELECT unnest({unk})) THEN NULL
            ELSE lower(trim(area)) END AS area,
       (fn IS NULL OR sn IS NULL) AS names_missing,
-      -- records with this full name, a return's rows of one birth year counting once (a police
-      -- return lists a child once per crime): a pair sharing a name few records share is seldom
-      -- two people, and the names' EM session must not lose every child with a row per crime
-      CASE WHEN fn IS NOT NULL AND sn IS NOT NULL THEN count(DISTINCT coalesce(
-        return_id || ':' || CAST(year(coalesce(dob, age_hi)) AS VARCHAR), record_id)) OVER (PARTITION BY fn, sn) END AS full_n
-    FROM r4
+      full_n  -- (no row for a record without a full name: NULL)
+    FROM r4 LEFT JOIN full_names ON full_fn = fn AND full_sn = sn
     """
     periods = pd.DataFrame({
         "agency_id": pd.Series(list(cfg.agency_periods), dtype=object),
