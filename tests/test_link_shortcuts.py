@@ -111,3 +111,57 @@ def test_full_name_counts_as_the_window_counted_them(hard_store, kind):
                 OVER (PARTITION BY fn, sn) END AS want FROM f)""").fetchone()
     n, named, same, most = got
     assert same == n and 0 < named <= n and most > 1
+
+
+class _Counting:
+    """A store connection that counts the statements finding swapped sheets."""
+
+    def __init__(self, con):
+        object.__setattr__(self, "_con", con)
+        object.__setattr__(self, "swapped", 0)
+
+    def __getattr__(self, name):
+        return getattr(self._con, name)
+
+    def execute(self, sql, *args):
+        if "WITH named AS" in sql:
+            object.__setattr__(self, "swapped", self.swapped + 1)
+        return self._con.execute(sql, *args)
+
+
+def test_swapped_sheets_found_once_a_view_in_a_link(hard_store, tmp_path):
+    from cse_audit import store
+    from cse_audit.ingest import pipeline
+
+    shutil.copyfile(hard_store, tmp_path / "s.duckdb")
+    con = store.connect(tmp_path / "s.duckdb")
+    try:
+        counting = _Counting(con)
+        pipeline.link_all(counting)
+    finally:
+        con.close()
+    assert counting.swapped == 2  # victims' and offenders' records, each once (four asks)
+
+
+def test_swapped_sheets_follow_the_names(hard_store, tmp_path):
+    """The kept answer is given only while the names are those it was found on: a sheet whose
+    names are exchanged after is found swapped at the next ask, as a fresh connection finds it."""
+    from cse_audit.linkage.features import _SWAPPED, SWAP_MIN, SWAP_RATIO, _swapped_sheets
+
+    shutil.copyfile(hard_store, tmp_path / "s.duckdb")
+    con = duckdb.connect(str(tmp_path / "s.duckdb"))
+    fresh = _SWAPPED.format(view="current_victims", min=SWAP_MIN, ratio=SWAP_RATIO)
+    try:
+        before = _swapped_sheets(con, "current_victims", "_t")
+        assert before == len(con.execute(fresh).fetchall())
+        rid, sheet, n = con.execute("SELECT return_id, sheet, count(*) FROM victims GROUP BY ALL "
+                                    "ORDER BY 3 DESC, 1, 2 LIMIT 1").fetchone()
+        assert n >= SWAP_MIN
+        con.execute("UPDATE victims SET forename = surname, surname = forename "
+                    "WHERE return_id = ? AND sheet IS NOT DISTINCT FROM ?", [rid, sheet])
+        want = sorted(con.execute(fresh).fetchall())
+        assert (rid, sheet) in want and len(want) != before
+        assert _swapped_sheets(con, "current_victims", "_t") == len(want)
+        assert sorted(con.execute("SELECT * FROM _t").fetchall()) == want
+    finally:
+        con.close()
