@@ -165,3 +165,21 @@ def test_swapped_sheets_follow_the_names(hard_store, tmp_path):
         assert sorted(con.execute("SELECT * FROM _t").fetchall()) == want
     finally:
         con.close()
+
+
+def test_settings_validated_when_the_model_is_learnt_not_when_reused(hard_store, tmp_path, monkeypatch):
+    """Splink's settings validation runs on a first link (u sampled, m trained) and not on a
+    relink whose model comes from the store's cache; the relink finds the same persons."""
+    from splink.internals.settings_validation.log_invalid_columns import InvalidColumnsLogger
+
+    calls = []
+    real = InvalidColumnsLogger.construct_output_logs
+    monkeypatch.setattr(InvalidColumnsLogger, "construct_output_logs",
+                        lambda self, run=True: (calls.append(run), real(self, run))[1])
+    shutil.copyfile(hard_store, tmp_path / "s.duckdb")
+    first = _linked(tmp_path / "s.duckdb", tmp_path / "first.duckdb")
+    assert calls.count(True) == 2  # one a kind
+    calls.clear()
+    again = _linked(tmp_path / "first.duckdb", tmp_path / "again.duckdb")
+    assert calls.count(True) == 0
+    assert again == first

@@ -120,7 +120,10 @@ def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: boo
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
     )
-    linker = Linker(records_df, settings, log_level=None)
+    # Splink's settings validation (it logs columns the settings name that the records lack) is
+    # run below unless the model comes from the cache, which holds only models whose settings
+    # were validated on these same records' columns: 0.1 s a kind of a relink (session 14)
+    linker = Linker(records_df, settings, log_level=None, validate_settings=False)
     n_pairs = _u_pairs(cfg, n_records)
     key = cached = None
     if u_cache is not None:
@@ -146,6 +149,7 @@ def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: boo
                 if not lvl.get("is_null_level"):
                     lvl["u_probability"], lvl["m_probability"] = u, m
         return model
+    linker._validate_settings(True)
     if api.sql_dialect.sql_dialect_str == "duckdb":  # one pass over the sampled pairs, not six
         model = linker.misc.save_model_to_json()
         u = estimate_u_one_pass(api, records_df, model, n_pairs, cfg.u_seed)
