@@ -183,3 +183,48 @@ def test_settings_validated_when_the_model_is_learnt_not_when_reused(hard_store,
     again = _linked(tmp_path / "first.duckdb", tmp_path / "again.duckdb")
     assert calls.count(True) == 0
     assert again == first
+
+
+def test_range_reuses_the_joins_estimate_of_the_fits(hard_store, tmp_path, monkeypatch):
+    """The count's range asks unresolved.estimate for what the joins by fits asked on the same
+    persons: computed once (the memo on the run), and what it gives is what computing it again
+    gives, but for the fit_low each asked with."""
+    from cse_audit.linkage import unresolved
+
+    asked = []
+    real = unresolved._estimate
+    monkeypatch.setattr(unresolved, "_estimate", lambda *a, **k: (asked.append(1), real(*a, **k))[1])
+    kept = _linked(hard_store, tmp_path / "kept.duckdb")
+    with_memo = len(asked)
+    memo = {}
+    real_estimate = unresolved.estimate
+
+    def no_memo(*a, memo=None, **k):
+        return real_estimate(*a, **k)
+
+    monkeypatch.setattr(unresolved, "estimate", no_memo)
+    asked.clear()
+    again = _linked(hard_store, tmp_path / "again.duckdb")
+    assert with_memo == len(asked) - 2  # one a kind fewer
+    assert kept == again
+    # the memo's answer, for another fit_low, against a fresh one
+    from cse_audit import linkage
+    from cse_audit.linkage.model import _run
+
+    cfg = linkage.load_linkage_config()
+    con = duckdb.connect(str(hard_store), read_only=True)
+    try:
+        run = _run(con, "victims", cfg, cfg.threshold)
+    finally:
+        con.close()
+    import numpy as np
+
+    kinds, roots = np.asarray(run.kinds), np.arange(len(run.kinds))
+    first = real_estimate(run.fit, kinds, roots, 1.0, memo=memo)
+    second = real_estimate(run.fit, kinds, roots, 0.4, memo=memo)
+    fresh = real(run.fit, kinds, roots, 0.4)
+    assert len(memo) == 1 and first.fit_low == 1.0 and second.fit_low == 0.4
+    for name in ("records", "linked", "excess", "sd", "fit_low"):
+        assert getattr(second, name) == getattr(fresh, name)
+    for name in ("ambiguous", "part", "fits", "chance", "by_forename"):
+        assert np.array_equal(getattr(second, name), getattr(fresh, name))

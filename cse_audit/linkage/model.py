@@ -14,7 +14,7 @@ import logging
 import math
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
@@ -368,6 +368,7 @@ class _Run:
     group_shifts: Any = None  # bits added to the prior per group of pairs (link._clusters)
     full_name: Any = None  # per record: a code for its forename and surname together (namedep)
     name_bits: float = 0.0  # bits a pair of one full name weighs less in the count's range (namedep)
+    fit_estimates: dict = field(default_factory=dict)  # unresolved.estimate's memo (the run's fit and kinds)
 
 
 def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
