@@ -228,3 +228,31 @@ def test_range_reuses_the_joins_estimate_of_the_fits(hard_store, tmp_path, monke
         assert getattr(second, name) == getattr(fresh, name)
     for name in ("ambiguous", "part", "fits", "chance", "by_forename"):
         assert np.array_equal(getattr(second, name), getattr(fresh, name))
+
+
+def test_relink_reads_the_last_links_scores(hard_store, tmp_path, monkeypatch):
+    """A link of the same records with the same model reads the pairs the last link scored
+    (scorecache.py) instead of predicting again, and writes what predicting again writes; records
+    changed since: predicted again."""
+    from splink.internals.linker_components.inference import LinkerInference
+
+    from cse_audit.linkage import scorecache
+
+    first = _linked(hard_store, tmp_path / "first.duckdb")
+    predicted = []
+    real = LinkerInference.predict
+    monkeypatch.setattr(LinkerInference, "predict", lambda self, *a, **k: (predicted.append(1), real(self, *a, **k))[1])
+    again = _linked(tmp_path / "first.duckdb", tmp_path / "again.duckdb")
+    assert predicted == [] and again == first
+    monkeypatch.setattr(scorecache, "load", lambda *a, **k: None)  # as before: predicted
+    scored = _linked(tmp_path / "first.duckdb", tmp_path / "scored.duckdb")
+    assert predicted == [1, 1] and scored == again
+    monkeypatch.undo()
+    monkeypatch.setattr(LinkerInference, "predict", lambda self, *a, **k: (predicted.append(2), real(self, *a, **k))[1])
+    con = duckdb.connect(str(tmp_path / "first.duckdb"))
+    try:  # one victim's forename changed: the victims are scored again, the offenders not
+        con.execute("UPDATE victims SET forename = 'Zebedee' WHERE record_id = (SELECT min(record_id) FROM victims)")
+    finally:
+        con.close()
+    _linked(tmp_path / "first.duckdb", tmp_path / "changed.duckdb")
+    assert predicted.count(2) == 1

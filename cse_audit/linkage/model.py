@@ -21,6 +21,7 @@ import duckdb
 import pandas as pd
 
 from .. import store
+from . import scorecache
 from .comparisons import _comparisons
 from .emevidence import session_evidence
 from .empatterns import em_on_pattern_counts
@@ -120,10 +121,7 @@ def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: boo
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
     )
-    # Splink's settings validation (it logs columns the settings name that the records lack) is
-    # run below unless the model comes from the cache, which holds only models whose settings
-    # were validated on these same records' columns: 0.1 s a kind of a relink (session 14)
-    linker = Linker(records_df, settings, log_level=None, validate_settings=False)
+    linker = Linker(records_df, settings, log_level=None, validate_settings=False)  # validated below
     n_pairs = _u_pairs(cfg, n_records)
     key = cached = None
     if u_cache is not None:
@@ -149,7 +147,7 @@ def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: boo
                 if not lvl.get("is_null_level"):
                     lvl["u_probability"], lvl["m_probability"] = u, m
         return model
-    linker._validate_settings(True)
+    linker._validate_settings(True)  # (Splink logs columns the records lack; a cached model's were validated)
     if api.sql_dialect.sql_dialect_str == "duckdb":  # one pass over the sampled pairs, not six
         model = linker.misc.save_model_to_json()
         u = estimate_u_one_pass(api, records_df, model, n_pairs, cfg.u_seed)
@@ -387,19 +385,25 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
     api, records = _splink_engine(features, cfg, _store_encrypted(con))
     try:
         with _exact_match_cached(con):
-            model = _build_model(api, records, cfg, n, u_cache=_UCache(con, kind, features))
-            linker = Linker(records, model, log_level=None, validate_settings=False)  # validated in _build_model
-            predictions = linker.inference.predict(warning_mode="never")
+            u_cache = _UCache(con, kind, features)
+            model = _build_model(api, records, cfg, n, u_cache=u_cache)
+            # the same records and model as the last link: its scored pairs (scorecache.py)
+            key = scorecache.score_key(u_cache.digest, model)
+            table = scorecache.load(con, kind, key, api)
+            if table is None:
+                linker = Linker(records, model, log_level=None, validate_settings=False)  # validated in _build_model
+                table = linker.inference.predict(warning_mode="never").physical_name
     except duckdb.OutOfMemoryException as exc:
         raise LinkageError(
             f"{kind}: linkage ran out of memory ({str(exc).splitlines()[0][:200]}). Raise engine.memory_limit "
             "in linkage.yaml, or use --engine spark. An encrypted store's working tables are never written "
             "to disk, so they must fit in memory.") from None
-    table = predictions.physical_name
     by_key = api.query_sql(f"SELECT match_key, count(*) AS n FROM {table} GROUP BY 1 ORDER BY 1", "pandas")
     pairs_by_rule = {str(cfg.blocking_rules[int(k)]): int(c)
                      for k, c in zip(by_key["match_key"], by_key["n"], strict=True)}
     candidates = sum(pairs_by_rule.values())
+    if table != scorecache.KEPT:
+        scorecache.keep(con, kind, key, api, table, candidates)
     log.info("%s: %d records, %d candidate pairs (%s)", kind, n, candidates,
              "; ".join(f"{r}: {c}" for r, c in pairs_by_rule.items()))
     # Kept with their match weights (prior included), PRIOR_SLACK bits below keep_low, so that
