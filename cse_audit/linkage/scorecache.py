@@ -22,7 +22,7 @@ import duckdb
 from .. import store
 from .engine import KEEP_ENGINE_PAIRS
 
-TABLES = {"victims": "linkage_scores_victims", "offenders": "linkage_scores_offenders"}  # constant names
+TABLES = store.SCORE_TABLES  # constant names (minimise drops them)
 COLUMNS = "unique_id_l, unique_id_r, match_weight, match_probability, match_key"
 KEPT = "__cse_kept_scores"  # the kept pairs' table in Splink's engine
 
