@@ -1,6 +1,7 @@
 """What a first `link run` gives, for comparing two versions of the code that must agree exactly:
-per kind the persons, the candidate pairs by rule and a hash of every scored pair (uid_l, uid_r,
-match probability rounded to 9 decimals), sorted.
+per kind the persons, the candidate pairs by rule, a hash of every scored pair (uid_l, uid_r,
+match probability rounded to 9 decimals), sorted, and hashes of the links (record -> person),
+persons and conflicts tables it wrote.
 
     python bench/link_identity.py STORE [--out pairs.npz]
 
@@ -20,9 +21,22 @@ from pathlib import Path
 
 import numpy as np
 
-from cse_audit import store
+from cse_audit import linkage, store
 from cse_audit.ingest import pipeline
 from cse_audit.linkage import link
+
+
+def _written(con, kind: str) -> dict:
+    """Hashes of what the link wrote: which person each record is in (with its probability to 9
+    decimals), the persons' merged values and the conflicts, every row sorted."""
+    k = linkage.KINDS[kind]
+    queries = {"links_hash": f"SELECT record_id, person_id, round(match_probability, 9) FROM {k}_links",
+               "persons_hash": f"SELECT * FROM {k}_persons", "conflicts_hash": f"SELECT * FROM {k}_conflicts"}
+    out = {}
+    for name, sql in queries.items():  # constant table names
+        rows = sorted(map(repr, con.execute(sql).fetchall()))
+        out[name] = hashlib.sha256("\n".join(rows).encode()).hexdigest()[:16]
+    return out
 
 
 def main(argv=None) -> int:
@@ -49,6 +63,7 @@ def main(argv=None) -> int:
         con = store.connect(copy)
         try:
             results = pipeline.link_all(con, root)
+            written = {kind: _written(con, kind) for kind in results}
         finally:
             con.close()
     for kind, r in results.items():
@@ -59,7 +74,7 @@ def main(argv=None) -> int:
         digest.update(np.round(np.asarray(p, dtype=np.float64), 9).tobytes())
         out[kind] = {"records": r.records, "persons": r.persons, "persons_low": r.persons_low,
                      "persons_high": r.persons_high, "scored_pairs": len(a),
-                     "pairs_hash": digest.hexdigest()[:16], "by_rule": r.candidate_pairs_by_rule}
+                     "pairs_hash": digest.hexdigest()[:16], "by_rule": r.candidate_pairs_by_rule, **written[kind]}
     if args.out:
         np.savez(args.out, **{f"{k}_{n}": v for k, t in scored.items() for n, v in zip(("l", "r", "p"), t, strict=True)})
     print(json.dumps(out, indent=1))

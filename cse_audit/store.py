@@ -396,6 +396,11 @@ MINIMISED_COLUMNS = {
 }
 
 
+# The last link's scored pairs per kind (linkage/scorecache.py): record positions and scores, for
+# a relink of the same records; a minimised store is never linked again, so they go with it.
+SCORE_TABLES = {"victims": "linkage_scores_victims", "offenders": "linkage_scores_offenders"}
+
+
 def minimise(path: str | os.PathLike) -> dict:
     """Drop names, initials, dates of birth and every other value as typed (raw rows, raw
     ethnicity text, issue values, the values of merge conflicts) once linkage is done, keeping
@@ -431,6 +436,9 @@ def minimise(path: str | os.PathLike) -> dict:
         # The tables precomputed by the linkage (state/tables_cache.py) go too: text made before,
         # whose words a search for names would trip on; a minimised store counts its tables.
         con.execute("DELETE FROM store_meta WHERE starts_with(key, 'tables_cache:')")
+        for table in SCORE_TABLES.values():  # constant names
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+        con.execute("DELETE FROM store_meta WHERE starts_with(key, 'linkage_scores:')")
         # Not yet "minimised": that flag is set in the rewritten file only (below).
         set_meta(con, MINIMISE_STARTED, now)
         con.execute("COMMIT")

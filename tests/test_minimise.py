@@ -18,6 +18,7 @@ def test_minimise_keeps_tables_and_removes_identifiers(fixture_config, tmp_path)
     registry = [vars(a) for a in fixture_config.agency_list]
     before = build_tables(con, registry=registry)
     persons = con.execute("SELECT person_id, age FROM victim_persons ORDER BY person_id").fetchall()
+    assert con.execute("SELECT count(*) FROM store_meta WHERE key LIKE 'linkage_scores:%'").fetchone()[0] == 2
     con.close()
     counts = store.minimise(db)
     assert counts["victims"] == 7 and counts["raw_rows"] == 16   # 3 + 3 + 1 victims; 9 + 3 + 4 rows
@@ -29,6 +30,10 @@ def test_minimise_keeps_tables_and_removes_identifiers(fixture_config, tmp_path)
                            "OR initials IS NOT NULL OR dob IS NOT NULL").fetchone()[0]
         assert left == 0
     assert con.execute("SELECT count(*) FROM raw_rows").fetchone()[0] == 0
+    # the last link's scored pairs (kept for a relink, which a minimised store never has) are gone
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    assert not tables & set(store.SCORE_TABLES.values())
+    assert con.execute("SELECT count(*) FROM store_meta WHERE key LIKE 'linkage_scores:%'").fetchone()[0] == 0
     with pytest.raises(store.StoreError, match="minimised"):
         ingest.ingest([RETURNS / "lscb_legacy.xls"], con, fixture_config)
     con.close()

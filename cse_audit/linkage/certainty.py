@@ -76,7 +76,8 @@ def _uncertainty(run, roots: list[int], threshold: float, low: float, high: floa
     skip = None
     if run.fit is not None and run.kinds is not None:
         kinds = np.asarray(run.kinds)
-        est = unresolved.estimate(run.fit, kinds, root, unresolved.fit_rate_low(run.fit, kinds, e, root))
+        est = unresolved.estimate(run.fit, kinds, root, unresolved.fit_rate_low(run.fit, kinds, e, root),
+                                  memo=getattr(run, "fit_estimates", None))
         dup_lo, dup_hi = est.unlinked_duplicates(spread=0.0)
         dup_sd = est.sd / est.fit_low if dup_hi > 0 else 0.0
         free = unresolved.covered(run.fit, kinds, root)

@@ -119,9 +119,15 @@ def _duckdb_api(limit: str | None, threads: int | None, encrypted: bool):
 
 
 PAIRS_MEMORY_LIMIT = "1GB"  # the scored pairs' own engine (see _scored_pairs_engine)
+# Up to this many scored pairs, Splink's engine is kept (its working tables are a few hundred MB
+# at most: 1.26M pairs at 100k records, 0.7 GB peak either way) and the copies are views on it:
+# handing 1.26M pairs over through a file cost 0.6-0.8 CPU-s a link at 100k and saved no memory
+# (BENCHMARKS.md, session 14). A million records score ~20M pairs: handed over as before.
+KEEP_ENGINE_PAIRS = 5_000_000
 
 
-def _scored_pairs_engine(api, copies: dict[str, str], cfg: LinkageConfig, encrypted: bool = False):
+def _scored_pairs_engine(api, copies: dict[str, str], cfg: LinkageConfig, encrypted: bool = False,
+                         pairs: int | None = None):
     """Once every pair is scored, what follows (the pairs kept for clustering, pairs scored too
     low to share a person, evaluate's truth pairs) needs only each pair's ids and scores and a few
     columns of the records. On DuckDB those (``copies``: new table name -> a constant SELECT on
@@ -129,10 +135,15 @@ def _scored_pairs_engine(api, copies: dict[str, str], cfg: LinkageConfig, encryp
     memory limit (the rest spilled), and Splink's engine is closed: it holds engine.memory_limit
     (3GB) of working tables to the end otherwise, which at a million records was most of the
     linkage's peak (BENCHMARKS.md, session 6). Returns the new API, or on Spark ``api`` itself
-    with the copies as temporary views."""
+    with the copies as temporary views; on DuckDB with at most KEEP_ENGINE_PAIRS scored pairs
+    (``pairs``; None: unknown, handed over), Splink's engine itself with the copies as views."""
     if api.sql_dialect.sql_dialect_str != "duckdb":
         for name, sql in copies.items():
             api.spark.sql(sql).createOrReplaceTempView(name)
+        return api
+    if pairs is not None and pairs <= KEEP_ENGINE_PAIRS:
+        for name, sql in copies.items():  # constant names and SELECTs (model._run)
+            api._con.execute(f"CREATE VIEW {name} AS {sql}")
         return api
     if encrypted:  # nothing may reach disk in clear: streamed while both engines are open
         pairs = _duckdb_api(None, cfg.threads, encrypted)

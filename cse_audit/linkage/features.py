@@ -125,9 +125,23 @@ _SWAPPED = """
 
 
 def _swapped_sheets(con, view: str, table: str) -> int:
-    """``table``: the (return_id, sheet) whose names read the other way round; their number."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS "
-                f"{_SWAPPED.format(view=view, min=int(SWAP_MIN), ratio=int(SWAP_RATIO))}")
+    """``table``: the (return_id, sheet) whose names read the other way round; their number.
+
+    Each kind's features read both views' swapped sheets (its own records', and the other kind's
+    for the associates), so a link of both kinds asked four times for two answers (0.1-0.2 s each
+    at 100k). The answer is kept on the connection (temporary tables, gone with it) with a hash
+    of every name it reads, and given again while that hash is the same."""
+    seen = "_lk_swapped_seen"  # (view, names' hash) -> the kept table; constant names below
+    kept = f"_lk_swapped_kept_{view}"
+    names = con.execute(f"SELECT count(*), sum(hash(return_id, sheet, forename, surname)) FROM {view}").fetchone()
+    digest = f"{names[0]}:{names[1]}"
+    con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {seen} (view VARCHAR, digest VARCHAR)")
+    if not con.execute(f"SELECT count(*) FROM {seen} WHERE view = ? AND digest = ?", [view, digest]).fetchone()[0]:
+        con.execute(f"DELETE FROM {seen} WHERE view = ?", [view])
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {kept} AS "
+                    f"{_SWAPPED.format(view=view, min=int(SWAP_MIN), ratio=int(SWAP_RATIO))}")
+        con.execute(f"INSERT INTO {seen} VALUES (?, ?)", [view, digest])
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {kept}")
     return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
@@ -238,6 +252,16 @@ def _read_features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig
                         + INTERVAL 1 DAY AS DATE) AS age_lo,
              CAST(coalesce(r3.case_date, pf.p_to, {p_to}) - to_years(age) AS DATE) AS age_hi
       FROM r3 LEFT JOIN _lk_periods pf ON pf.agency_id = r3.agency_id
+    ), full_names AS (
+      -- records with this full name, a return's rows of one birth year counting once (a police
+      -- return lists a child once per crime): a pair sharing a name few records share is seldom
+      -- two people, and the names' EM session must not lose every child with a row per crime.
+      -- Grouped, then joined: the same count as a window's count(DISTINCT) over (fn, sn), which
+      -- took 0.3 of the 0.7 s of this statement at 100k (BENCHMARKS.md, session 14)
+      SELECT fn AS full_fn, sn AS full_sn,
+             count(DISTINCT coalesce(return_id || ':' || CAST(year(coalesce(dob, age_hi)) AS VARCHAR), record_id))
+               AS full_n
+      FROM r4 WHERE fn IS NOT NULL AND sn IS NOT NULL GROUP BY fn, sn
     )
     SELECT CAST(row_number() OVER (ORDER BY record_id) - 1 AS BIGINT) AS unique_id, record_id,
       return_id, agency_id AS agency, ref, case_ref,
@@ -263,12 +287,8 @@ def _read_features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig
       CASE WHEN area IS NULL OR trim(area) = '' OR area IN (SELECT unnest({unk})) THEN NULL
            ELSE lower(trim(area)) END AS area,
       (fn IS NULL OR sn IS NULL) AS names_missing,
-      -- records with this full name, a return's rows of one birth year counting once (a police
-      -- return lists a child once per crime): a pair sharing a name few records share is seldom
-      -- two people, and the names' EM session must not lose every child with a row per crime
-      CASE WHEN fn IS NOT NULL AND sn IS NOT NULL THEN count(DISTINCT coalesce(
-        return_id || ':' || CAST(year(coalesce(dob, age_hi)) AS VARCHAR), record_id)) OVER (PARTITION BY fn, sn) END AS full_n
-    FROM r4
+      full_n  -- (no row for a record without a full name: NULL)
+    FROM r4 LEFT JOIN full_names ON full_fn = fn AND full_sn = sn
     """
     periods = pd.DataFrame({
         "agency_id": pd.Series(list(cfg.agency_periods), dtype=object),

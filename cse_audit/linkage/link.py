@@ -326,7 +326,7 @@ def _join_fitting(run, roots, edges, groups, shifts, prior, threshold, refused=(
         return 0
     kinds, root = np.asarray(run.kinds), np.asarray(roots)
     bits = edges["w"].to_numpy() - _logit2(prior) - (shifts[groups] if groups is not None else 0.0)
-    est = unresolved.estimate(run.fit, kinds, root, 1.0, forenames=True)
+    est = unresolved.estimate(run.fit, kinds, root, 1.0, forenames=True, memo=getattr(run, "fit_estimates", None))
     # only pairs of a lone partial record and a named record give a chance (the rows join_chances
     # keeps, in order): at 1M records the others are most of 20M pairs, held twice over there
     alone = np.zeros(len(root), bool)

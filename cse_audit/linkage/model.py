@@ -15,13 +15,14 @@ import math
 import re
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
 import pandas as pd
 
 from .. import store
+from . import scorecache
 from .comparisons import _comparisons
 from .emevidence import session_evidence
 from .empatterns import em_on_pattern_counts
@@ -140,7 +141,7 @@ def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: boo
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
     )
-    linker = Linker(records_df, settings, log_level=None)
+    linker = Linker(records_df, settings, log_level=None, validate_settings=False)  # validated below
     n_pairs = _u_pairs(cfg, n_records)
     key = cached = None
     if u_cache is not None:
@@ -166,6 +167,7 @@ def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: boo
                 if not lvl.get("is_null_level"):
                     lvl["u_probability"], lvl["m_probability"] = u, m
         return model
+    linker._validate_settings(True)  # (Splink logs columns the records lack; a cached model's were validated)
     if api.sql_dialect.sql_dialect_str == "duckdb":  # one pass over the sampled pairs, not six
         model = linker.misc.save_model_to_json()
         u = estimate_u_one_pass(api, records_df, model, n_pairs, cfg.u_seed)
@@ -384,6 +386,7 @@ class _Run:
     group_shifts: Any = None  # bits added to the prior per group of pairs (link._clusters)
     full_name: Any = None  # per record: a code for its forename and surname together (namedep)
     name_bits: float = 0.0  # bits a pair of one full name weighs less in the count's range (namedep)
+    fit_estimates: dict = field(default_factory=dict)  # unresolved.estimate's memo (the run's fit and kinds)
 
 
 def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
@@ -402,19 +405,25 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
     api, records = _splink_engine(features, cfg, _store_encrypted(con))
     try:
         with _exact_match_cached(con):
-            model = _build_model(api, records, cfg, n, u_cache=_UCache(con, kind, features))
-            linker = Linker(records, model, log_level=None, validate_settings=False)  # validated in _build_model
-            predictions = linker.inference.predict(warning_mode="never")
+            u_cache = _UCache(con, kind, features)
+            model = _build_model(api, records, cfg, n, u_cache=u_cache)
+            # the same records and model as the last link: its scored pairs (scorecache.py)
+            key = scorecache.score_key(u_cache.digest, model)
+            table = scorecache.load(con, kind, key, api)
+            if table is None:
+                linker = Linker(records, model, log_level=None, validate_settings=False)  # validated in _build_model
+                table = linker.inference.predict(warning_mode="never").physical_name
     except duckdb.OutOfMemoryException as exc:
         raise LinkageError(
             f"{kind}: linkage ran out of memory ({str(exc).splitlines()[0][:200]}). Raise engine.memory_limit "
             "in linkage.yaml, or use --engine spark. An encrypted store's working tables are never written "
             "to disk, so they must fit in memory.") from None
-    table = predictions.physical_name
     by_key = api.query_sql(f"SELECT match_key, count(*) AS n FROM {table} GROUP BY 1 ORDER BY 1", "pandas")
     pairs_by_rule = {str(cfg.blocking_rules[int(k)]): int(c)
                      for k, c in zip(by_key["match_key"], by_key["n"], strict=True)}
     candidates = sum(pairs_by_rule.values())
+    if table != scorecache.KEPT:
+        scorecache.keep(con, kind, key, api, table, candidates)
     log.info("%s: %d records, %d candidate pairs (%s)", kind, n, candidates,
              "; ".join(f"{r}: {c}" for r, c in pairs_by_rule.items()))
     # Kept with their match weights (prior included), PRIOR_SLACK bits below keep_low, so that
@@ -426,11 +435,12 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
     # and a date of birth (twins), alone.
     low_weight = math.log2(max(keep_low, 1e-12) / max(1 - keep_low, 1e-12)) - PRIOR_SLACK
     # Splink's engine is done: the scored pairs' ids and scores and the guard's columns move to a
-    # smaller engine of their own (engine._scored_pairs_engine) and Splink's is closed
+    # smaller engine of their own (engine._scored_pairs_engine) and Splink's is closed (unless
+    # the pairs are few: then they are read where they are)
     api = _scored_pairs_engine(api, {
         "scored_pairs": f"SELECT unique_id_l, unique_id_r, match_weight, match_probability FROM {table}",
         "guard_records": f"SELECT unique_id, return_id, names_missing, ref, dob, fn, sn FROM {records.physical_name}",
-    }, cfg, _store_encrypted(con))
+    }, cfg, _store_encrypted(con), pairs=candidates)
     table = "scored_pairs"
     # record indices as 32-bit integers (half the memory of the pairs' ids; n < 2**31 always);
     # on DuckDB fetched straight from the query, not through a table Splink would create first
