@@ -33,6 +33,23 @@ def test_two_persons_are_one_no_more_likely_than_their_least_likely_pair():
     assert _merge_chances(_edges([0], [1], [0.3]), np.arange(2)).tolist() == pytest.approx([0.3])
 
 
+def test_named_persons_no_rule_paired_are_not_one_through_a_partial_record():
+    # person {0 named, 1 initials-only joined to it} and person {2 named}: the partial record 1
+    # scores 0.4 against 2, but no scored pair joins the named records 0 and 2 (no blocking rule
+    # paired their names and births): not one person. With a named pair 0-2 scored (0.3), the
+    # least likely pair's chance stands, as before
+    roots, named = np.array([0, 0, 2]), np.array([True, False, True])
+    edges = _edges([0, 1], [1, 2], [0.99, 0.4])
+    assert _merge_chances(edges, roots).tolist() == pytest.approx([0.4])  # without the names known
+    assert _merge_chances(edges, roots, named=named).sum() == 0
+    edges = _edges([0, 1, 0], [1, 2, 2], [0.99, 0.4, 0.3])
+    assert _merge_chances(edges, roots, named=named).tolist() == pytest.approx([0.3])
+    # a person of partial records only is still counted against a named one (the fits'
+    # estimate covers those elsewhere; here nothing is skipped)
+    assert _merge_chances(_edges([0, 1], [1, 2], [0.99, 0.4]), roots,
+                          named=np.array([False, False, True])).tolist() == pytest.approx([0.4])
+
+
 def test_a_weak_pair_joining_two_sure_groups_is_a_chance_of_two_people():
     # records 0-1 and 2-3 are each sure of the other (0.99); 1-2 joins the groups at 0.6, and
     # 0-3 is a weaker pair inside the same person: the tree is 0.99, 0.99 and 0.6, never 0.3
