@@ -59,6 +59,20 @@ def store(tmp_path):
 RUN_MARK = "CSE_AUDIT_TEST_RUN"
 
 
+def hard_profile_store(root: Path) -> Path:
+    """A store of `synth --profile hard --seed 2`'s returns in ``root``, ingested without a link."""
+    from click.testing import CliRunner
+
+    from cse_audit.cli import cli
+
+    made = CliRunner().invoke(cli, ["synth", str(root / "returns"), "--profile", "hard", "--seed", "2"])
+    assert made.exit_code == 0, made.output
+    db = root / "store.duckdb"
+    got = CliRunner().invoke(cli, ["ingest", str(root / "returns"), "--db", str(db), "--no-link", "--no-tables"])
+    assert got.exit_code == 0, got.output
+    return db
+
+
 def suite_processes(token: str | None = None) -> dict[int, str]:
     """{pid: command line} of live processes carrying this run's mark, except this process.
     Read from /proc (psutil is not a dependency); zombies have no environment and are left out."""

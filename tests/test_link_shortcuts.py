@@ -10,9 +10,8 @@ import shutil
 
 import duckdb
 import pytest
-from click.testing import CliRunner
 
-from cse_audit.cli import cli
+from .conftest import hard_profile_store
 
 OUTPUTS = ["victim_links", "victim_persons", "victim_conflicts", "offender_links", "offender_persons",
            "offender_conflicts"]
@@ -20,13 +19,20 @@ OUTPUTS = ["victim_links", "victim_persons", "victim_conflicts", "offender_links
 
 @pytest.fixture(scope="module")
 def hard_store(tmp_path_factory):
-    root = tmp_path_factory.mktemp("shortcuts")
-    made = CliRunner().invoke(cli, ["synth", str(root / "returns"), "--profile", "hard", "--seed", "2"])
-    assert made.exit_code == 0, made.output
-    db = root / "store.duckdb"
-    got = CliRunner().invoke(cli, ["ingest", str(root / "returns"), "--db", str(db), "--no-link", "--no-tables"])
-    assert got.exit_code == 0, got.output
-    return db
+    return hard_profile_store(tmp_path_factory.mktemp("shortcuts"))
+
+
+def _victims_run(db):
+    """model._run on the victims of the store, read-only."""
+    from cse_audit import linkage
+    from cse_audit.linkage.model import _run
+
+    cfg = linkage.load_linkage_config()
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return _run(con, "victims", cfg, cfg.threshold)
+    finally:
+        con.close()
 
 
 def _rounded(x):
@@ -62,15 +68,7 @@ def _linked(src, dst) -> dict:
 def test_few_pairs_are_read_in_splinks_engine(hard_store):
     """Below KEEP_ENGINE_PAIRS the scored pairs are not copied: the run's engine is Splink's, the
     pairs a view on its table."""
-    from cse_audit import linkage
-    from cse_audit.linkage.model import _run
-
-    cfg = linkage.load_linkage_config()
-    con = duckdb.connect(str(hard_store), read_only=True)
-    try:
-        run = _run(con, "victims", cfg, cfg.threshold)
-    finally:
-        con.close()
+    run = _victims_run(hard_store)
     kinds = dict(run.api._con.execute("SELECT table_name, table_type FROM information_schema.tables").fetchall())
     assert kinds["scored_pairs"] == "VIEW" and kinds["guard_records"] == "VIEW"
     assert any(name.startswith("__splink__df_predict") for name in kinds)  # Splink's own table, still open
@@ -208,15 +206,7 @@ def test_range_reuses_the_joins_estimate_of_the_fits(hard_store, tmp_path, monke
     assert with_memo == len(asked) - 2  # one a kind fewer
     assert kept == again
     # the memo's answer, for another fit_low, against a fresh one
-    from cse_audit import linkage
-    from cse_audit.linkage.model import _run
-
-    cfg = linkage.load_linkage_config()
-    con = duckdb.connect(str(hard_store), read_only=True)
-    try:
-        run = _run(con, "victims", cfg, cfg.threshold)
-    finally:
-        con.close()
+    run = _victims_run(hard_store)
     import numpy as np
 
     kinds, roots = np.asarray(run.kinds), np.arange(len(run.kinds))

@@ -9,20 +9,13 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from click.testing import CliRunner
 
-from cse_audit.cli import cli
+from .conftest import hard_profile_store
 
 
 @pytest.fixture(scope="module")
 def hard_store(tmp_path_factory):
-    root = tmp_path_factory.mktemp("scored_pairs")
-    made = CliRunner().invoke(cli, ["synth", str(root / "returns"), "--profile", "hard", "--seed", "2"])
-    assert made.exit_code == 0, made.output
-    db = root / "store.duckdb"
-    got = CliRunner().invoke(cli, ["ingest", str(root / "returns"), "--db", str(db), "--no-link", "--no-tables"])
-    assert got.exit_code == 0, got.output
-    return db
+    return hard_profile_store(tmp_path_factory.mktemp("scored_pairs"))
 
 
 @pytest.mark.parametrize("kind", ["victims", "offenders"])
