@@ -682,9 +682,10 @@ def two_forces(tmp_path_factory, cfg):
     for name, spans in (("both", {"N1": ("leeds", ("west yorkshire", "greater manchester"))}), ("one", {})):
         con, ids, _truth = build_store(tmp_path_factory.mktemp(name) / "store.duckdb", extra=TWO_FORCES)
         linkage.link_people(con, "victims", config=dataclasses.replace(cfg, agency_areas=spans))
-        out[name] = (con, {k: _person(con, rid) for k, rid in ids.items()})
+        out[name] = (con, {k: _person(con, rid) for k, rid in ids.items()}, ids,
+                     dataclasses.replace(cfg, agency_areas=spans))
     yield out
-    for con, _ in out.values():
+    for con, *_ in out.values():
         con.close()
 
 
@@ -694,6 +695,17 @@ def test_a_charity_in_two_forces_fits_the_children_of_its_second(two_forces):
     and the fits by force-area sets did not exist) it stays a child of its own."""
     assert two_forces["both"][1]["ew_age"] == two_forces["both"][1]["ew_dob"]
     assert two_forces["one"][1]["ew_age"] != two_forces["one"][1]["ew_dob"]
+
+
+def test_explain_finds_the_pair_the_exploded_rule_scored(two_forces):
+    """`link explain` said "never compared" of a pair the run scored through the charity's second
+    force area (the exploded rule's lists compared whole on one pair: session 15)."""
+    con, persons, ids, spans = two_forces["both"]
+    ex = linkage.explain(con, "victims", ids["ew_age"], ids["ew_dob"], config=spans)
+    assert ex.candidate_pair and ex.same_person and ex.reason != "never_compared"
+    # listed in Leeds alone, the pair is indeed never compared
+    con1, _, ids1, one = two_forces["one"]
+    assert not linkage.explain(con1, "victims", ids1["ew_age"], ids1["ew_dob"], config=one).candidate_pair
 
 
 def test_a_force_keeps_its_own_area_when_a_charity_of_that_area_spans_two(cfg, tmp_path):

@@ -176,7 +176,7 @@ def link_explain(record_a, record_b, kind, db, config_dir, show_values, fmt):
               else f"stated in linkage.yaml; {e.prior_group}")
     click.echo(f"prior weight {e.prior_match_weight:+.2f} ({source}); total weight {e.match_weight:+.2f}; "
                f"match probability {e.match_probability:.4f}"
-               f"{' (held apart: two rows of one return without full names, a shared reference or one dob)' if e.held_apart_within_return else ''}; "
+               f"{' (held apart: two rows of one ' + ('case of a return' if kind == 'offenders' else 'return') + ' without full names, a shared reference or one dob)' if e.held_apart_within_return else ''}; "
                f"{'a candidate pair' if e.candidate_pair else 'never compared (no blocking rule pairs them)'}; "
                f"stored as {'one person' if e.same_person else 'different people' if e.same_person is False else '?'}")
     if e.joined_by_fits is not None and e.reason != "joined_by_fits":  # else the why line says it

@@ -19,7 +19,7 @@ from .engine import _splink_engine, _store_encrypted
 from .errors import LinkageError
 from .features import _features
 from .groups import kind_label, pair_groups, record_kinds
-from .model import GUARD_SQL, _build_model, _UCache
+from .model import GUARD_SQL, _build_model, _UCache, guard_sql, pair_rules
 from .settings import KINDS, _config
 
 
@@ -68,6 +68,9 @@ def explain(con, kind: str, record_id_a: str, record_id_b: str, config=None,
 
     api, records = _splink_engine(features, cfg, _store_encrypted(con))
     model = _build_model(api, records, cfg, len(record_ids), u_cache=_UCache(con, kind, features))
+    # "found by blocking rules" on the records as they are (model.pair_rules)
+    model["blocking_rules_to_generate_predictions"] = pair_rules(cfg.blocking_rules, cfg.spans_forces,
+                                                                 api.sql_dialect.sql_dialect_str)
     model["retain_matching_columns"] = True
     model["retain_intermediate_calculation_columns"] = True
     linker = Linker(records, model, log_level=None)
@@ -112,7 +115,7 @@ def explain(con, kind: str, record_id_a: str, record_id_b: str, config=None,
     shift = float(shift.get(str(g), 0.0))
     weight = float(out["match_weight"]) - _logit2(stated) + _logit2(prior) + shift
     rec = records.physical_name
-    held = bool(api.query_sql(f"SELECT {GUARD_SQL} AS g FROM {rec} l, {rec} r "
+    held = bool(api.query_sql(f"SELECT {guard_sql(kind)} AS g FROM {rec} l, {rec} r "
                               f"WHERE l.unique_id = {int(a)} AND r.unique_id = {int(b)}", "pandas")["g"].iloc[0])
     e = Explanation(record_id_a, record_id_b, round(_logit2(prior) + shift, 4), comps,
                     round(weight, 4), 0.0 if held else 1.0 / (1.0 + 2.0 ** -weight),
@@ -121,7 +124,7 @@ def explain(con, kind: str, record_id_a: str, record_id_b: str, config=None,
                     *joined.get((record_id_a, record_id_b), joined.get((record_id_b, record_id_a), (None, None))))
     used, recorded = _linked_with(con, kind, cfg)
     score = _pair_scorer(linker, api, rec, rows, record_ids, kinds, used, stated, prior,
-                         shifts if from_data else {}, joined)
+                         shifts if from_data else {}, joined, guard_sql(kind))
     got = why.stored_reason(why._Pair(
         con, kind, used, record_ids, a, b, e.match_probability, 1.0 / (1.0 + 2.0 ** -weight), held, e.candidate_pair,
         same, [(x, y, *c) for (x, y), c in joined.items()], recorded, kinds, score))
@@ -129,7 +132,7 @@ def explain(con, kind: str, record_id_a: str, record_id_b: str, config=None,
 
 
 def _pair_scorer(linker, api, rec: str, rows, record_ids, kinds, cfg, stated: float, prior: float,
-                 shifts: dict, joined: dict):
+                 shifts: dict, joined: dict, guard: str = GUARD_SQL):
     """Score pairs of records as the last run did (its prior and each group's shift; the
     within-return guard; kept among its edges; below cannot_link_below as link._apart reads it):
     the cartesian product of two lists of record indices, each pair once (uid_l < uid_r)."""
@@ -147,7 +150,7 @@ def _pair_scorer(linker, api, rec: str, rows, record_ids, kinds, cfg, stated: fl
         if not len(out):
             return out.assign(guard=False, p=0.0, strong=False, kept=False, low=False)
         reg = api.register(out[["uid_l", "uid_r"]])
-        g = api.query_sql(f"SELECT c.uid_l, c.uid_r, {GUARD_SQL} AS guard FROM {reg.physical_name} c "
+        g = api.query_sql(f"SELECT c.uid_l, c.uid_r, {guard} AS guard FROM {reg.physical_name} c "
                           f"JOIN {rec} l ON l.unique_id = c.uid_l JOIN {rec} r ON r.unique_id = c.uid_r", "pandas")
         out = out.merge(g.astype({"uid_l": "int64", "uid_r": "int64"}), on=["uid_l", "uid_r"], how="left")
         out["guard"] = out["guard"].fillna(False).astype(bool)

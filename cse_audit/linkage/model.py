@@ -43,6 +43,20 @@ log = logging.getLogger(__name__)
 GUARD_SQL = ("(l.return_id = r.return_id AND (l.names_missing OR r.names_missing) "
              "AND NOT coalesce(l.ref = r.ref, false) AND NOT coalesce(l.dob = r.dob "
              "AND (l.fn IS NOT NULL OR l.sn IS NOT NULL) AND (r.fn IS NOT NULL OR r.sn IS NOT NULL), false))")
+# Offenders: only two rows of one CASE of a return. A return lists its offenders per case (a
+# council's perpetrators per referral, a force's suspects per crime), and one man abusing several
+# children is on several of its cases, as "Paul" on one and "Paul Zivczyk" on another: held apart
+# as two rows of one return, such a man stayed two people however strongly each row matched a
+# third record (a force's, through a child both name). Two rows of one case are two men.
+# Rows with no case reference keep the return-wide guard.
+GUARD_SQL_OFFENDERS = GUARD_SQL[:-1] + " AND coalesce(l.case_key = r.case_key, true))"
+
+
+def guard_sql(kind: str) -> str:
+    """The within-return guard's SQL over two records l and r of ``kind`` (a constant)."""
+    return GUARD_SQL_OFFENDERS if kind == "offenders" else GUARD_SQL
+
+
 # EM's m within each group of levels, the stated m counting as this many matched pairs of that
 # group (see _m_from_data): they decide where the data are few, the data where they are many
 STATED_M_PAIRS = 20.0
@@ -75,6 +89,31 @@ def _blocking_rules(rules: list, spans: bool = False) -> list:
 
 # a rule's l.region / r.region (the record's first force area), as the exploded rule names it
 _REGION = re.compile(r"\b([lr])\.region\b")
+# "l.region = r.region" (either way round) in a rule written as SQL
+_REGION_EQ = re.compile(r"\bl\.region\s*=\s*r\.region\b|\br\.region\s*=\s*l\.region\b")
+
+
+def pair_rules(rules: list, spans: bool, dialect: str) -> list:
+    """The prediction rules as tests on two records as they are, not exploded: what Splink's
+    "found by blocking rules" of one scored pair reads (`link explain`). An exploded rule's
+    ``l.regions = r.regions`` compares two lists there, so a council's record in two force areas
+    showed as never compared with a force's it was scored against (session 15); here a rule on
+    region holds where the two records share any force area, as the exploded rule pairs them."""
+    if not spans:
+        return _blocking_rules(rules)
+    import splink.comparison_level_library as cll
+    from splink.blocking_rule_library import CustomRule
+
+    overlap = (cll.ArrayIntersectLevel("regions", 1).get_comparison_level(dialect).sql_condition
+               .replace('"regions_l"', "l.regions").replace('"regions_r"', "r.regions")
+               .replace("`regions_l`", "l.regions").replace("`regions_r`", "r.regions"))
+    out = []
+    for r in rules:
+        sql = (" AND ".join(f"l.{c} = r.{c}" for c in r if c != "region")
+               + (" AND " if "region" in r and len(r) > 1 else "") + (f"({overlap})" if "region" in r else "")
+               if isinstance(r, list) else _REGION_EQ.sub(f"({overlap})", r))
+        out.append(CustomRule(sql))
+    return out
 
 
 def _level_key(label: str, comp: str) -> tuple[str, str]:
@@ -439,14 +478,15 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
     # the pairs are few: then they are read where they are)
     api = _scored_pairs_engine(api, {
         "scored_pairs": f"SELECT unique_id_l, unique_id_r, match_weight, match_probability FROM {table}",
-        "guard_records": f"SELECT unique_id, return_id, names_missing, ref, dob, fn, sn FROM {records.physical_name}",
+        "guard_records": f"SELECT unique_id, return_id, case_key, names_missing, ref, dob, fn, sn "
+                         f"FROM {records.physical_name}",
     }, cfg, _store_encrypted(con), pairs=candidates)
     table = "scored_pairs"
     # record indices as 32-bit integers (half the memory of the pairs' ids; n < 2**31 always);
     # on DuckDB fetched straight from the query, not through a table Splink would create first
     uid = "INTEGER" if n < 2**31 else "BIGINT"
     sql = (f"SELECT CAST(p.unique_id_l AS {uid}) AS uid_l, CAST(p.unique_id_r AS {uid}) AS uid_r, "
-           f"p.match_probability AS p, p.match_weight AS w, {GUARD_SQL} AS guard "
+           f"p.match_probability AS p, p.match_weight AS w, {guard_sql(kind)} AS guard "
            f"FROM {table} p JOIN guard_records l ON l.unique_id = p.unique_id_l "
            f"JOIN guard_records r ON r.unique_id = p.unique_id_r "
            f"WHERE p.match_weight >= {float(low_weight)!r} ORDER BY uid_l, uid_r")

@@ -104,9 +104,9 @@ def stored_reason(pair: _Pair) -> Why:
     if pair.same and not own:
         return _why_together(pair, decisions)
     if not pair.same and pair.held and pair.raw_p >= cfg.threshold:
-        return Why("within_return", f"{ra} and {rb} are two rows of one return without strong evidence that they are "
-                                    "one child (both fully named, a shared reference, or one date of birth with a "
-                                    f"name on both): held apart, although they score {pair.raw_p:.2f} otherwise")
+        return Why("within_return", f"{ra} and {rb} are {_rows(pair.kind)} without strong evidence that they are "
+                                    f"one {_one(pair.kind)} (both fully named, a shared reference, or one date of birth "
+                                    f"with a name on both): held apart, although they score {pair.raw_p:.2f} otherwise")
     if not pair.same and pair.raw_p >= cfg.threshold and not pair.candidate:
         return Why("never_compared", f"no blocking rule pairs {ra} and {rb}, so the run never scored them: their "
                                      f"score of {pair.raw_p:.2f} here took no part in the persons")
@@ -256,9 +256,9 @@ def _why_apart(pair: _Pair, decisions: dict) -> Why:
     guard = s[s["found"] & s["guard"] & s["kept"]]
     if len(guard):
         x, y = int(guard["uid_l"].iloc[0]), int(guard["uid_r"].iloc[0])
-        return Why("within_return_via", f"{head} {ids[x]} and {ids[y]}, one in each person, are two rows of one return "
-                                        "without strong evidence that they are one child: joining the two persons "
-                                        "would make them one", _others(ids, (x, y), (ra, rb)))
+        return Why("within_return_via", f"{head} {ids[x]} and {ids[y]}, one in each person, are {_rows(pair.kind)} "
+                                        f"without strong evidence that they are one {_one(pair.kind)}: joining the "
+                                        "two persons would make them one", _others(ids, (x, y), (ra, rb)))
     partial = _partial(pair.kinds)
     for x in (a, b):  # its best match is in its own person: the other's was never offered
         best = members[x][1]
@@ -279,6 +279,15 @@ def _why_apart(pair: _Pair, decisions: dict) -> Why:
                                             "only the person of its best match, never bridging two people who "
                                             "share what it has")
     return Why("not_recorded", f"{head} the store does not hold why the link kept them apart")
+
+
+def _rows(kind: str) -> str:
+    """What the within-return guard holds apart (model.guard_sql): offenders only within one case."""
+    return "two rows of one case of a return" if kind == "offenders" else "two rows of one return"
+
+
+def _one(kind: str) -> str:
+    return "man or woman" if kind == "offenders" else "child"
 
 
 def _others(ids: list[str], pair: tuple[int, int], named: tuple[str, str]) -> list[str]:

@@ -1,0 +1,92 @@
+"""The within-return guard for offenders is per case (issue 16, session 15).
+
+A return lists its offenders per case (a council's perpetrators per referral, a force's suspects
+per crime), so one man abusing two children is on two of its cases, once as "Paul" and once as
+"Paul Zivczyk". Held apart as two rows of one return, such a man stayed two people however well
+each row matched a third record. Two rows of one case are two men; rows without a case reference
+keep the return-wide guard, and victims keep it too (two same-initials rows of a charity's list
+are two children)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from cse_audit import linkage
+from cse_audit.linkage import model
+
+from .test_linkage import AGENCIES, build_store
+
+# (key, case_ref, forename, surname): one council return (L1)
+OFFENDERS = [
+    ("paul_k1", "K-1", "Paul", None),            # a first name only, on one referral
+    ("paul_z_k2", "K-2", "Paul", "Zivczyk"),     # the full name, on another referral
+    ("paul_k2", "K-2", "Paul", None),            # a second Paul on that same referral
+    ("paul_nocase", None, "Paul", None),         # rows with no case reference
+    ("paul_z_nocase", None, "Paul", "Zivczyk"),
+]
+# two victims of that return on two referrals: initials and an age, and a full name
+VICTIMS = [("jb_k1", "K-1", None, None, "JB", 14), ("jb_k2", "K-2", "Jodie", "Bloggs", "JB", 14)]
+
+
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory):
+    con, _ids, _ = build_store(tmp_path_factory.mktemp("guard") / "store.duckdb")
+    rid, st, _ = AGENCIES["L1"]
+    ids = {}
+    for n, (key, case, fn, sn) in enumerate(OFFENDERS, start=1):
+        ids[key] = f"L1:{rid}:Perpetrators:{n}"
+        con.execute("INSERT INTO offenders (record_id, return_id, agency_id, source_type, sheet, row_number, "
+                    "case_ref, forename, surname, sex, area) VALUES (?, ?, 'L1', ?, 'Perpetrators', ?, ?, ?, ?, "
+                    "'Male', 'Leeds')", [ids[key], rid, st, n, case, fn, sn])
+    for n, (key, case, fn, sn, ini, age) in enumerate(VICTIMS, start=500):
+        ids[key] = f"L1:{rid}:Children:{n}"
+        con.execute("INSERT INTO victims (record_id, return_id, agency_id, source_type, sheet, row_number, "
+                    "case_ref, forename, surname, initials, age, case_date, sex, area) VALUES "
+                    "(?, ?, 'L1', ?, 'Children', ?, ?, ?, ?, ?, ?, DATE '2010-05-01', 'Female', 'Leeds')",
+                    [ids[key], rid, st, n, case, fn, sn, ini, age])
+    cfg = dataclasses.replace(linkage.load_linkage_config(), overrides_file=None)
+    yield con, ids, cfg
+    con.close()
+
+
+def _guards(con, kind, cfg, ids) -> dict:
+    run = model._run(con, kind, cfg, 1e-6)
+    uid = {r: i for i, r in enumerate(run.record_ids)}
+    e = run.edges
+    out = {}
+    for a, b, g in zip(e["uid_l"].tolist(), e["uid_r"].tolist(), e["guard"].astype(bool).tolist(), strict=True):
+        out[frozenset((a, b))] = g
+    return {frozenset((x, y)): out.get(frozenset((uid[ids[x]], uid[ids[y]])))
+            for x in ids for y in ids if x < y and ids[x] in uid and ids[y] in uid}
+
+
+def test_one_man_on_two_referrals_of_one_return_is_not_held_apart(guarded):
+    con, ids, cfg = guarded
+    g = _guards(con, "offenders", cfg, ids)
+    # scored, and not held apart: two cases of one return
+    assert g[frozenset(("paul_k1", "paul_z_k2"))] is False
+    assert g[frozenset(("paul_k1", "paul_k2"))] is False
+
+
+def test_two_rows_of_one_case_or_without_a_case_stay_held_apart(guarded):
+    con, ids, cfg = guarded
+    g = _guards(con, "offenders", cfg, ids)
+    assert g[frozenset(("paul_k2", "paul_z_k2"))] is True  # one referral names two men
+    assert g[frozenset(("paul_nocase", "paul_z_nocase"))] is True  # no case: the return's guard
+    assert g[frozenset(("paul_k1", "paul_z_nocase"))] is True  # one side without a case
+
+
+def test_victims_keep_the_return_wide_guard(guarded):
+    con, ids, cfg = guarded
+    g = _guards(con, "victims", cfg, ids)
+    assert g[frozenset(("jb_k1", "jb_k2"))] is True  # two cases of one return: still held apart
+
+
+def test_explain_reads_the_same_guard(guarded):
+    con, ids, cfg = guarded
+    other_case = linkage.explain(con, "offenders", ids["paul_k1"], ids["paul_z_k2"], config=cfg)
+    same_case = linkage.explain(con, "offenders", ids["paul_k2"], ids["paul_z_k2"], config=cfg)
+    assert not other_case.held_apart_within_return
+    assert same_case.held_apart_within_return and same_case.match_probability == 0.0
