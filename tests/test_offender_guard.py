@@ -16,7 +16,7 @@ import pytest
 from cse_audit import linkage
 from cse_audit.linkage import model
 
-from .test_linkage import AGENCIES, build_store
+from .test_linkage import AGENCIES, _person, build_store
 
 # (key, case_ref, forename, surname): one council return (L1)
 OFFENDERS = [
@@ -90,3 +90,43 @@ def test_explain_reads_the_same_guard(guarded):
     same_case = linkage.explain(con, "offenders", ids["paul_k2"], ids["paul_z_k2"], config=cfg)
     assert not other_case.held_apart_within_return
     assert same_case.held_apart_within_return and same_case.match_probability == 0.0
+
+
+# -- an offender's associates are the victims' persons once they are linked ----------------------
+
+def test_two_agencies_naming_one_girl_two_ways_share_her_once_she_is_linked(tmp_path):
+    """The police list Darren beside "Rebecca Smithson", a council beside "Becky Smithson": by names
+    the two men's cases share no one; once the victims are linked the girl is one person, and the
+    two records of Darren share her."""
+    from cse_audit.linkage.features import _features
+
+    from .test_linkage import _row
+
+    extra = [_row("rs_p", "P1", "Rebecca", "Smithson", None, "2004-02-11", None, "2019-02-01", "Leeds", "RS"),
+             _row("rs_l", "L1", "Becky", "Smithson", None, "2004-02-11", None, "2019-05-01", "Leeds", "RS")]
+    con, ids, _ = build_store(tmp_path / "store.duckdb", extra=extra)
+    off = {}
+    for key, agency, case in (("rs_p", "P1", "C-1"), ("rs_l", "L1", "K-1")):
+        con.execute("UPDATE victims SET case_ref = ? WHERE record_id = ?", [case, ids[key]])
+        rid, st, _ = AGENCIES[agency]
+        off[key] = f"{agency}:{rid}:Offenders:1"
+        con.execute("INSERT INTO offenders (record_id, return_id, agency_id, source_type, sheet, row_number, "
+                    "case_ref, forename, surname, sex, area) VALUES (?, ?, ?, ?, 'Offenders', 1, ?, 'Darren', "
+                    "'Hulme', 'Male', 'Leeds')", [off[key], rid, agency, st, case])
+    cfg = dataclasses.replace(linkage.load_linkage_config(), overrides_file=None)
+
+    def shared() -> bool:
+        table, record_ids = _features(con, "offenders", cfg)
+        assoc = dict(zip(record_ids, table.column("assoc").to_pylist(), strict=True))
+        return bool(set(assoc[off["rs_p"]]) & set(assoc[off["rs_l"]]))
+
+    assert not shared()  # victims not linked yet: by names, which differ
+    linkage.link_people(con, "victims", config=cfg)
+    assert _person(con, ids["rs_p"]) == _person(con, ids["rs_l"])
+    assert shared()
+    ex = linkage.explain(con, "offenders", off["rs_p"], off["rs_l"], config=cfg)
+    assert next(c for c in ex.comparisons if c["comparison"] == "associates")["level"] == "shared"
+    # a return loaded after the victims' link makes their links stale: names again, never stale persons
+    con.execute("UPDATE store_meta SET value = 'stale' WHERE key = 'victims_links_basis'")
+    assert not shared()
+    con.close()
