@@ -80,10 +80,12 @@ def _blocking_rules(rules: list, spans: bool = False) -> list:
         if isinstance(r, list):
             cols = ["regions" if c == "region" else c for c in r] if spans else r
             out.append(block_on(*cols, arrays_to_explode=["regions"]) if cols != r else block_on(*r))
-        elif spans and _REGION.search(r):
-            out.append(CustomRule(_REGION.sub(r"\1.regions", r), arrays_to_explode=["regions"]))
-        else:
-            out.append(CustomRule(r))
+            continue
+        # "l.assoc = r.assoc": the two records' cases share someone (the lists exploded)
+        explode = ["assoc"] if _ASSOC_EQ.search(r) else []
+        if spans and _REGION.search(r):
+            r, explode = _REGION.sub(r"\1.regions", r), [*explode, "regions"]
+        out.append(CustomRule(r, arrays_to_explode=explode) if explode else CustomRule(r))
     return out
 
 
@@ -91,6 +93,8 @@ def _blocking_rules(rules: list, spans: bool = False) -> list:
 _REGION = re.compile(r"\b([lr])\.region\b")
 # "l.region = r.region" (either way round) in a rule written as SQL
 _REGION_EQ = re.compile(r"\bl\.region\s*=\s*r\.region\b|\br\.region\s*=\s*l\.region\b")
+# "l.assoc = r.assoc" in a rule written as SQL: the records' cases share someone (features.py)
+_ASSOC_EQ = re.compile(r"\bl\.assoc\s*=\s*r\.assoc\b|\br\.assoc\s*=\s*l\.assoc\b")
 
 
 def pair_rules(rules: list, spans: bool, dialect: str) -> list:
@@ -98,21 +102,24 @@ def pair_rules(rules: list, spans: bool, dialect: str) -> list:
     "found by blocking rules" of one scored pair reads (`link explain`). An exploded rule's
     ``l.regions = r.regions`` compares two lists there, so a council's record in two force areas
     showed as never compared with a force's it was scored against (session 15); here a rule on
-    region holds where the two records share any force area, as the exploded rule pairs them."""
-    if not spans:
-        return _blocking_rules(rules)
-    import splink.comparison_level_library as cll
+    region holds where the two records share any force area (with ``spans``), and one on assoc
+    where their lists share someone, as the exploded rules pair them."""
     from splink.blocking_rule_library import CustomRule
 
-    overlap = (cll.ArrayIntersectLevel("regions", 1).get_comparison_level(dialect).sql_condition
-               .replace('"regions_l"', "l.regions").replace('"regions_r"', "r.regions")
-               .replace("`regions_l`", "l.regions").replace("`regions_r`", "r.regions"))
+    def overlap(col: str) -> str:
+        import splink.comparison_level_library as cll
+
+        sql = cll.ArrayIntersectLevel(col, 1).get_comparison_level(dialect).sql_condition
+        for q in ('"', "`"):
+            sql = sql.replace(f"{q}{col}_l{q}", f"l.{col}").replace(f"{q}{col}_r{q}", f"r.{col}")
+        return f"({sql})"
+
     out = []
     for r in rules:
-        sql = (" AND ".join(f"l.{c} = r.{c}" for c in r if c != "region")
-               + (" AND " if "region" in r and len(r) > 1 else "") + (f"({overlap})" if "region" in r else "")
-               if isinstance(r, list) else _REGION_EQ.sub(f"({overlap})", r))
-        out.append(CustomRule(sql))
+        if isinstance(r, list):
+            r = " AND ".join(f"l.{c} = r.{c}" for c in r)
+        r = _ASSOC_EQ.sub(overlap("assoc"), r)
+        out.append(CustomRule(_REGION_EQ.sub(overlap("regions"), r) if spans else r))
     return out
 
 

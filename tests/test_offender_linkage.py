@@ -1,4 +1,8 @@
-"""The within-return guard for offenders is per case (issue 16, session 15).
+"""Offenders' linkage, session 15 (issue 16): the within-return guard per case, the associates as
+the victims' persons, and a record without a full name compared with the records of other agencies
+whose cases share someone with its own.
+
+The within-return guard for offenders is per case.
 
 A return lists its offenders per case (a council's perpetrators per referral, a force's suspects
 per crime), so one man abusing two children is on two of its cases, once as "Paul" and once as
@@ -129,4 +133,59 @@ def test_two_agencies_naming_one_girl_two_ways_share_her_once_she_is_linked(tmp_
     # a return loaded after the victims' link makes their links stale: names again, never stale persons
     con.execute("UPDATE store_meta SET value = 'stale' WHERE key = 'victims_links_basis'")
     assert not shared()
+    con.close()
+
+
+def _offender(con, record_id):
+    return con.execute("SELECT person_id FROM offender_links WHERE record_id = ?", [record_id]).fetchone()[0]
+
+
+def _filler_cases(con, ids):
+    """Every filler child on a case of her own with a man of his own, as a real return's are: what
+    two records' cases share by chance (the associates' u) comes from these."""
+    for n, (key, rid_) in enumerate(sorted(ids.items()), start=100):
+        if not key.startswith("f"):
+            continue
+        agency, ret = rid_.split(":")[:2]
+        con.execute("UPDATE victims SET case_ref = ? WHERE record_id = ?", [f"F-{key}", rid_])
+        area = con.execute("SELECT area FROM victims WHERE record_id = ?", [rid_]).fetchone()[0]
+        con.execute("INSERT INTO offenders (record_id, return_id, agency_id, source_type, sheet, row_number, "
+                    "case_ref, forename, surname, sex, area) VALUES (?, ?, ?, ?, 'Offenders', ?, ?, 'Mark', ?, "
+                    "'Male', ?)", [f"{agency}:{ret}:Offenders:{n}", int(ret), agency, AGENCIES[agency][1], n,
+                                   f"F-{key}", f"Number{n:03d}".translate(str.maketrans("0123456789", "abcdefghij")),
+                                   area])
+
+
+def test_an_unknown_male_meets_the_man_another_agency_names_beside_the_same_girl(tmp_path):
+    """A council lists "Unknown male" on Becky Smithson's referral; the police name Darren Hulme on
+    Rebecca Smithson's crime. No name rule pairs a nameless record with anyone; the rule on cases
+    that share someone does, and with one girl in common and nothing against, he is Darren."""
+    from .test_linkage import _row
+
+    extra = [_row("rs_p", "P1", "Rebecca", "Smithson", None, "2004-02-11", None, "2019-02-01", "Leeds", "RS"),
+             _row("rs_l", "L1", "Becky", "Smithson", None, "2004-02-11", None, "2019-05-01", "Leeds", "RS"),
+             # a second girl on the police's crime: the two cases share one child of two, not a list
+             _row("tm_p", "P1", "Tia", "Marsh", None, "2005-07-07", None, "2019-02-01", "Leeds", "TM")]
+    con, ids, _ = build_store(tmp_path / "store.duckdb", extra=extra)
+    _filler_cases(con, ids)
+    con.execute("UPDATE victims SET case_ref = 'C-1' WHERE record_id = ?", [ids["tm_p"]])
+    off = {}
+    for key, agency, case, fn, sn in (("rs_p", "P1", "C-1", "Darren", "Hulme"), ("rs_l", "L1", "K-1", None, None)):
+        con.execute("UPDATE victims SET case_ref = ? WHERE record_id = ?", [case, ids[key]])
+        rid, st, _ = AGENCIES[agency]
+        off[key] = f"{agency}:{rid}:Offenders:1"
+        con.execute("INSERT INTO offenders (record_id, return_id, agency_id, source_type, sheet, row_number, "
+                    "case_ref, forename, surname, sex, area) VALUES (?, ?, ?, ?, 'Offenders', 1, ?, ?, ?, 'Male', "
+                    "'Leeds')", [off[key], rid, agency, st, case, fn, sn])
+    # the prior as the associates' tests state it: from these few records' scores it would be the
+    # share of matches among ~120 men of whom two are one
+    cfg = dataclasses.replace(linkage.load_linkage_config(), probability_two_random_records_match=2e-4,
+                              overrides_file=None)
+    linkage.link_people(con, "victims", config=cfg)
+    result = linkage.link_people(con, "offenders", config=cfg)
+    assert any("assoc" in rule for rule in result.candidate_pairs_by_rule)
+    ex = linkage.explain(con, "offenders", off["rs_p"], off["rs_l"], config=cfg)
+    assert ex.candidate_pair  # found by the rule on shared cases, also as explain reads it
+    assert next(c for c in ex.comparisons if c["comparison"] == "associates")["level"] == "shared"
+    assert _offender(con, off["rs_p"]) == _offender(con, off["rs_l"])
     con.close()
