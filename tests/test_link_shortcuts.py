@@ -122,7 +122,7 @@ class _Counting:
         return getattr(self._con, name)
 
     def execute(self, sql, *args):
-        if "WITH named AS" in sql:
+        if "FROM scored WHERE swapped" in sql:  # features._SWAPPED's own text
             object.__setattr__(self, "swapped", self.swapped + 1)
         return self._con.execute(sql, *args)
 
@@ -240,8 +240,11 @@ def test_relink_reads_the_last_links_scores(hard_store, tmp_path, monkeypatch):
     monkeypatch.undo()
     monkeypatch.setattr(LinkerInference, "predict", lambda self, *a, **k: (predicted.append(2), real(self, *a, **k))[1])
     con = duckdb.connect(str(tmp_path / "first.duckdb"))
-    try:  # one victim's forename changed: the victims are scored again, the offenders not
-        con.execute("UPDATE victims SET forename = 'Zebedee' WHERE record_id = (SELECT min(record_id) FROM victims)")
+    # one victim's ethnicity changed: the victims are scored again, the offenders not (their
+    # associates are the victims' persons, which this does not change; a changed name might)
+    try:
+        con.execute("UPDATE victims SET ethnicity = CASE WHEN ethnicity = 'Mixed' THEN 'Other' ELSE 'Mixed' END "
+                    "WHERE record_id = (SELECT min(record_id) FROM victims)")
     finally:
         con.close()
     _linked(tmp_path / "first.duckdb", tmp_path / "changed.duckdb")

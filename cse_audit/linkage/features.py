@@ -217,10 +217,13 @@ def _associates(con, kind: str, cfg: LinkageConfig) -> None:
     # the views' names are constants; names through sql_literal, most_listed a validated integer
     c = cfg.comparisons["associates"]
     other = f"current_{OTHER_KIND[kind]}"
-    _swapped_sheets(con, other, "_lk_swapped_other")
-    named = _NAMED_BY_PERSON if kind == "offenders" and _victims_linked(con) else _NAMED_BY_NAME.format(
-        view=_names_read_right(other, "_lk_swapped_other"), unk=_sql_list(sorted(cfg.unknown_names) or [""]),
-        words=_sql_list(sorted(c.not_names) or [""]))
+    if kind == "offenders" and _victims_linked(con):
+        named = _NAMED_BY_PERSON  # the victims' names are not read (nor their swapped sheets)
+    else:
+        _swapped_sheets(con, other, "_lk_swapped_other")
+        named = _NAMED_BY_NAME.format(view=_names_read_right(other, "_lk_swapped_other"),
+                                      unk=_sql_list(sorted(cfg.unknown_names) or [""]),
+                                      words=_sql_list(sorted(c.not_names) or [""]))
     sql = _ASSOCIATES.format(named=named, own=f"current_{kind}", most=int(c.most_listed))
     con.execute(f"CREATE OR REPLACE TEMP TABLE _lk_assoc AS {sql}")
     con.execute("DROP TABLE IF EXISTS _lk_swapped_other")
