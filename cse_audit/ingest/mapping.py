@@ -31,7 +31,7 @@ from .sheets import (
     is_footer_row,
     select_sheets,
 )
-from .translate import _known, _Translator
+from .translate import _known, _Translator, merge_extras
 from .unnamed import titled_forenames, unnamed_rows
 
 
@@ -283,14 +283,14 @@ def _map_group(grid: _Grid, n: int, row_numbers: list[int], spec: SheetSpec, fie
     identified = [False] * n
     problems: list[tuple[int, Issue]] = []
     others: list[list[bool]] = []     # per identifying field other than a name part: known per row
+    given: list[tuple[str, dict[str, list]]] = []     # (field, the extra fields it gave), in field order
     for fld in fields:
         valid = set(config.fields[fld.name].kinds)
         vals, extras, settled = _map_field(fld, grid, n, config, sheet_name, row_numbers, problems)
         if fld.name != "name":
             values[fld.name] = vals
-        for k, v in extras.items():
-            base = values.get(k)
-            values[k] = v if base is None else [b if b is not None else x for b, x in zip(base, v, strict=True)]
+        if extras:
+            given.append((fld.name, extras))
         if fld.name != "area":
             if not spec.role:
                 if spec.kind in valid:
@@ -301,6 +301,7 @@ def _map_group(grid: _Grid, n: int, row_numbers: list[int], spec: SheetSpec, fie
             identified = list(map(operator.or_, identified, settled))
             if fld.name not in ("forename", "surname"):
                 others.append(settled)
+    merge_extras(values, given)
     _drop_unnamed(fields, grid, values, identified, others)
     derive_fields(spec, values, n)
     case_refs = values.get("case_ref")
