@@ -199,3 +199,19 @@ def test_mapping_check_counts_ages_in_the_dob_column_as_its_problems(fixture_con
                                   ["R3", "EF", "DOB unknown (14)"]])
     dob = authoring.check_mapping(path, "t", config)["fields"]["victims"]["dob"]
     assert (dob["records"], dob["mapped"], dob["problems"]) == (3, 1, 2)
+
+
+def test_an_age_in_a_first_of_dob_column_leaves_a_later_columns_date_to_be_taken(fixture_config_dir, tmp_path):
+    """dob: first_of [DOB, Est DOB]: an age in the first column identifies the row and is its age,
+    but the date in the second column is still the date of birth (an age is no date)."""
+    text = ("name: t\nsheets:\n  victims:\n    columns:\n      case_ref: Ref\n"
+            "      dob: {first_of: [{column: DOB}, {column: Est DOB}]}\n")
+    rows = [["Ref", "DOB", "Est DOB"], ["R1", "approx 15", "01/02/2003"], ["R2", "DOB unknown (14)", ""],
+            ["R3", "aged 13", "aged 12"], ["R4", "", "aged 11"], ["R5", "04/05/2006", "aged 10"]]
+    m = _map(fixture_config_dir, tmp_path, text, rows)
+    got = [(r["case_ref"], str(r["dob"]) if r["dob"] else None, r["age"]) for r in m.records["victims"]]
+    assert got == [("R1", "2003-02-01", 15), ("R2", None, 14), ("R3", None, 13), ("R4", None, 11),
+                   ("R5", "2006-05-04", None)]
+    assert sorted((i.row_number, i.column_name, i.code) for i in m.issues) == [
+        (2, "DOB", "age_in_dob"), (3, "DOB", "age_in_dob"), (4, "DOB", "age_in_dob"), (4, "Est DOB", "age_in_dob"),
+        (5, "Est DOB", "age_in_dob"), (6, "Est DOB", "age_in_dob")]

@@ -390,6 +390,9 @@ def _map_field(fld: _Field, grid: _Grid, n: int, config: Config, sheet_name: str
     chosen: list = [None] * n
     extras: dict[str, list] = {}
     settled = [False] * n        # a known value was found in an earlier part (first_of)
+    # an age read where a date goes ("DOB unknown, approx 15"): it identifies the row, but a later
+    # column's date (first_of) is still taken
+    aged = [False] * n
     first = True
     for pos, header, translator, constant in fld.parts:
         if translator is None:
@@ -418,7 +421,12 @@ def _map_field(fld: _Field, grid: _Grid, n: int, config: Config, sheet_name: str
             if settled[i]:
                 continue
             if _known(value, extra):
-                chosen[i], settled[i] = value, True
+                if value is None and translator.ftype == "date":
+                    if aged[i]:
+                        continue                  # the first column's age stands
+                    aged[i] = True
+                else:
+                    chosen[i], settled[i] = value, True
             elif first:
                 # Nothing known yet: keep Unknown (code fields) and the raw text of the first column.
                 chosen[i] = value
@@ -430,6 +438,8 @@ def _map_field(fld: _Field, grid: _Grid, n: int, config: Config, sheet_name: str
                         extras[k] = [None] * n
                     extras[k][i] = v
         first = False
+    if any(aged):
+        settled = [s or a for s, a in zip(settled, aged, strict=True)]
     return chosen, extras, settled
 
 
