@@ -54,11 +54,12 @@ def test_date_translations_kept_across_columns_agree_with_each_text_on_its_own(f
                 got = translator.many(set(texts))
                 want = _reference(translator, sorted(set(texts)))
                 assert got == want, (field, spec, rounds)
-    # one cache per style and pivot, each text once
-    assert {k for k in translate._DATE_CACHE} == {("dayfirst", fixture_config.settings.two_digit_year_pivot),
-                                                  ("monthfirst", fixture_config.settings.two_digit_year_pivot),
-                                                  ("dayfirst", 10), ("monthfirst", 40),
-                                                  ("iso", fixture_config.settings.two_digit_year_pivot)}
+    # one cache per style, pivot and whether an age may stand for the date (a date of birth's), each
+    # text once
+    pivot = fixture_config.settings.two_digit_year_pivot
+    assert {k for k in translate._DATE_CACHE} == {(style, p, ages) for style, p in (
+        ("dayfirst", pivot), ("monthfirst", pivot), ("dayfirst", 10), ("monthfirst", 40), ("iso", pivot))
+        for ages in (False, True)}
 
 
 def test_the_date_cache_tells_styles_and_pivots_apart(fixture_config):

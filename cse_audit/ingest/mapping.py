@@ -31,7 +31,7 @@ from .sheets import (
     is_footer_row,
     select_sheets,
 )
-from .translate import _known, _Translator
+from .translate import _known, _Translator, merge_extras
 from .unnamed import titled_forenames, unnamed_rows
 
 
@@ -283,14 +283,14 @@ def _map_group(grid: _Grid, n: int, row_numbers: list[int], spec: SheetSpec, fie
     identified = [False] * n
     problems: list[tuple[int, Issue]] = []
     others: list[list[bool]] = []     # per identifying field other than a name part: known per row
+    given: list[tuple[str, dict[str, list]]] = []     # (field, the extra fields it gave), in field order
     for fld in fields:
         valid = set(config.fields[fld.name].kinds)
         vals, extras, settled = _map_field(fld, grid, n, config, sheet_name, row_numbers, problems)
         if fld.name != "name":
             values[fld.name] = vals
-        for k, v in extras.items():
-            base = values.get(k)
-            values[k] = v if base is None else [b if b is not None else x for b, x in zip(base, v, strict=True)]
+        if extras:
+            given.append((fld.name, extras))
         if fld.name != "area":
             if not spec.role:
                 if spec.kind in valid:
@@ -301,6 +301,7 @@ def _map_group(grid: _Grid, n: int, row_numbers: list[int], spec: SheetSpec, fie
             identified = list(map(operator.or_, identified, settled))
             if fld.name not in ("forename", "surname"):
                 others.append(settled)
+    merge_extras(values, given)
     _drop_unnamed(fields, grid, values, identified, others)
     derive_fields(spec, values, n)
     case_refs = values.get("case_ref")
@@ -389,6 +390,9 @@ def _map_field(fld: _Field, grid: _Grid, n: int, config: Config, sheet_name: str
     chosen: list = [None] * n
     extras: dict[str, list] = {}
     settled = [False] * n        # a known value was found in an earlier part (first_of)
+    # an age read where a date goes ("DOB unknown, approx 15"): it identifies the row, but a later
+    # column's date (first_of) is still taken
+    aged = [False] * n
     first = True
     for pos, header, translator, constant in fld.parts:
         if translator is None:
@@ -417,7 +421,12 @@ def _map_field(fld: _Field, grid: _Grid, n: int, config: Config, sheet_name: str
             if settled[i]:
                 continue
             if _known(value, extra):
-                chosen[i], settled[i] = value, True
+                if value is None and translator.ftype == "date":
+                    if aged[i]:
+                        continue                  # the first column's age stands
+                    aged[i] = True
+                else:
+                    chosen[i], settled[i] = value, True
             elif first:
                 # Nothing known yet: keep Unknown (code fields) and the raw text of the first column.
                 chosen[i] = value
@@ -429,6 +438,8 @@ def _map_field(fld: _Field, grid: _Grid, n: int, config: Config, sheet_name: str
                         extras[k] = [None] * n
                     extras[k][i] = v
         first = False
+    if any(aged):
+        settled = [s or a for s, a in zip(settled, aged, strict=True)]
     return chosen, extras, settled
 
 

@@ -23,6 +23,7 @@ from .unnamed import (
     untitled,
 )
 from .values import (
+    age_in_date,
     date_from_pattern,
     parse_age,
     parse_age_band,
@@ -47,6 +48,10 @@ SEVERAL = ("several_unnamed", "a text for several unnamed people (a count such a
                               "at most; a row per person counts each")
 TWO_PEOPLE = ("two_people", "two titles for two people ('Mr and Mrs ...'): read as one record, the name "
                             "after the titles; a row per person counts each")
+# Issue 16: an age where the date of birth goes ("DOB unknown, approx 15"): the record keeps the age,
+# and the analyst is told where (file, sheet, row and column; never the text, which is personal).
+AGE_IN_DOB = ("age_in_dob", "an age written where the date of birth goes, not a date: read as the record's age "
+                            "(an age in the mapping's age column wins); the date of birth is unknown")
 
 class _Translator:
     """Turns one column's cells into one field's values, translating each distinct cell text once."""
@@ -108,8 +113,7 @@ class _Translator:
         if self.ftype == "date":
             style = spec.dates or "dayfirst"
             pivot = spec.pivot if spec.pivot is not None else self.config.settings.two_digit_year_pivot
-
-            return _date_translator(style, pivot)
+            return _date_translator(style, pivot, self.fname == "dob")
         if self.fname in _NAME_PARTS:
             return self._name_part
         return _as_is
@@ -203,8 +207,7 @@ class _Translator:
             if spec.pattern is not None:
                 value, problem = date_from_pattern(s, spec.pattern, pivot)
                 return value, None, problem
-            value, problem = parse_date(s, spec.dates or "dayfirst", pivot)
-            return value, None, problem
+            return date_translation(s, spec.dates or "dayfirst", pivot, f == "dob")
         if self.ftype == "int" and f == "age":
             # An age band keeps its upper end in age_max (the linkage compares intervals).
             value, upper, problem = parse_age_band(s)
@@ -290,21 +293,23 @@ def _as_themselves(distinct, unknown: frozenset, not_unknown: frozenset) -> bool
 
 # Translations of date texts, kept across the columns and returns of a load: the same dates of
 # birth and case dates come back in return after return (100k records: 127k distinct texts of a
-# column, 34k in all). A date text's translation depends on the text, the style and the pivot only.
-_DATE_CACHE: dict[tuple[str, int], dict[str, tuple]] = {}
+# column, 34k in all). A date text's translation depends on the text, the style, the pivot and whether
+# an age may stand in for the date (a date of birth's column) only.
+_DATE_CACHE: dict[tuple[str, int, bool], dict[str, tuple]] = {}
 _DATE_CACHE_MAX = 1 << 19
 
 
-def _date_translator(style: str, pivot: int):
-    """What _translate gives for a stripped, known (not unknown-token) date text in this style,
-    each text worked out once a process (see _DATE_CACHE)."""
-    cache = _DATE_CACHE.setdefault((style, pivot), {})
+def _date_translator(style: str, pivot: int, ages: bool = False):
+    """What _translate gives for a stripped, known (not unknown-token) date text in this style
+    (with `ages`, an age in place of a date too: date_translation), each text worked out once a
+    process (see _DATE_CACHE)."""
+    cache = _DATE_CACHE.setdefault((style, pivot, ages), {})
     known = cache.get
 
     def date(s: str) -> tuple:
         out = known(s)
         if out is None:
-            out = date_translation(s, style, pivot)
+            out = date_translation(s, style, pivot, ages)
             if len(cache) >= _DATE_CACHE_MAX:
                 cache.clear()  # bounded: a load of many unusual dates must not grow it without end
             cache[s] = out
@@ -312,13 +317,21 @@ def _date_translator(style: str, pivot: int):
     return date
 
 
-def date_translation(s: str, style: str, pivot: int) -> tuple:
-    """(date or None, None, problem or None) of one stripped date text: quick_date's shortcut for
-    the usual shapes, else parse_date."""
+def date_translation(s: str, style: str, pivot: int, ages: bool = False) -> tuple:
+    """(date or None, extra fields or None, problem or None) of one stripped date text: quick_date's
+    shortcut for the usual shapes, else parse_date. With `ages` (a date of birth), a text that is no
+    date but an age with words around it ("DOB unknown, approx 15": values.age_in_date) gives no date,
+    the age as extra fields `age` and `age_max` (as an age column gives them) and an AGE_IN_DOB
+    warning instead of `bad_date`; the age is looked for only once the text failed as a date, so the
+    usual dates cost nothing more."""
     value = quick_date(s, style)
     if value is not None:
         return value, None, None
     value, problem = parse_date(s, style, pivot)
+    if ages and value is None and problem is not None and problem[0] == "bad_date":
+        age = age_in_date(s)
+        if age is not None:
+            return None, {"age": age[0], "age_max": age[1]}, AGE_IN_DOB
     return value, None, problem
 
 
@@ -352,6 +365,48 @@ def spread_translations(column, results: dict[str, tuple]) -> tuple[list, list[b
     settled = spread(known) if some_unknown else [True] * n
     extras = {k: spread([(r[1] or {}).get(k) for r in translated]) for k in keys}
     return chosen, settled, extras, {t: r for t, r in results.items() if r[2]}
+
+
+# An extra field that goes with another, from whichever field gave that one: an age band's upper end
+# goes with its lower end (an age column's exact age has no upper end, whatever band a date of
+# birth cell held).
+_GOES_WITH = {"age_max": "age"}
+_LEADS = frozenset(_GOES_WITH.values())
+
+
+def merge_extras(values: dict[str, list], given: list[tuple[str, dict[str, list]]]) -> None:
+    """Add to `values` (one sheet's fields, each from its own column) the extra fields fields gave
+    (each translation's second item, spread over the rows: spread_translations): a whole name's forename
+    and surname, an age band's upper end, an age read from a date of birth cell. A field's own column
+    wins wherever it is known, in whatever order the mapping lists the fields; an extra fills only the
+    rows it leaves unknown (None), the first field to give it first; what goes with a field
+    (_GOES_WITH) comes from the field that gave that field's value in the row."""
+    for src, extras in given:
+        for k, v in extras.items():
+            if _GOES_WITH.get(k) == src:      # the age column's own age_max: its own, as its age is
+                values[k] = v
+    for src, extras in given:
+        filled: dict[str, list[int]] = {}     # rows this field's extra filled, per extra others go with
+        for k in sorted(extras, key=_GOES_WITH.__contains__):     # what others go with first
+            lead, v = _GOES_WITH.get(k), extras[k]
+            if lead == src:
+                continue
+            base = values.get(k)
+            if lead in filled:
+                rows = filled[lead]
+            elif base is None:
+                if k not in _LEADS:
+                    values[k] = v             # the usual case: no other field gives it
+                    continue
+                rows = [i for i, x in enumerate(v) if x is not None]
+            else:
+                rows = [i for i, (b, x) in enumerate(zip(base, v, strict=True)) if b is None and x is not None]
+            if k in _LEADS:
+                filled[k] = rows
+            if rows:
+                values[k] = merged = list(base) if base is not None else [None] * len(v)
+                for i in rows:
+                    merged[i] = v[i]
 
 
 def _known(value, extra: dict | None) -> bool:

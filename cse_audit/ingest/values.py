@@ -308,3 +308,33 @@ def parse_age_decade(text: str) -> tuple[int, int | None] | None:
     lo, hi = _DECADE_PART[m[1].lower() if m[1] else None]
     base = int(m[2]) * 10
     return base + lo, base + hi
+
+
+# Issue 16: an age written where the date of birth goes when the date is not known ("DOB unknown,
+# approx 15", "not known - aged 14", "DOB not known (15)", "15 (approx)"). The note that the date is
+# not known may come first or last; what is left is read as an age column reads it (parse_age_band).
+_NOT_KNOWN = r"(?:(?:d\.?\s?o\.?\s?b\.?|date of birth)\s*)?(?:unknown|not known|n/?k|unk\.?|not given|not recorded)?"
+_NOTE_HEAD = re.compile(rf"^{_NOT_KNOWN}[\s,;:\-–—]*", re.I)
+_NOTE_TAIL = re.compile(rf"[\s,;:\-–—]*{_NOT_KNOWN}$", re.I)
+# A number or a band with nothing around it ("15", "15.0", "14-15", "15?") says nothing of an age: in a
+# date column it is an Excel serial, a day or a year (parse_date), never an age.
+_BARE_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:\s*(?:-|to|–)\s*\d+)?\s*\??", re.I)
+# "c. 85", "circa 92": a year more often than an age, where a date goes.
+_CIRCA_ONLY = re.compile(r"(?:c|ca|circa)\b\.?\s*\d{1,3}\s*\??", re.I)
+
+
+def age_in_date(text: str) -> tuple[int, int | None] | None:
+    """(age, upper end of a band or None) of a text that is no date but an age with words or
+    brackets around it: "DOB unknown, approx 15", "unknown - approx 15", "DOB not known (15)",
+    "approx 15 yrs", "not known - aged 14", "15 (approx)", "aged 14-15" (14, 15). None for anything
+    else, a bare number or band ("15", "14-15") and "c. 85" included. Meant for texts parse_date
+    refused: it does not look for a date."""
+    s = " ".join(text.split())
+    if not s or _BARE_NUMBER.fullmatch(s) or _CIRCA_ONLY.fullmatch(s):
+        return None
+    rest = " ".join(s.replace("(", " ").replace(")", " ").split())
+    rest = _NOTE_TAIL.sub("", _NOTE_HEAD.sub("", rest, count=1), count=1)
+    if not any(c.isdigit() for c in rest):
+        return None
+    age, upper, problem = parse_age_band(rest)
+    return None if age is None or problem is not None else (age, upper)

@@ -23,6 +23,8 @@ PLAIN = {
     "bad_date": ("A date we could not read", "Write dates as day/month/year, for example 14/03/2010."),
     "bad_age": ("An age we could not read", "Give the age in whole years, for example 14."),
     "age_band": ("An age range rather than an age", "Give the age in whole years where you know it."),
+    "age_in_dob": ("An age written where the date of birth goes (we kept it as the age)",
+                   "Give the date of birth where you know it, and the age in the age column."),
     "bad_initials": ("Initials we could not read", "Give 1 to 4 letters, for example J.S."),
     "bad_name": ("A name we could not split into first name and surname",
                  "Give both the first name and the surname."),
