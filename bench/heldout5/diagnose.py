@@ -55,7 +55,9 @@ def main(argv=None) -> int:
     with open(DATA / args.dataset / "_truth" / f"{args.kind}.csv", newline="", encoding="utf-8") as f:
         truth = {(r["file_name"], r["sheet"], int(r["row_number"]), r["group"]): r["person_id"]
                  for r in csv.DictReader(f)}
-    recs = [((r[0], str(r[1]), r[2], str(r[3])), shape(*r[5:11]), r[4]) for r in rows]
+    every = [((r[0], str(r[1]), r[2], str(r[3])), shape(*r[5:11]), r[4]) for r in rows]
+    recs = [r for r in every if r[0] in truth]  # the rest are rows of no person of this kind (README)
+    print(f"records not in the truth file: {len(every) - len(recs)}")
     true_of = {k: truth[k] for k, _, _ in recs}
     pred_of = {k: p for k, _, p in recs}
     by_true, by_pred = defaultdict(list), defaultdict(list)

@@ -1,5 +1,6 @@
 """The seven layouts of the fifth held-out world. Each turns one agency's reports into a workbook spec
-(h5write.py) and truth rows (sheet, Excel row, column group, person id) for victims and offenders."""
+(h5write.py) and truth rows for victims and offenders: (Excel row, column group, person id) on the
+layout's one sheet, or (sheet, Excel row, column group, person id)."""
 
 from __future__ import annotations
 
@@ -162,9 +163,10 @@ def council_csv(agency, reports, rng):
     return "csv", [{"name": "csv", "rows": rows}], "csv", tv, to
 
 
-def multi_xlsx(agency, reports, rng):
+def multi_xlsx(agency, reports, rng, split: bool = False):
     """Small agencies' workbook: children on top, a blank row, then 'Adults of concern' below on the same
-    sheet; school year or age; a Notes column that sometimes holds the DOB; merged title cells."""
+    sheet (split: on a sheet of its own, as an analyst would move it); school year or age; a Notes column
+    that sometimes holds the DOB; merged title cells."""
     rows = _title(agency, "return to the CSE audit") + [["Reporting period: April 2008 - March 2011"], []]
     rows.append(["Ref", "Name", "School year / age", "DOB", "Notes", "Gender", "Ethnicity", "Date of concern"])
     tv, to, adults = [], [], []
@@ -179,16 +181,22 @@ def multi_xlsx(agency, reports, rng):
             notes = rng.choice(["LAC", "missing x3", "excluded from school", "sibling also known"])
         rows.append([f"{i:04d}", _fore_sur(rec, rng, LAYOUT_RATES["caps_multi"]), age, rec["dob"], notes,
                      {"F": "Female", "M": "Male"}[rec["sex"]], rec["eth"], rep.case_date])
-        tv.append((len(rows), "", rec["pid"]))
+        tv.append(("Return", len(rows), "", rec["pid"]))
         for o in rep.offenders[:2]:
             adults.append((i, offender_record(rng, o, rep.case_date)))
-    rows += [[], ["Adults of concern"], ["Child ref", "Adult name", "Age", "Gender", "Relationship"]]
+    sheets = [{"name": "Return", "rows": rows, "merges": [(0, 0, 0, 7), (1, 0, 1, 7)]}]
+    if split:
+        arows, asheet = [], "Adults of concern"
+        sheets.append({"name": asheet, "rows": arows})
+    else:
+        rows += [[], ["Adults of concern"]]
+        arows, asheet = rows, "Return"
+    arows.append(["Child ref", "Adult name", "Age", "Gender", "Relationship"])
     for i, orec in adults:
-        rows.append([f"{i:04d}", offender_name(orec), orec["age"], orec["sex"],
-                     rng.choice(["boyfriend", "associate", "unknown", "older male"])])
-        to.append((len(rows), "", orec["pid"]))
-    merges = [(0, 0, 0, 7), (1, 0, 1, 7)]
-    return "xlsx", [{"name": "Return", "rows": rows, "merges": merges}], "Return", tv, to
+        arows.append([f"{i:04d}", offender_name(orec), orec["age"], orec["sex"],
+                      rng.choice(["boyfriend", "associate", "unknown", "older male"])])
+        to.append((asheet, len(arows), "", orec["pid"]))
+    return "xlsx", sheets, "Return", tv, to
 
 
 def charity_csv(agency, reports, rng):

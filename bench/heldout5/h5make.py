@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/heldout5/h5make.py OUT --seed 51 --children 200
 
+With --split-adults the small agencies' adults-of-concern table is on a sheet of its own instead of
+under the children's table (what an analyst does by hand; the mapping language cannot read it there).
 OUT gets one return per agency that has a report, and OUT/_truth/victims.csv, offenders.csv
 (file_name,sheet,row_number,group,person_id) and stats.json. Files are owner-only (0600).
 """
@@ -34,7 +36,11 @@ def _write_truth(path: Path, rows: list[tuple]) -> None:
     os.chmod(path, 0o600)
 
 
-def make(out: Path, seed: int, n_children: int) -> dict:
+def _rows(name: str, sheet: str, rows: list[tuple]) -> list[tuple]:
+    return [(name, *r) if len(r) == 4 else (name, sheet, *r) for r in rows]
+
+
+def make(out: Path, seed: int, n_children: int, split_adults: bool = False) -> dict:
     from h5write import write
 
     children, offenders, reports = build(seed, n_children)
@@ -49,16 +55,17 @@ def make(out: Path, seed: int, n_children: int) -> dict:
         reps = by_agency.get(agency[0])
         if not reps:
             continue
-        fmt, sheets, truth_sheet, v_rows, o_rows = LAYOUTS[agency[4]](agency, reps, rng)
+        opts = {"split": split_adults} if agency[4] == "multi_xlsx" else {}
+        fmt, sheets, truth_sheet, v_rows, o_rows = LAYOUTS[agency[4]](agency, reps, rng, **opts)
         name = f"{agency[1]} CSE return.{EXT[fmt]}"
         write(out / name, fmt, sheets)
-        tv += [(name, truth_sheet, rn, g, pid) for rn, g, pid in v_rows]
-        to += [(name, truth_sheet, rn, g, pid) for rn, g, pid in o_rows]
+        tv += _rows(name, truth_sheet, v_rows)
+        to += _rows(name, truth_sheet, o_rows)
     _write_truth(out / "_truth" / "victims.csv", tv)
     _write_truth(out / "_truth" / "offenders.csv", to)
     full = Counter((c.forename, c.surname) for c in children)
     stats = {
-        "seed": seed, "children": n_children,
+        "seed": seed, "children": n_children, "split_adults": split_adults,
         "victim_records": len(tv), "victim_persons": len({r[4] for r in tv}),
         "offender_records": len(to), "offender_persons": len({r[4] for r in to}),
         "offenders_in_world": len(offenders),
@@ -80,8 +87,10 @@ def main(argv=None) -> int:
     ap.add_argument("out", type=Path)
     ap.add_argument("--seed", type=int, default=51)
     ap.add_argument("--children", type=int, default=200)
+    ap.add_argument("--split-adults", action="store_true",
+                    help="the small agencies' adults-of-concern table on its own sheet (as an analyst would move it)")
     args = ap.parse_args(argv)
-    stats = make(args.out, args.seed, args.children)
+    stats = make(args.out, args.seed, args.children, args.split_adults)
     print(json.dumps({k: v for k, v in stats.items() if k not in ("PARAMS", "NOISE", "LAYOUT_RATES")}))
     return 0
 

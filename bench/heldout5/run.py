@@ -4,6 +4,7 @@
     .venv/bin/python bench/heldout5/run.py             # ~1k victim records (360 children), seeds 51 and 52
     .venv/bin/python bench/heldout5/run.py --large     # and ~10k victim records (3,600 children), seeds 51 and 52
     .venv/bin/python bench/heldout5/run.py --only h5-1k-s52 --fresh
+    (each set also as "-split": the small agencies' adults table moved to its own sheet, see README)
 
 Returns come from bench/heldout5/h5make.py (its own generator: shares no code with cse_audit.synth,
 bench/heldout, bench/heldout3 or bench/heldout4), are loaded with the project's configs/ as it is now (linkage.yaml,
@@ -32,8 +33,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 DATA = HERE / "data"
 CLI = str(Path(sys.executable).parent / "cse-audit")
-SETS = {"h5-small-s51": (51, 200), "h5-1k-s51": (51, 360), "h5-1k-s52": (52, 360),
-        "h5-10k-s51": (51, 3600), "h5-10k-s52": (52, 3600)}
+# name: (seed, children, the adults-of-concern table moved to its own sheet as an analyst would)
+SETS = {f"h5-{size}-s{seed}{'-split' if split else ''}": (seed, n, split)
+        for size, n in (("small", 200), ("1k", 360), ("10k", 3600)) for seed in (51, 52) for split in (False, True)}
 KINDS = ("victims", "offenders")
 
 
@@ -56,9 +58,10 @@ def make_config(dest: Path) -> Path:
     return dest
 
 
-def generate(out: Path, seed: int, children: int) -> None:
+def generate(out: Path, seed: int, children: int, split: bool) -> None:
     subprocess.run([sys.executable, str(HERE / "h5make.py"), str(out), "--seed", str(seed),
-                    "--children", str(children)], check=True, capture_output=True)
+                    "--children", str(children)] + (["--split-adults"] if split else []),
+                   check=True, capture_output=True)
 
 
 def load(out: Path, db: Path, configs: Path) -> float:
@@ -134,12 +137,12 @@ def phantoms(db: Path, out: Path, kind: str) -> tuple[int, int]:
 
 
 def score(name: str, fresh: bool, configs: Path) -> list[dict]:
-    seed, children = SETS[name]
+    seed, children, split = SETS[name]
     out, db = DATA / name, DATA / f"{name}.duckdb"
     if fresh or not (out / "_truth" / "victims.csv").exists():
         if out.exists():
             shutil.rmtree(out)
-        generate(out, seed, children)
+        generate(out, seed, children, split)
     load_s = load(out, db, configs)
     cov = truth_coverage(db, out)
     tables = json.loads(cli("tables", "--db", str(db), "--format", "json", "-q"))
@@ -187,7 +190,8 @@ def main(argv=None) -> int:
     elif args.small:
         names = ["h5-small-s51"]
     else:
-        names = ["h5-1k-s51", "h5-1k-s52"] + (["h5-10k-s51", "h5-10k-s52"] if args.large else [])
+        names = [f"h5-{size}-s{seed}{split}" for size in ("1k", "10k")[:2 if args.large else 1]
+                 for seed in (51, 52) for split in ("", "-split")]
     DATA.mkdir(parents=True, exist_ok=True)
     configs = make_config(DATA / "configs")
     rows = []
