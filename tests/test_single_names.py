@@ -260,3 +260,21 @@ def test_unnamed_person_words_in_a_whole_name_column_read_one_text_at_a_time(fix
     m = _map(fixture_config_dir, tmp_path, text, rows)
     assert [(r.get("forename"), r.get("surname")) for r in m.records["offenders"]] == [
         (None, None), (None, None), ("Una", "Male")]
+
+
+def test_dotted_initials_in_a_whole_name_column_are_initials_not_a_forename():
+    # bench/heldout5: a suspect known only by initials, "D.W.", was forename "D.W." with initials "D"
+    for order in (None, "surname_first", "forename_first"):
+        assert parse_name("D.W.", "forename", order) == (("D", "W"), None)
+        assert parse_name("J.A.S.", "reject", order) == (("J", "S"), None)
+    # not initials: a word, two capitals with no dots (a name in capitals may be "JO"), a lone letter
+    assert parse_name("JO", "forename")[0] == ("JO", None)
+    assert parse_name("D.", "forename")[0] == ("D.", None)
+
+
+def test_an_offender_written_as_initials_gets_both_initials(fixture_config_dir, tmp_path):
+    rows = [["Ref", "Name", "Age", "Sex"], ["R1", "D.W.", "30s", "M"], ["R2", "Dave Fauxley", "41", "M"]]
+    m = _map(fixture_config_dir, tmp_path, OFFENDERS % "", rows)
+    recs = m.records["offenders"]
+    assert [(r.get("forename"), r.get("surname")) for r in recs] == [("D", "W"), ("Dave", "Fauxley")]
+    assert not [i for i in m.issues if i.code in ("single_name", "bad_name")]
