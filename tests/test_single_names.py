@@ -278,3 +278,21 @@ def test_an_offender_written_as_initials_gets_both_initials(fixture_config_dir, 
     recs = m.records["offenders"]
     assert [(r.get("forename"), r.get("surname")) for r in recs] == [("D", "W"), ("Dave", "Fauxley")]
     assert not [i for i in m.issues if i.code in ("single_name", "bad_name")]
+
+
+def test_a_name_wrapped_in_quotes_loses_them():
+    # bench/heldout5: a suspect known by a street name written '"Bigz"' kept the quotes and had no initials
+    assert parse_name('"Bigz"', "forename") == (("Bigz", None), parse_name("Bigz", "forename")[1])
+    assert parse_name("\u201cBigz\u201d", "forename")[0] == ("Bigz", None)
+    # quotes inside a name stay where they are: the street name between forename and surname
+    assert parse_name('Dave "Bigz" Fauxley') == (("Dave", "Fauxley"), None)
+    assert parse_name("O'Neil", "surname") == ((None, "O'Neil"), parse_name("O'Neil", "surname")[1])
+
+
+def test_a_quoted_street_name_in_the_forename_column_gets_initials(fixture_config_dir, tmp_path):
+    text = ("name: t\nsheets:\n  offenders:\n    columns:\n      case_ref: Ref\n      forename: Forename\n"
+            "      surname: Surname\n      age: {column: Age, parse: age}\n")
+    rows = [["Ref", "Forename", "Surname", "Age"], ["R1", '"Bigz"', "", "30s"], ["R2", "Dave", "'Fauxley'", "41"]]
+    m = _map(fixture_config_dir, tmp_path, text, rows)
+    assert [(r.get("forename"), r.get("surname")) for r in m.records["offenders"]] == [("Bigz", None),
+                                                                                       ("Dave", "Fauxley")]

@@ -215,6 +215,17 @@ _BRACKETED = re.compile(r"\([^()]*\)")
 _DOTTED_INITIALS = re.compile(r"(?:[A-Z]\.){2,4}")
 
 
+_QUOTES = {'"': '"', "\u201c": "\u201d", "'": "'", "\u2018": "\u2019"}
+
+
+def unquoted(text: str) -> str:
+    """A name wrapped whole in quotes, as a street name often is ('"Bigz"', '\u201cBigz\u201d'), without
+    them: else the quotes stayed part of the name and it had no initials (bench/heldout5)."""
+    if len(text) > 2 and _QUOTES.get(text[0]) == text[-1]:
+        return text[1:-1].strip()
+    return text
+
+
 def parse_name(text: str, single_word: str = "reject",
                order: str | None = None) -> tuple[tuple[str | None, str | None] | None, Problem]:
     """Split a whole name: "SMITH, Jane", "Jane Smith", "Jane SMITH" -> (forename, surname).
@@ -224,7 +235,7 @@ def parse_name(text: str, single_word: str = "reject",
     (no name, a ``bad_name`` warning). ``order`` is the order the column's header states
     (`surname_first`: "Smith Jane"; `forename_first`: "Jane, Smith" too); upper-case words among
     mixed-case ones ("Jane SMITH") are the surname whatever the order."""
-    s = " ".join(text.split())
+    s = unquoted(" ".join(text.split()))
     # words in brackets ("John Smith (deceased)", "(aka Baz)", "(Asian male)") are no part of the
     # name: else the last of them was the surname ("deceased)"), unless the name is in them ("Jane
     # (Smith)": two words are needed outside)
