@@ -37,7 +37,7 @@ def test_split_adults_moves_only_the_adults(tmp_path):
     make = _module("h5make")
     make.make(tmp_path / "sent", 5, 60)
     make.make(tmp_path / "split", 5, 60, split_adults=True)
-    truth = {d: {k: list(csv.DictReader(open(tmp_path / d / "_truth" / f"{k}.csv", newline="")))
+    truth = {d: {k: list(csv.DictReader((tmp_path / d / "_truth" / f"{k}.csv").read_text().splitlines()))
                  for k in ("victims", "offenders")} for d in ("sent", "split")}
     assert truth["sent"]["victims"] == truth["split"]["victims"]
     moved = [r for r in truth["split"]["offenders"] if r["sheet"] == "Adults of concern"]
