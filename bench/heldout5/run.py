@@ -1,14 +1,14 @@
 """Fifth held-out check (issue 16), end to end: generate -> ingest -> link -> score. Nobody tunes on it.
 
-    .venv/bin/python bench/heldout5/run.py --small     # ~500 victim records (200 children), seed 51
+    .venv/bin/python bench/heldout5/run.py --small     # ~500 victim records (200 children), seeds 51 and 52
     .venv/bin/python bench/heldout5/run.py             # ~1k victim records (360 children), seeds 51 and 52
     .venv/bin/python bench/heldout5/run.py --large     # and ~10k victim records (3,600 children), seeds 51 and 52
     .venv/bin/python bench/heldout5/run.py --only h5-1k-s52 --fresh
     (each set also as "-split": the small agencies' adults table moved to its own sheet, see README)
 
 Returns come from bench/heldout5/h5make.py (its own generator: shares no code with cse_audit.synth,
-bench/heldout, bench/heldout3 or bench/heldout4), are loaded with the project's configs/ as it is now (linkage.yaml,
-code lists and settings untouched) plus this folder's configs/ (19 agencies appended to
+bench/heldout, bench/heldout3 or bench/heldout4), are loaded with the project's configs/ as it is
+now (linkage.yaml, code lists and settings untouched) plus this folder's configs/ (19 agencies appended to
 agencies.yaml, 7 mappings written from docs/ alone), and scored with `cse-audit link evaluate` per
 kind. Also checked: rows landed = accepted + rejected + skipped, every truth row is a loaded record or
 a row the tool reported (skipped / rejected, with its reason), the issues by code and severity (counts
@@ -180,7 +180,7 @@ def table(rows: list[dict]) -> str:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--small", action="store_true", help="only ~500 victim records (200 children), seed 51")
+    ap.add_argument("--small", action="store_true", help="only ~500 victim records (200 children), seeds 51 and 52")
     ap.add_argument("--large", action="store_true", help="also ~10k victim records (3,600 children), seeds 51 and 52")
     ap.add_argument("--only", nargs="*", choices=sorted(SETS), help="only these data sets")
     ap.add_argument("--fresh", action="store_true", help="regenerate the returns (after a generator change)")
@@ -188,7 +188,7 @@ def main(argv=None) -> int:
     if args.only:
         names = args.only
     elif args.small:
-        names = ["h5-small-s51"]
+        names = [f"h5-small-s{seed}{split}" for seed in (51, 52) for split in ("", "-split")]
     else:
         names = [f"h5-{size}-s{seed}{split}" for size in ("1k", "10k")[:2 if args.large else 1]
                  for seed in (51, 52) for split in ("", "-split")]
