@@ -32,6 +32,7 @@ from .values import (
     parse_int,
     parse_name,
     quick_date,
+    unquoted,
     written_as_initials,
 )
 
@@ -136,7 +137,7 @@ class _Translator:
             rest = after_title(s)
             if rest is not None:
                 return rest or None, None, TWO_PEOPLE if title_couple(s) else None
-        return s, None, None
+        return unquoted(s) or None, None, None
 
     def _candidate(self, s: str) -> bool:
         """Whether a stripped text may be (part of) an unnamed person: one of the column's texts
@@ -168,9 +169,10 @@ class _Translator:
             self.may_be_unnamed = may_be_unnamed(distinct, self._scan_line, self._scan_one)
             self._unnamed_stripped = frozenset(t.strip() for t in self.may_be_unnamed)
         # a name part is itself unless it may be a numbered unnamed person (it has a digit), a
-        # `no_name` text or starts with a title (_name_part): few texts, found by the scan
+        # `no_name` text, starts with a title or is wrapped in quotes (_name_part): few texts
         plain = self.fast is _as_is or (self.fname in _NAME_PARTS and self.fast is not None
                                         and self.spec.parse is None and not any(map(_DIGIT.search, distinct))
+                                        and not any(unquoted(t.strip()) != t.strip() for t in distinct)
                                         and not any(map(self._no_name_cell, self.may_be_unnamed)))
         if plain and _as_themselves(distinct, self.unknown, self.not_unknown):
             return list(column), [True] * len(column), {}, {}
