@@ -10,6 +10,7 @@ rows landed = accepted + rejected + skipped holds per sheet and per return.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from .records import Issue, MappedReturn, ReturnError
 
@@ -74,6 +75,10 @@ def land(out: MappedReturn, ledgers: dict[str, SheetLedger]) -> None:
         out.rows_rejected += counts["rejected"]
         out.rows_skipped += counts["skipped"]
         out.issues.extend(ledger.skip_issue[n] for n in sorted(ledger.skip_issue) if ledger.status[n] == "skipped")
+        # an unnamed person with nothing to tell him by, on a row another block made a record of (his
+        # victim): said as a warning, the row counting accepted
+        out.issues.extend(replace(ledger.skip_issue[n], severity="warning") for n in sorted(ledger.skip_issue)
+                          if ledger.status[n] != "skipped" and ledger.skip_issue[n].code == "unnamed_no_detail")
 
 
 def check_unique_records(out: MappedReturn, file_name: str, ledgers: dict[str, SheetLedger]) -> None:

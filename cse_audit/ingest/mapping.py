@@ -32,7 +32,7 @@ from .sheets import (
     select_sheets,
 )
 from .translate import _known, _Translator, merge_extras
-from .unnamed import titled_forenames, unnamed_rows
+from .unnamed import titled_forenames, unnamed_rows, unnamed_text
 
 
 @dataclass
@@ -316,8 +316,15 @@ def _map_group(grid: _Grid, n: int, row_numbers: list[int], spec: SheetSpec, fie
             elif not (case_refs and case_refs[i]):
                 verdict[i] = ("error", None, "no_case_ref", "a case row with no case reference", None)
         elif not identified[i]:
-            what = "a reference, note or other values only" if any_known[i] else "every mapped column blank"
             where = f" in group {group}" if group is not None else ""
+            if _names_someone_unnamed(fields, grid, i):
+                # "Unknown male" and nothing else: someone was there, but nothing tells him from anyone
+                # (session 15: silent when the row's victim loaded, as the row counted accepted)
+                verdict[i] = ("skip", Issue(sheet_name, row_numbers[i], None, None, "unnamed_no_detail", "skipped",
+                                            f"{spec.block}: an unnamed person (written as unknown, no name){where} "
+                                            "with no date of birth, age or initials: no record made", spec.block))
+                continue
+            what = "a reference, note or other values only" if any_known[i] else "every mapped column blank"
             verdict[i] = ("skip", Issue(sheet_name, row_numbers[i], None, None, "no_identifying_field", "skipped",
                                         f"{spec.block}: no name, initials, date of birth or age{where} ({what}): "
                                         "not a person record", spec.block))
@@ -340,6 +347,20 @@ def _map_group(grid: _Grid, n: int, row_numbers: list[int], spec: SheetSpec, fie
                 cols[name] = _pick(vals, idx, n)
         out.add(kind, cols)
     return verdict
+
+
+def _names_someone_unnamed(fields: list[_Field], grid: _Grid, i: int) -> bool:
+    """Row ``i``'s name cells (a whole name, or forename and surname joined) write an unnamed person
+    ("Unknown male", "U/K male 1", "Persons unknown"), not a blank or "N/A". Asked only of rows that
+    identify no one, so never in the hot path."""
+    cells = {}
+    for fld in fields:
+        if fld.name in ("name", "forename", "surname"):
+            pos = next((part[0] for part in fld.parts if part[2] is not None), None)
+            if pos is not None:
+                cells[fld.name] = (grid(pos)[i] or "").strip()
+    texts = [cells.get("name", "")] + [" ".join(c for c in (cells.get("forename", ""), cells.get("surname", "")) if c)]
+    return any(t and unnamed_text(t) for t in texts)
 
 
 def _drop_unnamed(fields: list[_Field], grid: _Grid, values: dict, identified: list[bool],

@@ -33,6 +33,8 @@ PLAIN = {
     "two_people": ("Two people in one name (for example Mr and Mrs ...)", "Give each person a row of their own."),
     "several_unnamed": ("Several unnamed people in one row (for example 3 unknown males)",
                         "Give each person a row of their own, with whatever you know (sex, age)."),
+    "unnamed_no_detail": ("An unnamed person (for example Unknown male) with nothing else we could use",
+                          "Give whatever you know of them (sex, age or an age band)."),
     "no_case_ref": ("A case with no case reference", "Give every case a reference and use the same reference "
                                                      "on the Victims and Offenders sheets."),
     "unknown_case_ref": ("A case reference that is not on the cases sheet",
