@@ -331,6 +331,19 @@ def test_evaluate_against_truth_in_both_forms(linked, cfg, tmp_path):
     # a wrong link shows up as lost precision
     ev = linkage.evaluate(con, "victims", by_id, config=cfg, overrides=[(ids["es1"], ids["js1"], "match")])
     assert ev["pairwise_precision"] < 1.0 and ev["pairwise_recall"] == 1.0
+    assert ev["full_name_pairs_precision"] < 1.0  # both fully named
+
+
+def test_named_pairs_leave_out_one_letter_names(linked_copy, cfg, tmp_path):
+    """A record whose forename and surname are single letters (a whole-name cell of dotted
+    initials, "D.W.") is initials to the comparisons, and not a full name in the named pairs."""
+    con, ids, truth, _ = linked_copy
+    by_id, _ = _truth_files(tmp_path, con, ids, truth)
+    wrong = [(ids["es1"], ids["js1"], "match")]
+    assert linkage.evaluate(con, "victims", by_id, config=cfg, overrides=wrong)["full_name_pairs_precision"] < 1.0
+    con.execute("UPDATE victims SET forename = 'E', surname = 'S' WHERE record_id = ?", [ids["es1"]])
+    ev = linkage.evaluate(con, "victims", by_id, config=cfg, overrides=wrong)
+    assert ev["pairwise_precision"] < 1.0 and ev["full_name_pairs_precision"] == 1.0
 
 
 def test_explain_returns_weights_without_names(linked, cfg):
