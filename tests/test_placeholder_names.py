@@ -104,7 +104,8 @@ def test_initials_columns_keep_initials_that_look_like_titles_or_placeholders(fi
 def test_suspect_one_rows_are_offender_records_with_no_name_and_the_rows_reconcile(fixture_config_dir, tmp_path):
     """A return's "Suspect One" rows: offenders with no name (no longer one man called Suspect One in
     every return); with an age each is still a record; without one, skipped with the reason an
-    "Unknown male" row gets (no identifying field). Nothing is lost: landed = accepted + skipped."""
+    "Unknown male" row gets (an unnamed person with nothing else, unnamed_no_detail since session 15).
+    Nothing is lost: landed = accepted + skipped."""
     names = ["Suspect One", "Dave Fauxley", "Suspect Two", "Mr X", "Unknown male"]
     ages = ["30", "41", "", "", ""]
     rows = [["Ref", "Name", "Age", "Sex"]] + [[f"R{i}", n, a, "M"] for i, (n, a) in enumerate(zip(names, ages, strict=True))]
@@ -112,7 +113,7 @@ def test_suspect_one_rows_are_offender_records_with_no_name_and_the_rows_reconci
     got = [(r["row_number"], r.get("forename"), r.get("surname")) for r in m.records["offenders"]]
     assert got == [(2, None, None), (3, "Dave", "Fauxley")]
     skipped = sorted((i.row_number, i.code) for i in m.issues if i.severity == "skipped")
-    assert skipped == [(4, "no_identifying_field"), (5, "no_identifying_field"), (6, "no_identifying_field")]
+    assert skipped == [(4, "unnamed_no_detail"), (5, "unnamed_no_detail"), (6, "unnamed_no_detail")]
     assert m.rows_landed == 5 and m.rows_rejected == 0
     assert m.rows_landed == len(m.records["offenders"]) + len(skipped)
 

@@ -32,7 +32,7 @@ from .sheets import (
     select_sheets,
 )
 from .translate import _known, _Translator, merge_extras
-from .unnamed import titled_forenames, unnamed_rows, unnamed_text
+from .unnamed import drop_unnamed, names_someone_unnamed
 
 
 @dataclass
@@ -302,7 +302,7 @@ def _map_group(grid: _Grid, n: int, row_numbers: list[int], spec: SheetSpec, fie
             if fld.name not in ("forename", "surname"):
                 others.append(settled)
     merge_extras(values, given)
-    _drop_unnamed(fields, grid, values, identified, others)
+    drop_unnamed(fields, grid, values, identified, others)
     derive_fields(spec, values, n)
     case_refs = values.get("case_ref")
     for i in range(n):
@@ -317,7 +317,7 @@ def _map_group(grid: _Grid, n: int, row_numbers: list[int], spec: SheetSpec, fie
                 verdict[i] = ("error", None, "no_case_ref", "a case row with no case reference", None)
         elif not identified[i]:
             where = f" in group {group}" if group is not None else ""
-            if _names_someone_unnamed(fields, grid, i):
+            if names_someone_unnamed(fields, grid, i):
                 # "Unknown male" and nothing else: someone was there, but nothing tells him from anyone
                 # (session 15: silent when the row's victim loaded, as the row counted accepted)
                 verdict[i] = ("skip", Issue(sheet_name, row_numbers[i], None, None, "unnamed_no_detail", "skipped",
@@ -347,56 +347,6 @@ def _map_group(grid: _Grid, n: int, row_numbers: list[int], spec: SheetSpec, fie
                 cols[name] = _pick(vals, idx, n)
         out.add(kind, cols)
     return verdict
-
-
-def _names_someone_unnamed(fields: list[_Field], grid: _Grid, i: int) -> bool:
-    """Row ``i``'s name cells (a whole name, or forename and surname joined) write an unnamed person
-    ("Unknown male", "U/K male 1", "Persons unknown"), not a blank or "N/A". Asked only of rows that
-    identify no one, so never in the hot path."""
-    cells = {}
-    for fld in fields:
-        if fld.name in ("name", "forename", "surname"):
-            pos = next((part[0] for part in fld.parts if part[2] is not None), None)
-            if pos is not None:
-                cells[fld.name] = (grid(pos)[i] or "").strip()
-    texts = [cells.get("name", "")] + [" ".join(c for c in (cells.get("forename", ""), cells.get("surname", "")) if c)]
-    return any(t and unnamed_text(t) for t in texts)
-
-
-def _drop_unnamed(fields: list[_Field], grid: _Grid, values: dict, identified: list[bool],
-                  others: list[list[bool]]) -> None:
-    """No forename and no surname for rows whose two name cells together are an unnamed person
-    ("Unknown" + "Male 1": translate.unnamed_rows); such a row is identified only by its other
-    fields (date of birth, age, initials), as an "Unknown male 1" in one column is."""
-    cols = {}
-    if any(fld.name == "name" for fld in fields):
-        return      # a whole-name column reads its own unnamed persons (translate._Translator._name)
-    for fld in fields:
-        if fld.name in ("forename", "surname") and len(fld.parts) == 1 and fld.parts[0][2] is not None \
-                and fld.parts[0][2].spec.parse is None:
-            cols[fld.name] = fld.parts[0]
-    if not cols:
-        return
-    unknown = frozenset().union(*(part[2].unknown for part in cols.values()))
-    order = [f for f in ("forename", "surname") if f in cols]     # as unnamed_rows takes them
-    known = [cols[f][2].may_be_unnamed for f in order]
-    rows = unnamed_rows(*(grid(cols[f][0]) if f in cols else None for f in ("forename", "surname")), unknown,
-                        None if None in known else known, cols[order[0]][2].no_name)
-    for f in ("forename", "surname") if rows else ():
-        if f in values:
-            values[f] = list(values[f])
-            for i in rows:
-                values[f][i] = None
-    for i in rows:
-        identified[i] = any(k[i] for k in others)
-    if "forename" in values and "surname" in cols and "forename" in cols:
-        # "MR" + "SMITH", "Sir" + "Smith": a title alone beside a surname is no forename
-        titled = titled_forenames(grid(cols["forename"][0]), values["forename"], values.get("surname"),
-                                  cols["forename"][2].may_be_unnamed)
-        if titled:
-            values["forename"] = list(values["forename"])
-            for i in titled:
-                values["forename"][i] = None
 
 
 def _pick(values: list, idx: list[int], n: int) -> list:

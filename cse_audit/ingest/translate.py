@@ -164,7 +164,7 @@ class _Translator:
         kept per text, nothing spread back)."""
         distinct = set(column)
         if self.fname in _NAME_PARTS and self.spec.parse is None or self.spec.parse == "name":
-            # for the row's pair of name cells (mapping._drop_unnamed, unnamed_rows), and for _name:
+            # for the row's pair of name cells (unnamed.drop_unnamed, unnamed_rows), and for _name:
             # one scan of the distinct texts, not a regex per text
             self.may_be_unnamed = may_be_unnamed(distinct, self._scan_line, self._scan_one)
             self._unnamed_stripped = frozenset(t.strip() for t in self.may_be_unnamed)

@@ -190,7 +190,7 @@ def title_couple(text: str) -> bool:
 
 def lone_title(text: str) -> bool:
     """A cell holding a title and nothing else, in any case ("MR", "Mrs", "Sir", "Lord", "Mr & Mrs"):
-    in a forename cell beside a surname it is no forename (mapping._drop_unnamed)."""
+    in a forename cell beside a surname it is no forename (drop_unnamed)."""
     s = text.strip()
     m = _COUPLE_LEAD.match(s) or _TITLE_LEAD.match(s)
     return m is not None and m.end() == len(s)
@@ -341,3 +341,55 @@ def _rows_holding(cols: list, candidates: list) -> list[int]:
             except ValueError:
                 pass
     return sorted(rows)
+
+
+# A mapping's rows (mapping._map_group: its fields, each with its columns' parts, and the sheet's grid)
+
+def names_someone_unnamed(fields: list, grid, i: int) -> bool:
+    """Row ``i``'s name cells (a whole name, or forename and surname joined) write an unnamed person
+    ("Unknown male", "U/K male 1", "Persons unknown"), not a blank or "N/A". Asked only of rows that
+    identify no one, so never in the hot path."""
+    cells = {}
+    for fld in fields:
+        if fld.name in ("name", "forename", "surname"):
+            pos = next((part[0] for part in fld.parts if part[2] is not None), None)
+            if pos is not None:
+                cells[fld.name] = (grid(pos)[i] or "").strip()
+    texts = [cells.get("name", "")] + [" ".join(c for c in (cells.get("forename", ""), cells.get("surname", "")) if c)]
+    return any(t and unnamed_text(t) for t in texts)
+
+
+def drop_unnamed(fields: list, grid, values: dict, identified: list[bool],
+                  others: list[list[bool]]) -> None:
+    """No forename and no surname for rows whose two name cells together are an unnamed person
+    ("Unknown" + "Male 1": translate.unnamed_rows); such a row is identified only by its other
+    fields (date of birth, age, initials), as an "Unknown male 1" in one column is."""
+    cols = {}
+    if any(fld.name == "name" for fld in fields):
+        return      # a whole-name column reads its own unnamed persons (translate._Translator._name)
+    for fld in fields:
+        if fld.name in ("forename", "surname") and len(fld.parts) == 1 and fld.parts[0][2] is not None \
+                and fld.parts[0][2].spec.parse is None:
+            cols[fld.name] = fld.parts[0]
+    if not cols:
+        return
+    unknown = frozenset().union(*(part[2].unknown for part in cols.values()))
+    order = [f for f in ("forename", "surname") if f in cols]     # as unnamed_rows takes them
+    known = [cols[f][2].may_be_unnamed for f in order]
+    rows = unnamed_rows(*(grid(cols[f][0]) if f in cols else None for f in ("forename", "surname")), unknown,
+                        None if None in known else known, cols[order[0]][2].no_name)
+    for f in ("forename", "surname") if rows else ():
+        if f in values:
+            values[f] = list(values[f])
+            for i in rows:
+                values[f][i] = None
+    for i in rows:
+        identified[i] = any(k[i] for k in others)
+    if "forename" in values and "surname" in cols and "forename" in cols:
+        # "MR" + "SMITH", "Sir" + "Smith": a title alone beside a surname is no forename
+        titled = titled_forenames(grid(cols["forename"][0]), values["forename"], values.get("surname"),
+                                  cols["forename"][2].may_be_unnamed)
+        if titled:
+            values["forename"] = list(values["forename"])
+            for i in titled:
+                values["forename"][i] = None

@@ -77,6 +77,20 @@ def _pairs(sizes) -> int:
     return int(sum(s * (s - 1) // 2 for s in sizes))
 
 
+def _named_pairs(con, kind: str, df) -> tuple[int, int, int]:
+    """Pairs put in one person that are one, pairs put in one person, and true pairs, among records
+    that both carry a full name: a forename and a surname of two letters or more, as the comparisons
+    read names ("D" + "W", a whole-name cell of dotted initials, is initials there, and was counted
+    named here: bench/heldout5)."""
+    letters = "length(regexp_replace(lower(strip_accents(coalesce({}, ''))), '[^a-z]', '', 'g')) >= 2"
+    named_ids = {r for (r,) in con.execute(
+        f"SELECT record_id FROM current_{kind} WHERE {letters.format('forename')} AND {letters.format('surname')}"
+    ).fetchall()}
+    nd = df[df["record_id"].isin(named_ids)]
+    return (_pairs(nd.groupby(["pred", "truth_id"]).size()), _pairs(nd.groupby("pred").size()),
+            _pairs(nd.groupby("truth_id").size()))
+
+
 def evaluate(con, kind: str, truth_csv: str | os.PathLike, config=None, overrides=None,
              engine: str | None = None) -> dict[str, Any]:
     """Score linkage against a truth file. Returns a flat dict: person counts;
@@ -106,16 +120,7 @@ def evaluate(con, kind: str, truth_csv: str | os.PathLike, config=None, override
 
     pairwise = prf(tp / pp if pp else 1.0, tp / tpairs if tpairs else 1.0)
     pairwise.update(true_positive_pairs=tp, predicted_pairs=pp, truth_pairs=tpairs)
-    # the same, on pairs of two records that both carry a full name: a forename and a surname of two
-    # letters or more, as the comparisons read names ("D" + "W", a whole-name cell of dotted initials,
-    # is initials there, and was counted named here: bench/heldout5)
-    letters = "length(regexp_replace(lower(strip_accents(coalesce({}, ''))), '[^a-z]', '', 'g')) >= 2"
-    named_ids = {r for (r,) in con.execute(
-        f"SELECT record_id FROM current_{kind} WHERE {letters.format('forename')} AND {letters.format('surname')}"
-    ).fetchall()}
-    nd = df[df["record_id"].isin(named_ids)]
-    ntp = _pairs(nd.groupby(["pred", "truth_id"]).size())
-    npp, ntruth = _pairs(nd.groupby("pred").size()), _pairs(nd.groupby("truth_id").size())
+    ntp, npp, ntruth = _named_pairs(con, kind, df)
     named = prf(ntp / npp if npp else 1.0, ntp / ntruth if ntruth else 1.0)
     cell = both.rename("n").reset_index()
     cell["ps"] = cell["pred"].map(pred_sizes)

@@ -19,7 +19,8 @@ from .engine import _splink_engine, _store_encrypted
 from .errors import LinkageError
 from .features import _features
 from .groups import kind_label, pair_groups, record_kinds
-from .model import GUARD_SQL, _build_model, _UCache, guard_sql, pair_rules
+from .model import _build_model, _UCache
+from .rules import GUARD_SQL, guard_sql, pair_rules
 from .settings import KINDS, _config
 
 
@@ -68,7 +69,7 @@ def explain(con, kind: str, record_id_a: str, record_id_b: str, config=None,
 
     api, records = _splink_engine(features, cfg, _store_encrypted(con))
     model = _build_model(api, records, cfg, len(record_ids), u_cache=_UCache(con, kind, features))
-    # "found by blocking rules" on the records as they are (model.pair_rules)
+    # "found by blocking rules" on the records as they are (rules.pair_rules)
     model["blocking_rules_to_generate_predictions"] = pair_rules(cfg.blocking_rules, cfg.spans_forces,
                                                                  api.sql_dialect.sql_dialect_str)
     model["retain_matching_columns"] = True

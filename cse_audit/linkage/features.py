@@ -357,7 +357,7 @@ def _read_features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig
     try:
         table = con.sql("""
             SELECT b.* EXCLUDE (record_id, case_ref),
-                   -- the record's case within its return, for the offenders' within-return guard (model.guard_sql)
+                   -- the record's case within its return, for the offenders' within-return guard (rules.guard_sql)
                    CASE WHEN b.case_ref IS NULL THEN NULL ELSE CAST(hash(b.return_id, b.case_ref) >> 1 AS BIGINT) END
                      AS case_key, x.assoc, b.fn AS assoc_fn, b.fi AS assoc_fi, b.sn AS assoc_sn,
                    CAST(f.grp AS VARCHAR[]) AS assoc_fn_groups, f.sx AS fn_sx, s.sx AS sn_sx, f.nick AS fn_nick,

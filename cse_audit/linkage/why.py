@@ -282,7 +282,7 @@ def _why_apart(pair: _Pair, decisions: dict) -> Why:
 
 
 def _rows(kind: str) -> str:
-    """What the within-return guard holds apart (model.guard_sql): offenders only within one case."""
+    """What the within-return guard holds apart (rules.guard_sql): offenders only within one case."""
     return "two rows of one case of a return" if kind == "offenders" else "two rows of one return"
 
 
