@@ -356,7 +356,8 @@ def names_someone_unnamed(fields: list, grid, i: int) -> bool:
             if pos is not None:
                 cells[fld.name] = (grid(pos)[i] or "").strip()
     texts = [cells.get("name", "")] + [" ".join(c for c in (cells.get("forename", ""), cells.get("surname", "")) if c)]
-    return any(t and unnamed_text(t) for t in texts)
+    # two words at least: "Unknown male", "Male 2", "Mr X"; "unknown" alone says nothing known, not someone
+    return any(len(t.split()) >= 2 and unnamed_text(t) for t in texts)
 
 
 def drop_unnamed(fields: list, grid, values: dict, identified: list[bool],
