@@ -23,7 +23,7 @@ T0 = time.perf_counter(), time.process_time()
 import cse_audit.linkage as linkage  # noqa: E402
 from cse_audit import store  # noqa: E402
 from cse_audit.ingest import pipeline  # noqa: E402
-from cse_audit.linkage import link, model, prefetch  # noqa: E402
+from cse_audit.linkage import link, model  # noqa: E402
 
 IMPORTS = time.perf_counter() - T0[0], time.process_time() - T0[1]
 SPENT: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0, 0.0])  # wall, cpu, calls, peak MiB
@@ -51,7 +51,7 @@ def _sample_rss() -> None:
 STEPS = [
     (linkage, "link_people", "link_people (one kind)", 0),
     (link, "_run", "score: features, Splink, pairs kept", 1),
-    (prefetch, "features", "features (read now, or waited for when read ahead)", 2),
+    (model, "_features", "features", 2),
     (model, "_splink_engine", "Splink's engine, records loaded", 2),
     (model, "_UCache", "content hash of the records (u cache key)", 2),
     (model, "_build_model", "model: u and m", 2),

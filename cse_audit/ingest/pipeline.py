@@ -389,42 +389,18 @@ def link_all(con, config_root: Path | None = None, engine: str | None = None,
 
         record_config(con, config_root)
     results: dict = {}
-    order = list(kinds or ("victims", "offenders"))
-    # the next kind's features are read on the idle core while this one links (linkage/prefetch.py)
-    _read_ahead(con, order, settings, engine)
-    try:
-        for kind in order:
-            try:
-                with status(f"Linking {kind}") if status else nullcontext():
-                    results[kind] = link_people(con, kind, config=settings, engine=engine)
-            except BaseException as exc:
-                if not caused_by_interrupt(exc):
-                    raise
-                linked = f"{', '.join(results)} linked, " if results else ""
-                raise Interrupted(f"linkage interrupted ({linked}{kind} not: run `cse-audit link run`)") from None
-    finally:
-        from ..linkage import prefetch
-
-        prefetch.discard(con)
+    for kind in kinds or ("victims", "offenders"):
+        try:
+            with status(f"Linking {kind}") if status else nullcontext():
+                results[kind] = link_people(con, kind, config=settings, engine=engine)
+        except BaseException as exc:
+            if not caused_by_interrupt(exc):
+                raise
+            linked = f"{', '.join(results)} linked, " if results else ""
+            raise Interrupted(f"linkage interrupted ({linked}{kind} not: run `cse-audit link run`)") from None
     if config_root:
         _precompute_tables(con, config_root, status)
     return results
-
-
-def _read_ahead(con, order: list[str], settings: Path | None, engine: str | None) -> None:
-    """Start reading the second kind's features (linkage/prefetch.py), with the configuration
-    link_people will load for it; nothing for one kind, or on the Spark engine (its own process)."""
-    if len(order) < 2:
-        return
-    from ..linkage import prefetch
-    from ..linkage.settings import _config
-
-    try:
-        cfg = _config(settings, engine)
-    except Exception:  # noqa: BLE001 - link_people loads it again and reports what is wrong, as before
-        return
-    if cfg.backend == "duckdb":
-        prefetch.start(con, order[1], cfg, after=order[0])  # once the first kind's own are read
 
 
 def _precompute_tables(con, config_root: Path, status: Callable | None) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import threading
 
 import duckdb
 import pandas as pd
@@ -19,8 +18,6 @@ from .names import soundex
 from .settings import LinkageConfig
 
 log = logging.getLogger(__name__)
-_ONE_THREAD: dict = {}  # database (its file, else the connection) -> [steps holding one thread, threads before]
-_ONE_THREAD_LOCK = threading.Lock()
 
 
 @contextlib.contextmanager
@@ -29,28 +26,13 @@ def one_thread(con):
     one row per record or person (100k rows, well under a second each), a second thread mostly
     splits and recombines hash tables: at 100k the features and the merge of persons took 1.3-2x
     the CPU on two threads for no less wall time on the shared two-core machine (BENCHMARKS.md,
-    session 9). Splink's own queries (u, EM, predict) keep the engine's threads.
-
-    The setting is the database's, not the connection's: while the next kind's features are read
-    on a cursor in another thread (prefetch.py), both threads' steps hold it; the first in sets it
-    and the last out restores it, so neither restores it under the other."""
-    path = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
-    key = path[0] if path and path[0] else id(con)
-    with _ONE_THREAD_LOCK:
-        held = _ONE_THREAD.get(key)
-        if held is None:
-            threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
-            con.execute("SET threads = 1")
-            held = _ONE_THREAD[key] = [0, threads]
-        held[0] += 1
+    session 9). Splink's own queries (u, EM, predict) keep the engine's threads."""
+    threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+    con.execute("SET threads = 1")
     try:
         yield
     finally:
-        with _ONE_THREAD_LOCK:
-            held[0] -= 1
-            if held[0] == 0:
-                del _ONE_THREAD[key]
-                con.execute(f"SET threads = {int(held[1])}")
+        con.execute(f"SET threads = {int(threads)}")
 
 
 def _sql_list(values) -> str:

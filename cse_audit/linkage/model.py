@@ -21,12 +21,13 @@ import duckdb
 import pandas as pd
 
 from .. import store
-from . import prefetch, scorecache
+from . import scorecache
 from .comparisons import _comparisons
 from .emevidence import session_evidence
 from .empatterns import em_on_pattern_counts
 from .engine import _scored_pairs_engine, _splink_engine, _store_encrypted
 from .errors import LinkageError
+from .features import _features
 from .groups import record_kinds
 from .levelcache import exact_match_cached as _exact_match_cached
 from .namedep import full_name_bits, name_codes
@@ -364,7 +365,7 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {sorted(KINDS)}, not {kind!r}")
     t0 = time.perf_counter()
-    features, record_ids = prefetch.features(con, kind, cfg)  # (read ahead by link_all, or now)
+    features, record_ids = _features(con, kind, cfg)
     n = len(record_ids)
     if n < 2:
         return _Run(record_ids, pd.DataFrame({"uid_l": [], "uid_r": [], "p": [], "w": [], "guard": []}), 0, {},
