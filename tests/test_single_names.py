@@ -303,16 +303,15 @@ def test_a_quoted_street_name_in_the_forename_column_gets_initials(fixture_confi
 def test_an_unnamed_suspect_beside_a_victim_who_loads_is_said(tmp_path):
     """A crime row: the victim loads, the suspect is "Unknown male" with no age. No offender record
     is made, and the row counts accepted; the analyst is told (it was silent: bench/heldout5)."""
+    import shutil
     import subprocess
     import sys
     from pathlib import Path
 
     from cse_audit import store
 
-    root = Path(__file__).resolve().parent.parent
     cfg = tmp_path / "cfg"
-    import shutil
-    shutil.copytree(root / "configs", cfg)
+    shutil.copytree(Path(__file__).resolve().parent.parent / "configs", cfg)
     agencies = cfg / "agencies.yaml"
     agencies.write_text(agencies.read_text().rstrip("\n") + "\n  - {id: unnamed-test, name: Unnamed Test Police, "
                         "source_type: police, area: Testshire, force_area: Testshire, mapping: unnamed-test, "

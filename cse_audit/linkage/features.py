@@ -209,7 +209,7 @@ def _victims_linked(con) -> bool:
 
 def _associates(con, kind: str, cfg: LinkageConfig) -> None:
     """_lk_assoc: per case (return_id, case_ref), the hashed full names of the other kind's
-    records on it; for offenders, the victims' persons when the victims are linked (_BY_PERSON).
+    records on it; for offenders, the victims' persons when the victims are linked (_NAMED_BY_PERSON).
     Empty when the associates are not compared (then every record's is null)."""
     if "associates" not in cfg.comparisons:
         con.execute("CREATE OR REPLACE TEMP TABLE _lk_assoc (return_id INTEGER, case_ref VARCHAR, assoc BIGINT[])")
