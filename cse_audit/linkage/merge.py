@@ -77,15 +77,26 @@ def _merge_persons(con, kind: str, cfg: LinkageConfig) -> int:
 
 
 def _merge(con, kind: str, cfg: LinkageConfig) -> int:
+    """Most persons hold one record (68k of the 83k victims at 100k): their attributes are their
+    record's, found in one pass (_single_record_values), and the group-bys and windows of each
+    field's rule run over the persons of several records only (a third of the rows; both kinds
+    at 100k 3.3-3.6 -> 2.4-2.6 CPU-s, BENCHMARKS.md session 16). Both give what the rules give a
+    person of one record: tests/test_merge_single.py compares them on every rule."""
     k = KINDS[kind]
     rules = cfg.merge[kind]
     cols = {name: typ for name, typ, *_ in con.execute(f"DESCRIBE current_{kind}").fetchall()}
+    merged = [f for f in rules if f in cols]
     prio = " ".join(f"WHEN {sql_literal(s)} THEN {i}" for i, s in enumerate(cfg.source_priority))
     unk = _sql_list(cfg.unknown_values)
+    # only the columns the rules read (all of them: a third of a second more at 100k)
+    used = ", ".join(f"r.{c}" for c in cols if c in {"record_id", "agency_id", "source_type", "dob", "case_date",
+                                                      *merged})
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _lk_multi AS SELECT person_id FROM {k}_links "
+                f"GROUP BY person_id HAVING count(*) > 1")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lk_recs AS
-        SELECT l.person_id, r.*, CASE r.source_type {prio} ELSE {len(cfg.source_priority)} END AS src_rank
-        FROM current_{kind} r JOIN {k}_links l USING (record_id)""")
+        SELECT l.person_id, {used}, CASE r.source_type {prio} ELSE {len(cfg.source_priority)} END AS src_rank
+        FROM current_{kind} r JOIN {k}_links l USING (record_id) SEMI JOIN _lk_multi m USING (person_id)""")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _lk_persons AS
         SELECT person_id, count(*) AS n_records, count(DISTINCT agency_id) AS n_agencies,
@@ -94,23 +105,58 @@ def _merge(con, kind: str, cfg: LinkageConfig) -> int:
         FROM _lk_recs GROUP BY person_id""")
     con.execute("CREATE OR REPLACE TEMP TABLE _lk_conflicts (person_id VARCHAR, field VARCHAR, "
                 "\"values\" VARCHAR[], chosen VARCHAR, resolved_by VARCHAR)")
-    for fld, rule in rules.items():
-        if fld not in cols:
-            continue
+    for fld in merged:
+        rule = rules[fld]
         if rule.rule == "max":
             _merge_max(con, fld)
         elif rule.rule == "from_dob_record":
             _merge_from_dob_record(con, fld)
         else:
             _merge_ranked(con, fld, rule, cols[fld], unk)
-    merged = [f for f in rules if f in cols]
     select = ", ".join([f"p.{c}" for c in ("person_id", "n_records", "n_agencies", "agencies", "source_types")]
                        + [f"f_{f}.value AS {f}" for f in merged])
     joins = " ".join(f"LEFT JOIN _lk_f_{f} f_{f} ON f_{f}.person_id = p.person_id" for f in merged)
-    con.execute(f"CREATE OR REPLACE TABLE {k}_persons AS SELECT {select} FROM _lk_persons p {joins} "
-                f"ORDER BY p.person_id")
+    single = _single_record_values(merged, rules, cols, unk)
+    con.execute(f"CREATE OR REPLACE TABLE {k}_persons AS "
+                f"SELECT * FROM (SELECT {select} FROM _lk_persons p {joins}) "
+                f"UNION ALL BY NAME (SELECT {single} FROM current_{kind} r JOIN {k}_links l USING (record_id) "
+                f"ANTI JOIN _lk_multi m USING (person_id)) "
+                f"ORDER BY person_id")
     con.execute(f"CREATE OR REPLACE TABLE {k}_conflicts AS SELECT * FROM _lk_conflicts ORDER BY person_id, field")
     n_conflicts = con.execute(f"SELECT count(*) FROM {k}_conflicts").fetchone()[0]
-    for t in ["_lk_recs", "_lk_persons", "_lk_conflicts", "_lk_v", *[f"_lk_f_{f}" for f in rules]]:
+    for t in ["_lk_multi", "_lk_recs", "_lk_persons", "_lk_conflicts", "_lk_v", *[f"_lk_f_{f}" for f in rules]]:
         con.execute(f"DROP TABLE IF EXISTS {t}")
     return int(n_conflicts)
+
+
+def _single_record_values(merged: list[str], rules: dict[str, FieldRule], cols: dict[str, str], unk: str) -> str:
+    """The select list of a person of one record (over a record ``r`` and its link ``l``): what
+    each rule gives when there is one record to choose from, typed as the rule's own table types it. max and
+    from_dob_record: the value. majority and precedence: the value as text cast back to the
+    column's type, none when it is missing or when its ``within`` field's value is not the
+    record's own (as the join there), ``combine`` when the value is known and alone makes one of
+    the combinations. A person of one record has no conflict."""
+    value: dict[str, str] = {}
+    for fld in merged:
+        rule = rules[fld]
+        if rule.rule in ("max", "from_dob_record"):
+            value[fld] = f"r.{fld}"
+            continue
+        val = f"CAST(r.{fld} AS VARCHAR)"
+        known = f"(NOT list_contains({unk}, {val}))"  # (only read where the value is there)
+        chosen = val
+        if rule.combine:
+            whens = " ".join(f"WHEN {known} AND list_has_all([{val}], {_sql_list(parts)}) THEN {sql_literal(target)}"
+                             for target, parts in rule.combine.items())
+            chosen = f"CASE {whens} ELSE {val} END"
+        cond = f"r.{fld} IS NOT NULL"
+        if rule.within:
+            if rule.within not in value:  # (settings: a field merged before; here also a column)
+                raise ValueError(f"merge: {fld}'s 'within' field is not a column of the records")
+            cond += f" AND CAST(r.{rule.within} AS VARCHAR) = CAST({value[rule.within]} AS VARCHAR)"
+        value[fld] = f"CASE WHEN {cond} THEN TRY_CAST({chosen} AS {cols[fld]}) END"
+    return ", ".join(
+        ["l.person_id", "CAST(1 AS BIGINT) AS n_records", "CAST(r.agency_id IS NOT NULL AS BIGINT) AS n_agencies"]
+        + ["CASE WHEN r.agency_id IS NULL THEN []::VARCHAR[] ELSE [r.agency_id] END AS agencies",
+           "CASE WHEN r.source_type IS NULL THEN []::VARCHAR[] ELSE [r.source_type] END AS source_types"]
+        + [f"{value[f]} AS {f}" for f in merged])
