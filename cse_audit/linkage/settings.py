@@ -29,7 +29,7 @@ KINDS = {"victims": "victim", "offenders": "offender"}
 # Comparison structure: comparison -> group -> levels (in SQL CASE order, most specific first).
 # Config gives a conditional m for every level; see configs/linkage.yaml.
 LEVELS: dict[str, dict[str, list[str]]] = {
-    "forename": {"names": ["exact", "close", "nickname", "swapped", "same_initial", "different"],
+    "forename": {"names": ["exact", "close", "nickname", "alias", "swapped", "same_initial", "different"],
                  "initials": ["agree", "differ"]},
     "surname": {"names": ["exact", "close", "part", "nickname", "swapped", "same_initial", "different"],
                 "initials": ["agree", "differ"]},
@@ -50,6 +50,27 @@ LEVELS: dict[str, dict[str, list[str]]] = {
 }
 # Comparisons a linkage.yaml may leave out (then not compared): added after configs were written.
 OPTIONAL_COMPARISONS = frozenset({"reference", "associates"})
+# Levels a linkage.yaml may leave out (then not compared), and that are compared only where the
+# data can reach them (names/alias: where some record carries an alias). Their m is stated beside
+# the group's others, which sum to 1 without them: where the level is compared, the group's
+# stated m are divided by their sum (stated_m), so on data without aliases nothing moves.
+OPTIONAL_LEVELS = {("forename", "names"): frozenset({"alias"})}
+
+
+def alias_compared(cfg) -> bool:
+    """Whether the configuration states an m for the forename's names/alias level."""
+    c = cfg.comparisons.get("forename")
+    return c is not None and "alias" in c.m.get("names", {})
+
+
+def stated_m(cfg, comp: str, group: str, present) -> dict[str, float]:
+    """The stated conditional m of ``group`` for the levels ``present`` in the model: as stated
+    when no optional level is among them, else divided by their sum (see OPTIONAL_LEVELS)."""
+    stated = cfg.comparisons[comp].m[group]
+    if not OPTIONAL_LEVELS.get((comp, group), frozenset()) & set(present):
+        return stated
+    total = sum(stated[lv] for lv in present)
+    return {lv: stated[lv] / total for lv in present}
 MERGE_RULES = {"majority", "precedence", "max", "from_dob_record"}
 BACKENDS = ("duckdb", "spark")
 
@@ -344,13 +365,15 @@ def _parse_comparisons(raw: dict, path: Path) -> dict[str, ComparisonSettings]:
         for group, levels in groups.items():
             gw = f"{where}.m" + ("" if group == "all" else f".{group}")
             g = _check_keys(m_raw.get(group), set(levels), gw, path)
-            missing = [lv for lv in levels if lv not in g]
+            optional = OPTIONAL_LEVELS.get((comp, group), frozenset())
+            missing = [lv for lv in levels if lv not in g and lv not in optional]
             if missing:
                 raise LinkageConfigError(f"{path}: '{gw}' lacks m for {', '.join(missing)}")
-            m[group] = {lv: _num(g[lv], f"{gw}.{lv}", path, 1e-9, 1.0) for lv in levels}
-            total = sum(m[group].values())
+            m[group] = {lv: _num(g[lv], f"{gw}.{lv}", path, 1e-9, 1.0) for lv in levels if lv in g}
+            total = sum(v for lv, v in m[group].items() if lv not in optional)
             if abs(total - 1.0) > 0.011:
-                raise LinkageConfigError(f"{path}: m values under '{gw}' sum to {total:.3f}, not 1")
+                raise LinkageConfigError(f"{path}: m values under '{gw}' sum to {total:.3f}, not 1"
+                                         + (f" (without {', '.join(sorted(optional))})" if optional else ""))
         out[comp] = ComparisonSettings(
             m=m, tf=bool(c.get("tf", False)),
             jaro_winkler=_num(c.get("jaro_winkler", 0.9), f"{where}.jaro_winkler", path, 0, 1),
