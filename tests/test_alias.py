@@ -159,3 +159,22 @@ def test_stated_m_are_rescaled_only_where_the_alias_level_is_compared(cfg):
     assert stated_m(cfg, "forename", "names", without) is names     # as stated: nothing moves
     scaled = stated_m(cfg, "forename", "names", list(names))
     assert abs(sum(scaled.values()) - 1) < 1e-9 and scaled["alias"] > 0
+
+
+def test_draft_maps_an_alias_header_without_showing_its_values(tmp_path):
+    from cse_audit import authoring as drafting
+    from cse_audit.config import load_config
+
+    path = tmp_path / "off.csv"
+    path.write_text("Ref,Offender Name,Aliases / street names,Age,Sex\nR1,Paul Smith,Tiny / Boss,30,M\n"
+                    "R2,Dave Fauxley,,41,M\nR3,Ali Testwell,Bigz,25,M\n", encoding="utf-8")
+    d = drafting.draft_mapping(path, load_config())
+    col = next(c for s in d.sheets for c in s.columns if c.field == "alias")
+    assert col.headers == ["Aliases / street names"] and not col.todo
+    text = d.to_yaml()
+    assert "alias:" in text and not any(v in text for v in ("Tiny", "Boss", "Bigz"))
+    from cse_audit.authoring.synonyms import load_synonyms, match_header
+
+    syn = load_synonyms(load_config())
+    for header in ("Alias", "Aliases", "AKA", "Known as", "Nickname", "Street name(s)", "Suspect 1 Alias"):
+        assert match_header(header, syn).field == "alias", header
