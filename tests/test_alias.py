@@ -152,7 +152,7 @@ def test_no_alias_no_alias_level(tmp_path, cfg):
 
 
 def test_stated_m_are_rescaled_only_where_the_alias_level_is_compared(cfg):
-    from cse_audit.linkage.settings import stated_m
+    from cse_audit.linkage.levels import stated_m
 
     names = cfg.comparisons["forename"].m["names"]
     without = [lv for lv in names if lv != "alias"]

@@ -7,7 +7,8 @@ imported inside the functions: loading it takes a while and most commands never 
 
 from __future__ import annotations
 
-from .settings import LinkageConfig, alias_compared
+from .levels import alias_compared
+from .settings import LinkageConfig
 
 
 def _lv(creator, key):

@@ -30,9 +30,10 @@ from .errors import LinkageError
 from .features import _features, has_aliases
 from .groups import record_kinds
 from .levelcache import exact_match_cached as _exact_match_cached
+from .levels import stated_m
 from .namedep import full_name_bits, name_codes
 from .rules import _blocking_rules, guard_sql
-from .settings import KINDS, LinkageConfig, stated_m
+from .settings import KINDS, LinkageConfig
 from .unresolved import fit_frame
 from .usample import estimate_u_one_pass
 
@@ -149,14 +150,29 @@ def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: boo
         linker.training.estimate_u_using_random_sampling(
             max_pairs=n_pairs, seed=cfg.u_seed, min_count_per_level=None, num_chunks=1)
         model = linker.misc.save_model_to_json()
-    u_floor = 1.0 / max(n_pairs, 1.0)
+    _start_from_stated_m(model, cfg, 1.0 / max(n_pairs, 1.0))
+    model.pop("linker_uid", None)
+    if train and cfg.em_enabled and n_records >= cfg.em_min_records:
+        model = _train_m(records_df, model, cfg, n_records)
+    _swap_counted_once(model)
+    if u_cache is not None:
+        u_cache.put(key, {c["output_column_name"]: {"u": [lv.get("u_probability") for lv in c["comparison_levels"]],
+                                                     "m": [lv.get("m_probability") for lv in c["comparison_levels"]]}
+                          for c in model["comparisons"]})
+    return model
+
+
+def _start_from_stated_m(model: dict, cfg: LinkageConfig, u_floor: float) -> None:
+    """Floor each level's u at ``u_floor`` (a level never seen among the sampled pairs is rarer
+    than 1 / n: a level no pair can reach, too) and set its m to the stated conditional m times
+    its group's share of pairs (from u)."""
     for comp in model["comparisons"]:
         name = comp["output_column_name"]
         levels = [lvl for lvl in comp["comparison_levels"] if not lvl.get("is_null_level")]
         for lvl in levels:
             u = lvl.get("u_probability")
             if not isinstance(u, (int, float)) or u <= 0:
-                lvl["u_probability"] = u_floor  # never seen among sampled pairs: rarer than 1/n
+                lvl["u_probability"] = u_floor
         share: dict[str, float] = defaultdict(float)
         present: dict[str, list] = defaultdict(list)
         for lvl in levels:
@@ -168,15 +184,6 @@ def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: boo
         for lvl in levels:
             group, level = _level_key(lvl["label_for_charts"], name)
             lvl["m_probability"] = stated[group][level] * share[group] / total
-    model.pop("linker_uid", None)
-    if train and cfg.em_enabled and n_records >= cfg.em_min_records:
-        model = _train_m(records_df, model, cfg, n_records)
-    _swap_counted_once(model)
-    if u_cache is not None:
-        u_cache.put(key, {c["output_column_name"]: {"u": [lv.get("u_probability") for lv in c["comparison_levels"]],
-                                                     "m": [lv.get("m_probability") for lv in c["comparison_levels"]]}
-                          for c in model["comparisons"]})
-    return model
 
 
 def _train_m(records_df, model: dict, cfg: LinkageConfig, n_records: int) -> dict:
