@@ -33,7 +33,7 @@ _QUOTED = re.compile("(?:^|(?<=\\s))(?:\"(?P<a>[^\"]+)\"|\u201c(?P<b>[^\u201c\u2
 # ("John Smith (deceased)", "(Asian male)") brackets describe, and stay as they were read before.
 _MIDDLE = re.compile(r"(?<=\S)\s+\((?P<alias>[^\W\d_][\w'\-]*(?:\s[^\W\d_][\w'\-]*)?)\)\s+(?=\S)")
 # ... or after the name in a forename cell of its own: "Paul (Tiny)"
-_AFTER = re.compile(r"(?<=\S)\s*\((?P<alias>[^\W\d_][\w'\-]*(?:\s[^\W\d_][\w'\-]*)?)\)\s*$")
+_AFTER = re.compile(r"(?<=\S)\s+\((?P<alias>[^\W\d_][\w'\-]*(?:\s[^\W\d_][\w'\-]*)?)\)\s*$")
 
 
 def parse_aliases(text: str, unknown: frozenset = frozenset()) -> list[str]:

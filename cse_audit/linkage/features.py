@@ -253,6 +253,9 @@ def _read_features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig
     unk = _sql_list(cfg.unknown_values)
     # validated dates (settings), still written through sql_literal like every config value
     p_from, p_to = (f"CAST({sql_literal(d.isoformat())} AS DATE)" for d in cfg.reference_period)
+    # a store made before the alias field, opened read only (evaluate, explain), has no such column
+    columns = {d[0] for d in con.execute(f"SELECT * FROM {view} LIMIT 0").description}
+    alias = "alias" if "alias" in columns else "CAST(NULL AS VARCHAR)"
     base = f"""
     WITH r AS (
       -- a person reference compared as letters and digits (N-700123 = n700123), without leading
@@ -267,7 +270,7 @@ def _read_features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig
         regexp_replace(upper(coalesce(initials, '')), '[^A-Z]', '', 'g') AS ini,
         -- other names the person goes by (ingest joins them with " / "), each as a forename is
         -- cleaned (letters only; unknown names and single letters are none)
-        list_filter(list_transform(string_split(coalesce(alias, ''), '/'),
+        list_filter(list_transform(string_split(coalesce({alias}, ''), '/'),
                                    x -> regexp_replace(lower(strip_accents(x)), '[^a-z]', '', 'g')),
                     x -> length(x) > 1 AND NOT list_contains({unk_names}, x)) AS alias_list,
         dob, age, age_max, case_date, sex, ethnicity, area
