@@ -82,6 +82,9 @@ CREATE OR REPLACE VIEW current_return_periods AS
     SELECT * FROM return_periods WHERE return_id IN (SELECT return_id FROM current_returns);
 ALTER TABLE victims ADD COLUMN IF NOT EXISTS age_max INTEGER;
 ALTER TABLE offenders ADD COLUMN IF NOT EXISTS age_max INTEGER;
+-- Added with the alias field (issue 16, session 16): other names a person goes by (personal).
+ALTER TABLE victims ADD COLUMN IF NOT EXISTS alias VARCHAR;
+ALTER TABLE offenders ADD COLUMN IF NOT EXISTS alias VARCHAR;
 """
 
 
@@ -318,7 +321,7 @@ def _insert(con, table: str, frame, extra: str = "", params: list | None = None)
         con.unregister("_incoming")
 
 
-PERSONAL_COLUMNS = ("forename", "surname", "initials", "dob")
+PERSONAL_COLUMNS = ("forename", "surname", "alias", "initials", "dob")
 
 
 def sql_identifier(name) -> str:

@@ -107,7 +107,9 @@ def occurrences_xlsx(agency: Agency, reports: list[Report], r: Renderer, out, st
     vic.add(["Occ. No", "Date Recorded", "Victim (SURNAME, Forename)", "Birth date", "Gender",
              "Ethnic Appearance", "Missing Y/N", "Notes"], blank_ok=False)
     sus.rows += [[title], [""]]
-    sus.add(["Occ. No", "Suspect", "Suspect DOB", "Age", "Sex", "Notes"], blank_ok=False)
+    # "Alias": the street name of a man who has one (session 16: the mapping language has an alias
+    # field); the last column, and no draw of the generator's, so every other cell is as before
+    sus.add(["Occ. No", "Suspect", "Suspect DOB", "Age", "Sex", "Notes", "Alias"], blank_ok=False)
     prefix = agency.name[:2].upper()
     for n, rep in enumerate(sorted(reports, key=lambda x: x.case_date), 1):
         c, occ = rep.child, f"{prefix}/{n:05d}/{rep.case_date.year % 100:02d}"
@@ -122,7 +124,7 @@ def occurrences_xlsx(agency: Agency, reports: list[Report], r: Renderer, out, st
             of, osur = r.names(o, offender=True)
             od = r.dob(o.dob, 1 - r.p["p_offender_dob"])
             age = str(age_on(o.dob, rep.case_date)) if od is None and rng.random() < 0.8 else ""
-            sus.add([occ, f"{osur.upper()}, {of}", fmt(od, dstyle), age, o.sex, rng.choice(NOTES)])
+            sus.add([occ, f"{osur.upper()}, {of}", fmt(od, dstyle), age, o.sex, rng.choice(NOTES), o.alias or ""])
             sus.record("offenders", o.pid)
     vic.rows.append([""])
     vic.rows.append([f"Total victims: {len(reports)}"])
@@ -209,7 +211,7 @@ def cohort_xlsx(agency: Agency, reports: list[Report], r: Renderer, out, mixed: 
     vic.add(["Child ID", "Forename(s)", "Family name", "DOB", "Age at referral", "Referral received", "M/F",
              "Ethnic group", "Looked after (Y/N)", "Missing episodes", "Notes"], blank_ok=False)
     per.rows += [[f"{agency.name} - alleged perpetrators of children in the CSE cohort"], [""]]
-    per.add(["Child ID", "Alleged perpetrator", "Approx. age", "M/F", "Notes"], blank_ok=False)
+    per.add(["Child ID", "Alleged perpetrator", "Approx. age", "M/F", "Notes", "Alias"], blank_ok=False)  # as above
     for rep in sorted(reports, key=lambda x: x.case_date):
         c, cid = rep.child, f"{rng.randrange(100000, 999999)}"
         when = max(rep.case_date, dt.date(2008, 4, 1))
@@ -223,7 +225,10 @@ def cohort_xlsx(agency: Agency, reports: list[Report], r: Renderer, out, mixed: 
                  c.missing if rng.random() > 0.3 else "", rng.choice(NOTES)])
         vic.record("victims", c.pid)
         for o in rep.offenders:
-            per.add([cid, _perp_name(rng, p, r, o), _approx_age(rng, age_on(o.dob, when)), o.sex, ""])
+            name = _perp_name(rng, p, r, o)
+            # no alias beside "Unknown male": the council names his street name only where it names him
+            alias = o.alias if o.alias and not name.startswith("Unknown") else ""
+            per.add([cid, name, _approx_age(rng, age_on(o.dob, when)), o.sex, "", alias])
             per.record("offenders", o.pid)
     wb = openpyxl.Workbook()
     wb.remove(wb.active)

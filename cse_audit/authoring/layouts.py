@@ -110,7 +110,7 @@ def views(sheet: Sheet, hdr: int, syn: Synonyms) -> list[tuple[Sheet, dict]]:
     return out
 
 
-IDENTIFYING = ("name", "forename", "surname", "initials", "dob", "age")   # a person's own columns
+IDENTIFYING = ("name", "forename", "surname", "alias", "initials", "dob", "age")   # a person's own columns
 
 
 def prefixed_views(sheet: Sheet, hdr: int, syn: Synonyms) -> list[tuple[Sheet, dict]]:

@@ -11,6 +11,7 @@ PERSON_FIELDS = [
     "sex", "ethnicity", "ethnicity_detail", "ethnicity_raw", "area",
     "force_area",  # from the registry: the police force area of the submitting agency (linkage)
     "age_max",     # the upper end of an age band or decade ("14-15", "20s"); age is the lower end
+    "alias",       # other names the person goes by ("Tiny / Boss"), cleaned (ingest/aliases.py); personal
 ]
 VICTIM_FIELDS = PERSON_FIELDS + ["missing_status", "missing_from", "missing_episodes", "looked_after"]
 OFFENDER_FIELDS = PERSON_FIELDS + ["identified"]

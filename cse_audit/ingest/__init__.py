@@ -5,6 +5,7 @@ The stage's steps, one module each:
     readers.py    read a file's sheets as grids of text cells with Excel row numbers
     mapping.py    apply a YAML mapping: canonical case / victim / offender records + issues
     values.py     parse single values (dates, ages, names, initials, numbers)
+    aliases.py    other names a person goes by (an alias cell; a street name inside a name cell)
     derived.py    derived fields (all_of / any_of / not), title-row constants, the reporting period
     pipeline.py   read and map (in worker processes), write each return in one transaction, link
     outcomes.py   what happened to each file and to the load

@@ -42,7 +42,8 @@ class _Field:
 
 
 # A person record needs one of these: a row with only a reference, a note or a total is not a person.
-IDENTIFYING = frozenset(("forename", "surname", "name", "initials", "dob", "age"))
+# An alias alone ("Tiny" in a street-name column, the name cells blank) is someone known by it.
+IDENTIFYING = frozenset(("forename", "surname", "name", "alias", "initials", "dob", "age"))
 
 
 def _resolve_fields(spec: SheetSpec, cols: _Columns, config: Config, agency: Agency, sheet_name: str,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from ..config import Agency, ColumnSpec, Config, normalise
+from .aliases import joined, may_hold_alias, parse_aliases, split_alias
 from .records import UNKNOWN
 from .unnamed import (
     COMMA_TITLE,
@@ -117,6 +118,8 @@ class _Translator:
             return _date_translator(style, pivot, self.fname == "dob")
         if self.fname in _NAME_PARTS:
             return self._name_part
+        if self.fname == "alias":
+            return self._alias
         return _as_is
 
     def _name_part(self, s: str) -> tuple:
@@ -137,7 +140,17 @@ class _Translator:
             rest = after_title(s)
             if rest is not None:
                 return rest or None, None, TWO_PEOPLE if title_couple(s) else None
+        if self.fname == "forename" and may_hold_alias(s):
+            # 'Paul "Tiny"', "Paul (Tiny)": the street name is an alias, not part of the forename
+            rest, aliases = split_alias(s, part=True)
+            if aliases:
+                return unquoted(rest) or None, {"alias": joined(aliases)}, None
         return unquoted(s) or None, None, None
+
+    def _alias(self, s: str) -> tuple:
+        """An alias cell: its names ("Tiny / Boss", "aka Tiny", '"Bigz"'), cleaned and joined
+        (aliases.py); none when every part is an unknown token."""
+        return joined(parse_aliases(s, self.unknown)), None, None
 
     def _candidate(self, s: str) -> bool:
         """Whether a stripped text may be (part of) an unnamed person: one of the column's texts
@@ -173,6 +186,7 @@ class _Translator:
         plain = self.fast is _as_is or (self.fname in _NAME_PARTS and self.fast is not None
                                         and self.spec.parse is None and not any(map(_DIGIT.search, distinct))
                                         and not any(unquoted(t.strip()) != t.strip() for t in distinct)
+                                        and not (self.fname == "forename" and any(map(may_hold_alias, distinct)))
                                         and not any(map(self._no_name_cell, self.may_be_unnamed)))
         if plain and _as_themselves(distinct, self.unknown, self.not_unknown):
             return list(column), [True] * len(column), {}, {}
@@ -219,6 +233,8 @@ class _Translator:
             return value, None, problem
         if f in _NAME_PARTS:
             return self._name_part(s)
+        if f == "alias":
+            return self._alias(s)
         return s, None, None
 
     def _name(self, s: str) -> tuple:
@@ -239,10 +255,14 @@ class _Translator:
         if not s:
             return (None, {"forename": None, "surname": surname}, TWO_PEOPLE if couple else None) if surname \
                 else (None, None, None)
+        s, aliases = split_alias(s) if may_hold_alias(s) else (s, ())
         parts, problem = parse_name(s, self.spec.single_word or "reject", self.spec.order)
         if parts is None:
             return None, None, problem
-        return None, {"forename": parts[0], "surname": parts[1]}, TWO_PEOPLE if couple else problem
+        extra = {"forename": parts[0], "surname": parts[1]}
+        if aliases:     # 'Paul "Tiny" Smith', "Paul Smith aka Tiny": Tiny is an alias, not a name part
+            extra["alias"] = joined(aliases)
+        return None, extra, TWO_PEOPLE if couple else problem
 
     def numbered_unknown(self, s: str) -> bool:
         """A numbered unknown (_numbered) or, in one cell, an unnamed person (unnamed_text) or a

@@ -7,6 +7,7 @@ imported inside the functions: loading it takes a while and most commands never 
 
 from __future__ import annotations
 
+from .levels import alias_compared
 from .settings import LinkageConfig
 
 
@@ -62,8 +63,33 @@ def _close_level(c, dialect, col: str):
                                   f"(length({col}_r) >= 3 AND substr({col}_l, 1, length({col}_r)) = {col}_r)"))
 
 
-def _name_comparison(cfg: LinkageConfig, dialect, col: str, ini: str, comp: str, other: str):
-    """Forename or surname: the name, or the initial when one side has only initials."""
+def _lists_share(dialect, a: str, b: str) -> str:
+    """SQL: list column ``a`` of record l and list column ``b`` of record r have an element in
+    common (Splink's ArrayIntersectLevel, for two different columns). Constant column names."""
+    import splink.comparison_level_library as cll
+
+    sql = cll.ArrayIntersectLevel("zz", 1).get_comparison_level(dialect.sql_dialect_str).sql_condition
+    for q in ('"', "`"):
+        sql = sql.replace(f"{q}zz_l{q}", a).replace(f"{q}zz_r{q}", b)
+    return f"COALESCE({sql}, false)"
+
+
+def _alias_level(dialect):
+    """names/alias: one record's forename is one of the other's aliases (a street name, a "known
+    as" name: features.py), or its nickname group one of theirs, or the two share an alias.
+    "Tiny Smith" in one return and "Paul Smith" with alias Tiny in another."""
+    import splink.comparison_level_library as cll
+
+    return cll.CustomLevel(" OR ".join((
+        "COALESCE(array_contains(aliases_r, fn_l), false)", "COALESCE(array_contains(aliases_l, fn_r), false)",
+        _lists_share(dialect, "aliases_l", "aliases_r"),
+        _lists_share(dialect, "fn_groups_l", "alias_groups_r"), _lists_share(dialect, "alias_groups_l", "fn_groups_r"))))
+
+
+def _name_comparison(cfg: LinkageConfig, dialect, col: str, ini: str, comp: str, other: str,
+                     aliases: bool = False):
+    """Forename or surname: the name, or the initial when one side has only initials. With
+    ``aliases`` (some record carries one), the forename's names/alias level after nickname."""
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
@@ -84,6 +110,8 @@ def _name_comparison(cfg: LinkageConfig, dialect, col: str, ini: str, comp: str,
         levels.append(_lv(_surname_part(dialect), "names/part"))
     # nickname table, also for surnames (Mohammed / Muhammad as a family name)
     levels.append(_lv(cll.ArrayIntersectLevel(f"{col}_groups", 1), "names/nickname"))
+    if aliases and col == "fn":
+        levels.append(_lv(_alias_level(dialect), "names/alias"))
     # forename and surname given the wrong way round ("SMITH Jane"): BOTH names crossed; one
     # name close to the other's other name is a coincidence, not a swap
     levels.append(_lv(cll.CustomLevel(f"{jw}(fn_l, sn_r) >= {c.jaro_winkler} AND "
@@ -249,14 +277,19 @@ def _associates_comparison(cfg: LinkageConfig, dialect):
                                "offenders), between two agencies, where the forenames do not clearly differ")
 
 
-def _comparisons(cfg: LinkageConfig, dialect: str) -> list:
-    """Splink comparisons built from dialect-neutral level creators; labels are group/level."""
+def _comparisons(cfg: LinkageConfig, dialect: str, aliases: bool = False) -> list:
+    """Splink comparisons built from dialect-neutral level creators; labels are group/level.
+
+    ``aliases``: some record carries an alias (features.has_aliases). Only then is the forename's
+    names/alias level compared: a level no pair can reach would still take its share of the
+    group's m and a floored u, and move every other level's weight a little on returns that map
+    no alias (the sample's persons must not move)."""
     from splink.internals.dialects import SplinkDialect
 
     sql = SplinkDialect.from_string(dialect)
     birth = _birth_comparison()
     area = _area_comparison(cfg, sql)
-    out = [_name_comparison(cfg, sql, "fn", "fi", "forename", "sn"),
+    out = [_name_comparison(cfg, sql, "fn", "fi", "forename", "sn", aliases and alias_compared(cfg)),
            _name_comparison(cfg, sql, "sn", "si", "surname", "fn"),
            birth, _simple_comparison(cfg, "sex"), area, _simple_comparison(cfg, "ethnicity")]
     if "reference" in cfg.comparisons:  # optional in linkage.yaml (settings.OPTIONAL_COMPARISONS)

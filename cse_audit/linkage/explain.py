@@ -17,7 +17,7 @@ from .. import store
 from . import why
 from .engine import _splink_engine, _store_encrypted
 from .errors import LinkageError
-from .features import _features
+from .features import _features, has_aliases
 from .groups import kind_label, pair_groups, record_kinds
 from .model import _build_model, _UCache
 from .rules import GUARD_SQL, guard_sql, pair_rules
@@ -68,7 +68,8 @@ def explain(con, kind: str, record_id_a: str, record_id_b: str, config=None,
     from splink import Linker
 
     api, records = _splink_engine(features, cfg, _store_encrypted(con))
-    model = _build_model(api, records, cfg, len(record_ids), u_cache=_UCache(con, kind, features))
+    model = _build_model(api, records, cfg, len(record_ids), u_cache=_UCache(con, kind, features),
+                         aliases=has_aliases(features))
     # "found by blocking rules" on the records as they are (rules.pair_rules)
     model["blocking_rules_to_generate_predictions"] = pair_rules(cfg.blocking_rules, cfg.spans_forces,
                                                                  api.sql_dialect.sql_dialect_str)
@@ -203,7 +204,7 @@ def _prior_used(con, kind: str, stated: float) -> tuple[float, dict, dict]:
     return float(got["prior"]), {str(k): v for k, v in (got.get("group_shifts") or {}).items()}, joined
 
 
-_COMP_COLUMNS = {"forename": ("fn", "fi", "fn_groups"), "surname": ("sn", "si", "sn_groups", "sn_parts"),
+_COMP_COLUMNS = {"forename": ("fn", "fi", "fn_groups", "aliases"), "surname": ("sn", "si", "sn_groups", "sn_parts"),
                  "birth": ("dob", "age", "bd_lo", "bd_hi", "dob_y", "dob_m", "dob_d"),
                  "sex": ("sex",), "area": ("area", "regions"), "ethnicity": ("ethnicity",),
                  "reference": ("ref", "agency"), "associates": ("agency",)}  # the hashed names say nothing to a reader

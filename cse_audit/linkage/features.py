@@ -229,6 +229,12 @@ def _associates(con, kind: str, cfg: LinkageConfig) -> None:
     con.execute("DROP TABLE IF EXISTS _lk_swapped_other")
 
 
+def has_aliases(features) -> bool:
+    """Whether some record of a features table carries an alias (the names/alias level is then
+    compared: comparisons._comparisons)."""
+    return "aliases" in features.column_names and features.column("aliases").null_count < features.num_rows
+
+
 def _features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig):
     """Read the current records of ``kind`` and derive the comparison features, as Arrow.
 
@@ -247,6 +253,9 @@ def _read_features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig
     unk = _sql_list(cfg.unknown_values)
     # validated dates (settings), still written through sql_literal like every config value
     p_from, p_to = (f"CAST({sql_literal(d.isoformat())} AS DATE)" for d in cfg.reference_period)
+    # a store made before the alias field, opened read only (evaluate, explain), has no such column
+    columns = {d[0] for d in con.execute(f"SELECT * FROM {view} LIMIT 0").description}
+    alias = "alias" if "alias" in columns else "CAST(NULL AS VARCHAR)"
     base = f"""
     WITH r AS (
       -- a person reference compared as letters and digits (N-700123 = n700123), without leading
@@ -259,6 +268,11 @@ def _read_features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig
         list_filter(string_split(regexp_replace(lower(strip_accents(coalesce(surname, ''))), '[^a-z]+', ' ', 'g'),
                                  ' '), x -> length(x) > 1) AS sn_split,
         regexp_replace(upper(coalesce(initials, '')), '[^A-Z]', '', 'g') AS ini,
+        -- other names the person goes by (ingest joins them with " / "), each as a forename is
+        -- cleaned (letters only; unknown names and single letters are none)
+        list_filter(list_transform(string_split(coalesce({alias}, ''), '/'),
+                                   x -> regexp_replace(lower(strip_accents(x)), '[^a-z]', '', 'g')),
+                    x -> length(x) > 1 AND NOT list_contains({unk_names}, x)) AS alias_list,
         dob, age, age_max, case_date, sex, ethnicity, area
       FROM {_names_read_right(view, "_lk_swapped")}
     ), r2 AS (
@@ -313,6 +327,10 @@ def _read_features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig
         AS ethnicity,
       CASE WHEN area IS NULL OR trim(area) = '' OR area IN (SELECT unnest({unk})) THEN NULL
            ELSE lower(trim(area)) END AS area,
+      -- NULL, not [], without one: Splink reads a null list as nothing to compare
+      CASE WHEN len(alias_list) > 0 THEN alias_list END AS aliases,
+      -- the first alias, for the blocking rules that pair a street name with a forename
+      CASE WHEN len(alias_list) > 0 THEN alias_list[1] END AS alias_key,
       (fn IS NULL OR sn IS NULL) AS names_missing,
       full_n  -- (no row for a record without a full name: NULL)
     FROM r4 LEFT JOIN full_names ON full_fn = fn AND full_sn = sn
@@ -336,7 +354,8 @@ def _read_features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig
     _year_only_placeholders(con)
     names = [n for (n,) in con.execute(
         "SELECT DISTINCT fn FROM _lk_base WHERE fn IS NOT NULL UNION "
-        "SELECT DISTINCT sn FROM _lk_base WHERE sn IS NOT NULL").fetchall()]
+        "SELECT DISTINCT sn FROM _lk_base WHERE sn IS NOT NULL UNION "
+        "SELECT DISTINCT unnest(aliases) FROM _lk_base WHERE aliases IS NOT NULL").fetchall()]
     lookup = pd.DataFrame({
         "name": pd.Series(names, dtype=object),
         "sx": pd.Series([soundex(n) for n in names], dtype=object),
@@ -355,6 +374,12 @@ def _read_features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig
     con.register("_lk_spans", spans)
     _associates(con, kind, cfg)
     try:
+        # per record with aliases, their nickname groups (constant SQL)
+        con.execute("""CREATE OR REPLACE TEMP TABLE _lk_alias_groups AS
+            SELECT q.unique_id, flatten(list(n.grp ORDER BY q.i, n.name)) AS alias_groups
+            FROM (SELECT unique_id, unnest(aliases) AS a, generate_subscripts(aliases, 1) AS i
+                  FROM _lk_base WHERE aliases IS NOT NULL) q
+            JOIN _lk_names n ON n.name = q.a WHERE n.grp IS NOT NULL GROUP BY q.unique_id""")
         table = con.sql("""
             SELECT b.* EXCLUDE (record_id, case_ref),
                    -- the record's case within its return, for the offenders' within-return guard (rules.guard_sql)
@@ -362,6 +387,8 @@ def _read_features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig
                      AS case_key, x.assoc, b.fn AS assoc_fn, b.fi AS assoc_fi, b.sn AS assoc_sn,
                    CAST(f.grp AS VARCHAR[]) AS assoc_fn_groups, f.sx AS fn_sx, s.sx AS sn_sx, f.nick AS fn_nick,
                    CAST(f.grp AS VARCHAR[]) AS fn_groups, CAST(s.grp AS VARCHAR[]) AS sn_groups,
+                   -- the nickname groups of the record's aliases (alias "Dave" is forename David's)
+                   CAST(ag.alias_groups AS VARCHAR[]) AS alias_groups,
                    -- the force areas of a record's area; an agency spanning several forces puts
                    -- the records of its own area in each (settings.agency_areas)
                    CAST(CASE WHEN b.area IS NULL THEN NULL ELSE coalesce(g.force_areas[1], a.force_area, b.area) END
@@ -374,6 +401,7 @@ def _read_features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig
             LEFT JOIN _lk_areas a ON a.area = b.area
             LEFT JOIN _lk_spans g ON g.agency = b.agency AND g.area = b.area
             LEFT JOIN _lk_assoc x ON x.return_id = b.return_id AND x.case_ref = b.case_ref
+            LEFT JOIN _lk_alias_groups ag ON ag.unique_id = b.unique_id
             ORDER BY b.unique_id""").to_arrow_table()
         ids = con.sql("SELECT record_id, unique_id FROM _lk_base ORDER BY unique_id").to_arrow_table()
     finally:
@@ -382,4 +410,5 @@ def _read_features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig
         con.unregister("_lk_spans")
         con.execute("DROP TABLE IF EXISTS _lk_base")
         con.execute("DROP TABLE IF EXISTS _lk_assoc")
+        con.execute("DROP TABLE IF EXISTS _lk_alias_groups")
     return table, ids.column("record_id").to_pylist()

@@ -27,9 +27,10 @@ from .emevidence import session_evidence
 from .empatterns import em_on_pattern_counts
 from .engine import _scored_pairs_engine, _splink_engine, _store_encrypted
 from .errors import LinkageError
-from .features import _features
+from .features import _features, has_aliases
 from .groups import record_kinds
 from .levelcache import exact_match_cached as _exact_match_cached
+from .levels import stated_m
 from .namedep import full_name_bits, name_codes
 from .rules import _blocking_rules, guard_sql
 from .settings import KINDS, LinkageConfig
@@ -93,18 +94,19 @@ class _UCache:
 
 
 def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: bool = True,
-                 u_cache: _UCache | None = None) -> dict:
+                 u_cache: _UCache | None = None, aliases: bool = False) -> dict:
     """u by seeded random sampling (sized to the data; on DuckDB in one pass over the sampled
     pairs, usample.py, on Spark by Splink's per-comparison estimator); m by EM with u fixed, on blocking rules
     that leave out the field being estimated (em.blocking_rules), starting from the stated
     conditional m in config times its group's share of pairs, which weigh as STATED_M_PAIRS
     matched pairs against EM's estimate (_m_from_data) and alone are used on fewer than
-    em.min_records records. Returns a Splink model dict."""
+    em.min_records records. ``aliases``: some record carries an alias (the forename's names/alias
+    level is compared: comparisons._comparisons). Returns a Splink model dict."""
     from splink import Linker, SettingsCreator
 
     settings = SettingsCreator(
         link_type="dedupe_only",
-        comparisons=_comparisons(cfg, api.sql_dialect.sql_dialect_str),
+        comparisons=_comparisons(cfg, api.sql_dialect.sql_dialect_str, aliases),
         blocking_rules_to_generate_predictions=_blocking_rules(cfg.blocking_rules, cfg.spans_forces),
         probability_two_random_records_match=cfg.prior(n_records),
         retain_matching_columns=False,
@@ -148,21 +150,7 @@ def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: boo
         linker.training.estimate_u_using_random_sampling(
             max_pairs=n_pairs, seed=cfg.u_seed, min_count_per_level=None, num_chunks=1)
         model = linker.misc.save_model_to_json()
-    u_floor = 1.0 / max(n_pairs, 1.0)
-    for comp in model["comparisons"]:
-        name = comp["output_column_name"]
-        levels = [lvl for lvl in comp["comparison_levels"] if not lvl.get("is_null_level")]
-        for lvl in levels:
-            u = lvl.get("u_probability")
-            if not isinstance(u, (int, float)) or u <= 0:
-                lvl["u_probability"] = u_floor  # never seen among sampled pairs: rarer than 1/n
-        share: dict[str, float] = defaultdict(float)
-        for lvl in levels:
-            share[_level_key(lvl["label_for_charts"], name)[0]] += lvl["u_probability"]
-        total = sum(share.values())
-        for lvl in levels:
-            group, level = _level_key(lvl["label_for_charts"], name)
-            lvl["m_probability"] = cfg.comparisons[name].m[group][level] * share[group] / total
+    _start_from_stated_m(model, cfg, 1.0 / max(n_pairs, 1.0))
     model.pop("linker_uid", None)
     if train and cfg.em_enabled and n_records >= cfg.em_min_records:
         model = _train_m(records_df, model, cfg, n_records)
@@ -172,6 +160,30 @@ def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: boo
                                                      "m": [lv.get("m_probability") for lv in c["comparison_levels"]]}
                           for c in model["comparisons"]})
     return model
+
+
+def _start_from_stated_m(model: dict, cfg: LinkageConfig, u_floor: float) -> None:
+    """Floor each level's u at ``u_floor`` (a level never seen among the sampled pairs is rarer
+    than 1 / n: a level no pair can reach, too) and set its m to the stated conditional m times
+    its group's share of pairs (from u)."""
+    for comp in model["comparisons"]:
+        name = comp["output_column_name"]
+        levels = [lvl for lvl in comp["comparison_levels"] if not lvl.get("is_null_level")]
+        for lvl in levels:
+            u = lvl.get("u_probability")
+            if not isinstance(u, (int, float)) or u <= 0:
+                lvl["u_probability"] = u_floor
+        share: dict[str, float] = defaultdict(float)
+        present: dict[str, list] = defaultdict(list)
+        for lvl in levels:
+            group, level = _level_key(lvl["label_for_charts"], name)
+            share[group] += lvl["u_probability"]
+            present[group].append(level)
+        total = sum(share.values())
+        stated = {g: stated_m(cfg, name, g, lvs) for g, lvs in present.items()}
+        for lvl in levels:
+            group, level = _level_key(lvl["label_for_charts"], name)
+            lvl["m_probability"] = stated[group][level] * share[group] / total
 
 
 def _train_m(records_df, model: dict, cfg: LinkageConfig, n_records: int) -> dict:
@@ -299,7 +311,7 @@ def _m_from_data(trained: dict, cfg: LinkageConfig, model: dict, n_records: int,
             groups[_level_key(lv["label_for_charts"], name)[0]].append(lv)
         u_total = sum(lv["u_probability"] for lv in levels)
         for group, lvs in groups.items():
-            stated = cfg.comparisons[name].m[group]
+            stated = stated_m(cfg, name, group, [_level_key(lv["label_for_charts"], name)[1] for lv in lvs])
             learnt, n_g = evidence.get((name, group), ({}, 0.0))
             cond = {}
             for lv in lvs:
@@ -375,7 +387,7 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
     try:
         with _exact_match_cached(con):
             u_cache = _UCache(con, kind, features)
-            model = _build_model(api, records, cfg, n, u_cache=u_cache)
+            model = _build_model(api, records, cfg, n, u_cache=u_cache, aliases=has_aliases(features))
             # the same records and model as the last link: its scored pairs (scorecache.py)
             key = scorecache.score_key(u_cache.digest, model)
             table = scorecache.load(con, kind, key, api)

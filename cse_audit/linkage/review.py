@@ -10,7 +10,7 @@ from .link import _clusters
 from .overrides import _carry_over, _resolve_overrides
 from .settings import _config
 
-REVIEW_FIELDS = ["agency_id", "source_type", "forename", "surname", "initials", "dob", "age", "case_date",
+REVIEW_FIELDS = ["agency_id", "source_type", "forename", "surname", "alias", "initials", "dob", "age", "case_date",
                  "sex", "ethnicity", "area"]
 
 

@@ -19,6 +19,7 @@ import yaml
 from ..config import DEFAULT_CONFIG_DIR
 from ..config.models import SOURCE_TYPES
 from .errors import LinkageConfigError
+from .levels import LEVELS, OPTIONAL_COMPARISONS, OPTIONAL_LEVELS
 from .names import normalise_name
 from .rulecheck import _check_blocking_rule, _parse_em_rule
 
@@ -26,30 +27,6 @@ DEFAULT_CONFIG = DEFAULT_CONFIG_DIR / "linkage.yaml"
 
 KINDS = {"victims": "victim", "offenders": "offender"}
 
-# Comparison structure: comparison -> group -> levels (in SQL CASE order, most specific first).
-# Config gives a conditional m for every level; see configs/linkage.yaml.
-LEVELS: dict[str, dict[str, list[str]]] = {
-    "forename": {"names": ["exact", "close", "nickname", "swapped", "same_initial", "different"],
-                 "initials": ["agree", "differ"]},
-    "surname": {"names": ["exact", "close", "part", "nickname", "swapped", "same_initial", "different"],
-                "initials": ["agree", "differ"]},
-    # an age is a birth-date interval: one year wide at a case date ("fits"), wider when only the
-    # return's reference period dates it (the undated_* groups: "inside" / "overlap")
-    "birth": {"dob": ["exact", "transposed", "one_part", "near", "different"],
-              "age_vs_dob": ["fits", "within_1", "within_3", "different"],
-              "undated_age_vs_dob": ["inside", "within_1", "different"],
-              "age_vs_age": ["fits", "within_1", "within_3", "different"],
-              "undated_ages": ["overlap", "within_1", "different"]},
-    "sex": {"all": ["same", "different"]},
-    "area": {"all": ["same", "same_force_area", "different"]},
-    "ethnicity": {"all": ["same", "different"]},
-    # the agency's own person reference, compared only between records of one agency
-    "reference": {"all": ["exact", "close", "different"]},
-    # someone named on both records' cases (the other kind's full names), between two agencies
-    "associates": {"all": ["shared", "different"]},
-}
-# Comparisons a linkage.yaml may leave out (then not compared): added after configs were written.
-OPTIONAL_COMPARISONS = frozenset({"reference", "associates"})
 MERGE_RULES = {"majority", "precedence", "max", "from_dob_record"}
 BACKENDS = ("duckdb", "spark")
 
@@ -344,13 +321,15 @@ def _parse_comparisons(raw: dict, path: Path) -> dict[str, ComparisonSettings]:
         for group, levels in groups.items():
             gw = f"{where}.m" + ("" if group == "all" else f".{group}")
             g = _check_keys(m_raw.get(group), set(levels), gw, path)
-            missing = [lv for lv in levels if lv not in g]
+            optional = OPTIONAL_LEVELS.get((comp, group), frozenset())
+            missing = [lv for lv in levels if lv not in g and lv not in optional]
             if missing:
                 raise LinkageConfigError(f"{path}: '{gw}' lacks m for {', '.join(missing)}")
-            m[group] = {lv: _num(g[lv], f"{gw}.{lv}", path, 1e-9, 1.0) for lv in levels}
-            total = sum(m[group].values())
+            m[group] = {lv: _num(g[lv], f"{gw}.{lv}", path, 1e-9, 1.0) for lv in levels if lv in g}
+            total = sum(v for lv, v in m[group].items() if lv not in optional)
             if abs(total - 1.0) > 0.011:
-                raise LinkageConfigError(f"{path}: m values under '{gw}' sum to {total:.3f}, not 1")
+                raise LinkageConfigError(f"{path}: m values under '{gw}' sum to {total:.3f}, not 1"
+                                         + (f" (without {', '.join(sorted(optional))})" if optional else ""))
         out[comp] = ComparisonSettings(
             m=m, tf=bool(c.get("tf", False)),
             jaro_winkler=_num(c.get("jaro_winkler", 0.9), f"{where}.jaro_winkler", path, 0, 1),
