@@ -1,0 +1,67 @@
+"""Session 16 review: what a new analyst met running the installed tool from an empty folder."""
+
+from __future__ import annotations
+
+import shutil
+
+from click.testing import CliRunner
+
+from cse_audit.cli import cli
+
+from .conftest import RETURNS
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(cli, [str(a) for a in args], input=input)
+
+
+def _store_with_a_superseded_return(tmp_path, config_dir):
+    """A store (not linked: fast) holding ngo_bom.csv twice, the first return superseded."""
+    db = tmp_path / "audit.duckdb"
+    src = tmp_path / "in" / "ngo_bom.csv"
+    src.parent.mkdir()
+    shutil.copy(RETURNS / "ngo_bom.csv", src)
+    assert run("ingest", src, "--db", db, "--config", config_dir, "--no-link").exit_code == 0
+    src.write_bytes(b"".join(src.read_bytes().splitlines(keepends=True)[:3]))
+    assert run("ingest", src, "--db", db, "--config", config_dir, "--no-link").exit_code == 0
+    return db
+
+
+def test_commands_that_change_a_store_never_create_one(tmp_path, monkeypatch):
+    """`link run` in the wrong folder made an empty store and reported "0 records -> 0 people",
+    exit 0; `link apply`, `returns restore` likewise. Only ingest starts a store."""
+    monkeypatch.chdir(tmp_path)
+    review = tmp_path / "review.csv"
+    review.write_text("record_id_l,record_id_r,decision\n")
+    for args in (["link", "run"], ["link", "apply", review], ["returns", "restore", "1"], ["minimise", "--yes"],
+                 ["link", "export-decisions", "-o", tmp_path / "d.yaml"], ["returns"]):
+        result = run(*args, "--db", tmp_path / "none.duckdb")
+        assert result.exit_code == 2, (args, result.output)
+        assert "no store here yet (run `cse-audit ingest` first)" in result.output, args
+        assert "Usage:" not in result.output, args
+        assert not (tmp_path / "none.duckdb").exists(), args
+    assert not list(tmp_path.glob("*.duckdb"))
+
+
+def test_store_help_says_which_commands_create_it():
+    """The help said "(created if missing)" for link run, link apply, returns, minimise and
+    export-decisions, none of which should."""
+    for args in (["link", "run"], ["link", "apply"], ["returns"], ["returns", "restore"], ["minimise"],
+                 ["link", "export-decisions"]):
+        text = " ".join(run(*args, "--help").output.split())
+        assert "created if missing" not in text and "never created here" in text, args
+    assert "created if missing" in run("ingest", "--help").output
+
+
+def test_restore_uses_the_db_given_before_it(tmp_path, monkeypatch, fixture_config_dir):
+    """`cse-audit returns --db X restore 1` restored in ./cse_audit.duckdb (made empty on the
+    spot), said "no return 1 in this store", with a usage banner; X was left as it was."""
+    db = _store_with_a_superseded_return(tmp_path, fixture_config_dir)
+    monkeypatch.chdir(tmp_path)
+    restored = run("returns", "--db", db, "restore", "1")
+    assert restored.exit_code == 0, restored.output
+    assert f"run `cse-audit link run --db {db}`" in restored.output
+    assert not (tmp_path / "cse_audit.duckdb").exists()
+    again = run("returns", "--db", db, "restore", "1")
+    assert again.exit_code == 2 and "return 1 is current already" in again.output
+    assert "Usage:" not in again.output  # a fact about the store, not a mistake in the command line
