@@ -65,3 +65,26 @@ def test_restore_uses_the_db_given_before_it(tmp_path, monkeypatch, fixture_conf
     again = run("returns", "--db", db, "restore", "1")
     assert again.exit_code == 2 and "return 1 is current already" in again.output
     assert "Usage:" not in again.output  # a fact about the store, not a mistake in the command line
+
+
+def test_sub_table_sheet_titles_say_no_part_twice():
+    """The workbook's Contents and sheet titles read "Victims: reported missing: Reported
+    missing: missing from" and "Offender groups: Offender groups by members' ethnicity"."""
+    from cse_audit.outputs.workbook import plan_sheets
+
+    def table(title, **subs):
+        rows = [{"category": "A", "count": 1}]
+        return {"title": title, "rows": rows, "total": 1,
+                **{k: {"title": t, "rows": rows, "total": 1, "total_of": None} for k, t in subs.items()}}
+
+    tables = {"victims_missing": table("Victims: reported missing", missing_from="Reported missing: missing from"),
+              "victims_overlap": table("Victims: reported by one or more agencies",
+                                       source_types="Victims by combination of source types"),
+              "victims_ethnicity": table("Victims: ethnicity", asian_detail="Asian: detailed group"),
+              "offender_groups": table("Offender groups", ethnicity="Offender groups by members' ethnicity")}
+    sheets, _notes = plan_sheets(tables, [])
+    assert [s.title for s in sheets] == [
+        "Victims: reported missing", "Victims: reported missing: missing from",
+        "Victims: reported by one or more agencies", "Victims by combination of source types",
+        "Victims: ethnicity", "Victims: ethnicity: Asian: detailed group",
+        "Offender groups", "Offender groups by members' ethnicity"]
