@@ -88,3 +88,24 @@ def test_sub_table_sheet_titles_say_no_part_twice():
         "Victims: reported by one or more agencies", "Victims by combination of source types",
         "Victims: ethnicity", "Victims: ethnicity: Asian: detailed group",
         "Offender groups", "Offender groups by members' ethnicity"]
+
+
+def test_note_gives_the_range_when_no_record_is_ambiguous():
+    """The sample's offenders: 0 ambiguous records but a range of 2,377-2,381 in the JSON; the
+    notes (terminal, workbook, HTML) said nothing of it, so 2,379 read as exact."""
+    from cse_audit.tables.counting import _NOTE_THRESHOLD
+    from cse_audit.tables.relations import _Kind
+
+    kind = _Kind.__new__(_Kind)
+    kind.kind, kind.joined_by_fits = "offenders", 0
+    kind.__dict__["uncertainty"] = {"ambiguous_records": 0, "persons_low": 2377, "persons_high": 2381}
+    note = kind.uncertainty_note(total=2379)
+    assert "No offender record is ambiguous" in note and "between 2,377 and 2,381" in note
+    kind.__dict__["uncertainty"] = {"ambiguous_records": 0, "persons_low": 3, "persons_high": 5}
+    token = _NOTE_THRESHOLD.set(5)
+    try:
+        assert "between [c] and [c]" in kind.uncertainty_note(total=4)  # published: the range gives a small total back
+    finally:
+        _NOTE_THRESHOLD.reset(token)
+    kind.__dict__["uncertainty"] = {"ambiguous_records": 0, "persons_low": 2379, "persons_high": 2379}
+    assert kind.uncertainty_note(total=2379) == ""  # a sure count needs no sentence
