@@ -109,3 +109,19 @@ def test_note_gives_the_range_when_no_record_is_ambiguous():
         _NOTE_THRESHOLD.reset(token)
     kind.__dict__["uncertainty"] = {"ambiguous_records": 0, "persons_low": 2379, "persons_high": 2379}
     assert kind.uncertainty_note(total=2379) == ""  # a sure count needs no sentence
+
+
+def test_mapping_commands_offer_only_the_formats_they_print(tmp_path):
+    """`mapping draft` and `mapping check` offered --format table|markdown|csv|json, and the first
+    three all printed the same YAML or text."""
+    src = RETURNS / "ngo_bom.csv"
+    assert run("mapping", "draft", src, "--format", "csv").exit_code == 2
+    assert run("mapping", "check", src, "--mapping", "x", "--format", "markdown").exit_code == 2
+    yaml_text = run("mapping", "draft", src, "--format", "yaml").stdout
+    assert yaml_text == run("mapping", "draft", src).stdout and "sheets:" in yaml_text
+    import json
+
+    assert json.loads(run("mapping", "draft", src, "--format", "json").stdout)["name"]
+    for command in ("draft", "check"):
+        help_text = run("mapping", command, "--help").output
+        assert "markdown" not in help_text and "json" in help_text
