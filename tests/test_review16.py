@@ -125,3 +125,22 @@ def test_mapping_commands_offer_only_the_formats_they_print(tmp_path):
     for command in ("draft", "check"):
         help_text = run("mapping", command, "--help").output
         assert "markdown" not in help_text and "json" in help_text
+
+
+def test_an_empty_sheet_is_called_empty(tmp_path, fixture_config_dir):
+    """A return whose cases sheet was left empty: the issue said "no header row found ...; every
+    row of the sheet is rejected" beside 0 rejected rows."""
+    import json
+
+    from openpyxl import load_workbook
+
+    path = tmp_path / "police_header_row5.xlsx"
+    shutil.copy(RETURNS / "police_header_row5.xlsx", path)
+    wb = load_workbook(path)
+    first = wb.worksheets[0]
+    first.delete_rows(1, first.max_row)
+    wb.save(path)
+    result = run("validate", path, "--config", fixture_config_dir, "--format", "json")
+    issues = [i for i in json.loads(result.stdout) if i["kind"] == "no_header"]
+    assert len(issues) == 1 and issues[0]["sheet"] == first.title
+    assert "the sheet is empty" in issues[0]["message"] and "every row" not in issues[0]["message"]
