@@ -144,3 +144,25 @@ def test_an_empty_sheet_is_called_empty(tmp_path, fixture_config_dir):
     issues = [i for i in json.loads(result.stdout) if i["kind"] == "no_header"]
     assert len(issues) == 1 and issues[0]["sheet"] == first.title
     assert "the sheet is empty" in issues[0]["message"] and "every row" not in issues[0]["message"]
+
+
+def test_a_file_that_cannot_be_read_still_names_its_agency(tmp_path, fixture_config_dir):
+    """A truncated .xls (and a truncated .xlsx, an empty csv) was listed with a blank agency,
+    though its name matched the registry; calamine's own words were all the reason."""
+    import json
+
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    legacy = (RETURNS / "lscb_legacy.xls").read_bytes()
+    (folder / "lscb_truncated.xls").write_bytes(legacy[:len(legacy) // 2])
+    (folder / "police_truncated.xlsx").write_bytes((RETURNS / "police_header_row5.xlsx").read_bytes()[:3000])
+    (folder / "ngo_empty_file.csv").write_bytes(b"")
+    (folder / "nobody_knows.csv").write_bytes(b"")
+    result = run("validate", folder, "--config", fixture_config_dir, "--summary", "--format", "json")
+    assert result.exit_code == 1
+    files = {f["file"]: f for f in json.loads(result.stdout)["files"]}
+    assert {name: f["agency"] for name, f in files.items()} == {
+        "lscb_truncated.xls": "lscb-fixture", "police_truncated.xlsx": "police-testshire",
+        "ngo_empty_file.csv": "ngo-fixture", "nobody_knows.csv": None}
+    assert all(f["status"] == "failed" for f in files.values())
+    assert "damaged or truncated file?" in files["lscb_truncated.xls"]["message"]
