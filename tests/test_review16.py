@@ -166,3 +166,17 @@ def test_a_file_that_cannot_be_read_still_names_its_agency(tmp_path, fixture_con
         "ngo_empty_file.csv": "ngo-fixture", "nobody_knows.csv": None}
     assert all(f["status"] == "failed" for f in files.values())
     assert "damaged or truncated file?" in files["lscb_truncated.xls"]["message"]
+
+
+def test_a_mistyped_mapping_name_gets_a_did_you_mean(fixture_config_dir):
+    """`agee:` in a mapping was refused with the list of all 18 fields to search by eye."""
+    flat = fixture_config_dir / "mappings" / "fixture-flat.yaml"
+    text = flat.read_text()
+    flat.write_text(text.replace("      age: {column: Age", "      agee: {column: Age"))
+    result = run("validate", RETURNS / "ngo_bom.csv", "--config", fixture_config_dir)
+    assert result.exit_code == 2 and "Usage:" not in result.output
+    assert "fixture-flat.yaml, line 17, key 'sheets.victims.columns.agee': unknown field (did you mean 'age'?)" \
+        in result.output
+    flat.write_text(text.replace("{column: Age, parse: age}", "{colum: Age, parse: age}"))
+    result = run("validate", RETURNS / "ngo_bom.csv", "--config", fixture_config_dir)
+    assert result.exit_code == 2 and "unknown key (did you mean 'column'?)" in result.output
