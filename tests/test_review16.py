@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from cse_audit.cli import cli
 
 from .conftest import RETURNS
+from .test_cli_behaviour import linked_store  # noqa: F401  (a fixture: a small linked store)
 
 
 def run(*args, input=None):
@@ -200,3 +201,15 @@ def test_new_layout_doc_quotes_the_todo_error_as_printed(fixture_config_dir):
     doc_words = quoted.group(1).split(".TODO': ", 1)[1]
     head, _, tail = doc_words.partition("choose one column: ...")
     assert said.startswith(head + "choose one column") and tail.strip() in said
+
+
+def test_explain_says_where_record_ids_come_from(linked_store):  # noqa: F811
+    """`link explain` with its --help example's ids (or an offender's id under --kind victims)
+    said only "no current victims record with record_id ..."; the ids appear nowhere a newcomer
+    has looked yet."""
+    db, root = linked_store
+    result = run("link", "explain", "police-lancashire:3:Victims:12", "lscb-blackpool:9:CSE Referrals:7",
+                 "--db", db, "--config", root)
+    assert result.exit_code == 2 and "Usage:" not in result.output
+    assert "no current victims record with record_id 'police-lancashire:3:Victims:12'" in result.output
+    assert "`cse-audit link export --kind victims`" in result.output and "--kind offenders" in result.output
