@@ -213,3 +213,15 @@ def test_explain_says_where_record_ids_come_from(linked_store):  # noqa: F811
     assert result.exit_code == 2 and "Usage:" not in result.output
     assert "no current victims record with record_id 'police-lancashire:3:Victims:12'" in result.output
     assert "`cse-audit link export --kind victims`" in result.output and "--kind offenders" in result.output
+
+
+def test_quick_start_works_without_the_repository():
+    """`cse-audit --help` and the README's quick start ingest sample_returns/, which a wheel does
+    not carry; `cse-audit synth sample_returns` writes the same files (test_synth checks that)."""
+    from .conftest import ROOT
+
+    help_text = run("--help").output
+    lines = [line.strip() for line in help_text.splitlines()]
+    assert lines.index("cse-audit synth sample_returns") < lines.index(
+        "cse-audit ingest sample_returns --db audit.duckdb")
+    assert "`cse-audit synth sample_returns`" in (ROOT / "README.md").read_text()
