@@ -225,3 +225,16 @@ def test_quick_start_works_without_the_repository():
     assert lines.index("cse-audit synth sample_returns") < lines.index(
         "cse-audit ingest sample_returns --db audit.duckdb")
     assert "`cse-audit synth sample_returns`" in (ROOT / "README.md").read_text()
+
+
+def test_table_notes_read_as_sentences(linked_store):  # noqa: F811
+    """Every person table's note had two spaces after "by the linkage rules." (an empty linkage
+    sentence joined in), and the reliable group's said "offenders whose merged identified is 'Yes'"."""
+    import json
+
+    db, root = linked_store
+    tables = json.loads(run("tables", "--db", db, "--config", root, "--format", "json").stdout)
+    notes = {tid: t["note"] for tid, t in tables.items()}
+    assert "by the linkage rules." in notes["victims_sex"]
+    assert all("  " not in note for note in notes.values()), [t for t, n in notes.items() if "  " in n]
+    assert "offenders whose merged field 'identified' is 'Yes'" in notes["offenders_ethnicity_reliable"]
