@@ -238,3 +238,40 @@ def test_table_notes_read_as_sentences(linked_store):  # noqa: F811
     assert "by the linkage rules." in notes["victims_sex"]
     assert all("  " not in note for note in notes.values()), [t for t, n in notes.items() if "  " in n]
     assert "offenders whose merged field 'identified' is 'Yes'" in notes["offenders_ethnicity_reliable"]
+
+
+def _hinted_check(output: str) -> list[str]:
+    """The `cse-audit mapping check ...` command a draft's summary tells the analyst to run."""
+    import shlex
+
+    line = next(line for line in output.splitlines() if "cse-audit mapping check" in line)
+    return shlex.split(line.split("cse-audit ", 1)[1])
+
+
+def test_the_check_a_draft_suggests_runs(tmp_path, fixture_config_dir, monkeypatch):
+    """A draft written to drafts/NAME.yaml said "Check it: cse-audit mapping check FILE --mapping
+    NAME", which fails (no mapping NAME in configs/mappings); --output x.txt wrote a mapping no
+    command reads; an existing file's refusal said drafts never overwrite, though --force does."""
+    monkeypatch.chdir(tmp_path)
+    src = tmp_path / "new return.csv"
+    shutil.copy(RETURNS / "ngo_bom.csv", src)
+    written = run("mapping", "draft", src, "-o", tmp_path / "drafts" / "charity.yaml", "--config", fixture_config_dir)
+    assert written.exit_code == 0, written.output
+    hinted = run(*_hinted_check(written.output), "--config", fixture_config_dir)
+    assert hinted.exit_code == 0 and "mapped" in hinted.output, hinted.output
+    inside = run("mapping", "draft", src, "-o", fixture_config_dir / "mappings" / "charity.yaml",
+                 "--config", fixture_config_dir)
+    assert _hinted_check(inside.output)[-1] == "charity"  # in the configuration: by name, as before
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    shutil.copy(src, folder / "ngo one.csv")
+    shutil.copy(src, folder / "ngo two.csv")
+    drafted = run("mapping", "draft", folder, "-o", tmp_path / "more", "--config", fixture_config_dir)
+    assert drafted.exit_code == 0, drafted.output
+    assert run(*_hinted_check(drafted.output), "--config", fixture_config_dir).exit_code == 0
+    again = run("mapping", "draft", src, "-o", tmp_path / "drafts" / "charity.yaml", "--config", fixture_config_dir)
+    assert again.exit_code == 2 and "--force" in again.output
+    assert run("mapping", "draft", src, "-o", tmp_path / "drafts" / "charity.yaml", "--force",
+               "--config", fixture_config_dir).exit_code == 0
+    txt = run("mapping", "draft", src, "-o", tmp_path / "x.txt", "--config", fixture_config_dir)
+    assert txt.exit_code == 2 and ".yaml" in txt.output and not (tmp_path / "x.txt").exists()
