@@ -275,3 +275,14 @@ def test_the_check_a_draft_suggests_runs(tmp_path, fixture_config_dir, monkeypat
                "--config", fixture_config_dir).exit_code == 0
     txt = run("mapping", "draft", src, "-o", tmp_path / "x.txt", "--config", fixture_config_dir)
     assert txt.exit_code == 2 and ".yaml" in txt.output and not (tmp_path / "x.txt").exists()
+
+
+def test_check_says_why_a_mapping_path_is_not_read(tmp_path, fixture_config_dir):
+    """`mapping check --mapping x.txt` with x.txt right there said "... and no such file"."""
+    (tmp_path / "x.txt").write_text("name: x\n")
+    there = run("mapping", "check", RETURNS / "ngo_bom.csv", "--mapping", tmp_path / "x.txt",
+                "--config", fixture_config_dir)
+    assert there.exit_code == 2 and "not a .yaml file" in there.output and "no such" not in there.output
+    missing = run("mapping", "check", RETURNS / "ngo_bom.csv", "--mapping", "nothing-here",
+                  "--config", fixture_config_dir)
+    assert missing.exit_code == 2 and "no such .yaml file" in missing.output and "fixture-flat" in missing.output
