@@ -286,3 +286,27 @@ def test_check_says_why_a_mapping_path_is_not_read(tmp_path, fixture_config_dir)
     missing = run("mapping", "check", RETURNS / "ngo_bom.csv", "--mapping", "nothing-here",
                   "--config", fixture_config_dir)
     assert missing.exit_code == 2 and "no such .yaml file" in missing.output and "fixture-flat" in missing.output
+
+
+def test_exports_are_owner_only_also_over_an_older_file(linked_store, tmp_path):  # noqa: F811
+    """A new file is 0600 (umask 077 once a store is open), but a file already there kept its
+    mode: re-running `link export-decisions` (reviewers' notes), `link export` (which records are
+    one child) or `report` over a 0644 file left it readable by all."""
+    import os
+    import stat
+
+    db, root = linked_store
+    runs = {"d.yaml": ["link", "export-decisions", "--db", db],
+            "persons.csv": ["link", "export", "--db", db],
+            "r.xlsx": ["report", "--db", db, "--config", root],
+            "r.html": ["report", "--db", db, "--config", root]}
+    for name, args in runs.items():
+        path = tmp_path / name
+        path.write_text("old")
+        os.chmod(path, 0o644)
+        result = run(*args, "-o", path)
+        assert result.exit_code == 0, (name, result.output)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, name
+        assert path.read_bytes() != b"old"
+    bad = run("link", "export", "--db", db, "-o", tmp_path / "persons.txt")
+    assert bad.exit_code == 2 and "must end in .csv" in bad.output

@@ -128,8 +128,10 @@ def link_export(output, kind, db):
     from .. import store
     from ..linkage import export_persons
 
+    check_output(output, (".csv",))
     con = store.connect(db, read_only=True)
     try:
+        private_file(output)  # which records are one child, across agencies: owner-only, as the store
         n = export_persons(con, kind, output)
     finally:
         con.close()
