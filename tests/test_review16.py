@@ -310,3 +310,18 @@ def test_exports_are_owner_only_also_over_an_older_file(linked_store, tmp_path):
         assert path.read_bytes() != b"old"
     bad = run("link", "export", "--db", db, "-o", tmp_path / "persons.txt")
     assert bad.exit_code == 2 and "must end in .csv" in bad.output
+
+
+def test_readme_lists_each_command_once():
+    """The README's command table listed `link review` twice (once saying decisions become
+    overrides obeyed by every later run, which stopped being true: they live in the store) and
+    `mapping draft` twice."""
+    import re
+    from collections import Counter
+
+    from .conftest import ROOT
+
+    rows = [line for line in (ROOT / "README.md").read_text().splitlines() if line.startswith("| `cse-audit ")]
+    named = Counter(re.match(r"\| `cse-audit ((?:link |mapping )?[\w-]+)", row).group(1) for row in rows)
+    assert [c for c, n in named.items() if n > 1] == []
+    assert {"link review", "mapping draft", "link export", "returns", "init"} <= set(named)
