@@ -16,10 +16,10 @@ def run(*args, input=None):
     return CliRunner().invoke(cli, [str(a) for a in args], input=input)
 
 
-def _store_with_a_superseded_return(tmp_path, config_dir):
-    """A store (not linked: fast) holding ngo_bom.csv twice, the first return superseded."""
+def _store_with_a_superseded_return(tmp_path, config_dir, name="ngo_bom.csv"):
+    """A store (not linked: fast) holding ngo_bom.csv twice (as `name`), the first superseded."""
     db = tmp_path / "audit.duckdb"
-    src = tmp_path / "in" / "ngo_bom.csv"
+    src = tmp_path / "in" / name
     src.parent.mkdir()
     shutil.copy(RETURNS / "ngo_bom.csv", src)
     assert run("ingest", src, "--db", db, "--config", config_dir, "--no-link").exit_code == 0
@@ -351,3 +351,14 @@ def test_validate_shows_a_code_like_value_and_no_other(tmp_path, fixture_config_
                                                 "--show-values").stdout)))
     assert {r["column"]: r["value"] for r in shown if r["kind"] == "unrecognised_code"} == {
         "ODE": "IC8", "Gender": "Zebedee"}
+
+
+def test_returns_fits_100_columns_unless_wide(tmp_path, fixture_config_dir):
+    """README: tables in the `table` format fit 100 columns, --wide shows everything. `returns`
+    printed the sample's list 189 characters wide and had no --wide."""
+    name = "ngo_Fixture Charity - CEOP CSE data return 1 January 2008 to 31 March 2011 (revised).csv"
+    db = _store_with_a_superseded_return(tmp_path, fixture_config_dir, name)
+    cut = run("returns", "--db", db).stdout
+    assert max(map(len, cut.splitlines())) <= 100 and "--wide" in cut
+    wide = run("returns", "--db", db, "--wide").stdout
+    assert max(map(len, wide.splitlines())) > 100 and "superseded" in wide and "records_accepted" in wide

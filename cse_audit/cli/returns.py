@@ -11,15 +11,17 @@ from .common import (
     db_read_option,
     format_option,
     require_store,
+    wide_option,
 )
 
 
 @click.group(invoke_without_command=True)
 @db_read_option
 @format_option
+@wide_option
 @click.pass_context
 @_handle_errors
-def returns(ctx, db, fmt):
+def returns(ctx, db, fmt, wide):
     """List the returns the store holds: agency, file, rows, loaded at, current or superseded.
 
     \b
@@ -43,7 +45,8 @@ def returns(ctx, db, fmt):
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, default=str))
     else:
-        click.echo(render_rows(rows, fmt, title="Returns"))
+        # cut to 100 characters like every other table (the sample's rows were 189 wide)
+        click.echo(render_rows(rows, fmt, title="Returns", width=None if wide else 100))
 
 
 @returns.command("restore")
