@@ -362,3 +362,41 @@ def test_returns_fits_100_columns_unless_wide(tmp_path, fixture_config_dir):
     assert max(map(len, cut.splitlines())) <= 100 and "--wide" in cut
     wide = run("returns", "--db", db, "--wide").stdout
     assert max(map(len, wide.splitlines())) > 100 and "superseded" in wide and "records_accepted" in wide
+
+
+def test_review_workbook_is_laid_out_for_a_reviewer(linked_store, tmp_path):  # noqa: F811
+    """`link review -o review.xlsx` was a bare DataFrame dump: default widths cut the record ids
+    to 12 characters, nothing frozen, and the decision column free text 27 columns to the right
+    (a reviewer's "yes" is refused by `link apply`). The sheet still goes back through link apply."""
+    import csv
+    import io
+
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from cse_audit.linkage.review import REVIEW_FIELDS
+    from cse_audit.outputs.review_sheet import write_review_workbook
+
+    db, root = linked_store
+    store_copy = tmp_path / "s.duckdb"
+    shutil.copy(db, store_copy)  # link apply writes: not into the shared store
+    cli_out = tmp_path / "cli.xlsx"
+    assert run("link", "review", "-o", cli_out, "--db", store_copy, "--config", root).exit_code == 0
+    assert load_workbook(cli_out)["Review"].freeze_panes == "C2"  # the command writes this layout
+    assert run("link", "export", "-o", tmp_path / "ids.csv", "--db", store_copy).exit_code == 0
+    ids = [r["record_id"] for r in csv.DictReader(io.StringIO((tmp_path / "ids.csv").read_text()))][:2]
+    pairs = pd.DataFrame({"record_id_l": [ids[0]], "record_id_r": [ids[1]], "match_probability": [0.61],
+                          **{f"{f}_{side}": [None] for f in REVIEW_FIELDS for side in "lr"}, "decision": [""]})
+    out = tmp_path / "review.xlsx"
+    write_review_workbook(pairs, out)
+    ws = load_workbook(out)["Review"]
+    header = [c.value for c in ws[1]]
+    assert header[:2] == ["record_id_l", "record_id_r"] and header[-1] == "decision"
+    assert ws.freeze_panes == "C2" and ws.column_dimensions["A"].width >= len(ids[0])
+    decision = chr(ord("A") + len(header) - 1)
+    rules = ws.data_validations.dataValidation
+    assert any(r.formula1 == '"match,no-match"' and f"{decision}2" in str(r.sqref) for r in rules)
+    ws[f"{decision}2"] = "match"
+    ws.parent.save(out)
+    applied = run("link", "apply", out, "--db", store_copy, "--config", root)
+    assert applied.exit_code == 0 and "1 decision(s) added" in applied.output, applied.output

@@ -232,7 +232,9 @@ def link_review(output, kind, low, high, db, config_dir):
     if output.lower().endswith(".csv"):
         pairs.to_csv(output, index=False)
     else:
-        pairs.to_excel(output, index=False, sheet_name="Review")
+        from ..outputs.review_sheet import write_review_workbook
+
+        write_review_workbook(pairs, output)
     note(f"wrote {output}: {len(pairs)} pair(s) to review")
 
 
