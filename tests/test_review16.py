@@ -400,3 +400,27 @@ def test_review_workbook_is_laid_out_for_a_reviewer(linked_store, tmp_path):  # 
     ws.parent.save(out)
     applied = run("link", "apply", out, "--db", store_copy, "--config", root)
     assert applied.exit_code == 0 and "1 decision(s) added" in applied.output, applied.output
+
+
+def test_feedback_next_time_numbers_sit_beside_their_text(fixture_config, tmp_path):
+    """'What to send next time' put each number in column A, right-aligned, with the 16-character
+    column B empty between it and its text in C: in print the numbers floated mid-page."""
+    import openpyxl
+
+    from cse_audit import ingest
+    from cse_audit.outputs import write_feedback
+    from cse_audit.store import connect
+    from cse_audit.tables import build_completeness, load_completeness_config
+
+    con = connect(tmp_path / "s.duckdb")
+    ingest.ingest([RETURNS / "ngo_bom.csv", RETURNS / "lscb_odd_columns.csv"], con, fixture_config, link=False)
+    rows = build_completeness(con, fixture_config.agency_list, load_completeness_config(fixture_config.root))
+    row = next(r for r in rows["agencies"] if r["agency"] == "ngo-fixture")
+    out = tmp_path / "feedback.xlsx"
+    write_feedback(con, fixture_config.agencies["ngo-fixture"], row, out, load_completeness_config(fixture_config.root))
+    con.close()
+    ws = openpyxl.load_workbook(out)["Summary"]
+    start = next(r[0].row for r in ws.iter_rows() if r[0].value == "What to send next time")
+    items = [(r[0].value, r[1].value, r[2].value) for r in ws.iter_rows(min_row=start + 1) if r[2].value]
+    assert items and [b for _, b, _ in items] == [f"{n}." for n in range(1, len(items) + 1)]
+    assert all(a in (None, "") for a, _, _ in items)
