@@ -31,8 +31,10 @@ def _resolve_mapping(mapping, config: Config) -> Mapping:
     path = Path(text)
     if path.suffix.lower() in (".yaml", ".yml") and path.exists():
         return load_mapping(path, config.codes, config.fields)
-    raise ConfigError(text, "", None, f"no mapping {text!r} in {Path(config.root) / 'mappings'} and no such "
-                                      f"file; known: {', '.join(sorted(config.mappings))}")
+    # A file that is there but not .yaml was called "no such file": say what is wrong with it.
+    what = "not a .yaml file" if path.is_file() else "no such .yaml file"
+    raise ConfigError(text, "", None, f"no mapping {text!r} in {Path(config.root) / 'mappings'}, and {what}; "
+                                      f"known: {', '.join(sorted(config.mappings))}")
 
 
 def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | None = None,

@@ -370,9 +370,12 @@ def draft_command(path: str | Path, config: Config, output: str | Path | None = 
     if output is not None:
         output = Path(output)
         name = output.stem
+        if output.suffix.lower() not in (".yaml", ".yml"):
+            # configs/mappings is read for *.yaml only, and `mapping check --mapping` takes a .yaml path
+            raise ConfigError(output, "", None, "a mapping is a .yaml file; give --output NAME.yaml")
         if output.exists() and not force:
-            raise ConfigError(output, "", None, "the file exists; choose another --output (a draft never "
-                                                "overwrites a mapping)")
+            raise ConfigError(output, "", None, "the file exists; choose another --output, or add --force to "
+                                                "overwrite it")
     d = draft_mapping(path, config, name=name)
     text = d.to_yaml()
     data = d.as_dict()
@@ -388,10 +391,22 @@ def draft_command(path: str | Path, config: Config, output: str | Path | None = 
                      f"{n} column(s) mapped, {len(s.unmapped)} not mapped")
     for sheet_name, why in d.skipped:
         lines.append(f"  sheet {sheet_name!r} not used: {why}")
+    check = f"cse-audit mapping check {_shell(str(path))} --mapping {mapping_ref(output, d.name, config)}"
     if d.todos:
         lines.append(f"{len(d.todos)} TODO(s) to decide before cse-audit will load the mapping:")
         lines += [f"  - {t}" for t in d.todos]
-        lines.append(f"Edit {output}, then run: cse-audit mapping check {_shell(str(path))} --mapping {d.name}")
+        lines.append(f"Edit {output}, then run: {check}")
     else:
-        lines.append(f"No TODOs. Check it: cse-audit mapping check {_shell(str(path))} --mapping {d.name}")
+        lines.append(f"No TODOs. Check it: {check}")
     return "\n".join(lines) + "\n", data
+
+
+def mapping_ref(output: Path, name: str, config: Config) -> str:
+    """How `mapping check --mapping` finds a draft written to `output`: by its name when it is in
+    the configuration's mappings folder, else by its path (`--mapping NAME` of a draft written to
+    drafts/ was refused: no mapping NAME in configs/mappings)."""
+    try:
+        inside = output.resolve().parent == (Path(config.root) / "mappings").resolve()
+    except OSError:
+        inside = False
+    return name if inside else _shell(str(output))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..config import Config, ConfigError, normalise
 from ..ingest.derived import find_period
-from .draft import DraftResult, draft_sheets, slug
+from .draft import DraftResult, draft_sheets, mapping_ref, slug
 from .header import _blank, find_header_row
 from .synonyms import Synonyms, load_synonyms
 from .yaml_out import _shell
@@ -167,8 +167,8 @@ def folder_command(paths: list[str | Path], config: Config, output: str | Path |
         clash = [g.name for g in fd.groups if (out_dir / f"{g.name}.yaml").exists()]
         if clash and not force:
             raise ConfigError(out_dir / f"{clash[0]}.yaml", "", None, "the file exists; choose another --output "
-                                                                      "folder (a draft never overwrites a mapping)")
-    summary = _summary(fd, out_dir)
+                                                                      "folder, or add --force to overwrite it")
+    summary = _summary(fd, out_dir, config)
     data = {"layouts": [{"mapping": g.name, "files": [f.path.name for f in g.files],
                          "nil_returns": [f.path.name for f in g.nil_files],
                          "output": str(out_dir / f"{g.name}.yaml") if out_dir else None,
@@ -185,7 +185,7 @@ def folder_command(paths: list[str | Path], config: Config, output: str | Path |
     return "\n".join(summary) + "\n", data
 
 
-def _summary(fd: FolderDraft, out_dir: Path | None) -> list[str]:
+def _summary(fd: FolderDraft, out_dir: Path | None, config: Config) -> list[str]:
     from ..ingest.discover import pattern_key
 
     n_files = sum(len(g.files) for g in fd.groups) + len(fd.no_table)
@@ -211,5 +211,6 @@ def _summary(fd: FolderDraft, out_dir: Path | None) -> list[str]:
                      f"files: [\"{pattern}\"]}}")
     if fd.groups:
         first = fd.groups[0]
-        lines.append(f"Then check: cse-audit mapping check {_shell(str(first.files[0].path))} --mapping {first.name}")
+        ref = first.name if out_dir is None else mapping_ref(out_dir / f"{first.name}.yaml", first.name, config)
+        lines.append(f"Then check: cse-audit mapping check {_shell(str(first.files[0].path))} --mapping {ref}")
     return lines

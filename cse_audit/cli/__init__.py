@@ -28,7 +28,8 @@ def cli():
     """Ingest, link and tabulate child sexual exploitation case returns.
 
     \b
-    Quick start:
+    Quick start (the first line writes the repository's sample_returns/, all synthetic):
+      cse-audit synth sample_returns
       cse-audit ingest sample_returns --db audit.duckdb
       cse-audit tables --db audit.duckdb --format markdown
     """

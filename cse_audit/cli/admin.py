@@ -5,14 +5,14 @@ from __future__ import annotations
 import click
 
 from .common import (
-    ConfigProblem,
     _config,
     _handle_errors,
     check_choice,
     check_output,
     config_option,
-    db_option,
+    db_existing_option,
     note,
+    require_store,
     status,
 )
 
@@ -85,7 +85,7 @@ def synth(outdir, seed, scale, profile):
 
 
 @click.command()
-@db_option
+@db_existing_option
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @_handle_errors
 def minimise(db, yes):
@@ -99,12 +99,9 @@ def minimise(db, yes):
     Example:
       cse-audit minimise --db audit.duckdb --yes
     """
-    from pathlib import Path
-
     from .. import store
 
-    if not Path(db).exists():
-        raise ConfigProblem(f"{db}: no store here")
+    require_store(db)
     if not yes:
         click.confirm(f"Remove all names and dates of birth from {db}? This cannot be undone", abort=True,
                       err=True)

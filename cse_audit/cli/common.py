@@ -301,6 +301,19 @@ db_option = click.option("--db", default="cse_audit.duckdb", show_default=True, 
 db_read_option = click.option("--db", default="cse_audit.duckdb", show_default=True,
                               type=click.Path(dir_okay=False),
                               help="The store file, as `cse-audit ingest` made it (read only; never created here).")
+# Commands that change a store but cannot start one (link run, link apply, returns restore,
+# minimise): a mistyped --db, or the wrong folder, would otherwise make an empty store and report
+# on it ("0 records -> 0 people", exit 0). Only `ingest` creates a store.
+DB_EXISTING_HELP = "The store file, as `cse-audit ingest` made it (never created here)."
+db_existing_option = click.option("--db", default="cse_audit.duckdb", show_default=True,
+                                  type=click.Path(dir_okay=False), help=DB_EXISTING_HELP)
+
+
+def require_store(db) -> None:
+    """Stop, before any work, when the store a command would change is not there (the message
+    read-only commands give, from store.connect)."""
+    if not Path(db).exists():
+        raise ConfigProblem(f"{db}: no store here yet (run `cse-audit ingest` first)")
 config_option = click.option("--config", "config_dir", type=click.Path(file_okay=False, exists=True),
                              help="Configuration folder (default: $CSE_AUDIT_CONFIG, else ./configs, else the packaged defaults).")
 engine_option = click.option("--engine", type=click.Choice(["duckdb", "spark"]),

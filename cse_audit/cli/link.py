@@ -10,12 +10,13 @@ from .common import (
     _store_config,
     check_output,
     config_option,
-    db_option,
+    db_existing_option,
     db_read_option,
     engine_option,
     format_option,
     note,
     private_file,
+    require_store,
     status,
     wide_option,
 )
@@ -36,7 +37,7 @@ def link():
 
 
 @link.command("run")
-@db_option
+@db_existing_option
 @config_option
 @engine_option
 @format_option
@@ -57,6 +58,7 @@ def link_run(db, config_dir, engine, fmt, wide):
     from ..ingest.summary import _plain, linkage_json
     from ..tables import render_rows
 
+    require_store(db)
     con = store.connect(db)
     try:
         root = _store_config(config_dir, con, writes=True).root
@@ -126,8 +128,10 @@ def link_export(output, kind, db):
     from .. import store
     from ..linkage import export_persons
 
+    check_output(output, (".csv",))
     con = store.connect(db, read_only=True)
     try:
+        private_file(output)  # which records are one child, across agencies: owner-only, as the store
         n = export_persons(con, kind, output)
     finally:
         con.close()
@@ -228,14 +232,16 @@ def link_review(output, kind, low, high, db, config_dir):
     if output.lower().endswith(".csv"):
         pairs.to_csv(output, index=False)
     else:
-        pairs.to_excel(output, index=False, sheet_name="Review")
+        from ..outputs.review_sheet import write_review_workbook
+
+        write_review_workbook(pairs, output)
     note(f"wrote {output}: {len(pairs)} pair(s) to review")
 
 
 @link.command("apply")
 @click.argument("reviewed", type=click.Path(exists=True, dir_okay=False))
 @kind_option
-@db_option
+@db_existing_option
 @config_option
 @_handle_errors
 def link_apply(reviewed, kind, db, config_dir):
@@ -253,6 +259,7 @@ def link_apply(reviewed, kind, db, config_dir):
     from ..ingest import link_all
     from ..linkage import import_decisions
 
+    require_store(db)
     con = store.connect(db)
     try:
         root = _store_config(config_dir, con, writes=True).root
@@ -266,7 +273,7 @@ def link_apply(reviewed, kind, db, config_dir):
 
 @link.command("export-decisions")
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="FILE.yaml to write.")
-@db_option
+@db_read_option
 @_handle_errors
 def link_export_decisions(output, db):
     """Write this store's reviewed decisions (both kinds) to an overrides YAML file.

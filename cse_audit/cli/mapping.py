@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import click
 
-from .common import DataProblems, _config, _handle_errors, config_option, format_option
+from .common import DataProblems, _config, _handle_errors, config_option
+
+# Each prints one document, or its data as JSON: the tables' formats (table, markdown, csv) were
+# offered here and each printed the same text as the default.
+draft_format_option = click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml",
+                                   show_default=True, help="yaml: the draft itself; json: its choices as data.")
+check_format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+                                   show_default=True, help="text: the report; json: the same as data.")
 
 
 @click.group()
@@ -20,7 +27,7 @@ def mapping():
 @click.option("--name", help="The mapping's name, for one file (default: from --output or the file name).")
 @click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
 @config_option
-@format_option
+@draft_format_option
 @_handle_errors
 def mapping_draft(paths, output, name, force, config_dir, fmt):
     """Draft the YAML mapping for returns in a layout never seen before.
@@ -59,7 +66,7 @@ def mapping_draft(paths, output, name, force, config_dir, fmt):
                                                   "not code-like, and the names behind a warning that name parts are "
                                                   "the wrong way round (otherwise counted only).")
 @config_option
-@format_option
+@check_format_option
 @_handle_errors
 def mapping_check(file, mapping_name, agency, show_values, config_dir, fmt):
     """Apply a mapping to one file: per field, how many values mapped, became Unknown, or were

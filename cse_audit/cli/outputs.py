@@ -184,5 +184,8 @@ def report(output, db, config_dir, publish, date_from, date_to):
     if output == STDIO:
         click.echo(html_report(result, report_meta(result), quality), nl=False)
         return
+    # Unpublished, it holds small counts: owner-only like every export, also over an older file
+    # (the umask only sets the mode of files it creates).
+    private_file(output)
     write_report(result, output, completeness=quality)
     note(f"wrote {output}")

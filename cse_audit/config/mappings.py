@@ -28,7 +28,7 @@ from .models import (
     RoleSpec,
     SheetSpec,
 )
-from .yamlio import _check_keys, _line, _require, load_yaml
+from .yamlio import _check_keys, _line, _require, did_you_mean, load_yaml
 
 
 def _parse_column(spec, path, where: str, codes: dict, fields: dict, fname: str) -> ColumnSpec:
@@ -215,7 +215,7 @@ def _parse_sheet(kind, spec, path, codes, fields) -> SheetSpec:
     for fname, cspec in columns_raw.items():
         if fname not in fields:
             raise ConfigError(path, f"{where}.columns.{fname}", _line(columns_raw, fname),
-                              f"unknown field; fields are: {', '.join(fields)}")
+                              f"unknown field{did_you_mean(fname, fields)}; fields are: {', '.join(fields)}")
         if not any(k in fields[fname].kinds for k in allowed_kinds):
             raise ConfigError(path, f"{where}.columns.{fname}", _line(columns_raw, fname),
                               f"field {fname!r} does not belong in a {kind} sheet")
@@ -341,7 +341,8 @@ def _parse_expr(node, path, where: str, line, fields: dict) -> tuple:
     {all_of: [...]}, {any_of: [...]}, {not: ...} over such. Data only: nothing is evaluated."""
     if isinstance(node, str):
         if node not in fields:
-            raise ConfigError(path, where, line, f"unknown field {node!r} in the expression; fields are: "
+            raise ConfigError(path, where, line, f"unknown field {node!r}{did_you_mean(node, fields)} in the "
+                                                 "expression; fields are: "
                                                  f"{', '.join(fields)}")
         return ("field", node)
     if isinstance(node, dict) and len(node) == 1 and next(iter(node)) in EXPRESSION_OPS:

@@ -73,7 +73,16 @@ def _check_keys(d, allowed, path, where: str) -> None:
                               f"undecided in a drafted mapping: {d[key]}; decide it, then delete the TODO")
         if key not in allowed:
             raise ConfigError(path, f"{where}.{key}" if where else str(key), _line(d, key),
-                              f"unknown key; allowed here: {', '.join(sorted(allowed))}")
+                              f"unknown key{did_you_mean(key, allowed)}; allowed here: {', '.join(sorted(allowed))}")
+
+
+def did_you_mean(word, known) -> str:
+    """' (did you mean 'age'?)' for a mistyped key or field name with one close known name, else ''
+    (a list of 18 fields is long to search for the one meant)."""
+    import difflib
+
+    close = difflib.get_close_matches(str(word), [str(k) for k in known], n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _require(d, key, path, where: str):

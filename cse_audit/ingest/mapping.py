@@ -432,8 +432,10 @@ def _role_lookup(spec: SheetSpec) -> dict[str, str]:
 
 def _reject_all(sheet: Sheet, spec: SheetSpec, rows, out: MappedReturn, ledger: SheetLedger, code: str,
                 message: str) -> None:
-    out.issues.append(Issue(sheet.name, None, None, None, code, "error", message + "; every row of the sheet "
-                            "is rejected", spec.block))
+    # An empty sheet has no row to reject: saying "every row is rejected" over 0 rejected rows sent
+    # an analyst looking for rows that are not there.
+    what = "; every row of the sheet is rejected" if rows else "; the sheet is empty (no rows): nothing loaded from it"
+    out.issues.append(Issue(sheet.name, None, None, None, code, "error", message + what, spec.block))
     ledger.settle(spec.block, spec.kind, rows, [("error",)] * len(rows))
 
 

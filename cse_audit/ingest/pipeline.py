@@ -39,9 +39,22 @@ def prepare(path: Path, config: Config, agency_id: str | None = None) -> FileOut
         outcome.mapped = map_return(sheets, config.mappings[mapping], config, agency, path.name)
     except (IdentifyError, ReadError, ReturnError) as exc:
         outcome.status, outcome.message = "failed", exc.reason
+        if isinstance(exc, ReadError):
+            _name_agency(outcome, path, config, agency_id)
     except Exception as exc:  # one file's bug must not stop the batch (README promise)
         outcome.status, outcome.message, outcome.mapped = "failed", unexpected_error("mapping", exc), None
     return outcome
+
+
+def _name_agency(outcome: FileOutcome, path: Path, config: Config, agency_id: str | None) -> None:
+    """A file that could not be read (truncated, empty, binary) is still the agency's its name
+    says: the summary names it, so the analyst knows whom to ask for a new copy. Nothing else
+    reads a failed file's agency."""
+    try:
+        agency = identify(path, config, agency_id)
+    except IdentifyError:
+        return
+    outcome.agency_id, outcome.agency_name, outcome.source_type = agency.id, agency.name, agency.source_type
 
 
 def unexpected_error(step: str, exc: BaseException) -> str:

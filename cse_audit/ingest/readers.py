@@ -158,7 +158,8 @@ def read_workbook(path: Path, limits: Limits) -> list[Sheet]:
     except cal.PasswordError as exc:
         raise ReadError(path.name, "the workbook is password-protected") from exc
     except Exception as exc:  # calamine raises several types for damaged files
-        raise ReadError(path.name, f"cannot open the workbook ({_short(exc)})") from exc
+        raise ReadError(path.name, f"cannot open the workbook ({_short(exc)}; damaged or truncated file? ask the "
+                                   "agency for a new copy)") from exc
     sheets = []
     with wb:
         for name in wb.sheet_names:

@@ -75,6 +75,7 @@ def export_decisions(con, path: str | os.PathLike) -> dict[str, int]:
               "# to have every store built with that configuration obey it.\n")
     path = Path(path)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an existing file keeps its mode on open (a reviewer's note may name a child)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(header + yaml.safe_dump(data, sort_keys=True, allow_unicode=True))
     return counts

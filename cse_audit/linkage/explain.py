@@ -64,7 +64,10 @@ def explain(con, kind: str, record_id_a: str, record_id_b: str, config=None,
     index = {rid: i for i, rid in enumerate(record_ids)}
     for rid in (record_id_a, record_id_b):
         if rid not in index:
-            raise LinkageError(f"no current {kind} record with record_id {rid!r}")
+            other = "offenders" if kind == "victims" else "victims"
+            raise LinkageError(f"no current {kind} record with record_id {rid!r} (record ids are "
+                               f"agency:return:sheet:row, as `cse-audit link export --kind {kind}` and `link review` "
+                               f"list them; for {other}, --kind {other})")
     from splink import Linker
 
     api, records = _splink_engine(features, cfg, _store_encrypted(con))

@@ -5,6 +5,7 @@
     heatmap.py   completeness by agency and field, for both (a colour-blind-safe blue scale)
     template.py  the standard data-capture workbook agencies fill in (and its mapping)
     feedback.py  the workbook sent back to one agency about its own return
+    review_sheet.py  the `link review` workbook a reviewer fills in
 """
 
 # Loaded when first asked for (PEP 562): ingest reads `template.read_marker` in its worker

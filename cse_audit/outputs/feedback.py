@@ -140,8 +140,9 @@ def _summary(ws, agency, row: dict, issues: list[dict], cconfig: CompletenessCon
     ws.append(["What to send next time"])
     ws.cell(ws.max_row, 1).font = Font(bold=True, size=12)
     for n, line in enumerate(_next_time(row, issues, cconfig), start=1):
-        ws.append([f"{n}.", "", line])
-        ws.cell(ws.max_row, 1).alignment = Alignment(horizontal="right", vertical="top")
+        # the number beside its text (in column A it stood a 16-character blank column away)
+        ws.append(["", f"{n}.", line])
+        ws.cell(ws.max_row, 2).alignment = Alignment(horizontal="right", vertical="top")
         ws.cell(ws.max_row, 3).alignment = Alignment(wrap_text=True, vertical="top")
         ws.row_dimensions[ws.max_row].height = 15 * max(1, -(-len(line) // 72))
     for col, width in zip("ABC", (30, 16, 75), strict=True):

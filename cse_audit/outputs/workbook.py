@@ -67,10 +67,25 @@ def plan_sheets(tables: dict, chart_tables: list[str]) -> tuple[list[Sheet], lis
         for k, block in enumerate(table_blocks(table_id, table)):
             main = block.section == "main"
             label = f"{n}" if main else f"{n}{chr(ord('a') + k - 1)}"
-            title = block.title if main else f"{table.get('title', table_id)}: {block.title}"
+            title = block.title if main else sub_title(table.get("title", table_id), block.title)
             sheets.append(Sheet(_sheet_name(label, _words(table_id if main else block.section)), block, title,
                                 number, main and table_id in chart_tables and "count" in block.keys))
     return sheets, notes
+
+
+def sub_title(parent: str, sub: str) -> str:
+    """A sub-table's sheet title: its table's title, then its own, saying no part twice. The HTML
+    page nests the two as headings; a sheet (and the Contents) shows one line, where joining them
+    read "Victims: reported missing: Reported missing: missing from" and "Offender groups: Offender
+    groups by members' ethnicity"."""
+    parts = [p.strip().casefold() for p in parent.split(":")]
+    head, _, rest = sub.partition(": ")
+    if rest and head.strip().casefold() == parts[-1]:
+        return f"{parent}: {rest}"  # the sub-table's first part repeats the table's last
+    folded = sub.casefold()
+    if folded == parts[0] or folded.startswith(parts[0] + " "):
+        return sub  # it names its population itself ("Victims by combination of source types")
+    return f"{parent}: {sub}"
 
 
 def write_workbook(tables: dict, path: Path, meta: dict, markers: list[tuple[str, str]],

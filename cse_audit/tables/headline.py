@@ -83,8 +83,10 @@ def _unexpected_note(n: int, field: str) -> str:
 
 def _person_note(kind: _Kind) -> str:
     who = kind.kind
-    return (f"Base: unique {who} (after linkage) with at least one record in the period; each person's "
-            f"attributes are merged across all their records by the linkage rules. {kind.linkage_note()}")
+    base = (f"Base: unique {who} (after linkage) with at least one record in the period; each person's "
+            "attributes are merged across all their records by the linkage rules.")
+    linkage = kind.linkage_note()  # mostly "": joined anyway, it left two spaces in every note
+    return f"{base} {linkage}" if linkage else base
 
 
 def _categorical(ctx: _Context, kind: str, field: str, categories: list[str], title: str) -> dict:
@@ -186,7 +188,7 @@ def _offenders_reliable(ctx: _Context) -> dict:
     groups = [(a, n) for a, n in ctx.offenders.attr_counts([field, "ethnicity", "ethnicity_detail"])
               if reliable(a)]
     return _ethnicity(ctx, "offenders", "Offenders: ethnicity, most reliable data group", groups,
-                      f"Most reliable data group: offenders whose merged {field} is {rule['equals']!r} "
+                      f"Most reliable data group: offenders whose merged field {field!r} is {rule['equals']!r} "
                       "(configs/tables.yaml: reliable_offenders).")
 
 

@@ -311,8 +311,15 @@ class _Kind:
         """The note's sentence on how sure the count is. Published, a range around a total of 1 to
         the threshold is [c] (disclosure._how_sure does the same to the fields)."""
         u = self.uncertainty
-        if not u or not u["ambiguous_records"]:
+        if not u or not u["ambiguous_records"] and u["persons_low"] == u["persons_high"]:
             return ""
+        hidden = total is not None and _n(total) == "[c]"
+        low, high = ("[c]", "[c]") if hidden else (_n(u["persons_low"], ","), _n(u["persons_high"], ","))
+        if not u["ambiguous_records"]:
+            # The range still has width from the pairs' scores (people who may be one, or two):
+            # the JSON gives it, so the note must too (the sample's offenders: 2,377-2,381).
+            return (f"No {self.kind[:-1]} record is ambiguous; from the scores of the pairs of records that join "
+                    f"people or keep them apart, the number of {self.kind} is estimated at between {low} and {high}.")
         joined = getattr(self, "joined_by_fits", None)
         if joined is None:  # a store linked before the count of joins was kept: the rule, not the number
             how = ("a record more likely than not someone already counted is counted with the person it most "
@@ -322,8 +329,6 @@ class _Kind:
                    "person each most likely is; each other record left unresolved is counted as a person of its own")
         else:
             how = "each record left unresolved is counted as a person of its own"
-        hidden = total is not None and _n(total) == "[c]"
-        low, high = ("[c]", "[c]") if hidden else (_n(u["persons_low"], ","), _n(u["persons_high"], ","))
         return (f"{_n(u['ambiguous_records'])} {self.kind[:-1]} record(s) could not be resolved with certainty "
                 f"(e.g. initials and an age that fit more than one person): the number of {self.kind} is "
                 f"estimated at between {low} and {high} (above, {how}).")
