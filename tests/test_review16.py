@@ -327,32 +327,6 @@ def test_readme_lists_each_command_once():
     assert {"link review", "mapping draft", "link export", "returns", "init"} <= set(named)
 
 
-def test_validate_shows_a_code_like_value_and_no_other(tmp_path, fixture_config_dir):
-    """README: a value typed into a coded column is shown by `validate` when it looks like a code.
-    validate showed no value at all without --show-values, so the analyst saw "not in code list
-    'ethnicity_ic'" on row 3 but not which code to add; a name stays hidden."""
-    import csv
-    import io
-    import json
-
-    from openpyxl import load_workbook
-
-    path = tmp_path / "people_codes.xlsx"
-    wb = load_workbook(RETURNS / "people_flat.xlsx")
-    wb.active["H2"] = "IC8"          # ODE: an unknown IC code
-    wb.active["F3"] = "Zebedee"      # Gender: a name in the wrong column
-    wb.save(path)
-    rows = json.loads(run("validate", path, "--config", fixture_config_dir, "--format", "json").stdout)
-    by_column = {r["column"]: r["value"] for r in rows if r["kind"] == "unrecognised_code"}
-    assert by_column == {"ODE": "IC8", "Gender": None}
-    table = " ".join(run("validate", path, "--config", fixture_config_dir).stdout.split())  # lines wrap
-    assert "(value 'IC8')" in table and "Zeb" not in table
-    shown = list(csv.DictReader(io.StringIO(run("validate", path, "--config", fixture_config_dir, "--format", "csv",
-                                                "--show-values").stdout)))
-    assert {r["column"]: r["value"] for r in shown if r["kind"] == "unrecognised_code"} == {
-        "ODE": "IC8", "Gender": "Zebedee"}
-
-
 def test_returns_fits_100_columns_unless_wide(tmp_path, fixture_config_dir):
     """README: tables in the `table` format fit 100 columns, --wide shows everything. `returns`
     printed the sample's list 189 characters wide and had no --wide."""

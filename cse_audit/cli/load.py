@@ -130,8 +130,7 @@ def validate(paths, config_dir, agency, show, strict, show_values, fmt, summary,
     """Dry run: what would be accepted and rejected, and why. Stores nothing.
 
     stdout carries the issues, one row each (file, sheet, row, column, severity, kind,
-    message, value: the cell's value when it looks like a code such as IC8, every value with
-    --show-values), in the format asked for; the load summary goes to stderr (or, with --summary,
+    message), in the format asked for; the load summary goes to stderr (or, with --summary,
     to stdout instead of the issues). A path of - reads
     one return from stdin. Exits 1 when any file cannot be loaded or any row would be
     rejected.

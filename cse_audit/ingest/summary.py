@@ -99,22 +99,22 @@ def _linkage_line(kind: str, r: dict) -> str:
     return text
 
 
-ISSUE_COLUMNS = ["file", "sheet", "row", "column", "severity", "kind", "message", "value"]
+ISSUE_COLUMNS = ["file", "sheet", "row", "column", "severity", "kind", "message"]
 
 
 def issue_rows(report, show_values: bool = False) -> list[dict]:
     """Every issue of a load as flat rows (the data `validate` prints): a file that could not be
-    loaded is one row with kind `file_failed`; errors first, then by file, sheet and row. `value`
-    is the cell's value when it looks like a code ('IC8', 'W9': what the analyst adds to a code
-    list), any value with ``show_values``, else None (it may be personal): README, "Data
-    protection". It was left out altogether without ``show_values``."""
+    loaded is one row with kind `file_failed`; errors first, then by file, sheet and row. With
+    ``show_values`` each row also has the cell's `value` (otherwise never: it may be personal)."""
     rows = [{"file": f.file_name, "sheet": None, "row": None, "column": None, "severity": "error",
-             "kind": "file_failed", "message": f.message, "value": None} for f in report.failed]
+             "kind": "file_failed", "message": f.message} for f in report.failed]
     for f in report.files:
         for i in f.issues:
-            rows.append({"file": f.file_name, "sheet": i.sheet, "row": i.row_number, "column": i.column_name,
-                         "severity": i.severity, "kind": i.code, "message": i.message,
-                         "value": shown_value(i.value, show_values)})
+            row = {"file": f.file_name, "sheet": i.sheet, "row": i.row_number, "column": i.column_name,
+                   "severity": i.severity, "kind": i.code, "message": i.message}
+            if show_values:
+                row["value"] = shown_value(i.value, True)
+            rows.append(row)
     rows.sort(key=lambda r: (r["severity"] != "error", r["file"], r["sheet"] or "", r["row"] or 0))
     return rows
 
@@ -123,7 +123,7 @@ def render_issues(report, limit: int | None = 50, fmt: str = "table", width: int
                   rest: str = "use --show N", show_values: bool = False) -> str:
     """The issue rows in a format; with a limit, the first `limit` and a line saying where the rest are."""
     rows = issue_rows(report, show_values)
-    columns = ISSUE_COLUMNS
+    columns = ISSUE_COLUMNS + (["value"] if show_values else [])
     if fmt != "table":
         return render_rows(rows, fmt, columns=columns)
     if not rows:
@@ -140,8 +140,7 @@ def render_issues(report, limit: int | None = 50, fmt: str = "table", width: int
 def _issue_line(r: dict) -> str:
     where = ", ".join(part for part in (r["sheet"] and f"sheet {r['sheet']}", r["row"] and f"row {r['row']}",
                                         r["column"] and f"column {r['column']}") if part)
-    value = f" (value {r['value']!r})" if r.get("value") is not None else ""
-    return f"{r['file']}: {where + ': ' if where else ''}{r['severity']} {r['kind']}: {r['message']}{value}"
+    return f"{r['file']}: {where + ': ' if where else ''}{r['severity']} {r['kind']}: {r['message']}"
 
 
 def _totals(rows: list[dict]) -> dict:
