@@ -220,6 +220,18 @@ def test_plain_person_columns_beside_named_ones_are_the_other_persons(header, ro
     assert "check" in next(s for s in d.sheets if "taken as" in s.kind_evidence).kind_evidence
 
 
+def test_a_suspected_perpetrator_column_drafts_the_offenders_names(tmp_path, fixture_config):
+    """A charity's "Suspected perpetrator" column of whole names beside a child known by initials
+    (session 16's newcomer): drafted as no field, so the men stayed in the raw rows only."""
+    header = ["Referral No", "Young person initials", "Age at referral", "Went missing? (Y/N)", "Suspected perpetrator"]
+    rows = [["R1", "A.S.", "14", "Y", "Kyle Brown"], ["R2", "J.J.", "15", "N", "Dean Wilson"],
+            ["R3", "K.L.", "13", "Y", "Gary Khan"]]
+    d = drafting.draft_mapping(write_csv(tmp_path, header, rows), fixture_config)
+    assert specs(d, "offenders")["name"]["column"] == "Suspected perpetrator"
+    assert specs(d, "victims")["initials"]["column"] == "Young person initials"
+    assert specs(d, "victims")["case_ref"] == specs(d, "offenders")["case_ref"] == "Referral No"
+
+
 def test_compare_reads_each_block_of_a_shared_sheet(tmp_path, fixture_config):
     from cse_audit.ingest.readers import read_file
 
