@@ -22,6 +22,7 @@ import pandas as pd
 
 from .. import store
 from . import scorecache
+from .blockedpairs import pairs_not_regrouped
 from .comparisons import _comparisons
 from .emevidence import session_evidence
 from .empatterns import em_on_pattern_counts
@@ -393,7 +394,8 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
             table = scorecache.load(con, kind, key, api)
             if table is None:
                 linker = Linker(records, model, log_level=None, validate_settings=False)  # validated in _build_model
-                table = linker.inference.predict(warning_mode="never").physical_name
+                with pairs_not_regrouped():  # (the associates' rule, exploded, is last: blockedpairs.py)
+                    table = linker.inference.predict(warning_mode="never").physical_name
     except duckdb.OutOfMemoryException as exc:
         raise LinkageError(
             f"{kind}: linkage ran out of memory ({str(exc).splitlines()[0][:200]}). Raise engine.memory_limit "
