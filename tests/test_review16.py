@@ -367,7 +367,9 @@ def test_review_workbook_is_laid_out_for_a_reviewer(linked_store, tmp_path):  # 
     header = [c.value for c in ws[1]]
     assert header[:2] == ["record_id_l", "record_id_r"] and header[-1] == "decision"
     assert ws.freeze_panes == "C2" and ws.column_dimensions["A"].width >= len(ids[0])
-    decision = chr(ord("A") + len(header) - 1)
+    from openpyxl.utils import get_column_letter
+
+    decision = get_column_letter(len(header))  # past Z once the aliases are among the fields
     rules = ws.data_validations.dataValidation
     assert any(r.formula1 == '"match,no-match"' and f"{decision}2" in str(r.sqref) for r in rules)
     ws[f"{decision}2"] = "match"
