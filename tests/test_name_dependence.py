@@ -94,17 +94,22 @@ def test_only_pairs_of_one_full_name_are_weighed_less():
     assert got["p"].iloc[3] == 0.0  # a pair held apart stays apart
 
 
+def _namesakes():
+    """1,000 persons of two records of one full name each, linked at p = 0.9; the data's ratio 3."""
+    a, b = np.arange(0, 2000, 2), np.arange(1, 2000, 2)
+    p = np.full(1000, 0.9)
+    edges = pd.DataFrame({"uid_l": a, "uid_r": b, "p": p, "w": np.log2(p / (1 - p)), "guard": False})
+    run = SimpleNamespace(edges=edges, fit=None, kinds=None, duplicate_chance={}, full_name=np.repeat(np.arange(1000), 2),
+                          name_bits=-math.log2(3))
+    return run, np.repeat(a, 2).tolist()
+
+
 def test_the_range_counts_namesakes_linked_on_their_names_as_maybe_two():
     """1,000 persons of two records with one full name, linked at p = 0.9; the data say two
     people share a full name three times as often as the scores assumed, so the pairs are one
     person at 0.75 (odds 9 / 3), and ~250 of the persons are two. Counted at 0.9, the range
     expected ~100 and missed."""
-    a, b = np.arange(0, 2000, 2), np.arange(1, 2000, 2)
-    p = np.full(1000, 0.9)
-    edges = pd.DataFrame({"uid_l": a, "uid_r": b, "p": p, "w": np.log2(p / (1 - p)), "guard": False})
-    roots = np.repeat(a, 2).tolist()
-    run = SimpleNamespace(edges=edges, fit=None, kinds=None, duplicate_chance={}, full_name=np.repeat(np.arange(1000), 2),
-                          name_bits=-math.log2(3))
+    run, roots = _namesakes()
     got = _uncertainty(run, roots, 0.5, 0.1, 0.9)
     assert got["persons_low"] <= 1250 <= got["persons_high"], got
     run.name_bits = 0.0
@@ -151,11 +156,6 @@ def test_the_range_spans_no_calibration_to_twice_the_calibration():
     1,000 persons of two records of one full name at p = 0.9 and a ratio of 3: the range must
     hold both 1,100 (the raw scores right: 100 of them two) and 1,500 (twice the calibration:
     odds 9 / 9, half of them two); with the ratio alone it ended at ~1,277."""
-    a, b = np.arange(0, 2000, 2), np.arange(1, 2000, 2)
-    p = np.full(1000, 0.9)
-    edges = pd.DataFrame({"uid_l": a, "uid_r": b, "p": p, "w": np.log2(p / (1 - p)), "guard": False})
-    roots = np.repeat(a, 2).tolist()
-    run = SimpleNamespace(edges=edges, fit=None, kinds=None, duplicate_chance={}, full_name=np.repeat(np.arange(1000), 2),
-                          name_bits=-math.log2(3))
+    run, roots = _namesakes()
     got = _uncertainty(run, roots, 0.5, 0.1, 0.9)
     assert got["persons_low"] <= 1100 and 1500 <= got["persons_high"] <= 1560, got
