@@ -26,7 +26,10 @@ OLD = {
     ("surname", "names/close"):
         '((jaro_winkler_similarity("sn_l", "sn_r") >= 0.9) OR ((CASE WHEN levenshtein(sn_l, sn_r) > 2 THEN false '
         'ELSE damerau_levenshtein(sn_l, sn_r) <= 1 END)) OR ((length(sn_l) >= 3 AND substr(sn_r, 1, length(sn_l)) '
-        '= sn_l) OR (length(sn_r) >= 3 AND substr(sn_l, 1, length(sn_r)) = sn_r))) AND (sn_barrel_l = sn_barrel_r)',
+        '= sn_l) OR (length(sn_r) >= 3 AND substr(sn_l, 1, length(sn_r)) = sn_r))) AND (sn_barrel_l = sn_barrel_r)'
+        # session 17: between two double-barrelled names only a typo of the whole name is close
+        ' AND (NOT (sn_barrel_l AND sn_barrel_r) OR (CASE WHEN levenshtein(sn_l, sn_r) > 2 THEN false '
+        'ELSE damerau_levenshtein(sn_l, sn_r) <= 1 END))',
     ("surname", "names/part"): 'array_length(list_intersect("sn_parts_l", "sn_parts_r")) >= 1',
     ("reference", "close"):
         "(length(ref_l) >= 5 AND length(ref_r) >= 5 AND CASE WHEN levenshtein(ref_l, ref_r) > 2 THEN false "
