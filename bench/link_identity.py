@@ -44,6 +44,7 @@ def main(argv=None) -> int:
     ap.add_argument("db", type=Path)
     ap.add_argument("--out", type=Path, help="save the scored pairs (npz)")
     args = ap.parse_args(argv)
+    store.private_files()  # copies of stores hold names: owner-only, as the tool's own files
     scored: dict[str, tuple] = {}
     original = link._run
 

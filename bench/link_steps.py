@@ -167,6 +167,7 @@ def main(argv=None) -> int:
     ap.add_argument("--by-rule", action="store_true",
                     help="count each prediction rule's pairs and how many score >= 0.5 (a scan of the pairs)")
     args = ap.parse_args(argv)
+    store.private_files()  # copies of stores hold names: owner-only, as the tool's own files
     for module, attr, label, _ in STEPS:
         setattr(module, attr, _timed(getattr(module, attr), label))
     _predict_timed()

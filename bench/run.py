@@ -450,6 +450,7 @@ def main(argv=None) -> int:
                     help="what to measure: ingest, link, tables (linkage runs once for tables too; "
                          "e.g. --parts ingest at scale 400 skips the long linkage)")
     args = ap.parse_args(argv)
+    os.umask(0o077)  # copies of stores hold names: owner-only, as the tool's own files (store.private_files)
     work = HERE / "data" if args.keep else Path(tempfile.mkdtemp(prefix="cse-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     results = {"when": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine()}
