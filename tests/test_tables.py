@@ -513,3 +513,19 @@ def test_published_note_hides_the_range_around_a_small_total():
     finally:
         _NOTE_THRESHOLD.reset(token)
     assert "between 2 and 9" in kind.uncertainty_note(total=4)  # not publishing
+
+
+def test_note_says_when_the_count_lies_outside_its_range():
+    """A count below (or above) its own range gets a sentence saying why, not a silent mismatch;
+    inside the range, or with the range hidden when published, none."""
+    from cse_audit.tables.relations import _Kind
+
+    kind = _Kind.__new__(_Kind)
+    kind.kind, kind.joined_by_fits = "offenders", 0
+    kind.__dict__["uncertainty"] = {"ambiguous_records": 40, "persons_low": 947, "persons_high": 953}
+    assert "count is below that range" in kind.uncertainty_note(total=940)
+    assert "count is above that range" in kind.uncertainty_note(total=960)
+    inside = kind.uncertainty_note(total=950)
+    assert "between 947 and 953" in inside and "that range" not in inside
+    kind.__dict__["uncertainty"] = {"ambiguous_records": 0, "persons_low": 947, "persons_high": 953}
+    assert "count is below that range" in kind.uncertainty_note(total=940)
