@@ -351,11 +351,11 @@ def _outside_range(total: int | None, u: dict) -> str:
     if total is None or isinstance(total, bool) or not isinstance(total, int):
         return ""
     if total < u["persons_low"]:
-        return (" The count is below that range: it joins records whose scores make them more likely than "
-                "not one person, but taken together some of those joins are more likely two people.")
+        return (" The count is below that range: each join it makes is more likely right than wrong, but "
+                "taken together the scores expect some of them to be two people.")
     if total > u["persons_high"]:
-        return (" The count is above that range: it keeps apart records whose scores make each less likely "
-                "than not someone already counted, but taken together some of them are.")
+        return (" The count is above that range: each record it keeps apart is more likely someone new than "
+                "someone already counted, but taken together the scores expect some of them to be duplicates.")
     return ""
 
 
