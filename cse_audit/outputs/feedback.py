@@ -29,6 +29,8 @@ PLAIN = {
     "bad_name": ("A name we could not split into first name and surname",
                  "Give both the first name and the surname."),
     "bad_number": ("A number we could not read", "Give a whole number."),
+    "stray_punctuation": ("A cell holding only a punctuation mark (for example a stray £ or *)",
+                          "Leave the cell blank, or write Unknown, when you do not hold the information."),
     "single_name": ("A first name only (or a surname only)", "Give the full name where you know it."),
     "two_people": ("Two people in one name (for example Mr and Mrs ...)", "Give each person a row of their own."),
     "several_unnamed": ("Several unnamed people in one row (for example 3 unknown males)",
@@ -51,7 +53,7 @@ PLAIN = {
 OTHER = ("A value we could not use", "Check this cell against the template's instructions.")
 # Warnings about one cell: the row was loaded and only that item counted as not known.
 CELL_WARNINGS = {"unrecognised_code", "impossible_date", "bad_date", "bad_age", "age_band", "bad_initials",
-                 "bad_name", "bad_number", "several_unnamed"}
+                 "bad_name", "bad_number", "several_unnamed", "stray_punctuation"}
 COLUMNS = ["File", "Sheet", "Row", "Column", "What we found", "Value", "What happened", "What to do next time"]
 WIDTHS = [28, 16, 7, 20, 40, 14, 28, 60]
 
