@@ -101,3 +101,31 @@ def test_validate_lists_stray_punctuation_by_place_never_by_value(fixture_config
 def _agency_entry() -> str:
     return ("  - {id: ngo-punctland, name: Punctland Project, source_type: ngo, area: Testarea, mapping: t,\n"
             "     files: ['Punctland*']}\n")
+
+
+def test_a_plain_asian_carries_no_detailed_group(fixture_config_dir, tmp_path):
+    """Issue 16 follow-up 2: "Asian", "British Asian", "Asian unknown" and police IC4 say no more than
+    the category, so they give no ethnicity_detail (a person's detail then comes from a record that has
+    one); a detailed group still does."""
+    text = ("name: t\nsheets:\n  victims:\n    columns:\n      case_ref: Ref\n      age: Age\n"
+            "      ethnicity: {column: Ethnicity, codes: ethnicity_any}\n")
+    values = ["Asian", "British Asian", "Asian unknown", "IC4", "4", "Pakistani", "Asian other", "Kashmiri"]
+    m = _map(fixture_config_dir, tmp_path, text, [["Ref", "Age", "Ethnicity"]] + [[f"R{i}", "15", v]
+                                                                                  for i, v in enumerate(values)])
+    got = [(r["ethnicity"], r["ethnicity_detail"], r["ethnicity_raw"]) for r in m.records["victims"]]
+    assert got == [("Asian", None, v) for v in values[:5]] + [
+        ("Asian", "Pakistani", "Pakistani"), ("Asian", "Any other Asian", "Asian other"),
+        ("Asian", "Pakistani", "Kashmiri")]
+    assert not m.issues
+
+
+def test_the_asian_sub_table_counts_a_detail_that_names_no_group_as_not_known():
+    """A store loaded before session 17 (or a code list giving `detail: Asian`) holds such details:
+    the sub-table still counts them "Detail not known", never beside Pakistani as a known group."""
+    from cse_audit.tables.headline import _asian_detail
+
+    for value in (None, "", "  ", "Asian", " asian ", "British Asian", "Asian British", "Asian unknown",
+                  "Asian - Indian subcontinent"):
+        assert _asian_detail(value) == "Detail not known", value
+    for value in ("Pakistani", "Any other Asian", "Indian", "Sri Lankan"):
+        assert _asian_detail(value) == value

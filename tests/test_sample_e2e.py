@@ -101,6 +101,20 @@ def test_part_b_press_figures(tables):
     assert max(off_age, key=off_age.get) == "18-24"          # "most were aged 18 to 24"
 
 
+def test_asian_detail_counts_a_plain_asian_as_detail_not_known(tables):
+    """Session 17: "Asian", "British Asian" and police IC4 name no detailed group. They were rows of
+    their own counted as known details (IC4's "Asian - Indian subcontinent": 252 of 489 offenders),
+    and "Detail not known" was 0; the main Asian rows (published: 26 % of the reliable group) stay."""
+    for table, asian in (("victims_ethnicity", 54), ("offenders_ethnicity_reliable", 244)):
+        detail = {r["category"]: r for r in tables[table]["asian_detail"]["rows"]}
+        assert row(tables, table, "Asian")["count"] == asian == tables[table]["asian_detail"]["total"]
+        assert list(detail) == ["Pakistani", "Indian", "Bangladeshi", "Any other Asian", "Detail not known"]
+        assert detail["Detail not known"]["count"] > 0 and detail["Detail not known"]["percent_known"] is None
+        known = sum(r["count"] for c, r in detail.items() if c != "Detail not known")
+        assert detail["Pakistani"]["percent_known"] == pytest.approx(100 * detail["Pakistani"]["count"] / known,
+                                                                     abs=0.05)
+
+
 def _personal_values() -> set[str]:
     """Every name and date of birth in the truth files, as they could appear in text."""
     values = set()

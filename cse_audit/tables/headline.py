@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from ..config.text import normalise
 from .counting import _band, _category, _n, _rows
 from .definitions import (
     ETHNICITY,
@@ -161,18 +162,37 @@ def _ethnicity(ctx: _Context, kind: str, title: str, groups: list[tuple[dict, in
     detail: dict[str, int] = defaultdict(int)
     for attrs, n in groups:
         if _category(attrs.get("ethnicity"), ETHNICITY)[0] == "Asian":
-            d = attrs.get("ethnicity_detail")
-            detail[str(d).strip() if d is not None and str(d).strip() else "Detail not known"] += n
+            detail[_asian_detail(attrs.get("ethnicity_detail"))] += n
     listed = list(ctx.config["asian_detail"])
     others = sorted(d for d in detail if d not in listed and d != "Detail not known")
     detail_rows, detail_total = _rows(detail, listed + others + ["Detail not known"], unknown="Detail not known")
     note = ctx.note(
         _person_note(k), extra_note,
         "Ethnicity is rolled up to the assessment's categories; Unknown is a category; '% of known' "
-        "excludes Unknown. Sub-table: the detailed group of those recorded as Asian, as returned.",
+        "excludes Unknown. Sub-table: the detailed group of those recorded as Asian, as returned; "
+        "'Detail not known' counts those with no detailed group (returned as 'Asian', 'British Asian' "
+        "or police code IC4).",
         _unexpected_note(odd, "ethnicity"), kinds=(kind,))
     return _table(ctx, title, population, rows, total, note,
                   asian_detail=_sub("Asian: detailed group", detail_rows, detail_total, "Asian"))
+
+
+def _asian_detail(value) -> str:
+    """The sub-table row of a person recorded Asian: the detailed group, or "Detail not known" when
+    there is none or it says no more than the category ("Asian", "British Asian", "Asian unknown":
+    a code list that gives such a detail, or a store loaded before session 17, when "Asian" and IC4's
+    "Asian - Indian subcontinent" were counted as known groups beside Pakistani)."""
+    text = " ".join(str(value).split()) if value is not None else ""
+    words = set(normalise(text).split())
+    if not text or words <= _NO_DETAIL or text in _NO_DETAIL_TEXTS:
+        return "Detail not known"
+    return text
+
+
+# Words that, alone or together, name no detailed Asian group
+_NO_DETAIL = frozenset({"asian", "british", "unknown", "not", "known"})
+# IC4's gloss, kept as a detail by the code lists before session 17
+_NO_DETAIL_TEXTS = frozenset({"Asian - Indian subcontinent"})
 
 
 def _offenders_reliable(ctx: _Context) -> dict:
