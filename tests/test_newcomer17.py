@@ -129,3 +129,90 @@ def test_the_asian_sub_table_counts_a_detail_that_names_no_group_as_not_known():
         assert _asian_detail(value) == "Detail not known", value
     for value in ("Pakistani", "Any other Asian", "Indian", "Sri Lankan"):
         assert _asian_detail(value) == value
+
+
+# -- issue 16 follow-up 3: a blank template is no nil return ------------------------------------------
+
+HEAD = ["Case", "Referral date", "Forename", "Surname", "DOB", "Age", "Sex", "Ethnicity", "Missing", "Looked after"]
+
+
+def _write(path, rows):
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+def _prepare(path, config):
+    from cse_audit import ingest
+
+    out = ingest.prepare(path, config)
+    assert out.status == "checked", out.message
+    return out.mapped
+
+
+def test_headers_alone_are_an_empty_template_and_a_note_makes_a_nil_return(fixture_config, tmp_path):
+    blank = _prepare(_write(tmp_path / "ngo_blank.csv", [HEAD]), fixture_config)
+    assert (blank.rows_landed, blank.nil_return, blank.empty_return) == (0, False, True)
+    empty = [(i.sheet, i.row_number, i.column_name, i.value, i.severity, i.message) for i in blank.issues
+             if i.code == "empty_return"]
+    assert len(empty) == 1 and empty[0][:5] == (None, None, None, None, "warning") and "ask the agency" in empty[0][5]
+    stated = {"title": [["Fixture Charity: NIL RETURN"], [], HEAD],
+              "under the headers": [HEAD, ["No cases to report"]],
+              "instead of a table": [["Fixture Charity"], ["No relevant data held for the period."]]}
+    for how, rows in stated.items():
+        m = _prepare(_write(tmp_path / "ngo_stated.csv", rows), fixture_config)
+        assert (m.rows_landed, m.nil_return, m.empty_return) == (0, True, False), how
+        assert "empty_return" not in [i.code for i in m.issues], how
+    named = _prepare(_write(tmp_path / "ngo_Nil return 2011.csv", [HEAD]), fixture_config)
+    assert (named.nil_return, named.empty_return) == (True, False)
+    # a header with rows is neither, whatever its title says
+    data = _prepare(_write(tmp_path / "ngo_data.csv", [["Nil return"], HEAD, ["C1", "", "Ann", "Fakely", "",
+                                                                               "14", "F", "", "", ""]]), fixture_config)
+    assert (data.records_accepted, data.nil_return, data.empty_return) == (1, False, False)
+
+
+def test_an_empty_template_is_no_response_and_is_chased(fixture_config, tmp_path):
+    from cse_audit import ingest
+    from cse_audit.store import connect
+    from cse_audit.tables import build_completeness, build_tables, load_completeness_config
+
+    con = connect(tmp_path / "s.duckdb")
+    src = tmp_path / "in"
+    src.mkdir()
+    _write(src / "ngo_blank.csv", [HEAD])                                       # ngo-fixture: headers only
+    _write(src / "silent_nil.csv", [["Silent Charity: no cases"], [], HEAD])    # ngo-silent: says nil
+    report = ingest.ingest([src], con, fixture_config, link=False)
+    assert [(f.agency_id, f.as_dict()["nil_return"], f.as_dict()["empty_return"]) for f in report.files] == [
+        ("ngo-fixture", False, True), ("ngo-silent", True, False)]
+    got = build_completeness(con, fixture_config.agency_list, load_completeness_config(fixture_config.root))
+    status = {r["agency"]: r["status"] for r in got["agencies"]}
+    assert status["ngo-fixture"] == "empty template: ask the agency" and status["ngo-silent"] == "nil return"
+    ngo = next(r for r in got["by_source_type"] if r["source_type"] == "Voluntary sector")
+    assert (ngo["received"], ngo["nil_returns"], ngo["empty_templates"], ngo["not_received"]) == (1, 1, 1, 0)
+    assert {"agency": "ngo-fixture", "name": "Fixture Charity", "source_type": "ngo",
+            "status": "empty template: ask the agency"} in got["outstanding"]
+    sources = build_tables(con, ["sources"])["sources"]
+    ngo = next(r for r in sources["rows"] if r["category"] == "Voluntary sector")
+    assert (ngo["agencies_responded"], ngo["nil_returns"]) == (1, 1)
+    assert "Not counted as responded: 1 agencies whose only return is an empty template" in sources["note"]
+    con.close()
+
+
+def test_the_standard_template_says_how_to_send_a_nil_return_and_blank_it_is_no_nil(fixture_config, tmp_path):
+    import openpyxl
+
+    from cse_audit import ingest
+    from cse_audit.outputs import write_template
+
+    path = tmp_path / "anything.xlsx"
+    write_template(fixture_config, path, agency_id="ngo-fixture")
+    steps = [r[1].value for r in openpyxl.load_workbook(path)["Instructions"].iter_rows()
+             if r[0].value and str(r[0].value).startswith("Step")]
+    assert any("Nil return" in s for s in steps)
+    blank = ingest.prepare(path, fixture_config).mapped     # the Instructions' words are no nil statement
+    assert (blank.nil_return, blank.empty_return) == (False, True)
+    wb = openpyxl.load_workbook(path)
+    wb["Cases"].cell(2, 1).value = "Nil return"
+    wb.save(path)
+    nil = ingest.prepare(path, fixture_config).mapped
+    assert (nil.rows_landed, nil.nil_return, nil.empty_return) == (0, True, False)

@@ -30,6 +30,8 @@ from .sheets import (
     find_header,
     is_footer_row,
     select_sheets,
+    settle_nil,
+    states_nil,
 )
 from .translate import _known, _Translator, merge_extras
 from .unnamed import drop_unnamed, names_someone_unnamed
@@ -151,6 +153,10 @@ def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out
         # A header row over a single "NIL RETURN" line: a nil return too.
         ledger.nil_return(out)
         return
+    if not rows and states_nil(sheet.rows[:header_idx + 1 - spec.header_rows], settings.nil_markers):
+        # "Dorset Police: no relevant data held" in a title row over an empty table: the return says
+        # it is nil (session 17: a table with no rows and no such words is an empty template, not nil)
+        ledger.nil = True
     out.raw_headers.append((sheet.name, spec.kind, header_row_number, list(headers)))
     sheet_issues: list[Issue] = []
     cols = _Columns(headers, sheet.name, sheet_issues, header_row_number, spec.duplicate_headers,
@@ -445,6 +451,7 @@ def map_return(sheets: list[Sheet], mapping: Mapping, config: Config, agency: Ag
                file_name: str) -> MappedReturn:
     out = MappedReturn()
     ledgers: dict[str, SheetLedger] = {}
+    stated_nil = states_nil([[file_name.rsplit(".", 1)[0]]], config.settings.nil_markers)
     for spec in mapping.sheets:
         chosen = select_sheets(sheets, spec)
         if not chosen:
@@ -453,6 +460,7 @@ def map_return(sheets: list[Sheet], mapping: Mapping, config: Config, agency: Ag
                                         f"no {spec.kind} sheet {spec.describe_sheet()} (optional)", spec.block))
                 continue
             if len(sheets) == 1 and _is_nil_sheet(sheets[0], config.settings.nil_markers):
+                stated_nil = True
                 continue
             names = ", ".join(repr(s.name) for s in sheets)
             raise ReturnError(file_name, f"expected {spec.kind} sheet {spec.describe_sheet()} not found "
@@ -468,5 +476,5 @@ def map_return(sheets: list[Sheet], mapping: Mapping, config: Config, agency: Ag
     if not any(spec.kind == "cases" for spec in mapping.sheets):
         derive_cases(out)
     check_unique_records(out, file_name, ledgers)
-    out.nil_return = out.rows_landed == 0
+    settle_nil(out, stated_nil or any(ledger.nil for ledger in ledgers.values()))
     return out

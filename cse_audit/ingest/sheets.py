@@ -86,6 +86,28 @@ def _is_nil_sheet(sheet: Sheet, markers: tuple[str, ...]) -> bool:
     return any(normalise(m) in text for m in markers)
 
 
+def states_nil(rows: list[list[str]], markers: tuple[str, ...]) -> bool:
+    """Whether any cell of these rows (title rows above a header, a file's name) holds a nil marker."""
+    keys = [normalise(m) for m in markers]
+    return any(k in normalise(c) for row in rows for c in row if c for k in keys)
+
+
+EMPTY_RETURN = ("empty_return", "no rows under the headers, and no word that it is a nil return ('Nil return', "
+                                "'No cases': nil_markers in settings.yaml) above or under them or in the file "
+                                "name: an empty template, counted neither as a response nor as a nil return; ask "
+                                "the agency whether it holds no cases")
+
+
+def settle_nil(out, stated: bool) -> None:
+    """A return with no rows landed is a nil return when it says so somewhere (`stated`), else an
+    empty template, with an `empty_return` warning. Before session 17 every return with no rows
+    landed was a nil return, a blank template too, counted as a response with zero records."""
+    out.nil_return = out.rows_landed == 0 and stated
+    out.empty_return = out.rows_landed == 0 and not stated
+    if out.empty_return:
+        out.issues.append(Issue(None, None, None, None, EMPTY_RETURN[0], "warning", EMPTY_RETURN[1]))
+
+
 def combined_headers(rows: list[list[str]], last: int, n_rows: int) -> list[str]:
     """The headers of a header that takes `n_rows` rows ending at row index `last`: each group cell
     of the rows above (a merged cell: its text in its first column, blanks after it) carried right

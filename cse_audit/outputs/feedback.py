@@ -49,6 +49,8 @@ PLAIN = {
     "duplicate_header": ("Two columns with the same heading", "Give each column its own heading."),
     "nil_return": ("Your return says you had no cases (a nil return)",
                    "Nothing to do if you had no cases in the period."),
+    "empty_return": ("Your return had headings but no rows, and did not say that you had no cases",
+                     "If you had no cases, write 'Nil return' under the headings; otherwise send your cases."),
 }
 OTHER = ("A value we could not use", "Check this cell against the template's instructions.")
 # Warnings about one cell: the row was loaded and only that item counted as not known.

@@ -28,9 +28,15 @@ def _sources(ctx: _Context) -> dict:
     registry = ctx.registry
     responded: dict[str, set] = defaultdict(set)
     nil_only: dict[str, bool] = {}
-    for agency, stype, nil in ctx.returns:
+    empty: set[str] = set()
+    for agency, stype, nil, blank in ctx.returns:
+        if blank:
+            # an empty template (no rows, no word that it is nil) is no response (session 17)
+            empty.add(agency)
+            continue
         responded[stype].add(agency)
         nil_only[agency] = nil_only.get(agency, True) and bool(nil)
+    empty -= set(nil_only)
     cases = ctx.cases[0]
     v, o = ctx.victims, ctx.offenders
     rows = []
@@ -57,6 +63,8 @@ def _sources(ctx: _Context) -> dict:
         + (" (no registry found: [x])." if registry is None else "."),
         "Agencies responded: agencies with a current return, nil returns included; nil returns: agencies "
         "whose current returns are all nil returns. Agency counts do not depend on the period.",
+        f"Not counted as responded: {len(empty)} agencies whose only return is an empty template (headers, "
+        "no rows and no word that it is a nil return; cse-audit completeness lists them)." if empty else "",
         "Victims and offenders are unique people (after linkage) with at least one record from that source "
         "type. The Total row counts each unique person once, so it can be less than the sum of the rows above.",
         v.linkage_note(), o.linkage_note(),
