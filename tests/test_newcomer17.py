@@ -216,3 +216,38 @@ def test_the_standard_template_says_how_to_send_a_nil_return_and_blank_it_is_no_
     wb.save(path)
     nil = ingest.prepare(path, fixture_config).mapped
     assert (nil.rows_landed, nil.nil_return, nil.empty_return) == (0, True, False)
+
+
+# -- item 4: a layout not in the repository (merged group headers, notes, text dates, a totals row) ----
+
+ONE_ROW = ("name: t\nsheets:\n  victims:\n    header_rows: 2\n    columns:\n      case_ref: Referral / Ref\n"
+           "      forename: Young person / First name\n      surname: Young person / Last name\n"
+           "      missing_status: {column: Young person / Missing?, codes: missing_status}\n"
+           "      missing_from: {column: Young person / Missing?, codes: missing_from}\n"
+           "  offenders:\n    header_rows: 2\n    columns:\n      case_ref: Referral / Ref\n"
+           "      name: {column: Alleged perpetrator / Name, parse: name, single_word: forename}\n"
+           "      age: Alleged perpetrator / Age\n")
+GROUPS = [["Referral", "", "Young person", "", "", "Alleged perpetrator", "", "Notes"],
+          ["Ref", "Date", "First name", "Last name", "Missing?", "Name", "Age", "Worker notes"]]
+
+
+def test_a_totals_row_of_three_cells_is_a_footer_not_a_child(fixture_config_dir, tmp_path):
+    """A referral sheet ending "Total" | "8 young people" | "6 perpetrators" made a case "Total"
+    and a child named "8 young people" (is_footer_row took two filled cells at most)."""
+    rows = GROUPS + [["NYO-1", "03/04/2009", "Keira", "Moorvale", "Yes", "Dazza", "20s", "gifts"],
+                     ["Total", "", "8 young people", "", "", "6 perpetrators", "", ""],
+                     ["Grand total:", "", "1,875", "", "", "2", "", "12%"],
+                     ["Total-7", "", "Jo", "Totalson", "No", "", "", ""]]     # a reference, not a total
+    m = _map(fixture_config_dir, tmp_path, ONE_ROW, rows)
+    assert (m.rows_landed, m.records_accepted, m.rows_skipped) == (4, 2, 2)
+    assert [r["case_ref"] for r in m.records["victims"]] == ["NYO-1", "Total-7"]
+    assert sorted(i.row_number for i in m.issues if i.code == "footer_row") == [4, 5]
+
+
+def test_one_stray_punctuation_warning_per_cell_however_many_fields_read_it(fixture_config_dir, tmp_path):
+    """Missing status and missing-from read one column: a "£" there was two warnings for one cell."""
+    rows = GROUPS + [["NYO-1", "", "Keira", "Moorvale", "£", "Dazza", "£", ""]]
+    m = _map(fixture_config_dir, tmp_path, ONE_ROW, rows)
+    assert sorted((i.row_number, i.column_name, i.code) for i in m.issues if i.code == "stray_punctuation") == [
+        (3, "Alleged perpetrator / Age", "stray_punctuation"), (3, "Young person / Missing?", "stray_punctuation")]
+    assert m.warnings == len([i for i in m.issues if i.severity == "warning"])

@@ -29,6 +29,8 @@ from .sheets import (
     combined_headers,
     find_header,
     is_footer_row,
+    is_totals_row,
+    once_per_cell,
     select_sheets,
     settle_nil,
     states_nil,
@@ -231,9 +233,10 @@ def _map_rows(rows, spec: SheetSpec, groups: list, role, config: Config, sheet_n
     # rows at once: the usual sheet has none with two or fewer).
     filled = map(operator.sub, map(len, cells_list), map(operator.methodcaller("count", ""), cells_list))
     sparse = [i for i, f in enumerate(filled) if f <= 2]
-    for i in sparse:
+    # a totals row of any width ("Total" | "8 young people" | "6 perpetrators"), the rest sparse rows
+    for i in sorted({*sparse, *(i for i, cells in enumerate(cells_list) if is_totals_row(cells))}):
         cells = cells_list[i]
-        if verdict[i] is None and is_footer_row(cells, markers):
+        if verdict[i] is None and (is_footer_row(cells, markers) or is_totals_row(cells)):
             verdict[i] = ("skip", Issue(sheet_name, row_numbers[i], None, None, "footer_row", "skipped",
                                         "a total, note or nil line, not a record", spec.block))
     if spec.role:
@@ -476,5 +479,6 @@ def map_return(sheets: list[Sheet], mapping: Mapping, config: Config, agency: Ag
     if not any(spec.kind == "cases" for spec in mapping.sheets):
         derive_cases(out)
     check_unique_records(out, file_name, ledgers)
+    out.issues = once_per_cell(out.issues)
     settle_nil(out, stated_nil or any(ledger.nil for ledger in ledgers.values()))
     return out

@@ -81,6 +81,24 @@ def is_footer_row(cells: list[str], markers: tuple[str, ...]) -> bool:
     return any(normalise(m) in text for m in markers)
 
 
+# A count in a totals row: "8", "1,875", "8 young people", "6 perpetrators", "12%", "£50"
+_COUNT = re.compile(r"[£$]?\d[\d,.]*\s*(?:%|[^\W\d_][\w\s'()/-]*)?", re.IGNORECASE)
+_TOTAL_LABEL = re.compile(r"(?:grand\s+|sub-?\s*)?totals?\b(?:[\w\s'()/-]*)?:?", re.IGNORECASE)
+
+
+def is_totals_row(cells: list[str]) -> bool:
+    """A totals row however many cells it fills: the first filled cell a total label ("Total",
+    "Grand total", "Totals:", "Total referrals"), every other filled cell a count ("8", "8 young
+    people", "1,875"). is_footer_row takes such a row only with two cells filled or fewer (session 17:
+    "Total" | "8 young people" | "6 perpetrators" under a referral sheet was a child named "8 young
+    people" of a case "Total"). A data row is never one: its names, dates and codes are no counts."""
+    first = next((c for c in cells if c), "").lstrip()
+    if first[:3].lower() not in ("tot", "gra", "sub") or not _TOTAL_LABEL.fullmatch(first.strip()):
+        return False
+    counts = [c.strip() for c in cells if c and c.strip()][1:]
+    return bool(counts) and all(_COUNT.fullmatch(c) for c in counts)
+
+
 def _is_nil_sheet(sheet: Sheet, markers: tuple[str, ...]) -> bool:
     text = " ".join(normalise(c) for row in sheet.rows[:50] for c in row if c)
     return any(normalise(m) in text for m in markers)
@@ -96,6 +114,21 @@ EMPTY_RETURN = ("empty_return", "no rows under the headers, and no word that it 
                                 "'No cases': nil_markers in settings.yaml) above or under them or in the file "
                                 "name: an empty template, counted neither as a response nor as a nil return; ask "
                                 "the agency whether it holds no cases")
+
+
+def once_per_cell(issues: list[Issue]) -> list[Issue]:
+    """The issues with one `stray_punctuation` per cell: the mark is the cell's, however many fields
+    (missing status and missing-from of one column) or blocks (a case date read by the victims and
+    the offenders block) read it."""
+    seen, out = set(), []
+    for i in issues:
+        if i.code == "stray_punctuation":
+            key = (i.sheet, i.row_number, i.column_name)
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(i)
+    return out
 
 
 def settle_nil(out, stated: bool) -> None:
