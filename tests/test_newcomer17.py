@@ -251,3 +251,35 @@ def test_one_stray_punctuation_warning_per_cell_however_many_fields_read_it(fixt
     assert sorted((i.row_number, i.column_name, i.code) for i in m.issues if i.code == "stray_punctuation") == [
         (3, "Alleged perpetrator / Age", "stray_punctuation"), (3, "Young person / Missing?", "stray_punctuation")]
     assert m.warnings == len([i for i in m.issues if i.severity == "warning"])
+
+
+def test_the_drafter_reads_a_group_cell_over_the_case_columns_as_every_person_s(fixture_config, tmp_path):
+    """A two-row header "Referral" (Ref | Date referred) | "Young person" (...) | "Alleged perpetrator"
+    (...): "Referral" names a victims sheet, so its group was drafted as the child's block and the
+    "Young person" group, the child's name, birth and codes, was dropped without a word; the
+    offenders block had no case reference."""
+    import openpyxl
+
+    from cse_audit import authoring
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Referrals 2009-11"
+    ws.append(["Northmoor Youth Outreach - CSE referrals"])
+    ws.append([])
+    ws.append(["Referral", None, "Young person", None, None, None, "Alleged perpetrator", None, None, "Notes"])
+    ws.append(["Ref", "Date referred", "First name", "Last name", "Date of birth", "Gender", "Name", "Age", "Gender",
+               "Worker notes"])
+    for rng in ("A3:B3", "C3:F3", "G3:I3"):
+        ws.merge_cells(rng)
+    for i in range(6):
+        ws.append([f"NYO-00{i}", f"0{i + 1}/04/2009", f"Keira{i}", f"Moorvale{i}", f"1{i}/05/1995", "F",
+                   f"Dazza Quillby{i}", str(20 + i), "M", "gifts"])
+    path = tmp_path / "northmoor.xlsx"
+    wb.save(path)
+    d = authoring.draft_mapping(path, fixture_config)
+    blocks = {s.kind: {c.field: c.headers for c in s.columns} for s in d.sheets}
+    assert blocks["victims"]["case_ref"] == blocks["offenders"]["case_ref"] == ["Referral / Ref"]
+    assert blocks["victims"]["forename"] == ["Young person / First name"]
+    assert blocks["victims"]["dob"] == ["Young person / Date of birth"] and "sex" in blocks["victims"]
+    assert blocks["offenders"]["name"] == ["Alleged perpetrator / Name"]
