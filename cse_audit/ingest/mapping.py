@@ -233,8 +233,11 @@ def _map_rows(rows, spec: SheetSpec, groups: list, role, config: Config, sheet_n
     # rows at once: the usual sheet has none with two or fewer).
     filled = map(operator.sub, map(len, cells_list), map(operator.methodcaller("count", ""), cells_list))
     sparse = [i for i, f in enumerate(filled) if f <= 2]
-    # a totals row of any width ("Total" | "8 young people" | "6 perpetrators"), the rest sparse rows
-    for i in sorted({*sparse, *(i for i, cells in enumerate(cells_list) if is_totals_row(cells))}):
+    # a totals row of any width ("Total" | "8 young people" | "6 perpetrators"), the rest sparse rows;
+    # looked for where the first cell is blank or starts as a total label does (one slice a row)
+    first = grid(0)
+    totals = (i for i, t in enumerate(first) if t[:1] in "TtGgSs" and is_totals_row(cells_list[i]))
+    for i in sorted({*sparse, *totals}):
         cells = cells_list[i]
         if verdict[i] is None and (is_footer_row(cells, markers) or is_totals_row(cells)):
             verdict[i] = ("skip", Issue(sheet_name, row_numbers[i], None, None, "footer_row", "skipped",
