@@ -197,6 +197,17 @@ def test_an_empty_template_is_no_response_and_is_chased(fixture_config, tmp_path
     ngo = next(r for r in sources["rows"] if r["category"] == "Voluntary sector")
     assert (ngo["agencies_responded"], ngo["nil_returns"]) == (1, 1)
     assert "Not counted as responded: 1 agencies whose only return is an empty template" in sources["note"]
+    # the agency's feedback says it in its words, and how to send a nil return
+    import openpyxl
+
+    from cse_audit.outputs import write_feedback
+
+    row = next(r for r in got["agencies"] if r["agency"] == "ngo-fixture")
+    write_feedback(con, fixture_config.agencies["ngo-fixture"], row, tmp_path / "fb.xlsx")
+    text = " ".join(str(c) for ws in openpyxl.load_workbook(tmp_path / "fb.xlsx") for r in ws.iter_rows(values_only=True)
+                    for c in r if c)
+    assert "no word that you had no cases" in text and "write Nil return under the headings" in text
+    assert "ask the agency" not in text
     con.close()
 
 

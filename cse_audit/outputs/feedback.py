@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..config.text import shown_value
-from ..tables import CompletenessConfig, agency_feedback, safe_cell
+from ..tables import STATUS_EMPTY, CompletenessConfig, agency_feedback, safe_cell
 from .workbook import as_table, print_setup, text_rows
 
 # Issue kind -> (what we found, in plain words; what to do next time).
@@ -53,6 +53,9 @@ PLAIN = {
                      "If you had no cases, write 'Nil return' under the headings; otherwise send your cases."),
 }
 OTHER = ("A value we could not use", "Check this cell against the template's instructions.")
+# Statuses in the agency's words where the analyst's would puzzle it
+AGENCY_STATUS = {STATUS_EMPTY: "received with headings but no rows, and no word that you had no cases: please "
+                               "tell us which (a nil return, or your cases)"}
 # Warnings about one cell: the row was loaded and only that item counted as not known.
 CELL_WARNINGS = {"unrecognised_code", "impossible_date", "bad_date", "bad_age", "age_band", "bad_initials",
                  "bad_name", "bad_number", "several_unnamed", "stray_punctuation"}
@@ -109,7 +112,7 @@ def _summary(ws, agency, row: dict, issues: list[dict], cconfig: CompletenessCon
     ws.append([])
     ws.append(["Your return", "", ""])
     ws.cell(ws.max_row, 1).font = Font(bold=True, size=12)
-    for label, value in (("Status", row.get("status")), ("Files", row.get("files")),
+    for label, value in (("Status", AGENCY_STATUS.get(row.get("status"), row.get("status"))), ("Files", row.get("files")),
                          ("Received", row.get("loaded_at")), ("Cases", row.get("cases")),
                          ("Victim records", row.get("victim_records")),
                          ("Offender records", row.get("offender_records")),
@@ -167,6 +170,9 @@ def _next_time(row: dict, issues: list[dict], cconfig: CompletenessConfig) -> li
                      "and column of each, and what to change.")
     if any(i["code"] == "unrecognised_code" for i in issues):
         lines.append("Some answers were not in our lists: use the values in the template's drop-down lists.")
+    if any(i["code"] == "empty_return" for i in issues):
+        lines.append("If you had no cases in the period, write Nil return under the headings (or in the file name), "
+                     "so that we count your reply as a nil return.")
     if issues:
         lines.append("Every problem we found is on the Problems sheet, with what to do next time.")
     return lines
