@@ -17,7 +17,8 @@ def test_project_configs_load():
 
 
 @pytest.mark.parametrize("code, codes, category, detail", [
-    ("IC4", "ethnicity_ic", "Asian", "Asian - Indian subcontinent"),
+    ("IC4", "ethnicity_ic", "Asian", None),    # the police's "Asian": no detailed group (session 17)
+    ("British Asian", "ethnicity_text", "Asian", None),
     ("IC5", "ethnicity_ic", "Chinese", "Chinese / Japanese / Korean / SE Asian"),
     ("A4", "ethnicity_18plus1", "Chinese", "Chinese"),          # Chinese only in 18+1
     ("A9", "ethnicity_16plus1", "Asian", "Any other Asian"),

@@ -101,6 +101,28 @@ def test_part_b_press_figures(tables):
     assert max(off_age, key=off_age.get) == "18-24"          # "most were aged 18 to 24"
 
 
+def test_the_sample_s_nil_returns_say_so(tables, sample_db):
+    """Session 17: a return of headers and no rows is a nil return only when it says so. The sample's
+    17 nil returns each carry a nil note (12 were bare templates), so the counts stay 14 / 2 / 1."""
+    nil = [row(tables, "sources", c)["nil_returns"] for c in ("Police forces", "LSCBs", "Voluntary sector", "Total")]
+    assert nil == [14, 2, 1, 17]
+    assert "empty_return" not in sample_db[1] and "empty template" not in tables["sources"]["note"]
+
+
+def test_asian_detail_counts_a_plain_asian_as_detail_not_known(tables):
+    """Session 17: "Asian", "British Asian" and police IC4 name no detailed group. They were rows of
+    their own counted as known details (IC4's "Asian - Indian subcontinent": 252 of 489 offenders),
+    and "Detail not known" was 0; the main Asian rows (published: 26 % of the reliable group) stay."""
+    for table, asian in (("victims_ethnicity", 54), ("offenders_ethnicity_reliable", 244)):
+        detail = {r["category"]: r for r in tables[table]["asian_detail"]["rows"]}
+        assert row(tables, table, "Asian")["count"] == asian == tables[table]["asian_detail"]["total"]
+        assert list(detail) == ["Pakistani", "Indian", "Bangladeshi", "Any other Asian", "Detail not known"]
+        assert detail["Detail not known"]["count"] > 0 and detail["Detail not known"]["percent_known"] is None
+        known = sum(r["count"] for c, r in detail.items() if c != "Detail not known")
+        assert detail["Pakistani"]["percent_known"] == pytest.approx(100 * detail["Pakistani"]["count"] / known,
+                                                                     abs=0.05)
+
+
 def _personal_values() -> set[str]:
     """Every name and date of birth in the truth files, as they could appear in text."""
     values = set()

@@ -172,16 +172,25 @@ def test_mappings_name_their_files():
     assert len(used) >= 6 and all((CONFIGS / "mappings" / f"{m}.yaml").exists() for m in used)
 
 
-def test_nil_returns_are_a_header_without_rows(sample):
+def test_nil_returns_are_a_header_without_rows_under_a_note_that_says_nil(sample):
+    """A nil return is its layout's headers with no rows, and a title row saying it is nil: headers
+    alone are an empty template, no response (session 17; the sample's 12 workbooks had no note)."""
+    from cse_audit.config import load_config
+    from cse_audit.config.text import normalise
+
+    markers = [normalise(m) for m in load_config().settings.nil_markers]
     e = json.loads((sample / "_truth" / "expected.json").read_text())
     nil = {r["file_name"]: r for r in e["returns"] if r["nil_return"]}
     assert len(nil) >= 5
     for name in nil:
+        noted = False
         for rows in _sheets(sample / name).values():
             filled = [r for r in rows if any(str(c).strip() for c in r)]
             assert filled, name
             header_at = max(i for i, r in enumerate(rows) if sum(bool(str(c).strip()) for c in r) > 2)
             assert not any(any(str(c).strip() for c in r) for r in rows[header_at + 1:]), name
+            noted |= any(m in normalise(c) for r in rows[:header_at] for c in r if isinstance(c, str) for m in markers)
+        assert noted, name
     assert len({(sample / n).read_bytes() for n in nil}) == len(nil)   # no two are byte-identical
 
 

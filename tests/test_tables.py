@@ -105,9 +105,11 @@ def make_store(path):
     """A store with the rows above and hand-written linkage tables; returns the open connection."""
     con = store.connect(path)
     for ret, agency, stype, status, nil in RETURNS:
+        # rows landed: none in a nil return, some in the others (a return with no rows that does not
+        # say it is nil is an empty template, no response: session 17)
         con.execute(
-            "INSERT INTO returns VALUES (?, ?, ?, ?, NULL, 'x', NULL, now(), ?, ?, 0, 0, 0, 0, 0)",
-            [ret, agency, stype, f"{agency}.xlsx", status, nil])
+            "INSERT INTO returns VALUES (?, ?, ?, ?, NULL, 'x', NULL, now(), ?, ?, ?, 0, 0, 0, 0)",
+            [ret, agency, stype, f"{agency}.xlsx", status, nil, 0 if nil else 1])
     for i, (ret, ref, date) in enumerate(CASES):
         agency, stype = AGENCY[ret]
         con.execute("INSERT INTO cases VALUES (?, ?, ?, ?, 'Cases', ?, ?, ?, NULL)",

@@ -19,7 +19,7 @@ from .namecheck import message as name_order_message
 from .namecheck import swapped_parts
 
 VALUE_PROBLEMS = ("unrecognised_code", "bad_date", "impossible_date", "bad_age", "age_band", "bad_number",
-                  "bad_initials", "bad_name", "age_in_dob")
+                  "bad_initials", "bad_name", "age_in_dob", "stray_punctuation")
 
 
 def _resolve_mapping(mapping, config: Config) -> Mapping:

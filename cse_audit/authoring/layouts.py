@@ -19,7 +19,7 @@ from ..config import normalise
 from ..ingest.readers import Sheet
 from ..ingest.sheets import combined_headers
 from .model import SheetDraft
-from .synonyms import Synonyms, _hinted
+from .synonyms import Synonyms, _hinted, match_header
 
 _NUMBERED = re.compile(r"^(?P<label>[^\d]*?[A-Za-z])[\s_.\-]*(?P<n>\d{1,2})(?:\s*[-_:.)]\s*|\s+)(?P<rest>\S.*)$")
 VIEW_NAMES = {"victims": "Victims", "offenders": "Offenders"}
@@ -196,12 +196,20 @@ def _two_row_views(sheet: Sheet, sub: int, syn: Synonyms) -> list[tuple[Sheet, d
     top = sheet.rows[sub - 1]
     # The case's own columns: a header of their own in the top row (merged down), no sub-header.
     shared = [j for j, c in enumerate(combined) if c and not tops[j] and j < len(top) and top[j].strip()]
+    labels = {label: [j for j in range(len(combined)) if tops[j] == label] for label in dict.fromkeys(t for t in tops if t)}
+    for label, cols in list(labels.items()):
+        named = {m.field for j in cols if (m := match_header(subs[j], syn)) is not None}
+        if named and not named & set(PERSON_FIELDS):
+            # A group cell over the case's columns ("Referral" over Ref | Date referred): every person's
+            # columns, not a kind of its own (session 17: "Referral" read as the child's group and the
+            # "Young person" group after it dropped, with the child's name, birth and codes)
+            shared += labels.pop(label)
+    shared.sort()
     out = []
-    for label in dict.fromkeys(t for t in tops if t):
+    for label, cols in labels.items():
         kind = kind_of_label(label, syn)
         if kind is None or any(o[1]["kind"] == kind for o in out):
             continue
-        cols = [j for j in range(len(combined)) if tops[j] == label]
         rename = {subs[j]: combined[j] for j in cols}
         out.append((_view(sheet, sub + 1, shared + cols, [combined[j] for j in shared] + [subs[j] for j in cols],
                           kind),

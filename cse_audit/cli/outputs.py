@@ -93,6 +93,11 @@ COMPLETENESS_FIRST = ["agency", "status", "cases", "victim_records", "offender_r
 def completeness(db, config_dir, fmt, agency, output, date_from, date_to, wide):
     """Completeness per agency, a summary per source type, and who has not returned yet.
 
+    A return of headers and no rows is a nil return only when it says so ("Nil return", "No
+    cases": nil_markers in settings.yaml, above or under the headers or in the file name);
+    without those words it is an empty template (status "empty template: ask the agency"),
+    listed with the outstanding returns and not counted as a response.
+
     With --agency and --output, writes the feedback workbook for that one agency: its own
     problems by sheet, row and column, and nothing about any other agency.
 

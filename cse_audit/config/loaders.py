@@ -112,7 +112,7 @@ def load_fields(path: Path) -> dict[str, FieldDef]:
 def load_code_list(path: Path) -> CodeList:
     d = load_yaml(path) or {}
     _check_keys(d, {"name", "categories", "codes", "includes", "tokens", "numbered_names", "no_name",
-                    "shares_column_with"}, path, "")
+                    "placeholder_marks", "shares_column_with"}, path, "")
     name = d.get("name", path.stem)
     if name != path.stem:
         raise ConfigError(path, "name", _line(d, "name"), f"must equal the file name {path.stem!r}")
@@ -219,7 +219,26 @@ def load_config(root: str | Path | None = None) -> Config:
         if unknown else frozenset()
     no_name = frozenset(normalise(t) for t in _unknown_tokens(root / "codes" / "unknown.yaml", "no_name")) \
         - {""} if unknown else frozenset()
-    return Config(root, settings, fields, codes, tokens | {""}, mappings, agencies, template, numbered, no_name)
+    marks = _placeholder_marks(root / "codes" / "unknown.yaml") if unknown else frozenset()
+    return Config(root, settings, fields, codes, tokens | {""}, mappings, agencies, template, numbered, no_name,
+                  placeholder_marks=marks)
+
+
+def _placeholder_marks(path: Path) -> frozenset[str]:
+    """codes/unknown.yaml `placeholder_marks`: the punctuation marks a cell of punctuation alone may
+    be made of and mean "not known" ("-", "?", "..."). Without the key (a project's configuration
+    copied before session 17), the marks of the punctuation-only `tokens` ("-", "--", "?"), which
+    were the placeholders then."""
+    d = load_yaml(path) or {}
+    if "placeholder_marks" not in d:
+        return frozenset(c for t in _unknown_tokens(path) if t.strip() and not normalise(t) for c in t
+                         if not c.isspace())
+    marks = _unknown_tokens(path, "placeholder_marks")
+    bad = [m for m in marks if len(m) != 1 or m.isalnum() or m.isspace()]
+    if bad:
+        raise ConfigError(path, "placeholder_marks", _line(d, "placeholder_marks"),
+                          "expected single punctuation marks (a letter, a digit or a space cannot be one)")
+    return frozenset(marks)
 
 
 def _unknown_tokens(path: Path, key: str = "tokens") -> list[str]:

@@ -214,6 +214,9 @@ class Config:
     # codes/unknown.yaml `no_name`: whole texts that in a name column (one cell, or a row's forename
     # and surname cells read together) stand in for a name nobody gave ("No name", "Name withheld")
     no_name: frozenset[str] = frozenset()
+    # codes/unknown.yaml `placeholder_marks`: a cell of these marks alone ("-", "??", "...") means not
+    # known; any other punctuation alone ("£", "*") is Unknown with a `stray_punctuation` warning
+    placeholder_marks: frozenset[str] = frozenset("-?")
 
     @cached_property
     def agency_list(self) -> list[Agency]:

@@ -29,7 +29,11 @@ from .sheets import (
     combined_headers,
     find_header,
     is_footer_row,
+    is_totals_row,
+    once_per_cell,
     select_sheets,
+    settle_nil,
+    states_nil,
 )
 from .translate import _known, _Translator, merge_extras
 from .unnamed import drop_unnamed, names_someone_unnamed
@@ -151,6 +155,10 @@ def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out
         # A header row over a single "NIL RETURN" line: a nil return too.
         ledger.nil_return(out)
         return
+    if not rows and states_nil(sheet.rows[:header_idx + 1 - spec.header_rows], settings.nil_markers):
+        # "Dorset Police: no relevant data held" in a title row over an empty table: the return says
+        # it is nil (session 17: a table with no rows and no such words is an empty template, not nil)
+        ledger.nil = True
     out.raw_headers.append((sheet.name, spec.kind, header_row_number, list(headers)))
     sheet_issues: list[Issue] = []
     cols = _Columns(headers, sheet.name, sheet_issues, header_row_number, spec.duplicate_headers,
@@ -225,9 +233,13 @@ def _map_rows(rows, spec: SheetSpec, groups: list, role, config: Config, sheet_n
     # rows at once: the usual sheet has none with two or fewer).
     filled = map(operator.sub, map(len, cells_list), map(operator.methodcaller("count", ""), cells_list))
     sparse = [i for i, f in enumerate(filled) if f <= 2]
-    for i in sparse:
+    # a totals row of any width ("Total" | "8 young people" | "6 perpetrators"), the rest sparse rows;
+    # looked for where the first cell is blank or starts as a total label does (one slice a row)
+    first = grid(0)
+    totals = (i for i, t in enumerate(first) if t[:1] in "TtGgSs" and is_totals_row(cells_list[i]))
+    for i in sorted({*sparse, *totals}):
         cells = cells_list[i]
-        if verdict[i] is None and is_footer_row(cells, markers):
+        if verdict[i] is None and (is_footer_row(cells, markers) or is_totals_row(cells)):
             verdict[i] = ("skip", Issue(sheet_name, row_numbers[i], None, None, "footer_row", "skipped",
                                         "a total, note or nil line, not a record", spec.block))
     if spec.role:
@@ -445,6 +457,7 @@ def map_return(sheets: list[Sheet], mapping: Mapping, config: Config, agency: Ag
                file_name: str) -> MappedReturn:
     out = MappedReturn()
     ledgers: dict[str, SheetLedger] = {}
+    stated_nil = states_nil([[file_name.rsplit(".", 1)[0]]], config.settings.nil_markers)
     for spec in mapping.sheets:
         chosen = select_sheets(sheets, spec)
         if not chosen:
@@ -453,6 +466,7 @@ def map_return(sheets: list[Sheet], mapping: Mapping, config: Config, agency: Ag
                                         f"no {spec.kind} sheet {spec.describe_sheet()} (optional)", spec.block))
                 continue
             if len(sheets) == 1 and _is_nil_sheet(sheets[0], config.settings.nil_markers):
+                stated_nil = True
                 continue
             names = ", ".join(repr(s.name) for s in sheets)
             raise ReturnError(file_name, f"expected {spec.kind} sheet {spec.describe_sheet()} not found "
@@ -468,5 +482,6 @@ def map_return(sheets: list[Sheet], mapping: Mapping, config: Config, agency: Ag
     if not any(spec.kind == "cases" for spec in mapping.sheets):
         derive_cases(out)
     check_unique_records(out, file_name, ledgers)
-    out.nil_return = out.rows_landed == 0
+    out.issues = once_per_cell(out.issues)
+    settle_nil(out, stated_nil or any(ledger.nil for ledger in ledgers.values()))
     return out

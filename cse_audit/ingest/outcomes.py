@@ -49,6 +49,7 @@ class FileOutcome:
             "cases": m.count("cases") if m else 0, "victims": m.count("victims") if m else 0,
             "offenders": m.count("offenders") if m else 0,
             "warnings": m.warnings if m else 0, "nil_return": bool(m and m.nil_return),
+            "empty_return": bool(m and m.empty_return),
             "superseded": self.superseded, "message": self.message,
         }
 

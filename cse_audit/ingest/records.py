@@ -45,7 +45,8 @@ class MappedReturn:
     rows_landed: int = 0
     rows_rejected: int = 0
     rows_skipped: int = 0
-    nil_return: bool = False
+    nil_return: bool = False     # no rows landed, and the return says it is nil (sheets.settle_nil)
+    empty_return: bool = False   # no rows landed, and nothing says nil: an empty template
     counts: dict[str, int] | None = None  # records per kind, kept once the rows are dropped
     period_start: object = None  # the reporting period stated in a title row (`period:`), a date
     period_end: object = None

@@ -81,9 +81,64 @@ def is_footer_row(cells: list[str], markers: tuple[str, ...]) -> bool:
     return any(normalise(m) in text for m in markers)
 
 
+# A count in a totals row: "8", "1,875", "8 young people", "6 perpetrators", "12%", "£50"
+_COUNT = re.compile(r"[£$]?\d[\d,.]*\s*(?:%|[^\W\d_][\w\s'()/-]*)?", re.IGNORECASE)
+_TOTAL_LABEL = re.compile(r"(?:grand\s+|sub-?\s*)?totals?\b(?:[\w\s'()/-]*)?:?", re.IGNORECASE)
+
+
+def is_totals_row(cells: list[str]) -> bool:
+    """A totals row however many cells it fills: the first filled cell a total label ("Total",
+    "Grand total", "Totals:", "Total referrals"), every other filled cell a count ("8", "8 young
+    people", "1,875"). is_footer_row takes such a row only with two cells filled or fewer (session 17:
+    "Total" | "8 young people" | "6 perpetrators" under a referral sheet was a child named "8 young
+    people" of a case "Total"). A data row is never one: its names, dates and codes are no counts."""
+    first = next((c for c in cells if c), "").lstrip()
+    if first[:3].lower() not in ("tot", "gra", "sub") or not _TOTAL_LABEL.fullmatch(first.strip()):
+        return False
+    counts = [c.strip() for c in cells if c and c.strip()][1:]
+    return bool(counts) and all(_COUNT.fullmatch(c) for c in counts)
+
+
 def _is_nil_sheet(sheet: Sheet, markers: tuple[str, ...]) -> bool:
     text = " ".join(normalise(c) for row in sheet.rows[:50] for c in row if c)
     return any(normalise(m) in text for m in markers)
+
+
+def states_nil(rows: list[list[str]], markers: tuple[str, ...]) -> bool:
+    """Whether any cell of these rows (title rows above a header, a file's name) holds a nil marker."""
+    keys = [normalise(m) for m in markers]
+    return any(k in normalise(c) for row in rows for c in row if c for k in keys)
+
+
+EMPTY_RETURN = ("empty_return", "no rows under the headers, and no word that it is a nil return ('Nil return', "
+                                "'No cases': nil_markers in settings.yaml) above or under them or in the file "
+                                "name: an empty template, counted neither as a response nor as a nil return; ask "
+                                "the agency whether it holds no cases")
+
+
+def once_per_cell(issues: list[Issue]) -> list[Issue]:
+    """The issues with one `stray_punctuation` per cell: the mark is the cell's, however many fields
+    (missing status and missing-from of one column) or blocks (a case date read by the victims and
+    the offenders block) read it."""
+    seen, out = set(), []
+    for i in issues:
+        if i.code == "stray_punctuation":
+            key = (i.sheet, i.row_number, i.column_name)
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(i)
+    return out
+
+
+def settle_nil(out, stated: bool) -> None:
+    """A return with no rows landed is a nil return when it says so somewhere (`stated`), else an
+    empty template, with an `empty_return` warning. Before session 17 every return with no rows
+    landed was a nil return, a blank template too, counted as a response with zero records."""
+    out.nil_return = out.rows_landed == 0 and stated
+    out.empty_return = out.rows_landed == 0 and not stated
+    if out.empty_return:
+        out.issues.append(Issue(None, None, None, None, EMPTY_RETURN[0], "warning", EMPTY_RETURN[1]))
 
 
 def combined_headers(rows: list[list[str]], last: int, n_rows: int) -> list[str]:

@@ -54,6 +54,13 @@ TWO_PEOPLE = ("two_people", "two titles for two people ('Mr and Mrs ...'): read 
 # and the analyst is told where (file, sheet, row and column; never the text, which is personal).
 AGE_IN_DOB = ("age_in_dob", "an age written where the date of birth goes, not a date: read as the record's age "
                             "(an age in the mapping's age column wins); the date of birth is unknown")
+# Session 17: a cell of punctuation alone that is no placeholder for "not known" ("£", "*"; the
+# placeholders are codes/unknown.yaml `placeholder_marks`: "-", "?", "..."). Nothing can be read from
+# it, so it is Unknown as before, but no longer silently: the issue names file, sheet, row and column.
+STRAY_PUNCTUATION = ("stray_punctuation", "a cell of punctuation only that is no placeholder for not known "
+                                          "(placeholders: '-', '?', '.', '/', '_', alone or repeated): a typing "
+                                          "error? Counted as Unknown; if the return writes it for not known, "
+                                          "add it to the column's `unknown:` in the mapping")
 
 class _Translator:
     """Turns one column's cells into one field's values, translating each distinct cell text once."""
@@ -70,6 +77,10 @@ class _Translator:
         # though they spell a global unknown token (values.written_as_initials); the mapping's own wins
         self.initials = spec.parse == "initials" or fname == "initials"
         self.own_unknown = frozenset(normalise(t) for t in spec.unknown)
+        # a cell of punctuation alone made of these marks is a placeholder (no warning): the global
+        # marks, and the marks of the column's own punctuation-only tokens (`unknown: ["*"]`)
+        self.marks = config.placeholder_marks | {c for t in spec.unknown if not normalise(t) for c in t
+                                                 if not c.isspace()}
         if spec.unknown_replace:
             # `unknown: {replace: [...]}`: only these tokens (and a blank cell) mean Unknown here.
             self.unknown = frozenset({""} | {normalise(t) for t in spec.unknown})
@@ -194,9 +205,10 @@ class _Translator:
 
     def _translate(self, text: str) -> tuple:
         s = text.strip()
-        if normalise(s) in self.unknown and not (self.initials and written_as_initials(s)
-                                                 and normalise(s) not in self.own_unknown):
-            return (UNKNOWN if self.codes is not None else None), self._raw_extra(s or None, None), None
+        key = normalise(s)
+        if key in self.unknown and not (self.initials and written_as_initials(s) and key not in self.own_unknown):
+            return (UNKNOWN if self.codes is not None else None), self._raw_extra(s or None, None), \
+                self._stray(s, key)
         spec, f = self.spec, self.fname
         if spec.derive == "missing_from_episodes":
             n, problem = parse_int(s)
@@ -236,6 +248,13 @@ class _Translator:
         if f == "alias":
             return self._alias(s)
         return s, None, None
+
+    def _stray(self, s: str, key: str):
+        """STRAY_PUNCTUATION for a stripped text of punctuation alone (normalised to nothing) that is
+        not made of placeholder marks only, else None (a blank cell, a placeholder, a word token)."""
+        if key or not s or all(c in self.marks or c.isspace() for c in s):
+            return None
+        return STRAY_PUNCTUATION
 
     def _name(self, s: str) -> tuple:
         """A whole name split into forename and surname (values.parse_name, a lone word read as

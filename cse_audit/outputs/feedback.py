@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..config.text import shown_value
-from ..tables import CompletenessConfig, agency_feedback, safe_cell
+from ..tables import STATUS_EMPTY, CompletenessConfig, agency_feedback, safe_cell
 from .workbook import as_table, print_setup, text_rows
 
 # Issue kind -> (what we found, in plain words; what to do next time).
@@ -29,6 +29,8 @@ PLAIN = {
     "bad_name": ("A name we could not split into first name and surname",
                  "Give both the first name and the surname."),
     "bad_number": ("A number we could not read", "Give a whole number."),
+    "stray_punctuation": ("A cell holding only a punctuation mark (for example a stray £ or *)",
+                          "Leave the cell blank, or write Unknown, when you do not hold the information."),
     "single_name": ("A first name only (or a surname only)", "Give the full name where you know it."),
     "two_people": ("Two people in one name (for example Mr and Mrs ...)", "Give each person a row of their own."),
     "several_unnamed": ("Several unnamed people in one row (for example 3 unknown males)",
@@ -47,11 +49,16 @@ PLAIN = {
     "duplicate_header": ("Two columns with the same heading", "Give each column its own heading."),
     "nil_return": ("Your return says you had no cases (a nil return)",
                    "Nothing to do if you had no cases in the period."),
+    "empty_return": ("Your return had headings but no rows, and did not say that you had no cases",
+                     "If you had no cases, write 'Nil return' under the headings; otherwise send your cases."),
 }
 OTHER = ("A value we could not use", "Check this cell against the template's instructions.")
+# Statuses in the agency's words where the analyst's would puzzle it
+AGENCY_STATUS = {STATUS_EMPTY: "received with headings but no rows, and no word that you had no cases: please "
+                               "tell us which (a nil return, or your cases)"}
 # Warnings about one cell: the row was loaded and only that item counted as not known.
 CELL_WARNINGS = {"unrecognised_code", "impossible_date", "bad_date", "bad_age", "age_band", "bad_initials",
-                 "bad_name", "bad_number", "several_unnamed"}
+                 "bad_name", "bad_number", "several_unnamed", "stray_punctuation"}
 COLUMNS = ["File", "Sheet", "Row", "Column", "What we found", "Value", "What happened", "What to do next time"]
 WIDTHS = [28, 16, 7, 20, 40, 14, 28, 60]
 
@@ -105,7 +112,7 @@ def _summary(ws, agency, row: dict, issues: list[dict], cconfig: CompletenessCon
     ws.append([])
     ws.append(["Your return", "", ""])
     ws.cell(ws.max_row, 1).font = Font(bold=True, size=12)
-    for label, value in (("Status", row.get("status")), ("Files", row.get("files")),
+    for label, value in (("Status", AGENCY_STATUS.get(row.get("status"), row.get("status"))), ("Files", row.get("files")),
                          ("Received", row.get("loaded_at")), ("Cases", row.get("cases")),
                          ("Victim records", row.get("victim_records")),
                          ("Offender records", row.get("offender_records")),
@@ -163,6 +170,9 @@ def _next_time(row: dict, issues: list[dict], cconfig: CompletenessConfig) -> li
                      "and column of each, and what to change.")
     if any(i["code"] == "unrecognised_code" for i in issues):
         lines.append("Some answers were not in our lists: use the values in the template's drop-down lists.")
+    if any(i["code"] == "empty_return" for i in issues):
+        lines.append("If you had no cases in the period, write Nil return under the headings (or in the file name), "
+                     "so that we count your reply as a nil return.")
     if issues:
         lines.append("Every problem we found is on the Problems sheet, with what to do next time.")
     return lines

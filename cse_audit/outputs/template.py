@@ -104,6 +104,8 @@ def write_template(config: Config, path: str | Path, agency_id: str | None = Non
         "Unknown is a valid answer: choose Unknown (or leave a cell blank) when the information is not held. "
         "Do not guess.",
         "Coded columns have drop-down lists; dates are day/month/year.",
+        "No cases? Write Nil return in the first cell under the headings on Cases and send the workbook "
+        "back: a workbook with headings and no rows is taken as not filled in, and we will ask again.",
         "Send the completed workbook back as requested in the covering letter, by secure email only.",
     )
     for n, line in enumerate(steps, start=1):

@@ -51,6 +51,24 @@ def _place(r: Rec, file: str, sheet: str, row: int) -> None:
     r.file, r.sheet, r.row = file, sheet, row
 
 
+# How a nil return says so (settings.yaml `nil_markers`): a return with headers and no rows that says
+# nothing is an empty template, not a nil return (session 17). Chosen by the agency's id, not drawn
+# from the rng, so that the other returns are the same files whether or not an agency is nil.
+NIL_NOTES = ["{name}: no relevant data held for the period requested",
+             "NIL RETURN - {name} holds no cases for the period requested",
+             "No cases to report ({name})"]
+
+
+def nil_note(a: Agency, first: bool = False) -> str:
+    """The title line of agency `a`'s nil return (`first`: always the first wording)."""
+    return NIL_NOTES[0 if first else sum(map(ord, a.id)) % len(NIL_NOTES)].format(name=a.name)
+
+
+def _noted(a: Agency, rows: list[list]) -> list[list]:
+    """A sheet's rows under the nil return's note and a blank row when `a` has no cases."""
+    return rows if a.cases else [[nil_note(a)], []] + rows
+
+
 def write_police_ic(w: _Writer, a: Agency, path: Path, extra: dict) -> None:
     cases_h = ["Crime Ref", "Date Reported", "Offence Type", "Division"]
     vic_h = ["Victim Ref", "Crime Ref", "Forename", "Surname", "DOB", "Sex",
@@ -78,7 +96,7 @@ def write_police_ic(w: _Writer, a: Agency, path: Path, extra: dict) -> None:
                          w.sex(r, {"Female": "F", "Male": "M"}, ["", "U", ""]),
                          w.eth(r, "ic"), w.yn(r.ident, "Y", "N", ["", ""])])
             _place(r, a.file_name, "Offenders", len(offs))
-    _xlsx(path, [("Cases", cases), ("Victims", vics), ("Offenders", offs)], a.name)
+    _xlsx(path, [("Cases", _noted(a, cases)), ("Victims", vics), ("Offenders", offs)], a.name)
 
 
 FLAT_HEADERS = ["URN", "Occurrence Date", "Nominal ID", "Role", "Name", "Date of Birth", "Age",
@@ -120,10 +138,10 @@ def write_police_flat(w: _Writer, a: Agency, path: Path, extra: dict) -> None:
                          f"{w.pick(S_WHITE).upper()}, {w.pick(F_WHITE + M_WHITE)}", None, None,
                          w.pick(["F", "M"]), "", None, None, None, None])
     if as_xlsx:
-        _xlsx(path, [("Export", rows)], a.name)
+        _xlsx(path, [("Export", _noted(a, rows))], a.name)
     else:
         if not a.cases:   # a nil return: the header and no data rows, under a note
-            rows = [[f"{a.name}: no relevant data held for the period requested"], []] + rows
+            rows = [[nil_note(a, first=True)], []] + rows
         _csv(path, rows, "utf-8-sig")
 
 
@@ -134,7 +152,7 @@ def write_lscb_workbook(w: _Writer, a: Agency, path: Path, extra: dict) -> None:
     rows = [[a.name] + [None] * 9,
             ["Child sexual exploitation: return to CEOP (cases since 1 January 2008)"] + [None] * 9,
             ["OFFICIAL - SENSITIVE: contains personal data"] + [None] * 9,
-            [None] * 10, head]
+            ([None] if a.cases else [nil_note(a)]) + [None] * 9, head]
     perp_head = ["Referral No", "Perpetrator Name", "Gender", "Approx Age", "Ethnicity (18+1)",
                  "Identified?"]
     perps = [["Alleged perpetrators linked to the referrals"] + [None] * 5, [None] * 6, perp_head]
@@ -179,7 +197,7 @@ def write_lscb_xls(w: _Writer, a: Agency, path: Path, extra: dict) -> None:
             offs.append([int(c.ref), f"{r.surname.upper()}, {r.forename}",
                          w.sex(r, {"Female": "F", "Male": "M"}, ["", ""]), r.age, w.eth(r, "nhs")])
             _place(r, a.file_name, "Offenders", len(offs))
-    _xls(path, [("Sheet1", rows), ("Offenders", offs)])
+    _xls(path, [("Sheet1", _noted(a, rows)), ("Offenders", offs)])
 
 
 NOTES = ["Met older males at a café in town", "Given mobile phone & £20 top-ups",
@@ -204,7 +222,7 @@ def write_ngo_csv(w: _Writer, a: Agency, path: Path, extra: dict) -> None:
                          miss or w.pick(["N/K", "Don't know", ""]),
                          w.yn(r.lac, "Yes", "No", ["Don't know", "", "N/K"]), w.pick(NOTES)])
             _place(r, a.file_name, "csv", len(rows))
-    _csv(path, rows, "cp1252")
+    _csv(path, _noted(a, rows), "cp1252")
 
 
 def write_ngo_ods(w: _Writer, a: Agency, path: Path, extra: dict) -> None:
@@ -225,7 +243,7 @@ def write_ngo_ods(w: _Writer, a: Agency, path: Path, extra: dict) -> None:
                           w.sex(r, {"Female": "Female", "Male": "Male"}, ["", "Unknown"]), r.age,
                           w.eth(r, "any")])
             _place(r, a.file_name, "Perpetrators", len(perps))
-    _ods(path, [("Young People", rows), ("Perpetrators", perps)])
+    _ods(path, [("Young People", _noted(a, rows)), ("Perpetrators", perps)])
 
 
 WRITERS = {

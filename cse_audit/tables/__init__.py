@@ -14,6 +14,7 @@ Every public name is re-exported here: import from `cse_audit.tables`.
 from .build import build_tables
 from .completeness import (
     SOURCE_LABELS,
+    STATUS_EMPTY,
     STATUS_NIL,
     STATUS_NOT_RECEIVED,
     STATUS_RECEIVED,
@@ -72,6 +73,6 @@ __all__ = [
     "cell_text", "table_blocks",
     # completeness
     "build_completeness", "load_completeness_config", "CompletenessConfig",
-    "agency_feedback", "SOURCE_LABELS", "STATUS_NOT_RECEIVED", "STATUS_NIL", "STATUS_RECEIVED",
+    "agency_feedback", "SOURCE_LABELS", "STATUS_NOT_RECEIVED", "STATUS_NIL", "STATUS_EMPTY", "STATUS_RECEIVED",
     "STATUS_REPLACED",
 ]

@@ -21,6 +21,8 @@ STATUS_NOT_RECEIVED = "not received"
 STATUS_NIL = "nil return"
 STATUS_RECEIVED = "received"
 STATUS_REPLACED = "received (replaced earlier return)"
+# Headers and no rows, and nothing saying it is a nil return (session 17: was "nil return")
+STATUS_EMPTY = "empty template: ask the agency"
 
 
 @dataclass(frozen=True)
@@ -112,13 +114,15 @@ def build_completeness(con, agencies: list, cconfig: CompletenessConfig, period=
     records with no case date are left out and counted in `undated_records`, never dropped silently.
     Statuses (received, nil, not received) are about returns and do not depend on the period."""
     returns = {}
-    for aid, fname, loaded, nil, rejected in con.execute(
-            "SELECT agency_id, file_name, loaded_at, nil_return, rows_rejected FROM current_returns "
-            "ORDER BY return_id").fetchall():
-        r = returns.setdefault(aid, {"files": [], "loaded_at": None, "nil": True, "rejected": 0})
+    for aid, fname, loaded, nil, rejected, empty in con.execute(
+            "SELECT agency_id, file_name, loaded_at, nil_return, rows_rejected, rows_landed = 0 AND NOT nil_return "
+            "FROM current_returns ORDER BY return_id").fetchall():
+        r = returns.setdefault(aid, {"files": [], "loaded_at": None, "nil": True, "rejected": 0, "empty": True})
         r["files"].append(fname)
         r["loaded_at"] = max(filter(None, [r["loaded_at"], loaded]))
-        r["nil"] = r["nil"] and nil
+        # an empty template says nothing: the agency is nil when its other returns all are
+        r["nil"] = r["nil"] and (nil or empty)
+        r["empty"] = r["empty"] and empty
         r["rejected"] += rejected
     replaced = {r[0] for r in con.execute("SELECT DISTINCT agency_id FROM returns WHERE status = 'superseded'").fetchall()}
     where, params = _in_period(period)
@@ -134,8 +138,8 @@ def build_completeness(con, agencies: list, cconfig: CompletenessConfig, period=
     rows = []
     for a in agencies:
         ret = returns.get(a.id)
-        status = STATUS_NOT_RECEIVED if ret is None else STATUS_NIL if ret["nil"] else \
-            STATUS_REPLACED if a.id in replaced else STATUS_RECEIVED
+        status = STATUS_NOT_RECEIVED if ret is None else STATUS_EMPTY if ret["empty"] else \
+            STATUS_NIL if ret["nil"] else STATUS_REPLACED if a.id in replaced else STATUS_RECEIVED
         v, o = victims.get(a.id, {"records": 0}), offenders.get(a.id, {"records": 0})
         row = {"agency": a.id, "name": a.name, "source_type": a.source_type, "expected": a.expected,
                "status": status, "loaded_at": str(ret["loaded_at"]) if ret else None,
@@ -151,8 +155,9 @@ def build_completeness(con, agencies: list, cconfig: CompletenessConfig, period=
         row["flag"] = _flag(row["score"], cconfig)
         rows.append(row)
     return {"agencies": rows, "by_source_type": _by_source_type(rows),
-            "outstanding": [{"agency": r["agency"], "name": r["name"], "source_type": r["source_type"]}
-                            for r in rows if r["status"] == STATUS_NOT_RECEIVED and r["expected"]],
+            "outstanding": [{"agency": r["agency"], "name": r["name"], "source_type": r["source_type"],
+                             "status": r["status"]}
+                            for r in rows if r["status"] in (STATUS_NOT_RECEIVED, STATUS_EMPTY) and r["expected"]],
             "period": "all" if not period else {"from": _iso(period[0]), "to": _iso(period[1])},
             "undated_records": undated}
 
@@ -192,8 +197,9 @@ def _by_source_type(rows: list[dict]) -> list[dict]:
         scored = [r["score"] for r in group if r["score"] is not None]
         out.append({
             "source_type": label, "asked": sum(1 for r in group if r["expected"]),
-            "received": sum(1 for r in group if r["status"] not in (STATUS_NOT_RECEIVED,)),
+            "received": sum(1 for r in group if r["status"] not in (STATUS_NOT_RECEIVED, STATUS_EMPTY)),
             "nil_returns": sum(1 for r in group if r["status"] == STATUS_NIL),
+            "empty_templates": sum(1 for r in group if r["status"] == STATUS_EMPTY),
             "not_received": sum(1 for r in group if r["status"] == STATUS_NOT_RECEIVED and r["expected"]),
             "victim_records": sum(r["victim_records"] for r in group),
             "offender_records": sum(r["offender_records"] for r in group),

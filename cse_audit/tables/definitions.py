@@ -65,7 +65,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "episode_bands": _bands(("0", 0, 0), ("1", 1, 1), ("2-4", 2, 4), ("5-9", 5, 9), ("10 or more", 10, None)),
     "group_size_bands": _bands(("2 offenders", 2, 2), ("3-4 offenders", 3, 4), ("5-8 offenders", 5, 8),
                                ("More than 8 offenders", 9, None)),
-    "asian_detail": ["Pakistani", "Indian", "Bangladeshi", "British Asian", "Any other Asian"],
+    "asian_detail": ["Pakistani", "Indian", "Bangladeshi", "Any other Asian"],
     "disclosure": {"threshold": 5, "exempt_columns": ["agencies_asked", "agencies_responded", "nil_returns"]},
 }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from ..config.text import normalise
 from .counting import _band, _category, _n, _rows
 from .definitions import (
     ETHNICITY,
@@ -27,9 +28,15 @@ def _sources(ctx: _Context) -> dict:
     registry = ctx.registry
     responded: dict[str, set] = defaultdict(set)
     nil_only: dict[str, bool] = {}
-    for agency, stype, nil in ctx.returns:
+    empty: set[str] = set()
+    for agency, stype, nil, blank in ctx.returns:
+        if blank:
+            # an empty template (no rows, no word that it is nil) is no response (session 17)
+            empty.add(agency)
+            continue
         responded[stype].add(agency)
         nil_only[agency] = nil_only.get(agency, True) and bool(nil)
+    empty -= set(nil_only)
     cases = ctx.cases[0]
     v, o = ctx.victims, ctx.offenders
     rows = []
@@ -56,6 +63,8 @@ def _sources(ctx: _Context) -> dict:
         + (" (no registry found: [x])." if registry is None else "."),
         "Agencies responded: agencies with a current return, nil returns included; nil returns: agencies "
         "whose current returns are all nil returns. Agency counts do not depend on the period.",
+        f"Not counted as responded: {len(empty)} agencies whose only return is an empty template (headers, "
+        "no rows and no word that it is a nil return; cse-audit completeness lists them)." if empty else "",
         "Victims and offenders are unique people (after linkage) with at least one record from that source "
         "type. The Total row counts each unique person once, so it can be less than the sum of the rows above.",
         v.linkage_note(), o.linkage_note(),
@@ -161,18 +170,37 @@ def _ethnicity(ctx: _Context, kind: str, title: str, groups: list[tuple[dict, in
     detail: dict[str, int] = defaultdict(int)
     for attrs, n in groups:
         if _category(attrs.get("ethnicity"), ETHNICITY)[0] == "Asian":
-            d = attrs.get("ethnicity_detail")
-            detail[str(d).strip() if d is not None and str(d).strip() else "Detail not known"] += n
+            detail[_asian_detail(attrs.get("ethnicity_detail"))] += n
     listed = list(ctx.config["asian_detail"])
     others = sorted(d for d in detail if d not in listed and d != "Detail not known")
     detail_rows, detail_total = _rows(detail, listed + others + ["Detail not known"], unknown="Detail not known")
     note = ctx.note(
         _person_note(k), extra_note,
         "Ethnicity is rolled up to the assessment's categories; Unknown is a category; '% of known' "
-        "excludes Unknown. Sub-table: the detailed group of those recorded as Asian, as returned.",
+        "excludes Unknown. Sub-table: the detailed group of those recorded as Asian, as returned; "
+        "'Detail not known' counts those with no detailed group (returned as 'Asian', 'British Asian' "
+        "or police code IC4).",
         _unexpected_note(odd, "ethnicity"), kinds=(kind,))
     return _table(ctx, title, population, rows, total, note,
                   asian_detail=_sub("Asian: detailed group", detail_rows, detail_total, "Asian"))
+
+
+def _asian_detail(value) -> str:
+    """The sub-table row of a person recorded Asian: the detailed group, or "Detail not known" when
+    there is none or it says no more than the category ("Asian", "British Asian", "Asian unknown":
+    a code list that gives such a detail, or a store loaded before session 17, when "Asian" and IC4's
+    "Asian - Indian subcontinent" were counted as known groups beside Pakistani)."""
+    text = " ".join(str(value).split()) if value is not None else ""
+    words = set(normalise(text).split())
+    if not text or words <= _NO_DETAIL or text in _NO_DETAIL_TEXTS:
+        return "Detail not known"
+    return text
+
+
+# Words that, alone or together, name no detailed Asian group
+_NO_DETAIL = frozenset({"asian", "british", "unknown", "not", "known"})
+# IC4's gloss, kept as a detail by the code lists before session 17
+_NO_DETAIL_TEXTS = frozenset({"Asian - Indian subcontinent"})
 
 
 def _offenders_reliable(ctx: _Context) -> dict:

@@ -409,7 +409,9 @@ class _Context:
 
     @cached_property
     def returns(self) -> list[tuple]:
-        return self.con.execute("SELECT agency_id, source_type, nil_return FROM current_returns").fetchall()
+        # (agency, source type, nil, empty): an empty template holds no rows and does not say nil
+        return self.con.execute("SELECT agency_id, source_type, nil_return, rows_landed = 0 AND NOT nil_return "
+                                "FROM current_returns").fetchall()
 
     def dated_note(self, *kinds: str) -> str:
         counts = []
