@@ -23,7 +23,7 @@ import numpy as np
 
 from cse_audit import linkage, store
 from cse_audit.ingest import pipeline
-from cse_audit.linkage import link
+from cse_audit.linkage import link, model
 
 
 def _written(con, kind: str) -> dict:
@@ -50,9 +50,15 @@ def main(argv=None) -> int:
 
     def kept(con, kind, cfg, keep_low):
         run = original(con, kind, cfg, keep_low)
-        rows = run.api._con.execute(f"SELECT unique_id_l, unique_id_r, match_probability FROM {run.predictions} "
+        # since session 17 the pairs carry the match weight only, their probability Splink's
+        # expression of it (model.MATCH_PROBABILITY_SQL); a tree before that, Splink's column
+        cols = {c[0] for c in run.api._con.execute(f"DESCRIBE {run.predictions}").fetchall()}
+        prob = "match_probability" if "match_probability" in cols else \
+            model.MATCH_PROBABILITY_SQL.format(w="match_weight")
+        rows = run.api._con.execute(f"SELECT CAST(unique_id_l AS BIGINT) AS unique_id_l, CAST(unique_id_r AS BIGINT) "
+                                    f"AS unique_id_r, {prob} AS p FROM {run.predictions} "
                                     "ORDER BY unique_id_l, unique_id_r").fetchnumpy()
-        scored[kind] = (rows["unique_id_l"], rows["unique_id_r"], rows["match_probability"])
+        scored[kind] = (rows["unique_id_l"], rows["unique_id_r"], rows["p"])
         return run
 
     link._run = kept

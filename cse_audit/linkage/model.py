@@ -46,6 +46,11 @@ STATED_M_PAIRS = 20.0
 # bits below the threshold that scored pairs are kept, for the prior to be re-estimated without
 # scoring again: the overall prior's rise plus a group's shift (groups.GROUP_MAX_SHIFT) fit in it
 PRIOR_SLACK = 12.0
+# a match weight's probability as Splink's predict computes its match_probability (splink
+# internals/predict.py: the weight's sum in place of {w}, here the stored sum), so the same bits:
+# tests/test_scored_pairs_compact.py compares every pair. A constant; {w} is a column name.
+MATCH_PROBABILITY_SQL = ("CASE WHEN {w} >= 0 THEN 1.0 / (1.0 + POWER(CAST(2 AS DOUBLE), -{w})) "
+                         "ELSE POWER(CAST(2 AS DOUBLE), {w}) / (1.0 + POWER(CAST(2 AS DOUBLE), {w})) END")
 
 
 def _level_key(label: str, comp: str) -> tuple[str, str]:
@@ -420,17 +425,21 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
     # Splink's engine is done: the scored pairs' ids and scores and the guard's columns move to a
     # smaller engine of their own (engine._scored_pairs_engine) and Splink's is closed (unless
     # the pairs are few: then they are read where they are)
+    # record indices as 32-bit integers (half the memory of the pairs' ids; n < 2**31 always)
+    uid = "INTEGER" if n < 2**31 else "BIGINT"
+    # the pairs without Splink's match_probability: it is a function of the match weight, computed
+    # again below (MATCH_PROBABILITY_SQL, Splink's own expression: the same bits). At a million
+    # records the copy is 75M victim pairs, handed over through a file: 16 bytes a pair, not 32
     api = _scored_pairs_engine(api, {
-        "scored_pairs": f"SELECT unique_id_l, unique_id_r, match_weight, match_probability FROM {table}",
+        "scored_pairs": f"SELECT CAST(unique_id_l AS {uid}) AS unique_id_l, CAST(unique_id_r AS {uid}) AS unique_id_r, "
+                        f"match_weight FROM {table}",
         "guard_records": f"SELECT unique_id, return_id, case_key, names_missing, ref, dob, fn, sn "
                          f"FROM {records.physical_name}",
     }, cfg, _store_encrypted(con), pairs=candidates)
     table = "scored_pairs"
-    # record indices as 32-bit integers (half the memory of the pairs' ids; n < 2**31 always);
     # on DuckDB fetched straight from the query, not through a table Splink would create first
-    uid = "INTEGER" if n < 2**31 else "BIGINT"
-    sql = (f"SELECT CAST(p.unique_id_l AS {uid}) AS uid_l, CAST(p.unique_id_r AS {uid}) AS uid_r, "
-           f"p.match_probability AS p, p.match_weight AS w, {guard_sql(kind)} AS guard "
+    sql = (f"SELECT p.unique_id_l AS uid_l, p.unique_id_r AS uid_r, "
+           f"{MATCH_PROBABILITY_SQL.format(w='p.match_weight')} AS p, p.match_weight AS w, {guard_sql(kind)} AS guard "
            f"FROM {table} p JOIN guard_records l ON l.unique_id = p.unique_id_l "
            f"JOIN guard_records r ON r.unique_id = p.unique_id_r "
            f"WHERE p.match_weight >= {float(low_weight)!r} ORDER BY uid_l, uid_r")
