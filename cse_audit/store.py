@@ -224,7 +224,8 @@ def write_return(con, mapped, agency, mapping_name: str, path: Path, digest: str
     """Write one mapped return in a single transaction. Returns (return_id, superseded ids).
 
     A new return from an agency supersedes its earlier current ones (kept for audit, left out
-    of tables) unless ``append`` is set, for agencies that send their data in parts. ``tables``
+    of tables) unless ``append`` is set, for agencies that send their data in parts, or it is an
+    empty template (``mapped.empty_return``), which replaces nothing. ``tables``
     are the return's arrow_tables, when a worker built them already.
     """
     return write_returns(con, [(mapped, agency, mapping_name, path, digest, tables)], append)[0]
@@ -258,7 +259,11 @@ def write_returns(con, returns: list[tuple], append: bool = False) -> list[tuple
                 tables = arrow_tables(mapped, agency)
             return_id = con.execute("SELECT nextval('return_ids')").fetchone()[0]
             superseded = []
-            if not append:
+            # An empty template (headers, no rows, no word that it is nil) is no response, so it
+            # replaces nothing: superseding, it took a real return's records out of the tables and
+            # had the agency chased as if it had never answered (session 17). A real return after it
+            # replaces it as any new return does.
+            if not append and not getattr(mapped, "empty_return", False):
                 superseded = [r[0] for r in con.execute(
                     "SELECT return_id FROM returns WHERE agency_id = ? AND status = 'current'", [agency.id]).fetchall()]
                 if superseded:

@@ -1,0 +1,46 @@
+"""Session 17, tried as a new analyst would: an empty template after a real return, and the
+wording of the counts of agencies. Names here are made up."""
+
+from __future__ import annotations
+
+from .test_newcomer17 import HEAD, _write
+
+ROW = ["C1", "", "Ann", "Fakely", "", "14", "F", "", "", ""]
+
+
+def test_an_empty_template_never_replaces_the_agency_s_return(fixture_config, tmp_path):
+    """Headers alone say nothing (no response, not a nil return): loaded after the agency's real
+    return it used to supersede it, so the agency's records left the tables and the agency was
+    chased as if it had never answered."""
+    from cse_audit import ingest
+    from cse_audit.store import connect
+    from cse_audit.tables import build_completeness, build_tables, load_completeness_config
+
+    con = connect(tmp_path / "s.duckdb")
+    first = tmp_path / "a"
+    first.mkdir()
+    _write(first / "ngo_data.csv", [HEAD, ROW])
+    ingest.ingest([first], con, fixture_config, link=False)
+    second = tmp_path / "b"
+    second.mkdir()
+    _write(second / "ngo_blank.csv", [HEAD])
+    report = ingest.ingest([second], con, fixture_config, link=False)
+    [blank] = report.files
+    assert (blank.status, blank.as_dict()["empty_return"], blank.superseded) == ("loaded", True, [])
+    current = con.execute("SELECT file_name FROM current_returns WHERE agency_id = 'ngo-fixture' "
+                          "ORDER BY return_id").fetchall()
+    assert current == [("ngo_data.csv",), ("ngo_blank.csv",)]
+    got = build_completeness(con, fixture_config.agency_list, load_completeness_config(fixture_config.root))
+    row = next(r for r in got["agencies"] if r["agency"] == "ngo-fixture")
+    assert row["status"] == "received" and row["victim_records"] == 1
+    assert "ngo-fixture" not in [r["agency"] for r in got["outstanding"]]
+    sources = build_tables(con, ["sources"])["sources"]
+    ngo = next(r for r in sources["rows"] if r["category"] == "Voluntary sector")
+    assert (ngo["agencies_responded"], ngo["victim_records"]) == (1, 1)
+    # a real return after an empty template replaces it, as any new return does
+    third = tmp_path / "c"
+    third.mkdir()
+    _write(third / "ngo_data2.csv", [HEAD, ROW, ["C2", "", "Bea", "Fakely", "", "15", "F", "", "", ""]])
+    report = ingest.ingest([third], con, fixture_config, link=False)
+    assert len(report.files[0].superseded) == 2
+    con.close()
