@@ -44,3 +44,31 @@ def test_an_empty_template_never_replaces_the_agency_s_return(fixture_config, tm
     report = ingest.ingest([third], con, fixture_config, link=False)
     assert len(report.files[0].superseded) == 2
     con.close()
+
+
+def test_one_empty_template_is_one_agency_and_the_chase_list_says_which(fixture_config_dir, tmp_path):
+    """The sources note said "1 agencies"; `completeness` listed an empty template among the
+    returns still to come without a word, though it is chased differently (ask whether it means
+    no cases)."""
+    from click.testing import CliRunner
+
+    from cse_audit.cli import cli
+    from cse_audit.store import connect
+    from cse_audit.tables import build_tables
+
+    src = tmp_path / "in"
+    src.mkdir()
+    _write(src / "ngo_blank.csv", [HEAD])
+    db = tmp_path / "s.duckdb"
+    run = CliRunner().invoke(cli, ["ingest", str(src), "--db", str(db), "--config", str(fixture_config_dir),
+                                   "--no-link"])
+    assert run.exit_code == 0, run.output
+    con = connect(db, read_only=True)
+    note = build_tables(con, ["sources"])["sources"]["note"]
+    con.close()
+    assert "Not counted as responded: 1 agency whose only return is an empty template" in note
+    run = CliRunner().invoke(cli, ["completeness", "--db", str(db), "--config", str(fixture_config_dir), "--wide"])
+    assert run.exit_code == 0, run.output
+    still = next(line for line in run.output.splitlines() if line.startswith("Still to return"))
+    assert "Fixture Charity (ngo-fixture; empty template: ask the agency)" in still
+    assert "Silent Charity (ngo-silent)" in still   # not received: as before

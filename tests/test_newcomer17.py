@@ -196,7 +196,7 @@ def test_an_empty_template_is_no_response_and_is_chased(fixture_config, tmp_path
     sources = build_tables(con, ["sources"])["sources"]
     ngo = next(r for r in sources["rows"] if r["category"] == "Voluntary sector")
     assert (ngo["agencies_responded"], ngo["nil_returns"]) == (1, 1)
-    assert "Not counted as responded: 1 agencies whose only return is an empty template" in sources["note"]
+    assert "Not counted as responded: 1 agency whose only return is an empty template" in sources["note"]
     # the agency's feedback says it in its words, and how to send a nil return
     import openpyxl
 

@@ -149,8 +149,10 @@ def completeness(db, config_dir, fmt, agency, output, date_from, date_to, wide):
                    f"with no case date, left out: cases {u['cases']}, victims {u['victims']}, "
                    f"offenders {u['offenders']}")
     outstanding = result["outstanding"]
-    still = f"Still to return ({len(outstanding)}): " + (", ".join(f"{r['name']} ({r['agency']})"
-                                                                 for r in outstanding) or "none")
+    # an empty template is chased differently (ask whether it means no cases): the line says which
+    still = f"Still to return ({len(outstanding)}): " + (", ".join(
+        f"{r['name']} ({r['agency']}" + ("" if r.get("status", "not received") == "not received" else f"; {r['status']}")
+        + ")" for r in outstanding) or "none")
     click.echo(still if wide else textwrap.fill(still, width=100, break_on_hyphens=False))
 
 

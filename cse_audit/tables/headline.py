@@ -63,8 +63,9 @@ def _sources(ctx: _Context) -> dict:
         + (" (no registry found: [x])." if registry is None else "."),
         "Agencies responded: agencies with a current return, nil returns included; nil returns: agencies "
         "whose current returns are all nil returns. Agency counts do not depend on the period.",
-        f"Not counted as responded: {len(empty)} agencies whose only return is an empty template (headers, "
-        "no rows and no word that it is a nil return; cse-audit completeness lists them)." if empty else "",
+        f"Not counted as responded: {len(empty)} {'agency' if len(empty) == 1 else 'agencies'} whose only "
+        "return is an empty template (headers, no rows and no word that it is a nil return; cse-audit "
+        "completeness lists them)." if empty else "",
         "Victims and offenders are unique people (after linkage) with at least one record from that source "
         "type. The Total row counts each unique person once, so it can be less than the sum of the rows above.",
         v.linkage_note(), o.linkage_note(),
