@@ -72,3 +72,25 @@ def test_one_empty_template_is_one_agency_and_the_chase_list_says_which(fixture_
     still = next(line for line in run.output.splitlines() if line.startswith("Still to return"))
     assert "Fixture Charity (ngo-fixture; empty template: ask the agency)" in still
     assert "Silent Charity (ngo-silent)" in still   # not received: as before
+
+
+def test_the_punctuation_line_adds_up_to_its_warnings(fixture_config_dir, tmp_path):
+    """Five cells of punctuation alone, two of them in personal columns (name, date of birth):
+    the load summary listed the three marks it may show and said nothing of the other two, so the
+    line did not add up to the five warnings (unrecognised codes say how many are not shown)."""
+    from click.testing import CliRunner
+
+    from cse_audit.cli import cli
+
+    src = tmp_path / "in"
+    src.mkdir()
+    _write(src / "ngo_marks.csv", [HEAD, ["C1", "", "£", "Fakely", "", "14", "*", "", "", ""],
+                                   ["C2", "", "Bea", "Fakely", "*", "15", "£", "", "", ""],
+                                   ["C3", "", "Cat", "Fakely", "", "16", "F", "£", "", ""]])
+    run = CliRunner().invoke(cli, ["validate", str(src), "--config", str(fixture_config_dir)])
+    assert "stray_punctuation 5" in run.output, run.output
+    line = " ".join(run.output[run.output.index("Punctuation alone"):].split("\n\n")[0].split())
+    assert "'£' x2, '*' x1, 2 in personal columns (no mark kept)" in line, line
+    assert "Fakely" not in run.output
+    run = CliRunner().invoke(cli, ["validate", str(src), "--config", str(fixture_config_dir), "--format", "json"])
+    assert "Fakely" not in run.output

@@ -47,9 +47,13 @@ def render_load_summary(report, fmt: str, width: int | None = None, show_values:
     if counts["unrecognised_values"]:
         lines.append("Unrecognised codes (add them to a code list if they mean something): "
                      + ", ".join(f"{v!r} x{n}" for v, n in counts["unrecognised_values"].items()))
-    if counts["stray_punctuation_values"]:
+    hidden_marks = counts["stray_punctuation_not_shown"]
+    if counts["stray_punctuation_values"] or hidden_marks:
+        # the marks and the count kept without one add up to the stray_punctuation warnings
+        shown = [f"{v!r} x{n}" for v, n in counts["stray_punctuation_values"].items()]
+        shown += [f"{hidden_marks} in personal columns (no mark kept)"] if hidden_marks else []
         lines.append("Punctuation alone, read as Unknown (a placeholder for not known? add it to the column's "
-                     "`unknown:`): " + ", ".join(f"{v!r} x{n}" for v, n in counts["stray_punctuation_values"].items()))
+                     "`unknown:`): " + ", ".join(shown))
     if counts.get("unrecognised_values_not_shown"):
         lines.append(f"Unrecognised values not shown: {counts['unrecognised_values_not_shown']} (not code-like, "
                      "so possibly personal; --show-values lists them)")
@@ -162,19 +166,23 @@ def _issue_counts(report, show_values: bool = False) -> dict:
     by_code: Counter = Counter()
     values: Counter = Counter()
     stray: Counter = Counter()     # punctuation alone in a coded column (personal fields keep no value)
-    hidden = 0
+    hidden = stray_hidden = 0
     for f in report.files:
         for i in f.issues:
             by_code[i.code] += 1
-            if i.code == "stray_punctuation" and i.value and shown_value(i.value, show_values) is not None:
-                stray[i.value] += 1
+            if i.code == "stray_punctuation":
+                if i.value and shown_value(i.value, show_values) is not None:
+                    stray[i.value] += 1
+                else:
+                    stray_hidden += 1
             if i.code == "unrecognised_code" and i.value:
                 if shown_value(i.value, show_values) is None:
                     hidden += 1
                 else:
                     values[i.value] += 1
     return {"by_code": dict(by_code.most_common()), "unrecognised_values": dict(values.most_common(20)),
-            "unrecognised_values_not_shown": hidden, "stray_punctuation_values": dict(stray.most_common(20))}
+            "unrecognised_values_not_shown": hidden, "stray_punctuation_values": dict(stray.most_common(20)),
+            "stray_punctuation_not_shown": stray_hidden}
 
 
 def _plain(value):
