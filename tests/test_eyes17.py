@@ -94,3 +94,28 @@ def test_the_punctuation_line_adds_up_to_its_warnings(fixture_config_dir, tmp_pa
     assert "Fakely" not in run.output
     run = CliRunner().invoke(cli, ["validate", str(src), "--config", str(fixture_config_dir), "--format", "json"])
     assert "Fakely" not in run.output
+
+
+def test_completeness_says_received_includes_the_nil_returns(fixture_config_dir, tmp_path):
+    """Per agency the status is "nil return" or "received"; by source type `received` counts the
+    nil returns too (the sample's police: 58 asked, 46 received, 14 nil, 12 not received), which
+    read as 72 agencies when the columns were added across. The table now says how they add up."""
+    from click.testing import CliRunner
+
+    from cse_audit.cli import cli
+
+    src = tmp_path / "in"
+    src.mkdir()
+    _write(src / "silent_nil.csv", [["Silent Charity: no cases"], [], HEAD])
+    _write(src / "ngo_blank.csv", [HEAD])
+    db = tmp_path / "s.duckdb"
+    run = CliRunner().invoke(cli, ["ingest", str(src), "--db", str(db), "--config", str(fixture_config_dir),
+                                   "--no-link"])
+    assert run.exit_code == 0, run.output
+    run = CliRunner().invoke(cli, ["completeness", "--db", str(db), "--config", str(fixture_config_dir), "--wide"])
+    assert run.exit_code == 0, run.output
+    assert "received includes the nil returns: asked = received + empty templates + not received" in run.output
+    row = next(line.split() for line in run.output.splitlines() if line.startswith("Voluntary sector"))
+    asked, received, nil, empty, not_received = map(int, row[2:7])
+    assert (asked, received, nil, empty, not_received) == (2, 1, 1, 1, 0)
+    assert asked == received + empty + not_received

@@ -143,6 +143,9 @@ def completeness(db, config_dir, fmt, agency, output, date_from, date_to, wide):
     if fmt == "csv":
         return
     click.echo(render_rows(result["by_source_type"], fmt, title="By source type", width=width))
+    # the rows above say "nil return" apart from "received"; here nil returns are part of received,
+    # and a reader adding the columns across counted them twice
+    click.echo("received includes the nil returns: asked = received + empty templates + not received")
     if result["undated_records"]:
         u = result["undated_records"]
         click.echo(f"Period {result['period']['from'] or 'start'} to {result['period']['to'] or 'end'}; records "
