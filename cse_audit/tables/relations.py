@@ -352,7 +352,7 @@ def _outside_range(total: int | None, u: dict) -> str:
         return ""
     if total < u["persons_low"]:
         return (" The count is below that range: each join it makes is more likely right than wrong, but "
-                "taken together the scores expect some of them to be two people.")
+                "taken together the scores expect some of the records it joined to be two people.")
     if total > u["persons_high"]:
         return (" The count is above that range: each record it keeps apart is more likely someone new than "
                 "someone already counted, but taken together the scores expect some of them to be duplicates.")
