@@ -50,12 +50,30 @@ def main() -> int:
             con.close()
             ComparisonLevel._is_exact_match = real
     out = ROOT / "cse_audit" / "linkage" / "exact_match_answers.json"
+    # the answers of other Splink / sqlglot versions already in the file stay, for the same levels
+    # (a fresh install may resolve a newer sqlglot than a developer's environment: both then find
+    # theirs); answers for levels the configuration no longer has are dropped
+    mine = (splink.__version__, sqlglot.__version__)
+    try:
+        old = json.loads(out.read_text())
+        versions = [tuple(v) for v in old.get("versions", [])] or [(old["splink"], old["sqlglot"])]
+        old_answers = old["answers"]
+    except (OSError, ValueError, KeyError):
+        versions, old_answers = [], {}
+    levels = {tuple(v[:3]) for v in asked.values()}
+    keep = {levelcache._digest(("exact", *lv), ver): [*lv, ans] for ver in versions if ver != mine
+            for d, (*lv, ans) in old_answers.items() if tuple(lv) in levels
+            and levelcache._digest(("exact", *lv), ver) == d}
+    versions = sorted({*(v for v in versions if v != mine and any(
+        levelcache._digest(("exact", *lv), v) in keep for lv in levels)), mine})
     out.write_text(json.dumps({
         "about": "Splink's exact-match answer per comparison level (else level, SQL, dialect, answer), keyed as "
-                 "cse_audit/linkage/levelcache.py keys them; made by bench/exact_match_answers.py",
-        "splink": splink.__version__, "sqlglot": sqlglot.__version__,
-        "answers": dict(sorted(asked.items()))}, indent=1) + "\n")
-    print(f"{len(asked)} answers ({sum(v[-1] for v in asked.values())} exact matches) written to {out}")
+                 "cse_audit/linkage/levelcache.py keys them (the level and the Splink and sqlglot versions); made "
+                 "by bench/exact_match_answers.py, which keeps the answers of the other versions listed",
+        "versions": [list(v) for v in versions],
+        "answers": dict(sorted({**keep, **asked}.items()))}, indent=1) + "\n")
+    print(f"{len(asked)} answers ({sum(v[-1] for v in asked.values())} exact matches) for Splink {mine[0]}, "
+          f"sqlglot {mine[1]} written to {out}; versions in the file: {versions}")
     return 0
 
 

@@ -35,17 +35,25 @@ MAX_KEPT = 2000  # answers kept in the store (a few dozen levels a configuration
 _SEEN: dict[tuple, bool] = {}  # this process's answers, by (kind of answer, else level, SQL, dialect)
 
 
-def _digest(key: tuple) -> str:
-    """A stored answer's key: the level and the versions whose parsing gave the answer."""
+def installed_versions() -> tuple[str, str]:
+    """The Splink and sqlglot versions whose parsing gives this process's answers."""
     import splink
     import sqlglot
 
-    return hashlib.sha256(json.dumps([*map(str, key), splink.__version__, sqlglot.__version__]).encode()).hexdigest()
+    return splink.__version__, sqlglot.__version__
+
+
+def _digest(key: tuple, versions: tuple[str, str] | None = None) -> str:
+    """A stored answer's key: the level and the versions whose parsing gave the answer (the
+    installed ones unless ``versions`` says which)."""
+    return hashlib.sha256(json.dumps([*map(str, key), *(versions or installed_versions())]).encode()).hexdigest()
 
 
 @functools.lru_cache(maxsize=4)
 def shipped(path: Path = SHIPPED) -> dict[str, bool]:
-    """The shipped exact-match answers by key (_digest of ("exact", else level, SQL, dialect));
+    """The shipped exact-match answers by key (_digest of ("exact", else level, SQL, dialect)), for
+    every pair of Splink and sqlglot versions the file was made with (an answer under other
+    versions is never used: a fresh install with a newer sqlglot asks Splink, as without the file);
     none when the file is missing or unreadable."""
     try:
         got = json.loads(path.read_text())["answers"]
