@@ -188,7 +188,48 @@ def _parse_layout(kind, spec, path, where: str, fields: dict) -> dict:
         raise ConfigError(path, f"{where}.duplicate_headers", _line(spec, "duplicate_headers"),
                           "must be error (the default) or first")
     kw["duplicate_headers"] = dup
+    if "below" in spec:
+        kw["below"] = _parse_below(spec, kind, path, where)
     return kw
+
+
+def _parse_below(spec: dict, kind: str, path, where: str) -> str:
+    """`below: victims`: this block's table sits under the victims block's table on the same sheet
+    (checked against the other blocks in ``_check_below``). Its header is looked for anywhere under
+    that table's header, so it must say what it holds."""
+    below, line = spec["below"], _line(spec, "below")
+    if below not in KINDS or below == kind:
+        raise ConfigError(path, f"{where}.below", line, f"expected the kind of the block whose table is above this "
+                                                        f"one on the same sheet: one of "
+                                                        f"{', '.join(k for k in KINDS if k != kind)}")
+    if not spec.get("header_contains"):
+        raise ConfigError(path, f"{where}.below", line, "a table under another needs `header_contains`: the texts "
+                                                        "its own header row holds, to find it below the first")
+    return below
+
+
+def _check_below(sheets_raw: dict, path) -> None:
+    """Each `below` names another block of the mapping that reads the same sheet, and no two blocks
+    are each under the other."""
+    for kind, spec in sheets_raw.items():
+        below = spec.get("below") if isinstance(spec, dict) else None
+        if not below:
+            continue
+        where, line = f"sheets.{kind}.below", _line(spec, "below")
+        upper = sheets_raw.get(below)
+        if not isinstance(upper, dict):
+            raise ConfigError(path, where, line, f"no {below} block in this mapping: `below` names the block whose "
+                                                 f"table is above this one")
+        if upper.get("sheet", 0) != spec.get("sheet", 0):
+            raise ConfigError(path, where, line, f"the {below} block reads another sheet: `below` is for two tables "
+                                                 f"on one sheet (give both the same `sheet`)")
+        seen, at = {kind}, below
+        while at:
+            if at in seen:
+                raise ConfigError(path, where, line, "blocks cannot each be below the other")
+            seen.add(at)
+            nxt = sheets_raw.get(at)
+            at = nxt.get("below") if isinstance(nxt, dict) else None
 
 
 def _parse_sheet(kind, spec, path, codes, fields) -> SheetSpec:
@@ -299,6 +340,7 @@ def load_mapping(path: Path, codes: dict, fields: dict) -> Mapping:
             raise ConfigError(path, f"sheets.{kind}", _line(sheets_raw, kind),
                               f"unknown sheet kind; allowed: {', '.join(KINDS)}")
         sheets.append(_parse_sheet(kind, spec, path, codes, fields))
+    _check_below(sheets_raw, path)
     return Mapping(name, d.get("description", ""), tuple(sheets), str(path))
 
 

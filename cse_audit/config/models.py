@@ -42,6 +42,8 @@ SINGLE_WORD = ("forename", "surname", "reject")
 # Session 10 (appended): `order: surname_first | forename_first` on a `parse: name` column whose header
 # states the order ("Victim (SURNAME, Forename)", "Offender name - surname first").
 COLUMN_KEYS += ("order",)
+# Session 18 (appended): `below: victims`, a table under another block's table on the same sheet.
+SHEET_KEYS += ("below",)
 NAME_ORDERS = ("surname_first", "forename_first")
 UNKNOWN_FORMS = ("add", "replace")          # unknown: {add: [...]} (= a plain list) or {replace: [...]}
 EXPRESSION_OPS = ("all_of", "any_of", "not")  # derive: {all_of: [field, {any_of: [field, ...]}, ...]}
@@ -168,6 +170,7 @@ class SheetSpec:
     duplicate_headers: str = "error"   # or "first": take the first with a warning (the old behaviour)
     block: str = ""                    # the block's name in the mapping (its kind), named in issues
     period: re.Pattern | None = None         # the reporting period in the title rows (groups start, end)
+    below: str = ""                    # the block whose table this one's sits under, on the same sheet
 
     def describe_sheet(self) -> str:
         if isinstance(self.sheet, re.Pattern):

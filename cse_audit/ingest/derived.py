@@ -43,10 +43,11 @@ def _truth(expr: tuple, values: dict[str, list], n: int) -> list[bool]:
     return [combine(row) for row in zip(*parts, strict=True)]
 
 
-def title_text(rows: list[list[str]]) -> list[tuple[int, str]]:
-    """(Excel row number, the row's text) of the rows above the header that hold anything."""
+def title_text(rows: list[list[str]], first: int = 0) -> list[tuple[int, str]]:
+    """(Excel row number, the row's text) of the rows above the header that hold anything;
+    ``rows`` start at index ``first`` of the sheet (a table under another: stacked.py)."""
     out = []
-    for i, row in enumerate(rows):
+    for i, row in enumerate(rows, start=first):
         text = " ".join(c.strip() for c in row if c and c.strip())
         if text:
             out.append((i + 1, text))

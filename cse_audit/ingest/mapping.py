@@ -27,7 +27,6 @@ from .sheets import (
     _Grid,
     _is_nil_sheet,
     combined_headers,
-    find_header,
     is_footer_row,
     is_totals_row,
     once_per_cell,
@@ -35,6 +34,7 @@ from .sheets import (
     settle_nil,
     states_nil,
 )
+from .stacked import Bounds, sheet_tables, table_bounds
 from .translate import _known, _Translator, merge_extras
 from .unnamed import drop_unnamed, names_someone_unnamed
 
@@ -127,12 +127,22 @@ def _row_is_blank(row: list[str]) -> bool:
 
 
 def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out: MappedReturn,
-              ledger: SheetLedger) -> None:
+              ledger: SheetLedger, bounds: Bounds | None = None) -> None:
     """Map one sheet with one block: records into `out`, each row's outcome into `ledger` (which
-    lands and counts the rows once, however many blocks read the sheet)."""
+    lands and counts the rows once, however many blocks read the sheet). ``bounds``: the block's
+    table on the sheet (stacked.table_bounds; by default found for this block alone)."""
     settings = config.settings
-    header_idx = find_header(sheet, spec, settings.header_search_rows)
+    if bounds is None:
+        bounds = table_bounds(sheet, [spec], settings.header_search_rows)[spec.block]
+    header_idx, top = bounds.header, bounds.top
     data_start = 0 if header_idx is None else header_idx + 1
+    if header_idx is None and spec.below:
+        # the upper table's block lands the sheet's rows: nothing here to reject
+        out.issues.append(Issue(sheet.name, None, None, None, "missing_table", "warning" if spec.optional else "error",
+                                f"no {spec.kind} table under the {spec.below} table (looked for a header row with "
+                                f"{', '.join(map(repr, spec.header_contains))})"
+                                + (" (optional)" if spec.optional else "; nothing loaded from it"), spec.block))
+        return
     if header_idx is None:
         rows = [(i + 1, r) for i, r in enumerate(sheet.rows) if not _row_is_blank(r)]
         if not rows and hasattr(spec.sheet, "search"):
@@ -149,13 +159,14 @@ def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out
     header_row_number = header_idx + 1
     subs = sheet.rows[header_idx]
     headers = combined_headers(sheet.rows, header_idx, spec.header_rows) if spec.header_rows > 1 else subs
-    rows = [(i + 1, r) for i, r in enumerate(sheet.rows[data_start:], start=data_start) if not _row_is_blank(r)]
+    rows = [(i + 1, r) for i, r in enumerate(sheet.rows[data_start:bounds.end], start=data_start)
+            if not _row_is_blank(r)]
     if rows and all(is_footer_row(r, settings.nil_markers) for _, r in rows) \
             and _is_nil_sheet(sheet, settings.nil_markers):
         # A header row over a single "NIL RETURN" line: a nil return too.
         ledger.nil_return(out)
         return
-    if not rows and states_nil(sheet.rows[:header_idx + 1 - spec.header_rows], settings.nil_markers):
+    if not rows and states_nil(sheet.rows[top:header_idx + 1 - spec.header_rows], settings.nil_markers):
         # "Dorset Police: no relevant data held" in a title row over an empty table: the return says
         # it is nil (session 17: a table with no rows and no such words is an empty template, not nil)
         ledger.nil = True
@@ -163,7 +174,7 @@ def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out
     sheet_issues: list[Issue] = []
     cols = _Columns(headers, sheet.name, sheet_issues, header_row_number, spec.duplicate_headers,
                     subs if spec.header_rows > 1 else None)
-    titles = title_text(sheet.rows[:header_idx])
+    titles = title_text(sheet.rows[top:header_idx], top)
     read_period(spec, sheet.name, titles, out)
     try:
         groups = _resolve_groups(spec, cols, config, agency, sheet.name, header_row_number, sheet_issues, titles)
@@ -458,6 +469,7 @@ def map_return(sheets: list[Sheet], mapping: Mapping, config: Config, agency: Ag
     out = MappedReturn()
     ledgers: dict[str, SheetLedger] = {}
     stated_nil = states_nil([[file_name.rsplit(".", 1)[0]]], config.settings.nil_markers)
+    tables = sheet_tables(sheets, mapping, config.settings.header_search_rows)
     for spec in mapping.sheets:
         chosen = select_sheets(sheets, spec)
         if not chosen:
@@ -474,7 +486,7 @@ def map_return(sheets: list[Sheet], mapping: Mapping, config: Config, agency: Ag
         for sheet in chosen:
             ledger = ledgers.setdefault(sheet.name, SheetLedger(sheet.name))
             try:
-                map_sheet(sheet, spec, config, agency, out, ledger)
+                map_sheet(sheet, spec, config, agency, out, ledger, tables[sheet.name][spec.block])
             except MissingColumn as exc:
                 raise ReturnError(file_name, str(exc)) from None
     land(out, ledgers)

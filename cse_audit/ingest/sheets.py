@@ -34,10 +34,11 @@ def select_sheets(sheets: list[Sheet], spec: SheetSpec) -> list[Sheet]:
     return [one] if one is not None else []
 
 
-def find_header(sheet: Sheet, spec: SheetSpec, search_rows: int) -> int | None:
+def find_header(sheet: Sheet, spec: SheetSpec, search_rows: int, start: int = 0) -> int | None:
     """Index of the header row: the first row holding every `header_contains` text, or else
     the row matching most of the mapping's column names. With `header_rows: 2` (or 3) it is the
-    last header row, and a row is scored on its combined headers (`VICTIM / Name`)."""
+    last header row, and a row is scored on its combined headers (`VICTIM / Name`). Rows from
+    ``start`` (a table under another: stacked.py) up to ``search_rows`` are looked at."""
     wanted = [normalise(h) for h in spec.header_contains]
     aliases = {normalise(h) for c in spec.columns.values() for h in c.all_headers()}
     if spec.role:
@@ -46,7 +47,7 @@ def find_header(sheet: Sheet, spec: SheetSpec, search_rows: int) -> int | None:
         aliases |= {normalise(spec.groups.header(h, n)) for c in spec.columns.values() for h in c.all_headers()
                     for n in spec.groups.n}
     best, best_score = None, 0
-    for i, row in enumerate(sheet.rows[:search_rows]):
+    for i, row in enumerate(sheet.rows[start:search_rows], start=start):
         if i < spec.header_rows - 1:
             continue
         cells = {normalise(c) for c in row if c and c.strip()}

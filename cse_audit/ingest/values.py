@@ -135,7 +135,7 @@ def parse_age_band(text: str) -> tuple[int | None, int | None, Problem]:
     """Like parse_age, keeping a band's upper end: "14-15" -> (14, 15, None); "14" -> (14, None, None);
     a decade "20s" -> (20, 29, None), "early 20s" -> (20, 23, None)."""
     text = _age_text(text)
-    decade = parse_age_decade(text)
+    decade = parse_age_decade(text) or parse_school_year(text)
     if decade is not None:
         return decade[0], decade[1], None
     age, problem = parse_age(text)
@@ -159,8 +159,9 @@ def parse_age(text: str) -> tuple[int | None, Problem]:
         m = _AGE_RANGE.match(s)
         if m:
             age = int(m[1])
-        elif parse_age_decade(s) is not None:
-            age = parse_age_decade(s)[0]         # "20s": its lower end (parse_age_band keeps the upper)
+        elif (parse_age_decade(s) or parse_school_year(s)) is not None:
+            # "20s", "Year 10": its lower end (parse_age_band keeps the upper)
+            age = (parse_age_decade(s) or parse_school_year(s))[0]
         elif _AGE_UNDER.match(s):
             return None, ("age_band", "an age band with no lower bound (e.g. 'under 13'); kept as unknown")
         else:
@@ -327,6 +328,27 @@ def parse_age_decade(text: str) -> tuple[int, int | None] | None:
     lo, hi = _DECADE_PART[m[1].lower() if m[1] else None]
     base = int(m[2]) * 10
     return base + lo, base + hi
+
+
+# A school year where the age goes ("Year 10", "Yr 10", "Y10", "S4"; the fifth held-out world's
+# councils and school nurses, BENCHMARKS.md session 15): in England and Wales a pupil in Year N is
+# N + 4 on 1 September and N + 5 by the year's end, so Year 10 is the band 14-15 and Reception 4-5;
+# Scotland's secondary years S1-S6 are 11-12 to 16-17 (SN: N + 10 to N + 11). Northern Ireland counts
+# its years one higher (its Year 11 is England's Year 10): read by England's rule it is a year too old,
+# inside the year or so the linkage's birth levels allow either way.
+_SCHOOL_YEAR = re.compile(r"^(?:(?:school\s+)?(?:year|yr)\.?\s*|y)(1[0-3]|[1-9])$|^(reception)$|^s([1-6])$", re.I)
+
+
+def parse_school_year(text: str) -> tuple[int, int] | None:
+    """(lower, upper) age of a school year, else None: "Year 10" -> (14, 15), "Reception" -> (4, 5),
+    "S4" -> (14, 15)."""
+    m = _SCHOOL_YEAR.match(text.strip())
+    if not m:
+        return None
+    if m[3]:
+        return int(m[3]) + 10, int(m[3]) + 11
+    n = 0 if m[2] else int(m[1])
+    return n + 4, n + 5
 
 
 # Issue 16: an age written where the date of birth goes when the date is not known ("DOB unknown,

@@ -1,0 +1,44 @@
+"""A school year where the age goes ("Year 10"): the fifth held-out world's councils and school
+nurses wrote them, and each was a `bad_age` warning with no age (674 at 10k; session 15)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cse_audit.ingest.values import age_in_date, parse_age, parse_age_band, parse_school_year
+
+from .test_new_layouts import _map
+
+
+@pytest.mark.parametrize("text, band", [
+    ("Year 10", (14, 15)), ("year 7", (11, 12)), ("Yr 10", (14, 15)), ("Yr. 11", (15, 16)), ("Y9", (13, 14)),
+    ("School year 8", (12, 13)), ("Year 13", (17, 18)), ("Reception", (4, 5)), ("S4", (14, 15)), ("s1", (11, 12)),
+    ("Year 10 ", (14, 15)),
+])
+def test_a_school_year_is_the_age_band_of_its_pupils(text, band):
+    assert parse_school_year(text) == band
+    assert parse_age_band(text) == (band[0], band[1], None)
+    assert parse_age(text) == (band[0], None)
+
+
+@pytest.mark.parametrize("text", ["Year 14", "Year 0", "Year", "Y", "S7", "Yes", "Year 2010", "10 years"])
+def test_what_is_no_school_year(text):
+    assert parse_school_year(text) is None
+
+
+def test_other_ages_read_as_before():
+    assert parse_age_band("10") == (10, None, None)
+    assert parse_age_band("14-15") == (14, 15, None)
+    assert parse_age_band("Year 2010")[0] is None
+
+
+def test_a_school_year_in_the_dob_cell_is_the_age_too():
+    assert age_in_date("DOB unknown - Year 10") == (14, 15)
+
+
+def test_a_school_year_in_an_age_column_loads_as_a_band_without_a_warning(fixture_config_dir, tmp_path):
+    m = _map(fixture_config_dir, tmp_path, "name: t\nsheets:\n  victims:\n    columns:\n      case_ref: Ref\n"
+             "      initials: Initials\n      age: {column: Age, parse: age}\n",
+             [["Ref", "Initials", "Age"], ["R1", "AB", "Year 10"], ["R2", "CD", "15"], ["R3", "EF", "Year 99"]])
+    assert [(r["age"], r.get("age_max")) for r in m.records["victims"]] == [(14, 15), (15, None), (None, None)]
+    assert [(i.code, i.row_number) for i in m.issues if i.severity == "warning"] == [("bad_age", 4)]

@@ -1,0 +1,115 @@
+"""Two tables stacked on one sheet (session 18): a children's table, a blank row, a title and an
+adults' table with its own header. The fifth held-out world's small agencies send this; before,
+the children's block read on to the sheet's end and made children of the adults."""
+
+from __future__ import annotations
+
+import pytest
+
+from .test_new_layouts import _map
+
+CHILDREN = [["Ref", "Name", "Age"], ["1", "Amy Fauxley", "14"], ["2", "Beth Fauxton", "15"]]
+ADULTS = [["Adults of concern"], ["Child ref", "Adult name", "Age"], ["1", "Dave Fauxman", "30s"],
+          ["2", "Eric Fauxby", "40"]]
+VICTIMS = ("  victims:\n    sheet: 0\n    header_contains: [Ref, Name]\n    columns:\n      case_ref: Ref\n"
+           "      name: {column: Name, parse: name}\n      age: Age\n")
+OFFENDERS = ("  offenders:\n    sheet: 0\n    header_contains: [Adult name]\nBELOW    columns:\n"
+             "      case_ref: Child ref\n      name: {column: Adult name, parse: name}\n      age: Age\n")
+
+
+def _mapping(below: str = "    below: victims\n") -> str:
+    return "name: t\nsheets:\n" + VICTIMS + OFFENDERS.replace("BELOW", below)
+
+
+def _names(m, kind):
+    return [(r["forename"], r["case_ref"]) for r in m.records[kind]]
+
+
+@pytest.mark.parametrize("gap", [[[]], [[], []], [[""] * 3]])
+def test_the_adults_table_under_the_children_is_read_as_offenders_not_children(fixture_config_dir, tmp_path, gap):
+    m = _map(fixture_config_dir, tmp_path, _mapping(), CHILDREN + gap + ADULTS)
+    assert _names(m, "victims") == [("Amy", "1"), ("Beth", "2")]
+    assert _names(m, "offenders") == [("Dave", "1"), ("Eric", "2")]
+    assert [r["age_max"] for r in m.records["offenders"]] == [39, None]
+    # the title and the second header are the adults table's title and header: no data rows of
+    # anyone, so the four data rows are the rows landed, all accepted
+    assert (m.rows_landed, m.records_accepted, m.rows_rejected, m.rows_skipped) == (4, 4, 0, 0)
+    assert not [i for i in m.issues if i.severity in ("error", "warning")]
+
+
+def test_two_tables_found_near_the_top_part_without_below(fixture_config_dir, tmp_path):
+    """Both headers within the first rows: the upper table ends where the lower one starts even
+    when the mapping does not say `below`."""
+    m = _map(fixture_config_dir, tmp_path, _mapping(below=""), CHILDREN + [[]] + ADULTS)
+    assert _names(m, "victims") == [("Amy", "1"), ("Beth", "2")]
+    assert _names(m, "offenders") == [("Dave", "1"), ("Eric", "2")]
+
+
+def test_below_finds_a_second_table_far_down_the_sheet(fixture_config_dir, tmp_path):
+    """Without `below` a header is looked for in the first 30 rows only; 200 children push the
+    adults' header far past them."""
+    many = [CHILDREN[0]] + [[str(i), f"Child Fauxley{chr(97 + i % 26)}", "14"] for i in range(200)]
+    m = _map(fixture_config_dir, tmp_path, _mapping(), many + [[]] + ADULTS)
+    assert len(m.records["victims"]) == 200
+    assert _names(m, "offenders") == [("Dave", "1"), ("Eric", "2")]
+    assert m.rows_landed == 202
+
+
+def test_the_title_rows_of_the_lower_table_are_its_own(fixture_config_dir, tmp_path):
+    """A `title:` field of the lower block reads the rows over its own header, not the table above."""
+    mapping = _mapping().replace("      age: Age\n", "      age: Age\n", 1) + \
+        "      area: {title: \"Area: (?P<value>.+)\"}\n"
+    rows = [["Area: Upperton"]] + CHILDREN + [[], ["Adults of concern"], ["Area: Lowerton"]] + ADULTS[1:]
+    m = _map(fixture_config_dir, tmp_path, mapping, rows)
+    assert {r["area"] for r in m.records["offenders"]} == {"Lowerton"}
+    assert len(m.records["victims"]) == 2
+
+
+def test_a_missing_lower_table_is_an_error_that_rejects_no_child(fixture_config_dir, tmp_path):
+    m = _map(fixture_config_dir, tmp_path, _mapping(), CHILDREN)
+    assert len(m.records["victims"]) == 2 and m.rows_rejected == 0
+    got = [i for i in m.issues if i.code == "missing_table"]
+    assert len(got) == 1 and got[0].severity == "error" and "under the victims table" in got[0].message
+    m = _map(fixture_config_dir, tmp_path, _mapping("    below: victims\n    optional: true\n"), CHILDREN)
+    assert [i.severity for i in m.issues if i.code == "missing_table"] == ["warning"]
+
+
+def test_rows_with_no_blank_between_the_tables_still_part(fixture_config_dir, tmp_path):
+    """No blank row: the lower header still ends the upper table (a title row directly under the
+    children cannot be told from a child's row, so it stays the upper table's, and is skipped)."""
+    m = _map(fixture_config_dir, tmp_path, _mapping(), CHILDREN + ADULTS[1:])
+    assert _names(m, "victims") == [("Amy", "1"), ("Beth", "2")]
+    assert _names(m, "offenders") == [("Dave", "1"), ("Eric", "2")]
+
+
+@pytest.mark.parametrize("below, sheet, message", [
+    ("cases", 0, "no cases block"),
+    ("offenders", 0, "expected the kind"),
+    ("victims", 1, "reads another sheet"),
+    ("nonsense", 0, "expected the kind"),
+])
+def test_below_is_checked_when_the_mapping_loads(fixture_config_dir, below, sheet, message):
+    from cse_audit.config import ConfigError, load_config
+
+    text = _mapping(f"    below: {below}\n").replace("  offenders:\n    sheet: 0\n", f"  offenders:\n    sheet: {sheet}\n")
+    (fixture_config_dir / "mappings" / "t.yaml").write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        load_config(fixture_config_dir)
+
+
+def test_below_needs_the_lower_header_s_texts(fixture_config_dir):
+    from cse_audit.config import ConfigError, load_config
+
+    text = _mapping().replace("    header_contains: [Adult name]\n", "")
+    (fixture_config_dir / "mappings" / "t.yaml").write_text(text)
+    with pytest.raises(ConfigError, match="needs `header_contains`"):
+        load_config(fixture_config_dir)
+
+
+def test_two_blocks_cannot_each_be_below_the_other(fixture_config_dir):
+    from cse_audit.config import ConfigError, load_config
+
+    text = _mapping().replace("    header_contains: [Ref, Name]\n", "    header_contains: [Ref, Name]\n    below: offenders\n")
+    (fixture_config_dir / "mappings" / "t.yaml").write_text(text)
+    with pytest.raises(ConfigError, match="each be below"):
+        load_config(fixture_config_dir)
