@@ -113,3 +113,40 @@ def test_two_blocks_cannot_each_be_below_the_other(fixture_config_dir):
     (fixture_config_dir / "mappings" / "t.yaml").write_text(text)
     with pytest.raises(ConfigError, match="each be below"):
         load_config(fixture_config_dir)
+
+
+def test_the_drafter_drafts_the_lower_table_as_its_own_block_below(fixture_config_dir, tmp_path):
+    import csv
+
+    from cse_audit.authoring import draft_mapping
+    from cse_audit.config import load_config
+
+    config = load_config(fixture_config_dir)
+    path = tmp_path / "stacked.csv"
+    rows = [r + ["F"] for r in CHILDREN] + [[]] + [ADULTS[0]] + [r + ["M"] for r in ADULTS[1:]]
+    rows[0][-1], rows[len(CHILDREN) + 2][-1] = "Gender", "Gender"
+    with path.open("w", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    d = draft_mapping(path, config, name="t")
+    kinds = {s.kind: s for s in d.sheets}
+    assert set(kinds) == {"victims", "offenders"}
+    assert kinds["offenders"].below == "victims" and kinds["offenders"].header_row == 6
+    assert kinds["victims"].data_rows == 2 and kinds["offenders"].data_rows == 2
+    assert {c.field: c.headers for c in kinds["offenders"].columns}["case_ref"] == ["Child ref"]
+    # the draft, as written, loads and reads two children and two adults
+    m = _map(fixture_config_dir, tmp_path, d.to_yaml(), rows)
+    assert _names(m, "victims") == [("Amy", "1"), ("Beth", "2")]
+    assert _names(m, "offenders") == [("Dave", "1"), ("Eric", "2")]
+
+
+def test_a_blank_row_inside_one_table_is_no_second_table(fixture_config_dir, tmp_path):
+    import csv
+
+    from cse_audit.authoring import draft_mapping
+    from cse_audit.config import load_config
+
+    path = tmp_path / "gap.csv"
+    with path.open("w", newline="") as fh:
+        csv.writer(fh).writerows(CHILDREN + [[]] + [["3", "Cara Fauxwell", "13"]])
+    d = draft_mapping(path, load_config(fixture_config_dir), name="t")
+    assert [s.kind for s in d.sheets] == ["victims"] and d.sheets[0].data_rows == 3

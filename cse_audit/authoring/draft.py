@@ -16,8 +16,9 @@ from pathlib import Path
 
 from ..config import Config, ConfigError, normalise
 from ..config.text import listable
+from ..ingest.readers import Sheet
 from .columns import _choose_columns, _match_by_values, initials_not_names, one_letter
-from .header import _blank, _col_letter, find_header_row
+from .header import _blank, _col_letter, find_header_row, stacked_header
 from .layouts import merge_series, restore, split_dates, two_row_header, views
 from .model import ColumnChoice, SheetDraft
 from .profile import Profile, _value_hint, profile_column
@@ -99,7 +100,7 @@ def draft_sheets(sheets, file_name: str, config: Config, name: str, syn: Synonym
         if isinstance(result, str):
             skipped.append((sheet.name, result))
         else:
-            drafts.append(result)
+            drafts += _stacked(sheet, result, index, len(sheets), names, config, syn)
     for d in drafts:
         split_dates(d)
     drafts = merge_series(drafts)
@@ -142,6 +143,51 @@ def _draft_views(sheet, index: int, n_sheets: int, names: Counter, config: Confi
                           else two_row_header(sheet.rows, found[0]) + 1)
             out.append(restore(result, sheet, _selector(sheet.name, index, n_sheets, names), how, header_row))
     return out
+
+
+def _stacked(sheet, draft: SheetDraft, index: int, n_sheets: int, names: Counter, config: Config,
+             syn: Synonyms) -> list[SheetDraft]:
+    """[draft] for a sheet of one table; with a second table under it (a blank row, a title such as
+    "Adults of concern", its own header): the upper table drafted from its own rows and the lower
+    one as a block `below` it, its kind read from its title and headers (docs/mappings.md, "Two
+    tables on one sheet"). A lower table of the upper's kind is a note: a mapping has one block a kind."""
+    found = stacked_header(sheet.rows, draft.header_row - 1, syn)
+    if found is None:
+        return [draft]
+    top, hdr = found
+    title = " ".join(c.strip() for r in sheet.rows[top:hdr] for c in r if c and c.strip())
+    lower = _draft_sheet(Sheet(title or sheet.name, sheet.rows[top:]), index, n_sheets, Counter(), config, syn)
+    where = f"a second table from row {top + 1} (header on row {hdr + 1})"
+    if isinstance(lower, str) or lower.kind in (draft.kind, "people"):
+        draft.notes.append(f"{where}: read as more {draft.kind} rows; map it by hand if it holds other people")
+        return [draft]
+    upper = _draft_sheet(Sheet(sheet.name, sheet.rows[:top]), index, n_sheets, names, config, syn)
+    if isinstance(upper, str):
+        return [draft]
+    upper.notes.append(f"{where} is drafted as the {lower.kind} block")
+    lower.sheet, lower.selector, lower.below = sheet.name, upper.selector, upper.kind
+    lower.header_row += top
+    lower.header_evidence = f"header on row {hdr + 1}, under the {upper.kind} table" + \
+        (f" (title {title!r})" if title else "")
+    if lower.kind_evidence.startswith("sheet name"):
+        lower.kind_evidence = f"the title over the table, {title!r}"
+    if not lower.header_contains:
+        lower.header_contains = [c.headers[0] for c in lower.columns if c.headers][:2]
+    _case_link(upper, lower)
+    return [upper, lower]
+
+
+def _case_link(upper: SheetDraft, lower: SheetDraft) -> None:
+    """The lower table's own "id" whose values are all the upper table's case references ("Child
+    ref" 1, 2 under the children's Ref 1, 2) is the link to the child's case, not a record's id."""
+    ref = next((c for c in upper.columns if c.field == "case_ref" and len(c.headers) == 1 and not c.todo), None)
+    cases = upper.ids.get(ref.headers[0], set()) if ref else set()
+    for c in lower.columns:
+        own = lower.ids.get(c.headers[0]) if c.field == "record_ref" and len(c.headers) == 1 and not c.todo else None
+        if own and cases and own <= cases and not any(o.field == "case_ref" for o in lower.columns):
+            c.field = "case_ref"
+            c.evidence.append(f"its values are all the {upper.kind}' case references ({ref.headers[0]!r}): "
+                              "the link to the case, not this table's own id")
 
 
 def slug(text: str) -> str:

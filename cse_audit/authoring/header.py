@@ -53,6 +53,35 @@ def find_header_row(rows: list[list[str]], syn: Synonyms, search_rows: int = 30)
     return best, best_hits
 
 
+# at most this many title rows between the blank row under a table and the next table's header
+STACKED_TITLE_ROWS = 5
+
+
+def _header_like(row: list[str], syn: Synonyms) -> bool:
+    """A row that reads as a table's header: two or more distinct cells naming a field, and at
+    most one cell that looks like data."""
+    cells = [c.strip() for c in row if c and c.strip()]
+    if len(cells) < 2 or len(set(map(normalise, cells))) < len(cells):
+        return False
+    hits = sum(1 for c in cells if match_header(c, syn) is not None)
+    return hits >= 2 and sum(1 for c in cells if not _headerish(c)) <= 1
+
+
+def stacked_header(rows: list[list[str]], hdr: int, syn: Synonyms) -> tuple[int, int] | None:
+    """(top, header index) of a second table under the one whose header is row ``hdr``: after a
+    blank row, up to STACKED_TITLE_ROWS title rows ("Adults of concern") and a row that reads as
+    a header; None when there is none. ``top`` is the first row after the blank one."""
+    for i in range(hdr + 2, len(rows)):
+        if not _blank(rows[i - 1]) or _blank(rows[i]):
+            continue
+        for j in range(i, min(i + STACKED_TITLE_ROWS + 1, len(rows))):
+            if _blank(rows[j]):
+                break
+            if _header_like(rows[j], syn):
+                return i, j
+    return None
+
+
 def _col_letter(i: int) -> str:
     out, i = "", i + 1
     while i:

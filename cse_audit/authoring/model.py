@@ -64,6 +64,7 @@ class SheetDraft:
     # never printed); and whether a title row states a reporting period (`period: title`).
     ids: dict[str, set] = field(default_factory=dict, repr=False)
     period: str | None = None        # evidence, when the title rows state a period
+    below: str | None = None         # the kind of the block whose table is above this one on its sheet
 
     @property
     def todos(self) -> list[str]:
