@@ -42,3 +42,17 @@ def test_a_school_year_in_an_age_column_loads_as_a_band_without_a_warning(fixtur
              [["Ref", "Initials", "Age"], ["R1", "AB", "Year 10"], ["R2", "CD", "15"], ["R3", "EF", "Year 99"]])
     assert [(r["age"], r.get("age_max")) for r in m.records["victims"]] == [(14, 15), (15, None), (None, None)]
     assert [(i.code, i.row_number) for i in m.issues if i.severity == "warning"] == [("bad_age", 4)]
+
+
+def test_a_note_without_a_dob_is_no_bad_date_in_a_first_of(fixture_config_dir, tmp_path):
+    """World 5's councils: dob from the DOB column, else a "DOB 03.04.95" in Notes. Every other note
+    ("LAC", "missing x3") was a bad_date warning (360 + 51 at 10k), burying the real ones; a note
+    that matches with an impossible date still is one."""
+    m = _map(fixture_config_dir, tmp_path, "name: t\nsheets:\n  victims:\n    columns:\n      case_ref: Ref\n"
+             "      initials: Initials\n      dob:\n        first_of:\n          - {column: DOB}\n"
+             "          - {column: Notes, pattern: \"DOB (?P<day>\\\\d{1,2})\\\\.(?P<month>\\\\d{1,2})\\\\."
+             "(?P<year>\\\\d{2,4})\"}\n",
+             [["Ref", "Initials", "DOB", "Notes"], ["R1", "AB", "", "DOB 03.04.95 per school"], ["R2", "CD", "", "LAC"],
+              ["R3", "EF", "01/02/1996", "missing x3"], ["R4", "GH", "", "DOB 31.02.95"]])
+    assert [str(r["dob"]) for r in m.records["victims"]] == ["1995-04-03", "None", "1996-02-01", "None"]
+    assert [(i.code, i.row_number) for i in m.issues if i.severity == "warning"] == [("impossible_date", 5)]

@@ -37,6 +37,7 @@ from .sheets import (
 from .stacked import Bounds, sheet_tables, table_bounds
 from .translate import _known, _Translator, merge_extras
 from .unnamed import drop_unnamed, names_someone_unnamed
+from .values import NO_PATTERN_MATCH
 
 
 @dataclass
@@ -407,7 +408,8 @@ def _map_field(fld: _Field, grid: _Grid, n: int, config: Config, sheet_name: str
                                 for i, text in enumerate(column) if text in bad)
             break
         results = translator.many(set(column))
-        bad = {text for text, r in results.items() if r[2]}
+        # a `pattern` part that does not match is no source here ("LAC" in Notes is no bad DOB)
+        bad = {text for text, r in results.items() if r[2] and r[2][1] != NO_PATTERN_MATCH}
         for i, text in enumerate(column):
             value, extra, problem = results[text]
             if text in bad:

@@ -100,12 +100,15 @@ def quick_date(s: str, style: str | None = "dayfirst") -> dt.date | None:
     return None
 
 
+NO_PATTERN_MATCH = "the text does not match the mapping's date pattern"
+
+
 def date_from_pattern(text: str, pattern: re.Pattern, pivot: int = 30) -> tuple[dt.date | None, Problem]:
     """A date read out of other text, e.g. a case reference "LAN/2009/04/0012", by named groups
     year, month and day. A missing month or day is taken as the first (the reference says no more)."""
     m = pattern.search(text.strip())
     if not m:
-        return None, ("bad_date", "the text does not match the mapping's date pattern")
+        return None, ("bad_date", NO_PATTERN_MATCH)
     parts = m.groupdict()
     try:
         year = _year(parts["year"], pivot)
