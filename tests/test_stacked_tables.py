@@ -150,3 +150,21 @@ def test_a_blank_row_inside_one_table_is_no_second_table(fixture_config_dir, tmp
         csv.writer(fh).writerows(CHILDREN + [[]] + [["3", "Cara Fauxwell", "13"]])
     d = draft_mapping(path, load_config(fixture_config_dir), name="t")
     assert [s.kind for s in d.sheets] == ["victims"] and d.sheets[0].data_rows == 3
+
+
+def test_mapping_check_says_when_a_second_table_is_read_as_the_first(fixture_config_dir, tmp_path):
+    import csv
+
+    from cse_audit.authoring import check_mapping
+    from cse_audit.config import load_config
+
+    path = tmp_path / "stacked.csv"
+    with path.open("w", newline="") as fh:
+        csv.writer(fh).writerows(CHILDREN + [[]] + ADULTS)
+    (fixture_config_dir / "mappings" / "t.yaml").write_text("name: t\nsheets:\n" + VICTIMS)
+    (fixture_config_dir / "mappings" / "u.yaml").write_text(_mapping().replace("name: t", "name: u"))
+    config = load_config(fixture_config_dir)
+    got = [i for i in check_mapping(path, "t", config)["sheet_issues"] if i["code"] == "second_table"]
+    assert len(got) == 1 and "row 5" in got[0]["message"] and "below: victims" in got[0]["message"]
+    assert "Fauxman" not in got[0]["message"] and "Adult name" not in got[0]["message"]
+    assert not [i for i in check_mapping(path, "u", config)["sheet_issues"] if i["code"] == "second_table"]

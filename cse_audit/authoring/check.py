@@ -22,6 +22,28 @@ VALUE_PROBLEMS = ("unrecognised_code", "bad_date", "impossible_date", "bad_age",
                   "bad_initials", "bad_name", "age_in_dob", "stray_punctuation")
 
 
+def _second_tables(sheets, m: Mapping, mapped, config: Config) -> list[dict]:
+    """A second table under a block's table on a sheet no block reads `below` it (the adults of
+    concern under the children): its rows are read as the upper block's. Row numbers only."""
+    from .header import stacked_header
+    from .synonyms import load_synonyms
+
+    lowered = {(s.sheet, s.below) for s in m.sheets if s.below}
+    by_name = {s.name: s for s in sheets}
+    syn, out = None, []
+    for sheet_name, kind, header_row, _headers in mapped.raw_headers:
+        if sheet_name not in by_name or any(k == kind for _, k in lowered):
+            continue
+        syn = syn or load_synonyms(config)
+        found = stacked_header(by_name[sheet_name].rows, header_row - 1, syn)
+        if found is not None:
+            out.append({"sheet": sheet_name, "code": "second_table", "severity": "warning",
+                        "message": f"a second table from row {found[0] + 1} (its header on row {found[1] + 1}) is "
+                                   f"read as more {kind} rows: if it holds other people, map it as its own block "
+                                   f"with `below: {kind}` (docs/mappings.md, \"Two tables on one sheet\")"})
+    return out
+
+
 def _resolve_mapping(mapping, config: Config) -> Mapping:
     if isinstance(mapping, Mapping):
         return mapping
@@ -142,7 +164,7 @@ def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | No
                 name_order += swapped_parts([r for r in recs if r["sheet"] in read], kind, parts, show_values)
     out["fields"] = fields
     out["name_order"] = name_order
-    out["sheet_issues"] = sheet_issues
+    out["sheet_issues"] = sheet_issues + _second_tables(sheets, m, mapped, config)
     out["rejections"] = dict(rejections)
     out["skips"] = dict(skips)
     return out
