@@ -95,7 +95,7 @@ def truth_coverage(db: Path, out: Path) -> dict:
         reported = {}
         for f, sheet, row, code, sev in con.execute(
                 "SELECT file_name, sheet, row_number, code, severity FROM issues "
-                "WHERE severity IN ('skipped', 'error') AND row_number IS NOT NULL").fetchall():
+                "WHERE (severity IN ('skipped', 'error') OR code = 'unnamed_no_detail') AND row_number IS NOT NULL").fetchall():
             reported[(f, str(sheet), int(row))] = f"{sev}:{code}"
         loaded = {kind: {(f, str(s), int(r)) for f, s, r in con.execute(
             f"SELECT rt.file_name, v.sheet, v.row_number FROM current_{kind} v "
