@@ -46,6 +46,8 @@ PLAIN = {
                        "Include the column (the template has them all); leave cells blank when you do not "
                        "hold the information."),
     "missing_sheet": ("A sheet we ask for was not in your return", "Include the sheet (the template has them all)."),
+    "missing_table": ("A table we expected under another on the same sheet was not there",
+                      "Include the table, or say under the first one that there was nobody to list."),
     "duplicate_header": ("Two columns with the same heading", "Give each column its own heading."),
     "nil_return": ("Your return says you had no cases (a nil return)",
                    "Nothing to do if you had no cases in the period."),
