@@ -168,3 +168,10 @@ def test_mapping_check_says_when_a_second_table_is_read_as_the_first(fixture_con
     assert len(got) == 1 and "row 5" in got[0]["message"] and "below: victims" in got[0]["message"]
     assert "Fauxman" not in got[0]["message"] and "Adult name" not in got[0]["message"]
     assert not [i for i in check_mapping(path, "u", config)["sheet_issues"] if i["code"] == "second_table"]
+
+
+def test_the_agency_s_feedback_says_what_a_missing_table_is():
+    from cse_audit.outputs.feedback import PLAIN
+
+    what, todo = PLAIN["missing_table"]
+    assert "table" in what and "under" in what and todo
