@@ -3,6 +3,8 @@
 The stage's steps, one module each:
     discover.py   find the return files in the paths given; identify each file's agency
     readers.py    read a file's sheets as grids of text cells with Excel row numbers
+    stacked.py    each block's table on a sheet (two tables stacked on one sheet)
+    resolve.py    which column each field of a block reads in a sheet
     mapping.py    apply a YAML mapping: canonical case / victim / offender records + issues
     values.py     parse single values (dates, ages, names, initials, numbers)
     aliases.py    other names a person goes by (an alias cell; a street name inside a name cell)
