@@ -37,6 +37,7 @@ from .sheets import (
 )
 from .translate import _known, _Translator, merge_extras
 from .unnamed import drop_unnamed, names_someone_unnamed
+from .unread import unread_sheets
 
 
 @dataclass
@@ -477,6 +478,8 @@ def map_return(sheets: list[Sheet], mapping: Mapping, config: Config, agency: Ag
                 map_sheet(sheet, spec, config, agency, out, ledger)
             except MissingColumn as exc:
                 raise ReturnError(file_name, str(exc)) from None
+    out.issues.extend(unread_sheets(sheets, mapping.sheets, set(ledgers), out.raw_headers,
+                                    config.settings.header_search_rows))
     land(out, ledgers)
     _finish_persons(out)
     if not any(spec.kind == "cases" for spec in mapping.sheets):

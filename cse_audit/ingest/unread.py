@@ -1,0 +1,52 @@
+"""Sheets of a return that no mapping block reads but that hold a table a block reads elsewhere.
+
+A police return with a sheet per year ("2008-09", "2009-10", "2010-11") mapped with one sheet
+name (`sheet: "2009-10"`, as a draft of it says) loaded that sheet's rows and said "No issues":
+the other years' rows were never landed, so they were in no count and no issue (session 18). Such
+a sheet is named by an `unread_sheet` warning with how many rows it holds; the rows stay unloaded
+(the mapping decides what a return is), but never without a word.
+"""
+
+from __future__ import annotations
+
+from ..config import SheetSpec, normalise
+from .readers import Sheet
+from .records import Issue
+from .sheets import combined_headers, find_header
+
+# how much of a read sheet's header row another sheet's header must repeat to be the same table
+_SAME_TABLE = 0.8
+
+
+def _header_cells(sheet: Sheet, idx: int, spec: SheetSpec) -> set[str]:
+    cells = combined_headers(sheet.rows, idx, spec.header_rows) if spec.header_rows > 1 else sheet.rows[idx]
+    return {normalise(c) for c in cells if c and c.strip()}
+
+
+def unread_sheets(sheets: list[Sheet], specs: list[SheetSpec], read: set[str],
+                  raw_headers: list[tuple[str, str, int, list[str]]], search_rows: int) -> list[Issue]:
+    """An `unread_sheet` warning for each sheet outside `read` whose header row repeats (80 % or
+    more of) the header of a sheet a block did read, with at least one non-blank row under it.
+    Sheets with other headers (a cover letter, guidance, a pivot table) stay unmentioned, as before."""
+    issues = []
+    for sheet in sheets:
+        if sheet.name in read:
+            continue
+        for spec in specs:
+            read_as = [(name, {normalise(h) for h in headers if h and h.strip()})
+                       for name, kind, _row, headers in raw_headers if kind == spec.kind]
+            idx = find_header(sheet, spec, search_rows) if read_as else None
+            if idx is None:
+                continue
+            cells = _header_cells(sheet, idx, spec)
+            like = next((name for name, hdr in read_as
+                         if len(hdr) >= 2 and len(hdr & cells) >= _SAME_TABLE * len(hdr)), None)
+            n = sum(1 for r in sheet.rows[idx + 1:] if "".join(r).strip())
+            if like is None or not n:
+                continue
+            issues.append(Issue(sheet.name, None, None, None, "unread_sheet", "warning",
+                                f"{n} row(s) under the same headers as sheet {like!r} ({spec.kind}), but the "
+                                f"mapping reads sheet {spec.describe_sheet()} only: these rows are not loaded "
+                                f"(a sheet per year: sheet: {{regex: ...}}, docs/mappings.md)", spec.block))
+            break
+    return issues
