@@ -19,3 +19,90 @@ def test_an_age_in_years_and_months_is_its_whole_years(fixture_config_dir, tmp_p
     m = _map(fixture_config_dir, tmp_path, AGES, rows)
     assert [r["age"] for r in m.records["victims"]] == [14, 14, 13, 15, 12, 14, 14, 14, None, None]
     assert sorted((i.row_number, i.code) for i in m.issues) == [(10, "bad_age"), (11, "bad_age")]
+
+
+YEARS = "name: t\nsheets:\n  people:\n    sheet: SHEET\n    header_contains: [Crime No, Role]\n" \
+        "    role: {column: Role, victims: [VICTIM], offenders: [SUSPECT], skip: [WITNESS]}\n" \
+        "    columns:\n      case_ref: Crime No\n      forename: Forename\n      surname: Surname\n      dob: DOB\n"
+
+
+def _year_book(path):
+    """A police return with a sheet per year, a cover letter and a guidance sheet."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "Cover"
+    wb.active.append(["Greyfield Police: CSE flagged crimes, one sheet per financial year"])
+    for year, n in (("2008-09", 3), ("2009-10", 2), ("2010-11", 4)):
+        ws = wb.create_sheet(year)
+        ws.append([f"Crimes {year}"])
+        ws.append(["Crime No", "Role", "Forename", "Surname", "DOB"])
+        for i in range(n):
+            ws.append([f"GF/{i}/{year[:4]}", "VICTIM", "Tessa", f"Mockford{i}", "01/02/1996"])
+    ws = wb.create_sheet("Guidance")
+    ws.append(["Crime No", "the force's crime number"])
+    ws.append(["Role", "VICTIM or SUSPECT"])
+    wb.save(path)
+
+
+def _map_book(config_dir, path, text):
+    from cse_audit.config import Agency, load_config
+    from cse_audit.ingest.mapping import map_return
+    from cse_audit.ingest.readers import read_file
+
+    (config_dir / "mappings" / "t.yaml").write_text(text, encoding="utf-8")
+    config = load_config(config_dir)
+    agency = Agency("a", "A", "police", "Testarea", True, "t", ())
+    return map_return(read_file(path, config.settings.limits), config.mappings["t"], config, agency, path.name)
+
+
+def test_a_sheet_per_year_read_as_one_sheet_names_the_sheets_left_unread(fixture_config_dir, tmp_path):
+    """A draft names one of a return's year sheets (`sheet: "2009-10"`); the other years' rows were
+    never landed, in no count and no issue ("No issues"). Each such sheet is now an unread_sheet
+    warning with its row count (never a value); a cover or guidance sheet is not; with a regex
+    every year loads and nothing is said."""
+    path = tmp_path / "years.xlsx"
+    _year_book(path)
+    m = _map_book(fixture_config_dir, path, YEARS.replace("SHEET", '"2009-10"'))
+    assert (m.rows_landed, m.records_accepted) == (2, 2)
+    got = [(i.sheet, i.row_number, i.column_name, i.severity, i.code) for i in m.issues]
+    assert got == [("2008-09", None, None, "warning", "unread_sheet"), ("2010-11", None, None, "warning", "unread_sheet")]
+    assert "3 row(s)" in m.issues[0].message and "4 row(s)" in m.issues[1].message
+    assert not any("Mockford" in i.message or "Tessa" in i.message for i in m.issues)
+    m = _map_book(fixture_config_dir, path, YEARS.replace("SHEET", '{regex: "^20\\\\d\\\\d-\\\\d\\\\d$"}'))
+    assert (m.rows_landed, m.records_accepted, m.issues) == (9, 9, [])
+
+
+def test_the_draft_reads_every_year_sheet_though_one_year_drafts_a_field_more(fixture_config, tmp_path):
+    """One year's values drafted a field more ("Missing Reports" as episodes too, with three counts), so the year sheets
+    were no series: the draft named that one sheet, noted one other and never mentioned the third.
+    The same header row is the same table: one regex over the three sheets, the fullest sheet's
+    fields and every sheet's role values (the witness is only in 2008's)."""
+    import openpyxl
+
+    from cse_audit.authoring import draft_mapping
+
+    head = ["Crime No", "Nominal Type", "Surname", "Forenames", "DoB", "Missing Reports"]
+    years = {"2008-09": [["GF/1/08", "VICTIM", "Mockford", "Tessa", "01.02.96", "3"],
+                         ["GF/1/08", "WITNESS", "Fakely", "Paul", "10.10.70", ""]],
+             "2009-10": [["GF/2/09", "VICTIM", "Mockford", "Tessa", "01.02.96", "0"],
+                         ["GF/2/09", "VICTIM", "Testwell", "Lan", "09.11.95", "1"],
+                         ["GF/4/09", "VICTIM", "Mockley", "Leah", "01.02.96", "5"],
+                         ["GF/2/09", "SUSPECT", "Fakely", "Dan", "04.06.80", ""]],
+             "2010-11": [["GF/3/10", "VICTIM", "Testwell", "Ruby", "23.12.96", "2"]]}
+    wb = openpyxl.Workbook()
+    wb.active.title = "Cover"
+    wb.active.append(["Greyfield Police"])
+    for name, rows in years.items():
+        ws = wb.create_sheet(name)
+        ws.append(head)
+        for r in rows:
+            ws.append(r)
+    path = tmp_path / "years.xlsx"
+    wb.save(path)
+    got = draft_mapping(path, fixture_config)
+    [people] = got.sheets
+    assert people.series == ["2008-09", "2009-10", "2010-11"] and isinstance(people.selector, dict)
+    assert people.data_rows == 7 and "missing_episodes" in people.fields()
+    assert people.role["skip"] == ["WITNESS"] and people.role_todo == []
+    assert [n for n, _ in got.skipped] == ["Cover"]
