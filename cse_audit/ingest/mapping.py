@@ -37,7 +37,7 @@ from .sheets import (
 )
 from .translate import _known, _Translator, merge_extras
 from .unnamed import drop_unnamed, names_someone_unnamed
-from .unread import unread_sheets
+from .unread import cells_past_header, unread_sheets
 
 
 @dataclass
@@ -180,6 +180,7 @@ def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out
         _reject_all(sheet, spec, rows, out, ledger, "missing_column", str(exc))
         return
     out.issues.extend(sheet_issues)
+    out.issues.extend(cells_past_header(sheet.name, headers, rows, spec.block))
     verdicts = _map_rows(rows, spec, groups, role, config, sheet.name, out)
     ledger.settle(spec.block, spec.kind, rows, verdicts)
 

@@ -50,3 +50,30 @@ def unread_sheets(sheets: list[Sheet], specs: list[SheetSpec], read: set[str],
                                 f"(a sheet per year: sheet: {{regex: ...}}, docs/mappings.md)", spec.block))
             break
     return issues
+
+
+def _letter(i: int) -> str:
+    out = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def cells_past_header(sheet_name: str, headers: list[str], rows, block: str) -> list[Issue]:
+    """A `past_header` warning for each row with a filled cell to the right of the last header: no
+    field reads it. In a csv it is most often a comma inside an unquoted value ("Smith, Jane"), which
+    shifts every later cell of the row one column on (session 18: such a row loaded without a word,
+    its sex read from the ethnicity column). The row still loads, as it did; the warning names the
+    row and the first column past the header, never a cell."""
+    width = max((i + 1 for i, h in enumerate(headers) if h and h.strip()), default=0)
+    issues = []
+    for row_number, cells in rows:
+        extra = [i for i in range(width, len(cells)) if cells[i] and cells[i].strip()]
+        if extra:
+            issues.append(Issue(sheet_name, row_number, _letter(extra[0]), None, "past_header", "warning",
+                                f"{len(extra)} filled cell(s) right of the last header (from column "
+                                f"{_letter(extra[0])}): no field reads them; in a csv, a comma in an unquoted "
+                                "value shifts the row's later cells: check the row's columns", block))
+    return issues
