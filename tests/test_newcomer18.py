@@ -125,3 +125,62 @@ def test_a_row_with_cells_past_the_last_header_is_named(fixture_config_dir, tmp_
     past = [(i.sheet, i.row_number, i.column_name, i.severity) for i in m.issues if i.code == "past_header"]
     assert past == [("csv", 3, "E", "warning")]
     assert not any("Tessa" in i.message or "Mockford" in i.message or "1996" in i.message for i in m.issues)
+
+
+HOSTILE18 = {   # file -> (rows landed, accepted, rejected, skipped, issue kinds) or the file's error
+    "ngo_nul_byte.csv": (2, 2, 0, 0, {"missing_column", "nul_byte"}),
+    "ngo_unquoted_comma.csv": (2, 2, 0, 0, {"missing_column", "past_header", "bad_date", "bad_age",
+                                            "unrecognised_code"}),
+    "ngo_utf16_tabs.csv": (3, 3, 0, 0, {"missing_column"}),
+    "ngo_bom_only.csv": (0, 0, 0, 0, {"no_header", "empty_return"}),
+    "ngo_nbsp_headers.csv": (2, 2, 0, 0, {"missing_column"}),
+    "ngo_year_sheets.xlsx": (2, 2, 0, 0, {"missing_column", "unread_sheet"}),
+    "ngo_far_down.xlsx": (3, 0, 3, 0, {"no_header"}),   # title, header and data row
+    "ngo_not_a_spreadsheet.ods": "damaged workbook",
+}
+
+
+def test_session_18_broken_files_in_one_ingest(fixture_config_dir, tmp_path):
+    """tests/fixtures/hostile18 in one ingest: each file loads or fails on its own, every loaded
+    return reconciles (rows landed = accepted + rejected + skipped), each problem is an issue naming
+    the file and sheet (and row where there is one), and no name or date of birth is printed. Before
+    session 18 the NUL byte refused its whole file as binary data, and the unquoted comma and the
+    unread year sheets said nothing."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from cse_audit.cli import cli
+    from cse_audit.store import connect
+
+    from .conftest import FIXTURES
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(FIXTURES / "hostile18", corpus)
+    assert {p.name for p in corpus.iterdir()} == set(HOSTILE18)
+    db = tmp_path / "s.duckdb"
+    result = CliRunner().invoke(cli, ["ingest", str(corpus), "--db", str(db), "--config", str(fixture_config_dir),
+                                      "--append", "--no-link", "--no-tables"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    for word in ("Nora", "Brokenfield", "1996"):
+        assert word not in result.output
+    failed = [ln for ln in result.output.splitlines() if ln.startswith("error: ")]
+    assert failed == [f"error: ngo_not_a_spreadsheet.ods: {HOSTILE18['ngo_not_a_spreadsheet.ods']} "
+                      "(\"There is no item named 'content.xml' in the archive\")"]
+    con = connect(db)
+    got = {}
+    for name, landed, accepted, rejected, skipped in con.execute(
+            "SELECT file_name, rows_landed, records_accepted, rows_rejected, rows_skipped FROM returns").fetchall():
+        assert landed == accepted + rejected + skipped
+        kinds = {k for (k,) in con.execute("SELECT DISTINCT code FROM issues i JOIN returns r USING (return_id) "
+                                            "WHERE r.file_name = ?", [name]).fetchall()}
+        got[name] = (landed, accepted, rejected, skipped, kinds)
+    assert got == {k: v for k, v in HOSTILE18.items() if isinstance(v, tuple)}
+    unread = con.execute("SELECT sheet, row_number FROM issues WHERE code = 'unread_sheet' ORDER BY sheet").fetchall()
+    assert unread == [("2009", None), ("2010", None)]
+    nul = con.execute("SELECT sheet, row_number, column_name, value FROM issues WHERE code = 'nul_byte'").fetchall()
+    assert nul == [("csv", 3, "Forename", None)]
+    forename = con.execute("SELECT v.forename FROM victims v JOIN returns r USING (return_id) "
+                           "WHERE r.file_name = 'ngo_nul_byte.csv' AND v.row_number = 3").fetchone()
+    assert forename == ("Nora",)
+    con.close()

@@ -37,7 +37,7 @@ from .sheets import (
 )
 from .translate import _known, _Translator, merge_extras
 from .unnamed import drop_unnamed, names_someone_unnamed
-from .unread import cells_past_header, unread_sheets
+from .unread import cells_past_header, nul_byte_cells, unread_sheets
 
 
 @dataclass
@@ -181,6 +181,7 @@ def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out
         return
     out.issues.extend(sheet_issues)
     out.issues.extend(cells_past_header(sheet.name, headers, rows, spec.block))
+    out.issues.extend(nul_byte_cells(sheet, headers, data_start, spec.block))
     verdicts = _map_rows(rows, spec, groups, role, config, sheet.name, out)
     ledger.settle(spec.block, spec.kind, rows, verdicts)
 

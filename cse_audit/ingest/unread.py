@@ -1,4 +1,5 @@
-"""Sheets of a return that no mapping block reads but that hold a table a block reads elsewhere.
+"""What a return holds that no field reads as written: sheets that no mapping block reads but that
+hold a table a block reads elsewhere, cells right of the last header, NUL bytes dropped from a csv.
 
 A police return with a sheet per year ("2008-09", "2009-10", "2010-11") mapped with one sheet
 name (`sheet: "2009-10"`, as a draft of it says) loaded that sheet's rows and said "No issues":
@@ -76,4 +77,18 @@ def cells_past_header(sheet_name: str, headers: list[str], rows, block: str) -> 
                                 f"{len(extra)} filled cell(s) right of the last header (from column "
                                 f"{_letter(extra[0])}): no field reads them; in a csv, a comma in an unquoted "
                                 "value shifts the row's later cells: check the row's columns", block))
+    return issues
+
+
+def nul_byte_cells(sheet: Sheet, headers: list[str], data_start: int, block: str) -> list[Issue]:
+    """A `nul_byte` warning for each data cell a csv reader dropped NUL bytes from (the cell is
+    read without them): named by row and header, never by its text."""
+    issues = []
+    for i, j in sheet.nul_cells:
+        if i < data_start:
+            continue
+        column = headers[j] if j < len(headers) and headers[j] and headers[j].strip() else _letter(j)
+        issues.append(Issue(sheet.name, i + 1, column, None, "nul_byte", "warning",
+                            "NUL byte(s) in the cell, dropped: the cell is read without them (an export "
+                            "that pads fields with NULs?); check the value", block))
     return issues
