@@ -184,3 +184,21 @@ def test_session_18_broken_files_in_one_ingest(fixture_config_dir, tmp_path):
                            "WHERE r.file_name = 'ngo_nul_byte.csv' AND v.row_number = 3").fetchone()
     assert forename == ("Nora",)
     con.close()
+
+
+def test_the_draft_reads_date_rec_d_as_the_case_date(fixture_config, tmp_path):
+    """"Date Rec'd" normalises to 'date rec d': the synonym table's word form "rec d" (received) was
+    never applied, being two words, so a police return's case date was left unmapped and every
+    child's age at the case was Unknown."""
+    import csv
+
+    from cse_audit.authoring import draft_mapping
+
+    path = tmp_path / "r.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([["Crime No", "Date Rec'd", "Forename", "Surname", "DOB"],
+                                  ["GF/1/08", "12.05.08", "Tessa", "Mockford", "01.02.96"],
+                                  ["GF/2/08", "03.09.08", "Ruby", "Testwell", "23.12.96"],
+                                  ["GF/3/09", "15.06.09", "Lan", "Mockley", "09.11.95"]])
+    [victims] = draft_mapping(path, fixture_config).sheets
+    assert victims.fields()["case_date"] == ["Date Rec'd"]
