@@ -202,3 +202,22 @@ def test_the_draft_reads_date_rec_d_as_the_case_date(fixture_config, tmp_path):
                                   ["GF/3/09", "15.06.09", "Lan", "Mockley", "09.11.95"]])
     [victims] = draft_mapping(path, fixture_config).sheets
     assert victims.fields()["case_date"] == ["Date Rec'd"]
+
+
+def test_mapping_check_counts_the_rows_a_role_skips(fixture_config_dir, tmp_path):
+    """`mapping check` listed the reasons of skipped rows from their issues, and a witness skipped by
+    the role's skip list has none: "2 skipped" over "1 x unnamed_no_detail". It counts them now."""
+    from cse_audit import authoring
+    from cse_audit.config import load_config
+
+    path = tmp_path / "years.xlsx"
+    _year_book(path)
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    wb["2009-10"].append(["GF/9/2009", "WITNESS", "Paul", "Fakely", "10/10/1970"])
+    wb["2009-10"].append(["GF/9/2009", "SUSPECT", "Unknown", "Male", ""])
+    wb.save(path)
+    (fixture_config_dir / "mappings" / "t.yaml").write_text(YEARS.replace("SHEET", '"2009-10"'), encoding="utf-8")
+    r = authoring.check_mapping(path, "t", load_config(fixture_config_dir))
+    assert (r["rows_skipped"], r["skips"]) == (2, {"unnamed_no_detail": 1, "skip_role": 1})
