@@ -221,3 +221,28 @@ def test_mapping_check_counts_the_rows_a_role_skips(fixture_config_dir, tmp_path
     (fixture_config_dir / "mappings" / "t.yaml").write_text(YEARS.replace("SHEET", '"2009-10"'), encoding="utf-8")
     r = authoring.check_mapping(path, "t", load_config(fixture_config_dir))
     assert (r["rows_skipped"], r["skips"]) == (2, {"unnamed_no_detail": 1, "skip_role": 1})
+
+
+def test_one_file_under_two_agencies_names_the_copy(fixture_config, tmp_path):
+    """A charity's return saved again under a council's name loaded twice with "No issues": the same
+    children in two agencies' counts, the council counted as responding. The later copy is now a
+    load warning naming both files and agencies; identical blank templates say nothing."""
+    import shutil
+
+    from cse_audit import ingest
+    from cse_audit.store import connect
+
+    from .test_newcomer17 import HEAD, _write
+
+    src = tmp_path / "in"
+    src.mkdir()
+    _write(src / "ngo_return.csv", [HEAD, ["C1", "", "Ann", "Fakely", "", "14", "F", "", "", ""]])
+    shutil.copy(src / "ngo_return.csv", src / "lscb_return.csv")
+    _write(src / "ngo_blank.csv", [HEAD])
+    shutil.copy(src / "ngo_blank.csv", src / "lscb_blank.csv")
+    con = connect(tmp_path / "s.duckdb")
+    report = ingest.ingest([src], con, fixture_config, link=False, append=True)
+    copies = [w for w in report.warnings if "byte-identical" in w]
+    assert len(copies) == 1 and copies[0].startswith("ngo_return.csv (ngo-fixture) is byte-identical to "
+                                                     "lscb_return.csv (return ")
+    assert "lscb-fixture" in copies[0] and "Ann" not in copies[0] and "Fakely" not in copies[0]
