@@ -246,3 +246,28 @@ def test_one_file_under_two_agencies_names_the_copy(fixture_config, tmp_path):
     assert len(copies) == 1 and copies[0].startswith("ngo_return.csv (ngo-fixture) is byte-identical to "
                                                      "lscb_return.csv (return ")
     assert "lscb-fixture" in copies[0] and "Ann" not in copies[0] and "Fakely" not in copies[0]
+
+
+def test_letters_with_a_stroke_are_folded_for_comparison():
+    """No accent-stripping takes 'Ł', 'ø' or 'ß' apart, and the comparisons keep a-z only: a council's
+    'Łukasz' was compared as 'ukasz' with the police's 'LUKASZ', 'Michał' as 'micha', 'Ødegård' as
+    'degard'. Folded by hand now, in the features (SQL) and in normalise_name (Python)."""
+    import duckdb
+
+    from cse_audit.linkage.features import _features
+    from cse_audit.linkage.names import normalise_name
+    from cse_audit.linkage.settings import load_linkage_config
+
+    from .test_comparison_levels import _records
+
+    written = [("Łukasz", "Dąbrowski"), ("LUKASZ", "DABROWSKI"), ("Michał", "Østergård"), ("Michal", "Ostergard"),
+               ("Zoë", "Strauß"), ("Zoe", "Strauss")]
+    assert [normalise_name(f) for f, _ in written] == ["lukasz", "lukasz", "michal", "michal", "zoe", "zoe"]
+    con = duckdb.connect()
+    _records(con, [f for f, _ in written], [s for _, s in written], [None] * len(written))
+    table, _ = _features(con, "victims", load_linkage_config())
+    got = dict(zip(table.column("unique_id").to_pylist(),
+                   zip(table.column("fn").to_pylist(), table.column("sn").to_pylist(), strict=True), strict=True))
+    got = [got[k] for k in sorted(got)]
+    assert got[0] == got[1] == ("lukasz", "dabrowski")
+    assert got[2] == got[3] == ("michal", "ostergard") and got[4] == got[5] == ("zoe", "strauss")
