@@ -144,8 +144,9 @@ def test_session_18_broken_files_in_one_ingest(fixture_config_dir, tmp_path):
     """tests/fixtures/hostile18 in one ingest: each file loads or fails on its own, every loaded
     return reconciles (rows landed = accepted + rejected + skipped), each problem is an issue naming
     the file and sheet (and row where there is one), and no name or date of birth is printed. Before
-    session 18 the NUL byte refused its whole file as binary data, and the unquoted comma and the
-    unread year sheets said nothing."""
+    session 18 the NUL byte refused its whole file as binary data, the unquoted comma and the
+    unread year sheets said nothing, and the table on row 5,000 was "no header row" with no word of
+    where it was."""
     import shutil
 
     from click.testing import CliRunner
@@ -180,6 +181,8 @@ def test_session_18_broken_files_in_one_ingest(fixture_config_dir, tmp_path):
     assert unread == [("2009", None), ("2010", None)]
     nul = con.execute("SELECT sheet, row_number, column_name, value FROM issues WHERE code = 'nul_byte'").fetchall()
     assert nul == [("csv", 3, "Forename", None)]
+    far = con.execute("SELECT message FROM issues WHERE code = 'no_header' AND sheet = 'Sheet'").fetchall()
+    assert far and all("the header is on row 5000" in m for (m,) in far)
     forename = con.execute("SELECT v.forename FROM victims v JOIN returns r USING (return_id) "
                            "WHERE r.file_name = 'ngo_nul_byte.csv' AND v.row_number = 3").fetchone()
     assert forename == ("Nora",)

@@ -37,7 +37,7 @@ from .sheets import (
 )
 from .translate import _known, _Translator, merge_extras
 from .unnamed import drop_unnamed, names_someone_unnamed
-from .unread import cells_past_header, nul_byte_cells, unread_sheets
+from .unread import cells_past_header, header_further_down, nul_byte_cells, unread_sheets
 
 
 @dataclass
@@ -145,7 +145,8 @@ def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out
         expected = spec.header_contains or tuple(h for c in spec.columns.values() for h in c.headers)[:6]
         _reject_all(sheet, spec, rows, out, ledger, "no_header",
                     f"no header row found in the first {settings.header_search_rows} rows "
-                    f"(looked for {', '.join(map(repr, expected))})")
+                    f"(looked for {', '.join(map(repr, expected))})"
+                    + header_further_down(sheet, spec, settings.header_search_rows))
         return
     header_row_number = header_idx + 1
     subs = sheet.rows[header_idx]

@@ -92,3 +92,20 @@ def nul_byte_cells(sheet: Sheet, headers: list[str], data_start: int, block: str
                             "NUL byte(s) in the cell, dropped: the cell is read without them (an export "
                             "that pads fields with NULs?); check the value", block))
     return issues
+
+
+def header_further_down(sheet: Sheet, spec: SheetSpec, search_rows: int) -> str:
+    """Where the header is when it is below the rows searched: "; the header is on row 5000 ...", or
+    "" (session 18: a table far down a sheet was "no header row found in the first 30 rows", every
+    row rejected, with nothing to say where it was or what to change)."""
+    if len(sheet.rows) <= search_rows:
+        return ""
+    idx = find_header(sheet, spec, len(sheet.rows))
+    if idx is None or idx < search_rows:
+        return ""
+    if not spec.header_contains:
+        aliases = {normalise(h) for c in spec.columns.values() for h in c.all_headers()}
+        if len(_header_cells(sheet, idx, spec) & aliases) < 2:
+            return ""
+    return (f"; the header is on row {idx + 1}: raise header_search_rows in settings.yaml above it, or ask "
+            "the agency to move the table up")
