@@ -166,6 +166,11 @@ def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | No
     out["name_order"] = name_order
     out["sheet_issues"] = sheet_issues + _second_tables(sheets, m, mapped, config)
     out["rejections"] = dict(rejections)
+    # A row whose role the mapping's `skip:` lists (a witness) carries no issue: count those rows too,
+    # so the reasons add up to the rows skipped (session 18: "2 skipped" over "1 x unnamed_no_detail")
+    by_role = mapped.rows_skipped - sum(skips.values())
+    if by_role > 0:
+        skips["skip_role"] = by_role
     out["skips"] = dict(skips)
     return out
 

@@ -260,15 +260,21 @@ def _renamed(spec, rename: dict):
 
 
 def merge_series(drafts: list[SheetDraft]) -> list[SheetDraft]:
-    """Sheets of one kind with the same columns (a sheet per year) as one block reading them all."""
+    """Sheets of one kind with the same columns (a sheet per year) as one block reading them all.
+    The block is drafted from the sheet with the most fields, and a flat sheet's role values are
+    those of every sheet (a witness only in 2008's)."""
     out: list[SheetDraft] = []
     for d in drafts:
-        twin = next((o for o in out if o.kind == d.kind and _same_columns(o, d)), None)
-        if twin is None:
+        at = next((i for i, o in enumerate(out) if o.kind == d.kind and _same_columns(o, d)), None)
+        if at is None:
             out.append(d)
             continue
-        twin.series = (twin.series or [twin.sheet]) + [d.sheet]
-        twin.data_rows += d.data_rows
+        twin = out[at]
+        keep, other = (d, twin) if len(d.columns) > len(twin.columns) else (twin, d)
+        keep.series = (twin.series or [twin.sheet]) + [d.sheet]
+        keep.data_rows = twin.data_rows + d.data_rows
+        _join_roles(keep, other)
+        out[at] = keep
     for d in out:
         series = d.series
         if series:
@@ -278,8 +284,25 @@ def merge_series(drafts: list[SheetDraft]) -> list[SheetDraft]:
     return out
 
 
+def _join_roles(keep: SheetDraft, other: SheetDraft) -> None:
+    if keep.role is None or other.role is None:
+        return
+    for k in ("victims", "offenders", "skip"):
+        keep.role[k] += [v for v in other.role[k] if v not in keep.role[k]]
+    sorted_values = {v for k in ("victims", "offenders", "skip") for v in keep.role[k]}
+    keep.role_todo = [v for v in dict.fromkeys(keep.role_todo + other.role_todo) if v not in sorted_values]
+
+
+def _headers(d: SheetDraft) -> set[str]:
+    return {normalise(h) for c in d.columns for h in c.headers} | {normalise(h) for h, _ in d.unmapped}
+
+
 def _same_columns(a: SheetDraft, b: SheetDraft) -> bool:
-    return a.fields() == b.fields() and a.groups == b.groups and a.header_rows == b.header_rows
+    # The same header row is the same table, though the values of one year drafted a field more
+    # (session 18: a police return's "Missing Reports" read as episodes on one year's sheet only, so
+    # the three year sheets were not one series and the draft named one sheet; two years never loaded)
+    same = a.fields() == b.fields() or (len(_headers(a)) >= 2 and _headers(a) == _headers(b))
+    return same and a.groups == b.groups and a.header_rows == b.header_rows
 
 
 def sheet_regex(names: list[str]) -> str:

@@ -95,6 +95,16 @@ def _word_forms(raw, path) -> dict[str, str]:
 
 
 def _canon(words, forms: dict[str, str]) -> tuple[str, ...]:
+    # A form of two words ("rec d": "Rec'd" with its apostrophe normalised to a space) is read as
+    # one word first; before session 18 only one-word forms were, so "Date Rec'd" matched no field.
+    words = list(words)
+    for form in (f for f in forms if " " in f):
+        parts = form.split()
+        i = 0
+        while i + len(parts) <= len(words):
+            if words[i:i + len(parts)] == parts:
+                words[i:i + len(parts)] = [form]
+            i += 1
     return tuple(forms.get(w, w) for w in words)
 
 

@@ -38,6 +38,7 @@ from .sheets import (
 from .stacked import Bounds, sheet_tables, table_bounds
 from .translate import _known, merge_extras
 from .unnamed import drop_unnamed, names_someone_unnamed
+from .unread import cells_past_header, header_further_down, nul_byte_cells, unread_sheets
 from .values import NO_PATTERN_MATCH
 
 # A person record needs one of these: a row with only a reference, a note or a total is not a person.
@@ -77,7 +78,8 @@ def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out
         expected = spec.header_contains or tuple(h for c in spec.columns.values() for h in c.headers)[:6]
         _reject_all(sheet, spec, rows, out, ledger, "no_header",
                     f"no header row found in the first {settings.header_search_rows} rows "
-                    f"(looked for {', '.join(map(repr, expected))})")
+                    f"(looked for {', '.join(map(repr, expected))})"
+                    + header_further_down(sheet, spec, settings.header_search_rows))
         return
     header_row_number = header_idx + 1
     subs = sheet.rows[header_idx]
@@ -113,6 +115,8 @@ def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out
         _reject_all(sheet, spec, rows, out, ledger, "missing_column", str(exc))
         return
     out.issues.extend(sheet_issues)
+    out.issues.extend(cells_past_header(sheet.name, headers, rows, spec.block))
+    out.issues.extend(nul_byte_cells(sheet, headers, data_start, spec.block))
     verdicts = _map_rows(rows, spec, groups, role, config, sheet.name, out)
     ledger.settle(spec.block, spec.kind, rows, verdicts)
 
@@ -398,6 +402,8 @@ def map_return(sheets: list[Sheet], mapping: Mapping, config: Config, agency: Ag
                 map_sheet(sheet, spec, config, agency, out, ledger, tables[sheet.name][spec.block])
             except MissingColumn as exc:
                 raise ReturnError(file_name, str(exc)) from None
+    out.issues.extend(unread_sheets(sheets, mapping.sheets, set(ledgers), out.raw_headers,
+                                    config.settings.header_search_rows))
     land(out, ledgers)
     _finish_persons(out)
     if not any(spec.kind == "cases" for spec in mapping.sheets):

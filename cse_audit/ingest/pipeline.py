@@ -147,6 +147,7 @@ def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | No
             raise
         raise Interrupted(f"{unchanged + writer.settled} of {len(files)} returns loaded; linkage not run") from None
     changed, done = changed or writer.changed, unchanged + writer.settled
+    report.warnings += copies_of_other_agencies(con, report, digests)
     # Link whatever is stale, judged per kind from what each was built on, not from whether a
     # file changed in this run: a crash between the two linkages, or an earlier --no-link, leaves
     # a kind stale with every file unchanged.
@@ -160,6 +161,26 @@ def ingest(paths: Iterable[str | Path], con, config: Config, agency_id: str | No
             what = exc.message if isinstance(exc, Interrupted) else "linkage not run"
             raise Interrupted(f"{done} of {len(files)} returns loaded; {what}") from None
     return report
+
+
+def copies_of_other_agencies(con, report: IngestReport, digests: dict) -> list[str]:
+    """A warning for each return loaded now that is byte-identical to another agency's return with
+    rows (current or superseded): one agency's file sent, or saved, under another's name counts its
+    children for both (session 18: it loaded with "No issues"). Identical blank templates and nil
+    returns of two agencies are normal and say nothing; the later of two copies is the one named."""
+    by_path = {str(p): d for p, d in digests.items()}
+    out = []
+    for f in report.files:
+        if f.status != "loaded" or not f.mapped or not f.mapped.rows_landed or f.path not in by_path:
+            continue
+        other = con.execute("SELECT return_id, agency_id, file_name FROM returns WHERE sha256 = ? AND agency_id <> ? "
+                            "AND return_id < ? AND rows_landed > 0 ORDER BY return_id LIMIT 1",
+                            [by_path[f.path], f.agency_id, f.return_id]).fetchone()
+        if other:
+            out.append(f"{f.file_name} ({f.agency_id}) is byte-identical to {other[2]} (return {other[0]}, "
+                       f"{other[1]}): both agencies' records are counted; if one sent the other's file, ask it "
+                       "for its own return")
+    return out
 
 
 def _write_all(con, writer: BatchWriter, prepared, digests: dict, report: IngestReport) -> None:

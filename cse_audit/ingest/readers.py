@@ -13,7 +13,7 @@ import csv
 import datetime as dt
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Limits
@@ -39,6 +39,8 @@ class Sheet:
 
     name: str
     rows: list[list[str]]
+    # (row index, column index) of cells a NUL byte was dropped from (a csv's stray NULs)
+    nul_cells: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def width(self) -> int:
@@ -188,7 +190,7 @@ def decode_text(data: bytes, file_name: str) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise ReadError(file_name, f"damaged UTF-16 text ({exc.reason})") from exc
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data[:8192] and not stray_nuls(data):
         raise ReadError(file_name, "binary data, not a text csv file")
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
@@ -203,8 +205,23 @@ def decode_text(data: bytes, file_name: str) -> str:
         return data.decode("latin-1")
 
 
+# A NUL byte stands for "no character" in the exports that leave them (fixed-width fields padded
+# with NULs): a few in otherwise clean text are dropped, each cell with a `nul_byte` warning
+# (session 18: one NUL refused the whole return as binary data, naming no row). Random bytes or a
+# renamed workbook have other control bytes too, and stay refused.
+_NUL_MARK = "\ue000"
+_CONTROL = bytes(c for c in range(1, 32) if c not in (9, 10, 13))
+
+
+def stray_nuls(data: bytes) -> bool:
+    """Whether the NUL bytes of `data` are a few strays in text: at most 1 % of the bytes, and no
+    other control byte (bar tab, CR, LF) in the first 64 kB."""
+    head = data[:65536]
+    return data.count(0) <= len(data) // 100 and not any(b in _CONTROL for b in head)
+
+
 def read_csv(path: Path, limits: Limits) -> Sheet:
-    text = decode_text(path.read_bytes(), path.name)
+    text = decode_text(path.read_bytes(), path.name).replace("\x00", _NUL_MARK)
     dialect = _excel_dialect(text)
     # Long cells are rejected row by row in the mapping, so the parser itself must not stop at them.
     csv.field_size_limit(int(limits.max_file_mb * 1024 * 1024))
@@ -219,7 +236,10 @@ def read_csv(path: Path, limits: Limits) -> Sheet:
                                            f"{limits.max_columns} column limit", CSV_SHEET)
     except csv.Error as exc:
         raise ReadError(path.name, f"malformed csv near row {len(rows) + 1} ({exc})", CSV_SHEET) from exc
-    return Sheet(CSV_SHEET, rows)
+    nul_cells = [(i, j) for i, row in enumerate(rows) for j, c in enumerate(row) if _NUL_MARK in c]
+    for i, j in nul_cells:
+        rows[i][j] = rows[i][j].replace(_NUL_MARK, "")
+    return Sheet(CSV_SHEET, rows, nul_cells)
 
 
 def _excel_dialect(text: str) -> type[csv.Dialect]:

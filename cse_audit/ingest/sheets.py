@@ -123,7 +123,7 @@ def once_per_cell(issues: list[Issue]) -> list[Issue]:
     the offenders block) read it."""
     seen, out = set(), []
     for i in issues:
-        if i.code == "stray_punctuation":
+        if i.code in ("stray_punctuation", "past_header", "nul_byte"):
             key = (i.sheet, i.row_number, i.column_name)
             if key in seen:
                 continue

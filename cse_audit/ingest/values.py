@@ -119,7 +119,12 @@ def date_from_pattern(text: str, pattern: re.Pattern, pivot: int = 30) -> tuple[
     return _make_date(year, month, day)
 
 
-_AGE = re.compile(r"^(\d{1,3})(?:\.0+)?\s*(?:y|yr|yrs|year|years|yo|y/o|years old)?\.?$", re.I)
+# a council's age at referral in years and months ("14 years 3 months", "14 yrs 3 mths", "14y 3m",
+# "14 years and 6 months"): the whole years are the age (session 18: a council return read every
+# such age as bad_age and the child's age was Unknown)
+_AGE_MONTHS = r"(?:\s*,?\s*(?:and\s+)?\d{1,2}\s*(?:m|mo|mos|mth|mths|month|months)\.?)?"
+_AGE = re.compile(r"^(\d{1,3})(?:\.0+)?\s*(?:(?:y|yr|yrs|year|years|yo|y/o|years old)\.?"
+                  + _AGE_MONTHS + r")?\.?$", re.I)
 _AGE_RANGE = re.compile(r"^(\d{1,3})\s*(?:-|to|–)\s*(\d{1,3})\s*(?:y|yrs|years)?$", re.I)
 _AGE_UNDER = re.compile(r"^(?:under|<|below)\s*(\d{1,3})", re.I)
 # words around an age that say nothing more: "age 14", "aged: 15", "approx. 25", "c. 30",

@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from ..store import sql_literal
-from .names import soundex
+from .names import fold_sql, soundex
 from .settings import LinkageConfig
 
 log = logging.getLogger(__name__)
@@ -122,6 +122,7 @@ _SWAPPED = """
                   JOIN others b ON b.return_id = r.return_id AND b.name = r.s
       GROUP BY r.return_id, r.sheet)
     SELECT return_id, sheet FROM scored WHERE swapped >= {min} AND swapped > {ratio} * right_way"""
+_SWAPPED = fold_sql(_SWAPPED)
 
 
 def _swapped_sheets(con, view: str, table: str) -> int:
@@ -175,6 +176,7 @@ _NAMED_BY_NAME = """
         -- "Unidentified Male", "Suspect One": a part describes someone instead of naming him
         AND replace(fn_text, ' ', '') || sn NOT IN (SELECT unnest({unk}))
         AND fn NOT IN (SELECT unnest({words})) AND sn NOT IN (SELECT unnest({words}))),"""
+_NAMED_BY_NAME = fold_sql(_NAMED_BY_NAME)
 _ASSOCIATES = """
     WITH {named}
     own AS (SELECT return_id, case_ref, count(*) AS n FROM {own} WHERE case_ref IS NOT NULL GROUP BY ALL),
@@ -267,7 +269,7 @@ def _read_features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig
         regexp_replace(lower(strip_accents(coalesce(surname, ''))), '[^a-z]', '', 'g') AS sn0,
         list_filter(string_split(regexp_replace(lower(strip_accents(coalesce(surname, ''))), '[^a-z]+', ' ', 'g'),
                                  ' '), x -> length(x) > 1) AS sn_split,
-        regexp_replace(upper(coalesce(initials, '')), '[^A-Z]', '', 'g') AS ini,
+        regexp_replace(upper(strip_accents(coalesce(initials, ''))), '[^A-Z]', '', 'g') AS ini,
         -- other names the person goes by (ingest joins them with " / "), each as a forename is
         -- cleaned (letters only; unknown names and single letters are none)
         list_filter(list_transform(string_split(coalesce({alias}, ''), '/'),
@@ -346,7 +348,7 @@ def _read_features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig
     con.register("_lk_periods", periods)
     try:
         # the period's dates are validated dates (settings), written through sql_literal
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _lk_base AS {base}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _lk_base AS {fold_sql(base)}")
     finally:
         con.unregister("_lk_periods")
         con.execute("DROP TABLE IF EXISTS _lk_swapped")

@@ -1,0 +1,111 @@
+"""What a return holds that no field reads as written: sheets that no mapping block reads but that
+hold a table a block reads elsewhere, cells right of the last header, NUL bytes dropped from a csv.
+
+A police return with a sheet per year ("2008-09", "2009-10", "2010-11") mapped with one sheet
+name (`sheet: "2009-10"`, as a draft of it says) loaded that sheet's rows and said "No issues":
+the other years' rows were never landed, so they were in no count and no issue (session 18). Such
+a sheet is named by an `unread_sheet` warning with how many rows it holds; the rows stay unloaded
+(the mapping decides what a return is), but never without a word.
+"""
+
+from __future__ import annotations
+
+from ..config import SheetSpec, normalise
+from .readers import Sheet
+from .records import Issue
+from .sheets import combined_headers, find_header
+
+# how much of a read sheet's header row another sheet's header must repeat to be the same table
+_SAME_TABLE = 0.8
+
+
+def _header_cells(sheet: Sheet, idx: int, spec: SheetSpec) -> set[str]:
+    cells = combined_headers(sheet.rows, idx, spec.header_rows) if spec.header_rows > 1 else sheet.rows[idx]
+    return {normalise(c) for c in cells if c and c.strip()}
+
+
+def unread_sheets(sheets: list[Sheet], specs: list[SheetSpec], read: set[str],
+                  raw_headers: list[tuple[str, str, int, list[str]]], search_rows: int) -> list[Issue]:
+    """An `unread_sheet` warning for each sheet outside `read` whose header row repeats (80 % or
+    more of) the header of a sheet a block did read, with at least one non-blank row under it.
+    Sheets with other headers (a cover letter, guidance, a pivot table) stay unmentioned, as before."""
+    issues = []
+    for sheet in sheets:
+        if sheet.name in read:
+            continue
+        for spec in specs:
+            read_as = [(name, {normalise(h) for h in headers if h and h.strip()})
+                       for name, kind, _row, headers in raw_headers if kind == spec.kind]
+            idx = find_header(sheet, spec, search_rows) if read_as else None
+            if idx is None:
+                continue
+            cells = _header_cells(sheet, idx, spec)
+            like = next((name for name, hdr in read_as
+                         if len(hdr) >= 2 and len(hdr & cells) >= _SAME_TABLE * len(hdr)), None)
+            n = sum(1 for r in sheet.rows[idx + 1:] if "".join(r).strip())
+            if like is None or not n:
+                continue
+            issues.append(Issue(sheet.name, None, None, None, "unread_sheet", "warning",
+                                f"{n} row(s) under the same headers as sheet {like!r} ({spec.kind}), but the "
+                                f"mapping reads sheet {spec.describe_sheet()} only: these rows are not loaded "
+                                f"(a sheet per year: sheet: {{regex: ...}}, docs/mappings.md)", spec.block))
+            break
+    return issues
+
+
+def _letter(i: int) -> str:
+    out = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def cells_past_header(sheet_name: str, headers: list[str], rows, block: str) -> list[Issue]:
+    """A `past_header` warning for each row with a filled cell to the right of the last header: no
+    field reads it. In a csv it is most often a comma inside an unquoted value ("Smith, Jane"), which
+    shifts every later cell of the row one column on (session 18: such a row loaded without a word,
+    its sex read from the ethnicity column). The row still loads, as it did; the warning names the
+    row and the first column past the header, never a cell."""
+    width = max((i + 1 for i, h in enumerate(headers) if h and h.strip()), default=0)
+    issues = []
+    for row_number, cells in rows:
+        extra = [i for i in range(width, len(cells)) if cells[i] and cells[i].strip()]
+        if extra:
+            issues.append(Issue(sheet_name, row_number, _letter(extra[0]), None, "past_header", "warning",
+                                f"{len(extra)} filled cell(s) right of the last header (from column "
+                                f"{_letter(extra[0])}): no field reads them; in a csv, a comma in an unquoted "
+                                "value shifts the row's later cells: check the row's columns", block))
+    return issues
+
+
+def nul_byte_cells(sheet: Sheet, headers: list[str], data_start: int, block: str) -> list[Issue]:
+    """A `nul_byte` warning for each data cell a csv reader dropped NUL bytes from (the cell is
+    read without them): named by row and header, never by its text."""
+    issues = []
+    for i, j in sheet.nul_cells:
+        if i < data_start:
+            continue
+        column = headers[j] if j < len(headers) and headers[j] and headers[j].strip() else _letter(j)
+        issues.append(Issue(sheet.name, i + 1, column, None, "nul_byte", "warning",
+                            "NUL byte(s) in the cell, dropped: the cell is read without them (an export "
+                            "that pads fields with NULs?); check the value", block))
+    return issues
+
+
+def header_further_down(sheet: Sheet, spec: SheetSpec, search_rows: int) -> str:
+    """Where the header is when it is below the rows searched: "; the header is on row 5000 ...", or
+    "" (session 18: a table far down a sheet was "no header row found in the first 30 rows", every
+    row rejected, with nothing to say where it was or what to change)."""
+    if len(sheet.rows) <= search_rows:
+        return ""
+    idx = find_header(sheet, spec, len(sheet.rows))
+    if idx is None or idx < search_rows:
+        return ""
+    if not spec.header_contains:
+        aliases = {normalise(h) for c in spec.columns.values() for h in c.all_headers()}
+        if len(_header_cells(sheet, idx, spec) & aliases) < 2:
+            return ""
+    return (f"; the header is on row {idx + 1}: raise header_search_rows in settings.yaml above it, or ask "
+            "the agency to move the table up")
