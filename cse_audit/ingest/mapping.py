@@ -242,7 +242,8 @@ def _map_rows(rows, spec: SheetSpec, groups: list, role, config: Config, sheet_n
     # looked for where the first cell is blank or starts as a total label does (is_totals_row's own
     # first test: a third of a sheet's rows start with T, G or S, few with "tot", "gra" or "sub")
     first = grid(0)
-    totals = (i for i, t in enumerate(first) if (not t or t[:3].lower() in TOTAL_HEADS) and is_totals_row(cells_list[i]))
+    totals = (i for i, t in enumerate(first)
+              if (not t or t[:3].lower() in TOTAL_HEADS) and is_totals_row(cells_list[i]))
     for i in sorted({*sparse, *totals}):
         cells = cells_list[i]
         if verdict[i] is None and (is_footer_row(cells, markers) or is_totals_row(cells)):
