@@ -22,8 +22,8 @@ from .persons import _finish_persons, _initials, derive_cases  # noqa: F401 - _i
 from .readers import Sheet
 from .records import PERSON_KINDS, Issue, MappedReturn, ReturnError
 from .resolve import MissingColumn, _Field, _resolve_groups
-from .sheets import SheetError as _SheetError
 from .sheets import (
+    TOTAL_HEADS,
     _Columns,
     _Grid,
     _is_nil_sheet,
@@ -35,6 +35,7 @@ from .sheets import (
     settle_nil,
     states_nil,
 )
+from .sheets import SheetError as _SheetError
 from .stacked import Bounds, sheet_tables, table_bounds
 from .translate import _known, merge_extras
 from .unnamed import drop_unnamed, names_someone_unnamed
@@ -46,8 +47,13 @@ from .values import NO_PATTERN_MATCH
 IDENTIFYING = frozenset(("forename", "surname", "name", "alias", "initials", "dob", "age"))
 
 
-def _row_is_blank(row: list[str]) -> bool:
-    return not "".join(row).strip()
+def _filled_rows(rows: list[list[str]], start: int = 0, end: int | None = None) -> list[tuple[int, list[str]]]:
+    """(Excel row number, cells) of the rows that are not blank (every cell empty or spaces), from `start`
+    to before `end` (a table stacked over another ends there: stacked.py). A row whose first cell holds
+    more than spaces is filled: one look at that cell instead of joining the row's cells, for nearly
+    every data row (the test that cost most a sheet)."""
+    part = rows if not start and end is None else rows[start:end]
+    return [(i + 1, r) for i, r in enumerate(part, start=start) if r and r[0].strip() or "".join(r).strip()]
 
 
 def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out: MappedReturn,
@@ -68,7 +74,7 @@ def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out
                                 + (" (optional)" if spec.optional else "; nothing loaded from it"), spec.block))
         return
     if header_idx is None:
-        rows = [(i + 1, r) for i, r in enumerate(sheet.rows) if not _row_is_blank(r)]
+        rows = _filled_rows(sheet.rows)
         if not rows and hasattr(spec.sheet, "search"):
             return   # an empty sheet of a series (next year's, not started): nothing to land or report
         if _is_nil_sheet(sheet, settings.nil_markers) and len(rows) <= 5:
@@ -84,8 +90,7 @@ def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out
     header_row_number = header_idx + 1
     subs = sheet.rows[header_idx]
     headers = combined_headers(sheet.rows, header_idx, spec.header_rows) if spec.header_rows > 1 else subs
-    rows = [(i + 1, r) for i, r in enumerate(sheet.rows[data_start:bounds.end], start=data_start)
-            if not _row_is_blank(r)]
+    rows = _filled_rows(sheet.rows, data_start, bounds.end)
     if rows and all(is_footer_row(r, settings.nil_markers) for _, r in rows) \
             and _is_nil_sheet(sheet, settings.nil_markers):
         # A header row over a single "NIL RETURN" line: a nil return too.
@@ -147,9 +152,11 @@ def _map_rows(rows, spec: SheetSpec, groups: list, role, config: Config, sheet_n
     filled = map(operator.sub, map(len, cells_list), map(operator.methodcaller("count", ""), cells_list))
     sparse = [i for i, f in enumerate(filled) if f <= 2]
     # a totals row of any width ("Total" | "8 young people" | "6 perpetrators"), the rest sparse rows;
-    # looked for where the first cell is blank or starts as a total label does (one slice a row)
+    # looked for where the first cell is blank or starts as a total label does (is_totals_row's own
+    # first test: a third of a sheet's rows start with T, G or S, few with "tot", "gra" or "sub")
     first = grid(0)
-    totals = (i for i, t in enumerate(first) if t[:1] in "TtGgSs" and is_totals_row(cells_list[i]))
+    totals = (i for i, t in enumerate(first)
+              if (not t or t[:3].lower() in TOTAL_HEADS) and is_totals_row(cells_list[i]))
     for i in sorted({*sparse, *totals}):
         cells = cells_list[i]
         if verdict[i] is None and (is_footer_row(cells, markers) or is_totals_row(cells)):

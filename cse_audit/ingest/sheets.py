@@ -84,6 +84,8 @@ def is_footer_row(cells: list[str], markers: tuple[str, ...]) -> bool:
 
 # A count in a totals row: "8", "1,875", "8 young people", "6 perpetrators", "12%", "£50"
 _COUNT = re.compile(r"[£$]?\d[\d,.]*\s*(?:%|[^\W\d_][\w\s'()/-]*)?", re.IGNORECASE)
+# How a total label starts (lower case): a row whose first filled cell starts otherwise is no totals row.
+TOTAL_HEADS = ("tot", "gra", "sub")
 _TOTAL_LABEL = re.compile(r"(?:grand\s+|sub-?\s*)?totals?\b(?:[\w\s'()/-]*)?:?", re.IGNORECASE)
 
 
@@ -94,7 +96,7 @@ def is_totals_row(cells: list[str]) -> bool:
     "Total" | "8 young people" | "6 perpetrators" under a referral sheet was a child named "8 young
     people" of a case "Total"). A data row is never one: its names, dates and codes are no counts."""
     first = next((c for c in cells if c), "").lstrip()
-    if first[:3].lower() not in ("tot", "gra", "sub") or not _TOTAL_LABEL.fullmatch(first.strip()):
+    if first[:3].lower() not in TOTAL_HEADS or not _TOTAL_LABEL.fullmatch(first.strip()):
         return False
     counts = [c.strip() for c in cells if c and c.strip()][1:]
     return bool(counts) and all(_COUNT.fullmatch(c) for c in counts)

@@ -388,7 +388,9 @@ def spread_translations(column, results: dict[str, tuple]) -> tuple[list, list[b
     n = len(column)
     translated = list(results.values())
     values = [r[0] for r in translated]
-    known = [_known(r[0], r[1]) for r in translated]
+    # _known of each translation, inline (a call per distinct text cost more than the test)
+    known = [r[0] != UNKNOWN if r[0] is not None else bool(r[1]) and any(v is not None for v in r[1].values())
+             for r in translated]
     keys = sorted({k for r in translated if r[1] for k in r[1]})
     some_value, some_unknown = any(v is not None for v in values), not all(known)
     if some_value + some_unknown + len(keys) > 1:
