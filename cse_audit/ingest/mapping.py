@@ -183,23 +183,7 @@ def _map_rows(rows, spec: SheetSpec, groups: list, role, config: Config, sheet_n
         verdict = _map_group(grid, n, row_numbers, spec, groups[0][1], kinds, verdict, config, sheet_name, out,
                              groups[0][0])
     else:
-        made = [False] * n
-        first_skip: list = [None] * n
-        unnamed: list = []
-        for group, fields in groups:
-            group_verdict = _map_group(grid, n, row_numbers, spec, fields, kinds, verdict, config, sheet_name,
-                                       out, group)
-            for i, v in enumerate(group_verdict):
-                if v is None:
-                    made[i] = True
-                elif _unnamed(v):
-                    unnamed.append((i, v[1]))
-                if v is not None and (first_skip[i] is None or _unnamed(v) and not _unnamed(first_skip[i])):
-                    first_skip[i] = v      # "Unknown male" in group 2 says more than a blank group 1
-        verdict = [first_skip[i] if v is None and not made[i] else v for i, v in enumerate(verdict)]
-        # an unnamed suspect with nothing to tell him by beside suspects who made records: a warning,
-        # the row accepted (as beside another block's record, ledger.land); it was said nowhere
-        out.issues.extend(replace(issue, severity="warning") for i, issue in unnamed if made[i])
+        verdict = _map_groups(grid, n, row_numbers, spec, groups, kinds, verdict, config, sheet_name, out)
     for i in ([i for i, v in enumerate(verdict) if v is not None] if any(verdict) else ()):
         v = verdict[i]
         if v[0] == "error":
@@ -207,6 +191,29 @@ def _map_rows(rows, spec: SheetSpec, groups: list, role, config: Config, sheet_n
                                     v[3] if len(groups) == 1 and groups[0][0] is None else f"{spec.block}: {v[3]}",
                                     spec.block))
     return verdict
+
+
+def _map_groups(grid: _Grid, n: int, row_numbers: list[int], spec: SheetSpec, groups: list, kinds: list,
+                verdict: list, config: Config, sheet_name: str, out: MappedReturn) -> list:
+    """Every column group of a block for every row: a row is a record where any group made one,
+    else its (most telling) skip."""
+    made = [False] * n
+    first_skip: list = [None] * n
+    unnamed: list = []
+    for group, fields in groups:
+        group_verdict = _map_group(grid, n, row_numbers, spec, fields, kinds, verdict, config, sheet_name,
+                                   out, group)
+        for i, v in enumerate(group_verdict):
+            if v is None:
+                made[i] = True
+            elif _unnamed(v):
+                unnamed.append((i, v[1]))
+            if v is not None and (first_skip[i] is None or _unnamed(v) and not _unnamed(first_skip[i])):
+                first_skip[i] = v      # "Unknown male" in group 2 says more than a blank group 1
+    # an unnamed suspect with nothing to tell him by beside suspects who made records: a warning,
+    # the row accepted (as beside another block's record, ledger.land); it was said nowhere
+    out.issues.extend(replace(issue, severity="warning") for i, issue in unnamed if made[i])
+    return [first_skip[i] if v is None and not made[i] else v for i, v in enumerate(verdict)]
 
 
 def _unnamed(v) -> bool:
