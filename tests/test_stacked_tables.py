@@ -175,3 +175,42 @@ def test_the_agency_s_feedback_says_what_a_missing_table_is():
 
     what, todo = PLAIN["missing_table"]
     assert "table" in what and "under" in what and todo
+
+
+def _stacked_csv(tmp_path, rows, name="stacked.csv"):
+    import csv
+
+    path = tmp_path / name
+    with path.open("w", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+@pytest.mark.parametrize("title", [[ADULTS[0]], []])
+def test_the_drafter_finds_a_lower_table_with_no_blank_row_over_it(fixture_config_dir, tmp_path, title):
+    """Session 18 as a new analyst: a return typed straight on (the title, or the adults' header,
+    on the row under the last child) drafted as one victims table, and the adults loaded as
+    children (the header row "Child ref | Adult name" a child named "Adult name")."""
+    from cse_audit.authoring import check_mapping, draft_mapping
+    from cse_audit.config import load_config
+
+    rows = CHILDREN + title + ADULTS[1:]
+    path = _stacked_csv(tmp_path, rows)
+    config = load_config(fixture_config_dir)
+    d = draft_mapping(path, config, name="t")
+    kinds = {s.kind: s for s in d.sheets}
+    if title:
+        assert set(kinds) == {"victims", "offenders"} and kinds["offenders"].below == "victims"
+        assert kinds["victims"].data_rows == 2 and kinds["offenders"].data_rows == 2
+        m = _map(fixture_config_dir, tmp_path, d.to_yaml(), rows)
+        assert _names(m, "victims") == [("Amy", "1"), ("Beth", "2")]
+        assert _names(m, "offenders") == [("Dave", "1"), ("Eric", "2")]
+    else:
+        # no title and no header word says whose the lower table is: a note to map it by hand
+        assert set(kinds) == {"victims"}
+        assert any(f"second table from row {len(CHILDREN) + 1}" in n for n in kinds["victims"].notes)
+    # and `mapping check` of a one-block mapping says so
+    (fixture_config_dir / "mappings" / "v.yaml").write_text("name: v\nsheets:\n" + VICTIMS)
+    got = [i for i in check_mapping(path, "v", load_config(fixture_config_dir))["sheet_issues"]
+           if i["code"] == "second_table"]
+    assert len(got) == 1 and f"from row {len(CHILDREN) + 1} " in got[0]["message"]

@@ -70,16 +70,30 @@ def _header_like(row: list[str], syn: Synonyms) -> bool:
 def stacked_header(rows: list[list[str]], hdr: int, syn: Synonyms) -> tuple[int, int] | None:
     """(top, header index) of a second table under the one whose header is row ``hdr``: after a
     blank row, up to STACKED_TITLE_ROWS title rows ("Adults of concern") and a row that reads as
-    a header; None when there is none. ``top`` is the first row after the blank one."""
+    a header; None when there is none. ``top`` is the first row after the blank one.
+
+    With no blank row between them (a return typed straight on), a row that reads as a header
+    right under a data row starts the second table too, with the one-cell title rows directly
+    over it: before, such a sheet drafted as one table and the adults loaded as children."""
     for i in range(hdr + 2, len(rows)):
-        if not _blank(rows[i - 1]) or _blank(rows[i]):
+        if _blank(rows[i]):
             continue
-        for j in range(i, min(i + STACKED_TITLE_ROWS + 1, len(rows))):
-            if _blank(rows[j]):
-                break
-            if _header_like(rows[j], syn):
-                return i, j
+        if _blank(rows[i - 1]):
+            for j in range(i, min(i + STACKED_TITLE_ROWS + 1, len(rows))):
+                if _blank(rows[j]):
+                    break
+                if _header_like(rows[j], syn):
+                    return i, j
+        elif _header_like(rows[i], syn):
+            top = i
+            while top - 1 > hdr + 1 and i - top < STACKED_TITLE_ROWS and _one_cell(rows[top - 1]):
+                top -= 1
+            return top, i
     return None
+
+
+def _one_cell(row: list[str]) -> bool:
+    return sum(1 for c in row if c and c.strip()) == 1
 
 
 def _col_letter(i: int) -> str:
