@@ -214,3 +214,19 @@ def test_the_drafter_finds_a_lower_table_with_no_blank_row_over_it(fixture_confi
     got = [i for i in check_mapping(path, "v", load_config(fixture_config_dir))["sheet_issues"]
            if i["code"] == "second_table"]
     assert len(got) == 1 and f"from row {len(CHILDREN) + 1} " in got[0]["message"]
+
+
+def test_a_third_table_is_not_drafted_as_the_second_table_s_rows(fixture_config_dir, tmp_path):
+    """Children, adults and a case list stacked: the adults' block was drafted from the adults and
+    the case list together, and their name column (under half names) was left unmapped."""
+    from cse_audit.authoring import draft_mapping
+    from cse_audit.config import load_config
+
+    cases = [["Case list"], ["Case ref", "Date referred", "Outcome"]] + \
+        [[str(i), "01/02/2009", "Open"] for i in range(1, 6)]
+    path = _stacked_csv(tmp_path, CHILDREN + [[]] + ADULTS + [[]] + cases)
+    d = draft_mapping(path, load_config(fixture_config_dir), name="t")
+    adults = {s.kind: s for s in d.sheets}["offenders"]
+    assert adults.data_rows == 2
+    assert {c.field for c in adults.columns} >= {"case_ref", "name", "age"}
+    assert any("third table from row 10 (header on row 11)" in n for n in adults.notes)

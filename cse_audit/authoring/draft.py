@@ -156,7 +156,11 @@ def _stacked(sheet, draft: SheetDraft, index: int, n_sheets: int, names: Counter
         return [draft]
     top, hdr = found
     title = " ".join(c.strip() for r in sheet.rows[top:hdr] for c in r if c and c.strip())
-    lower = _draft_sheet(Sheet(title or sheet.name, sheet.rows[top:]), index, n_sheets, Counter(), config, syn)
+    # a third table under the second (a case list under the adults) is not the adults' rows:
+    # read as theirs, it thinned the adults' names below the share a name column needs
+    third = stacked_header(sheet.rows, hdr, syn)
+    end = third[0] if third else len(sheet.rows)
+    lower = _draft_sheet(Sheet(title or sheet.name, sheet.rows[top:end]), index, n_sheets, Counter(), config, syn)
     where = f"a second table from row {top + 1} (header on row {hdr + 1})"
     if isinstance(lower, str) or lower.kind in (draft.kind, "people"):
         draft.notes.append(f"{where}: read as more {draft.kind} rows; map it by hand if it holds other people")
@@ -174,6 +178,9 @@ def _stacked(sheet, draft: SheetDraft, index: int, n_sheets: int, names: Counter
     if not lower.header_contains:
         lower.header_contains = [c.headers[0] for c in lower.columns if c.headers][:2]
     _case_link(upper, lower)
+    if third:
+        lower.notes.append(f"a third table from row {third[0] + 1} (header on row {third[1] + 1}) is read as "
+                           f"more {lower.kind} rows: map it by hand (or delete it) if it holds other records")
     return [upper, lower]
 
 
