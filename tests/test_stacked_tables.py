@@ -230,3 +230,23 @@ def test_a_third_table_is_not_drafted_as_the_second_table_s_rows(fixture_config_
     assert adults.data_rows == 2
     assert {c.field for c in adults.columns} >= {"case_ref", "name", "age"}
     assert any("third table from row 10 (header on row 11)" in n for n in adults.notes)
+
+
+def test_a_lower_table_under_other_headers_is_still_said_to_be_read_as_the_upper(fixture_config_dir, tmp_path):
+    """The next return of a drafted layout names the adults' columns otherwise ("Perp", "Linked
+    YP"): the lower block is a missing_table, and the adults are read as children. The error said
+    "nothing loaded from it" and `mapping check` said nothing of the second table (the mapping's
+    `below` silenced it)."""
+    from cse_audit.authoring import check_mapping
+    from cse_audit.config import load_config
+
+    other = [ADULTS[0], ["Linked YP", "Perp", "Perp age", "Sex"]] + [r + ["M"] for r in ADULTS[2:]]
+    path = _stacked_csv(tmp_path, CHILDREN + [[]] + other)
+    (fixture_config_dir / "mappings" / "t.yaml").write_text(_mapping())
+    out = check_mapping(path, "t", load_config(fixture_config_dir))
+    got = [i for i in out["sheet_issues"] if i["code"] == "second_table"]
+    assert len(got) == 1 and "from row 5 " in got[0]["message"] and "more victims rows" in got[0]["message"]
+    m = _map(fixture_config_dir, tmp_path, _mapping(), CHILDREN + [[]] + other)
+    missing = [i for i in m.issues if i.code == "missing_table"]
+    assert len(missing) == 1 and "read as victims rows" in missing[0].message
+    assert "Fauxman" not in missing[0].message

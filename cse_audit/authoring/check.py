@@ -28,11 +28,15 @@ def _second_tables(sheets, m: Mapping, mapped, config: Config) -> list[dict]:
     from .header import stacked_header
     from .synonyms import load_synonyms
 
-    lowered = {(s.sheet, s.below) for s in m.sheets if s.below}
+    # the kinds whose table has one found under it on the sheet; a block `below` whose header is
+    # not found (a missing_table) leaves the table under read as the upper's rows, so that is
+    # still said (before, the `below` alone silenced it)
+    found = {(name, kind) for name, kind, _row, _h in mapped.raw_headers}
+    lowered = {(s.below, s.kind) for s in m.sheets if s.below}
     by_name = {s.name: s for s in sheets}
     syn, out = None, []
     for sheet_name, kind, header_row, _headers in mapped.raw_headers:
-        if sheet_name not in by_name or any(k == kind for _, k in lowered):
+        if sheet_name not in by_name or any(up == kind and (sheet_name, low) in found for up, low in lowered):
             continue
         syn = syn or load_synonyms(config)
         found = stacked_header(by_name[sheet_name].rows, header_row - 1, syn)

@@ -71,7 +71,11 @@ def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out
         out.issues.append(Issue(sheet.name, None, None, None, "missing_table", "warning" if spec.optional else "error",
                                 f"no {spec.kind} table under the {spec.below} table (looked for a header row with "
                                 f"{', '.join(map(repr, spec.header_contains))})"
-                                + (" (optional)" if spec.optional else "; nothing loaded from it"), spec.block))
+                                + (" (optional)" if spec.optional else "; nothing loaded from it")
+                                # under headers the mapping does not know, the table is still
+                                # there, read on as the upper table's rows: say so
+                                + f"; a table there under other headers is read as {spec.below} rows "
+                                  "(`mapping check` says where)", spec.block))
         return
     if header_idx is None:
         rows = _filled_rows(sheet.rows)
