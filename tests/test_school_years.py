@@ -56,3 +56,25 @@ def test_a_note_without_a_dob_is_no_bad_date_in_a_first_of(fixture_config_dir, t
               ["R3", "EF", "01/02/1996", "missing x3"], ["R4", "GH", "", "DOB 31.02.95"]])
     assert [str(r["dob"]) for r in m.records["victims"]] == ["1995-04-03", "None", "1996-02-01", "None"]
     assert [(i.code, i.row_number) for i in m.issues if i.severity == "warning"] == [("impossible_date", 5)]
+
+
+@pytest.mark.parametrize("text, band", [
+    ("Year10", (14, 15)), ("Yr10", (14, 15)), ("NCY 10", (14, 15)), ("NC Year 9", (13, 14)), ("year ten", (14, 15)),
+    ("Year Seven", (11, 12)), ("Y10/11", (14, 16)), ("Year 10-11", (14, 16)), ("Yr 10 / Yr 11", (14, 16)),
+])
+def test_the_other_ways_councils_write_a_school_year(text, band):
+    """Session 18 as a new analyst: each was a bad_age warning and no age."""
+    assert parse_school_year(text) == band
+    assert parse_age_band(text) == (band[0], band[1], None)
+
+
+@pytest.mark.parametrize("text", ["Year 10/13", "Y11/10", "Year eleventy", "NCY", "Year 10 (old)"])
+def test_what_is_still_no_school_year(text):
+    assert parse_school_year(text) is None
+
+
+def test_a_school_year_with_the_age_beside_it_is_that_age():
+    assert parse_age_band("Year 10 (14)") == (14, None, None)
+    assert parse_age_band("Yr 9 (aged 13)") == (13, None, None)
+    assert parse_age("Year 10 (14)") == (14, None)
+    assert parse_age_band("Smith (14)")[0] is None    # only a school year gives way to the age beside it

@@ -135,7 +135,7 @@ _AGE_TAIL = re.compile(r"\s*(?:approx(?:imately)?\.?|ish|\?)$", re.I)
 
 
 def _age_text(text: str) -> str:
-    s = text.strip()
+    s = _stated_age(text.strip())
     return _AGE_TAIL.sub("", _AGE_WORDS.sub("", s)) if s else s
 
 
@@ -344,19 +344,39 @@ def parse_age_decade(text: str) -> tuple[int, int | None] | None:
 # Scotland's secondary years S1-S6 are 11-12 to 16-17 (SN: N + 10 to N + 11). Northern Ireland counts
 # its years one higher (its Year 11 is England's Year 10): read by England's rule it is a year too old,
 # inside the year or so the linkage's birth levels allow either way.
-_SCHOOL_YEAR = re.compile(r"^(?:(?:school\s+)?(?:year|yr)\.?\s*|y)(1[0-3]|[1-9])$|^(reception)$|^s([1-6])$", re.I)
+# Councils write the year other ways too (session 18, tried as a new analyst): "Year10", "NCY 10"
+# (National Curriculum year), "year ten", and a pupil between two years "Y10/11" (the band of both).
+_YEAR_WORDS = {w: i for i, w in enumerate(
+    "one two three four five six seven eight nine ten eleven twelve thirteen".split(), 1)}
+_YEAR_NUMBER = r"(1[0-3]|[1-9]|" + "|".join(_YEAR_WORDS) + ")"
+_SCHOOL_YEAR = re.compile(r"^(?:(?:(?:school|nc)\s+)?(?:year|yr)\.?\s*|ncy\s*|y)" + _YEAR_NUMBER
+                          + r"(?:\s*[/-]\s*(?:y|yr|year)?\s*(1[0-3]|[1-9]))?$|^(reception)$|^s([1-6])$", re.I)
 
 
 def parse_school_year(text: str) -> tuple[int, int] | None:
     """(lower, upper) age of a school year, else None: "Year 10" -> (14, 15), "Reception" -> (4, 5),
-    "S4" -> (14, 15)."""
+    "S4" -> (14, 15), "Y10/11" -> (14, 16), "year ten" -> (14, 15)."""
     m = _SCHOOL_YEAR.match(text.strip())
     if not m:
         return None
+    if m[4]:
+        return int(m[4]) + 10, int(m[4]) + 11
     if m[3]:
-        return int(m[3]) + 10, int(m[3]) + 11
-    n = 0 if m[2] else int(m[1])
-    return n + 4, n + 5
+        return 4, 5
+    n = int(m[1]) if m[1].isdigit() else _YEAR_WORDS[m[1].lower()]
+    last = int(m[2]) if m[2] else n
+    if last < n or last > n + 1:
+        return None     # "Year 10/13" is no one pupil's year
+    return n + 4, last + 5
+
+
+# "Year 10 (14)": the year with the pupil's age beside it; the age stated is the age
+_YEAR_WITH_AGE = re.compile(r"^(.+?)\s*\(\s*(?:aged?\s*)?(\d{1,2})\s*\)$", re.I)
+
+
+def _stated_age(text: str) -> str:
+    m = _YEAR_WITH_AGE.match(text)
+    return m[2] if m and parse_school_year(m[1]) is not None else text
 
 
 # Issue 16: an age written where the date of birth goes when the date is not known ("DOB unknown,
