@@ -250,3 +250,25 @@ def test_a_lower_table_under_other_headers_is_still_said_to_be_read_as_the_upper
     missing = [i for i in m.issues if i.code == "missing_table"]
     assert len(missing) == 1 and "read as victims rows" in missing[0].message
     assert "Fauxman" not in missing[0].message
+
+
+def test_one_victim_group_beside_two_suspect_groups_is_drafted_as_a_group(fixture_config_dir, tmp_path):
+    """Session 18 as a new analyst: "Victim 1 Name", "Victim 1 DOB" beside "Suspect 1 ..",
+    "Suspect 2 ..": the one victim group was read as the suspects' shared columns (a TODO between
+    'Victim 1 Name' and 'Name', and the offenders' dob drafted from 'Victim 1 DOB', confidence high)."""
+    from cse_audit.authoring import draft_mapping
+    from cse_audit.config import load_config
+
+    rows = [["Crime ref", "Victim 1 Name", "Victim 1 DOB", "Suspect 1 Name", "Suspect 1 Age", "Suspect 2 Name",
+             "Suspect 2 Age"],
+            ["C1", "Amy Fauxley", "01/02/1995", "Dave Fauxman", "31", "Unknown male", ""],
+            ["C2", "Beth Fauxton", "03/04/1996", "Eric Fauxby", "40", "", ""]]
+    d = draft_mapping(_stacked_csv(tmp_path, rows), load_config(fixture_config_dir), name="t")
+    kinds = {s.kind: s for s in d.sheets}
+    assert set(kinds) == {"victims", "offenders"}
+    assert kinds["victims"].groups["n"] == [1] and kinds["offenders"].groups["n"] == [1, 2]
+    fields = {c.field: c.headers for c in kinds["offenders"].columns}
+    assert "dob" not in fields and not any(c.todo for c in kinds["offenders"].columns)
+    m = _map(fixture_config_dir, tmp_path, d.to_yaml(), rows)
+    assert len(m.records["victims"]) == 2 and len(m.records["offenders"]) == 2
+    assert [i.code for i in m.issues if i.severity == "warning"] == ["unnamed_no_detail"]

@@ -39,7 +39,7 @@ def kind_of_label(label: str, syn: Synonyms) -> str | None:
 
 def numbered_groups(headers: list[str], syn: Synonyms) -> list[dict]:
     """Numbered column groups in one header row: [{label, kind, pattern, n, columns: {rest: index}
-    of the first group, members: all indices}], for labels with two or more groups of two or more columns."""
+    of the first group, members: all indices}], for labels with two or more groups of two or more columns (one group, where another label has two or more)."""
     found: dict[str, dict] = {}
     for j, h in enumerate(headers):
         m = _NUMBERED.match(h.strip()) if h else None
@@ -48,10 +48,14 @@ def numbered_groups(headers: list[str], syn: Synonyms) -> list[dict]:
         g = found.setdefault(normalise(m["label"]), {"label": m["label"].strip(), "by_n": {}})
         g["by_n"].setdefault(int(m["n"]), {})[m["rest"].strip()] = j
     out = []
+    # one numbered group ("Victim 1 Name" | "Victim 1 DOB" beside "Suspect 1 ..", "Suspect 2 ..") is a
+    # group too when another label of the row is numbered twice or more: before, its columns were
+    # drafted as the suspects' shared columns (the offenders' dob from "Victim 1 DOB")
+    numbered = any(len(g["by_n"]) >= 2 and kind_of_label(g["label"], syn) for g in found.values())
     for g in found.values():
         numbers = sorted(g["by_n"])
         kind = kind_of_label(g["label"], syn)
-        if kind is None or len(numbers) < 2 or len(g["by_n"][numbers[0]]) < 2:
+        if kind is None or len(numbers) < (1 if numbered else 2) or len(g["by_n"][numbers[0]]) < 2:
             continue
         members = [j for cols in g["by_n"].values() for j in cols.values()]
         out.append({"label": g["label"], "kind": kind, "pattern": f"{g['label']} {{n}}", "n": numbers,
