@@ -218,18 +218,26 @@ def test_the_drafter_finds_a_lower_table_with_no_blank_row_over_it(fixture_confi
 
 def test_a_third_table_is_not_drafted_as_the_second_table_s_rows(fixture_config_dir, tmp_path):
     """Children, adults and a case list stacked: the adults' block was drafted from the adults and
-    the case list together, and their name column (under half names) was left unmapped."""
+    the case list together, and their name column (under half names) was left unmapped; then, with
+    the adults bounded, the case list loaded as adults (a date read as a forename)."""
     from cse_audit.authoring import draft_mapping
     from cse_audit.config import load_config
 
     cases = [["Case list"], ["Case ref", "Date referred", "Outcome"]] + \
-        [[str(i), "01/02/2009", "Open"] for i in range(1, 6)]
-    path = _stacked_csv(tmp_path, CHILDREN + [[]] + ADULTS + [[]] + cases)
-    d = draft_mapping(path, load_config(fixture_config_dir), name="t")
-    adults = {s.kind: s for s in d.sheets}["offenders"]
+        [[str(i), "01/02/2009", "Open"] for i in range(1, 3)]
+    rows = CHILDREN + [[]] + ADULTS + [[]] + cases
+    d = draft_mapping(_stacked_csv(tmp_path, rows), load_config(fixture_config_dir), name="t")
+    kinds = {s.kind: s for s in d.sheets}
+    adults = kinds["offenders"]
     assert adults.data_rows == 2
     assert {c.field for c in adults.columns} >= {"case_ref", "name", "age"}
-    assert any("third table from row 10 (header on row 11)" in n for n in adults.notes)
+    assert kinds["cases"].below == "offenders" and kinds["cases"].header_row == 11
+    assert any("further table from row 10 (header on row 11) is drafted as the cases block" in n for n in adults.notes)
+    m = _map(fixture_config_dir, tmp_path, d.to_yaml(), rows)
+    assert _names(m, "victims") == [("Amy", "1"), ("Beth", "2")]
+    assert _names(m, "offenders") == [("Dave", "1"), ("Eric", "2")]
+    assert len(m.records["cases"]) == 2
+    assert (m.rows_landed, m.rows_skipped, m.rows_rejected) == (6, 0, 0)
 
 
 def test_a_lower_table_under_other_headers_is_still_said_to_be_read_as_the_upper(fixture_config_dir, tmp_path):

@@ -147,41 +147,58 @@ def _draft_views(sheet, index: int, n_sheets: int, names: Counter, config: Confi
 
 def _stacked(sheet, draft: SheetDraft, index: int, n_sheets: int, names: Counter, config: Config,
              syn: Synonyms) -> list[SheetDraft]:
-    """[draft] for a sheet of one table; with a second table under it (a blank row, a title such as
-    "Adults of concern", its own header): the upper table drafted from its own rows and the lower
-    one as a block `below` it, its kind read from its title and headers (docs/mappings.md, "Two
-    tables on one sheet"). A lower table of the upper's kind is a note: a mapping has one block a kind."""
-    found = stacked_header(sheet.rows, draft.header_row - 1, syn)
-    if found is None:
+    """[draft] for a sheet of one table; with tables under it (a blank row, a title such as
+    "Adults of concern", its own header): the upper table drafted from its own rows and each lower
+    one as a block `below` the one over it, its kind read from its title and headers (docs/mappings.md,
+    "Two tables on one sheet"). A lower table of a kind already drafted is a note: a mapping has one
+    block a kind, and the tables under it are read as the rows of the one above."""
+    tables: list[tuple[int, int]] = []     # (top, header) of each table under the first
+    h = draft.header_row - 1
+    while (found := stacked_header(sheet.rows, h, syn)) is not None:
+        tables.append(found)
+        h = found[1]
+    if not tables:
         return [draft]
-    top, hdr = found
-    title = " ".join(c.strip() for r in sheet.rows[top:hdr] for c in r if c and c.strip())
-    # a third table under the second (a case list under the adults) is not the adults' rows:
-    # read as theirs, it thinned the adults' names below the share a name column needs
-    third = stacked_header(sheet.rows, hdr, syn)
-    end = third[0] if third else len(sheet.rows)
-    lower = _draft_sheet(Sheet(title or sheet.name, sheet.rows[top:end]), index, n_sheets, Counter(), config, syn)
-    where = f"a second table from row {top + 1} (header on row {hdr + 1})"
-    if isinstance(lower, str) or lower.kind in (draft.kind, "people"):
-        draft.notes.append(f"{where}: read as more {draft.kind} rows; map it by hand if it holds other people")
-        return [draft]
-    upper = _draft_sheet(Sheet(sheet.name, sheet.rows[:top]), index, n_sheets, names, config, syn)
+    upper = _draft_sheet(Sheet(sheet.name, sheet.rows[:tables[0][0]]), index, n_sheets, names, config, syn)
     if isinstance(upper, str):
         return [draft]
-    upper.notes.append(f"{where} is drafted as the {lower.kind} block")
-    lower.sheet, lower.selector, lower.below = sheet.name, upper.selector, upper.kind
+    out = [upper]
+    # each table ends where the next starts: a case list under the adults is not the adults' rows
+    # (read as theirs, it thinned the adults' names below the share a name column needs)
+    for (top, hdr), end in zip(tables, [t for t, _ in tables[1:]] + [len(sheet.rows)], strict=True):
+        above = out[-1]
+        where = f"a {'second' if above is upper else 'further'} table from row {top + 1} (header on row {hdr + 1})"
+        lower = _lower_table(sheet, top, hdr, end, above, index, n_sheets, config, syn)
+        if lower is None or any(d.kind == lower.kind for d in out):
+            if len(out) == 1:
+                draft.notes.append(f"{where}: read as more {draft.kind} rows; map it by hand if it holds other people")
+                return [draft]
+            above.notes.append(f"{where}: read as more {above.kind} rows; map it by hand (or delete it) if it "
+                               "holds other records")
+            break
+        above.notes.append(f"{where} is drafted as the {lower.kind} block")
+        _case_link(upper, lower)
+        out.append(lower)
+    return out
+
+
+def _lower_table(sheet, top: int, hdr: int, end: int, above: SheetDraft, index: int, n_sheets: int,
+                 config: Config, syn: Synonyms) -> SheetDraft | None:
+    """The draft of the table whose title rows start at ``top`` and header is row ``hdr``, up to
+    ``end``, as a block `below` the ``above`` block; None when it is no table of cases or people."""
+    title = " ".join(c.strip() for r in sheet.rows[top:hdr] for c in r if c and c.strip())
+    lower = _draft_sheet(Sheet(title or sheet.name, sheet.rows[top:end]), index, n_sheets, Counter(), config, syn)
+    if isinstance(lower, str) or lower.kind == "people":
+        return None
+    lower.sheet, lower.selector, lower.below = sheet.name, above.selector, above.kind
     lower.header_row += top
-    lower.header_evidence = f"header on row {hdr + 1}, under the {upper.kind} table" + \
+    lower.header_evidence = f"header on row {hdr + 1}, under the {above.kind} table" + \
         (f" (title {title!r})" if title else "")
     if lower.kind_evidence.startswith("sheet name"):
         lower.kind_evidence = f"the title over the table, {title!r}"
     if not lower.header_contains:
         lower.header_contains = [c.headers[0] for c in lower.columns if c.headers][:2]
-    _case_link(upper, lower)
-    if third:
-        lower.notes.append(f"a third table from row {third[0] + 1} (header on row {third[1] + 1}) is read as "
-                           f"more {lower.kind} rows: map it by hand (or delete it) if it holds other records")
-    return [upper, lower]
+    return lower
 
 
 def _case_link(upper: SheetDraft, lower: SheetDraft) -> None:
