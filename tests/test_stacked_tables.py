@@ -280,3 +280,14 @@ def test_one_victim_group_beside_two_suspect_groups_is_drafted_as_a_group(fixtur
     m = _map(fixture_config_dir, tmp_path, d.to_yaml(), rows)
     assert len(m.records["victims"]) == 2 and len(m.records["offenders"]) == 2
     assert [i.code for i in m.issues if i.severity == "warning"] == ["unnamed_no_detail"]
+
+
+@pytest.mark.parametrize("text", ["03/05/2009", "12345", "2009-05-03"])
+def test_a_date_or_number_in_a_name_column_is_no_name(text):
+    """A third table read as the adults' rows (a mapping with no block for it) made forenames of
+    its dates ("03/05/2009", a single_name warning) and the rows person records."""
+    from cse_audit.ingest.values import parse_name
+
+    for single in ("reject", "forename", "surname"):
+        name, problem = parse_name(text, single)
+        assert name is None and problem[0] == "bad_name" and text not in problem[1]

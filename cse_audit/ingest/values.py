@@ -251,6 +251,10 @@ def parse_name(text: str, single_word: str = "reject",
     bare = " ".join(_BRACKETED.sub(" ", s).split())
     if len(bare.replace(",", " ").split()) >= 2:
         s = bare
+    if s and not any(c.isalpha() for c in s):
+        # a date or a number where a name goes (a case list's "Date referred" read as the adults'
+        # names, session 18): no name, not a forename "03/05/2009"
+        return None, ("bad_name", "no letters: a date or a number, not a name")
     if _DOTTED_INITIALS.fullmatch(s):
         # initials are written in name order whatever the column's order: the first letter is the
         # forename's, the last the surname's (one-letter parts, never compared as names)
