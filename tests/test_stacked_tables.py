@@ -291,3 +291,22 @@ def test_a_date_or_number_in_a_name_column_is_no_name(text):
     for single in ("reject", "forename", "surname"):
         name, problem = parse_name(text, single)
         assert name is None and problem[0] == "bad_name" and text not in problem[1]
+
+
+def test_a_lower_column_no_header_names_holding_the_children_s_refs_is_the_case_link(fixture_config_dir, tmp_path):
+    """"Linked YP" beside "Perp": no header word names the link, but its values are the children's
+    Refs. Before, it was left unmapped and each adult was a case of his own (13 cases for 8 children
+    and 5 adults in the analyst's return)."""
+    from cse_audit.authoring import draft_mapping
+    from cse_audit.config import load_config
+
+    rows = [r + ["F"] for r in CHILDREN] + [[], ADULTS[0], ["Linked YP", "Perp", "Perp age", "Sex"]] + \
+        [r + ["M"] for r in ADULTS[2:]]
+    rows[0][-1] = "Gender"
+    d = draft_mapping(_stacked_csv(tmp_path, rows), load_config(fixture_config_dir), name="t")
+    adults = {s.kind: s for s in d.sheets}["offenders"]
+    assert {c.field: c.headers for c in adults.columns}["case_ref"] == ["Linked YP"]
+    assert "Linked YP" not in [h for h, _ in adults.unmapped]
+    m = _map(fixture_config_dir, tmp_path, d.to_yaml(), rows)
+    assert sorted(r["case_ref"] for r in m.records["offenders"]) == ["1", "2"]
+    assert len(m.records["cases"]) == 2

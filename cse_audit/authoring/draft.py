@@ -212,6 +212,18 @@ def _case_link(upper: SheetDraft, lower: SheetDraft) -> None:
             c.field = "case_ref"
             c.evidence.append(f"its values are all the {upper.kind}' case references ({ref.headers[0]!r}): "
                               "the link to the case, not this table's own id")
+    if not cases or any(c.field == "case_ref" for c in lower.columns):
+        return
+    # a column no header word names ("Linked YP") whose values are all the children's case
+    # references is the link too: else each adult was a case of its own
+    for k, (h, _why) in enumerate(lower.unmapped):
+        own = lower.ids.get(h)
+        if own and len(own) >= 2 and own <= cases:
+            lower.columns.insert(0, ColumnChoice("case_ref", [h], h, [
+                f"header {h!r} names no field, but its values are all the {upper.kind}' case references "
+                f"({ref.headers[0]!r}): the link to the case"], "medium"))
+            del lower.unmapped[k]
+            return
 
 
 def slug(text: str) -> str:
