@@ -310,3 +310,40 @@ def test_a_lower_column_no_header_names_holding_the_children_s_refs_is_the_case_
     m = _map(fixture_config_dir, tmp_path, d.to_yaml(), rows)
     assert sorted(r["case_ref"] for r in m.records["offenders"]) == ["1", "2"]
     assert len(m.records["cases"]) == 2
+
+
+def test_a_sheet_per_year_with_the_adults_on_some_years_only_drafts_the_adults_optional(fixture_config_dir, tmp_path):
+    """Three year sheets, the last with no adults of concern: the drafted adults block made the
+    last year a missing_table error (and with the adults on one year only, the mapping was refused)."""
+    from openpyxl import Workbook
+
+    from cse_audit.authoring import draft_mapping
+    from cse_audit.config import load_config
+
+    def sheet_rows(year, adults):
+        rows = [[f"CSE return {year}"], []] + CHILDREN
+        return rows + ([[]] + ADULTS if adults else [])
+
+    for with_adults in (("2008-09", "2009-10"), ("2008-09",)):
+        wb = Workbook()
+        wb.remove(wb.active)
+        for year in ("2008-09", "2009-10", "2010-11"):
+            ws = wb.create_sheet(year)
+            for row in sheet_rows(year, year in with_adults):
+                ws.append(row or [None])
+        path = tmp_path / "years.xlsx"
+        wb.save(path)
+        d = draft_mapping(path, load_config(fixture_config_dir), name="t")
+        kinds = {s.kind: s for s in d.sheets}
+        assert kinds["offenders"].selector == kinds["victims"].selector
+        assert kinds["offenders"].optional and "'2010-11'" in kinds["offenders"].optional
+        (fixture_config_dir / "mappings" / "t.yaml").write_text(d.to_yaml())
+        config = load_config(fixture_config_dir)
+        from cse_audit.config import Agency
+        from cse_audit.ingest.mapping import map_return
+        from cse_audit.ingest.readers import read_file
+
+        agency = Agency("a", "A", "ngo", "Testarea", True, "t", ())
+        m = map_return(read_file(path, config.settings.limits), config.mappings["t"], config, agency, path.name)
+        assert len(m.records["victims"]) == 6 and len(m.records["offenders"]) == 2 * len(with_adults)
+        assert not [i for i in m.issues if i.severity == "error"]

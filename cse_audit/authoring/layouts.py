@@ -285,7 +285,23 @@ def merge_series(drafts: list[SheetDraft]) -> list[SheetDraft]:
             d.selector = {"regex": sheet_regex(series)}
             d.notes.append(f"the same columns on {len(series)} sheets ({', '.join(map(repr, series))}): the "
                            "regex reads them all, and each record keeps its sheet")
+    _lower_series(out)
     return out
+
+
+def _lower_series(drafts: list[SheetDraft]) -> None:
+    """A table under another (`below`) on only some sheets of its upper table's series (no adults
+    of concern in 2010-11) reads the same sheets, `optional`: before, it read the sheets it was
+    drafted from and each sheet without it was a missing_table error, or (one sheet) the mapping
+    was refused, its `below` block on another sheet than the upper."""
+    for d in drafts:
+        upper = next((u for u in drafts if d.below and u.kind == d.below and u.series), None)
+        mine = d.series or [d.sheet]
+        if upper is None or not set(mine) < set(upper.series):
+            continue
+        without = [n for n in upper.series if n not in mine]
+        d.selector = upper.selector
+        d.optional = f"no {d.kind} table on {', '.join(map(repr, without))}"
 
 
 def _join_roles(keep: SheetDraft, other: SheetDraft) -> None:

@@ -65,6 +65,7 @@ class SheetDraft:
     ids: dict[str, set] = field(default_factory=dict, repr=False)
     period: str | None = None        # evidence, when the title rows state a period
     below: str | None = None         # the kind of the block whose table is above this one on its sheet
+    optional: str | None = None      # why the block is `optional: true` (a series' sheet without its table)
 
     @property
     def todos(self) -> list[str]:

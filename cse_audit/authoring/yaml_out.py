@@ -82,6 +82,8 @@ def _to_yaml(d: DraftResult) -> str:
             lines.append(f"    header_rows: {s.header_rows}")
         if s.below:
             lines.append(f"    below: {s.below}{_comment(f'a second table under the {s.below} table on the same sheet')}")
+        if s.optional:
+            lines.append(f"    optional: true{_comment(s.optional)}")
         lines.append(f"    # {s.header_evidence}; {s.data_rows} data row(s)")
         if s.header_contains:
             lines.append(f"    header_contains: {_flow(s.header_contains)}")
