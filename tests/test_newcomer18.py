@@ -106,6 +106,7 @@ def test_the_draft_reads_every_year_sheet_though_one_year_drafts_a_field_more(fi
     assert people.data_rows == 7 and "missing_episodes" in people.fields()
     assert people.role["skip"] == ["WITNESS"] and people.role_todo == []
     assert [n for n, _ in got.skipped] == ["Cover"]
+    assert "  # sheets '2008-09', '2009-10', '2010-11'" in got.to_yaml()   # not the one sheet drafted from
 
 
 def test_a_row_with_cells_past_the_last_header_is_named(fixture_config_dir, tmp_path):
