@@ -101,7 +101,9 @@ def test_template_and_minimise_commands(fixture_config_dir, tmp_path):
 
 def test_everything_in_a_folder_is_listed(fixture_config_dir, tmp_path):
     """A folder's other files are listed as skipped (exit 0), broken links as failed (exit 1): nothing
-    the user handed over disappears without a word. Ignored names (hidden, ~$ locks) stay unlisted."""
+    the user handed over disappears without a word. Ignored names (hidden, an orphan ~$ lock) stay
+    unlisted; Excel's lock beside the workbook it locks is listed as skipped (session 18: the workbook
+    may be open with edits not saved)."""
     import shutil
 
     folder = tmp_path / "returns"
@@ -109,13 +111,15 @@ def test_everything_in_a_folder_is_listed(fixture_config_dir, tmp_path):
     shutil.copy(RETURNS / "ngo_bom.csv", folder / "ngo_bom.csv")
     (folder / "cover_letter.pdf").write_bytes(b"%PDF-1.4")
     (folder / "~$ngo_bom.csv").write_text("lock")
+    (folder / "~$ngo_gone.csv").write_text("lock")
     (folder / ".DS_Store").write_bytes(b"\0")
     db = tmp_path / "s.duckdb"
     args = ("--db", db, "--config", fixture_config_dir, "--no-link", "--no-tables", "--format", "json")
     ok = run("ingest", folder, *args)
     assert ok.exit_code == 0, ok.output
     statuses = {f["file"]: f["status"] for f in json.loads(ok.stdout)["files"]}
-    assert statuses == {"ngo_bom.csv": "loaded", "cover_letter.pdf": "skipped"}
+    assert statuses == {"ngo_bom.csv": "loaded", "cover_letter.pdf": "skipped", "~$ngo_bom.csv": "skipped"}
+    assert "note: ~$ngo_bom.csv: Excel's lock file: 'ngo_bom.csv' is open in Excel" in ok.stderr
     assert "note: cover_letter.pdf: not loaded: file type '.pdf' is not a return" in ok.stderr
     (folder / "moved.xlsx").symlink_to(tmp_path / "gone.xlsx")
     broken = run("ingest", folder, *args)

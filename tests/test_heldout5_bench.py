@@ -58,3 +58,27 @@ def test_returns_validate_with_no_rejected_row(tmp_path):
     assert {p.suffix for p in (tmp_path / "w").iterdir() if p.is_file()} == {".csv", ".ods", ".xls", ".xlsx"}
     with open(tmp_path / "w" / "_truth" / "victims.csv", newline="") as f:
         assert {r["file_name"] for r in csv.DictReader(f)} <= files
+
+
+def test_as_sent_the_adults_under_the_children_load_as_the_split_world_s(tmp_path):
+    """Session 18: with `below: victims` the small agencies' adults table, under the children's on one
+    sheet, loads as offenders: the same victim and offender records as the world split by hand."""
+    make, run = _module("h5make"), _module("run")
+    make.make(tmp_path / "sent", 7, 60)
+    make.make(tmp_path / "split", 7, 60, split_adults=True)
+    counts = {}
+    for world, configs in (("sent", run.make_config(tmp_path / "c-sent", as_sent=True)),
+                           ("split", run.make_config(tmp_path / "c-split"))):
+        db = tmp_path / f"{world}.duckdb"
+        res = subprocess.run([sys.executable, "-m", "cse_audit.cli", "ingest", str(tmp_path / world), "--db", str(db),
+                              "--config", str(configs), "--no-link", "--no-tables", "-q"],
+                             capture_output=True, text=True, cwd=ROOT)
+        assert res.returncode in (0, 1), res.stderr[-1000:]
+        sys.path.insert(0, str(ROOT))
+        from cse_audit import store
+
+        con = store.connect(db, read_only=True)
+        counts[world] = [con.execute(f"SELECT count(*) FROM current_{k}").fetchone()[0]
+                         for k in ("victims", "offenders")]
+        con.close()
+    assert counts["sent"] == counts["split"] and counts["sent"][1] > 0

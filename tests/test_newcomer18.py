@@ -106,6 +106,7 @@ def test_the_draft_reads_every_year_sheet_though_one_year_drafts_a_field_more(fi
     assert people.data_rows == 7 and "missing_episodes" in people.fields()
     assert people.role["skip"] == ["WITNESS"] and people.role_todo == []
     assert [n for n, _ in got.skipped] == ["Cover"]
+    assert "  # sheets '2008-09', '2009-10', '2010-11'" in got.to_yaml()   # not the one sheet drafted from
 
 
 def test_a_row_with_cells_past_the_last_header_is_named(fixture_config_dir, tmp_path):
@@ -274,3 +275,21 @@ def test_letters_with_a_stroke_are_folded_for_comparison():
     got = [got[k] for k in sorted(got)]
     assert got[0] == got[1] == ("lukasz", "dabrowski")
     assert got[2] == got[3] == ("michal", "ostergard") and got[4] == got[5] == ("zoe", "strauss")
+
+
+def test_excel_s_lock_file_beside_its_workbook_is_mentioned(fixture_config, tmp_path):
+    """Excel's lock file ("~$" over the first two letters of the name, or before a short one) was
+    passed over without a word, while the workbook it locks may be open with edits not saved. It is
+    listed as skipped, naming the workbook; an orphan lock file (no workbook) stays unlisted."""
+    from cse_audit.ingest.discover import discover
+
+    from .test_newcomer17 import HEAD, _write
+
+    (tmp_path / "in").mkdir()
+    _write(tmp_path / "in" / "ngo_open_return.csv", [HEAD])
+    (tmp_path / "in" / "~$o_open_return.csv").write_bytes(b"\x08Analyst")     # Excel's form for long names
+    (tmp_path / "in" / "~$ngo_gone.xlsx").write_bytes(b"\x08Analyst")          # its workbook was moved
+    found, problems = discover([tmp_path / "in"], fixture_config)
+    assert [p.name for p in found] == ["ngo_open_return.csv"]
+    assert [(p.file_name, p.status) for p in problems] == [("~$o_open_return.csv", "skipped")]
+    assert "'ngo_open_return.csv' is open in Excel" in problems[0].message

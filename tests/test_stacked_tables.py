@@ -177,6 +177,21 @@ def test_the_agency_s_feedback_says_what_a_missing_table_is():
     assert "table" in what and "under" in what and todo
 
 
+def test_blocks_each_below_the_other_find_no_table_and_do_not_hang():
+    """The loader refuses such a mapping; bounds built from one anyway end, with neither found."""
+    from dataclasses import replace
+
+    from cse_audit.config import ColumnSpec, SheetSpec
+    from cse_audit.ingest.readers import Sheet
+    from cse_audit.ingest.stacked import table_bounds
+
+    col = ColumnSpec(headers=("Ref",))
+    a = SheetSpec("victims", 0, {"case_ref": col}, ("Ref",), block="victims", below="offenders")
+    b = replace(a, kind="offenders", block="offenders", below="victims")
+    got = table_bounds(Sheet("s", CHILDREN + [[]] + ADULTS), [a, b], 30)
+    assert got["victims"].header is None and got["offenders"].header is None
+
+
 def _stacked_csv(tmp_path, rows, name="stacked.csv"):
     import csv
 

@@ -75,7 +75,9 @@ def _to_yaml(d: DraftResult) -> str:
     lines.append("sheets:")
     for s in d.sheets:
         lines.append(f"  {s.kind}:{_comment(f'{s.kind}: {s.kind_evidence}')}")
-        lines.append(f"    sheet: {_flow(s.selector)}{_comment(f'sheet {s.sheet!r}' if s.selector != s.sheet else '')}")
+        # a series names its sheets (it said only the sheet its fields were drafted from)
+        which = f"sheets {', '.join(map(repr, s.series))}" if s.series else f"sheet {s.sheet!r}"
+        lines.append(f"    sheet: {_flow(s.selector)}{_comment(which if s.selector != s.sheet else '')}")
         if s.groups:
             lines.append(f"    groups: {_flow(s.groups)}")
         if s.header_rows > 1:

@@ -1,6 +1,7 @@
 """Find the returns in the paths given and identify the agency each comes from.
 
-Folders are searched (ignored names pass unseen, other file types are listed as skipped);
+Folders are searched (ignored names pass unseen, but for Excel's lock file beside the workbook
+it locks; other file types are listed as skipped);
 the agency comes from --agency or from the registry's file-name patterns.
 """
 
@@ -31,6 +32,10 @@ def discover(paths: Iterable[str | Path], config: Config) -> tuple[list[Path], l
             for sub in sorted(p.rglob("*")):
                 rel = sub.relative_to(p).parts
                 if any(ignored(part) for part in rel) or sub.is_dir():
+                    if not any(ignored(part) for part in rel[:-1]) and _open_in_excel(sub):
+                        problems.append(FileOutcome(sub.name, str(sub), "skipped", message=(
+                            f"Excel's lock file: {_open_in_excel(sub)!r} is open in Excel, perhaps with changes "
+                            "not saved; its last saved version is loaded")))
                     continue
                 # Whatever else is in the folder is listed, so nothing the user gave is dropped unseen.
                 if not sub.is_file():
@@ -52,6 +57,19 @@ def discover(paths: Iterable[str | Path], config: Config) -> tuple[list[Path], l
         else:
             problems.append(FileOutcome(p.name, str(p), "failed", message="no such file or folder"))
     return found, problems
+
+
+def _open_in_excel(path: Path) -> str | None:
+    """The workbook beside Excel's lock file `path` ("~$" over the first two letters of its name, or
+    before a short one), or None. The lock file is passed over, as before, but the workbook it locks
+    may be open with edits not saved: the load says so (session 18: passed over without a word)."""
+    if not path.name.startswith("~$") or not path.is_file():
+        return None
+    tail = path.name[2:]
+    for sib in path.parent.iterdir():
+        if sib != path and sib.is_file() and not sib.name.startswith("~$") and (sib.name == tail or sib.name[2:] == tail):
+            return sib.name
+    return None
 
 
 def identify(path: Path, config: Config, agency_id: str | None = None) -> Agency:

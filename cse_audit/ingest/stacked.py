@@ -43,6 +43,9 @@ def _headers(sheet: Sheet, specs: list[SheetSpec], search_rows: int) -> dict[str
     todo = list(specs)
     while todo:
         ready = [s for s in todo if not s.below or s.below in found or all(o.block != s.below for o in specs)]
+        if not ready:           # a cycle (the mapping loader refuses one): none of them is found
+            found.update((s.block, None) for s in todo)
+            break
         for spec in ready:
             if spec.below:
                 upper = found.get(spec.below)

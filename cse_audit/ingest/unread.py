@@ -71,6 +71,9 @@ def cells_past_header(sheet_name: str, headers: list[str], rows, block: str) -> 
     width = max((i + 1 for i, h in enumerate(headers) if h and h.strip()), default=0)
     issues = []
     for row_number, cells in rows:
+        # one slice a row (every data row passes here): the list is built only for a row with something past
+        if len(cells) <= width or not "".join(cells[width:]).strip():
+            continue
         extra = [i for i in range(width, len(cells)) if cells[i] and cells[i].strip()]
         if extra:
             issues.append(Issue(sheet_name, row_number, _letter(extra[0]), None, "past_header", "warning",
