@@ -362,3 +362,17 @@ def test_a_sheet_per_year_with_the_adults_on_some_years_only_drafts_the_adults_o
         m = map_return(read_file(path, config.settings.limits), config.mappings["t"], config, agency, path.name)
         assert len(m.records["victims"]) == 6 and len(m.records["offenders"]) == 2 * len(with_adults)
         assert not [i for i in m.issues if i.severity == "error"]
+
+
+def test_a_data_row_of_codes_with_no_blank_over_it_is_no_second_table(fixture_config_dir, tmp_path):
+    """Codes alone ("Home" | "Looked after" | "Missing" | "Female") read as header cells; under the
+    rows holding the same values, such a row is a child's, not the next table's header."""
+    from cse_audit.authoring import draft_mapping
+    from cse_audit.config import load_config
+
+    head = ["Ref", "Missing from", "Care status", "Missing status", "Gender"]
+    rows = [head, ["1", "Home", "Looked after", "Missing", "Female"], ["2", "Care", "Looked after", "Missing", "Female"],
+            ["", "Home", "Looked after", "Missing", "Female"], ["4", "Care", "Looked after", "Missing", "Male"]]
+    d = draft_mapping(_stacked_csv(tmp_path, rows), load_config(fixture_config_dir), name="t")
+    assert [s.kind for s in d.sheets] == ["victims"] and d.sheets[0].data_rows == 4
+    assert not any("second table" in n for n in d.sheets[0].notes)

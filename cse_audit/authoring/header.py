@@ -74,8 +74,14 @@ def stacked_header(rows: list[list[str]], hdr: int, syn: Synonyms) -> tuple[int,
 
     With no blank row between them (a return typed straight on), a row that reads as a header
     right under a data row starts the second table too, with the one-cell title rows directly
-    over it: before, such a sheet drafted as one table and the adults loaded as children."""
+    over it: before, such a sheet drafted as one table and the adults loaded as children. Such a
+    row must repeat no value of its column above it: a data row of codes ("Home" | "Looked after" |
+    "Missing" | "Female") can read as a header, but repeats the values of the rows over it."""
+    seen: dict[int, set[str]] = {}     # each column's values so far, under the upper header
     for i in range(hdr + 2, len(rows)):
+        for j, c in enumerate(rows[i - 1]):
+            if c and c.strip():
+                seen.setdefault(j, set()).add(normalise(c))
         if _blank(rows[i]):
             continue
         if _blank(rows[i - 1]):
@@ -84,7 +90,8 @@ def stacked_header(rows: list[list[str]], hdr: int, syn: Synonyms) -> tuple[int,
                     break
                 if _header_like(rows[j], syn):
                     return i, j
-        elif _header_like(rows[i], syn):
+        elif _header_like(rows[i], syn) and not any(
+                c and normalise(c) in seen.get(j, ()) for j, c in enumerate(rows[i])):
             top = i
             while top - 1 > hdr + 1 and i - top < STACKED_TITLE_ROWS and _one_cell(rows[top - 1]):
                 top -= 1
