@@ -308,3 +308,63 @@ def test_force_area_level_same_as_the_list_intersection():
         f"SELECT count(*) FILTER (WHERE len(regions_l) = 1 AND len(regions_r) = 1), "
         f"count(*) FILTER (WHERE len(regions_l) > 1 OR len(regions_r) > 1) FROM p WHERE ({new}) = {shared}").fetchone()
     assert one > 100 and several > 10, (one, several)
+
+
+# the surname's names/close as main had it before session 18 (the barrel test after the close test)
+MAIN17_SURNAME_CLOSE = (
+    "((jaro_winkler_similarity(\"sn_l\", \"sn_r\") >= 0.9) OR ((CASE WHEN abs(length(sn_l) - length(sn_r)) > 1 THEN "
+    "false WHEN length(sn_l) >= 3 AND length(sn_r) >= 3 AND substr(sn_l, 1, 1) <> substr(sn_r, 1, 1) AND "
+    "substr(sn_l, -1) <> substr(sn_r, -1) THEN false WHEN levenshtein(sn_l, sn_r) > 2 THEN false ELSE "
+    "damerau_levenshtein(sn_l, sn_r) <= 1 END)) OR ((length(sn_l) >= 3 AND substr(sn_r, 1, length(sn_l)) = sn_l) OR "
+    "(length(sn_r) >= 3 AND substr(sn_l, 1, length(sn_r)) = sn_r))) AND (sn_barrel_l = sn_barrel_r AND (NOT "
+    "(sn_barrel_l AND sn_barrel_r) OR (CASE WHEN abs(length(sn_l) - length(sn_r)) > 1 THEN false WHEN length(sn_l) "
+    ">= 3 AND length(sn_r) >= 3 AND substr(sn_l, 1, 1) <> substr(sn_r, 1, 1) AND substr(sn_l, -1) <> substr(sn_r, -1) "
+    "THEN false WHEN levenshtein(sn_l, sn_r) > 2 THEN false ELSE damerau_levenshtein(sn_l, sn_r) <= 1 END)))")
+
+
+def _surname_close(comps) -> str:
+    return next(lv.sql_condition for lv in comps["surname"].comparison_levels if lv.label_for_charts == "names/close")
+
+
+def test_surname_close_branches_on_the_barrel_first(comparisons):
+    """Session 18 (issue 21): the surname's close level decides by the two barrel flags before any
+    string distance. At a million records most candidate pairs have a double-barrelled surname
+    on one side or both (a single against a double-barrelled name is never close; two
+    double-barrelled names only by a typo): those pairs no longer pay Jaro-Winkler, the prefix
+    test and a second edit distance. Main's form tested the barrel after the close test."""
+    from sqlglot import exp
+
+    _, comps = comparisons
+    node = ulevels.parse(_surname_close(comps))
+    assert isinstance(node, exp.Case), node.sql()
+    ifs = node.args["ifs"]
+    flags = {"sn_barrel_l", "sn_barrel_r"}
+    assert [{c.name for c in i.this.find_all(exp.Column)} for i in ifs] == [flags, flags]
+    assert isinstance(node.args["default"], exp.Boolean) and not node.args["default"].this
+    # two double-barrelled names: the typo alone (no Jaro-Winkler, no prefix test)
+    both = ifs[0].args["true"]
+    assert not list(both.find_all(exp.JarowinklerSimilarity)) and "damerau_levenshtein" in both.sql().lower()
+
+
+def test_surname_close_same_as_main_for_every_barrel_flag(comparisons):
+    """The new form against main's (session 17) on every ordered pair of the awkward names and
+    random strings, with the two barrel flags set to each of true, false and null (features.py
+    never leaves one null; the level is not true then, before and after)."""
+    _, comps = comparisons
+    new = _surname_close(comps)
+    assert new != MAIN17_SURNAME_CLOSE
+    con = duckdb.connect()
+    _raw_pairs(con, AWKWARD + _random_strings(150, 4), ["sn"])
+    flags = [True, False, None]
+    con.execute("CREATE TABLE fl AS SELECT a.f AS sn_barrel_l, b.f AS sn_barrel_r FROM (SELECT unnest(?) AS f) a, "
+                "(SELECT unnest(?) AS f) b", [flags, flags])
+    con.execute("CREATE TABLE q AS SELECT * FROM p, fl")
+    diff, hits, n = con.execute(
+        f"SELECT count(*) FILTER (WHERE coalesce({MAIN17_SURNAME_CLOSE}, false) <> coalesce({new}, false)), "
+        f"count(*) FILTER (WHERE {new}), count(*) FROM q").fetchone()
+    assert n == 9 * (len(AWKWARD) + 150) ** 2
+    assert diff == 0, con.execute(f"SELECT * FROM q WHERE coalesce({MAIN17_SURNAME_CLOSE}, false) <> "
+                                  f"coalesce({new}, false) LIMIT 5").fetchall()
+    # close pairs both ways: between single names (Jaro-Winkler, prefix) and double-barrelled (typo)
+    assert con.execute(f"SELECT count(DISTINCT (sn_barrel_l, sn_barrel_r)) FROM q WHERE {new}").fetchone()[0] == 2
+    assert hits > 1000

@@ -63,6 +63,25 @@ def _close_level(c, dialect, col: str):
                                   f"(length({col}_r) >= 3 AND substr({col}_l, 1, length({col}_r)) = {col}_r)"))
 
 
+def _surname_close(dialect, c, close):
+    """names/close for surnames: a typo of the whole name (Damerau-Levenshtein) between two
+    double-barrelled names, the forename's close test (``close``) between two single names, and
+    never between a double-barrelled and a single one. The same level for every pair as the form
+    it replaced, ``close AND sn_barrel_l = sn_barrel_r AND (NOT (sn_barrel_l AND sn_barrel_r) OR
+    typo)`` (a typo is close, so close AND typo is the typo), but the branch by barrel comes
+    first: at a million records most candidate pairs have a double-barrelled surname on one side
+    or both, and no longer pay Jaro-Winkler, the prefix test and a second edit distance (issue 21,
+    session 18; tests/test_comparison_levels.py)."""
+    import splink.comparison_level_library as cll
+
+    d = dialect.sql_dialect_str
+    typo = _damerau_levenshtein_within(dialect, "sn", c.damerau_levenshtein).get_comparison_level(d).sql_condition
+    any_close = close.get_comparison_level(d).sql_condition
+    # a null flag (never: features.py sets it for every record) reaches ELSE, not true, as before
+    return cll.CustomLevel(f"CASE WHEN sn_barrel_l AND sn_barrel_r THEN {typo} "
+                           f"WHEN sn_barrel_l = sn_barrel_r THEN ({any_close}) ELSE false END")
+
+
 def _lists_share(dialect, a: str, b: str) -> str:
     """SQL: list column ``a`` of record l and list column ``b`` of record r have an element in
     common (Splink's ArrayIntersectLevel, for two different columns). Constant column names."""
@@ -104,10 +123,7 @@ def _name_comparison(cfg: LinkageConfig, dialect, col: str, ini: str, comp: str,
         # reward the common first part as much as a typo (issue 16: one shared part must not count
         # as much as a full match: on synth scale 40 this took 49 of the 133 false offender links
         # and no true one), so there only an edit of the whole name (a typo) is close
-        dl = _damerau_levenshtein_within(dialect, col, c.damerau_levenshtein).get_comparison_level(
-            dialect.sql_dialect_str).sql_condition
-        close = cll.And(close, cll.CustomLevel(
-            f"sn_barrel_l = sn_barrel_r AND (NOT (sn_barrel_l AND sn_barrel_r) OR {dl})"))
+        close = _surname_close(dialect, c, close)
     levels = [
         cll.CustomLevel(f"{ini}_l IS NULL OR {ini}_r IS NULL", "null").configure(is_null_level=True),
         _lv(cll.ExactMatchLevel(col, term_frequency_adjustments=c.tf), "names/exact"),
