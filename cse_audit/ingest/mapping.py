@@ -124,9 +124,9 @@ class MissingColumn(Exception):
 
 
 def _filled_rows(rows: list[list[str]], start: int = 0) -> list[tuple[int, list[str]]]:
-    """(Excel row number, cells) of the rows that are not blank (every cell empty or spaces), from `start`.
-    A row whose first cell holds more than spaces is filled: one look at that cell instead of
-    joining the row's cells, for nearly every data row (the test that cost most a sheet)."""
+    """(Excel row number, cells) of the rows from `start` that are not blank (every cell empty or
+    spaces). A row whose first cell holds more than spaces is filled: one look at that cell instead
+    of joining the row's cells, for nearly every data row (the test that cost most a sheet)."""
     return [(i + 1, r) for i, r in enumerate(rows[start:] if start else rows, start=start)
             if r and r[0].strip() or "".join(r).strip()]
 
