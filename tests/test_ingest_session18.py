@@ -91,3 +91,74 @@ def test_spread_translations_knows_each_translation_without_a_call_per_text(monk
     assert chosen == [results[t][0] for t in column]
     assert extras["forename"] == [None, None, None, "Ann", None, None, None, None, None, None, "Ann"]
     assert bad == {"f": results["f"]}
+
+
+NAMES = ["Jane Smith", "SMITH, Jane", "Jane SMITH", "Dave", "  Jane   Smith ", "Jane\tSmith", "Jane\u00a0Smith",
+         '"Bigz"', '" Ann  Smith "', "\u201cBigz Smith\u201d", "John Smith (deceased)", "(aka Baz)", "Jane (Smith)",
+         "Jane (Smith", "Jane Smith)", "D.W.", "J.A.S.", "D. W.", "d.w.", "Mary-Jane O'Neil", "O'NEIL, Mary Jane",
+         "Smith,", ", Jane", "", " ", "Ann (Tiny) Smith", "(Asian male) Unknown", "A.B.C.D.E.", "Jo.Smith",
+         "'Ann' Smith", "Ann ( ) Smith", "Ann ((x)) Smith", "van der Berg, Anna", "Anna VAN DER BERG", "Ann , Smith"]
+
+
+def _old_parse_name(text, single_word="reject", order=None):
+    """parse_name as main had it (session 17): the bracket search and the initials match on every text."""
+    from cse_audit.ingest.values import _BRACKETED, _DOTTED_INITIALS, _ordered_name, unquoted
+
+    s = unquoted(" ".join(text.split()))
+    bare = " ".join(_BRACKETED.sub(" ", s).split())
+    if len(bare.replace(",", " ").split()) >= 2:
+        s = bare
+    if _DOTTED_INITIALS.fullmatch(s):
+        return (s[0], s[-2]), None
+    if order is not None and len(s.split(" ")) > 1:
+        return _ordered_name(s, order), None
+    if "," in s:
+        surname, _, forename = s.partition(",")
+        forename = forename.strip().split(" ")[0] if forename.strip() else None
+        return (forename, surname.strip() or None), None
+    tokens = s.split(" ")
+    if len(tokens) == 1:
+        return ("single", s), None     # the single-word reading is unchanged: compared on the text read
+    upper = [t for t in tokens if t.isupper() and len(t) > 1]
+    if upper and len(upper) < len(tokens):
+        surname = " ".join(upper)
+        forename = next(t for t in tokens if t not in upper)
+        return (forename, surname), None
+    return (tokens[0], tokens[-1]), None
+
+
+def test_parse_name_reads_every_name_as_before_and_looks_for_brackets_only_in_a_text_with_one(monkeypatch):
+    from cse_audit.ingest import values
+
+    for text in NAMES:
+        for single_word in ("reject", "forename", "surname"):
+            for order in (None, "surname_first", "forename_first"):
+                got = values.parse_name(text, single_word, order)
+                want = _old_parse_name(text, single_word, order)
+                if want[0] is not None and want[0][0] == "single":
+                    # one word left: read as it always was, from the same text
+                    assert got == values.parse_name(want[0][1], single_word, order), (text, single_word, order)
+                    assert got[1] is not None, text
+                else:
+                    assert got == want, (text, single_word, order)
+
+    searched = []
+
+    class Counted:
+        def __init__(self, pattern):
+            self.pattern = pattern
+
+        def sub(self, repl, text):
+            searched.append(text)
+            return self.pattern.sub(repl, text)
+
+        def fullmatch(self, text):
+            searched.append(text)
+            return self.pattern.fullmatch(text)
+
+    monkeypatch.setattr(values, "_BRACKETED", Counted(values._BRACKETED))
+    monkeypatch.setattr(values, "_DOTTED_INITIALS", Counted(values._DOTTED_INITIALS))
+    for text in ("Jane Smith", "SMITH, Jane", "Dave", "Ann (Tiny) Smith", "D.W."):
+        values.parse_name(text)
+    # main searched every text twice (10 searches)
+    assert searched == ["Ann (Tiny) Smith", "D.W."]

@@ -247,15 +247,17 @@ def parse_name(text: str, single_word: str = "reject",
     s = unquoted(" ".join(text.split()))
     # words in brackets ("John Smith (deceased)", "(aka Baz)", "(Asian male)") are no part of the
     # name: else the last of them was the surname ("deceased)"), unless the name is in them ("Jane
-    # (Smith)": two words are needed outside)
-    bare = " ".join(_BRACKETED.sub(" ", s).split())
-    if len(bare.replace(",", " ").split()) >= 2:
-        s = bare
+    # (Smith)": two words are needed outside). Without a bracket the text stays as it is (it is
+    # single-spaced already: unquoted strips only its ends), so nearly every name skips the search.
+    if "(" in s:
+        bare = " ".join(_BRACKETED.sub(" ", s).split())
+        if len(bare.replace(",", " ").split()) >= 2:
+            s = bare
     if s and not any(c.isalpha() for c in s):
         # a date or a number where a name goes (a case list's "Date referred" read as the adults'
         # names, session 18): no name, not a forename "03/05/2009"
         return None, ("bad_name", "no letters: a date or a number, not a name")
-    if _DOTTED_INITIALS.fullmatch(s):
+    if "." in s and _DOTTED_INITIALS.fullmatch(s):
         # initials are written in name order whatever the column's order: the first letter is the
         # forename's, the last the surname's (one-letter parts, never compared as names)
         return (s[0], s[-2]), None
