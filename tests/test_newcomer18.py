@@ -293,3 +293,18 @@ def test_excel_s_lock_file_beside_its_workbook_is_mentioned(fixture_config, tmp_
     assert [p.name for p in found] == ["ngo_open_return.csv"]
     assert [(p.file_name, p.status) for p in problems] == [("~$o_open_return.csv", "skipped")]
     assert "'ngo_open_return.csv' is open in Excel" in problems[0].message
+
+
+def test_the_letters_fold_in_sql_only_where_a_name_is_not_ascii():
+    """Session 18 (lead): the fold is nine passes over a text; an ascii name skips them, and reads the same."""
+    import duckdb
+
+    from cse_audit.linkage.names import _folded_sql
+
+    sql = _folded_sql("x")
+    assert sql.startswith("CASE WHEN strlen(x) = length(x) THEN x ELSE ")
+    con = duckdb.connect()
+    got = con.execute(f"SELECT x, strip_accents({sql}) FROM (VALUES ('Łukasz'), ('Strauß'), ('Ødegård'), "
+                      "('Smith'), ('Zoë'), ('')) t(x)").fetchall()
+    assert dict(got) == {"Łukasz": "Lukasz", "Strauß": "Strauss", "Ødegård": "Odegard", "Smith": "Smith",
+                         "Zoë": "Zoe", "": ""}
