@@ -308,3 +308,4 @@ def test_the_letters_fold_in_sql_only_where_a_name_is_not_ascii():
                       "('Smith'), ('Zoë'), ('')) t(x)").fetchall()
     assert dict(got) == {"Łukasz": "Lukasz", "Strauß": "Strauss", "Ødegård": "Odegard", "Smith": "Smith",
                          "Zoë": "Zoe", "": ""}
+

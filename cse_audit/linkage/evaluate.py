@@ -83,7 +83,7 @@ def _named_pairs(con, kind: str, df) -> tuple[int, int, int]:
     that both carry a full name: a forename and a surname of two letters or more, as the comparisons
     read names ("D" + "W", a whole-name cell of dotted initials, is initials there, and was counted
     named here: bench/heldout5)."""
-    letters = fold_sql("length(regexp_replace(lower(strip_accents(coalesce({}, ''))), '[^a-z]', '', 'g')) >= 2")
+    letters = fold_sql("length(regexp_replace(lower(strip_accents(coalesce({0}, ''))), '[^a-z]', '', 'g')) >= 2")
     named_ids = {r for (r,) in con.execute(
         f"SELECT record_id FROM current_{kind} WHERE {letters.format('forename')} AND {letters.format('surname')}"
     ).fetchall()}
