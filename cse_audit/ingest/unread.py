@@ -13,6 +13,7 @@ from __future__ import annotations
 from ..config import SheetSpec, normalise
 from .readers import Sheet
 from .records import Issue
+from .sheets import _col_letter as _letter
 from .sheets import combined_headers, find_header
 
 # how much of a read sheet's header row another sheet's header must repeat to be the same table
@@ -51,15 +52,6 @@ def unread_sheets(sheets: list[Sheet], specs: list[SheetSpec], read: set[str],
                                 f"(a sheet per year: sheet: {{regex: ...}}, docs/mappings.md)", spec.block))
             break
     return issues
-
-
-def _letter(i: int) -> str:
-    out = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        out = chr(65 + r) + out
-    return out
 
 
 def cells_past_header(sheet_name: str, headers: list[str], rows, block: str) -> list[Issue]:
