@@ -78,3 +78,18 @@ def test_a_school_year_with_the_age_beside_it_is_that_age():
     assert parse_age_band("Yr 9 (aged 13)") == (13, None, None)
     assert parse_age("Year 10 (14)") == (14, None)
     assert parse_age_band("Smith (14)")[0] is None    # only a school year gives way to the age beside it
+
+
+@pytest.mark.parametrize("text, band", [
+    ("P7", (10, 12)), ("p1", (4, 6)), ("P 5", (8, 10)), ("P.6", (9, 11)), ("Primary 7", (10, 12)), ("primary 3", (6, 8)),
+])
+def test_a_primary_year_of_scotland_or_northern_ireland_is_the_band_of_both(text, band):
+    """Session 19: "P7" was a bad_age warning. Northern Ireland's P7 are 10-11, Scotland's 10-12."""
+    assert parse_school_year(text) == band
+    assert parse_age_band(text) == (band[0], band[1], None)
+    assert age_in_date(f"DOB unknown - {text}") == band
+
+
+@pytest.mark.parametrize("text", ["P8", "P0", "P", "PP7", "P7 7", "Primary", "Q7"])
+def test_what_is_no_primary_year(text):
+    assert parse_school_year(text) is None

@@ -350,23 +350,29 @@ def parse_age_decade(text: str) -> tuple[int, int | None] | None:
 # Scotland's secondary years S1-S6 are 11-12 to 16-17 (SN: N + 10 to N + 11). Northern Ireland counts
 # its years one higher (its Year 11 is England's Year 10): read by England's rule it is a year too old,
 # inside the year or so the linkage's birth levels allow either way.
+# Their primary years are "P1" to "P7" (session 19): Northern Ireland's P1 are 4 on 1 July, so P N is
+# N + 3 to N + 4 over the year; Scotland's start between 4.5 and 5.5 in August, N + 3 to N + 5 by
+# the year's end. The band of both: N + 3 to N + 5 (a P7 pupil is 10 to 12).
 # Councils write the year other ways too (session 18, tried as a new analyst): "Year10", "NCY 10"
 # (National Curriculum year), "year ten", and a pupil between two years "Y10/11" (the band of both).
 _YEAR_WORDS = {w: i for i, w in enumerate(
     "one two three four five six seven eight nine ten eleven twelve thirteen".split(), 1)}
 _YEAR_NUMBER = r"(1[0-3]|[1-9]|" + "|".join(_YEAR_WORDS) + ")"
 _SCHOOL_YEAR = re.compile(r"^(?:(?:(?:school|nc)\s+)?(?:year|yr)\.?\s*|ncy\s*|y)" + _YEAR_NUMBER
-                          + r"(?:\s*[/-]\s*(?:y|yr|year)?\s*(1[0-3]|[1-9]))?$|^(reception)$|^s([1-6])$", re.I)
+                          + r"(?:\s*[/-]\s*(?:y|yr|year)?\s*(1[0-3]|[1-9]))?$|^(reception)$|^s([1-6])$"
+                          + r"|^(?:p|primary)\s*\.?\s*([1-7])$", re.I)
 
 
 def parse_school_year(text: str) -> tuple[int, int] | None:
     """(lower, upper) age of a school year, else None: "Year 10" -> (14, 15), "Reception" -> (4, 5),
-    "S4" -> (14, 15), "Y10/11" -> (14, 16), "year ten" -> (14, 15)."""
+    "S4" -> (14, 15), "Y10/11" -> (14, 16), "year ten" -> (14, 15), "P7" -> (10, 12)."""
     m = _SCHOOL_YEAR.match(text.strip())
     if not m:
         return None
     if m[4]:
         return int(m[4]) + 10, int(m[4]) + 11
+    if m[5]:
+        return int(m[5]) + 3, int(m[5]) + 5     # P7: 10-11 in Northern Ireland, 10-12 in Scotland
     if m[3]:
         return 4, 5
     n = int(m[1]) if m[1].isdigit() else _YEAR_WORDS[m[1].lower()]
