@@ -25,6 +25,11 @@ _ROW_REF = re.compile(rb'<row r="([0-9]{1,9})"')
 # unlike '<'): cheaper than one pattern trying a prefix at every tag. Cell text looking like one
 # only costs the walk.
 _PREFIXED = re.compile(rb':(?:c|row)[\s>/]')
+# A row hidden in Excel, by hand or by a filter (session 19: such rows loaded without a word, though
+# an agency may have hidden rows it did not mean to send). Looked for only in a chunk that has the
+# attribute at all.
+_HIDDEN_ROW = re.compile(rb'<row r="([0-9]{1,9})"[^>]*? hidden="(?:1|true)"')
+_HIDDEN = b' hidden="'
 _CHUNK = 1 << 20
 
 
@@ -34,6 +39,7 @@ class Extent:
     def __init__(self):
         self.rows = 0
         self.columns = 0
+        self.hidden: list[int] = []     # row numbers (1-based) of rows hidden in the workbook
 
     def see(self, row: int, column: int) -> None:
         self.rows = max(self.rows, row)
@@ -120,6 +126,8 @@ def _scan_xlsx_sheet(zf: zipfile.ZipFile, part: str, max_rows: int, max_cells: i
         if _PREFIXED.search(body):
             return _walk_xlsx_sheet(zf, part)
         ext.rows = max(ext.rows, max(map(int, _ROW_REF.findall(body)), default=0))
+        if _HIDDEN in body:
+            ext.hidden += map(int, _HIDDEN_ROW.findall(body))
         digits = len(str(ext.rows))
         found = _odd_longer_or_wider(digits, ext.columns).search(body)
         while found is not None and found.group(2) is not None:
@@ -173,6 +181,8 @@ def _exact_xlsx_sheet(zf: zipfile.ZipFile, part: str) -> Extent:
             ext.see(max(int(r) for _, r in found), max(_col_number(c) for c in {c for c, _ in found}))
         for r in _ROW_REF.findall(body):
             ext.rows = max(ext.rows, int(r))
+        if _HIDDEN in body:
+            ext.hidden += map(int, _HIDDEN_ROW.findall(body))
     return ext
 
 
@@ -185,6 +195,8 @@ def _walk_xlsx_sheet(zf: zipfile.ZipFile, part: str) -> Extent:
         if local == "row":
             state["row"] = int(attrs["r"]) if attrs.get("r", "").isdigit() else state["row"] + 1
             state["col"] = 0
+            if attrs.get("hidden") in ("1", "true"):
+                ext.hidden.append(state["row"])
         elif local == "c":
             ref = attrs.get("r")
             m = re.fullmatch(r"([A-Z]{1,4})([0-9]{1,9})", ref or "")
@@ -208,8 +220,8 @@ def ods_within(path, max_rows: int, max_columns: int, max_cells: int) -> bool:
     walk (ods_extents), which counts repeats. A 3 MB content.xml in ~10 ms instead of ~100."""
     with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
         data = fh.read()
-    if b"-repeated" in data:
-        return False
+    if b"-repeated" in data or b'visibility="' in data:
+        return False     # repeats, or rows hidden (collapsed or filtered): the walk counts them
     starts = [m.start() for m in re.finditer(rb"<[^\s>/]*table-row[\s>/]", data)]
     rows = len(starts)
     columns = max((data.count(b"table-cell", a, b) for a, b in zip(starts, [*starts[1:], len(data)], strict=True)),
@@ -221,7 +233,7 @@ def ods_extents(path) -> dict[str, Extent]:
     """{sheet name: Extent} of an ods workbook: the last row and column holding a value."""
     out: dict[str, Extent] = {}
     state = {"table": None, "row": 0, "col": 0, "row_rep": 1, "row_has": False, "cell_rep": 1, "cell_has": False,
-             "cell_col": 0}
+             "cell_col": 0, "row_hidden": False}
 
     def start(tag, attrs):
         if tag == f"{_ODS} table":
@@ -230,6 +242,7 @@ def ods_extents(path) -> dict[str, Extent]:
         elif tag == f"{_ODS} table-row" and state["table"] is not None:
             state["row_rep"] = _repeat(attrs.get(f"{_ODS} number-rows-repeated"))
             state["col"], state["row_has"] = 0, False
+            state["row_hidden"] = attrs.get(f"{_ODS} visibility", "visible") != "visible"
         elif tag in (f"{_ODS} table-cell", f"{_ODS} covered-table-cell") and state["table"] is not None:
             state["cell_rep"] = _repeat(attrs.get(f"{_ODS} number-columns-repeated"))
             state["cell_col"] = state["col"]
@@ -248,6 +261,8 @@ def ods_extents(path) -> dict[str, Extent]:
             state["row"] += state["row_rep"]
             if state["row_has"]:
                 state["table"].rows = max(state["table"].rows, state["row"])
+                if state["row_hidden"]:      # only rows holding a value: LibreOffice repeats empty ones
+                    state["table"].hidden += range(state["row"] - state["row_rep"] + 1, state["row"] + 1)
         elif tag == f"{_ODS} table":
             state["table"] = None
 

@@ -41,6 +41,8 @@ class Sheet:
     rows: list[list[str]]
     # (row index, column index) of cells a NUL byte was dropped from (a csv's stray NULs)
     nul_cells: list[tuple[int, int]] = field(default_factory=list)
+    # Excel row numbers (1-based) of rows hidden in the workbook (xlsx, ods), by hand or by a filter
+    hidden_rows: list[int] = field(default_factory=list)
 
     @property
     def width(self) -> int:
@@ -124,19 +126,20 @@ def read_file(path: str | Path, limits: Limits) -> list[Sheet]:
     raise ReadError(path.name, f"unsupported file type {ext!r}")
 
 
-def check_extent(path: Path, limits: Limits) -> None:
+def check_extent(path: Path, limits: Limits) -> dict[str, list[int]]:
     """Refuse a sheet over the row, column or cell limits from the workbook's XML, before
-    calamine builds its dense grid (see extent.py); xls is bounded by its format (65,536 x 256)."""
+    calamine builds its dense grid (see extent.py); xls is bounded by its format (65,536 x 256).
+    Returns the rows hidden in each sheet, read in the same pass (xlsx, ods; none known for xls)."""
     from xml.parsers.expat import ExpatError
 
     from .extent import ods_extents, ods_within, xlsx_extents
 
     ext = path.suffix.lower()
     if ext not in (".xlsx", ".xlsm", ".ods"):
-        return
+        return {}
     try:
         if ext == ".ods" and ods_within(path, limits.max_rows, limits.max_columns, limits.max_cells):
-            return
+            return {}
         extents = ods_extents(path) if ext == ".ods" else xlsx_extents(path, limits.max_rows, limits.max_cells)
     except (ExpatError, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ReadError(path.name, f"damaged workbook ({_short(exc)})") from exc
@@ -148,12 +151,13 @@ def check_extent(path: Path, limits: Limits) -> None:
         if e.rows * e.columns > limits.max_cells:
             raise ReadError(path.name, f"{e.rows} rows x {e.columns} columns, over the {limits.max_cells} cell "
                                        "limit (a grid this size would not fit in memory)", name)
+    return {name: e.hidden for name, e in extents.items() if e.hidden}
 
 
 def read_workbook(path: Path, limits: Limits) -> list[Sheet]:
     import python_calamine as cal
 
-    check_extent(path, limits)
+    hidden = check_extent(path, limits)
 
     try:
         wb = cal.CalamineWorkbook.from_path(str(path))
@@ -178,7 +182,8 @@ def read_workbook(path: Path, limits: Limits) -> list[Sheet]:
                 raise
             except Exception as exc:
                 raise ReadError(path.name, f"cannot read the sheet ({_short(exc)})", name) from exc
-            sheets.append(Sheet(name, [[v if type(v) is str else cell_text(v) for v in row] for row in grid]))
+            sheets.append(Sheet(name, [[v if type(v) is str else cell_text(v) for v in row] for row in grid],
+                                hidden_rows=hidden.get(name, [])))
     return sheets
 
 

@@ -125,7 +125,7 @@ def once_per_cell(issues: list[Issue]) -> list[Issue]:
     the offenders block) read it."""
     seen, out = set(), []
     for i in issues:
-        if i.code in ("stray_punctuation", "past_header", "nul_byte"):
+        if i.code in ("stray_punctuation", "past_header", "nul_byte", "hidden_rows"):
             key = (i.sheet, i.row_number, i.column_name)
             if key in seen:
                 continue

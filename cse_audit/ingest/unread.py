@@ -1,5 +1,6 @@
 """What a return holds that no field reads as written: sheets that no mapping block reads but that
-hold a table a block reads elsewhere, cells right of the last header, NUL bytes dropped from a csv.
+hold a table a block reads elsewhere, cells right of the last header, NUL bytes dropped from a csv;
+and rows the workbook hides, which load as any other.
 
 A police return with a sheet per year ("2008-09", "2009-10", "2010-11") mapped with one sheet
 name (`sheet: "2009-10"`, as a draft of it says) loaded that sheet's rows and said "No issues":
@@ -104,3 +105,32 @@ def header_further_down(sheet: Sheet, spec: SheetSpec, search_rows: int) -> str:
             return ""
     return (f"; the header is on row {idx + 1}: raise header_search_rows in settings.yaml above it, or ask "
             "the agency to move the table up")
+
+
+def hidden_data_rows(sheet: Sheet, rows, block: str) -> list[Issue]:
+    """One `hidden_rows` warning for the data rows of a block that the workbook hides (by hand or by
+    a filter): they load as any other row, as Excel's own sums would count them, but an agency may
+    have hidden rows it meant to withdraw (session 19: loaded without a word). Row numbers only."""
+    if not sheet.hidden_rows:
+        return []
+    hidden = set(sheet.hidden_rows)
+    found = [r for r, _ in rows if r in hidden]
+    if not found:
+        return []
+    spans = _spans(found)
+    shown = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in spans[:10]) + (", ..." if len(spans) > 10 else "")
+    return [Issue(sheet.name, found[0], None, None, "hidden_rows", "warning",
+                  f"{len(found)} data row(s) hidden in the workbook (rows {shown}): loaded as any other; "
+                  "check with the agency that hidden rows (a filter, withdrawn cases?) were meant to be sent",
+                  block)]
+
+
+def _spans(numbers: list[int]) -> list[tuple[int, int]]:
+    """Sorted row numbers as runs: [3, 4, 5, 9] -> [(3, 5), (9, 9)]."""
+    spans: list[tuple[int, int]] = []
+    for n in numbers:
+        if spans and n == spans[-1][1] + 1:
+            spans[-1] = (spans[-1][0], n)
+        else:
+            spans.append((n, n))
+    return spans
