@@ -16,6 +16,7 @@ Synthetic data only: it reads names to group pairs by them and prints counts, ne
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import sys
 import tempfile
@@ -47,8 +48,9 @@ def _keep_levels():
         return got
 
     def move_keeping(api, tables, *args, **kwargs):
-        tables = {name: (sql.replace("SELECT unique_id_l, unique_id_r, match_weight, match_probability FROM",
-                                     "SELECT * FROM") if name == "scored_pairs" else sql)
+        # every column of Splink's scored pairs, not only the ids and weight (the hand-over's select
+        # changed since: match the select list, whatever it is)
+        tables = {name: (re.sub(r"^SELECT .*? FROM ", "SELECT * FROM ", sql) if name == "scored_pairs" else sql)
                   for name, sql in tables.items()}
         return move(api, tables, *args, **kwargs)
     model_module._build_model, model_module._scored_pairs_engine = build_keeping, move_keeping
