@@ -33,6 +33,8 @@ PLAIN = {
                           "Leave the cell blank, or write Unknown, when you do not hold the information."),
     "single_name": ("A first name only (or a surname only)", "Give the full name where you know it."),
     "two_people": ("Two people in one name (for example Mr and Mrs ...)", "Give each person a row of their own."),
+    "several_names": ("Several people's names in one cell (for example two names separated by ;)",
+                      "Give each person a row of their own (or a column each); we loaded the first name only."),
     "several_unnamed": ("Several unnamed people in one row (for example 3 unknown males)",
                         "Give each person a row of their own, with whatever you know (sex, age)."),
     "unnamed_no_detail": ("An unnamed person (for example Unknown male) with nothing else we could use",
