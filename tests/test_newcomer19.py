@@ -51,3 +51,71 @@ def test_several_names_in_one_cell_are_not_read_as_one_made_up_man(fixture_confi
     assert "2 not loaded" in text and "1 not loaded" in text
     for name in ("Darren", "Imran", "Platt", "Tariq", "Chaudry", "Lomax", "Dean", "Tomlin"):
         assert name not in text
+
+
+ROLES = "name: t\nsheets:\n  people:\n    header_rows: 2\n    header_contains: [Subject role]\n" \
+        "    role: {column: Subject role, victims: [Victim], offenders: [Suspect]}\n" \
+        "    columns:\n      case_ref: Occurrence No\n      forename: Forename\n      surname: Surname\n" \
+        "      sex: {column: Sex, codes: sex}\n"
+CHARITY = "name: t\nsheets:\n  victims:\n    columns:\n      record_ref: Ref\n      forename: First name\n" \
+          "      surname: Surname\n      age: {column: Age, parse: age}\n      sex: {column: Gender, codes: sex}\n"
+
+
+def test_a_header_row_repeated_down_the_sheet_is_skipped_as_such(fixture_config_dir, tmp_path):
+    """An export that repeats its header at each page break had the header loaded as a child,
+    forename "First name", surname "Surname", with bad_age / unrecognised_code warnings and no word
+    that it was a header. It is a skipped row (`repeated_header`), counted, not a record; a data
+    row that happens to hold a heading's word in one cell is still a record."""
+    head = ["Ref", "First name", "Surname", "Age", "Gender"]
+    rows = [head, ["N1", "Zoe", "Pellow", "14yrs", "Girl"], ["N2", "Tia", "Rudd", "15yrs", "Girl"], head,
+            ["N3", "Paige", "Hewlett", "15yrs", "Girl"], ["Ref", "Megan", "Surname", "15yrs", "Girl"]]
+    m = _map(fixture_config_dir, tmp_path, CHARITY, rows)
+    assert [r["forename"] for r in m.records["victims"]] == ["Zoe", "Tia", "Paige", "Megan"]
+    assert [(i.row_number, i.severity, i.code) for i in m.issues] == [(4, "skipped", "repeated_header")]
+    assert (m.rows_landed, m.records_accepted, m.rows_skipped) == (5, 4, 1)
+    # a two-row header (group cells over sub-headers) repeated whole: both rows skipped, no
+    # unrecognised_role error for the group row, no record for the sub-header row
+    two = [["OCCURRENCE", "", "SUBJECT", "", "", ""], ["Occurrence No", "Subject role", "Forename", "Surname", "Sex"]]
+    rows = two + [["F1", "Victim", "Lola", "Mossop", "F"], ["F1", "Suspect", "Shaun", "Kettley", "M"]] + two + \
+        [["F2", "Victim", "Demi", "Wragg", "F"]]
+    m = _map(fixture_config_dir, tmp_path, ROLES, rows)
+    assert sorted((i.row_number, i.code) for i in m.issues) == [(5, "repeated_header"), (6, "repeated_header")]
+    assert (m.rows_landed, m.records_accepted, m.rows_rejected, m.rows_skipped) == (5, 3, 0, 2)
+
+
+HOSTILE = __import__("pathlib").Path(__file__).parent / "fixtures" / "hostile19"
+GAPS = "name: t\nsheets:\n  victims:\n    sheet: Victims\n    columns:\n      case_ref: Crime Ref\n" \
+       "      name: {column: Name, parse: name}\n      dob: DOB\n      sex: {column: Sex, codes: sex}\n" \
+       "      missing_episodes: Missing episodes\n"
+
+
+def test_a_formula_whose_result_is_an_error_or_missing_is_named_not_silently_blank(fixture_config_dir, tmp_path):
+    """A #REF! date of birth, a #VALUE! count and a formula a script saved with no result were read
+    as blank cells: the fields Unknown, no issue at all. Each is now a warning naming row and
+    column (the error's own text, never a value); a formula with its result reads as before."""
+    from .test_newcomer18 import _map_book
+
+    m = _map_book(fixture_config_dir, HOSTILE / "police_formula_gaps.xlsx", GAPS)
+    recs = m.records["victims"]
+    assert [str(r["dob"]) if r["dob"] else None for r in recs] == \
+        ["1995-03-14", None, "1995-01-09", None, "1997-05-21"]
+    got = sorted((i.row_number, i.column_name, i.code) for i in m.issues)
+    assert got == [(3, "DOB", "formula_error"), (4, "Missing episodes", "formula_error"),
+                   (5, "DOB", "formula_no_value")]
+    text = " ".join(i.message for i in m.issues)
+    assert "#REF!" in text and "#VALUE!" in text
+    assert not any(n in text for n in ("WRAGG", "Demi", "NOAKES", "MOSSOP", "Lola", "1996"))
+
+
+def test_a_csv_mixing_utf8_and_windows_1252_lines_reads_each_line_right():
+    """Rows pasted together from a UTF-8 and a Windows-1252 export: the file is no UTF-8, so every
+    line was read as cp1252 and "Zoë" on the UTF-8 lines became "ZoÃ«", another name to the
+    linkage, without a word. Each line is read in its own encoding."""
+    from cse_audit.config import load_config
+    from cse_audit.ingest.readers import decode_text, read_file
+
+    rows = read_file(HOSTILE / "ngo_mixed_encoding.csv", load_config().settings.limits)[0].rows
+    assert [r[1] for r in rows[1:]] == ["Zoë", "Renée", "Chloé", "Zoë", "Imogen"]
+    # a file in one encoding reads as before
+    assert decode_text("Zoë,Chloé\r\n".encode("cp1252"), "x.csv") == "Zoë,Chloé\r\n"
+    assert decode_text("Zoë,Chloé\r\n".encode(), "x.csv") == "Zoë,Chloé\r\n"
