@@ -119,3 +119,16 @@ def test_a_csv_mixing_utf8_and_windows_1252_lines_reads_each_line_right():
     # a file in one encoding reads as before
     assert decode_text("Zoë,Chloé\r\n".encode("cp1252"), "x.csv") == "Zoë,Chloé\r\n"
     assert decode_text("Zoë,Chloé\r\n".encode(), "x.csv") == "Zoë,Chloé\r\n"
+
+
+def test_a_sheet_that_cannot_be_read_is_named_in_the_failed_files_issue(fixture_config):
+    """A damaged sheet (cells pointing into a shared strings table the file lacks) failed the file
+    with "cannot read the sheet (Cell string index not found in shared strings table)": which sheet,
+    neither the message nor the issue row's sheet said. Both name it now."""
+    from cse_audit.ingest.pipeline import validate
+    from cse_audit.ingest.summary import issue_rows
+
+    report = validate([HOSTILE / "police_lost_shared_strings.xlsx"], fixture_config)
+    rows = [r for r in issue_rows(report) if r["kind"] == "file_failed"]
+    assert len(rows) == 1 and rows[0]["file"] == "police_lost_shared_strings.xlsx"
+    assert rows[0]["sheet"] == "Victims" and "'Victims'" in rows[0]["message"]
