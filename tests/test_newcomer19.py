@@ -132,3 +132,25 @@ def test_a_sheet_that_cannot_be_read_is_named_in_the_failed_files_issue(fixture_
     rows = [r for r in issue_rows(report) if r["kind"] == "file_failed"]
     assert len(rows) == 1 and rows[0]["file"] == "police_lost_shared_strings.xlsx"
     assert rows[0]["sheet"] == "Victims" and "'Victims'" in rows[0]["message"]
+
+
+def test_the_draft_reads_dob_day_month_year_columns_as_one_date(fixture_config, tmp_path):
+    """A council's "DOB day" | "DOB month" | "DOB year": each header holds "DOB", so each was a
+    candidate date of birth and the draft wrote a TODO to choose one of the three (any choice wrong).
+    The three are one date, `parts`, as bare "Day" | "Month" | "Year" already were."""
+    import csv
+
+    from cse_audit.authoring import draft_mapping
+
+    rows = [["Child ID", "Forename", "Surname", "DOB day", "DOB month", "DOB year", "Sex"],
+            ["FC1", "Megan", "Ingham", "3", "Mar", "1995", "F"], ["FC2", "Lola", "Mossop", "11", "2", "1996", "F"],
+            ["FC3", "Demi", "Wragg", "", "", "", "F"], ["FC4", "Carys", "Upcott", "21", "5", "1997", "F"]]
+    path = tmp_path / "children.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    got = draft_mapping(path, fixture_config)
+    [victims] = got.sheets
+    dob = next(c for c in victims.columns if c.field == "dob")
+    assert dob.todo is None
+    assert dob.spec == {"parts": {"day": "DOB day", "month": "DOB month", "year": "DOB year"}}
+    assert "TODO" not in got.to_yaml().split("sheets:", 1)[1]
