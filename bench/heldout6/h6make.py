@@ -102,6 +102,7 @@ def episodes_text(rng: random.Random, kid: dict) -> str:
 
 
 SAID: dict = {}
+OFFENDERS: list = []   # (file, sheet, row, man) of every offender record the returns should make
 
 
 def note(kid: dict, sex, missing_text: str) -> None:
@@ -178,6 +179,7 @@ def police_fellmarsh(rng, kids, out: Path, truth: list) -> dict:
                     for j, v in enumerate([ref, when, "Suspect", m["surname"].upper(), m["forename"], None,
                                            "M", m["ic"], m["age"], None], 1):
                         ws.cell(r, j, v)
+                    OFFENDERS.append(("Fellmarsh Police CSE return.xlsx", "Occurrences", r, m["mid"]))
                     stats["suspect_rows"] += 1
                     r += 1
             if rng.random() < 0.08:
@@ -226,6 +228,7 @@ def police_corvington(rng, kids, out: Path, truth: list) -> dict:
                     for j, v in enumerate([vals[0], f"{m['surname'].upper()}, {m['forename']}", m["age"],
                                            "Male"], 1):
                         ss.cell(rs, j, v)
+                    OFFENDERS.append(("Corvington Constabulary return.xlsx", "Suspects", rs, m["mid"]))
                     stats["suspect_rows"] += 1
                     rs += 1
     save_wb(wb, out / "Corvington Constabulary return.xlsx")
@@ -280,7 +283,8 @@ def council_fellmarsh(rng, kids, out: Path, truth: list) -> dict:
         sn = kid["surname"]
         if rng.random() < 0.03:
             sn = sn[:-1] + ("e" if sn[-1] != "e" else "a")
-        men = [f"{m['forename']} {m['surname']}" for m in kid["men"] if rng.random() < 0.5]
+        listed = [m for m in kid["men"] if rng.random() < 0.5]
+        men = [f"{m['forename']} {m['surname']}" for m in listed]
         rows.append([f"FC{kid['cid'][1:]}", forename_as(rng, kid, 0.12), sn,
                      d.day if known else None,
                      (d.month if rng.random() < 0.6 else MONTHS[d.month - 1]) if known else None,
@@ -288,6 +292,8 @@ def council_fellmarsh(rng, kids, out: Path, truth: list) -> dict:
                      kid["sex"] if rng.random() < 0.9 else None, case_date(rng, kid),
                      episodes_text(rng, kid), "; ".join(men)])
         note(kid, rows[-1][6], rows[-1][8])
+        if listed:  # one record per cell: the first name (the others are a several_names warning)
+            OFFENDERS.append(("Fellmarsh Council CSE children.ods", "Children", len(rows), listed[0]["mid"]))
         truth.append(("Fellmarsh Council CSE children.ods", "Children", len(rows), kid["cid"]))
         stats["victim_rows"] += 1
         stats["perpetrator_cells"] += bool(men)
@@ -381,6 +387,12 @@ def main(argv=None) -> None:
         w = csv.writer(fh)
         w.writerow(["file_name", "sheet", "row_number", "person_id"])
         w.writerows(truth)
+    with private_open(tru / "offenders.csv", "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["file_name", "sheet", "row_number", "person_id"])
+        w.writerows(OFFENDERS)
+    stats["offender_records"] = len(OFFENDERS)
+    stats["offenders"] = len({o[3] for o in OFFENDERS})
     with private_open(tru / "stats.json", "w") as fh:
         json.dump(stats, fh, indent=1, sort_keys=True)
     print(json.dumps(stats, sort_keys=True))

@@ -57,8 +57,11 @@ def main(argv=None) -> int:
     truth = json.loads((world / "_truth" / "stats.json").read_text())
     tables = json.loads(cli("tables", "--db", str(db), "--format", "json").stdout)
     ev = cli("link", "evaluate", "--db", str(db), "--truth", str(world / "_truth" / "victims.csv"))
+    evo = cli("link", "evaluate", "--db", str(db), "--kind", "offenders",
+              "--truth", str(world / "_truth" / "offenders.csv"))
     out = {"truth": {k: truth[k] for k in ("children", "victim_records", "children_by_missing",
-                                           "children_by_sex")},
+                                           "children_by_sex", "offenders", "offender_records")},
+           "evaluate_offenders": evo.stdout.strip() or evo.stderr.strip()[-800:],
            "tool": {t: {r["category"]: r["count"] for r in tables[t]["rows"]}
                     for t in ("victims_missing", "victims_sex") if t in tables},
            "ingest_rc": ing.returncode, "evaluate": ev.stdout.strip() or ev.stderr.strip()[-800:]}
