@@ -344,6 +344,15 @@ def split_dates(draft: SheetDraft) -> None:
     "Month", "Year"): propose them as one date (`parts`), the date of birth unless they name the case."""
     from .model import ColumnChoice
 
+    for choice in [c for c in draft.columns if c.todo and c.candidates]:
+        # "DOB day", "DOB month", "DOB year" each read as a date of birth by its "DOB": a TODO to
+        # choose one of them (session 19), when the three together are the date
+        heads = [h for c in choice.candidates for h in c.headers]
+        prefixes = {" ".join(normalise(h).split()[:-1]) for h in heads}
+        if len(heads) == 3 and len(prefixes) == 1 and \
+                {_PART.get((normalise(h).split() or [""])[-1]) for h in heads} == {"day", "month", "year"}:
+            draft.columns.remove(choice)
+            draft.unmapped.extend((h, "") for h in heads)
     found: dict[str, dict[str, str]] = {}
     for header, _why in draft.unmapped:
         words = normalise(header).split()

@@ -39,7 +39,15 @@ from .sheets import SheetError as _SheetError
 from .stacked import Bounds, sheet_tables, table_bounds
 from .translate import _known, merge_extras
 from .unnamed import drop_unnamed, names_someone_unnamed
-from .unread import cells_past_header, header_further_down, hidden_data_rows, nul_byte_cells, unread_sheets
+from .unread import (
+    cells_past_header,
+    formula_cells,
+    header_further_down,
+    hidden_data_rows,
+    nul_byte_cells,
+    repeated_headers,
+    unread_sheets,
+)
 from .values import NO_PATTERN_MATCH
 
 # A person record needs one of these: a row with only a reference, a note or a total is not a person.
@@ -127,13 +135,16 @@ def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out
     out.issues.extend(cells_past_header(sheet.name, headers, rows, spec.block))
     out.issues.extend(nul_byte_cells(sheet, headers, data_start, spec.block))
     out.issues.extend(hidden_data_rows(sheet, rows, spec.block))
-    verdicts = _map_rows(rows, spec, groups, role, config, sheet.name, out)
+    out.issues.extend(formula_cells(sheet, headers, data_start, spec.block))
+    repeats = repeated_headers(rows, sheet.rows[header_idx - spec.header_rows + 1:header_idx + 1])
+    verdicts = _map_rows(rows, spec, groups, role, config, sheet.name, out, repeats)
     ledger.settle(spec.block, spec.kind, rows, verdicts)
 
 
 def _map_rows(rows, spec: SheetSpec, groups: list, role, config: Config, sheet_name: str,
-              out: MappedReturn) -> list:
+              out: MappedReturn, repeats: list[int] = ()) -> list:
     """Map every data row of a sheet with one block: a verdict per row (None: it made a record).
+    ``repeats``: rows that repeat the header (unread.repeated_headers), skipped as such.
 
     Row-level checks (cell length, footers, roles) come first, once; then each column group
     (or the one set of fields of a block without groups) makes its records."""
@@ -167,6 +178,10 @@ def _map_rows(rows, spec: SheetSpec, groups: list, role, config: Config, sheet_n
         if verdict[i] is None and (is_footer_row(cells, markers) or is_totals_row(cells)):
             verdict[i] = ("skip", Issue(sheet_name, row_numbers[i], None, None, "footer_row", "skipped",
                                         "a total, note or nil line, not a record", spec.block))
+    for i in repeats:
+        verdict[i] = verdict[i] or ("skip", Issue(sheet_name, row_numbers[i], None, None, "repeated_header", "skipped",
+                                                  "the header row again (a page break or a block pasted in the "
+                                                  "export), not a record", spec.block))
     if spec.role:
         pos, header = role
         lookup = _role_lookup(spec)

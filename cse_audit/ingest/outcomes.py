@@ -32,6 +32,7 @@ class FileOutcome:
     return_id: int | None = None
     superseded: list[int] = field(default_factory=list)
     message: str = ""
+    sheet: str | None = None  # a failed file's sheet that could not be read, where one is to blame
     mapped: MappedReturn | None = None
     tables: dict | None = None  # Arrow tables for the store, built where the file was mapped
 

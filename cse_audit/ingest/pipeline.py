@@ -41,6 +41,12 @@ def prepare(path: Path, config: Config, agency_id: str | None = None) -> FileOut
         outcome.status, outcome.message = "failed", exc.reason
         if isinstance(exc, ReadError):
             _name_agency(outcome, path, config, agency_id)
+            # the sheet that could not be read, in the issue row and the message (session 19: a
+            # sheet's damaged shared strings said "cannot read the sheet (Cell string index not
+            # found ...)", naming no sheet)
+            outcome.sheet = exc.sheet
+            if exc.sheet and repr(exc.sheet) not in exc.reason:
+                outcome.message = f"sheet {exc.sheet!r}: {exc.reason}"
     except Exception as exc:  # one file's bug must not stop the batch (README promise)
         outcome.status, outcome.message, outcome.mapped = "failed", unexpected_error("mapping", exc), None
     return outcome

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,8 @@ class Sheet:
     nul_cells: list[tuple[int, int]] = field(default_factory=list)
     # Excel row numbers (1-based) of rows hidden in the workbook (xlsx, ods), by hand or by a filter
     hidden_rows: list[int] = field(default_factory=list)
+    # (row index, column index, error text or "") of formula cells read as blank (extent.formula_gaps)
+    formula_cells: list[tuple[int, int, str]] = field(default_factory=list)
 
     @property
     def width(self) -> int:
@@ -126,7 +129,7 @@ def read_file(path: str | Path, limits: Limits) -> list[Sheet]:
     raise ReadError(path.name, f"unsupported file type {ext!r}")
 
 
-def check_extent(path: Path, limits: Limits) -> dict[str, list[int]]:
+def check_extent(path: Path, limits: Limits) -> dict:
     """Refuse a sheet over the row, column or cell limits from the workbook's XML, before
     calamine builds its dense grid (see extent.py); xls is bounded by its format (65,536 x 256).
     Returns the rows hidden in each sheet, read in the same pass (xlsx, ods; none known for xls)."""
@@ -151,13 +154,13 @@ def check_extent(path: Path, limits: Limits) -> dict[str, list[int]]:
         if e.rows * e.columns > limits.max_cells:
             raise ReadError(path.name, f"{e.rows} rows x {e.columns} columns, over the {limits.max_cells} cell "
                                        "limit (a grid this size would not fit in memory)", name)
-    return {name: e.hidden for name, e in extents.items() if e.hidden}
+    return extents
 
 
 def read_workbook(path: Path, limits: Limits) -> list[Sheet]:
     import python_calamine as cal
 
-    hidden = check_extent(path, limits)
+    extents = check_extent(path, limits)
 
     try:
         wb = cal.CalamineWorkbook.from_path(str(path))
@@ -182,8 +185,10 @@ def read_workbook(path: Path, limits: Limits) -> list[Sheet]:
                 raise
             except Exception as exc:
                 raise ReadError(path.name, f"cannot read the sheet ({_short(exc)})", name) from exc
+            gaps = [(r - 1, c - 1, e) for r, c, e in getattr(extents.get(name), "formula_cells", ())]
             sheets.append(Sheet(name, [[v if type(v) is str else cell_text(v) for v in row] for row in grid],
-                                hidden_rows=hidden.get(name, [])))
+                                formula_cells=gaps,
+                                hidden_rows=getattr(extents.get(name), "hidden", [])))
     return sheets
 
 
@@ -203,11 +208,42 @@ def decode_text(data: bytes, file_name: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    if _some_lines_utf8(data):
+        return "".join(map(_line_text, data.splitlines(keepends=True)))
+    return _cp1252(data)
+
+
+def _cp1252(data: bytes) -> str:
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError:
         # cp1252 leaves five bytes undefined; latin-1 maps every byte, so nothing is lost.
         return data.decode("latin-1")
+
+
+# Session 19: a csv whose rows were pasted together from two exports, some lines UTF-8 and some
+# Windows-1252 ("Zoë" as C3 AB on one line, EB on another). The whole file is no UTF-8, so every
+# line was read as cp1252 and the UTF-8 names became "ZoÃ«" without a word: another name to the
+# linkage. A line that is valid UTF-8 with a character past ASCII is UTF-8 (cp1252 text seldom is:
+# it needs "Ã" or "Â" before a second such byte), the others cp1252, line by line.
+_NON_ASCII_LINE = re.compile(rb"[^\n]*[\x80-\xff][^\n]*")
+
+
+def _some_lines_utf8(data: bytes) -> bool:
+    for found in _NON_ASCII_LINE.finditer(data):
+        try:
+            found.group().decode("utf-8")
+            return True
+        except UnicodeDecodeError:
+            continue
+    return False
+
+
+def _line_text(line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return _cp1252(line)
 
 
 # A NUL byte stands for "no character" in the exports that leave them (fixed-width fields padded

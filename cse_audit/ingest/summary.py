@@ -113,7 +113,7 @@ def issue_rows(report, show_values: bool = False) -> list[dict]:
     """Every issue of a load as flat rows (the data `validate` prints): a file that could not be
     loaded is one row with kind `file_failed`; errors first, then by file, sheet and row. With
     ``show_values`` each row also has the cell's `value` (otherwise never: it may be personal)."""
-    rows = [{"file": f.file_name, "sheet": None, "row": None, "column": None, "severity": "error",
+    rows = [{"file": f.file_name, "sheet": f.sheet, "row": None, "column": None, "severity": "error",
              "kind": "file_failed", "message": f.message} for f in report.failed]
     for f in report.files:
         for i in f.issues:

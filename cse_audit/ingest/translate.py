@@ -10,6 +10,7 @@ import re
 
 from ..config import Agency, ColumnSpec, Config, normalise
 from .aliases import joined, may_hold_alias, parse_aliases, split_alias
+from .counts import INEXACT_COUNT, at_least
 from .records import UNKNOWN
 from .unnamed import (
     COMMA_TITLE,
@@ -50,6 +51,18 @@ SEVERAL = ("several_unnamed", "a text for several unnamed people (a count such a
                               "at most; a row per person counts each")
 TWO_PEOPLE = ("two_people", "two titles for two people ('Mr and Mrs ...'): read as one record, the name "
                             "after the titles; a row per person counts each")
+# Session 19: several people's names in one cell, "Darren Ashdown; Imran Platt" (a council's
+# "Alleged perpetrators"). Read whole it was one man, forename of the first and surname of the last,
+# with no warning: a person nobody reported. The mapping language makes one record of a cell, so the
+# first name is read and the others are counted in a warning.
+_NAME_SEPARATORS = re.compile(r"\s*(?:;|\r?\n)+\s*")
+
+
+def _names_in(s: str) -> list[str]:
+    """The parts of a cell split on ';' and line breaks that hold a letter (a name each)."""
+    return [n for n in _NAME_SEPARATORS.split(s) if any(c.isalpha() for c in n)]
+
+
 # Issue 16: an age where the date of birth goes ("DOB unknown, approx 15"): the record keeps the age,
 # and the analyst is told where (file, sheet, row and column; never the text, which is personal).
 AGE_IN_DOB = ("age_in_dob", "an age written where the date of birth goes, not a date: read as the record's age "
@@ -213,7 +226,9 @@ class _Translator:
         if spec.derive == "missing_from_episodes":
             n, problem = parse_int(s)
             if n is None:
-                return UNKNOWN, None, problem
+                n = at_least(s)     # "3+", "several": reported missing, however many times (counts.py)
+                if not n:
+                    return UNKNOWN, None, problem
             return ("Reported missing" if n > 0 else "Not reported missing"), None, None
         if spec.parse == "name":
             return self._name(s)
@@ -242,6 +257,8 @@ class _Translator:
             return value, ({"age_max": upper} if upper is not None else None), problem
         if self.ftype == "int":
             value, problem = parse_age(s) if spec.parse == "age" else parse_int(s)
+            if value is None and spec.parse != "age" and at_least(s) is not None:
+                problem = INEXACT_COUNT
             return value, None, problem
         if f in _NAME_PARTS:
             return self._name_part(s)
@@ -262,6 +279,11 @@ class _Translator:
         placeholder ("Suspect One", "Mr X", "No name") is no name. A title is no forename: "Mr
         Smith" is surname Smith (one word after a title is a surname, whatever `single_word` says),
         "Mr John Smith" is John Smith."""
+        if ";" in s or "\n" in s:
+            names = _names_in(s)
+            if len(names) > 1:
+                return self._first_of_several(names)
+            s = names[0] if names else s     # "Asif Oakes;": one name, its separator no part of it
         candidate = self._candidate(s)     # once: without column()'s scan it is a regex per text
         if candidate and several_unnamed(s) not in (None, 1):
             return None, None, SEVERAL
@@ -282,6 +304,14 @@ class _Translator:
         if aliases:     # 'Paul "Tiny" Smith', "Paul Smith aka Tiny": Tiny is an alias, not a name part
             extra["alias"] = joined(aliases)
         return None, extra, TWO_PEOPLE if couple else problem
+
+    def _first_of_several(self, names: list[str]) -> tuple:
+        """The first of several names in one cell ("Darren Ashdown; Imran Platt"), with a
+        `several_names` warning counting the others (never naming them)."""
+        value, extra, _problem = self._name(names[0])
+        return value, extra, ("several_names", f"{len(names)} names in one cell (separated by ';' or a line "
+                                               f"break): read as the first only, {len(names) - 1} not loaded; "
+                                               "a row (or a numbered column, groups:) per person counts each")
 
     def numbered_unknown(self, s: str) -> bool:
         """A numbered unknown (_numbered) or, in one cell, an unnamed person (unnamed_text) or a

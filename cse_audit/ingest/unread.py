@@ -134,3 +134,48 @@ def _spans(numbers: list[int]) -> list[tuple[int, int]]:
         else:
             spans.append((n, n))
     return spans
+
+
+def repeated_headers(rows: list[tuple[int, list[str]]], header_rows: list[list[str]]) -> list[int]:
+    """Indices of `rows` (data rows, as mapping._filled_rows gives them) that repeat one of the
+    sheet's header rows: at least two cells, each the header's own text in its column, and at
+    least half of that header row's cells. An export that repeats its header at each page break, or
+    a block pasted under another with its header, had the header loaded as a person ("First name
+    Surname", sex "Gender": session 19) with warnings for its bad age and date and no word that it
+    was a header. Page-break copies are exact, so a row is looked at only when its cell under the
+    header's first heading holds that heading."""
+    out: set[int] = set()
+    for header in header_rows:
+        heads = {j: normalise(h) for j, h in enumerate(header) if h and h.strip()}
+        if len(heads) < 2:
+            continue
+        j0 = min(heads)
+        first = header[j0].strip()
+        for i, (_n, cells) in enumerate(rows):
+            if len(cells) <= j0 or cells[j0].strip() != first:
+                continue
+            filled = [j for j, c in enumerate(cells) if c and c.strip()]
+            if len(filled) >= max(2, len(heads) / 2) and all(normalise(cells[j]) == heads.get(j) for j in filled):
+                out.add(i)
+    return sorted(out)
+
+
+def formula_cells(sheet: Sheet, headers: list[str], data_start: int, block: str) -> list[Issue]:
+    """A warning for each data cell holding a formula whose saved result is an error (`formula_error`,
+    the error's own text: #REF!, #VALUE!) or that was saved with no result (`formula_no_value`): read
+    as blank, so the field is Unknown (extent.formula_gaps). Named by row and header, never a value."""
+    issues = []
+    for i, j, error in sheet.formula_cells:
+        if i < data_start:
+            continue
+        column = headers[j] if j < len(headers) and headers[j] and headers[j].strip() else _letter(j)
+        if error:
+            issues.append(Issue(sheet.name, i + 1, column, None, "formula_error", "warning",
+                                f"a formula whose saved result is the error {error}: read as blank (Unknown); "
+                                "ask the agency to correct the formula or type the value", block))
+        else:
+            issues.append(Issue(sheet.name, i + 1, column, None, "formula_no_value", "warning",
+                                "a formula saved without its result (written by a program that does not "
+                                "calculate): read as blank (Unknown); open and save the file in Excel or "
+                                "LibreOffice, then load it again", block))
+    return issues

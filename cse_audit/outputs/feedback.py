@@ -33,6 +33,14 @@ PLAIN = {
                           "Leave the cell blank, or write Unknown, when you do not hold the information."),
     "single_name": ("A first name only (or a surname only)", "Give the full name where you know it."),
     "two_people": ("Two people in one name (for example Mr and Mrs ...)", "Give each person a row of their own."),
+    "several_names": ("Several people's names in one cell (for example two names separated by ;)",
+                      "Give each person a row of their own (or a column each); we loaded the first name only."),
+    "repeated_header": ("The column headings again part-way down the sheet (we skipped that row)",
+                        "Give the headings once, at the top of the table."),
+    "formula_error": ("A formula whose result is an error (for example #REF!)",
+                      "Correct the formula, or type the value in the cell."),
+    "formula_no_value": ("A formula saved without its result (the file was never opened in Excel)",
+                         "Open the file in Excel or LibreOffice and save it before sending, or type the values."),
     "several_unnamed": ("Several unnamed people in one row (for example 3 unknown males)",
                         "Give each person a row of their own, with whatever you know (sex, age)."),
     "unnamed_no_detail": ("An unnamed person (for example Unknown male) with nothing else we could use",
@@ -60,7 +68,8 @@ AGENCY_STATUS = {STATUS_EMPTY: "received with headings but no rows, and no word 
                                "tell us which (a nil return, or your cases)"}
 # Warnings about one cell: the row was loaded and only that item counted as not known.
 CELL_WARNINGS = {"unrecognised_code", "impossible_date", "bad_date", "bad_age", "age_band", "bad_initials",
-                 "bad_name", "bad_number", "several_unnamed", "stray_punctuation"}
+                 "bad_name", "bad_number", "several_unnamed", "stray_punctuation", "formula_error",
+                 "formula_no_value"}
 COLUMNS = ["File", "Sheet", "Row", "Column", "What we found", "Value", "What happened", "What to do next time"]
 WIDTHS = [28, 16, 7, 20, 40, 14, 28, 60]
 
