@@ -120,7 +120,8 @@ def hidden_data_rows(sheet: Sheet, rows, block: str) -> list[Issue]:
     spans = _spans(found)
     shown = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in spans[:10]) + (", ..." if len(spans) > 10 else "")
     return [Issue(sheet.name, found[0], None, None, "hidden_rows", "warning",
-                  f"{len(found)} data row(s) hidden in the workbook (rows {shown}): loaded as any other; "
+                  f"{len(found)} data row(s) hidden in the workbook ({'rows' if len(found) > 1 else 'row'} {shown}): "
+                  "loaded as any other; "
                   "check with the agency that hidden rows (a filter, withdrawn cases?) were meant to be sent",
                   block)]
 
