@@ -39,7 +39,14 @@ from .sheets import SheetError as _SheetError
 from .stacked import Bounds, sheet_tables, table_bounds
 from .translate import _known, merge_extras
 from .unnamed import drop_unnamed, names_someone_unnamed
-from .unread import cells_past_header, header_further_down, hidden_data_rows, nul_byte_cells, unread_sheets
+from .unread import (
+    cells_past_header,
+    header_further_down,
+    hidden_data_rows,
+    hidden_read,
+    nul_byte_cells,
+    unread_sheets,
+)
 from .values import NO_PATTERN_MATCH
 
 # A person record needs one of these: a row with only a reference, a note or a total is not a person.
@@ -127,6 +134,7 @@ def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out
     out.issues.extend(cells_past_header(sheet.name, headers, rows, spec.block))
     out.issues.extend(nul_byte_cells(sheet, headers, data_start, spec.block))
     out.issues.extend(hidden_data_rows(sheet, rows, spec.block))
+    out.issues.extend(hidden_read(sheet, groups, role, header_row_number, spec.block))
     verdicts = _map_rows(rows, spec, groups, role, config, sheet.name, out)
     ledger.settle(spec.block, spec.kind, rows, verdicts)
 

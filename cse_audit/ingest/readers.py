@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Limits
+from .extent import Extent
 
 WORKBOOK_EXTENSIONS = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 ZIP_EXTENSIONS = {".xlsx", ".xlsm", ".xlsb", ".ods"}
@@ -43,6 +44,10 @@ class Sheet:
     nul_cells: list[tuple[int, int]] = field(default_factory=list)
     # Excel row numbers (1-based) of rows hidden in the workbook (xlsx, ods), by hand or by a filter
     hidden_rows: list[int] = field(default_factory=list)
+    # (first, last) column numbers (1-based) of columns hidden in the workbook (xlsx, ods), and the
+    # sheet's own state: "visible", "hidden" or "veryHidden" (xlsx, xls, ods)
+    hidden_columns: list[tuple[int, int]] = field(default_factory=list)
+    state: str = "visible"
 
     @property
     def width(self) -> int:
@@ -126,10 +131,11 @@ def read_file(path: str | Path, limits: Limits) -> list[Sheet]:
     raise ReadError(path.name, f"unsupported file type {ext!r}")
 
 
-def check_extent(path: Path, limits: Limits) -> dict[str, list[int]]:
+def check_extent(path: Path, limits: Limits) -> dict[str, Extent]:
     """Refuse a sheet over the row, column or cell limits from the workbook's XML, before
     calamine builds its dense grid (see extent.py); xls is bounded by its format (65,536 x 256).
-    Returns the rows hidden in each sheet, read in the same pass (xlsx, ods; none known for xls)."""
+    Returns the Extent of each sheet that hides rows or columns, read in the same pass (xlsx, ods;
+    none known for xls)."""
     from xml.parsers.expat import ExpatError
 
     from .extent import ods_extents, ods_within, xlsx_extents
@@ -151,7 +157,10 @@ def check_extent(path: Path, limits: Limits) -> dict[str, list[int]]:
         if e.rows * e.columns > limits.max_cells:
             raise ReadError(path.name, f"{e.rows} rows x {e.columns} columns, over the {limits.max_cells} cell "
                                        "limit (a grid this size would not fit in memory)", name)
-    return {name: e.hidden for name, e in extents.items() if e.hidden}
+    return {name: e for name, e in extents.items() if e.hidden or e.hidden_columns}
+
+
+_STATES = {"Hidden": "hidden", "VeryHidden": "veryHidden"}
 
 
 def read_workbook(path: Path, limits: Limits) -> list[Sheet]:
@@ -167,6 +176,9 @@ def read_workbook(path: Path, limits: Limits) -> list[Sheet]:
         raise ReadError(path.name, f"cannot open the workbook ({_short(exc)}; damaged or truncated file? ask the "
                                    "agency for a new copy)") from exc
     sheets = []
+    # a sheet the workbook hides (session 19: read without a word); calamine knows it for every format
+    states = {m.name: _STATES.get(str(m.visible).rsplit(".", 1)[-1], "visible")
+              for m in getattr(wb, "sheets_metadata", ())}
     with wb:
         for name in wb.sheet_names:
             try:
@@ -182,8 +194,10 @@ def read_workbook(path: Path, limits: Limits) -> list[Sheet]:
                 raise
             except Exception as exc:
                 raise ReadError(path.name, f"cannot read the sheet ({_short(exc)})", name) from exc
+            seen = hidden.get(name) or Extent()
             sheets.append(Sheet(name, [[v if type(v) is str else cell_text(v) for v in row] for row in grid],
-                                hidden_rows=hidden.get(name, [])))
+                                hidden_rows=seen.hidden, hidden_columns=seen.hidden_columns,
+                                state=states.get(name, "visible")))
     return sheets
 
 
