@@ -20,6 +20,9 @@ from .namecheck import swapped_parts
 
 VALUE_PROBLEMS = ("unrecognised_code", "bad_date", "impossible_date", "bad_age", "age_band", "bad_number",
                   "bad_initials", "bad_name", "age_in_dob", "stray_punctuation")
+# Issues about a sheet or a column rather than one row's value, listed under the sheet (the hidden
+# ones: session 19, `mapping check` said nothing of rows or columns the workbook hides)
+SHEET_CODES = ("missing_column", "duplicate_header", "nil_return", "hidden_rows", "hidden_column", "hidden_sheet")
 
 
 def _second_tables(sheets, m: Mapping, mapped, config: Config) -> list[dict]:
@@ -107,7 +110,7 @@ def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | No
             rejections[issue.code] += 1
         if issue.severity == "skipped":
             skips[issue.code] += 1
-        if issue.row_number is None or issue.code in ("missing_column", "duplicate_header", "nil_return"):
+        if issue.row_number is None or issue.code in SHEET_CODES:
             sheet_issues.append({"sheet": issue.sheet, "code": issue.code, "severity": issue.severity,
                                  "message": issue.message})
         if issue.code in VALUE_PROBLEMS and ":" in issue.message:

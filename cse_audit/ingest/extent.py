@@ -30,6 +30,10 @@ _PREFIXED = re.compile(rb':(?:c|row)[\s>/]')
 # attribute at all.
 _HIDDEN_ROW = re.compile(rb'<row r="([0-9]{1,9})"[^>]*? hidden="(?:1|true)"')
 _HIDDEN = b' hidden="'
+# A column hidden in Excel (session 19: a column of names hidden, not deleted, was read without a
+# word): <col min max hidden>, in the <cols> element before the sheet's data, attributes in any order.
+_COL = re.compile(rb'<col ([^>]*)>')
+_ATTR = re.compile(rb'([A-Za-z]+)="([^"]*)"')
 _CHUNK = 1 << 20
 
 
@@ -42,6 +46,7 @@ class Extent:
         self.hidden: list[int] = []     # row numbers (1-based) of rows hidden in the workbook
         # (row, column, error text or "") of formula cells calamine reads as blank (formula_gaps)
         self.formula_cells: list[tuple[int, int, str]] = []
+        self.hidden_columns: list[tuple[int, int]] = []    # (first, last) column numbers, 1-based
 
     def see(self, row: int, column: int) -> None:
         self.rows = max(self.rows, row)
@@ -132,6 +137,7 @@ def _scan_xlsx_sheet(zf: zipfile.ZipFile, part: str, max_rows: int, max_cells: i
         ext.rows = max(ext.rows, max(map(int, _ROW_REF.findall(body)), default=0))
         if _HIDDEN in body:
             ext.hidden += map(int, _HIDDEN_ROW.findall(body))
+            ext.hidden_columns += _hidden_columns(body)
         digits = len(str(ext.rows))
         found = _odd_longer_or_wider(digits, ext.columns).search(body)
         while found is not None and found.group(2) is not None:
@@ -215,7 +221,19 @@ def _exact_xlsx_sheet(zf: zipfile.ZipFile, part: str) -> Extent:
             ext.rows = max(ext.rows, int(r))
         if _HIDDEN in body:
             ext.hidden += map(int, _HIDDEN_ROW.findall(body))
+            ext.hidden_columns += _hidden_columns(body)
     return ext
+
+
+def _hidden_columns(body: bytes) -> list[tuple[int, int]]:
+    """(min, max) of each hidden <col> element in the <cols> part of this chunk (none past it)."""
+    end = body.find(b"</cols>")
+    out = []
+    for attrs in _COL.findall(body, 0, max(end, 0)):
+        a = dict(_ATTR.findall(attrs))
+        if a.get(b"hidden") in (b"1", b"true") and a.get(b"min", b"").isdigit() and a.get(b"max", b"").isdigit():
+            out.append((int(a[b"min"]), int(a[b"max"])))
+    return out
 
 
 def _walk_xlsx_sheet(zf: zipfile.ZipFile, part: str) -> Extent:
@@ -229,6 +247,8 @@ def _walk_xlsx_sheet(zf: zipfile.ZipFile, part: str) -> Extent:
             state["col"] = 0
             if attrs.get("hidden") in ("1", "true"):
                 ext.hidden.append(state["row"])
+        elif local == "col" and attrs.get("hidden") in ("1", "true"):
+            ext.hidden_columns.append((int(attrs.get("min", 0)), int(attrs.get("max", 0))))
         elif local == "c":
             ref = attrs.get("r")
             m = re.fullmatch(r"([A-Z]{1,4})([0-9]{1,9})", ref or "")
@@ -265,12 +285,17 @@ def ods_extents(path) -> dict[str, Extent]:
     """{sheet name: Extent} of an ods workbook: the last row and column holding a value."""
     out: dict[str, Extent] = {}
     state = {"table": None, "row": 0, "col": 0, "row_rep": 1, "row_has": False, "cell_rep": 1, "cell_has": False,
-             "cell_col": 0, "row_hidden": False}
+             "cell_col": 0, "row_hidden": False, "columns": 0}
 
     def start(tag, attrs):
         if tag == f"{_ODS} table":
             state["table"] = out.setdefault(attrs.get(f"{_ODS} name", f"Sheet{len(out) + 1}"), Extent())
-            state["row"] = 0
+            state["row"], state["columns"] = 0, 0
+        elif tag == f"{_ODS} table-column" and state["table"] is not None:
+            first, state["columns"] = state["columns"] + 1, state["columns"] + _repeat(
+                attrs.get(f"{_ODS} number-columns-repeated"))
+            if attrs.get(f"{_ODS} visibility", "visible") != "visible":
+                state["table"].hidden_columns.append((first, state["columns"]))
         elif tag == f"{_ODS} table-row" and state["table"] is not None:
             state["row_rep"] = _repeat(attrs.get(f"{_ODS} number-rows-repeated"))
             state["col"], state["row_has"] = 0, False

@@ -44,6 +44,7 @@ from .unread import (
     formula_cells,
     header_further_down,
     hidden_data_rows,
+    hidden_read,
     nul_byte_cells,
     repeated_headers,
     unread_sheets,
@@ -135,6 +136,7 @@ def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out
     out.issues.extend(cells_past_header(sheet.name, headers, rows, spec.block))
     out.issues.extend(nul_byte_cells(sheet, headers, data_start, spec.block))
     out.issues.extend(hidden_data_rows(sheet, rows, spec.block))
+    out.issues.extend(hidden_read(sheet, groups, role, header_row_number, spec.block))
     out.issues.extend(formula_cells(sheet, headers, data_start, spec.block))
     repeats = repeated_headers(rows, sheet.rows[header_idx - spec.header_rows + 1:header_idx + 1])
     verdicts = _map_rows(rows, spec, groups, role, config, sheet.name, out, repeats)

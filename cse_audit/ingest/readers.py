@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Limits
+from .extent import Extent
 
 WORKBOOK_EXTENSIONS = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 ZIP_EXTENSIONS = {".xlsx", ".xlsm", ".xlsb", ".ods"}
@@ -46,6 +47,10 @@ class Sheet:
     hidden_rows: list[int] = field(default_factory=list)
     # (row index, column index, error text or "") of formula cells read as blank (extent.formula_gaps)
     formula_cells: list[tuple[int, int, str]] = field(default_factory=list)
+    # (first, last) column numbers (1-based) of columns hidden in the workbook (xlsx, ods), and the
+    # sheet's own state: "visible", "hidden" or "veryHidden" (xlsx, xls, ods)
+    hidden_columns: list[tuple[int, int]] = field(default_factory=list)
+    state: str = "visible"
 
     @property
     def width(self) -> int:
@@ -129,10 +134,11 @@ def read_file(path: str | Path, limits: Limits) -> list[Sheet]:
     raise ReadError(path.name, f"unsupported file type {ext!r}")
 
 
-def check_extent(path: Path, limits: Limits) -> dict:
+def check_extent(path: Path, limits: Limits) -> dict[str, Extent]:
     """Refuse a sheet over the row, column or cell limits from the workbook's XML, before
     calamine builds its dense grid (see extent.py); xls is bounded by its format (65,536 x 256).
-    Returns the rows hidden in each sheet, read in the same pass (xlsx, ods; none known for xls)."""
+    Returns the Extent of each sheet that hides rows or columns, read in the same pass (xlsx, ods;
+    none known for xls)."""
     from xml.parsers.expat import ExpatError
 
     from .extent import ods_extents, ods_within, xlsx_extents
@@ -157,6 +163,9 @@ def check_extent(path: Path, limits: Limits) -> dict:
     return extents
 
 
+_STATES = {"Hidden": "hidden", "VeryHidden": "veryHidden"}
+
+
 def read_workbook(path: Path, limits: Limits) -> list[Sheet]:
     import python_calamine as cal
 
@@ -170,6 +179,9 @@ def read_workbook(path: Path, limits: Limits) -> list[Sheet]:
         raise ReadError(path.name, f"cannot open the workbook ({_short(exc)}; damaged or truncated file? ask the "
                                    "agency for a new copy)") from exc
     sheets = []
+    # a sheet the workbook hides (session 19: read without a word); calamine knows it for every format
+    states = {m.name: _STATES.get(str(m.visible).rsplit(".", 1)[-1], "visible")
+              for m in getattr(wb, "sheets_metadata", ())}
     with wb:
         for name in wb.sheet_names:
             try:
@@ -185,10 +197,11 @@ def read_workbook(path: Path, limits: Limits) -> list[Sheet]:
                 raise
             except Exception as exc:
                 raise ReadError(path.name, f"cannot read the sheet ({_short(exc)})", name) from exc
-            gaps = [(r - 1, c - 1, e) for r, c, e in getattr(extents.get(name), "formula_cells", ())]
+            seen = extents.get(name) or Extent()
+            gaps = [(r - 1, c - 1, e) for r, c, e in seen.formula_cells]
             sheets.append(Sheet(name, [[v if type(v) is str else cell_text(v) for v in row] for row in grid],
-                                formula_cells=gaps,
-                                hidden_rows=getattr(extents.get(name), "hidden", [])))
+                                formula_cells=gaps, hidden_rows=seen.hidden, hidden_columns=seen.hidden_columns,
+                                state=states.get(name, "visible")))
     return sheets
 
 

@@ -125,8 +125,8 @@ def once_per_cell(issues: list[Issue]) -> list[Issue]:
     the offenders block) read it."""
     seen, out = set(), []
     for i in issues:
-        if i.code in ("stray_punctuation", "past_header", "nul_byte", "hidden_rows"):
-            key = (i.sheet, i.row_number, i.column_name)
+        if i.code in ("stray_punctuation", "past_header", "nul_byte", "hidden_rows", "hidden_column", "hidden_sheet"):
+            key = (i.code, i.sheet, i.row_number, i.column_name)
             if key in seen:
                 continue
             seen.add(key)

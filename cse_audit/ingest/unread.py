@@ -1,6 +1,6 @@
 """What a return holds that no field reads as written: sheets that no mapping block reads but that
 hold a table a block reads elsewhere, cells right of the last header, NUL bytes dropped from a csv;
-and rows the workbook hides, which load as any other.
+and rows, columns and sheets the workbook hides, which are read as any other.
 
 A police return with a sheet per year ("2008-09", "2009-10", "2010-11") mapped with one sheet
 name (`sheet: "2009-10"`, as a draft of it says) loaded that sheet's rows and said "No issues":
@@ -120,7 +120,8 @@ def hidden_data_rows(sheet: Sheet, rows, block: str) -> list[Issue]:
     spans = _spans(found)
     shown = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in spans[:10]) + (", ..." if len(spans) > 10 else "")
     return [Issue(sheet.name, found[0], None, None, "hidden_rows", "warning",
-                  f"{len(found)} data row(s) hidden in the workbook (rows {shown}): loaded as any other; "
+                  f"{len(found)} data row(s) hidden in the workbook ({'rows' if len(found) > 1 else 'row'} {shown}): "
+                  "loaded as any other; "
                   "check with the agency that hidden rows (a filter, withdrawn cases?) were meant to be sent",
                   block)]
 
@@ -179,3 +180,38 @@ def formula_cells(sheet: Sheet, headers: list[str], data_start: int, block: str)
                                 "calculate): read as blank (Unknown); open and save the file in Excel or "
                                 "LibreOffice, then load it again", block))
     return issues
+
+
+_CHECK = "check with the agency that it was meant to be sent (hidden, not deleted?)"
+
+
+def hidden_read(sheet: Sheet, groups, role, header_row: int, block: str) -> list[Issue]:
+    """A `hidden_sheet` warning when the block reads a sheet the workbook hides, and a
+    `hidden_column` warning for each column hidden in the workbook that a field of the block reads
+    (`groups`: resolve._resolve_groups; `role`: the role column's (position, header)). Both are read
+    as any other: an agency may hide a sheet or a column of names thinking it removed it (session
+    19: read without a word); nothing dropped, nothing read silently. Names sheet and column only."""
+    out = []
+    if sheet.state != "visible":
+        how = " (very hidden: only a macro shows it)" if sheet.state == "veryHidden" else ""
+        out.append(Issue(sheet.name, None, None, None, "hidden_sheet", "warning",
+                         f"the sheet is hidden in the workbook{how}: read as any other; {_CHECK}", block))
+    if not sheet.hidden_columns:
+        return out
+    hidden = sheet.hidden_columns
+    reads: dict[int, tuple[str, list[str]]] = {}      # position -> (header, fields reading it)
+    for _group, fields in groups:
+        for f in fields:
+            for pos, header, _t, _c in f.parts:
+                for p in (pos if isinstance(pos, tuple) else (pos,)):
+                    if p is not None:
+                        reads.setdefault(p, (header, []))[1].append(f.name)
+    if role is not None:
+        reads.setdefault(role[0], (role[1], []))[1].append("role")
+    for pos in sorted(reads):
+        if any(a <= pos + 1 <= b for a, b in hidden):
+            header, names = reads[pos]
+            out.append(Issue(sheet.name, header_row, header, None, "hidden_column", "warning",
+                             f"column {_letter(pos)} {header!r} ({', '.join(dict.fromkeys(names))}) is hidden in "
+                             f"the workbook: read as any other; {_CHECK}", block))
+    return out

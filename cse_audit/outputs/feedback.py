@@ -8,6 +8,7 @@ nothing else); values of personal fields were never stored in issues, so none ca
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..config.text import shown_value
@@ -61,6 +62,16 @@ PLAIN = {
                    "Nothing to do if you had no cases in the period."),
     "empty_return": ("Your return had headings but no rows, and did not say that you had no cases",
                      "If you had no cases, write 'Nil return' under the headings; otherwise send your cases."),
+    # session 19: hidden rows, columns and sheets were "A value we could not use"
+    "hidden_rows": ("Rows hidden in your workbook (by hand, or by a filter left on): we loaded them as any other",
+                    "Tell us whether the hidden rows were meant to be sent (withdrawn cases?); next time delete "
+                    "rows you do not mean to send, and show every row you do."),
+    "hidden_column": ("A column hidden in your workbook: we read it as any other",
+                      "Tell us whether the hidden column was meant to be sent; next time delete a column you do "
+                      "not mean to send rather than hide it."),
+    "hidden_sheet": ("A sheet hidden in your workbook: we read it as any other",
+                     "Tell us whether the hidden sheet was meant to be sent; next time delete a sheet you do not "
+                     "mean to send rather than hide it."),
 }
 OTHER = ("A value we could not use", "Check this cell against the template's instructions.")
 # Statuses in the agency's words where the analyst's would puzzle it
@@ -70,6 +81,8 @@ AGENCY_STATUS = {STATUS_EMPTY: "received with headings but no rows, and no word 
 CELL_WARNINGS = {"unrecognised_code", "impossible_date", "bad_date", "bad_age", "age_band", "bad_initials",
                  "bad_name", "bad_number", "several_unnamed", "stray_punctuation", "formula_error",
                  "formula_no_value"}
+# The row numbers a hidden_rows message lists (its first row alone is in the Row column)
+_ROWS_LISTED = re.compile(r"\((rows? [0-9][0-9, .-]*)\)")
 COLUMNS = ["File", "Sheet", "Row", "Column", "What we found", "Value", "What happened", "What to do next time"]
 WIDTHS = [28, 16, 7, 20, 40, 14, 28, 60]
 
@@ -200,6 +213,9 @@ def _problems(ws, issues: list[dict], show_values: bool = False) -> None:
         cell.font = Font(bold=True)
     for issue in issues:
         found, todo = PLAIN.get(issue["code"], OTHER)
+        listed = _ROWS_LISTED.search(issue["problem"] or "") if issue["code"] == "hidden_rows" else None
+        if listed:
+            found += f" ({listed.group(1)})"
         ws.append([safe_cell(issue["file"]), safe_cell(issue["sheet"]), issue["row"], safe_cell(issue["column"]),
                    found, safe_cell(shown_value(issue["value"], show_values)), _outcome(issue), todo])
         for cell in ws[ws.max_row]:
