@@ -51,3 +51,25 @@ def test_a_command_run_in_a_longer_process_keeps_pandas(tmp_path):
     assert done.exit_code == 0, done.output
     assert not any(isinstance(f, pipeline._WithoutPandas) for f in sys.meta_path)
     assert importlib.import_module("pandas").DataFrame is not None
+
+
+def test_a_load_without_linkage_that_fails_says_why_in_one_line(tmp_path):
+    """The error handler asked for the linkage's error classes by importing the linkage, which imports
+    pandas: with pandas refused, a store that cannot be opened ended in an import traceback (exit 1)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "cse_audit.cli", "ingest", str(ROOT / "sample_returns"), "--db",
+                           str(tmp_path / "no" / "such" / "folder" / "a.duckdb"), "--no-link"],
+                          capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith("Error: ") and "cannot open the store" in done.stderr
+
+
+def test_the_library_errors_are_those_of_the_loaded_modules():
+    """The same classes, in the same order, as the imports gave (every module loaded here)."""
+    from cse_audit.cli.common import _library_errors
+    from cse_audit.linkage import LinkageConfigError, LinkageError
+    from cse_audit.outputs import ReportError
+    from cse_audit.tables import TablesError
+
+    assert _library_errors() == (TablesError, LinkageConfigError, LinkageError, ReportError)
