@@ -15,6 +15,10 @@ import click
 FORMATS = ["table", "markdown", "csv", "json"]
 DB_HELP = "The store file (created if missing)."
 STDIO = "-"  # a path of "-" means stdin (inputs) or stdout (outputs)
+# Set by main() (the `cse-audit` script, `python -m cse_audit.cli`): this process ends with the
+# command, so a command may give up for good what it never uses (load.ingest: pandas). A command
+# called in a longer-lived process (click's test runner) leaves the process as it was.
+WHOLE_PROCESS = False
 
 
 class DataProblems(click.ClickException):
@@ -69,12 +73,17 @@ def _clean(message: str) -> str:
     return clean_text(message)
 
 
-def _library_errors():
-    from ..linkage import LinkageConfigError, LinkageError
-    from ..outputs import ReportError
-    from ..tables import TablesError
+# The library's own errors, by the module defining each. An exception can be one only once its module
+# is loaded, so only loaded modules are asked: importing the linkage here imported pandas, which
+# `ingest --no-link` refuses (load.ingest), and the error's message became an import traceback.
+_LIBRARY_ERRORS = (("tables.definitions", ("TablesError",)), ("linkage.errors", ("LinkageConfigError", "LinkageError")),
+                   ("outputs.report", ("ReportError",)))
 
-    return TablesError, LinkageConfigError, LinkageError, ReportError
+
+def _library_errors() -> tuple:
+    base = __name__.split(".")[0]
+    loaded = [(sys.modules.get(f"{base}.{module}"), names) for module, names in _LIBRARY_ERRORS]
+    return tuple(getattr(module, name) for module, names in loaded if module is not None for name in names)
 
 
 def _flag(name: str) -> bool:

@@ -294,12 +294,19 @@ def start_worker() -> None:
     absent (an import that fails, as where pandas is not installed: its shim is written for that).
     The block is a finder that refuses the import, not `sys.modules["pandas"] = None` (which
     code reading sys.modules would take for the module itself; tried in session 11)."""
-    import sys
-
     from ..state.interrupts import ignore_in_worker
 
     ignore_in_worker()
-    if "pandas" not in sys.modules:
+    without_pandas()
+
+
+def without_pandas() -> None:
+    """Make pandas unimportable in this process from now on, unless it is imported already
+    (start_worker; `cse-audit ingest --no-link`, a process that ends with the load). pyarrow and
+    DuckDB take it as absent for the rest of the process: only for a process that never needs it."""
+    import sys
+
+    if "pandas" not in sys.modules and not any(isinstance(f, _WithoutPandas) for f in sys.meta_path):
         sys.meta_path.insert(0, _WithoutPandas())
 
 
@@ -308,7 +315,8 @@ class _WithoutPandas:
 
     def find_spec(self, name, path=None, target=None):
         if name == "pandas" or name.startswith("pandas."):
-            raise ModuleNotFoundError(f"No module named {name!r} (ingest's workers do without it)", name=name)
+            raise ModuleNotFoundError(f"No module named {name!r} (a load does without it: without_pandas)",
+                                      name=name)
         return None
 
 
