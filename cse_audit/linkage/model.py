@@ -37,6 +37,7 @@ from .rules import _blocking_rules, guard_sql
 from .settings import KINDS, LinkageConfig
 from .unresolved import fit_frame
 from .usample import estimate_u_one_pass
+from .validating import validating_meanwhile
 
 log = logging.getLogger(__name__)
 
@@ -144,15 +145,17 @@ def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: boo
                 if not lvl.get("is_null_level"):
                     lvl["u_probability"], lvl["m_probability"] = u, m
         return model
-    linker._validate_settings(True)  # (Splink logs columns the records lack; a cached model's were validated)
     if api.sql_dialect.sql_dialect_str == "duckdb":  # one pass over the sampled pairs, not six
         model = linker.misc.save_model_to_json()
-        u = estimate_u_one_pass(api, records_df, model, n_pairs, cfg.u_seed)
+        # (Splink logs columns the records lack; a cached model's were validated)
+        with validating_meanwhile(linker):
+            u = estimate_u_one_pass(api, records_df, model, n_pairs, cfg.u_seed)
         for comp in model["comparisons"]:
             levels = [lvl for lvl in comp["comparison_levels"] if not lvl.get("is_null_level")]
             for lvl, value in zip(levels, u[comp["output_column_name"]], strict=True):
                 lvl["u_probability"] = value
     else:
+        linker._validate_settings(True)
         linker.training.estimate_u_using_random_sampling(
             max_pairs=n_pairs, seed=cfg.u_seed, min_count_per_level=None, num_chunks=1)
         model = linker.misc.save_model_to_json()
