@@ -20,6 +20,7 @@ from .. import store
 from . import unresolved
 from .certainty import MERGE_FLOOR, _best_pairs, _merge_chances, _strong_ends, _uncertainty  # noqa: F401
 from .clusters import _apart_pairs, _cluster, _low_into, _person_ids
+from .engine import only_this_links_objects_collected
 from .groups import group_shifts, kind_label, pair_groups, pairs_per_group
 from .merge import _merge_persons
 from .model import PRIOR_SLACK, _run
@@ -427,6 +428,12 @@ def link_people(con: duckdb.DuckDBPyConnection, kind: str = "victims", config=No
     config names (``overrides_file``); False = none; a path; or a
     list of Override / (record_id_a, record_id_b, "match"|"no-match").
     ``engine``: "duckdb" or "spark"; None = the config's ``engine.backend``."""
+    with only_this_links_objects_collected():
+        return _link_people(con, kind, config, overrides, engine)
+
+
+def _link_people(con, kind, config, overrides, engine) -> LinkResult:
+    """link_people's work."""
     cfg = _config(config, engine)
     t0 = time.perf_counter()
     run, roots, best, stats = _clusters(con, kind, cfg, overrides, cfg.threshold)
@@ -447,7 +454,8 @@ def link_people(con: duckdb.DuckDBPyConnection, kind: str = "victims", config=No
               "pairs_above_threshold": int((run.edges["p"] >= cfg.threshold).sum()),
               "candidate_pairs_by_rule": run.pairs_by_rule}
     # Splink's engine holds every scored pair (gigabytes at a million records): let it go before
-    # the store merges the persons, so the two do not add up.
+    # the store merges the persons, so the two do not add up. (Its objects are in reference
+    # cycles: a collection, of the objects made since the link began: engine.only_this_links_...)
     del run
     gc.collect()
     k = KINDS[kind]
