@@ -102,3 +102,45 @@ def test_a_callers_frozen_objects_are_left_alone():
     finally:
         gc.unfreeze()
     assert kept
+
+
+def _features_table():
+    import pyarrow as pa
+
+    return pa.table({"unique_id": [0, 1, 2], "fn": ["ann", None, "bo"], "dob_y": [2001, 1999, None]})
+
+
+def test_the_content_hash_is_summed_on_a_thread_and_is_the_same_digest(monkeypatch):
+    """The u cache's content hash is summed while the caller goes on (construction does not wait
+    for it), and its digest is what summing first gave: the stores' kept u and m still match."""
+    import hashlib
+    import threading
+
+    import duckdb
+
+    from cse_audit.linkage import model
+
+    features = _features_table()
+    scratch = duckdb.connect()
+    scratch.register("f", features)
+    before = hashlib.sha256(repr(scratch.execute("SELECT count(*), sum(hash(COLUMNS(*))) FROM f").fetchone())
+                            .encode()).hexdigest()
+    go, threads = threading.Event(), []
+    real = model._UCache._sum
+
+    def held(self, table):
+        threads.append(threading.current_thread() is threading.main_thread())
+        assert go.wait(20)
+        return real(self, table)
+    monkeypatch.setattr(model._UCache, "_sum", held)
+    cache = model._UCache(None, "victims", features)  # returns while the sum waits
+    go.set()
+    assert cache.digest == before and threads == [False]
+
+
+def test_a_failed_content_hash_raises_where_the_digest_is_asked_for(monkeypatch):
+    from cse_audit.linkage import model
+
+    cache = model._UCache(None, "victims", {"not": "a table"})
+    with pytest.raises(Exception):  # noqa: B017 - whatever DuckDB raises for a dict it cannot scan
+        _ = cache.digest

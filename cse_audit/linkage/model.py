@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import hashlib
 import json
 import logging
 import math
+import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -75,14 +77,30 @@ class _UCache:
 
     def __init__(self, con, kind: str, features):
         self.con, self.key_name = con, f"linkage_u:{kind}"
-        # a content hash of every comparison column (unique_id included, so order counts too)
-        scratch = duckdb.connect()
+        # a content hash of every comparison column (unique_id included, so order counts too),
+        # summed by DuckDB on a thread while the caller builds the model's settings and Linker
+        # (Python, 0.1 s a kind): 0.05-0.2 s a kind, one core's work
+        self._sums: list = []
+        self._hashing = threading.Thread(target=self._sum, args=(features,), name="cse-u-cache-hash", daemon=True)
+        self._hashing.start()
+
+    def _sum(self, features) -> None:
         try:
-            scratch.register("f", features)
-            sums = scratch.execute("SELECT count(*), sum(hash(COLUMNS(*))) FROM f").fetchone()
-        finally:
-            scratch.close()
-        self.digest = hashlib.sha256(repr(sums).encode()).hexdigest()
+            scratch = duckdb.connect()
+            try:
+                scratch.register("f", features)
+                self._sums.append(scratch.execute("SELECT count(*), sum(hash(COLUMNS(*))) FROM f").fetchone())
+            finally:
+                scratch.close()
+        except BaseException as exc:  # raised where the digest is asked for
+            self._sums.append(exc)
+
+    @functools.cached_property
+    def digest(self) -> str:
+        self._hashing.join()
+        if isinstance(self._sums[0], BaseException):
+            raise self._sums[0]
+        return hashlib.sha256(repr(self._sums[0]).encode()).hexdigest()
 
     def key(self, model: dict, n_pairs: float, seed: int, trainer: str) -> str:
         sql = json.dumps([[lv.get("sql_condition") for lv in c["comparison_levels"]] for c in model["comparisons"]])
