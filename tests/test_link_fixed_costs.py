@@ -144,3 +144,36 @@ def test_a_failed_content_hash_raises_where_the_digest_is_asked_for(monkeypatch)
     cache = model._UCache(None, "victims", {"not": "a table"})
     with pytest.raises(Exception):  # noqa: B017 - whatever DuckDB raises for a dict it cannot scan
         _ = cache.digest
+
+
+def test_the_names_soundex_is_computed_while_duckdb_finds_the_associates(hard_store, monkeypatch):
+    """The name lookup (Soundex, nickname groups: Python) runs on a thread while the associates
+    (DuckDB) are found: its first Soundex waits (at most 20 s) for the associates to begin."""
+    import threading
+
+    import duckdb
+
+    from cse_audit.linkage import features
+
+    began, seen = threading.Event(), []
+    real_soundex, real_associates = features.soundex, features._associates
+
+    def associates(*args, **kwargs):
+        began.set()
+        return real_associates(*args, **kwargs)
+
+    def soundex(name):
+        if not seen:
+            seen.append((threading.current_thread() is threading.main_thread(), began.wait(20)))
+        return real_soundex(name)
+    cfg = linkage.load_linkage_config()
+    con = duckdb.connect(str(hard_store), read_only=True)
+    try:
+        plain, _ = features._features(con, "victims", cfg)
+        monkeypatch.setattr(features, "soundex", soundex)
+        monkeypatch.setattr(features, "_associates", associates)
+        table, _ = features._features(con, "victims", cfg)
+    finally:
+        con.close()
+    assert seen == [(False, True)]
+    assert table.equals(plain)
