@@ -177,3 +177,28 @@ def test_the_names_soundex_is_computed_while_duckdb_finds_the_associates(hard_st
         con.close()
     assert seen == [(False, True)]
     assert table.equals(plain)
+
+
+def test_the_fits_are_counted_beside_the_scores_fetch_and_not_again(hard_store, monkeypatch):
+    """unresolved.fitted_pairs (what the prior's rounds read) is computed on a thread while the
+    scored pairs are fetched (model._record_parts), once: the rounds take it from the run."""
+    import threading
+
+    import duckdb
+    import numpy as np
+
+    from cse_audit.linkage import link, model, unresolved
+
+    real = unresolved.fitted_pairs
+    beside, again = [], []
+    monkeypatch.setattr(model, "fitted_pairs",
+                        lambda f, k: (beside.append(threading.current_thread() is threading.main_thread()), real(f, k))[1])
+    monkeypatch.setattr(unresolved, "fitted_pairs", lambda f, k: (again.append(1), real(f, k))[1])
+    cfg = linkage.load_linkage_config()
+    con = duckdb.connect(str(hard_store), read_only=True)
+    try:
+        run, _roots, _best, _stats = link._clusters(con, "victims", cfg, False, cfg.threshold)
+    finally:
+        con.close()
+    assert beside == [False] and again == []
+    assert np.array_equal(run.fitted, real(run.fit, run.kinds)) and run.fitted.sum() > 0

@@ -176,7 +176,8 @@ def _clusters(con, kind, cfg, overrides, keep_low):
         if len(run.edges) and run.kinds is not None else None
     shifts = used = np.zeros(64)
     # the partial records' matches their fits show, whatever their scores (groups.group_shifts)
-    fitted = unresolved.fitted_pairs(run.fit, run.kinds) if groups is not None and run.fit is not None else None
+    fitted = (run.fitted if run.fitted is not None else unresolved.fitted_pairs(run.fit, run.kinds)) \
+        if groups is not None and run.fit is not None else None
     # the prior is estimated over the pairs scored within PRIOR_SLACK bits of the threshold: the
     # same pairs whatever keep_low a caller asked for (`link review` keeps more)
     window = run.edges["w"].to_numpy() >= _logit2(cfg.threshold) - PRIOR_SLACK if len(run.edges) else None

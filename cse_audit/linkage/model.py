@@ -6,6 +6,7 @@ Nothing here writes to the store."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import copy
 import functools
@@ -37,7 +38,7 @@ from .levels import stated_m
 from .namedep import full_name_bits, name_codes
 from .rules import _blocking_rules, guard_sql
 from .settings import KINDS, LinkageConfig
-from .unresolved import fit_frame
+from .unresolved import fit_frame, fitted_pairs
 from .usample import estimate_u_one_pass
 from .validating import validating_meanwhile
 
@@ -395,6 +396,7 @@ class _Run:
     full_name: Any = None  # per record: a code for its forename and surname together (namedep)
     name_bits: float = 0.0  # bits a pair of one full name weighs less in the count's range (namedep)
     fit_estimates: dict = field(default_factory=dict)  # unresolved.estimate's memo (the run's fit and kinds)
+    fitted: Any = None  # unresolved.fitted_pairs(fit, kinds), computed beside the scores' fetch (_record_parts)
 
 
 def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
@@ -427,6 +429,11 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
             f"{kind}: linkage ran out of memory ({str(exc).splitlines()[0][:200]}). Raise engine.memory_limit "
             "in linkage.yaml, or use --engine spark. An encrypted store's working tables are never written "
             "to disk, so they must fit in memory.") from None
+    # per record what it carries, fits and is named (Python and pandas, 0.3-0.4 s a kind at 100k) on
+    # a thread while DuckDB, which lets go of the GIL, keeps the scores and fetches the pairs
+    pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="cse-records")
+    parts = pool.submit(_record_parts, features)
+    pool.shutdown(wait=False)  # (the thread ends with its work)
     by_key = api.query_sql(f"SELECT match_key, count(*) AS n FROM {table} GROUP BY 1 ORDER BY 1", "pandas")
     pairs_by_rule = {str(cfg.blocking_rules[int(k)]): int(c)
                      for k, c in zip(by_key["match_key"], by_key["n"], strict=True)}
@@ -465,11 +472,18 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
            f"JOIN guard_records r ON r.unique_id = p.unique_id_r "
            f"WHERE p.match_weight >= {float(low_weight)!r} ORDER BY uid_l, uid_r")
     edges = api._con.execute(sql).df() if api.sql_dialect.sql_dialect_str == "duckdb" else api.query_sql(sql, "pandas")
+    kinds, fit, names, name_bits, fitted = parts.result()
     return _Run(record_ids, edges, candidates, pairs_by_rule, api, table, model, time.perf_counter() - t0,
-                prior=float(model["probability_two_random_records_match"]),
-                partial=_partial(kinds := record_kinds(features)),
-                kinds=kinds, fit=fit_frame(features), full_name=(names := name_codes(features)).full,
-                name_bits=full_name_bits(features, names))
+                prior=float(model["probability_two_random_records_match"]), partial=_partial(kinds),
+                kinds=kinds, fit=fit, full_name=names.full, name_bits=name_bits, fitted=fitted)
+
+
+def _record_parts(features):
+    """Per record: its kind (groups.record_kinds), its fit frame, its full name's code and the
+    bits a pair of one full name weighs less (namedep), and the pairs the fits alone make
+    (unresolved.fitted_pairs: the prior's rounds read it)."""
+    kinds, fit, names = record_kinds(features), fit_frame(features), name_codes(features)
+    return kinds, fit, names, full_name_bits(features, names), fitted_pairs(fit, kinds)
 
 
 def _partial(kinds):
