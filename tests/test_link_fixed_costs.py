@@ -146,39 +146,6 @@ def test_a_failed_content_hash_raises_where_the_digest_is_asked_for(monkeypatch)
         _ = cache.digest
 
 
-def test_the_names_soundex_is_computed_while_duckdb_finds_the_associates(hard_store, monkeypatch):
-    """The name lookup (Soundex, nickname groups: Python) runs on a thread while the associates
-    (DuckDB) are found: its first Soundex waits (at most 20 s) for the associates to begin."""
-    import threading
-
-    import duckdb
-
-    from cse_audit.linkage import features
-
-    began, seen = threading.Event(), []
-    real_soundex, real_associates = features.soundex, features._associates
-
-    def associates(*args, **kwargs):
-        began.set()
-        return real_associates(*args, **kwargs)
-
-    def soundex(name):
-        if not seen:
-            seen.append((threading.current_thread() is threading.main_thread(), began.wait(20)))
-        return real_soundex(name)
-    cfg = linkage.load_linkage_config()
-    con = duckdb.connect(str(hard_store), read_only=True)
-    try:
-        plain, _ = features._features(con, "victims", cfg)
-        monkeypatch.setattr(features, "soundex", soundex)
-        monkeypatch.setattr(features, "_associates", associates)
-        table, _ = features._features(con, "victims", cfg)
-    finally:
-        con.close()
-    assert seen == [(False, True)]
-    assert table.equals(plain)
-
-
 def test_the_fits_are_counted_beside_the_scores_fetch_and_not_again(hard_store, monkeypatch):
     """unresolved.fitted_pairs (what the prior's rounds read) is computed on a thread while the
     scored pairs are fetched (model._record_parts), once: the rounds take it from the run."""

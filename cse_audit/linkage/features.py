@@ -7,7 +7,6 @@ depend on the engine."""
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import logging
 
@@ -247,17 +246,6 @@ def _features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig):
         return _read_features(con, kind, cfg)
 
 
-def _name_lookup(names: list[str], cfg: LinkageConfig) -> pd.DataFrame:
-    """Per name: its Soundex code, its first nickname group's name and its nickname groups."""
-    return pd.DataFrame({
-        "name": pd.Series(names, dtype=object),
-        "sx": pd.Series([soundex(n) for n in names], dtype=object),
-        "nick": pd.Series([(cfg.nicknames.get(n) or (n,))[0] for n in names], dtype=object),
-        "grp": pd.Series([list(cfg.nicknames[n]) if n in cfg.nicknames else None for n in names],
-                         dtype=object),
-    })
-
-
 def _read_features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig):
     """_features, on one thread. Long because it is one SQL statement building every comparison
     column in one pass over the records (names, initials, dates and birth-date intervals, areas),
@@ -370,12 +358,13 @@ def _read_features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig
         "SELECT DISTINCT fn FROM _lk_base WHERE fn IS NOT NULL UNION "
         "SELECT DISTINCT sn FROM _lk_base WHERE sn IS NOT NULL UNION "
         "SELECT DISTINCT unnest(aliases) FROM _lk_base WHERE aliases IS NOT NULL").fetchall()]
-    # the names' Soundex codes and nickname groups (Python: 0.1-0.2 s a kind at 100k) on a thread
-    # while DuckDB, which lets go of the GIL, finds the associates (which do not read them)
-    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="cse-names") as pool:
-        looked_up = pool.submit(_name_lookup, names, cfg)
-        _associates(con, kind, cfg)
-        lookup = looked_up.result()
+    lookup = pd.DataFrame({
+        "name": pd.Series(names, dtype=object),
+        "sx": pd.Series([soundex(n) for n in names], dtype=object),
+        "nick": pd.Series([(cfg.nicknames.get(n) or (n,))[0] for n in names], dtype=object),
+        "grp": pd.Series([list(cfg.nicknames[n]) if n in cfg.nicknames else None for n in names],
+                         dtype=object),
+    })
     areas = pd.DataFrame({"area": pd.Series(list(cfg.force_areas), dtype=object),
                           "force_area": pd.Series([v[0] for v in cfg.force_areas.values()], dtype=object),
                           "force_areas": pd.Series([list(v) for v in cfg.force_areas.values()], dtype=object)})
@@ -385,6 +374,7 @@ def _read_features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig
     con.register("_lk_names", lookup)
     con.register("_lk_areas", areas)
     con.register("_lk_spans", spans)
+    _associates(con, kind, cfg)
     try:
         # per record with aliases, their nickname groups (constant SQL)
         con.execute("""CREATE OR REPLACE TEMP TABLE _lk_alias_groups AS
