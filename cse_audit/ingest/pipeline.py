@@ -436,11 +436,14 @@ def link_all(con, config_root: Path | None = None, engine: str | None = None,
         from ..state import record_config
 
         record_config(con, config_root)
+    from ..linkage import load_linkage_config
+
+    config = load_linkage_config(settings)  # once for both kinds (50 ms a load)
     results: dict = {}
     for kind in kinds or ("victims", "offenders"):
         try:
             with status(f"Linking {kind}") if status else nullcontext():
-                results[kind] = link_people(con, kind, config=settings, engine=engine)
+                results[kind] = link_people(con, kind, config=config, engine=engine)
         except BaseException as exc:
             if not caused_by_interrupt(exc):
                 raise

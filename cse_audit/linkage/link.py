@@ -20,6 +20,7 @@ from .. import store
 from . import unresolved
 from .certainty import MERGE_FLOOR, _best_pairs, _merge_chances, _strong_ends, _uncertainty  # noqa: F401
 from .clusters import _apart_pairs, _cluster, _low_into, _person_ids
+from .engine import only_this_links_objects_collected
 from .groups import group_shifts, kind_label, pair_groups, pairs_per_group
 from .merge import _merge_persons
 from .model import PRIOR_SLACK, _run
@@ -175,7 +176,8 @@ def _clusters(con, kind, cfg, overrides, keep_low):
         if len(run.edges) and run.kinds is not None else None
     shifts = used = np.zeros(64)
     # the partial records' matches their fits show, whatever their scores (groups.group_shifts)
-    fitted = unresolved.fitted_pairs(run.fit, run.kinds) if groups is not None and run.fit is not None else None
+    fitted = (run.fitted if run.fitted is not None else unresolved.fitted_pairs(run.fit, run.kinds)) \
+        if groups is not None and run.fit is not None else None
     # the prior is estimated over the pairs scored within PRIOR_SLACK bits of the threshold: the
     # same pairs whatever keep_low a caller asked for (`link review` keeps more)
     window = run.edges["w"].to_numpy() >= _logit2(cfg.threshold) - PRIOR_SLACK if len(run.edges) else None
@@ -427,6 +429,12 @@ def link_people(con: duckdb.DuckDBPyConnection, kind: str = "victims", config=No
     config names (``overrides_file``); False = none; a path; or a
     list of Override / (record_id_a, record_id_b, "match"|"no-match").
     ``engine``: "duckdb" or "spark"; None = the config's ``engine.backend``."""
+    with only_this_links_objects_collected():
+        return _link_people(con, kind, config, overrides, engine)
+
+
+def _link_people(con, kind, config, overrides, engine) -> LinkResult:
+    """link_people's work."""
     cfg = _config(config, engine)
     t0 = time.perf_counter()
     run, roots, best, stats = _clusters(con, kind, cfg, overrides, cfg.threshold)
@@ -447,7 +455,8 @@ def link_people(con: duckdb.DuckDBPyConnection, kind: str = "victims", config=No
               "pairs_above_threshold": int((run.edges["p"] >= cfg.threshold).sum()),
               "candidate_pairs_by_rule": run.pairs_by_rule}
     # Splink's engine holds every scored pair (gigabytes at a million records): let it go before
-    # the store merges the persons, so the two do not add up.
+    # the store merges the persons, so the two do not add up. (Its objects are in reference
+    # cycles: a collection, of the objects made since the link began: engine.only_this_links_...)
     del run
     gc.collect()
     k = KINDS[kind]

@@ -6,12 +6,15 @@ Nothing here writes to the store."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import copy
+import functools
 import hashlib
 import json
 import logging
 import math
+import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -35,8 +38,9 @@ from .levels import stated_m
 from .namedep import full_name_bits, name_codes
 from .rules import _blocking_rules, guard_sql
 from .settings import KINDS, LinkageConfig
-from .unresolved import fit_frame
+from .unresolved import fit_frame, fitted_pairs
 from .usample import estimate_u_one_pass
+from .validating import validating_meanwhile
 
 log = logging.getLogger(__name__)
 
@@ -74,14 +78,30 @@ class _UCache:
 
     def __init__(self, con, kind: str, features):
         self.con, self.key_name = con, f"linkage_u:{kind}"
-        # a content hash of every comparison column (unique_id included, so order counts too)
-        scratch = duckdb.connect()
+        # a content hash of every comparison column (unique_id included, so order counts too),
+        # summed by DuckDB on a thread while the caller builds the model's settings and Linker
+        # (Python, 0.1 s a kind): 0.05-0.2 s a kind, one core's work
+        self._sums: list = []
+        self._hashing = threading.Thread(target=self._sum, args=(features,), name="cse-u-cache-hash", daemon=True)
+        self._hashing.start()
+
+    def _sum(self, features) -> None:
         try:
-            scratch.register("f", features)
-            sums = scratch.execute("SELECT count(*), sum(hash(COLUMNS(*))) FROM f").fetchone()
-        finally:
-            scratch.close()
-        self.digest = hashlib.sha256(repr(sums).encode()).hexdigest()
+            scratch = duckdb.connect()
+            try:
+                scratch.register("f", features)
+                self._sums.append(scratch.execute("SELECT count(*), sum(hash(COLUMNS(*))) FROM f").fetchone())
+            finally:
+                scratch.close()
+        except BaseException as exc:  # raised where the digest is asked for
+            self._sums.append(exc)
+
+    @functools.cached_property
+    def digest(self) -> str:
+        self._hashing.join()
+        if isinstance(self._sums[0], BaseException):
+            raise self._sums[0]
+        return hashlib.sha256(repr(self._sums[0]).encode()).hexdigest()
 
     def key(self, model: dict, n_pairs: float, seed: int, trainer: str) -> str:
         sql = json.dumps([[lv.get("sql_condition") for lv in c["comparison_levels"]] for c in model["comparisons"]])
@@ -144,15 +164,17 @@ def _build_model(api, records_df, cfg: LinkageConfig, n_records: int, train: boo
                 if not lvl.get("is_null_level"):
                     lvl["u_probability"], lvl["m_probability"] = u, m
         return model
-    linker._validate_settings(True)  # (Splink logs columns the records lack; a cached model's were validated)
     if api.sql_dialect.sql_dialect_str == "duckdb":  # one pass over the sampled pairs, not six
         model = linker.misc.save_model_to_json()
-        u = estimate_u_one_pass(api, records_df, model, n_pairs, cfg.u_seed)
+        # (Splink logs columns the records lack; a cached model's were validated)
+        with validating_meanwhile(linker):
+            u = estimate_u_one_pass(api, records_df, model, n_pairs, cfg.u_seed)
         for comp in model["comparisons"]:
             levels = [lvl for lvl in comp["comparison_levels"] if not lvl.get("is_null_level")]
             for lvl, value in zip(levels, u[comp["output_column_name"]], strict=True):
                 lvl["u_probability"] = value
     else:
+        linker._validate_settings(True)
         linker.training.estimate_u_using_random_sampling(
             max_pairs=n_pairs, seed=cfg.u_seed, min_count_per_level=None, num_chunks=1)
         model = linker.misc.save_model_to_json()
@@ -374,6 +396,7 @@ class _Run:
     full_name: Any = None  # per record: a code for its forename and surname together (namedep)
     name_bits: float = 0.0  # bits a pair of one full name weighs less in the count's range (namedep)
     fit_estimates: dict = field(default_factory=dict)  # unresolved.estimate's memo (the run's fit and kinds)
+    fitted: Any = None  # unresolved.fitted_pairs(fit, kinds), computed beside the scores' fetch (_record_parts)
 
 
 def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
@@ -406,6 +429,11 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
             f"{kind}: linkage ran out of memory ({str(exc).splitlines()[0][:200]}). Raise engine.memory_limit "
             "in linkage.yaml, or use --engine spark. An encrypted store's working tables are never written "
             "to disk, so they must fit in memory.") from None
+    # per record what it carries, fits and is named (Python and pandas, 0.3-0.4 s a kind at 100k) on
+    # a thread while DuckDB, which lets go of the GIL, keeps the scores and fetches the pairs
+    pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="cse-records")
+    parts = pool.submit(_record_parts, features)
+    pool.shutdown(wait=False)  # (the thread ends with its work)
     by_key = api.query_sql(f"SELECT match_key, count(*) AS n FROM {table} GROUP BY 1 ORDER BY 1", "pandas")
     pairs_by_rule = {str(cfg.blocking_rules[int(k)]): int(c)
                      for k, c in zip(by_key["match_key"], by_key["n"], strict=True)}
@@ -444,11 +472,18 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
            f"JOIN guard_records r ON r.unique_id = p.unique_id_r "
            f"WHERE p.match_weight >= {float(low_weight)!r} ORDER BY uid_l, uid_r")
     edges = api._con.execute(sql).df() if api.sql_dialect.sql_dialect_str == "duckdb" else api.query_sql(sql, "pandas")
+    kinds, fit, names, name_bits, fitted = parts.result()
     return _Run(record_ids, edges, candidates, pairs_by_rule, api, table, model, time.perf_counter() - t0,
-                prior=float(model["probability_two_random_records_match"]),
-                partial=_partial(kinds := record_kinds(features)),
-                kinds=kinds, fit=fit_frame(features), full_name=(names := name_codes(features)).full,
-                name_bits=full_name_bits(features, names))
+                prior=float(model["probability_two_random_records_match"]), partial=_partial(kinds),
+                kinds=kinds, fit=fit, full_name=names.full, name_bits=name_bits, fitted=fitted)
+
+
+def _record_parts(features):
+    """Per record: its kind (groups.record_kinds), its fit frame, its full name's code and the
+    bits a pair of one full name weighs less (namedep), and the pairs the fits alone make
+    (unresolved.fitted_pairs: the prior's rounds read it)."""
+    kinds, fit, names = record_kinds(features), fit_frame(features), name_codes(features)
+    return kinds, fit, names, full_name_bits(features, names), fitted_pairs(fit, kinds)
 
 
 def _partial(kinds):

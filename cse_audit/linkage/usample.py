@@ -33,8 +33,10 @@ counts are the oracle's to the pair."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import math
+import queue
 import re
 from dataclasses import dataclass
 
@@ -115,6 +117,7 @@ class _Plan:
     # are only made within equal values of ``apart`` (every pair left out is at the null level)
     absent: tuple[str, ...] = ()
     apart: tuple[str, ...] = ()
+    pairs: int = 0  # pairs of distinct combinations evaluated (what counting it costs, roughly)
 
 
 def _known_sql(absent, columns: set[str]) -> str:
@@ -169,25 +172,27 @@ def _plan(con, comp: dict, columns: set[str], record_pairs: int) -> _Plan | None
     except ulevels.Unplannable:
         return None
 
-    def cheap(cols):
+    def cheap(cols) -> int | None:  # the pairs of distinct combinations, when few enough
         if not cols:
-            return False
+            return None
         a = [c for c in absent if c in cols]
-        return _combination_pairs(con, cols, columns, a, [c for c in apart if c in a]) <= few
+        n = _combination_pairs(con, cols, columns, a, [c for c in apart if c in a])
+        return n if n <= few else None
     every = sorted(set().union(*(a[0] for a in analysed)))
     crosses: dict[int, ulevels.Cross] = {}
-    if not cheap(every):
+    pairs = cheap(every)
+    rest_cols = every
+    if pairs is None:
         crosses = {j: a[1] for j, a in enumerate(analysed) if a[1] is not None}
         rest_cols = sorted(set().union(*(a[0] for j, a in enumerate(analysed) if j not in crosses)))
-        if not crosses or not cheap(rest_cols):
+        pairs = cheap(rest_cols) if crosses else None
+        if pairs is None:
             return None
-    else:
-        rest_cols = every
     if not all(a[2] for j, a in enumerate(analysed) if j not in crosses):
         return None
     kept = tuple(c for c in absent if c in rest_cols)
     return _Plan(rest_cols, _case_sql(levels, skip=frozenset(crosses)), _case_sql(levels), every,
-                 list(crosses.values()), kept, tuple(c for c in apart if c in kept))
+                 list(crosses.values()), kept, tuple(c for c in apart if c in kept), pairs)
 
 
 def _distinct_counts(con, plan: _Plan, columns: set[str], record_pairs: int) -> dict[int, int]:
@@ -283,32 +288,64 @@ def _known_pair_counts(con, comp: dict, columns: set[str], rows: int) -> dict[in
 
 def level_counts(con, table: str, comparisons: list[dict], k: int, seed: int) -> dict[int, dict[int, int]]:
     """The same counts as ``pair_level_counts``, each comparison on distinct values where it can
-    be (module doc)."""
+    be (module doc). Each comparison's count is one statement over a few thousand rows, which
+    DuckDB runs on one thread (one row group, one task): the comparisons are counted side by side
+    on as many cursors as the engine has threads (``_side_by_side``). Integer counts of the same
+    pairs, so the same u in whatever order they finish."""
     columns = {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {SAMPLE} AS SELECT * FROM {table} "
+    # a table of the engine's own database, not a temporary one: the cursors read it too
+    con.execute(f"CREATE OR REPLACE TABLE {SAMPLE} AS SELECT * FROM {table} "
                 f"ORDER BY hash(unique_id + {int(seed)}), unique_id LIMIT {int(k)}")
     try:
         rows = con.execute(f"SELECT count(*) FROM {SAMPLE}").fetchone()[0]
-        counts, by_pairs = {}, []
+        record_pairs = rows * (rows - 1) // 2
+        jobs = []
         for i, comp in enumerate(comparisons):
-            plan = _plan(con, comp, columns, rows * (rows - 1) // 2)
-            if plan is None:
-                by_pairs.append(i)
+            plan = _plan(con, comp, columns, record_pairs)
+            if plan is None:  # (its cost unknown until its records are: the dearest, so first)
+                jobs.append((record_pairs + 1, i, functools.partial(_known_pair_counts, comp=comp, columns=columns,
+                                                                    rows=rows)))
             else:
-                counts[i] = _distinct_counts(con, plan, columns, rows * (rows - 1) // 2)
-        rest = []
-        for i in by_pairs:
-            got = _known_pair_counts(con, comparisons[i], columns, rows)
-            if got is None:
-                rest.append(i)
-            else:
-                counts[i] = got
+                jobs.append((plan.pairs, i, functools.partial(_distinct_counts, plan=plan, columns=columns,
+                                                              record_pairs=record_pairs)))
+        got = _side_by_side(con, jobs)
+        counts = {i: c for i, c in got.items() if c is not None}
+        rest = sorted(i for i, c in got.items() if c is None)
         if rest:
             got = pair_level_counts(con, SAMPLE, [comparisons[i] for i in rest], rows, seed)
             counts.update({i: got[j] for j, i in enumerate(rest)})
     finally:
         con.execute(f"DROP TABLE IF EXISTS {SAMPLE}")
     return counts
+
+
+def _side_by_side(con, jobs: list) -> dict:
+    """Run ``jobs`` ((cost, key, fn(cursor) -> result)) on as many cursors of ``con``'s database
+    as it has threads, the dearest first (so that the last to finish is a cheap one); on ``con``
+    itself, one after another, with one thread. Returns {key: result}."""
+    threads = int(con.execute("SELECT current_setting('threads')").fetchone()[0])
+    ordered = sorted(jobs, key=lambda job: (-job[0], job[1]))
+    workers = max(1, min(threads, len(ordered)))
+    if workers == 1:
+        return {key: fn(con) for _, key, fn in ordered}
+    cursors = [con.cursor() for _ in range(workers)]
+    free = queue.SimpleQueue()
+    for cursor in cursors:
+        free.put(cursor)
+
+    def on_a_cursor(fn):
+        cursor = free.get()
+        try:
+            return fn(cursor)
+        finally:
+            free.put(cursor)
+    try:
+        with concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="cse-u") as pool:
+            futures = [(key, pool.submit(on_a_cursor, fn)) for _, key, fn in ordered]
+            return {key: future.result() for key, future in futures}
+    finally:
+        for cursor in cursors:
+            cursor.close()
 
 
 def estimate_u_one_pass(api, records, model: dict, n_pairs: float, seed: int) -> dict[str, list[float]]:
