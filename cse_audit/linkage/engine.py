@@ -17,8 +17,8 @@ from .settings import LinkageConfig
 SPILL_PREFIX = "cse-audit-linkage-"
 # Splink's engine when engine.memory_limit is null and it may spill. 2.5GB, not 3GB: at a million
 # records the process peaked at 3.84-4.06 GiB with 3GB (the engine full in predict and the
-# hand-over, ~0.9 GiB of features and frames beside it), 3.42-3.50 GiB with 2.5GB, at the same CPU
-# (BENCHMARKS.md, session 19); the 4 GiB target had no margin
+# hand-over, ~0.9 GiB of features and frames beside it), 3.42-3.92 GiB with 2.5GB, at the same CPU
+# (BENCHMARKS.md, session 19): predict ~0.4 GiB lower; the hand-over's peak still varies
 DEFAULT_MEMORY_LIMIT = "2.5GB"
 
 
