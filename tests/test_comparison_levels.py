@@ -368,3 +368,67 @@ def test_surname_close_same_as_main_for_every_barrel_flag(comparisons):
     # close pairs both ways: between single names (Jaro-Winkler, prefix) and double-barrelled (typo)
     assert con.execute(f"SELECT count(DISTINCT (sn_barrel_l, sn_barrel_r)) FROM q WHERE {new}").fetchone()[0] == 2
     assert hits > 1000
+
+
+def _level(comps, name: str, label: str) -> str:
+    return next(lv.sql_condition for lv in comps[name].comparison_levels if lv.label_for_charts == label)
+
+
+def test_duckdb_prefix_and_shared_part_use_the_cheaper_functions(comparisons):
+    """Session 19 (issue 21): on DuckDB the names' prefix test is starts_with (not a substring
+    compared) and the surname's part level between two double-barrelled names list_has_any (not
+    the size of the lists' intersection); Spark keeps Splink's forms. Both are still proved
+    symmetric (usample.py counts u on distinct values only then)."""
+    from sqlglot import exp
+
+    cfg, comps = comparisons
+    for name in ("forename", "surname"):
+        close = ulevels.parse(_level(comps, name, "names/close"))
+        assert len(list(close.find_all(exp.StartsWith))) == 2, name
+        assert not any(s.sql().startswith("SUBSTRING") and "LENGTH" in s.sql() for s in close.find_all(exp.Substring))
+        assert ulevels.symmetric(close)
+    part = ulevels.parse(_level(comps, "surname", "names/part"))
+    assert list(part.find_all(exp.ArrayOverlaps)) and "list_intersect" not in part.sql().lower()
+    assert ulevels.symmetric(part)
+    spark = {c.get_comparison("spark").output_column_name: c.get_comparison("spark") for c in _comparisons(cfg, "spark")}
+    assert "starts_with" not in _level(spark, "forename", "names/close").lower()
+    assert "list_has_any" not in _level(spark, "surname", "names/part").lower()
+
+
+@pytest.mark.parametrize("values", [AWKWARD, _random_strings(500, 5)], ids=["awkward", "random-abé"])
+def test_starts_with_is_the_substring_prefix_test_on_raw_strings(values):
+    """The prefix test with starts_with against the substring form it replaced, on every ordered
+    pair (nulls, empty, accents, combining marks, CJK): true, false and null alike."""
+    from splink.internals.dialects import SplinkDialect
+
+    from cse_audit.linkage.comparisons import _starts_with
+
+    con = duckdb.connect()
+    _raw_pairs(con, [*values, None], ["x"])
+    old = "(length(x_l) >= 3 AND substr(x_r, 1, length(x_l)) = x_l)"
+    new = _starts_with(SplinkDialect.from_string("duckdb"), "x_r", "x_l")
+    assert "starts_with" in new
+    diff, hits, nulls = con.execute(
+        f"SELECT count(*) FILTER (WHERE ({old}) IS DISTINCT FROM ({new})), count(*) FILTER (WHERE {new}), "
+        f"count(*) FILTER (WHERE ({new}) IS NULL) FROM p").fetchone()
+    assert diff == 0, con.execute(f"SELECT x_l, x_r FROM p WHERE ({old}) IS DISTINCT FROM ({new}) LIMIT 5").fetchall()
+    assert hits > len(values) // 2 and nulls > 0
+
+
+def test_list_has_any_is_the_intersection_level_on_lists_with_nulls():
+    """list_has_any against Splink's intersection level on every ordered pair of lists with null
+    lists, null elements, empty lists, repeats and empty strings: the same truth as a level (a
+    null and a false are both not this level: a null list gives null, not the intersection's
+    false)."""
+    con = duckdb.connect()
+    lists = [None, [], [None], ["a"], ["a", None], ["b"], ["a", "b"], ["b", None, "a"], [""], ["a", "a"],
+             [None, None], ["smith", "jones"], ["jones", "smith"], ["smith"], ["jones", "brown"], ["é"], ["e"]]
+    con.execute("CREATE TABLE v AS SELECT unnest(?::VARCHAR[][]) AS x", [lists])
+    con.execute("CREATE TABLE p AS SELECT a.x AS sn_parts_l, b.x AS sn_parts_r FROM v a, v b")
+    old = OLD[("surname", "names/part")]
+    new = "list_has_any(sn_parts_l, sn_parts_r)"
+    n, diff, hits, differ = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE coalesce({old}, false) <> coalesce({new}, false)), "
+        f"count(*) FILTER (WHERE {new}), count(*) FILTER (WHERE ({old}) IS DISTINCT FROM ({new})) FROM p").fetchone()
+    assert n == len(lists) ** 2 and diff == 0 and hits > 20
+    assert differ > 0  # (nulls do differ: why the level compares them as truths, not as values)

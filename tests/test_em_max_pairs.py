@@ -34,10 +34,22 @@ def _sessions(monkeypatch):
     return infos
 
 
+# each EM session's pairs in a first link of the 1M store (`synth --scale 400`; BENCHMARKS.md
+# sessions 16 and 19): victims' ages rule, victims' [dob], offenders' [dob] (the names' rules: 0.2M)
+PAIRS_AT_1M = (22.7e6, 155.4e6, 7.0e6)
+
+
 def test_the_shipped_cap_is_set_and_leaves_every_scored_data_set_exact():
     cap = linkage.load_linkage_config().em_max_pairs
     assert cap is not None  # on: the [dob] rule at 1M is most of a first link's EM (session 16)
     assert cap >= 4 * LARGEST_SCORED_EM_RULE  # well clear of Splink's 1% probe's estimate
+
+
+def test_the_shipped_cap_trains_the_1m_store_on_at_most_30m_pairs():
+    """EM's cost is its pairs' comparisons: at 3.0e+7 the 1M store's sessions compared 60M pairs
+    (100 of a 600 CPU-s first link); 1.0e+7 gives m as close to the truth's (session 19)."""
+    cap = linkage.load_linkage_config().em_max_pairs
+    assert sum(min(p, cap) for p in PAIRS_AT_1M) <= 3.0e7
 
 
 def test_the_cap_samples_only_the_rules_above_it(guard_store, monkeypatch):  # noqa: F811

@@ -246,3 +246,18 @@ def test_scored_pairs_handed_over_through_a_private_file_then_removed(monkeypatc
     n, total, last = got._con.execute("SELECT count(*), sum(unique_id_r), max(fn) FROM scored_pairs").fetchone()
     assert (n, total, last) == (250000, sum(range(1, 250001)), "x99999")
     assert not list(tmp_path.rglob("*.parquet"))
+
+
+def test_splinks_engine_by_default_leaves_the_1m_link_room_under_4_gib():
+    """Session 19 (issue 21): with Splink's engine at 3GB a first link of the 1M store peaked at
+    3.84-4.06 GiB (the engine full while predict's pairs stream out, ~0.9 GiB of the process's
+    own beside it); at 2.5GB 3.42-3.92 GiB (predict 0.4 GiB lower), the same CPU. The default, as DuckDB reads it."""
+    import duckdb
+
+    from cse_audit.linkage.engine import DEFAULT_MEMORY_LIMIT
+
+    con = duckdb.connect()
+    con.execute("SET memory_limit = ?", [DEFAULT_MEMORY_LIMIT])
+    limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]  # e.g. "2.3 GiB"
+    value, unit = limit.split()
+    assert unit == "GiB" and float(value) <= 2.5 * 1e9 / 2**30 + 0.01

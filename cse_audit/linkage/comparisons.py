@@ -46,6 +46,11 @@ def _surname_part(dialect):
     import splink.comparison_level_library as cll
 
     both = cll.ArrayIntersectLevel("sn_parts", 1).get_comparison_level(dialect.sql_dialect_str).sql_condition
+    if dialect.sql_dialect_str == "duckdb":
+        # a shared element, without building the intersection (1.33 -> 1.18 CPU-s on 6M pairs of
+        # two double-barrelled names, session 18). Null where the intersection's size is 0 for a
+        # null list: not true either way, so the same level (tests/test_comparison_levels.py)
+        both = "list_has_any(sn_parts_l, sn_parts_r)"
     # array_contains: DuckDB's alias of list_contains, and Spark's own
     return cll.CustomLevel(f"CASE WHEN sn_barrel_l AND sn_barrel_r THEN {both} "
                            "WHEN sn_barrel_l OR sn_barrel_r THEN sn_l <> sn_r AND "
@@ -59,8 +64,18 @@ def _close_level(c, dialect, col: str):
 
     return cll.Or(cll.JaroWinklerLevel(col, c.jaro_winkler),
                   _damerau_levenshtein_within(dialect, col, c.damerau_levenshtein),
-                  cll.CustomLevel(f"(length({col}_l) >= 3 AND substr({col}_r, 1, length({col}_l)) = {col}_l) OR "
-                                  f"(length({col}_r) >= 3 AND substr({col}_l, 1, length({col}_r)) = {col}_r)"))
+                  cll.CustomLevel(_starts_with(dialect, f"{col}_r", f"{col}_l") + " OR " +
+                                  _starts_with(dialect, f"{col}_l", f"{col}_r")))
+
+
+def _starts_with(dialect, text: str, start: str) -> str:
+    """SQL: ``start`` has 3+ characters and ``text`` begins with it (constant column names). On
+    DuckDB starts_with, which compares bytes, not a substring of as many characters (0.38 ->
+    0.22 CPU-s on 6M forename pairs, session 18): in UTF-8 a string's bytes begin with another's
+    exactly when its characters do; null gives null either way (tests/test_comparison_levels.py)."""
+    if dialect.sql_dialect_str == "duckdb":
+        return f"(length({start}) >= 3 AND starts_with({text}, {start}))"
+    return f"(length({start}) >= 3 AND substr({text}, 1, length({start})) = {start})"
 
 
 def _surname_close(dialect, c, close):

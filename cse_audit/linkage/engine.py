@@ -17,7 +17,11 @@ from .errors import LinkageError
 from .settings import LinkageConfig
 
 SPILL_PREFIX = "cse-audit-linkage-"
-DEFAULT_MEMORY_LIMIT = "3GB"  # Splink's engine when engine.memory_limit is null and it may spill
+# Splink's engine when engine.memory_limit is null and it may spill. 2.5GB, not 3GB: at a million
+# records the process peaked at 3.84-4.06 GiB with 3GB (the engine full in predict and the
+# hand-over, ~0.9 GiB of features and frames beside it), 3.42-3.92 GiB with 2.5GB, at the same CPU
+# (BENCHMARKS.md, session 19): predict ~0.4 GiB lower; the hand-over's peak still varies
+DEFAULT_MEMORY_LIMIT = "2.5GB"
 
 
 def _store_encrypted(con) -> bool:
@@ -154,7 +158,7 @@ def _scored_pairs_engine(api, copies: dict[str, str], cfg: LinkageConfig, encryp
     columns of the records. On DuckDB those (``copies``: new table name -> a constant SELECT on
     Splink's engine) are streamed in Arrow batches into a new engine of their own, with a smaller
     memory limit (the rest spilled), and Splink's engine is closed: it holds engine.memory_limit
-    (3GB) of working tables to the end otherwise, which at a million records was most of the
+    (2.5GB) of working tables to the end otherwise, which at a million records was most of the
     linkage's peak (BENCHMARKS.md, session 6). Returns the new API, or on Spark ``api`` itself
     with the copies as temporary views; on DuckDB with at most KEEP_ENGINE_PAIRS scored pairs
     (``pairs``; None: unknown, handed over), Splink's engine itself with the copies as views."""

@@ -92,24 +92,11 @@ def _named_pairs(con, kind: str, df) -> tuple[int, int, int]:
             _pairs(nd.groupby("truth_id").size()))
 
 
-def evaluate(con, kind: str, truth_csv: str | os.PathLike, config=None, overrides=None,
-             engine: str | None = None) -> dict[str, Any]:
-    """Score linkage against a truth file. Returns a flat dict: person counts;
-    pairwise_{precision,recall,f1} (record pairs put in one person); bcubed_* and
-    exact_cluster_* (cluster level); blocking_recall (truth pairs that were candidate pairs).
-    Runs the linkage afresh (nothing is written); records not in the truth file are left out."""
-    cfg = _config(config, engine)
-    truth, unmatched = _read_truth(con, kind, truth_csv)
-    rows = len(truth) + unmatched
-    # a truth file for the other kind (or another data set) matches few records: an error, not F1 0
-    if rows == 0 or unmatched > rows / 2:
-        raise TruthMismatchError(
-            f"{truth_csv}: {unmatched:,} of {rows:,} truth rows match no current {kind} record; "
-            f"is it the truth file for {kind}? (give --kind offenders for an offenders truth file)")
-    run, roots, _best, stats = _clusters(con, kind, cfg, overrides, cfg.threshold)
-    index = {rid: i for i, rid in enumerate(run.record_ids)}
-    df = truth.drop_duplicates("record_id").copy()
-    df["pred"] = [roots[index[r]] for r in df["record_id"]]
+def partition_scores(con, kind: str, df) -> tuple[dict[str, Any], int]:
+    """Pairwise, B-cubed, exact-cluster and full-name-pairs precision, recall and F1 of a
+    partition ``df`` (record_id, truth_id, pred: the predicted person), with the predicted and
+    true persons' counts; and the truth's pairs. ``evaluate`` scores a linkage run afresh with
+    it; bench/link_truth.py scores the links a store holds."""
     both = df.groupby(["pred", "truth_id"]).size()
     pred_sizes = df.groupby("pred").size()
     true_sizes = df.groupby("truth_id").size()
@@ -132,6 +119,32 @@ def evaluate(con, kind: str, truth_csv: str | os.PathLike, config=None, override
     exact = cell[(cell["n"] == cell["ps"]) & (cell["n"] == cell["ts"])]
     exact_c = prf(len(exact) / len(pred_sizes) if len(pred_sizes) else 1.0,
                   len(exact) / len(true_sizes) if len(true_sizes) else 1.0)
+    out: dict[str, Any] = {"persons_predicted": int(len(pred_sizes)), "persons_truth": int(len(true_sizes))}
+    for name, scores in (("pairwise", pairwise), ("bcubed", bcubed), ("exact_cluster", exact_c),
+                         ("full_name_pairs", named)):
+        out.update({f"{name}_{k}": v for k, v in scores.items()})
+    return out, tpairs
+
+
+def evaluate(con, kind: str, truth_csv: str | os.PathLike, config=None, overrides=None,
+             engine: str | None = None) -> dict[str, Any]:
+    """Score linkage against a truth file. Returns a flat dict: person counts;
+    pairwise_{precision,recall,f1} (record pairs put in one person); bcubed_* and
+    exact_cluster_* (cluster level); blocking_recall (truth pairs that were candidate pairs).
+    Runs the linkage afresh (nothing is written); records not in the truth file are left out."""
+    cfg = _config(config, engine)
+    truth, unmatched = _read_truth(con, kind, truth_csv)
+    rows = len(truth) + unmatched
+    # a truth file for the other kind (or another data set) matches few records: an error, not F1 0
+    if rows == 0 or unmatched > rows / 2:
+        raise TruthMismatchError(
+            f"{truth_csv}: {unmatched:,} of {rows:,} truth rows match no current {kind} record; "
+            f"is it the truth file for {kind}? (give --kind offenders for an offenders truth file)")
+    run, roots, _best, stats = _clusters(con, kind, cfg, overrides, cfg.threshold)
+    index = {rid: i for i, rid in enumerate(run.record_ids)}
+    df = truth.drop_duplicates("record_id").copy()
+    df["pred"] = [roots[index[r]] for r in df["record_id"]]
+    scores, tpairs = partition_scores(con, kind, df)
     # blocking recall: truth pairs that were candidate pairs at all
     found = 0
     if tpairs and run.api is not None:
@@ -146,18 +159,16 @@ def evaluate(con, kind: str, truth_csv: str | os.PathLike, config=None, override
     out: dict[str, Any] = {
         "kind": kind,
         "records": len(run.record_ids),
-        "records_evaluated": n,
+        "records_evaluated": len(df),
         "truth_rows_unmatched": unmatched,
-        "persons_predicted": int(len(pred_sizes)),
-        "persons_truth": int(len(true_sizes)),
+        "persons_predicted": scores.pop("persons_predicted"),
+        "persons_truth": scores.pop("persons_truth"),
         "persons_total": len(set(roots)),
         "ambiguous_records": stats["ambiguous_records"],
         "persons_low": stats["persons_low"],
         "persons_high": stats["persons_high"],
     }
-    for name, scores in (("pairwise", pairwise), ("bcubed", bcubed), ("exact_cluster", exact_c),
-                         ("full_name_pairs", named)):
-        out.update({f"{name}_{k}": v for k, v in scores.items()})
+    out.update(scores)
     out.update({
         "candidate_pairs": run.candidate_pairs,
         "blocking_recall": round(found / tpairs, 6) if tpairs else 1.0,

@@ -5,7 +5,7 @@ it once per pair of distinct values instead of once per pair of records is exact
 comparison gives the same level whichever record is on the left; ``symmetric`` proves that from
 the SQL itself: the expression with every ``x_l`` and ``x_r`` swapped must be the same expression
 up to the order of the operands of operators and functions that do not care about it (=, <>, AND,
-OR, +, *, greatest, least, abs(a - b), and the string distances and similarities below, which DuckDB computes
+OR, +, *, greatest, least, abs(a - b), list_has_any, and the string distances and similarities below, which DuckDB computes
 the same in both directions: tests/test_usample.py checks that on adversarial strings). Anything
 it cannot prove, it calls not symmetric, and the caller counts record pairs as before.
 
@@ -23,7 +23,8 @@ from sqlglot.errors import SqlglotError
 _SYMMETRIC_TWO = (exp.Levenshtein, exp.JarowinklerSimilarity)
 _SYMMETRIC_TWO_NAMES = {"damerau_levenshtein", "jaro_winkler_similarity", "jaro_similarity", "levenshtein"}
 _COMMUTATIVE_CHAINS = (exp.And, exp.Or, exp.Add, exp.Mul)
-_COMMUTATIVE_PAIRS = (exp.EQ, exp.NEQ, exp.NullSafeEQ, exp.NullSafeNEQ)
+# (ArrayOverlaps: list_has_any, "the lists share an element", the surname's part level)
+_COMMUTATIVE_PAIRS = (exp.EQ, exp.NEQ, exp.NullSafeEQ, exp.NullSafeNEQ, exp.ArrayOverlaps)
 
 
 class Unplannable(ValueError):
