@@ -268,7 +268,7 @@ def _period(raw: Any, where: str, path: Path) -> tuple[Any, Any]:
 DEFAULT_PERIOD = ("2008-01-01", "2011-03-31")  # the CEOP call for data: cases since 1 January 2008
 
 
-def _load_periods(settings_path: Path, registry_path: Path | None, agencies: list[dict] | None = None):
+def _load_periods(settings_path: Path, registry_path: Path | None, registry: list[dict] | None = None):
     """The call for data's reference period (settings.yaml ``reference_period``) and any
     agency's own (agencies.yaml ``reference_period``): what dates an age given without a date."""
     default = _period({"from": DEFAULT_PERIOD[0], "to": DEFAULT_PERIOD[1]}, "reference_period", settings_path)
@@ -281,7 +281,7 @@ def _load_periods(settings_path: Path, registry_path: Path | None, agencies: lis
             default = _period(raw["reference_period"], "reference_period", settings_path)
     agencies = {}
     if registry_path is not None:
-        for i, a in enumerate(_registry(registry_path) if agencies is None else agencies):
+        for i, a in enumerate(_registry(registry_path) if registry is None else registry):
             if a.get("reference_period") is not None:
                 agencies[str(a.get("id"))] = _period(a["reference_period"], f"agencies[{i}].reference_period",
                                                      registry_path)

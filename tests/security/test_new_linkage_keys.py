@@ -51,6 +51,17 @@ def test_an_agency_reference_period_is_checked(tmp_path):
         load_linkage_config(root / "linkage.yaml")
 
 
+def test_an_agency_reference_period_is_read(tmp_path):
+    """Session 19: reading the registry once left the agencies' own periods unread (a name
+    shadowed the registry passed in): every age without a date was dated by the default period."""
+    root = _copy(tmp_path)
+    _edit(root / "agencies.yaml",
+          lambda d: d["agencies"][0].__setitem__("reference_period", {"from": "2009-01-01", "to": "2010-12-31"}))
+    first = yaml.safe_load((root / "agencies.yaml").read_text(encoding="utf-8"))["agencies"][0]["id"]
+    periods = load_linkage_config(root / "linkage.yaml").agency_periods
+    assert [str(d) for d in periods[str(first)]] == ["2009-01-01", "2010-12-31"]
+
+
 @pytest.mark.parametrize("change, key", [
     (lambda d: d.__setitem__("prior_from_data", "yes"), "prior_from_data"),
     (lambda d: d["em"].__setitem__("enabled", "false"), "em.enabled"),
