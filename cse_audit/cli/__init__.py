@@ -45,9 +45,7 @@ add_global_flags(cli)
 
 def main():
     from ..state.interrupts import install
-    from . import common
 
     install()
-    common.WHOLE_PROCESS = True
     cli(prog_name="cse-audit")
 

@@ -15,10 +15,6 @@ import click
 FORMATS = ["table", "markdown", "csv", "json"]
 DB_HELP = "The store file (created if missing)."
 STDIO = "-"  # a path of "-" means stdin (inputs) or stdout (outputs)
-# Set by main() (the `cse-audit` script, `python -m cse_audit.cli`): this process ends with the
-# command, so a command may give up for good what it never uses (load.ingest: pandas). A command
-# called in a longer-lived process (click's test runner) leaves the process as it was.
-WHOLE_PROCESS = False
 
 
 class DataProblems(click.ClickException):

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from . import common
 from .common import (
     STDIO,
     DataProblems,
@@ -70,13 +69,6 @@ def ingest(paths, db, config_dir, agency, append, strict, no_link, show_tables, 
 
     width = None if wide else 100
     new_store = not Path(db).exists()
-    if no_link and not show_tables and common.WHOLE_PROCESS:
-        # Nothing a load without linkage or tables does needs pandas, yet DuckDB's first bound
-        # parameter and pyarrow's first array import it (~0.37 s CPU, ~6 % of a 100k load:
-        # BENCHMARKS.md, session 19); this process ends with the load, so pandas is refused for good.
-        from ..ingest.pipeline import without_pandas
-
-        without_pandas()
     with _inputs(paths, agency) as files:
         con = store.connect(db)
         try:
