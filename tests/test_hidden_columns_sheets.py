@@ -15,6 +15,7 @@ from cse_audit.ingest.mapping import map_return
 from cse_audit.ingest.readers import check_extent, read_file
 
 from .test_extent_scan import _ODS_CELL, _ods
+from .test_hidden_rows import _map as _map_with
 
 MAPPING = ("name: t\nsheets:\n  victims:\n    sheet: Victims\n    columns:\n      case_ref: Ref\n"
            "      name: {column: Name, parse: name}\n      age: Age\n"
@@ -46,10 +47,7 @@ def _xlsx(path, hide_columns=(), adults_state="visible"):
 
 
 def _map(config_dir, path):
-    (config_dir / "mappings" / "t.yaml").write_text(MAPPING, encoding="utf-8")
-    config = load_config(config_dir)
-    agency = Agency("a", "A", "ngo", "Testarea", True, "t", ())
-    return map_return(read_file(path, config.settings.limits), config.mappings["t"], config, agency, path.name)
+    return _map_with(config_dir, path, MAPPING)
 
 
 def _no_values(issues):

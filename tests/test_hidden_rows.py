@@ -32,8 +32,9 @@ def _xlsx(path, hide: list[int], filtered: bool = False):
     return path
 
 
-def _map(fixture_config_dir, path):
-    (fixture_config_dir / "mappings" / "t.yaml").write_text(MAPPING, encoding="utf-8")
+def _map(fixture_config_dir, path, mapping: str = MAPPING):
+    """Map the workbook at `path` with the mapping text given (name: t) in the fixture configuration."""
+    (fixture_config_dir / "mappings" / "t.yaml").write_text(mapping, encoding="utf-8")
     config = load_config(fixture_config_dir)
     agency = Agency("a", "A", "ngo", "Testarea", True, "t", ())
     return map_return(read_file(path, config.settings.limits), config.mappings["t"], config, agency, path.name)
