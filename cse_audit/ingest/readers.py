@@ -138,12 +138,16 @@ def check_extent(path: Path, limits: Limits) -> dict[str, Extent]:
     """Refuse a sheet over the row, column or cell limits from the workbook's XML, before
     calamine builds its dense grid (see extent.py); xls is bounded by its format (65,536 x 256).
     Returns the Extent of each sheet that hides rows or columns, read in the same pass (xlsx, ods;
-    none known for xls)."""
+    xls from its BIFF records, xls_hidden.py)."""
     from xml.parsers.expat import ExpatError
 
     from .extent import ods_extents, ods_within, xlsx_extents
 
     ext = path.suffix.lower()
+    if ext == ".xls":
+        from .xls_hidden import xls_extents
+
+        return xls_extents(path.read_bytes())
     if ext not in (".xlsx", ".xlsm", ".ods"):
         return {}
     try:
