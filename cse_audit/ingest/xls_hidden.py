@@ -112,17 +112,24 @@ def _sector(data: bytes, size: int, number: int, header: int = 1) -> bytes:
 
 
 def _chain_bytes(data: bytes, size: int, table: list[int], start: int, header: int = 1) -> bytes:
-    """The sectors of a chain in order; a chain longer than the file has sectors, or looping, is
-    damage (or a trap), not a stream."""
-    parts, at, seen = [], start, set()
-    limit = len(data) // size + 1
+    """The sectors of a chain in order; a chain longer than the file has sectors (a loop) or
+    leaving the table is damage (or a trap), not a stream. Runs of consecutive sectors, the usual
+    layout, are sliced in one piece."""
+    runs, at, steps = [], start, 0
+    limit, n = len(data) // size + 1, len(table)
     while at < _END_OF_CHAIN:
-        if at in seen or len(seen) > limit or at >= len(table):
+        steps += 1
+        if steps > limit or at >= n:
             raise NotReadable("a broken sector chain")
-        seen.add(at)
-        parts.append(_sector(data, size, at, header))
+        if runs and runs[-1][1] == at:
+            runs[-1][1] = at + 1
+        else:
+            runs.append([at, at + 1])
         at = table[at]
-    return b"".join(parts)
+    out = b"".join(data[(a + header) * size:(b + header) * size] for a, b in runs)
+    if len(out) < (steps - 1) * size + 1:
+        raise NotReadable("a sector past the end of the file")
+    return out
 
 
 def _records(stream: bytes, at: int):
