@@ -3,7 +3,14 @@
 Written without reading cse_audit/synth/, cse_audit/linkage/ or the other bench/heldout*/
 generators (their READMEs only, to be different). Every name, date and record is invented.
 
-    python bench/heldout6/h6make.py OUT [--seed 61] [--children 150]
+    python bench/heldout6/h6make.py OUT [--seed 61] [--children 150] [--names tiny|realistic]
+
+--names tiny (the default, session 19's world) draws from the invented pools below: 28 girls', 10
+boys' and 16 men's forenames, 46 surnames, each equally likely, so at 600 children namesakes are far
+commoner than in life. --names realistic (session 20) draws, with a separate random stream, from the
+synth generator's pools with realistic frequencies (cse_audit/synth/names.py, as the hard profile:
+listed names most common first, then a long tail), the pool by the person's IC code; nicknames from its
+variant clusters. Everything else is drawn as in the tiny world.
 
 writes OUT/returns/*.{xlsx,ods,csv} and OUT/_truth/{victims.csv,children.csv,stats.json}; files
 holding names are created owner-only (0600).
@@ -47,11 +54,16 @@ def _date_between(rng: random.Random, a: dt.date, b: dt.date) -> dt.date:
     return a + dt.timedelta(days=rng.randrange((b - a).days + 1))
 
 
-def make_world(rng: random.Random, n: int) -> tuple[list[dict], list[dict]]:
-    """Children and men. Missing: 45 % missing (1-9 episodes), 25 % not, 30 % nobody says."""
+def make_world(rng: random.Random, n: int, names=None) -> tuple[list[dict], list[dict]]:
+    """Children and men. Missing: 45 % missing (1-9 episodes), 25 % not, 30 % nobody says.
+    ``names``: a RealisticNames, whose names replace the tiny pools' after each draw (this stream is
+    drawn as with the tiny pools; the nicknames' draws later make the records differ)."""
     men = [{"mid": f"M{i:04d}", "forename": rng.choice(MEN), "surname": rng.choice(SURNAMES),
             "age": rng.randint(18, 45), "ic": rng.choice(IC), "area": rng.choice(AREAS)}
            for i in range(max(6, n // 4))]
+    if names is not None:
+        for m in men:
+            m["forename"], m["surname"] = names.take(m["ic"], female=False)
     kids, seen = [], set()
     for i in range(n):
         sex = "F" if rng.random() < 0.82 else "M"
@@ -69,7 +81,38 @@ def make_world(rng: random.Random, n: int) -> tuple[list[dict], list[dict]]:
         kids.append({"cid": f"C{i:04d}", "forename": fn, "surname": sn, "dob": dob, "sex": sex,
                      "missing": missing, "episodes": rng.randint(1, 9) if missing == "missing" else 0,
                      "area": area, "ic": rng.choice(IC), "men": abusers})
+        if names is not None:
+            kid = kids[-1]
+            while True:  # one full name and date of birth is one child, as above
+                kid["forename"], kid["surname"] = names.take(kid["ic"], sex == "F")
+                if (kid["forename"], kid["surname"], dob) not in names.seen:
+                    names.seen.add((kid["forename"], kid["surname"], dob))
+                    break
     return kids, men
+
+
+class RealisticNames:
+    """Names with realistic frequencies from the synth generator's pools (its NameAllocator with
+    frequency=True, as the hard profile), on a random stream of its own."""
+
+    POOL = {"IC1": "White", "IC2": "Euro", "IC3": "Black", "IC4": "Asian", "IC6": "Asian"}
+
+    def __init__(self, seed: int):
+        import sys
+
+        sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+        from cse_audit.synth import names as synth_names
+
+        self.mod = synth_names
+        self.alloc = synth_names.NameAllocator(random.Random(f"h6-names/{seed}"), frequency=True)
+        self.seen: set = set()
+
+    def take(self, ic: str, female: bool) -> tuple[str, str]:
+        return self.alloc.take(self.POOL.get(ic, "White"), female)
+
+    def nicknames(self) -> dict[str, str]:
+        """A forename's first listed variant (Rebecca: Becky), for forename_as."""
+        return {v[0]: v[1] for v in self.mod.F_VARIANTS.values() if len(v) > 1}
 
 
 def who_reports(rng: random.Random, kid: dict) -> list[str]:
@@ -358,9 +401,15 @@ def main(argv=None) -> None:
     ap.add_argument("out", type=Path)
     ap.add_argument("--seed", type=int, default=61)
     ap.add_argument("--children", type=int, default=150)
+    ap.add_argument("--names", choices=("tiny", "realistic"), default="tiny",
+                    help="the name pools: tiny invented ones (default), or realistic frequencies")
     a = ap.parse_args(argv)
     rng = random.Random(a.seed)
-    kids, _men = make_world(rng, a.children)
+    names = RealisticNames(a.seed) if a.names == "realistic" else None
+    if names is not None:
+        NICK.clear()
+        NICK.update(names.nicknames())
+    kids, _men = make_world(rng, a.children, names)
     by = {k: [] for k in ("pol-fell", "pol-corv", "cc-fell", "cc-corv", "ngo")}
     for kid in kids:
         for ag in who_reports(rng, kid):

@@ -1,6 +1,6 @@
 """Sixth held-out world: generate, ingest with the hand-written mappings, compare with the truth.
 
-    PYTHONPATH=$PWD .venv/bin/python bench/heldout6/run.py [--seed 61] [--children 150]
+    PYTHONPATH=$PWD .venv/bin/python bench/heldout6/run.py [--seed 61] [--children 150] [--names realistic]
 
 Everything goes to bench/heldout6/data/ (git-ignored). Prints the load's reconciliation, the
 children counted per kind against the truth, missing and sex against the truth, and the linkage
@@ -42,14 +42,17 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=61)
     ap.add_argument("--children", type=int, default=150)
+    ap.add_argument("--names", choices=("tiny", "realistic"), default="tiny",
+                    help="h6make.py's name pools: tiny invented ones (default) or realistic frequencies")
     a = ap.parse_args(argv)
     os.umask(0o077)
     data = HERE / "data"
-    world = data / f"w{a.seed}"
+    tag = f"w{a.seed}-{a.children}" + ("" if a.names == "tiny" else f"-{a.names}")
+    world = data / tag
     subprocess.run([sys.executable, str(HERE / "h6make.py"), str(world), "--seed", str(a.seed),
-                    "--children", str(a.children)], check=True, capture_output=True)
+                    "--children", str(a.children), "--names", a.names], check=True, capture_output=True)
     cfg = build_configs(data / "configs")
-    db = data / f"w{a.seed}.duckdb"
+    db = data / f"{tag}.duckdb"
     for p in (db, Path(str(db) + ".wal")):
         p.unlink(missing_ok=True)
     ing = cli("ingest", str(world / "returns"), "--db", str(db), "--config", str(cfg), "--format", "json")
@@ -66,7 +69,7 @@ def main(argv=None) -> int:
                     for t in ("victims_missing", "victims_sex") if t in tables},
            "ingest_rc": ing.returncode, "evaluate": ev.stdout.strip() or ev.stderr.strip()[-800:]}
     print(json.dumps(out, indent=1))
-    (data / f"results-w{a.seed}.json").write_text(json.dumps(out, indent=1))
+    (data / f"results-{tag}.json").write_text(json.dumps(out, indent=1))
     return 0
 
 
