@@ -68,3 +68,28 @@ def test_the_draft_maps_school_year_ran_away_and_mfh_reports(fixture_config, tmp
     assert cols["missing_status"].spec["column"] == "Ran away?"
     assert cols["missing_episodes"].spec in ("MFH reports", {"column": "MFH reports"})
     assert cols["ethnicity"].spec["column"] == "Ethnicity" and cols["ethnicity"].todo is None
+
+
+HOSTILE = __import__("pathlib").Path(__file__).parent / "fixtures" / "hostile20"
+
+
+def test_a_workbook_that_is_another_kind_of_file_says_which(fixture_config):
+    """A csv saved with an .xlsx name, an xlsx renamed .xls and an HTML export named .xls were
+    "not a zip archive; renamed or truncated file?" and "wrong file signature": the analyst could
+    not tell a renamed file (open it as what it is) from a cut-off one (ask again). Each now says
+    what the file is; the truncated workbook says it is cut off. Never a cell value."""
+    import pytest
+
+    from cse_audit.ingest.readers import ReadError, read_file
+
+    said = {}
+    for name in ("csv_named.xlsx", "xlsx_named.xls", "truncated.xlsx", "html_named.xls"):
+        with pytest.raises(ReadError) as exc:
+            read_file(HOSTILE / name, fixture_config.settings.limits)
+        said[name] = str(exc.value)
+    assert "text file" in said["csv_named.xlsx"] and "csv" in said["csv_named.xlsx"]
+    assert ".xlsx workbook" in said["xlsx_named.xls"] and "rename" in said["xlsx_named.xls"]
+    assert "cut off" in said["truncated.xlsx"]
+    assert "HTML" in said["html_named.xls"]
+    for text in said.values():
+        assert "O'Neill" not in text and "Siân" not in text
