@@ -93,3 +93,22 @@ def test_a_workbook_that_is_another_kind_of_file_says_which(fixture_config):
     assert "HTML" in said["html_named.xls"]
     for text in said.values():
         assert "O'Neill" not in text and "Siân" not in text
+
+
+MERGED = "name: t\nsheets:\n  victims:\n    header_contains: [Full name]\n    columns:\n" \
+         "      name: {column: Full name, parse: name}\n      dob: {column: Date of birth, dates: dayfirst}\n" \
+         "      missing_status: {column: No. of times missing, derive: missing_from_episodes}\n"
+
+
+def test_a_column_on_the_row_under_the_header_says_the_header_takes_two_rows(fixture_config_dir, tmp_path):
+    """An ods whose header is merged over two rows ("Missing" over "No. of times missing" | "From",
+    the other headers spanning both rows) gave "expected column 'No. of times missing' ... was not
+    found" and nothing more, and the sub-header row was skipped as a person with no name: the analyst
+    could not see why a column that is there was not found. The warning now says on which row it is
+    and to map the block with header_rows: 2 (never a cell of a data row)."""
+    rows = [["Full name", "Date of birth", "Missing", ""], ["", "", "No. of times missing", "From"],
+            ["Siân O'Neill", "03/04/1995", "2", "Home"], ["Ciarán D'Arcy", "03/03/1996", "None", ""]]
+    m = _map(fixture_config_dir, tmp_path, MERGED, rows)
+    [issue] = [i for i in m.issues if i.code == "missing_column"]
+    assert "row 2" in issue.message and "header_rows: 2" in issue.message
+    assert "Siân" not in issue.message and "O'Neill" not in issue.message
