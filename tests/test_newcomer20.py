@@ -112,3 +112,15 @@ def test_a_column_on_the_row_under_the_header_says_the_header_takes_two_rows(fix
     [issue] = [i for i in m.issues if i.code == "missing_column"]
     assert "row 2" in issue.message and "header_rows: 2" in issue.message
     assert "Siân" not in issue.message and "O'Neill" not in issue.message
+
+
+def test_a_damaged_part_of_a_workbook_is_named(fixture_config):
+    """A workbook whose xl/workbook.xml was cut off mid-tag was "damaged workbook (unclosed token:
+    line 1, column 18)": which part, the analyst could not say. The error names the part."""
+    import pytest
+
+    from cse_audit.ingest.readers import ReadError, read_file
+
+    with pytest.raises(ReadError) as exc:
+        read_file(HOSTILE / "corrupt_workbook_xml.xlsx", fixture_config.settings.limits)
+    assert "xl/workbook.xml" in str(exc.value) and "damaged workbook" in str(exc.value)
