@@ -353,7 +353,7 @@ def charity(rng, kids, out: Path) -> dict:
         for kid in rows[y]:
             when = case_date(rng, kid, dt.date(y, 1, 1), dt.date(y, 12, 31))
             a = age_at(kid["dob"], when)
-            band = next(b for b in ("11-12", "13-15", "16-17") if int(b[:2]) <= a <= int(b[3:]))
+            band = next(b for b in ("10-12", "13-15", "16-18") if int(b[:2]) <= a <= int(b[3:]))
             fn = kid["forename"]
             fn = NICK[fn] if fn in NICK and rng.random() < 0.3 else fn
             ran = {"missing": "Yes", "not": "No"}.get(kid["missing"], "Not known")

@@ -71,8 +71,6 @@ def main(argv=None) -> int:
         shutil.rmtree(world)
     subprocess.run([sys.executable, str(HERE / "h7make.py"), str(world), "--seed", str(a.seed),
                     "--children", str(a.children)], check=True, capture_output=True)
-    if a.broken:
-        subprocess.run([sys.executable, str(HERE / "h7broken.py"), str(world / "returns")], check=True)
     cfg = build_configs(data / "configs")
     db = data / f"w{a.seed}.duckdb"
     for p in (db, Path(str(db) + ".wal")):
@@ -94,7 +92,33 @@ def main(argv=None) -> int:
                 "pairwise_recall", "pairwise_f1", "bcubed_f1")
         print(k, {ln.split()[0]: ln.split()[1] for ln in out[k].splitlines() if ln.split()[:1] and ln.split()[0] in keep})
     (data / f"results-w{a.seed}.json").write_text(json.dumps(out, indent=1))
+    if a.broken:
+        broken(world, data, cfg)
     return 0
+
+
+def broken(world: Path, data: Path, cfg: Path) -> None:
+    """The broken files of h7broken.py ingested beside the good returns (--append, a store of their
+    own): each file's status and the errors and warnings of the broken ones."""
+    bdir = data / "broken"
+    if bdir.exists():
+        shutil.rmtree(bdir)
+    subprocess.run([sys.executable, str(HERE / "h7broken.py"), str(bdir)], check=True, capture_output=True)
+    db = data / "broken.duckdb"
+    for p in (db, Path(str(db) + ".wal")):
+        p.unlink(missing_ok=True)
+    ing = cli("ingest", str(world / "returns"), str(bdir), "--db", str(db), "--config", str(cfg), "--append",
+              "--format", "json")
+    rep = json.loads(ing.stdout)
+    print("broken files: ingest exit", ing.returncode)
+    t = rep["totals"]
+    print(f"rows landed {t['rows_landed']} = accepted {t['records_accepted']} + rejected {t['rows_rejected']}"
+          f" + skipped {t['rows_skipped']}; files: " + ", ".join(
+              f"{s} {sum(f['status'] == s for f in rep['files'])}" for s in ("loaded", "failed")))
+    val = cli("validate", str(bdir), "--config", str(cfg), "--format", "csv")
+    for line in val.stdout.splitlines():
+        if "unnamed_no_detail" not in line:
+            print("  ", line[:260])
 
 
 if __name__ == "__main__":
