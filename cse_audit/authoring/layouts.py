@@ -159,6 +159,13 @@ def prefixed_views(sheet: Sheet, hdr: int, syn: Synonyms) -> list[tuple[Sheet, d
         evidence[other] = (f"each row holds the child and the perpetrator: the {named}' columns say so "
                            f"({headers[own[named][0]]!r}); the person columns that say nothing "
                            f"({', '.join(repr(headers[j]) for j in plain[:3])}) are taken as the {other}': check")
+    else:
+        # a column only a child has (missing, looked after: "MFH reports") is the child's though it
+        # names no one; it was left unmapped, and the child's missing status lost (bench/heldout7)
+        for j in plain:
+            if fields[j] in VICTIM_ONLY:
+                whose[j] = "victims"
+        unclaimed = [j for j in plain if whose[j] is None]
     shared = [j for j in whose if whose[j] is None and j not in unclaimed]
     out = []
     for kind in VIEW_NAMES:

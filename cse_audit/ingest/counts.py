@@ -20,6 +20,14 @@ _SEVERAL = {"several", "many", "multiple", "numerous", "lots", "a few", "few", "
             "many times", "multiple times", "numerous times", "a number of times", "lots of times"}
 
 _WORDS = {"once": 1, "twice": 2, "one": 1, "two": 2, "three": 3}
+# words for no episode at all, as a count column writes them ("No. of times missing": "None"); not
+# "no" or "n/a", which answer another question or none (session 20, bench/heldout7)
+_NONE = {"none", "nil", "never", "zero", "not once", "no episodes", "no times", "0 times"}
+
+
+def none_count(text: str) -> int | None:
+    """0 for a word meaning no times at all ("None", "Nil", "Never"), else None."""
+    return 0 if " ".join(text.strip().lower().split()).rstrip(".") in _NONE else None
 
 
 def at_least(text: str) -> int | None:

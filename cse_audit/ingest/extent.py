@@ -100,7 +100,11 @@ def _expat_walk(zf: zipfile.ZipFile, part: str, start) -> None:
     parser = expat.ParserCreate()
     parser.StartElementHandler = start
     with zf.open(part) as fh:
-        parser.ParseFile(fh)
+        try:
+            parser.ParseFile(fh)
+        except expat.ExpatError as exc:
+            # name the part: "unclosed token: line 1" alone did not say where (bench/heldout7)
+            raise expat.ExpatError(f"{part}: {exc}") from exc
 
 
 def _chunks(zf: zipfile.ZipFile, part: str):

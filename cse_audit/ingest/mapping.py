@@ -115,8 +115,9 @@ def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out
         ledger.nil = True
     out.raw_headers.append((sheet.name, spec.kind, header_row_number, list(headers)))
     sheet_issues: list[Issue] = []
+    below = sheet.rows[header_idx + 1] if spec.header_rows == 1 and header_idx + 1 < len(sheet.rows) else None
     cols = _Columns(headers, sheet.name, sheet_issues, header_row_number, spec.duplicate_headers,
-                    subs if spec.header_rows > 1 else None)
+                    subs if spec.header_rows > 1 else None, below)
     titles = title_text(sheet.rows[top:header_idx], top)
     read_period(spec, sheet.name, titles, out)
     try:

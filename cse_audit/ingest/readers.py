@@ -108,8 +108,7 @@ def check_file(path: Path, limits: Limits) -> None:
             raise ReadError(name, "the workbook is password-protected or encrypted; "
                                   "ask the agency for an unprotected copy")
         if not zipfile.is_zipfile(path):
-            raise ReadError(name, f"not a valid {ext} workbook (it is not a zip archive; "
-                                  "renamed or truncated file?)")
+            raise ReadError(name, f"not a valid {ext} workbook ({_what_it_is(path, head)})")
         try:
             with zipfile.ZipFile(path) as zf:
                 total = sum(info.file_size for info in zf.infolist())
@@ -119,7 +118,27 @@ def check_file(path: Path, limits: Limits) -> None:
             raise ReadError(name, f"the workbook expands to {total / 2**20:.0f} MB, over the "
                                   f"{limits.max_uncompressed_mb} MB limit (zip bomb?)")
     elif ext == ".xls" and not head.startswith(OLE_MAGIC):
-        raise ReadError(name, "not a valid legacy .xls workbook (wrong file signature)")
+        raise ReadError(name, f"not a valid legacy .xls workbook ({_what_it_is(path, head)})")
+
+
+def _what_it_is(path: Path, head: bytes) -> str:
+    """What a file that is not the workbook its name says is (bench/heldout7: a csv saved as .xlsx, an
+    xlsx renamed .xls and a cut-off download all read "renamed or truncated file?", so the analyst
+    could not tell whether to open it as what it is or ask again). From the bytes alone, never a value."""
+    if head.startswith(b"PK"):
+        if zipfile.is_zipfile(path):
+            with path.open("rb") as fh:
+                kind = ".ods" if b"opendocument" in fh.read(200) else ".xlsx"
+            return f"it is an {kind} workbook named {path.suffix}: rename it {kind}"
+        return "not a zip archive as it stands: cut off part way (truncated in the download or the email?); ask for it again"
+    with path.open("rb") as fh:
+        start = fh.read(2048)
+    text = start.lstrip(b"\xef\xbb\xbf").lstrip()
+    if text[:1] == b"<" and (b"<html" in text.lower() or b"<table" in text.lower()):
+        return "it is an HTML page (a web export named as a workbook): open it in Excel and save it as .xlsx"
+    if start and not any(b < 9 or 13 < b < 32 for b in start):   # no control bytes: text
+        return f"not a zip archive but a text file (a csv?) named {path.suffix}: rename it .csv"
+    return "wrong file signature: renamed, damaged or truncated file?"
 
 
 def read_file(path: str | Path, limits: Limits) -> list[Sheet]:

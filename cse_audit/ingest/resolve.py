@@ -62,7 +62,7 @@ def _resolve_fields(spec: SheetSpec, cols: _Columns, config: Config, agency: Age
             absent = next((headers for headers, hit in zip(wanted, found, strict=True) if hit is None), None)
             if absent is not None:
                 close = cols.suggest(absent)
-                hint = f"; close matches: {', '.join(map(repr, close))}" if close else ""
+                hint = (f"; close matches: {', '.join(map(repr, close))}" if close else "") + cols.under_header(absent)
                 message = (f"{spec.block}: expected column {' / '.join(map(repr, absent))} for field {fname!r} "
                            f"was not found{hint}")
                 if sub.required or cspec.required:

@@ -182,7 +182,9 @@ class _Columns:
     on its own where it is unique."""
 
     def __init__(self, headers: list[str], sheet_name: str, issues: list[Issue], header_row: int,
-                 duplicates: str = "first", subs: list[str] | None = None):
+                 duplicates: str = "first", subs: list[str] | None = None, below: list[str] | None = None):
+        # the row under a one-row header: a header merged over two rows has its sub-headers there
+        self.below = {normalise(h) for h in (below or []) if normalise(h)}
         self.positions: dict[str, int] = {}
         self.repeated: dict[str, list[int]] = {}
         self.headers, self.duplicates = headers, duplicates
@@ -231,6 +233,14 @@ class _Columns:
             ways = [f"{w!r} or {letter}" for w, letter in zip(whole, ways, strict=True)]
         return (f"header {name!r} appears in columns {', '.join(_col_letter(p) for p in positions)}; address each "
                 f"copy as {' / '.join(ways)} (or set `duplicate_headers: first` to take the first)")
+
+    def under_header(self, names: tuple[str, ...]) -> str:
+        """A hint when a header not found is on the row under the header row (bench/heldout7: an ods
+        header merged over two rows, "Missing" over "No. of times missing"), else ''. Headers only."""
+        if not any(normalise(n) in self.below for n in names):
+            return ""
+        return (f"; it is on row {self.header_row + 1}, under the header row: a header over two rows "
+                "(merged cells)? Map the block with header_rows: 2")
 
     def suggest(self, names: tuple[str, ...]) -> list[str]:
         keys = list(self.positions)

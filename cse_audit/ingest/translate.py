@@ -10,7 +10,7 @@ import re
 
 from ..config import Agency, ColumnSpec, Config, normalise
 from .aliases import joined, may_hold_alias, parse_aliases, split_alias
-from .counts import INEXACT_COUNT, at_least
+from .counts import INEXACT_COUNT, at_least, none_count
 from .records import UNKNOWN
 from .unnamed import (
     COMMA_TITLE,
@@ -226,8 +226,10 @@ class _Translator:
         if spec.derive == "missing_from_episodes":
             n, problem = parse_int(s)
             if n is None:
-                n = at_least(s)     # "3+", "several": reported missing, however many times (counts.py)
-                if not n:
+                # "3+", "several": reported missing, however many times; "None": not ("0+" says
+                # nothing: at_least gives 0, none_count None) (counts.py)
+                n = at_least(s) or none_count(s)
+                if n is None:
                     return UNKNOWN, None, problem
             return ("Reported missing" if n > 0 else "Not reported missing"), None, None
         if spec.parse == "name":
@@ -257,6 +259,8 @@ class _Translator:
             return value, ({"age_max": upper} if upper is not None else None), problem
         if self.ftype == "int":
             value, problem = parse_age(s) if spec.parse == "age" else parse_int(s)
+            if value is None and spec.parse != "age" and none_count(s) is not None:
+                return 0, None, None    # "None" in a count column: no episode (counts.py)
             if value is None and spec.parse != "age" and at_least(s) is not None:
                 problem = INEXACT_COUNT
             return value, None, problem
