@@ -13,6 +13,7 @@ from .models import (
     DATE_STYLES,
     DERIVERS,
     EXPRESSION_OPS,
+    FILL_DOWN_KEYS,
     GROUP_KEYS,
     KINDS,
     MAPPING_KEYS,
@@ -23,6 +24,7 @@ from .models import (
     SINGLE_WORD,
     UNKNOWN_FORMS,
     ColumnSpec,
+    FillDown,
     GroupSpec,
     Mapping,
     RoleSpec,
@@ -190,7 +192,35 @@ def _parse_layout(kind, spec, path, where: str, fields: dict) -> dict:
     kw["duplicate_headers"] = dup
     if "below" in spec:
         kw["below"] = _parse_below(spec, kind, path, where)
+    if "fill_down" in spec:
+        kw["fill_down"] = _parse_fill_down(spec["fill_down"], path, where, _line(spec, "fill_down"))
     return kw
+
+
+def _parse_fill_down(raw, path, where: str, line) -> FillDown:
+    """`fill_down: [DOB, Ethnicity]` or `{columns: [...], while_same: [Forename, Surname]}`: headers,
+    each a text or a list of alternatives."""
+    example = "expected a list of headers, or {columns: [DOB, Ethnicity], while_same: [Forename, Surname]}"
+    if isinstance(raw, list):
+        raw = {"columns": raw}
+    if not isinstance(raw, dict):
+        raise ConfigError(path, f"{where}.fill_down", line, example)
+    _check_keys(raw, set(FILL_DOWN_KEYS), path, f"{where}.fill_down")
+    parts = {}
+    for key in FILL_DOWN_KEYS:
+        items = raw.get(key, [])
+        if not isinstance(items, list) or (key == "columns" and not items):
+            raise ConfigError(path, f"{where}.fill_down.{key}", line, example)
+        headers = []
+        for item in items:
+            names = item if isinstance(item, list) else [item]
+            if not names or not all(isinstance(n, str) and n.strip() for n in names):
+                raise ConfigError(path, f"{where}.fill_down.{key}", line, example)
+            headers.append(tuple(names))
+        parts[key] = tuple(headers)
+    if set(parts["columns"]) & set(parts["while_same"]):
+        raise ConfigError(path, f"{where}.fill_down", line, "a column cannot be both filled and compared")
+    return FillDown(parts["columns"], parts["while_same"])
 
 
 def _parse_below(spec: dict, kind: str, path, where: str) -> str:

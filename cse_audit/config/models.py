@@ -44,6 +44,9 @@ SINGLE_WORD = ("forename", "surname", "reject")
 COLUMN_KEYS += ("order",)
 # Session 18 (appended): `below: victims`, a table under another block's table on the same sheet.
 SHEET_KEYS += ("below",)
+# Session 20 (appended): `fill_down`, columns a return fills on a run's first row only (ingest/filldown.py).
+SHEET_KEYS += ("fill_down",)
+FILL_DOWN_KEYS = ("columns", "while_same")
 NAME_ORDERS = ("surname_first", "forename_first")
 UNKNOWN_FORMS = ("add", "replace")          # unknown: {add: [...]} (= a plain list) or {replace: [...]}
 EXPRESSION_OPS = ("all_of", "any_of", "not")  # derive: {all_of: [field, {any_of: [field, ...]}, ...]}
@@ -158,6 +161,14 @@ class GroupSpec:
 
 
 @dataclass(frozen=True)
+class FillDown:
+    """`fill_down`: each column as its header names (alternatives), and the columns that must be the
+    same as the row above's for a blank to take its value (none: always)."""
+    columns: tuple[tuple[str, ...], ...]
+    while_same: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
 class SheetSpec:
     kind: str
     sheet: str | int | re.Pattern
@@ -171,6 +182,7 @@ class SheetSpec:
     block: str = ""                    # the block's name in the mapping (its kind), named in issues
     period: re.Pattern | None = None         # the reporting period in the title rows (groups start, end)
     below: str = ""                    # the block whose table this one's sits under, on the same sheet
+    fill_down: FillDown | None = None  # columns whose blanks take the value above (ingest/filldown.py)
 
     def describe_sheet(self) -> str:
         if isinstance(self.sheet, re.Pattern):

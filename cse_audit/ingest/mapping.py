@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from ..config import Agency, Config, Mapping, SheetSpec, normalise
 from .derived import derive_fields, read_period, title_text
+from .filldown import FillDownError, fill_down
 from .ledger import SheetLedger, check_unique_records, land
 from .persons import _finish_persons, _initials, derive_cases  # noqa: F401 - _initials: tests
 from .readers import Sheet
@@ -140,7 +141,14 @@ def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out
     out.issues.extend(hidden_read(sheet, groups, role, header_row_number, spec.block))
     out.issues.extend(formula_cells(sheet, headers, data_start, spec.block))
     repeats = repeated_headers(rows, sheet.rows[header_idx - spec.header_rows + 1:header_idx + 1])
-    verdicts = _map_rows(rows, spec, groups, role, config, sheet.name, out, repeats)
+    try:
+        # after the checks of the cells as sent (filldown.py): only this block reads the filled copy
+        mapped, _ = fill_down(rows, spec.fill_down, cols.find)
+    except FillDownError as exc:
+        _reject_all(sheet, spec, rows, out, ledger, "missing_column", f"{exc}; the sheet has: "
+                    + ", ".join(h for h in headers if h))
+        return
+    verdicts = _map_rows(mapped, spec, groups, role, config, sheet.name, out, repeats)
     ledger.settle(spec.block, spec.kind, rows, verdicts)
 
 

@@ -1,0 +1,81 @@
+"""`fill_down` (session 20): a return that gives a child's details on the first of the child's rows
+only. Blanks take the value above, only where the mapping says, and with `while_same` only within
+one child's run of rows, so a detail never passes to the next child."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from cse_audit.config import ConfigError
+
+from .test_hidden_rows import _map
+
+ROWS = [
+    ["Offence", "Forename", "Surname", "DOB", "Ethnicity"],
+    ["C1", "Siân", "Jones", "03/03/1995", "White"],
+    ["C2", "Sian", "JONES", "", ""],          # the same child, accents and case lost
+    ["C3", "Siân", "Jones", "", ""],
+    ["C4", "Megan", "Jones", "", ""],         # another child: her DOB is not known
+    ["C5", "Megan", "Jones", "10/10/1996", "Asian"],
+    ["C6", "", "", "", ""],                    # no name: nothing to tell it is the same child
+]
+
+
+def _xlsx(path, rows=ROWS):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Victims"
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def _mapping(fill: str) -> str:
+    return ("name: t\nsheets:\n  victims:\n    sheet: Victims\n" + fill +
+            "    columns:\n      case_ref: Offence\n      forename: Forename\n      surname: Surname\n"
+            "      dob: {column: DOB, dates: dayfirst}\n      ethnicity: {column: Ethnicity, codes: ethnicity_text}\n")
+
+
+def _dobs(m):
+    return [(r["case_ref"], str(r["dob"]) if r.get("dob") else None) for r in m.records["victims"]]
+
+
+def test_while_same_fills_one_childs_rows_and_never_the_next_childs(fixture_config_dir, tmp_path):
+    m = _map(fixture_config_dir, _xlsx(tmp_path / "police.xlsx"), _mapping(
+        "    fill_down: {columns: [DOB, Ethnicity], while_same: [Forename, Surname]}\n"))
+    assert _dobs(m) == [("C1", "1995-03-03"), ("C2", "1995-03-03"), ("C3", "1995-03-03"), ("C4", None),
+                        ("C5", "1996-10-10")]
+    eth = {r["case_ref"]: r.get("ethnicity") for r in m.records["victims"]}
+    assert eth["C3"] == eth["C1"] and eth["C4"] != eth["C1"]
+
+
+def test_without_fill_down_the_blanks_stay_blank(fixture_config_dir, tmp_path):
+    m = _map(fixture_config_dir, _xlsx(tmp_path / "police.xlsx"), _mapping(""))
+    assert _dobs(m)[:4] == [("C1", "1995-03-03"), ("C2", None), ("C3", None), ("C4", None)]
+
+
+def test_a_plain_list_fills_a_grouped_report(fixture_config_dir, tmp_path):
+    rows = [["Offence", "Forename", "Surname", "DOB", "Ethnicity"],
+            ["C1", "Siân", "Jones", "03/03/1995", ""], ["C2", "", "", "", ""], ["C3", "Megan", "Evans", "", ""]]
+    m = _map(fixture_config_dir, _xlsx(tmp_path / "grouped.xlsx", rows), _mapping(
+        "    fill_down: [Forename, Surname, DOB]\n"))
+    got = [(r["case_ref"], r.get("surname"), str(r.get("dob"))) for r in m.records["victims"]]
+    # a plain list always fills: the grouped report's second row is the first child's
+    assert got == [("C1", "Jones", "1995-03-03"), ("C2", "Jones", "1995-03-03"), ("C3", "Evans", "1995-03-03")]
+
+
+def test_a_column_fill_down_names_that_is_not_there_rejects_the_rows_and_says_which(fixture_config_dir, tmp_path):
+    m = _map(fixture_config_dir, _xlsx(tmp_path / "police.xlsx"), _mapping("    fill_down: [Date of birth]\n"))
+    assert not m.records["victims"]
+    errors = [i for i in m.issues if i.code == "missing_column"]
+    assert errors and "fill_down" in errors[0].message and "'Date of birth'" in errors[0].message
+
+
+@pytest.mark.parametrize("fill", ["fill_down: DOB", "fill_down: {columns: []}", "fill_down: {column: [DOB]}",
+                                  "fill_down: {columns: [DOB], while_same: [DOB]}"])
+def test_a_malformed_fill_down_is_a_config_error(fixture_config_dir, tmp_path, fill):
+    with pytest.raises(ConfigError) as exc:
+        _map(fixture_config_dir, _xlsx(tmp_path / "police.xlsx"), _mapping(f"    {fill}\n"))
+    assert "fill_down" in str(exc.value)
