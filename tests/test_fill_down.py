@@ -79,3 +79,36 @@ def test_a_malformed_fill_down_is_a_config_error(fixture_config_dir, tmp_path, f
     with pytest.raises(ConfigError) as exc:
         _map(fixture_config_dir, _xlsx(tmp_path / "police.xlsx"), _mapping(f"    {fill}\n"))
     assert "fill_down" in str(exc.value)
+
+
+def _runs(dob_on_every_row: bool = False):
+    rows = [ROWS[0]]
+    for child, (fn, sn, dob) in enumerate([("Siân", "Jones", "03/03/1995"), ("Megan", "Evans", "10/10/1996"),
+                                           ("Ffion", "Price", "01/05/1997"), ("Cerys", "Hughes", "02/06/1994")]):
+        for k in range(3):
+            rows.append([f"C{child}{k}", fn, sn, dob if k == 0 or dob_on_every_row else "", ""])
+    return rows
+
+
+def test_mapping_a_sheet_of_details_on_the_first_row_only_says_fill_down(fixture_config_dir, tmp_path):
+    path = _xlsx(tmp_path / "police.xlsx", _runs())
+    warned = [i for i in _map(fixture_config_dir, path, _mapping("")).issues if i.code == "first_row_only"]
+    assert len(warned) == 1 and warned[0].severity == "warning" and "fill_down" in warned[0].message
+    assert "8 of the 8 row(s)" in warned[0].message and "row 3" in warned[0].message
+    assert "Jones" not in warned[0].message and "1995" not in warned[0].message
+    # said once fill_down is there, or where the rows give their dates
+    filled = _map(fixture_config_dir, path, _mapping(
+        "    fill_down: {columns: [DOB], while_same: [Forename, Surname]}\n"))
+    assert not [i for i in filled.issues if i.code == "first_row_only"]
+    assert all(r.get("dob") for r in filled.records["victims"])
+    every = _map(fixture_config_dir, _xlsx(tmp_path / "dated.xlsx", _runs(True)), _mapping(""))
+    assert not [i for i in every.issues if i.code == "first_row_only"]
+
+
+def test_mapping_check_lists_first_row_only_under_the_sheet(fixture_config_dir, tmp_path):
+    from cse_audit.authoring.check import check_mapping
+    from cse_audit.config import load_config
+
+    _map(fixture_config_dir, _xlsx(tmp_path / "police.xlsx", _runs()), _mapping(""))   # writes t.yaml
+    report = check_mapping(tmp_path / "police.xlsx", "t", load_config(fixture_config_dir))
+    assert [s["code"] for s in report["sheet_issues"] if s["code"] == "first_row_only"] == ["first_row_only"]

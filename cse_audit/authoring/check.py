@@ -22,7 +22,8 @@ VALUE_PROBLEMS = ("unrecognised_code", "bad_date", "impossible_date", "bad_age",
                   "bad_initials", "bad_name", "age_in_dob", "stray_punctuation")
 # Issues about a sheet or a column rather than one row's value, listed under the sheet (the hidden
 # ones: session 19, `mapping check` said nothing of rows or columns the workbook hides)
-SHEET_CODES = ("missing_column", "duplicate_header", "nil_return", "hidden_rows", "hidden_column", "hidden_sheet")
+SHEET_CODES = ("missing_column", "duplicate_header", "nil_return", "hidden_rows", "hidden_column", "hidden_sheet",
+               "first_row_only")
 
 
 def _second_tables(sheets, m: Mapping, mapped, config: Config) -> list[dict]:

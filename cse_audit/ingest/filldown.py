@@ -72,3 +72,42 @@ def _key(cells: list[str], same: list[int]) -> tuple[str, ...] | None:
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold().split())
+
+
+def first_row_only(rows: list[tuple[int, list[str]]], groups, spec, sheet_name: str):
+    """A `first_row_only` warning when a block without `fill_down` reads a sheet that gives a
+    person's date of birth on their first row only: rows repeating the row above's name with the
+    date of birth blank, where that run's first row has one, are at least half of the rows that
+    repeat a name (and three or more). The mapping language can say so (`fill_down`); unsaid, each
+    later row is a record with no date of birth, which the linkage may keep apart or join to a
+    namesake. Row numbers only."""
+    from .records import Issue
+
+    if spec.fill_down is not None or len(groups) != 1 or groups[0][0] is not None:
+        return []
+    pos = {f.name: f.parts[0][0] for f in groups[0][1] if f.parts and isinstance(f.parts[0][0], int)}
+    names = [pos[n] for n in ("forename", "surname", "name") if n in pos]
+    if "dob" not in pos or not names:
+        return []
+    dob = pos["dob"]
+    repeats, blank, first_at, key_above, run_dated = 0, 0, None, None, False
+    for number, cells in rows:
+        key = _key(cells, names)
+        dated = bool(_cell(cells, dob).strip())
+        if key is not None and key == key_above:
+            repeats += 1
+            if not dated and run_dated:
+                blank += 1
+                first_at = first_at or number
+            run_dated = run_dated or dated
+        else:
+            run_dated = dated
+        key_above = key
+    if blank < 3 or 2 * blank < repeats:
+        return []
+    return [Issue(sheet_name, None, None, None, "first_row_only", "warning",
+                  f"{blank} of the {repeats} row(s) that repeat the name of the row above have no date of birth "
+                  f"where that person's first row has one (the first: row {first_at}): if the return gives a "
+                  "person's details on their first row only, say so with `fill_down` (docs/mappings.md, "
+                  "\"Details on the first row only\"); as mapped, each such row is a record without them",
+                  spec.block)]

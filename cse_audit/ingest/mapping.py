@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from ..config import Agency, Config, Mapping, SheetSpec, normalise
 from .derived import derive_fields, read_period, title_text
-from .filldown import FillDownError, fill_down
+from .filldown import FillDownError, fill_down, first_row_only
 from .ledger import SheetLedger, check_unique_records, land
 from .persons import _finish_persons, _initials, derive_cases  # noqa: F401 - _initials: tests
 from .readers import Sheet
@@ -140,6 +140,7 @@ def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out
     out.issues.extend(hidden_data_rows(sheet, rows, spec.block))
     out.issues.extend(hidden_read(sheet, groups, role, header_row_number, spec.block))
     out.issues.extend(formula_cells(sheet, headers, data_start, spec.block))
+    out.issues.extend(first_row_only(rows, groups, spec, sheet.name))
     repeats = repeated_headers(rows, sheet.rows[header_idx - spec.header_rows + 1:header_idx + 1])
     try:
         # after the checks of the cells as sent (filldown.py): only this block reads the filled copy

@@ -72,6 +72,10 @@ PLAIN = {
     "hidden_sheet": ("A sheet hidden in your workbook: we read it as any other",
                      "Tell us whether the hidden sheet was meant to be sent; next time delete a sheet you do not "
                      "mean to send rather than hide it."),
+    # session 20: a person's details on their first row only (the analyst's side: `fill_down`)
+    "first_row_only": ("Rows that repeat a person's name leave their date of birth blank (it is on their first "
+                       "row only)", "Give the date of birth on every row of a person, so that we can tell the "
+                                    "rows are one person."),
 }
 OTHER = ("A value we could not use", "Check this cell against the template's instructions.")
 # Statuses in the agency's words where the analyst's would puzzle it
