@@ -1,0 +1,140 @@
+"""Session 20: several people in one cell (`several: people`), each their own record. Names here are
+made up."""
+
+from __future__ import annotations
+
+import pytest
+
+from .test_new_layouts import _map
+
+PERPS = "name: t\nsheets:\n  victims:\n    columns:\n      case_ref: Ref\n      forename: First\n" \
+        "  offenders:\n    columns:\n      case_ref: Ref\n      area: {registry: area}\n" \
+        "      name: {column: Alleged perpetrators, parse: name, several: people}\n" \
+        "      age: {column: Perp age, parse: age}\n"
+HEAD = ["Ref", "First", "Alleged perpetrators", "Perp age"]
+
+
+def test_each_person_of_a_cell_is_a_record_of_the_row(fixture_config_dir, tmp_path):
+    """A council's "Alleged perpetrators" cell of several men loaded its first man only (a
+    several_names warning counting the rest): the offenders count too low. With `several: people`
+    each is a record of the row's case; an age split in step where the cell has as many parts,
+    else the first man keeps it and the others have none."""
+    rows = [HEAD, ["R1", "Tessa", "Darren Ashdown; Imran Platt", "34; 41"],
+            ["R2", "Lola", "Shaun KETTLEY;Tariq Chaudry\nCraig Lomax", "30"], ["R3", "Demi", "Zahid Rudd", "22"],
+            ["R4", "Carys", "Asif Oakes;", ""], ["R5", "Roxanne", "Wayne Vickers and Dean Tomlin", "20/25"],
+            ["R6", "Mia", "Mr and Mrs Smith", ""], ["R7", "Zoe", "Paul Smith / Tiny", ""]]
+    m = _map(fixture_config_dir, tmp_path, PERPS, rows)
+    got = [(r["row_number"], r["column_group"], r["case_ref"], r["area"], r["forename"], r["surname"], r["age"])
+           for r in m.records["offenders"]]
+    assert sorted(got, key=lambda g: (g[0], g[1] or "")) == [
+        (2, None, "R1", "Testarea", "Darren", "Ashdown", 34), (2, "p2", "R1", "Testarea", "Imran", "Platt", 41),
+        (3, None, "R2", "Testarea", "Shaun", "KETTLEY", 30), (3, "p2", "R2", "Testarea", "Tariq", "Chaudry", None),
+        (3, "p3", "R2", "Testarea", "Craig", "Lomax", None), (4, None, "R3", "Testarea", "Zahid", "Rudd", 22),
+        (5, None, "R4", "Testarea", "Asif", "Oakes", None), (6, None, "R5", "Testarea", "Wayne", "Vickers", 20),
+        (6, "p2", "R5", "Testarea", "Dean", "Tomlin", 25), (7, None, "R6", "Testarea", None, "Smith", None),
+        (8, None, "R7", "Testarea", "Paul", "Tiny", None)]   # "/" before a lone word: no second person
+    assert not [i for i in m.issues if i.code == "several_names"]
+    # the ledger: every row once; 6 records from the 3 rows whose cell held several people
+    assert (m.rows_landed, m.records_accepted, m.rows_rejected, m.rows_skipped) == (7, 7, 0, 0)
+    assert (m.several_rows, m.several_records) == (3, 7)
+    assert len(m.records["offenders"]) == 7 + 4
+
+
+def test_without_the_key_the_first_is_read_and_the_rest_counted(fixture_config_dir, tmp_path):
+    rows = [HEAD, ["R1", "Tessa", "Darren Ashdown; Imran Platt", "34"]]
+    m = _map(fixture_config_dir, tmp_path, PERPS.replace(", several: people", ""), rows)
+    assert [r["forename"] for r in m.records["offenders"]] == ["Darren"]
+    assert [i.code for i in m.issues] == ["several_names"]
+    assert (m.several_rows, m.several_records) == (0, 0)
+
+
+def test_an_unnamed_person_beside_a_named_one_is_a_warning_and_names_stay_out_of_issues(fixture_config_dir,
+                                                                                         tmp_path):
+    """"Unknown male; John Smith": the named man is a record, the row accepted, the unnamed one a
+    warning (as beside another column group); a bad row-level value is said once for the row."""
+    yaml = PERPS + "      case_date: {column: Date, dates: dayfirst}\n"
+    rows = [HEAD + ["Date"], ["R1", "Tessa", "Unknown male; Imran Platt; Dean Tomlin", "", "31/02/2010"],
+            ["R2", "Lola", "Unknown male; Unknown female", "", ""]]
+    m = _map(fixture_config_dir, tmp_path, yaml, rows)
+    assert [(r["row_number"], r["forename"]) for r in m.records["offenders"]] == [(2, "Imran"), (2, "Dean")]
+    codes = sorted((i.row_number, i.code, i.severity) for i in m.issues)
+    # (R2's child loaded, so its unnamed men are a warning too, said once for the row)
+    assert codes == [(2, "impossible_date", "warning"), (2, "unnamed_no_detail", "warning"),
+                     (3, "unnamed_no_detail", "warning")]
+    assert (m.rows_landed, m.records_accepted, m.rows_skipped) == (2, 2, 0)
+    text = " ".join(f"{i.message} {i.value}" for i in m.issues)
+    for name in ("Imran", "Platt", "Dean", "Tomlin"):
+        assert name not in text
+
+
+def test_people_and_groups_blocks_split_too(fixture_config_dir, tmp_path):
+    """A `people` block (role column) and a numbered column group split a cell the same way: the
+    extra records keep the row's role and the group ("1p2")."""
+    roles = "name: t\nsheets:\n  people:\n    header_contains: [Role]\n" \
+            "    role: {column: Role, victims: [Victim], offenders: [Suspect]}\n" \
+            "    columns:\n      case_ref: Ref\n      name: {column: Name, parse: name, several: people}\n"
+    rows = [["Ref", "Role", "Name"], ["C1", "Victim", "Tessa Mossop"], ["C1", "Suspect", "Dean Carter; John Smith"]]
+    m = _map(fixture_config_dir, tmp_path, roles, rows)
+    assert [r["surname"] for r in m.records["offenders"]] == ["Carter", "Smith"]
+    assert [r["surname"] for r in m.records["victims"]] == ["Mossop"]
+    groups = "name: t\nsheets:\n  offenders:\n    groups: {pattern: \"Suspect {n}\", n: 2}\n    columns:\n" \
+             "      case_ref: Ref\n      name: {column: Name, parse: name, several: people}\n"
+    rows = [["Ref", "Suspect 1 Name", "Suspect 2 Name"], ["C1", "Dean Carter; John Smith", "Zahid Rudd"]]
+    m = _map(fixture_config_dir, tmp_path, groups, rows)
+    assert sorted((r["column_group"], r["surname"]) for r in m.records["offenders"]) == \
+        [("1", "Carter"), ("1p2", "Smith"), ("2", "Rudd")]
+
+
+@pytest.mark.parametrize("spec, says", [("{column: Alleged perpetrators, several: people}", "parse: name"),
+                                        ("{column: Alleged perpetrators, parse: name, several: yes}", "people")])
+def test_several_needs_a_name_column(fixture_config_dir, tmp_path, spec, says):
+    from cse_audit.config import ConfigError
+    with pytest.raises(ConfigError) as exc:
+        _map(fixture_config_dir, tmp_path, PERPS.replace(
+            "{column: Alleged perpetrators, parse: name, several: people}", spec), [HEAD])
+    assert "several" in str(exc.value) and says in str(exc.value)
+
+
+def _csv(path, rows):
+    import csv
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+def test_mapping_check_warns_of_a_name_column_of_several_people_read_without_the_key(fixture_config_dir,
+                                                                                       tmp_path):
+    """Without `several: people` the other people of a cell are never loaded; "Wayne Vickers and Dean
+    Tomlin" not even with a several_names warning. `mapping check` says which column and rows (never a
+    cell), and says nothing once the mapping has the key, where it counts the records instead."""
+    from cse_audit.authoring import check_mapping
+    from cse_audit.authoring.check import check_command
+    from cse_audit.config import load_config
+
+    rows = [HEAD, ["R1", "Tessa", "Darren Ashdown; Imran Platt", ""], ["R2", "Lola", "Zahid Rudd", ""],
+            ["R3", "Roxanne", "Wayne Vickers and Dean Tomlin", ""], ["R4", "Mia", "Mr and Mrs Smith", ""]]
+    path = _csv(tmp_path / "council.csv", rows)
+    (fixture_config_dir / "mappings" / "t.yaml").write_text(PERPS.replace(", several: people", ""))
+    (fixture_config_dir / "mappings" / "u.yaml").write_text(PERPS.replace("name: t", "name: u"))
+    config = load_config(fixture_config_dir)
+    got = [i for i in check_mapping(path, "t", config)["sheet_issues"] if i["code"] == "several_people"]
+    assert len(got) == 1 and "2 cell(s)" in got[0]["message"] and "rows 2, 4" in got[0]["message"]
+    assert "Alleged perpetrators" in got[0]["message"] and "several: people" in got[0]["message"]
+    for name in ("Darren", "Imran", "Wayne", "Tomlin", "Smith"):
+        assert name not in got[0]["message"]
+    text, r = check_command(path, "u", config)
+    assert not [i for i in r["sheet_issues"] if i["code"] == "several_people"]
+    assert "6 offenders (4 of them from 2 rows of several people in one cell)" in text
+
+
+def test_the_load_summary_says_how_many_records_came_from_how_many_rows(fixture_config_dir, tmp_path):
+    from cse_audit.ingest.outcomes import FileOutcome, IngestReport
+    from cse_audit.ingest.summary import render_load_summary
+
+    rows = [HEAD, ["R1", "Tessa", "Darren Ashdown; Imran Platt", ""], ["R2", "Lola", "Zahid Rudd", ""]]
+    m = _map(fixture_config_dir, tmp_path, PERPS, rows)
+    report = IngestReport(files=[FileOutcome("r.csv", "r.csv", "loaded", mapped=m)])
+    text = render_load_summary(report, "text")
+    assert "Rows landed 2 = accepted 2 + rejected 0 + skipped 0" in text
+    assert "2 records from 1 of the accepted rows" in text
+    assert '"several_records": 2' in render_load_summary(report, "json")
