@@ -138,3 +138,68 @@ def test_the_load_summary_says_how_many_records_came_from_how_many_rows(fixture_
     assert "Rows landed 2 = accepted 2 + rejected 0 + skipped 0" in text
     assert "2 records from 1 of the accepted rows" in text
     assert '"several_records": 2' in render_load_summary(report, "json")
+
+
+FIX = __import__("pathlib").Path(__file__).resolve().parent / "fixtures" / "hostile20"
+
+
+def _draft(fixture_config_dir, file_name):
+    from cse_audit.authoring import draft_mapping
+    from cse_audit.config import load_config
+
+    return draft_mapping(FIX / file_name, load_config(fixture_config_dir), name="t")
+
+
+def test_draft_makes_the_perpetrators_of_a_children_sheet_offenders_with_a_record_each(fixture_config_dir,
+                                                                                         tmp_path):
+    """Session 19: `mapping draft` read a "Children" sheet's "Alleged perpetrators" as the child's own
+    name, so every perpetrator would load as a child. It is an offenders block on the same sheet,
+    sharing the row's case (the child's id), its name `several: people`; the draft loads and makes a
+    record per man."""
+    from cse_audit.authoring import check_mapping
+    from cse_audit.config import load_config
+
+    d = _draft(fixture_config_dir, "council_children_perpetrators.xlsx")
+    assert [(s.kind, s.sheet) for s in d.sheets] == [("victims", "Children"), ("offenders", "Children")]
+    victims, offenders = d.sheets
+    assert "Alleged perpetrators" not in {h for c in victims.columns for h in c.headers}
+    assert {c.field: c.spec for c in offenders.columns if c.headers} == {
+        "case_ref": "Child ID", "name": {"column": "Alleged perpetrators", "parse": "name", "several": "people"}}
+    assert victims.fields()["case_ref"] == ["Child ID"] and victims.fields()["forename"] == ["Forename"]
+    assert not d.todos
+    (fixture_config_dir / "mappings" / "t.yaml").write_text(d.to_yaml(), encoding="utf-8")
+    r = check_mapping(FIX / "council_children_perpetrators.xlsx", "t", load_config(fixture_config_dir))
+    assert r["records"]["victims"] == 6 and r["records"]["offenders"] == 9
+    assert (r["several_rows"], r["several_records"]) == (3, 7)
+    assert not [i for i in r["sheet_issues"] if i["code"] == "several_people"]
+
+
+@pytest.mark.parametrize("file_name", ["council_children_perpetrators.xlsx", "council_children_no_case.xlsx",
+                                       "council_children_and_perpetrators_sheet.xlsx"])
+def test_no_column_is_lost_from_the_draft(fixture_config_dir, file_name):
+    """The fix reverted in session 19 dropped a lone perpetrators column silently when the sheet had
+    no case column to share. Every header of the children's sheet is mapped by a block or listed as
+    unmapped, with or without a case column, and when another sheet's offenders win."""
+    from cse_audit.config import Limits
+    from cse_audit.ingest.readers import read_file
+
+    d = _draft(fixture_config_dir, file_name)
+    placed = {(s.sheet, h) for s in d.sheets for c in s.columns for h in c.headers} | \
+        {(s.sheet, h) for s in d.sheets for h, _why in s.unmapped}
+    children = next(s for s in read_file(FIX / file_name, Limits()) if s.name == "Children")
+    head = next(r for r in children.rows if "Alleged perpetrators" in r)
+    assert {("Children", h) for h in head if h} <= placed
+    kinds = {s.kind: s for s in d.sheets}
+    assert "Alleged perpetrators" not in {h for c in kinds["victims"].columns for h in c.headers}
+    if file_name == "council_children_and_perpetrators_sheet.xlsx":
+        # the offenders come from their own sheet: the children's column is listed, said why
+        assert kinds["offenders"].sheet == "Perpetrators"
+        assert [h for h, _ in kinds["victims"].unmapped] == ["Alleged perpetrators"]
+        assert not any("same sheet" in n for n in kinds["victims"].notes)
+    else:
+        assert kinds["offenders"].sheet == "Children"
+    if file_name == "council_children_no_case.xlsx":
+        # "Young person" and "Alleged perpetrators" were two candidates for the child's name: a TODO,
+        # and the sheet "not a table" (nothing drafted at all)
+        assert kinds["victims"].fields()["name"] == ["Young person"] and not d.todos
+        assert any("case of its own" in n for n in kinds["offenders"].notes)
