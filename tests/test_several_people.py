@@ -203,3 +203,25 @@ def test_no_column_is_lost_from_the_draft(fixture_config_dir, file_name):
         # and the sheet "not a table" (nothing drafted at all)
         assert kinds["victims"].fields()["name"] == ["Young person"] and not d.todos
         assert any("case of its own" in n for n in kinds["offenders"].notes)
+
+
+def test_mapping_check_reports_cells_past_the_header_and_nul_bytes(fixture_config_dir):
+    """Ingest warns `past_header` (a comma in an unquoted csv value: the row's later cells shifted)
+    and `nul_byte` (NUL bytes dropped from a cell); `mapping check` said neither, so a mapping
+    checked clean over shifted rows. It lists each, summed per sheet with rows and columns only."""
+    from cse_audit.authoring.check import check_command
+    from cse_audit.config import load_config
+
+    from .conftest import FIXTURES
+
+    config = load_config(fixture_config_dir)
+    text, r = check_command(FIXTURES / "hostile18" / "ngo_unquoted_comma.csv", "fixture-flat", config)
+    past = [i for i in r["sheet_issues"] if i["code"] == "past_header"]
+    assert len(past) == 1 and past[0]["message"].startswith("1 row(s) with filled cells right of the last header")
+    assert "(row 3; first at column 'K')" in past[0]["message"] and "right of the last header" in text
+    text, r = check_command(FIXTURES / "hostile18" / "ngo_nul_byte.csv", "fixture-flat", config)
+    nul = [i for i in r["sheet_issues"] if i["code"] == "nul_byte"]
+    assert len(nul) == 1 and "(row 3; columns 'Forename')" in nul[0]["message"]
+    assert "NUL bytes" in text
+    for word in ("Nora", "Brokenfield", "1996"):
+        assert word not in text

@@ -17,6 +17,7 @@ from .draft import DraftResult
 from .model import MAX_LISTED
 from .namecheck import message as name_order_message
 from .namecheck import swapped_parts
+from .row_warnings import summed_row_warnings
 from .several_check import several_unsaid
 
 VALUE_PROBLEMS = ("unrecognised_code", "bad_date", "impossible_date", "bad_age", "age_band", "bad_number",
@@ -173,7 +174,8 @@ def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | No
                 name_order += swapped_parts([r for r in recs if r["sheet"] in read], kind, parts, show_values)
     out["fields"] = fields
     out["name_order"] = name_order
-    out["sheet_issues"] = sheet_issues + _second_tables(sheets, m, mapped, config) + several_unsaid(m, mapped)
+    out["sheet_issues"] = sheet_issues + _second_tables(sheets, m, mapped, config) + several_unsaid(m, mapped) \
+        + summed_row_warnings(mapped)
     out["rejections"] = dict(rejections)
     # A row whose role the mapping's `skip:` lists (a witness) carries no issue: count those rows too,
     # so the reasons add up to the rows skipped (session 18: "2 skipped" over "1 x unnamed_no_detail")
