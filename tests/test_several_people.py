@@ -40,6 +40,16 @@ def test_each_person_of_a_cell_is_a_record_of_the_row(fixture_config_dir, tmp_pa
     assert len(m.records["offenders"]) == 7 + 4
 
 
+def test_a_reference_read_from_the_case_column_stays_with_the_first_person(fixture_config_dir, tmp_path):
+    """"Child ID" as both case_ref and record_ref of a victims block: two sisters in one cell share
+    the case, but not the reference (a reference shared by two records reads as one person's)."""
+    yaml = "name: t\nsheets:\n  victims:\n    columns:\n      case_ref: Child ID\n      record_ref: Child ID\n" \
+           "      name: {column: Children, parse: name, several: people}\n"
+    m = _map(fixture_config_dir, tmp_path, yaml, [["Child ID", "Children"], ["C1", "Tessa Mossop; Lola Mossop"]])
+    assert [(r["case_ref"], r["record_ref"], r["forename"]) for r in m.records["victims"]] == \
+        [("C1", "C1", "Tessa"), ("C1", None, "Lola")]
+
+
 def test_without_the_key_the_first_is_read_and_the_rest_counted(fixture_config_dir, tmp_path):
     rows = [HEAD, ["R1", "Tessa", "Darren Ashdown; Imran Platt", "34"]]
     m = _map(fixture_config_dir, tmp_path, PERPS.replace(", several: people", ""), rows)

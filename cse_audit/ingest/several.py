@@ -61,9 +61,12 @@ def _in_step(text: str, k: int, date: bool | None) -> list[str] | None:
     return parts if len(parts) == k else None
 
 
-def _plan(fields: list[_Field], config: Config) -> tuple[int, dict] | None:
-    """(the name column, {per-person column: whether it is a date, None: never split}) of a block
-    whose `name` says `several: people`; None for any other block."""
+def _plan(fields: list[_Field], config: Config) -> tuple[int, dict, set] | None:
+    """(the name column, {per-person column: whether it is a date, None: never split}, the per-person
+    fields the other people go without) of a block whose `name` says `several: people`; None for any
+    other block. A per-person field reading a row-level field's column ("Child ID" as record_ref and
+    case_ref) cannot be blanked by its column: the others go without the field (a reference shared by
+    two men would read as one man's)."""
     name = next((f for f in fields if f.name == "name" and len(f.parts) == 1 and f.parts[0][2] is not None
                  and f.parts[0][2].spec.several and isinstance(f.parts[0][0], int)), None)
     if name is None:
@@ -82,7 +85,9 @@ def _plan(fields: list[_Field], config: Config) -> tuple[int, dict] | None:
             elif f is not name:
                 for c in cells:   # a date over day / month / year columns is never split in step
                     per.setdefault(c, translator.ftype == "date" if len(cells) == 1 else None)
-    return pos, {p: d for p, d in per.items() if p not in shared and p != pos}
+    own = {f.name for f in fields if f is not name and f.name not in row_level
+           for p, _h, t, _c in f.parts if t is not None and set(p if isinstance(p, tuple) else (p,)) & shared}
+    return pos, {p: d for p, d in per.items() if p not in shared and p != pos}, own
 
 
 def map_people(map_group: Callable, grid: _Grid, n: int, row_numbers: list[int], spec: SheetSpec,
@@ -97,7 +102,8 @@ def map_people(map_group: Callable, grid: _Grid, n: int, row_numbers: list[int],
         split = {i: ps for i, t in enumerate(names) if pre[i] is None and len(ps := people_in(t)) > 1}
     if not split:
         return map_group(grid, n, row_numbers, spec, fields, kinds, pre, config, sheet_name, out, group)
-    pos, per = plan
+    pos, per, own = plan
+    others = [f for f in fields if f.name not in own]
     steps = {p: {i: parts for i in split if (parts := _in_step(grid(p)[i], len(split[i]), date))}
              for p, date in per.items()}
     first = list(grid.columns) + [("",) * n] * (max(pos, *per, 0) + 1 - len(grid.columns))
@@ -119,7 +125,7 @@ def map_people(map_group: Callable, grid: _Grid, n: int, row_numbers: list[int],
             cols[p] = tuple(steps[p][i][j] if i in steps[p] else "" for i in idx)
         before = len(out.issues)
         label = f"p{j + 1}" if group is None else f"{group}p{j + 1}"
-        sub = map_group(_Grid.of_columns(cols, len(idx)), len(idx), [row_numbers[i] for i in idx], spec, fields,
+        sub = map_group(_Grid.of_columns(cols, len(idx)), len(idx), [row_numbers[i] for i in idx], spec, others,
                         [kinds[i] for i in idx], [None] * len(idx), config, sheet_name, out, label)
         # a row-level cell's warning (a bad case date) is the row's: said once, not once a person
         out.issues[before:] = [i for i in out.issues[before:]
