@@ -146,7 +146,7 @@ def test_the_load_summary_says_how_many_records_came_from_how_many_rows(fixture_
     report = IngestReport(files=[FileOutcome("r.csv", "r.csv", "loaded", mapped=m)])
     text = render_load_summary(report, "text")
     assert "Rows landed 2 = accepted 2 + rejected 0 + skipped 0" in text
-    assert "2 records from 1 of the accepted rows" in text
+    assert "2 records from the cells of 1 accepted rows" in text
     assert '"several_records": 2' in render_load_summary(report, "json")
 
 

@@ -39,7 +39,8 @@ def render_load_summary(report, fmt: str, width: int | None = None, show_values:
                  + ("" if reconciled else "  ** DOES NOT RECONCILE **"))
     if totals["several_rows"]:
         lines.append(f"Several people in one cell (`several: people`): {totals['several_records']} records from "
-                     f"{totals['several_rows']} of the accepted rows (one record per other row)")
+                     f"the cells of {totals['several_rows']} accepted rows (a record each; each row counted once "
+                     "above)")
     for f in report.files:
         if f.status == "loaded" and f.superseded:
             lines.append(f"{f.file_name}: {f.message} (undo: cse-audit returns restore ID)")
