@@ -145,7 +145,7 @@ def episodes_text(rng: random.Random, kid: dict) -> str:
 
 
 SAID: dict = {}
-OFFENDERS: list = []   # (file, sheet, row, man) of every offender record the returns should make
+OFFENDERS: list = []   # (file, sheet, row, man[, column_group]) of every offender record the returns should make
 
 
 def note(kid: dict, sex, missing_text: str) -> None:
@@ -335,8 +335,11 @@ def council_fellmarsh(rng, kids, out: Path, truth: list) -> dict:
                      kid["sex"] if rng.random() < 0.9 else None, case_date(rng, kid),
                      episodes_text(rng, kid), "; ".join(men)])
         note(kid, rows[-1][6], rows[-1][8])
-        if listed:  # one record per cell: the first name (the others are a several_names warning)
-            OFFENDERS.append(("Fellmarsh Council CSE children.ods", "Children", len(rows), listed[0]["mid"]))
+        # every man of the cell is a record (session 20, `several: people`): the first with no column
+        # group, the others p2, p3 ... (before, a mapping could load the first only)
+        for j, man in enumerate(listed):
+            OFFENDERS.append(("Fellmarsh Council CSE children.ods", "Children", len(rows), man["mid"],
+                              f"p{j + 1}" if j else ""))
         truth.append(("Fellmarsh Council CSE children.ods", "Children", len(rows), kid["cid"]))
         stats["victim_rows"] += 1
         stats["perpetrator_cells"] += bool(men)
@@ -438,8 +441,8 @@ def main(argv=None) -> None:
         w.writerows(truth)
     with private_open(tru / "offenders.csv", "w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["file_name", "sheet", "row_number", "person_id"])
-        w.writerows(OFFENDERS)
+        w.writerow(["file_name", "sheet", "row_number", "person_id", "column_group"])
+        w.writerows(o if len(o) == 5 else (*o, "") for o in OFFENDERS)
     stats["offender_records"] = len(OFFENDERS)
     stats["offenders"] = len({o[3] for o in OFFENDERS})
     with private_open(tru / "stats.json", "w") as fh:

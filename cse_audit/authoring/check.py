@@ -17,6 +17,8 @@ from .draft import DraftResult
 from .model import MAX_LISTED
 from .namecheck import message as name_order_message
 from .namecheck import swapped_parts
+from .row_warnings import summed_row_warnings
+from .several_check import several_unsaid
 
 VALUE_PROBLEMS = ("unrecognised_code", "bad_date", "impossible_date", "bad_age", "age_band", "bad_number",
                   "bad_initials", "bad_name", "age_in_dob", "stray_punctuation")
@@ -94,6 +96,7 @@ def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | No
         "rows_landed": mapped.rows_landed, "records_accepted": mapped.records_accepted,
         "rows_rejected": mapped.rows_rejected, "rows_skipped": mapped.rows_skipped,
         "nil_return": mapped.nil_return, "warnings": mapped.warnings,
+        "several_rows": mapped.several_rows, "several_records": mapped.several_records,
         "records": {k: mapped.count(k) if hasattr(mapped, "count") else len(v)
                     for k, v in mapped.records.items()},
     })
@@ -173,7 +176,8 @@ def check_mapping(path: str | Path, mapping, config: Config, agency: Agency | No
                 name_order += swapped_parts([r for r in recs if r["sheet"] in read], kind, parts, show_values)
     out["fields"] = fields
     out["name_order"] = name_order
-    out["sheet_issues"] = sheet_issues + _second_tables(sheets, m, mapped, config)
+    out["sheet_issues"] = sheet_issues + _second_tables(sheets, m, mapped, config) + several_unsaid(m, mapped) \
+        + summed_row_warnings(mapped)
     out["rejections"] = dict(rejections)
     # A row whose role the mapping's `skip:` lists (a witness) carries no issue: count those rows too,
     # so the reasons add up to the rows skipped (session 18: "2 skipped" over "1 x unnamed_no_detail")
@@ -241,7 +245,9 @@ def check_command(path: str | Path, mapping, config: Config, agency_id: str | No
                      f"{s['rows']} row(s)")
     recs = r["records"]
     lines.append(f"  records: {recs.get('cases', 0)} cases, {recs.get('victims', 0)} victims, "
-                 f"{recs.get('offenders', 0)} offenders")
+                 f"{recs.get('offenders', 0)} offenders"
+                 + (f" ({r['several_records']} of them from {r['several_rows']} rows of several people in one "
+                    "cell)" if r.get("several_rows") else ""))
     for code, n in sorted(r["rejections"].items()):
         lines.append(f"  rejected rows: {n} x {code}")
     for code, n in sorted(r["skips"].items()):

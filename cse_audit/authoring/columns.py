@@ -210,13 +210,18 @@ def _whole_name(header: str, p: Profile, m: HeaderMatch, spec: dict, evidence: l
     """`parse: name` (and the `order` the header states) for a whole-name column: (fit, a TODO or None).
     A TODO when many values are initials, or the header says forename first over "X, Y" values."""
     spec["parse"] = "name"
-    fit = p.share(p.comma_names + p.word_names)
+    fit = p.share(p.comma_names + p.word_names + p.several)
     todo = None
     if p.known:
         style = "'SURNAME, Forename'" if p.comma_names >= p.word_names else "'Forename Surname'"
         if m.order:      # the header gives the order; the values only their shape
             style = "'X, Y'" if p.comma_names >= p.word_names else "words without a comma"
         evidence.append(f"{_pct(fit)} of values are whole names, mostly {style}")
+    if p.several:
+        # "John Smith; Dean Carter": without the key only the first of each cell is loaded (session 20)
+        spec["several"] = "people"
+        evidence.append(f"{p.several} cell(s) hold several whole names (parted by ';', '/', 'and' or lines): "
+                        "a record each")
     if p.known >= 3 and p.share(p.initials) >= INITIALS_SHARE / 2:
         todo = (f"{_pct(p.share(p.initials))} of the values of {header!r} are initials (\"J S\", \"J.S.\"), "
                 "which parse: name reads as a forename and a surname of one letter each: map the column "

@@ -17,6 +17,7 @@ from pathlib import Path
 from ..config import Config, ConfigError, normalise
 from ..config.text import listable
 from ..ingest.readers import Sheet
+from .beside import keep_beside_columns, offenders_beside, split_theirs
 from .columns import _choose_columns, _match_by_values, initials_not_names, one_letter
 from .header import _blank, _col_letter, find_header_row, stacked_header
 from .layouts import merge_series, restore, split_dates, two_row_header, views
@@ -100,7 +101,7 @@ def draft_sheets(sheets, file_name: str, config: Config, name: str, syn: Synonym
         if isinstance(result, str):
             skipped.append((sheet.name, result))
         else:
-            drafts += _stacked(sheet, result, index, len(sheets), names, config, syn)
+            drafts += offenders_beside(_stacked(sheet, result, index, len(sheets), names, config, syn), syn, config)
     for d in drafts:
         split_dates(d)
     drafts = merge_series(drafts)
@@ -110,10 +111,12 @@ def draft_sheets(sheets, file_name: str, config: Config, name: str, syn: Synonym
         other = chosen.get(d.kind)
         if other is None or len(d.columns) > len(other.columns):
             if other is not None:
+                keep_beside_columns(chosen, other, d)
                 skipped.append((other.sheet, f"also looks like {other.kind}, but sheet {d.sheet!r} has more "
                                              "matching columns (a mapping holds one sheet per kind)"))
             chosen[d.kind] = d
         else:
+            keep_beside_columns(chosen, d, other)
             skipped.append((d.sheet, f"also looks like {d.kind}, but sheet {other.sheet!r} has more matching "
                                      "columns (a mapping holds one sheet per kind)"))
     if "people" in chosen and ("victims" in chosen or "offenders" in chosen):
@@ -272,7 +275,9 @@ def _draft_sheet(sheet, index: int, n_sheets: int, names: Counter, config: Confi
     by_field, unmapped = _match_columns(headers, matches, profiles, sample, role_col, kind, fits, config, syn)
     if kind != "offenders" and fits("case_ref"):
         _lone_reference_field(by_field, headers, matches, profiles, syn, role_col, unmapped)
-    columns = _choose_columns(by_field, headers, matches, profiles, kind, fits, config, syn, unmapped)
+    theirs = split_theirs(by_field, headers, kind, syn)     # moved to an offenders block (offenders_beside)
+    columns = _choose_columns(by_field, headers, matches, profiles, kind, fits, config, syn, unmapped) + \
+        [c for c in _choose_columns(theirs, headers, matches, profiles, kind, fits, config, syn, unmapped) if c.headers]
     for c in columns:
         if c.headers and not normalise(c.headers[0]) and isinstance(c.spec, str):
             # a header of punctuation alone ("#") is found by no name: the column's letter reads it

@@ -66,6 +66,7 @@ class SheetDraft:
     period: str | None = None        # evidence, when the title rows state a period
     below: str | None = None         # the kind of the block whose table is above this one on its sheet
     optional: str | None = None      # why the block is `optional: true` (a series' sheet without its table)
+    beside: str | None = None        # split off this kind's block of the same sheet and rows (beside.py)
 
     @property
     def todos(self) -> list[str]:

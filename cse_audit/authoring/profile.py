@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..config import normalise
+from ..ingest.several import people_in
 from ..ingest.values import parse_age, parse_date, parse_initials, parse_int
 
 _NUMERIC = re.compile(r"^\d+(?:\.\d+)?$")
@@ -47,6 +48,7 @@ class Profile:
     word_names: int = 0
     one_words: int = 0
     initials: int = 0
+    several: int = 0                   # cells of several whole names ("John Smith; Dean Carter")
 
     @property
     def known(self) -> int:
@@ -85,7 +87,9 @@ def profile_column(cells: list[str], unknown: frozenset[str]) -> Profile:
                 p.age_units += k
         if parse_int(s)[0] is not None:
             p.ints += k
-        if _COMMA_NAME.match(s):
+        if len(people := people_in(s)) > 1 and all(_COMMA_NAME.match(q) or _WORDS_NAME.match(q) for q in people):
+            p.several += k     # each part a whole name: `several: people` makes a record of each
+        elif _COMMA_NAME.match(s):
             p.comma_names += k
         elif _WORDS_NAME.match(s):
             p.word_names += k

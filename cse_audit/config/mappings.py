@@ -20,6 +20,7 @@ from .models import (
     NAME_ORDERS,
     PARSERS,
     ROLE_KEYS,
+    SEVERAL,
     SHEET_KEYS,
     SINGLE_WORD,
     UNKNOWN_FORMS,
@@ -99,6 +100,8 @@ def _parse_column(spec, path, where: str, codes: dict, fields: dict, fname: str)
         kw["parse"] = spec["parse"]
     kw.update(_parse_single_word(spec, path, where))
     kw.update(_parse_order(spec, path, where))
+    kw.update(_name_choice(spec, path, where, "several", SEVERAL,
+                           "that a cell of a `parse: name` column may hold several people, one record each"))
     kw.update(_parse_derive_unknown_title(spec, path, where, codes, fields, fname))
     if "registry" in spec:
         if spec["registry"] not in ("area", "name", "id"):
@@ -294,6 +297,9 @@ def _parse_sheet(kind, spec, path, codes, fields) -> SheetSpec:
         if col.parse == "name" and fname != "name":
             raise ConfigError(path, f"{where}.columns.{fname}", _line(columns_raw, fname),
                               "parse: name splits a whole name: use it on the field `name`")
+        if any(sub.several for sub in col.first_of):
+            raise ConfigError(path, f"{where}.columns.{fname}", _line(columns_raw, fname),
+                              "several: people reads one column: give it with `column:` or `letter:`, not in first_of")
         columns[fname] = _single_word_default(col, kind)
     _check_derived(columns, path, where, _line(spec, "columns"))
     role = None

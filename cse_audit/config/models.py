@@ -48,6 +48,10 @@ SHEET_KEYS += ("below",)
 SHEET_KEYS += ("fill_down",)
 FILL_DOWN_KEYS = ("columns", "while_same")
 NAME_ORDERS = ("surname_first", "forename_first")
+# Session 20 (appended): `several: people` on a `parse: name` column whose cells may hold several
+# people ("John Smith; Dean Carter": a council's alleged perpetrators): one record each.
+COLUMN_KEYS += ("several",)
+SEVERAL = ("people",)
 UNKNOWN_FORMS = ("add", "replace")          # unknown: {add: [...]} (= a plain list) or {replace: [...]}
 EXPRESSION_OPS = ("all_of", "any_of", "not")  # derive: {all_of: [field, {any_of: [field, ...]}, ...]}
 PERIOD_FORMS = ("title",)                   # period: title, or period: {title: REGEX with start and end}
@@ -127,6 +131,7 @@ class ColumnSpec:
     title: re.Pattern | None = None          # `title: REGEX`: a constant read from the rows above the header
     single_word: str | None = None           # `parse: name`: how a lone word reads (SINGLE_WORD; None: the kind's default)
     order: str | None = None                 # `parse: name`: which part comes first (NAME_ORDERS; None: read from the value)
+    several: str | None = None               # `several: people`: a cell may hold several people, one record each
 
     def all_headers(self) -> list[str]:
         out = list(self.headers)

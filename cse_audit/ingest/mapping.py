@@ -23,6 +23,7 @@ from .persons import _finish_persons, _initials, derive_cases  # noqa: F401 - _i
 from .readers import Sheet
 from .records import PERSON_KINDS, Issue, MappedReturn, ReturnError
 from .resolve import MissingColumn, _Field, _resolve_groups
+from .several import map_people
 from .sheets import (
     TOTAL_HEADS,
     _Columns,
@@ -212,8 +213,8 @@ def _map_rows(rows, spec: SheetSpec, groups: list, role, config: Config, sheet_n
     else:
         kinds = [spec.kind] * n
     if len(groups) == 1:
-        verdict = _map_group(grid, n, row_numbers, spec, groups[0][1], kinds, verdict, config, sheet_name, out,
-                             groups[0][0])
+        verdict = map_people(_map_group, grid, n, row_numbers, spec, groups[0][1], kinds, verdict, config,
+                             sheet_name, out, groups[0][0])
     else:
         verdict = _map_groups(grid, n, row_numbers, spec, groups, kinds, verdict, config, sheet_name, out)
     for i in ([i for i, v in enumerate(verdict) if v is not None] if any(verdict) else ()):
@@ -233,8 +234,8 @@ def _map_groups(grid: _Grid, n: int, row_numbers: list[int], spec: SheetSpec, gr
     first_skip: list = [None] * n
     unnamed: list = []
     for group, fields in groups:
-        group_verdict = _map_group(grid, n, row_numbers, spec, fields, kinds, verdict, config, sheet_name,
-                                   out, group)
+        group_verdict = map_people(_map_group, grid, n, row_numbers, spec, fields, kinds, verdict, config,
+                                   sheet_name, out, group)
         for i, v in enumerate(group_verdict):
             if v is None:
                 made[i] = True

@@ -49,6 +49,8 @@ class FileOutcome:
             "rows_rejected": m.rows_rejected if m else 0, "rows_skipped": m.rows_skipped if m else 0,
             "cases": m.count("cases") if m else 0, "victims": m.count("victims") if m else 0,
             "offenders": m.count("offenders") if m else 0,
+            # `several: people`: rows whose one cell gave several records, and the records they gave
+            "several_rows": m.several_rows if m else 0, "several_records": m.several_records if m else 0,
             "warnings": m.warnings if m else 0, "nil_return": bool(m and m.nil_return),
             "empty_return": bool(m and m.empty_return),
             "superseded": self.superseded, "message": self.message,

@@ -51,6 +51,10 @@ class MappedReturn:
     period_start: object = None  # the reporting period stated in a title row (`period:`), a date
     period_end: object = None
     period_source: str | None = None  # where it was read: "sheet 'Cases' row 2"
+    # `several: people` (several.py): rows whose one cell gave more than one record, and the records
+    # those rows gave, so that records beyond rows accepted are accounted for
+    several_rows: int = 0
+    several_records: int = 0
 
     def count(self, kind: str) -> int:
         if self.counts is not None:

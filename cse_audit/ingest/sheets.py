@@ -269,6 +269,13 @@ class _Grid:
         self.n = len(cells_list)
         self.columns = list(zip_longest(*cells_list, fillvalue=""))
 
+    @classmethod
+    def of_columns(cls, columns: list[tuple[str, ...]], n: int) -> _Grid:
+        """A grid of columns already cut (the rows of one person of several in a cell: several.py)."""
+        grid = cls.__new__(cls)
+        grid.n, grid.columns = n, columns
+        return grid
+
     def __call__(self, pos) -> tuple[str, ...]:
         if isinstance(pos, tuple):
             return tuple(map(joined_date, *(self(p) for p in pos)))

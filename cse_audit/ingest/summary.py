@@ -37,6 +37,10 @@ def render_load_summary(report, fmt: str, width: int | None = None, show_values:
     lines.append(f"Rows landed {totals['rows_landed']} = accepted {totals['records_accepted']} + rejected "
                  f"{totals['rows_rejected']} + skipped {totals['rows_skipped']}"
                  + ("" if reconciled else "  ** DOES NOT RECONCILE **"))
+    if totals["several_rows"]:
+        lines.append(f"Several people in one cell (`several: people`): {totals['several_records']} records from "
+                     f"the cells of {totals['several_rows']} accepted rows (a record each; each row counted once "
+                     "above)")
     for f in report.files:
         if f.status == "loaded" and f.superseded:
             lines.append(f"{f.file_name}: {f.message} (undo: cse-audit returns restore ID)")
@@ -152,8 +156,9 @@ def _issue_line(r: dict) -> str:
 
 def _totals(rows: list[dict]) -> dict:
     total = {"agency": "TOTAL", "file": f"{len(rows)} files", "status": ""}
-    for key in ("rows_landed", "records_accepted", "rows_rejected", "rows_skipped", "warnings"):
-        total[key] = sum(r[key] for r in rows)
+    for key in ("rows_landed", "records_accepted", "rows_rejected", "rows_skipped", "warnings", "several_rows",
+                "several_records"):
+        total[key] = sum(r.get(key, 0) for r in rows)
     total["nil_return"] = sum(1 for r in rows if r["nil_return"])
     return total
 
