@@ -136,12 +136,7 @@ def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out
         _reject_all(sheet, spec, rows, out, ledger, "missing_column", str(exc))
         return
     out.issues.extend(sheet_issues)
-    out.issues.extend(cells_past_header(sheet.name, headers, rows, spec.block))
-    out.issues.extend(nul_byte_cells(sheet, headers, data_start, spec.block))
-    out.issues.extend(hidden_data_rows(sheet, rows, spec.block))
-    out.issues.extend(hidden_read(sheet, groups, role, header_row_number, spec.block))
-    out.issues.extend(formula_cells(sheet, headers, data_start, spec.block))
-    out.issues.extend(first_row_only(rows, groups, spec, sheet.name))
+    out.issues.extend(_cells_as_sent(sheet, spec, headers, rows, data_start, groups, role, header_row_number))
     repeats = repeated_headers(rows, sheet.rows[header_idx - spec.header_rows + 1:header_idx + 1])
     try:
         # after the checks of the cells as sent (filldown.py): only this block reads the filled copy
@@ -152,6 +147,17 @@ def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out
         return
     verdicts = _map_rows(mapped, spec, groups, role, config, sheet.name, out, repeats)
     ledger.settle(spec.block, spec.kind, rows, verdicts)
+
+
+def _cells_as_sent(sheet: Sheet, spec: SheetSpec, headers, rows, data_start: int, groups, role,
+                   header_row_number: int) -> list[Issue]:
+    """The block's warnings about the cells as the return sent them (unread.py, filldown.py)."""
+    return [*cells_past_header(sheet.name, headers, rows, spec.block),
+            *nul_byte_cells(sheet, headers, data_start, spec.block),
+            *hidden_data_rows(sheet, rows, spec.block),
+            *hidden_read(sheet, groups, role, header_row_number, spec.block),
+            *formula_cells(sheet, headers, data_start, spec.block),
+            *first_row_only(rows, groups, spec, sheet.name)]
 
 
 def _map_rows(rows, spec: SheetSpec, groups: list, role, config: Config, sheet_name: str,
