@@ -112,3 +112,18 @@ def test_mapping_check_lists_first_row_only_under_the_sheet(fixture_config_dir, 
     _map(fixture_config_dir, _xlsx(tmp_path / "police.xlsx", _runs()), _mapping(""))   # writes t.yaml
     report = check_mapping(tmp_path / "police.xlsx", "t", load_config(fixture_config_dir))
     assert [s["code"] for s in report["sheet_issues"] if s["code"] == "first_row_only"] == ["first_row_only"]
+
+
+def test_mapping_draft_proposes_fill_down_for_details_on_the_first_row_only(fixture_config_dir, tmp_path):
+    import yaml
+
+    from cse_audit.authoring.draft import draft_mapping
+    from cse_audit.config import load_config
+
+    config = load_config(fixture_config_dir)
+    drafted = yaml.safe_load(draft_mapping(_xlsx(tmp_path / "police.xlsx", _runs()), config).to_yaml())
+    block = drafted["sheets"]["victims"]
+    assert block["fill_down"] == {"columns": ["DOB"], "while_same": ["Forename", "Surname"]}
+    # rows that give their dates: no fill_down
+    dated = yaml.safe_load(draft_mapping(_xlsx(tmp_path / "dated.xlsx", _runs(True)), config).to_yaml())
+    assert "fill_down" not in dated["sheets"]["victims"]

@@ -1,10 +1,9 @@
 """Drafting a mapping for a whole return: `draft_mapping`, the sheet drafter, and `draft_command`.
 
 `draft_mapping` reads one file and `draft_sheets` drafts each sheet (`_draft_sheet`: header row, role
-column, the sheet's kind, its columns), keeps one sheet per kind, links relation columns
-(`relations`) and returns a `DraftResult`; `draft_command` is `cse-audit mapping draft` for one file
-(a folder is `folder.folder_command`). Separate from the column choice (`columns`) and the YAML writer
-(`yaml_out`) so each can be read on its own.
+column, the sheet's kind, its columns), keeps one sheet per kind, links relation columns (`relations`)
+and returns a `DraftResult`; `draft_command` is `cse-audit mapping draft` for one file (a folder is
+`folder.folder_command`). Separate from the column choice (`columns`) and the YAML writer (`yaml_out`).
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ from ..config.text import listable
 from ..ingest.readers import Sheet
 from .beside import keep_beside_columns, offenders_beside, split_theirs
 from .columns import _choose_columns, _match_by_values, initials_not_names, one_letter
+from .firstrow import with_fill_down
 from .header import _blank, _col_letter, find_header_row, stacked_header
 from .layouts import merge_series, restore, split_dates, two_row_header, views
 from .model import ColumnChoice, SheetDraft
@@ -104,6 +104,7 @@ def draft_sheets(sheets, file_name: str, config: Config, name: str, syn: Synonym
             drafts += offenders_beside(_stacked(sheet, result, index, len(sheets), names, config, syn), syn, config)
     for d in drafts:
         split_dates(d)
+    with_fill_down(drafts, sheets)
     drafts = merge_series(drafts)
     # A mapping holds one sheet per kind: keep the fullest, note the others.
     chosen: dict[str, SheetDraft] = {}

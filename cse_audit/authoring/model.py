@@ -67,6 +67,7 @@ class SheetDraft:
     below: str | None = None         # the kind of the block whose table is above this one on its sheet
     optional: str | None = None      # why the block is `optional: true` (a series' sheet without its table)
     beside: str | None = None        # split off this kind's block of the same sheet and rows (beside.py)
+    fill_down: dict | None = None    # columns given on a person's first row only (firstrow.py)
 
     @property
     def todos(self) -> list[str]:

@@ -86,6 +86,10 @@ def _to_yaml(d: DraftResult) -> str:
             lines.append(f"    below: {s.below}{_comment(f'a second table under the {s.below} table on the same sheet')}")
         if s.optional:
             lines.append(f"    optional: true{_comment(s.optional)}")
+        if s.fill_down:
+            lines.append(f"    fill_down: {_flow(s.fill_down)}" + _comment(
+                "most rows repeating a name leave these blank: given on a person's first row only "
+                "(docs/mappings.md, \"Details on the first row only\")"))
         lines.append(f"    # {s.header_evidence}; {s.data_rows} data row(s)")
         if s.header_contains:
             lines.append(f"    header_contains: {_flow(s.header_contains)}")

@@ -89,25 +89,39 @@ def first_row_only(rows: list[tuple[int, list[str]]], groups, spec, sheet_name: 
     names = [pos[n] for n in ("forename", "surname", "name") if n in pos]
     if "dob" not in pos or not names:
         return []
-    dob = pos["dob"]
-    repeats, blank, first_at, key_above, run_dated = 0, 0, None, None, False
-    for number, cells in rows:
-        key = _key(cells, names)
-        dated = bool(_cell(cells, dob).strip())
-        if key is not None and key == key_above:
-            repeats += 1
-            if not dated and run_dated:
-                blank += 1
-                first_at = first_at or number
-            run_dated = run_dated or dated
-        else:
-            run_dated = dated
-        key_above = key
-    if blank < 3 or 2 * blank < repeats:
+    repeats, blank, first = first_row_gaps([c for _, c in rows], names, pos["dob"])
+    if not given_once(repeats, blank):
         return []
+    first_at = rows[first][0]
     return [Issue(sheet_name, None, None, None, "first_row_only", "warning",
                   f"{blank} of the {repeats} row(s) that repeat the name of the row above have no date of birth "
                   f"where that person's first row has one (the first: row {first_at}): if the return gives a "
                   "person's details on their first row only, say so with `fill_down` (docs/mappings.md, "
                   "\"Details on the first row only\"); as mapped, each such row is a record without them",
                   spec.block)]
+
+
+def first_row_gaps(rows: list[list[str]], names: list[int], detail: int) -> tuple[int, int, int | None]:
+    """Over rows (cells), how many repeat the row above's name (``names``' cells, folded), how many
+    of those have ``detail`` blank where an earlier row of the same run has it, and the index of
+    the first such row."""
+    repeats, blank, first, key_above, run_has = 0, 0, None, None, False
+    for i, cells in enumerate(rows):
+        key = _key(cells, names)
+        has = bool(_cell(cells, detail).strip())
+        if key is not None and key == key_above:
+            repeats += 1
+            if not has and run_has:
+                blank += 1
+                first = i if first is None else first
+            run_has = run_has or has
+        else:
+            run_has = has
+        key_above = key
+    return repeats, blank, first
+
+
+def given_once(repeats: int, blank: int) -> bool:
+    """Three or more rows, and at least half the rows that repeat a name, leave the detail to the
+    run's first row."""
+    return blank >= 3 and 2 * blank >= repeats
