@@ -34,14 +34,16 @@ def propose_fill_down(draft: SheetDraft, headers: list[str], sample: list[list[s
     if draft.groups or draft.kind not in ("victims", "offenders", "people"):
         return
     single = {c.field: c.headers[0] for c in draft.columns if not c.todo and len(c.headers) == 1}
+    # a two-row header's columns are "GROUP / Sub", not one row's cells: such a block is left alone
+    position = {h: j for j, h in reversed(list(enumerate(headers))) if h}
     names = [single[f] for f in NAME_FIELDS if f in single]
-    if not names:
+    if draft.header_rows > 1 or not names or any(h not in position for h in names):
         return
-    at = [headers.index(h) for h in names]
+    at = [position[h] for h in names]
     given = []
     for fname in PERSON_FIELDS:
-        if fname in single and single[fname] not in given and given_once(
-                *first_row_gaps(sample, at, headers.index(single[fname]))[:2]):
-            given.append(single[fname])
+        h = single.get(fname)
+        if h in position and h not in given and given_once(*first_row_gaps(sample, at, position[h])[:2]):
+            given.append(h)
     if given:
         draft.fill_down = {"columns": given, "while_same": names}
