@@ -109,23 +109,3 @@ def test_few_pairs_still_go_through_splinks_predict(hard_store, monkeypatch):
     tables = [t for (t,) in run.api._con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
     assert predicted == [1] and any(t.startswith("__splink__df_predict") for t in tables)
     assert not any(t.startswith("__splink__blocked_id_pairs") for t in tables)
-
-
-def test_running_out_of_memory_while_streaming_says_what_to_do(hard_store, monkeypatch):
-    """The streamed scoring runs in the hand-over, past predict: DuckDB running out of memory there
-    is the same LinkageError (engine.memory_limit, spark) as in predict, not DuckDB's own."""
-    from cse_audit import linkage
-    from cse_audit.linkage import model
-    from cse_audit.linkage.errors import LinkageError
-
-    def full(*_a, **_k):
-        raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block")
-
-    monkeypatch.setattr(model, "_scored_pairs_engine", full)
-    cfg = linkage.load_linkage_config()
-    con = duckdb.connect(str(hard_store), read_only=True)
-    try:
-        with pytest.raises(LinkageError, match="victims: linkage ran out of memory.*engine.memory_limit"):
-            model._run(con, "victims", cfg, cfg.threshold)
-    finally:
-        con.close()
