@@ -24,7 +24,7 @@ T0 = time.perf_counter(), time.process_time()
 import cse_audit.linkage as linkage  # noqa: E402
 from cse_audit import store  # noqa: E402
 from cse_audit.ingest import pipeline  # noqa: E402
-from cse_audit.linkage import link, model, predictstream  # noqa: E402
+from cse_audit.linkage import link, model  # noqa: E402
 
 IMPORTS = time.perf_counter() - T0[0], time.process_time() - T0[1]
 SPENT: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0, 0.0])  # wall, cpu, calls, peak MiB
@@ -58,8 +58,7 @@ STEPS = [
     (model, "_build_model", "model: u and m", 2),
     (model, "estimate_u_one_pass", "u (one pass over the sampled pairs)", 3),
     (model, "_train_m", "m by EM (three sessions)", 3),
-    (predictstream, "predict", "scoring: Splink's predict, or its blocking alone", 2),
-    (model, "_scored_pairs_engine", "scored pairs to the second engine (streamed: scored here)", 2),
+    (model, "_scored_pairs_engine", "scored pairs to the second engine", 2),
     (model, "record_kinds", "record kinds", 2),
     (model, "fit_frame", "fit frame", 2),
     (link, "_carry_over", "overrides carried over", 1),
@@ -124,8 +123,6 @@ def _pairs_by_rule():
 
     def counted(api, queries, *args, **kwargs):
         table = queries["scored_pairs"].rsplit(" FROM ", 1)[1].strip()
-        if table.startswith("("):  # scored as they are handed over (predictstream.py): no table to count
-            return original(api, queries, *args, **kwargs)
         rows = api._con.execute(
             f"SELECT match_key, count(*), count(*) FILTER (match_probability >= 0.5), "
             f"count(*) FILTER (match_probability >= 0.05) FROM {table} GROUP BY 1 ORDER BY CAST(match_key AS INTEGER)").fetchall()

@@ -24,12 +24,13 @@ import duckdb
 import pandas as pd
 
 from .. import store
-from . import predictstream, scorecache
+from . import scorecache
+from .blockedpairs import pairs_not_regrouped
 from .comparisons import _comparisons
 from .emevidence import session_evidence
 from .empatterns import em_on_pattern_counts
 from .engine import _scored_pairs_engine, _splink_engine, _store_encrypted
-from .errors import out_of_memory_said
+from .errors import LinkageError
 from .features import _features, has_aliases
 from .groups import record_kinds
 from .levelcache import exact_match_cached as _exact_match_cached
@@ -411,30 +412,34 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
         return _Run(record_ids, pd.DataFrame({"uid_l": [], "uid_r": [], "p": [], "w": [], "guard": []}), 0, {},
                     None, "", {},
                     time.perf_counter() - t0)
-    encrypted = _store_encrypted(con)
-    api, records = _splink_engine(features, cfg, encrypted)
-    with out_of_memory_said(kind), _exact_match_cached(con):
-        u_cache = _UCache(con, kind, features)
-        model = _build_model(api, records, cfg, n, u_cache=u_cache, aliases=has_aliases(features))
-        # the same records and model as the last link: its scored pairs (scorecache.py)
-        key = scorecache.score_key(u_cache.digest, model)
-        table = scorecache.load(con, kind, key, api)
-        # else scored by Splink's model, streamed into the hand-over when they go through a file
-        scored = predictstream.Scored(table, table) if table is not None else predictstream.predict(
-            Linker(records, model, log_level=None, validate_settings=False), api, not encrypted)  # (validated)
+    api, records = _splink_engine(features, cfg, _store_encrypted(con))
+    try:
+        with _exact_match_cached(con):
+            u_cache = _UCache(con, kind, features)
+            model = _build_model(api, records, cfg, n, u_cache=u_cache, aliases=has_aliases(features))
+            # the same records and model as the last link: its scored pairs (scorecache.py)
+            key = scorecache.score_key(u_cache.digest, model)
+            table = scorecache.load(con, kind, key, api)
+            if table is None:
+                linker = Linker(records, model, log_level=None, validate_settings=False)  # validated in _build_model
+                with pairs_not_regrouped():  # (the associates' rule, exploded, is last: blockedpairs.py)
+                    table = linker.inference.predict(warning_mode="never").physical_name
+    except duckdb.OutOfMemoryException as exc:
+        raise LinkageError(
+            f"{kind}: linkage ran out of memory ({str(exc).splitlines()[0][:200]}). Raise engine.memory_limit "
+            "in linkage.yaml, or use --engine spark. An encrypted store's working tables are never written "
+            "to disk, so they must fit in memory.") from None
     # per record what it carries, fits and is named (Python and pandas, 0.3-0.4 s a kind at 100k) on
     # a thread while DuckDB, which lets go of the GIL, keeps the scores and fetches the pairs
     pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="cse-records")
     parts = pool.submit(_record_parts, features)
     pool.shutdown(wait=False)  # (the thread ends with its work)
-    by_key = scored.by_key
-    if by_key is None:
-        by_key = api.query_sql(f"SELECT match_key, count(*) AS n FROM {scored.table} GROUP BY 1 ORDER BY 1", "pandas")
-        by_key = zip(by_key["match_key"], by_key["n"], strict=True)
-    pairs_by_rule = {str(cfg.blocking_rules[int(k)]): int(c) for k, c in by_key}
+    by_key = api.query_sql(f"SELECT match_key, count(*) AS n FROM {table} GROUP BY 1 ORDER BY 1", "pandas")
+    pairs_by_rule = {str(cfg.blocking_rules[int(k)]): int(c)
+                     for k, c in zip(by_key["match_key"], by_key["n"], strict=True)}
     candidates = sum(pairs_by_rule.values())
-    if table != scorecache.KEPT:  # (more than engine.KEEP_ENGINE_PAIRS: streamed, none kept)
-        scorecache.keep(con, kind, key, api, scored.source, candidates)
+    if table != scorecache.KEPT:
+        scorecache.keep(con, kind, key, api, table, candidates)
     log.info("%s: %d records, %d candidate pairs (%s)", kind, n, candidates,
              "; ".join(f"{r}: {c}" for r, c in pairs_by_rule.items()))
     # Kept with their match weights (prior included), PRIOR_SLACK bits below keep_low, so that
@@ -453,13 +458,12 @@ def _run(con, kind: str, cfg: LinkageConfig, keep_low: float) -> _Run:
     # the pairs without Splink's match_probability: it is a function of the match weight, computed
     # again below (MATCH_PROBABILITY_SQL, Splink's own expression: the same bits). At a million
     # records the copy is 75M victim pairs, handed over through a file: 16 bytes a pair, not 32
-    with out_of_memory_said(kind):  # (streamed: the scoring runs here, predictstream.py)
-        api = _scored_pairs_engine(api, {
-            "scored_pairs": f"SELECT CAST(unique_id_l AS {uid}) AS unique_id_l, CAST(unique_id_r AS {uid}) AS unique_id_r, "
-                            f"match_weight FROM {scored.source}",
-            "guard_records": f"SELECT unique_id, return_id, case_key, names_missing, ref, dob, fn, sn "
-                             f"FROM {records.physical_name}",
-        }, cfg, encrypted, pairs=candidates)
+    api = _scored_pairs_engine(api, {
+        "scored_pairs": f"SELECT CAST(unique_id_l AS {uid}) AS unique_id_l, CAST(unique_id_r AS {uid}) AS unique_id_r, "
+                        f"match_weight FROM {table}",
+        "guard_records": f"SELECT unique_id, return_id, case_key, names_missing, ref, dob, fn, sn "
+                         f"FROM {records.physical_name}",
+    }, cfg, _store_encrypted(con), pairs=candidates)
     table = "scored_pairs"
     # on DuckDB fetched straight from the query, not through a table Splink would create first
     sql = (f"SELECT p.unique_id_l AS uid_l, p.unique_id_r AS uid_r, "
