@@ -104,21 +104,51 @@ def first_row_only(rows: list[tuple[int, list[str]]], groups, spec, sheet_name: 
 def first_row_gaps(rows: list[list[str]], names: list[int], detail: int) -> tuple[int, int, int | None]:
     """Over rows (cells), how many repeat the row above's name (``names``' cells, folded), how many
     of those have ``detail`` blank where an earlier row of the same run has it, and the index of
-    the first such row."""
-    repeats, blank, first, key_above, run_has = 0, 0, None, None, False
-    for i, cells in enumerate(rows):
-        key = _key(cells, names)
-        has = bool(_cell(cells, detail).strip())
-        if key is not None and key == key_above:
-            repeats += 1
-            if not has and run_has:
-                blank += 1
-                first = i if first is None else first
-            run_has = run_has or has
-        else:
-            run_has = has
-        key_above = key
+    the first such row. Every block of every return asks (first_row_only), so the names are folded
+    only for the rows with the detail blank and the rows above them (most sheets have few), and the
+    rows repeating a name are counted only when three or more such blanks make it matter."""
+    folded: dict[str, str] = {}
+
+    def key(i: int):
+        out = []
+        for c in names:
+            text = _cell(rows[i], c)
+            f = folded.get(text)
+            if f is None:
+                f = folded[text] = _fold(text)
+            if not f:
+                return None
+            out.append(f)
+        return tuple(out)
+
+    d = detail
+    blank_rows = [i for i, r in enumerate(rows) if i and (len(r) <= d or not r[d].strip())]
+    if len(blank_rows) < 3:
+        return 0, 0, None
+    run_has: dict[int, bool] = {}         # a blank row: whether an earlier row of its run has the detail
+    blank, first = 0, None
+    for i in blank_rows:
+        k = key(i) if _maybe_same(rows[i], rows[i - 1], names) else None
+        same = k is not None and k == key(i - 1)
+        run_has[i] = same and (bool(_cell(rows[i - 1], detail).strip()) or run_has.get(i - 1, False))
+        if run_has[i]:
+            blank += 1
+            first = i if first is None else first
+    if blank < 3:
+        return blank, blank, first
+    keys = [key(i) for i in range(len(rows))]
+    repeats = sum(1 for a, b in zip(keys, keys[1:], strict=False) if b is not None and a == b)
     return repeats, blank, first
+
+
+def _maybe_same(a: list[str], b: list[str], names: list[int]) -> bool:
+    """False when two rows' names differ at once in a way folding cannot undo: a first letter of
+    another ASCII letter (most neighbouring rows); else the folded names decide."""
+    for c in names:
+        x, y = _cell(a, c).lstrip()[:1], _cell(b, c).lstrip()[:1]
+        if x != y and x.isascii() and y.isascii() and x.casefold() != y.casefold():
+            return False
+    return True
 
 
 def given_once(repeats: int, blank: int) -> bool:
