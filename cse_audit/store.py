@@ -19,7 +19,8 @@ from .config.fields import CASE_FIELDS, OFFENDER_FIELDS, PERSON_FIELDS, RECORD_T
 DEFAULT_DB = "cse_audit.duckdb"
 
 
-_TYPES = {"dob": "DATE", "case_date": "DATE", "age": "INTEGER", "missing_episodes": "INTEGER", "age_max": "INTEGER"}
+_TYPES = {"dob": "DATE", "case_date": "DATE", "age": "INTEGER", "missing_episodes": "INTEGER", "age_max": "INTEGER",
+          "school_year": "INTEGER"}
 # record_id is unique but not a PRIMARY KEY: DuckDB rewrites a table's whole key index at every
 # checkpoint, and with the WAL checkpointed every 4MB that made loading quadratic (at 100k records,
 # 12 of the load's 22 CPU seconds; far worse at 1M). Unique without the index: agency ids hold no
@@ -85,6 +86,9 @@ ALTER TABLE offenders ADD COLUMN IF NOT EXISTS age_max INTEGER;
 -- Added with the alias field (issue 16, session 16): other names a person goes by (personal).
 ALTER TABLE victims ADD COLUMN IF NOT EXISTS alias VARCHAR;
 ALTER TABLE offenders ADD COLUMN IF NOT EXISTS alias VARCHAR;
+-- Added in session 21: the number of a school year written where the age goes (Year 10 -> 10).
+ALTER TABLE victims ADD COLUMN IF NOT EXISTS school_year INTEGER;
+ALTER TABLE offenders ADD COLUMN IF NOT EXISTS school_year INTEGER;
 """
 
 

@@ -12,6 +12,8 @@ PERSON_FIELDS = [
     "force_area",  # from the registry: the police force area of the submitting agency (linkage)
     "age_max",     # the upper end of an age band or decade ("14-15", "20s"); age is the lower end
     "alias",       # other names the person goes by ("Tiny / Boss"), cleaned (ingest/aliases.py); personal
+    "school_year",  # an age written as an England and Wales school year: its number (Year 10 -> 10;
+                    # values.school_year_number); age and age_max hold its age band
 ]
 VICTIM_FIELDS = PERSON_FIELDS + ["missing_status", "missing_from", "missing_episodes", "looked_after"]
 OFFENDER_FIELDS = PERSON_FIELDS + ["identified"]

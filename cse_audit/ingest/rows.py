@@ -15,7 +15,7 @@ def arrow_tables(mapped, agency) -> dict:
     import pyarrow as pa
 
     types = {"dob": pa.date32(), "case_date": pa.date32(), "age": pa.int32(), "missing_episodes": pa.int32(),
-             "age_max": pa.int32(),
+             "age_max": pa.int32(), "school_year": pa.int32(),
              "row_number": pa.int32(), "header_row": pa.int32()}
     out = {}
     if mapped.raw_headers:

@@ -34,6 +34,7 @@ from .values import (
     parse_int,
     parse_name,
     quick_date,
+    school_year_number,
     unquoted,
     written_as_initials,
 )
@@ -254,9 +255,12 @@ class _Translator:
                 return value, None, problem
             return date_translation(s, spec.dates or "dayfirst", pivot, f == "dob")
         if self.ftype == "int" and f == "age":
-            # An age band keeps its upper end in age_max (the linkage compares intervals).
+            # An age band keeps its upper end in age_max (the linkage compares intervals), and a
+            # school year its number (the academic year of the pupils' births: school_year_number)
             value, upper, problem = parse_age_band(s)
-            return value, ({"age_max": upper} if upper is not None else None), problem
+            extra = {"age_max": upper} if upper is not None else None
+            year = school_year_number(s) if upper is not None else None
+            return value, ({**extra, "school_year": year} if year is not None else extra), problem
         if self.ftype == "int":
             value, problem = parse_age(s) if spec.parse == "age" else parse_int(s)
             if value is None and spec.parse != "age" and none_count(s) is not None:
@@ -446,8 +450,8 @@ def spread_translations(column, results: dict[str, tuple]) -> tuple[list, list[b
 
 # An extra field that goes with another, from whichever field gave that one: an age band's upper end
 # goes with its lower end (an age column's exact age has no upper end, whatever band a date of
-# birth cell held).
-_GOES_WITH = {"age_max": "age"}
+# birth cell held); so does a school year's number.
+_GOES_WITH = {"age_max": "age", "school_year": "age"}
 _LEADS = frozenset(_GOES_WITH.values())
 
 

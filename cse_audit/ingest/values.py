@@ -382,6 +382,22 @@ def parse_school_year(text: str) -> tuple[int, int] | None:
     return n + 4, last + 5
 
 
+def school_year_number(text: str) -> int | None:
+    """The number of one England and Wales school year written where an age goes ("Year 10" -> 10,
+    "Reception" -> 0), else None: Scotland's S and P years, a pupil between two years ("Y10/11"),
+    a year with the age beside it ("Year 10 (14)": the age is the age) and any other age. A pupil in
+    Year N was N + 4 on the 31 August before that school year began, so the year dates the birth to
+    one academic year (1 September - 31 August: linkage/features.py), which its age band (N + 4 to
+    N + 5 at some date in the year) dates only to two."""
+    m = _SCHOOL_YEAR.match(_age_text(text).strip())
+    if not m or m[4] or m[5]:
+        return None
+    if m[3]:
+        return 0
+    n = int(m[1]) if m[1].isdigit() else _YEAR_WORDS[m[1].lower()]
+    return n if not m[2] or int(m[2]) == n else None
+
+
 # "Year 10 (14)": the year with the pupil's age beside it; the age stated is the age
 _YEAR_WITH_AGE = re.compile(r"^(.+?)\s*\(\s*(?:aged?\s*)?(\d{1,2})\s*\)$", re.I)
 

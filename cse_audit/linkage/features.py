@@ -237,6 +237,11 @@ def has_aliases(features) -> bool:
     return "aliases" in features.column_names and features.column("aliases").null_count < features.num_rows
 
 
+def _school_start(date_sql: str) -> str:
+    """SQL: the calendar year in which the school year holding the date began (1 September)."""
+    return f"(year({date_sql}) - CASE WHEN month({date_sql}) < 9 THEN 1 ELSE 0 END)"
+
+
 def _features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig):
     """Read the current records of ``kind`` and derive the comparison features, as Arrow.
 
@@ -258,6 +263,7 @@ def _read_features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig
     # a store made before the alias field, opened read only (evaluate, explain), has no such column
     columns = {d[0] for d in con.execute(f"SELECT * FROM {view} LIMIT 0").description}
     alias = "alias" if "alias" in columns else "CAST(NULL AS VARCHAR)"
+    school_year = "school_year" if "school_year" in columns else "CAST(NULL AS INTEGER)"
     base = f"""
     WITH r AS (
       -- a person reference compared as letters and digits (N-700123 = n700123), without leading
@@ -275,7 +281,7 @@ def _read_features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig
         list_filter(list_transform(string_split(coalesce({alias}, ''), '/'),
                                    x -> regexp_replace(lower(strip_accents(x)), '[^a-z]', '', 'g')),
                     x -> length(x) > 1 AND NOT list_contains({unk_names}, x)) AS alias_list,
-        dob, age, age_max, case_date, sex, ethnicity, area
+        dob, age, age_max, {school_year} AS school_year, case_date, sex, ethnicity, area
       FROM {_names_read_right(view, "_lk_swapped")}
     ), r2 AS (
       SELECT *, split_part(trim(regexp_replace(fn_text, '\\s+', ' ', 'g')), ' ', 1) AS fn0 FROM r
@@ -290,10 +296,20 @@ def _read_features(con: duckdb.DuckDBPyConnection, kind: str, cfg: LinkageConfig
     , r4 AS (
       -- an age bounds the date of birth: at the case date, else within the return's reference
       -- period (the call for data's period, or the agency's own): born in [lo, hi]. An age band
-      -- is [age, age_max] (age_max NULL for an exact age), so its interval is wider
-      SELECT r3.*, CAST(coalesce(r3.case_date, pf.p_from, {p_from}) - to_years(coalesce(age_max, age) + 1)
-                        + INTERVAL 1 DAY AS DATE) AS age_lo,
-             CAST(coalesce(r3.case_date, pf.p_to, {p_to}) - to_years(age) AS DATE) AS age_hi
+      -- is [age, age_max] (age_max NULL for an exact age), so its interval is wider. A school year
+      -- is no band: Year N holds the pupils born from 1 September to 31 August of one year (N + 4
+      -- on the 31 August before the school year the date falls in), so it bounds the birth to that
+      -- academic year (over the period's school years without a case date), where its band (N + 4
+      -- to N + 5 at the date) gave two years and took the pair for an undated age
+      SELECT r3.*,
+        CASE WHEN school_year IS NULL
+             THEN CAST(coalesce(r3.case_date, pf.p_from, {p_from}) - to_years(coalesce(age_max, age) + 1)
+                       + INTERVAL 1 DAY AS DATE)
+             ELSE make_date({_school_start("coalesce(r3.case_date, pf.p_from, " + p_from + ")")} - school_year - 5, 9, 1)
+        END AS age_lo,
+        CASE WHEN school_year IS NULL THEN CAST(coalesce(r3.case_date, pf.p_to, {p_to}) - to_years(age) AS DATE)
+             ELSE make_date({_school_start("coalesce(r3.case_date, pf.p_to, " + p_to + ")")} - school_year - 4, 8, 31)
+        END AS age_hi
       FROM r3 LEFT JOIN _lk_periods pf ON pf.agency_id = r3.agency_id
     ), full_names AS (
       -- records with this full name, a return's rows of one birth year counting once (a police
