@@ -263,7 +263,7 @@ def _why_apart(pair: _Pair, decisions: dict) -> Why:
     for x in (a, b):  # its best match is in its own person: the other's was never offered
         best = members[x][1]
         if partial[x] and best is not None and best >= pair.p - 1e-9 and len(side_a if x == a else side_b) > 1:
-            return Why("partial_best_only", f"{head} {ids[x]} lacks a full name or anything to date a birth: it joins "
+            return Why("partial_best_only", f"{head} {ids[x]} lacks a full name or a birth known to within a year: it joins "
                                             "only the person of its best match (at least as likely, in its own "
                                             "person), never bridging two people who share what it has")
     low = s[s["found"] & s["low"]]
@@ -275,7 +275,7 @@ def _why_apart(pair: _Pair, decisions: dict) -> Why:
                    _others(ids, (x, y), (ra, rb)))
     for x in (a, b):
         if partial[x]:
-            return Why("partial_best_only", f"{head} {ids[x]} lacks a full name or anything to date a birth: it joins "
+            return Why("partial_best_only", f"{head} {ids[x]} lacks a full name or a birth known to within a year: it joins "
                                             "only the person of its best match, never bridging two people who "
                                             "share what it has")
     return Why("not_recorded", f"{head} the store does not hold why the link kept them apart")
