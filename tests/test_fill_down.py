@@ -74,7 +74,9 @@ def test_a_column_fill_down_names_that_is_not_there_rejects_the_rows_and_says_wh
 
 
 @pytest.mark.parametrize("fill", ["fill_down: DOB", "fill_down: {columns: []}", "fill_down: {column: [DOB]}",
-                                  "fill_down: {columns: [DOB], while_same: [DOB]}"])
+                                  "fill_down: {columns: [DOB], while_same: [DOB]}",
+                                  # s21: an empty while_same was no while_same: every blank filled from above
+                                  "fill_down: {columns: [DOB], while_same: []}"])
 def test_a_malformed_fill_down_is_a_config_error(fixture_config_dir, tmp_path, fill):
     with pytest.raises(ConfigError) as exc:
         _map(fixture_config_dir, _xlsx(tmp_path / "police.xlsx"), _mapping(f"    {fill}\n"))

@@ -83,3 +83,23 @@ def test_the_feedback_workbook_says_a_skipped_row_was_not_loaded(fixture_config,
     assert found != "A value we could not use" and "no name" in found
     assert happened == "Row not loaded (skipped)"
     con.close()
+
+
+def test_a_list_of_whole_names_with_commas_is_several_people(fixture_config_dir, tmp_path):
+    """"Ian Dale, Ken Eve and Lou Fox" was two records, one a made-up "Ken Ian Dale" (the comma read
+    as SURNAME, Forename) and Eve lost; "Ian Dale, Ken Eve, Lou Fox" one such man. A comma parts
+    whole names in a list (two commas or more, or beside another separator); one comma alone stays
+    one name written surname first ("SMITH JONES, Mary Ann")."""
+    rows = [HEAD, ["R1", "Tessa", "Ian Dale, Ken Eve and Lou Fox", "30, 31 and 32"],
+            ["R2", "Lola", "Ian Dale, Ken Eve, Lou Fox", ""], ["R3", "Demi", "SMITH JONES, Mary Ann", ""],
+            ["R4", "Carys", "Smith, John and Jones, Mary", ""]]
+    m = _map(fixture_config_dir, tmp_path, PERPS, rows)
+    got = sorted((r["row_number"], r.get("column_group") or "", r["forename"], r["surname"], r["age"])
+                 for r in m.records["offenders"])
+    assert got == [(2, "", "Ian", "Dale", 30), (2, "p2", "Ken", "Eve", 31), (2, "p3", "Lou", "Fox", 32),
+                   (3, "", "Ian", "Dale", None), (3, "p2", "Ken", "Eve", None), (3, "p3", "Lou", "Fox", None),
+                   (4, "", "Mary", "SMITH JONES", None), (5, "", "John", "Smith", None),
+                   (5, "p2", "Mary", "Jones", None)]
+    m = _map(fixture_config_dir, tmp_path, NO_KEY, rows[:3])
+    assert [(r["forename"], r["surname"]) for r in m.records["offenders"]] == [("Ian", "Dale"), ("Ian", "Dale")]
+    assert sorted(i.code for i in m.issues) == ["bad_age", "several_names", "several_names"]   # "30, 31 and 32"

@@ -77,7 +77,7 @@ def _fold(text: str) -> str:
 def first_row_only(rows: list[tuple[int, list[str]]], groups, spec, sheet_name: str):
     """A `first_row_only` warning when a block without `fill_down` reads a sheet that gives a
     person's date of birth on their first row only: rows repeating the row above's name with the
-    date of birth blank, where that run's first row has one, are at least half of the rows that
+    date of birth blank, where an earlier row of the run has one, are at least half of the rows that
     repeat a name (and three or more). The mapping language can say so (`fill_down`); unsaid, each
     later row is a record with no date of birth, which the linkage may keep apart or join to a
     namesake. Row numbers only."""
@@ -95,7 +95,7 @@ def first_row_only(rows: list[tuple[int, list[str]]], groups, spec, sheet_name: 
     first_at = rows[first][0]
     return [Issue(sheet_name, None, None, None, "first_row_only", "warning",
                   f"{blank} of the {repeats} row(s) that repeat the name of the row above have no date of birth "
-                  f"where that person's first row has one (the first: row {first_at}): if the return gives a "
+                  f"where an earlier row of that person's run has one (the first: row {first_at}): if the return gives a "
                   "person's details on their first row only, say so with `fill_down` (docs/mappings.md, "
                   "\"Details on the first row only\"); as mapped, each such row is a record without them",
                   spec.block)]

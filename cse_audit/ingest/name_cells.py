@@ -14,7 +14,10 @@ import re
 # "Paul Smith / Tiny" (an alias) stay one person.
 ALWAYS = re.compile(r"\s*(?:;|\r?\n)+\s*")
 BETWEEN_FULL = re.compile(r"\s+and\s+|\s*[/&+]\s*", re.IGNORECASE)
-MAYBE = re.compile(r"[;\n/&+]|\sand\s", re.IGNORECASE)
+MAYBE = re.compile(r"[;\n/&+,]|\sand\s", re.IGNORECASE)
+# "Ian Dale, Ken Eve and Lou Fox": a comma parts whole names in a list (two commas or more, or
+# beside another separator); one comma alone is a name written surname first ("SMITH JONES, Mary")
+COMMA = re.compile(r"\s*,\s*")
 _WORD = re.compile(r"[^\W\d_][\w'.-]*")
 _LETTER = re.compile(r"[^\W\d_]")
 # "Rob Carr and", "Tom Reed &": the second person never typed (read as the surname "and" before)
@@ -32,8 +35,22 @@ def people_in(text: str) -> list[str]:
         if not _LETTER.search(part):
             continue            # "Asif Oakes;": the separator closes one name
         subs = BETWEEN_FULL.split(part)
-        out.extend(subs if len(subs) > 1 and all(len(_WORD.findall(s)) >= 2 for s in subs) else [part])
+        out.extend(subs if len(subs) > 1 and _whole(subs) else [part])
+    if "," in text:
+        out = [q for p in out for q in _commas(p, len(out) > 1)]
     return out if len(out) > 1 else [text]
+
+
+def _commas(part: str, listed: bool) -> list[str]:
+    """A part of a cell parted at its commas when it is a list of whole names (two commas or more,
+    or ``listed``: the cell had another separator), else [part]."""
+    names = [x for x in COMMA.split(part) if x]
+    return names if len(names) > 1 and _whole(names) and (len(names) > 2 or listed) else [part]
+
+
+def _whole(parts: list[str]) -> bool:
+    """Every part a full name of two words or more."""
+    return all(len(_WORD.findall(s)) >= 2 for s in parts)
 
 
 def names_in(s: str) -> list[str]:

@@ -24,6 +24,7 @@ from dataclasses import replace
 from ..config import Config, SheetSpec
 from .name_cells import ALWAYS as _ALWAYS
 from .name_cells import BETWEEN_FULL as _BETWEEN_FULL
+from .name_cells import COMMA as _COMMA
 from .name_cells import people_in
 from .records import MappedReturn
 from .resolve import _Field
@@ -39,7 +40,7 @@ def _in_step(text: str, k: int, date: bool | None) -> list[str] | None:
         return None
     parts = [p for p in _ALWAYS.split(text) if p.strip()]
     if len(parts) != k and not date:
-        parts = [q for p in parts for q in _BETWEEN_FULL.split(p) if q.strip()]    # "34/41", "34 and 41"
+        parts = [q for p in parts for q in _BETWEEN_FULL.split(p) for q in _COMMA.split(q) if q.strip()]  # "34/41"
     return parts if len(parts) == k else None
 
 
