@@ -323,7 +323,7 @@ class _Translator:
             if extra and (extra.get("forename") or extra.get("surname")):
                 break
         return value, extra, ("several_names", f"{len(names)} names in one cell (separated by ';', a line "
-                                               "break, or 'and', '&', '+', '/' between whole names): read as "
+                                               "break, or 'and', '&', '+', '/', ',' between whole names): read as "
                                                f"the first named only, {len(names) - 1} not loaded; "
                                                "a row (or a numbered column, groups:) per person counts each")
 
