@@ -66,6 +66,20 @@ def test_a_plain_list_fills_a_grouped_report(fixture_config_dir, tmp_path):
     assert got == [("C1", "Jones", "1995-03-03"), ("C2", "Jones", "1995-03-03"), ("C3", "Evans", "1995-03-03")]
 
 
+def test_a_total_or_note_under_a_grouped_report_stays_a_footer(fixture_config_dir, tmp_path):
+    """s21: under a plain list, "Total: 2 referrals" and "Note: ..." rows took the last child's name
+    and date of birth from above and loaded as two more of her cases; footers are told by the cells
+    as sent."""
+    rows = [["Offence", "Forename", "Surname", "DOB", "Ethnicity"],
+            ["C1", "Siân", "Jones", "03/03/1995", ""], ["C2", "", "", "", ""],
+            ["Total: 2 referrals", "", "", "", ""], ["Note: figures provisional", "", "", "", ""]]
+    m = _map(fixture_config_dir, _xlsx(tmp_path / "grouped.xlsx", rows), _mapping(
+        "    fill_down: [Forename, Surname, DOB]\n"))
+    assert [r["case_ref"] for r in m.records["victims"]] == ["C1", "C2"]
+    assert [(i.row_number, i.code) for i in m.issues] == [(4, "footer_row"), (5, "footer_row")]
+    assert (m.rows_landed, m.records_accepted, m.rows_skipped) == (4, 2, 2)
+
+
 def test_a_column_fill_down_names_that_is_not_there_rejects_the_rows_and_says_which(fixture_config_dir, tmp_path):
     m = _map(fixture_config_dir, _xlsx(tmp_path / "police.xlsx"), _mapping("    fill_down: [Date of birth]\n"))
     assert not m.records["victims"]
