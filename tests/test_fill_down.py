@@ -80,6 +80,18 @@ def test_a_total_or_note_under_a_grouped_report_stays_a_footer(fixture_config_di
     assert (m.rows_landed, m.records_accepted, m.rows_skipped) == (4, 2, 2)
 
 
+def test_the_header_repeated_at_a_page_break_passes_nothing_down(fixture_config_dir, tmp_path):
+    """s21: under a plain list the row after a repeated header (a page break) took the header's
+    texts: a child named "Forename Surname" with a bad date. The group goes on across the break."""
+    head = ["Offence", "Forename", "Surname", "DOB", "Ethnicity"]
+    rows = [head, ["C1", "Siân", "Jones", "03/03/1995", ""], head, ["C2", "", "", "", ""]]
+    m = _map(fixture_config_dir, _xlsx(tmp_path / "grouped.xlsx", rows), _mapping(
+        "    fill_down: [Forename, Surname, DOB]\n"))
+    assert [(r["case_ref"], r["surname"], str(r["dob"])) for r in m.records["victims"]] == [
+        ("C1", "Jones", "1995-03-03"), ("C2", "Jones", "1995-03-03")]
+    assert [(i.row_number, i.code) for i in m.issues] == [(3, "repeated_header")]
+
+
 def test_a_column_fill_down_names_that_is_not_there_rejects_the_rows_and_says_which(fixture_config_dir, tmp_path):
     m = _map(fixture_config_dir, _xlsx(tmp_path / "police.xlsx"), _mapping("    fill_down: [Date of birth]\n"))
     assert not m.records["victims"]

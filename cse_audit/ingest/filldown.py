@@ -27,10 +27,11 @@ class FillDownError(ValueError):
     """A column the mapping's fill_down names is not on the sheet."""
 
 
-def fill_down(rows: list[tuple[int, list[str]]], spec: FillDown | None, find) -> tuple[list, int]:
+def fill_down(rows: list[tuple[int, list[str]]], spec: FillDown | None, find, passed=()) -> tuple[list, int]:
     """The rows with the blank cells of ``spec.columns`` filled from above, and how many cells were
     filled. ``find``: the sheet's column finder (a tuple of header names -> (position, header) or
-    None)."""
+    None). ``passed``: indexes of rows that are no data (the header repeated at a page break): left
+    as they are and passing nothing down, so the row under one takes the values above it."""
     if spec is None or not rows:
         return rows, 0
     columns = [_position(find, names) for names in spec.columns]
@@ -38,7 +39,11 @@ def fill_down(rows: list[tuple[int, list[str]]], spec: FillDown | None, find) ->
     out, filled = [], 0
     above: list[str] | None = None
     key_above = None
-    for number, cells in rows:
+    passed = set(passed)
+    for i, (number, cells) in enumerate(rows):
+        if i in passed:
+            out.append((number, cells))
+            continue
         key = _key(cells, same) if same else None
         if above is not None and (not same or (key is not None and key == key_above)):
             blanks = [c for c in columns if c < len(above) and not _cell(cells, c).strip() and above[c].strip()]

@@ -140,7 +140,7 @@ def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out
     repeats = repeated_headers(rows, sheet.rows[header_idx - spec.header_rows + 1:header_idx + 1])
     try:
         # after the checks of the cells as sent (filldown.py): only this block reads the filled copy
-        mapped, _ = fill_down(rows, spec.fill_down, cols.find)
+        mapped, _ = fill_down(rows, spec.fill_down, cols.find, repeats)
     except FillDownError as exc:
         _reject_all(sheet, spec, rows, out, ledger, "missing_column", f"{exc}; the sheet has: "
                     + ", ".join(h for h in headers if h))
