@@ -14,7 +14,7 @@ import re
 # "Paul Smith / Tiny" (an alias) stay one person.
 ALWAYS = re.compile(r"\s*(?:;|\r?\n)+\s*")
 BETWEEN_FULL = re.compile(r"\s+and\s+|\s*[/&+]\s*", re.IGNORECASE)
-MAYBE = re.compile(r"[;\n/&+,]|\sand\s", re.IGNORECASE)
+MAYBE = re.compile(r"[;\n/&+]|\sand\s", re.IGNORECASE)
 # "Ian Dale, Ken Eve and Lou Fox": a comma parts whole names in a list (two commas or more, or
 # beside another separator); one comma alone is a name written surname first ("SMITH JONES, Mary")
 COMMA = re.compile(r"\s*,\s*")
@@ -26,9 +26,18 @@ _DANGLING = re.compile(r"(?:\s+and|\s*[&+/])\s*$", re.IGNORECASE)
 _SLASH_ALIAS = re.compile(r"(?P<name>\S+(?:\s+\S+)+?)\s*/\s*(?P<alias>[^\W\d_][\w'.-]*)")
 
 
+def may_hold_several(text: str) -> bool:
+    """A quick test (every whole name asks, a million a return): could people_in part this cell?
+    One comma is a name written surname first ("SMITH, Jane"), no list."""
+    if ";" in text or "\n" in text or "/" in text or "&" in text or "+" in text or \
+            "," in text and text.count(",") > 1:
+        return True
+    return ("and" in text or "AND" in text or "And" in text) and MAYBE.search(text) is not None
+
+
 def people_in(text: str) -> list[str]:
     """The people of one name cell, a text each; [text] when it holds one (or none)."""
-    if not MAYBE.search(text):
+    if not may_hold_several(text):
         return [text]
     out: list[str] = []
     for part in ALWAYS.split(text):

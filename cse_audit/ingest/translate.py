@@ -11,9 +11,8 @@ import re
 from ..config import Agency, ColumnSpec, Config, normalise
 from .aliases import joined, may_hold_alias, parse_aliases, split_alias
 from .counts import INEXACT_COUNT, at_least, none_count
-from .name_cells import MAYBE as _MAY_BE_SEVERAL
+from .name_cells import may_hold_several, people_in, slash_alias, without_dangling
 from .name_cells import names_in as _names_in
-from .name_cells import people_in, slash_alias, without_dangling
 from .records import UNKNOWN
 from .unnamed import (
     COMMA_TITLE,
@@ -281,7 +280,7 @@ class _Translator:
         placeholder ("Suspect One", "Mr X", "No name") is no name. A title is no forename: "Mr
         Smith" is surname Smith (one word after a title is a surname, whatever `single_word` says),
         "Mr John Smith" is John Smith."""
-        if _MAY_BE_SEVERAL.search(s):
+        if may_hold_several(s):
             # "John Smith; Dean Carter", "John Smith and Dean Carter" (name_cells.people_in)
             if len(names := people_in(s)) > 1:
                 return self._first_of_several(names)
