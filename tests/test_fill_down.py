@@ -133,6 +133,16 @@ def test_mapping_a_sheet_of_details_on_the_first_row_only_says_fill_down(fixture
     assert not [i for i in every.issues if i.code == "first_row_only"]
 
 
+def test_a_fill_down_of_other_columns_still_says_first_row_only(fixture_config_dir, tmp_path):
+    """s21: any fill_down silenced the warning, though it filled the ethnicity only and the dates of
+    birth stayed on each child's first row."""
+    path = _xlsx(tmp_path / "police.xlsx", _runs())
+    m = _map(fixture_config_dir, path, _mapping("    fill_down: {columns: [Ethnicity], while_same: [Forename, Surname]}\n"))
+    assert [i.code for i in m.issues if i.code == "first_row_only"] == ["first_row_only"]
+    m = _map(fixture_config_dir, path, _mapping("    fill_down: [[Date of birth, dob], Ethnicity]\n"))   # any case
+    assert not [i for i in m.issues if i.code == "first_row_only"]
+
+
 def test_mapping_check_lists_first_row_only_under_the_sheet(fixture_config_dir, tmp_path):
     from cse_audit.authoring.check import check_mapping
     from cse_audit.config import load_config

@@ -88,11 +88,11 @@ def first_row_only(rows: list[tuple[int, list[str]]], groups, spec, sheet_name: 
     namesake. Row numbers only."""
     from .records import Issue
 
-    if spec.fill_down is not None or len(groups) != 1 or groups[0][0] is not None:
+    if len(groups) != 1 or groups[0][0] is not None:
         return []
     pos = {f.name: f.parts[0][0] for f in groups[0][1] if f.parts and isinstance(f.parts[0][0], int)}
     names = [pos[n] for n in ("forename", "surname", "name") if n in pos]
-    if "dob" not in pos or not names:
+    if "dob" not in pos or not names or _filled(spec.fill_down, groups[0][1]):
         return []
     repeats, blank, first = first_row_gaps([c for _, c in rows], names, pos["dob"])
     if not given_once(repeats, blank):
@@ -104,6 +104,15 @@ def first_row_only(rows: list[tuple[int, list[str]]], groups, spec, sheet_name: 
                   "person's details on their first row only, say so with `fill_down` (docs/mappings.md, "
                   "\"Details on the first row only\"); as mapped, each such row is a record without them",
                   spec.block)]
+
+
+def _filled(spec: FillDown | None, fields) -> bool:
+    """Whether the block's fill_down fills its date of birth column (a fill_down of the ethnicity
+    alone leaves the dates of birth on each person's first row: s21)."""
+    if spec is None:
+        return False
+    header = next(f.parts[0][1] for f in fields if f.name == "dob")
+    return _fold(header or "") in {_fold(n) for names in spec.columns for n in names}
 
 
 def first_row_gaps(rows: list[list[str]], names: list[int], detail: int) -> tuple[int, int, int | None]:
