@@ -58,7 +58,6 @@ TWO_PEOPLE = ("two_people", "two titles for two people ('Mr and Mrs ...'): read 
 # with no warning: a person nobody reported. The mapping language makes one record of a cell, so the
 # first name is read and the others are counted in a warning (name_cells.py parts the cell).
 
-
 # Issue 16: an age where the date of birth goes ("DOB unknown, approx 15"): the record keeps the age,
 # and the analyst is told where (file, sheet, row and column; never the text, which is personal).
 AGE_IN_DOB = ("age_in_dob", "an age written where the date of birth goes, not a date: read as the record's age "
@@ -280,8 +279,7 @@ class _Translator:
         placeholder ("Suspect One", "Mr X", "No name") is no name. A title is no forename: "Mr
         Smith" is surname Smith (one word after a title is a surname, whatever `single_word` says),
         "Mr John Smith" is John Smith."""
-        if may_hold_several(s):
-            # "John Smith; Dean Carter", "John Smith and Dean Carter" (name_cells.people_in)
+        if may_hold_several(s):     # "John Smith; Dean Carter", "John Smith and Dean Carter"
             if len(names := people_in(s)) > 1:
                 return self._first_of_several(names)
             if ";" in s or "\n" in s:
