@@ -66,6 +66,32 @@ def test_a_plain_list_fills_a_grouped_report(fixture_config_dir, tmp_path):
     assert got == [("C1", "Jones", "1995-03-03"), ("C2", "Jones", "1995-03-03"), ("C3", "Evans", "1995-03-03")]
 
 
+def test_a_total_or_note_under_a_grouped_report_stays_a_footer(fixture_config_dir, tmp_path):
+    """s21: under a plain list, "Total: 2 referrals" and "Note: ..." rows took the last child's name
+    and date of birth from above and loaded as two more of her cases; footers are told by the cells
+    as sent."""
+    rows = [["Offence", "Forename", "Surname", "DOB", "Ethnicity"],
+            ["C1", "Siân", "Jones", "03/03/1995", ""], ["C2", "", "", "", ""],
+            ["Total: 2 referrals", "", "", "", ""], ["Note: figures provisional", "", "", "", ""]]
+    m = _map(fixture_config_dir, _xlsx(tmp_path / "grouped.xlsx", rows), _mapping(
+        "    fill_down: [Forename, Surname, DOB]\n"))
+    assert [r["case_ref"] for r in m.records["victims"]] == ["C1", "C2"]
+    assert [(i.row_number, i.code) for i in m.issues] == [(4, "footer_row"), (5, "footer_row")]
+    assert (m.rows_landed, m.records_accepted, m.rows_skipped) == (4, 2, 2)
+
+
+def test_the_header_repeated_at_a_page_break_passes_nothing_down(fixture_config_dir, tmp_path):
+    """s21: under a plain list the row after a repeated header (a page break) took the header's
+    texts: a child named "Forename Surname" with a bad date. The group goes on across the break."""
+    head = ["Offence", "Forename", "Surname", "DOB", "Ethnicity"]
+    rows = [head, ["C1", "Siân", "Jones", "03/03/1995", ""], head, ["C2", "", "", "", ""]]
+    m = _map(fixture_config_dir, _xlsx(tmp_path / "grouped.xlsx", rows), _mapping(
+        "    fill_down: [Forename, Surname, DOB]\n"))
+    assert [(r["case_ref"], r["surname"], str(r["dob"])) for r in m.records["victims"]] == [
+        ("C1", "Jones", "1995-03-03"), ("C2", "Jones", "1995-03-03")]
+    assert [(i.row_number, i.code) for i in m.issues] == [(3, "repeated_header")]
+
+
 def test_a_column_fill_down_names_that_is_not_there_rejects_the_rows_and_says_which(fixture_config_dir, tmp_path):
     m = _map(fixture_config_dir, _xlsx(tmp_path / "police.xlsx"), _mapping("    fill_down: [Date of birth]\n"))
     assert not m.records["victims"]
@@ -74,7 +100,9 @@ def test_a_column_fill_down_names_that_is_not_there_rejects_the_rows_and_says_wh
 
 
 @pytest.mark.parametrize("fill", ["fill_down: DOB", "fill_down: {columns: []}", "fill_down: {column: [DOB]}",
-                                  "fill_down: {columns: [DOB], while_same: [DOB]}"])
+                                  "fill_down: {columns: [DOB], while_same: [DOB]}",
+                                  # s21: an empty while_same was no while_same: every blank filled from above
+                                  "fill_down: {columns: [DOB], while_same: []}"])
 def test_a_malformed_fill_down_is_a_config_error(fixture_config_dir, tmp_path, fill):
     with pytest.raises(ConfigError) as exc:
         _map(fixture_config_dir, _xlsx(tmp_path / "police.xlsx"), _mapping(f"    {fill}\n"))
@@ -103,6 +131,16 @@ def test_mapping_a_sheet_of_details_on_the_first_row_only_says_fill_down(fixture
     assert all(r.get("dob") for r in filled.records["victims"])
     every = _map(fixture_config_dir, _xlsx(tmp_path / "dated.xlsx", _runs(True)), _mapping(""))
     assert not [i for i in every.issues if i.code == "first_row_only"]
+
+
+def test_a_fill_down_of_other_columns_still_says_first_row_only(fixture_config_dir, tmp_path):
+    """s21: any fill_down silenced the warning, though it filled the ethnicity only and the dates of
+    birth stayed on each child's first row."""
+    path = _xlsx(tmp_path / "police.xlsx", _runs())
+    m = _map(fixture_config_dir, path, _mapping("    fill_down: {columns: [Ethnicity], while_same: [Forename, Surname]}\n"))
+    assert [i.code for i in m.issues if i.code == "first_row_only"] == ["first_row_only"]
+    m = _map(fixture_config_dir, path, _mapping("    fill_down: [[Date of birth, dob], Ethnicity]\n"))   # any case
+    assert not [i for i in m.issues if i.code == "first_row_only"]
 
 
 def test_mapping_check_lists_first_row_only_under_the_sheet(fixture_config_dir, tmp_path):

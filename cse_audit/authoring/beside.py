@@ -18,7 +18,7 @@ import copy
 from ..config import Config, normalise
 from .layouts import PERSON_FIELDS
 from .model import ColumnChoice, SheetDraft
-from .synonyms import Synonyms, _has_phrase
+from .synonyms import Synonyms, _has_phrase, singular
 
 ROW_LEVEL = ("case_ref", "case_date", "area")
 BESIDE_NOTE = "drafted as the offenders block on the same sheet"
@@ -28,13 +28,20 @@ def _names(header: str, phrases: list[tuple[str, ...]]) -> bool:
     """Whether a header holds one of the phrases, a plural word read as its singular too
     ("Alleged perpetrators", "Suspects' DOB")."""
     words = tuple(normalise(header).split())
-    single = tuple(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words)
+    single = singular(words)
     return any(_has_phrase(words, p) or _has_phrase(single, p) for p in phrases)
 
 
 def theirs(c: ColumnChoice, syn: Synonyms) -> bool:
-    """A person's column of a victims' draft whose every header names the offender and not the child."""
-    return c.field in PERSON_FIELDS and bool(c.headers) and all(_offender_header(h, syn) for h in c.headers)
+    """A person's column of a victims' draft whose every header names the offender and not the child
+    (a TODO between columns: its candidates' headers)."""
+    heads = _heads(c)
+    return c.field in PERSON_FIELDS and bool(heads) and all(_offender_header(h, syn) for h in heads)
+
+
+def _heads(c: ColumnChoice) -> list[str]:
+    """A choice's headers; a TODO's: its candidate columns' headers."""
+    return c.headers or [h for k in c.candidates for h in k.headers]
 
 
 def split_theirs(by_field: dict[str, list[int]], headers: list[str], kind: str, syn: Synonyms) -> dict:
@@ -71,11 +78,11 @@ def offenders_beside(drafts: list[SheetDraft], syn: Synonyms, config: Config) ->
         if not moved:
             continue
         d.columns = [c for c in d.columns if c not in moved]
-        heads = ", ".join(repr(c.headers[0]) for c in moved)
+        heads = ", ".join(repr(_heads(c)[0]) for c in moved)
         if any(o.kind == "offenders" for o in out):
-            d.unmapped += [(c.headers[0], "its header names the offender, on the children's table; the sheet's "
-                                          "offenders are drafted from another table: map it there by hand")
-                           for c in moved]
+            d.unmapped += [(h, "its header names the offender, on the children's table; the sheet's "
+                               "offenders are drafted from another table: map it there by hand")
+                           for c in moved for h in (c.headers[:1] or _heads(c))]
             continue
         out.append(_block(d, moved, heads, config))
         d.notes.append(f"{heads}: the perpetrators on each child's row, {BESIDE_NOTE}")
@@ -110,6 +117,6 @@ def keep_beside_columns(chosen: dict[str, SheetDraft], loser: SheetDraft, winner
     if home is None or home.sheet != loser.sheet or loser is winner:
         return
     home.notes = [n for n in home.notes if not n.endswith(BESIDE_NOTE)]
-    home.unmapped += [(c.headers[0], f"its header names the offender; the offenders are drafted from sheet "
-                                     f"{winner.sheet!r}: map it by hand")
-                      for c in loser.columns if c.field not in ROW_LEVEL and c.headers]
+    home.unmapped += [(h, f"its header names the offender; the offenders are drafted from sheet "
+                          f"{winner.sheet!r}: map it by hand")
+                      for c in loser.columns if c.field not in ROW_LEVEL for h in (c.headers[:1] or _heads(c))]

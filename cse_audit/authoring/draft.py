@@ -278,7 +278,8 @@ def _draft_sheet(sheet, index: int, n_sheets: int, names: Counter, config: Confi
         _lone_reference_field(by_field, headers, matches, profiles, syn, role_col, unmapped)
     theirs = split_theirs(by_field, headers, kind, syn)     # moved to an offenders block (offenders_beside)
     columns = _choose_columns(by_field, headers, matches, profiles, kind, fits, config, syn, unmapped) + \
-        [c for c in _choose_columns(theirs, headers, matches, profiles, kind, fits, config, syn, unmapped) if c.headers]
+        [c for c in _choose_columns(theirs, headers, matches, profiles, kind, fits, config, syn, unmapped)
+         if c.headers or c.todo]     # (not its registry area); a TODO between two of theirs is kept
     for c in columns:
         if c.headers and not normalise(c.headers[0]) and isinstance(c.spec, str):
             # a header of punctuation alone ("#") is found by no name: the column's letter reads it

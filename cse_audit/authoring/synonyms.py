@@ -172,11 +172,22 @@ def match_header(header: str, syn: Synonyms) -> HeaderMatch | None:
     for phrase, fname in syn.contains:
         if _has_phrase(words, phrase):
             return HeaderMatch(fname, "contains", " ".join(phrase))
+    # a plural read as its singular ("Perpetrator ages" holds "age"): before closeness, which took it
+    # for "perpetrators", a name (s21)
+    if (single := singular(words)) != words:
+        for phrase, fname in syn.contains:
+            if _has_phrase(single, phrase):
+                return HeaderMatch(fname, "contains", " ".join(phrase))
     if len(n) >= syn.fuzzy_min_length:
         close = difflib.get_close_matches(n, list(syn.exact), n=1, cutoff=syn.fuzzy_cutoff)
         if close:
             return HeaderMatch(syn.exact[close[0]], "close", close[0])
     return None
+
+
+def singular(words: tuple[str, ...]) -> tuple[str, ...]:
+    """Each word of more than three letters ending in a single "s" without it ("ages" -> "age")."""
+    return tuple(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words)
 
 
 def stated_order(words: tuple[str, ...], syn: Synonyms) -> str | None:

@@ -212,7 +212,8 @@ def _parse_fill_down(raw, path, where: str, line) -> FillDown:
     parts = {}
     for key in FILL_DOWN_KEYS:
         items = raw.get(key, [])
-        if not isinstance(items, list) or (key == "columns" and not items):
+        # an empty while_same would compare nothing and fill every blank: say so, as for columns
+        if not isinstance(items, list) or (not items and (key == "columns" or key in raw)):
             raise ConfigError(path, f"{where}.fill_down.{key}", line, example)
         headers = []
         for item in items:

@@ -27,10 +27,11 @@ class FillDownError(ValueError):
     """A column the mapping's fill_down names is not on the sheet."""
 
 
-def fill_down(rows: list[tuple[int, list[str]]], spec: FillDown | None, find) -> tuple[list, int]:
+def fill_down(rows: list[tuple[int, list[str]]], spec: FillDown | None, find, passed=()) -> tuple[list, int]:
     """The rows with the blank cells of ``spec.columns`` filled from above, and how many cells were
     filled. ``find``: the sheet's column finder (a tuple of header names -> (position, header) or
-    None)."""
+    None). ``passed``: indexes of rows that are no data (the header repeated at a page break): left
+    as they are and passing nothing down, so the row under one takes the values above it."""
     if spec is None or not rows:
         return rows, 0
     columns = [_position(find, names) for names in spec.columns]
@@ -38,7 +39,11 @@ def fill_down(rows: list[tuple[int, list[str]]], spec: FillDown | None, find) ->
     out, filled = [], 0
     above: list[str] | None = None
     key_above = None
-    for number, cells in rows:
+    passed = set(passed)
+    for i, (number, cells) in enumerate(rows):
+        if i in passed:
+            out.append((number, cells))
+            continue
         key = _key(cells, same) if same else None
         if above is not None and (not same or (key is not None and key == key_above)):
             blanks = [c for c in columns if c < len(above) and not _cell(cells, c).strip() and above[c].strip()]
@@ -77,17 +82,17 @@ def _fold(text: str) -> str:
 def first_row_only(rows: list[tuple[int, list[str]]], groups, spec, sheet_name: str):
     """A `first_row_only` warning when a block without `fill_down` reads a sheet that gives a
     person's date of birth on their first row only: rows repeating the row above's name with the
-    date of birth blank, where that run's first row has one, are at least half of the rows that
+    date of birth blank, where an earlier row of the run has one, are at least half of the rows that
     repeat a name (and three or more). The mapping language can say so (`fill_down`); unsaid, each
     later row is a record with no date of birth, which the linkage may keep apart or join to a
     namesake. Row numbers only."""
     from .records import Issue
 
-    if spec.fill_down is not None or len(groups) != 1 or groups[0][0] is not None:
+    if len(groups) != 1 or groups[0][0] is not None:
         return []
     pos = {f.name: f.parts[0][0] for f in groups[0][1] if f.parts and isinstance(f.parts[0][0], int)}
     names = [pos[n] for n in ("forename", "surname", "name") if n in pos]
-    if "dob" not in pos or not names:
+    if "dob" not in pos or not names or _filled(spec.fill_down, groups[0][1]):
         return []
     repeats, blank, first = first_row_gaps([c for _, c in rows], names, pos["dob"])
     if not given_once(repeats, blank):
@@ -95,10 +100,19 @@ def first_row_only(rows: list[tuple[int, list[str]]], groups, spec, sheet_name: 
     first_at = rows[first][0]
     return [Issue(sheet_name, None, None, None, "first_row_only", "warning",
                   f"{blank} of the {repeats} row(s) that repeat the name of the row above have no date of birth "
-                  f"where that person's first row has one (the first: row {first_at}): if the return gives a "
+                  f"where an earlier row of that person's run has one (the first: row {first_at}): if the return gives a "
                   "person's details on their first row only, say so with `fill_down` (docs/mappings.md, "
                   "\"Details on the first row only\"); as mapped, each such row is a record without them",
                   spec.block)]
+
+
+def _filled(spec: FillDown | None, fields) -> bool:
+    """Whether the block's fill_down fills its date of birth column (a fill_down of the ethnicity
+    alone leaves the dates of birth on each person's first row: s21)."""
+    if spec is None:
+        return False
+    header = next(f.parts[0][1] for f in fields if f.name == "dob")
+    return _fold(header or "") in {_fold(n) for names in spec.columns for n in names}
 
 
 def first_row_gaps(rows: list[list[str]], names: list[int], detail: int) -> tuple[int, int, int | None]:

@@ -140,12 +140,12 @@ def map_sheet(sheet: Sheet, spec: SheetSpec, config: Config, agency: Agency, out
     repeats = repeated_headers(rows, sheet.rows[header_idx - spec.header_rows + 1:header_idx + 1])
     try:
         # after the checks of the cells as sent (filldown.py): only this block reads the filled copy
-        mapped, _ = fill_down(rows, spec.fill_down, cols.find)
+        mapped, _ = fill_down(rows, spec.fill_down, cols.find, repeats)
     except FillDownError as exc:
         _reject_all(sheet, spec, rows, out, ledger, "missing_column", f"{exc}; the sheet has: "
                     + ", ".join(h for h in headers if h))
         return
-    verdicts = _map_rows(mapped, spec, groups, role, config, sheet.name, out, repeats)
+    verdicts = _map_rows(mapped, spec, groups, role, config, sheet.name, out, repeats, rows)
     ledger.settle(spec.block, spec.kind, rows, verdicts)
 
 
@@ -161,9 +161,10 @@ def _cells_as_sent(sheet: Sheet, spec: SheetSpec, headers, rows, data_start: int
 
 
 def _map_rows(rows, spec: SheetSpec, groups: list, role, config: Config, sheet_name: str,
-              out: MappedReturn, repeats: list[int] = ()) -> list:
+              out: MappedReturn, repeats: list[int] = (), sent=None) -> list:
     """Map every data row of a sheet with one block: a verdict per row (None: it made a record).
-    ``repeats``: rows that repeat the header (unread.repeated_headers), skipped as such.
+    ``repeats``: rows that repeat the header (unread.repeated_headers), skipped as such. ``sent``:
+    the rows as the return sent them, where `fill_down` filled ``rows`` (footers are told by them).
 
     Row-level checks (cell length, footers, roles) come first, once; then each column group
     (or the one set of fields of a block without groups) makes its records."""
@@ -184,16 +185,18 @@ def _map_rows(rows, spec: SheetSpec, groups: list, role, config: Config, sheet_n
     markers = config.settings.nil_markers
     # A row with more than two filled cells is no footer (is_footer_row's first test, here for all
     # rows at once: the usual sheet has none with two or fewer).
-    filled = map(operator.sub, map(len, cells_list), map(operator.methodcaller("count", ""), cells_list))
+    # a "Total: 8" row under a grouped report is a footer whatever fill_down gave it from above
+    as_sent = cells_list if sent is None or sent is rows else [c for _, c in sent]
+    filled = map(operator.sub, map(len, as_sent), map(operator.methodcaller("count", ""), as_sent))
     sparse = [i for i, f in enumerate(filled) if f <= 2]
     # a totals row of any width ("Total" | "8 young people" | "6 perpetrators"), the rest sparse rows;
     # looked for where the first cell is blank or starts as a total label does (is_totals_row's own
     # first test: a third of a sheet's rows start with T, G or S, few with "tot", "gra" or "sub")
-    first = grid(0)
+    first = [c[0] if c else "" for c in as_sent] if as_sent is not cells_list else grid(0)
     totals = (i for i, t in enumerate(first)
-              if (not t or t[:3].lower() in TOTAL_HEADS) and is_totals_row(cells_list[i]))
+              if (not t or t[:3].lower() in TOTAL_HEADS) and is_totals_row(as_sent[i]))
     for i in sorted({*sparse, *totals}):
-        cells = cells_list[i]
+        cells = as_sent[i]
         if verdict[i] is None and (is_footer_row(cells, markers) or is_totals_row(cells)):
             verdict[i] = ("skip", Issue(sheet_name, row_numbers[i], None, None, "footer_row", "skipped",
                                         "a total, note or nil line, not a record", spec.block))

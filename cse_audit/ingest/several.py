@@ -18,36 +18,19 @@ counts how many records came from how many such rows (MappedReturn.several_rows 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import replace
 
 from ..config import Config, SheetSpec
+from .name_cells import ALWAYS as _ALWAYS
+from .name_cells import BETWEEN_FULL as _BETWEEN_FULL
+from .name_cells import COMMA as _COMMA
+from .name_cells import people_in
 from .records import MappedReturn
 from .resolve import _Field
 from .sheets import _Grid
 
-# ";" and line breaks always part people (a list typed in one cell, as translate._names_in reads it);
-# "/", "&", "+" and " and " only where every part is a full name of two words or more, so that
-# "Mr and Mrs Smith" (two_people), "Paul Smith / Tiny" (an alias) stay what they were.
-_ALWAYS = re.compile(r"\s*(?:;|\r?\n)+\s*")
-_BETWEEN_FULL = re.compile(r"\s+and\s+|\s*[/&+]\s*", re.IGNORECASE)
-_MAYBE = re.compile(r"[;\n/&+]|\sand\s", re.IGNORECASE)
-_WORD = re.compile(r"[^\W\d_][\w'.-]*")
-_LETTER = re.compile(r"[^\W\d_]")
-
-
-def people_in(text: str) -> list[str]:
-    """The people of one name cell, a text each; [text] when it holds one (or none)."""
-    if not _MAYBE.search(text):
-        return [text]
-    out: list[str] = []
-    for part in _ALWAYS.split(text):
-        if not _LETTER.search(part):
-            continue            # "Asif Oakes;": the separator closes one name
-        subs = _BETWEEN_FULL.split(part)
-        out.extend(subs if len(subs) > 1 and all(len(_WORD.findall(s)) >= 2 for s in subs) else [part])
-    return out if len(out) > 1 else [text]
+__all__ = ["map_people", "people_in"]
 
 
 def _in_step(text: str, k: int, date: bool | None) -> list[str] | None:
@@ -57,7 +40,7 @@ def _in_step(text: str, k: int, date: bool | None) -> list[str] | None:
         return None
     parts = [p for p in _ALWAYS.split(text) if p.strip()]
     if len(parts) != k and not date:
-        parts = [q for p in parts for q in _BETWEEN_FULL.split(p) if q.strip()]    # "34/41", "34 and 41"
+        parts = [q for p in parts for q in _BETWEEN_FULL.split(p) for q in _COMMA.split(q) if q.strip()]  # "34/41"
     return parts if len(parts) == k else None
 
 

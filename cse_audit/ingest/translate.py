@@ -11,6 +11,8 @@ import re
 from ..config import Agency, ColumnSpec, Config, normalise
 from .aliases import joined, may_hold_alias, parse_aliases, split_alias
 from .counts import INEXACT_COUNT, at_least, none_count
+from .name_cells import may_hold_several, people_in, slash_alias, without_dangling
+from .name_cells import names_in as _names_in
 from .records import UNKNOWN
 from .unnamed import (
     COMMA_TITLE,
@@ -55,14 +57,7 @@ TWO_PEOPLE = ("two_people", "two titles for two people ('Mr and Mrs ...'): read 
 # Session 19: several people's names in one cell, "Darren Ashdown; Imran Platt" (a council's
 # "Alleged perpetrators"). Read whole it was one man, forename of the first and surname of the last,
 # with no warning: a person nobody reported. The mapping language makes one record of a cell, so the
-# first name is read and the others are counted in a warning.
-_NAME_SEPARATORS = re.compile(r"\s*(?:;|\r?\n)+\s*")
-
-
-def _names_in(s: str) -> list[str]:
-    """The parts of a cell split on ';' and line breaks that hold a letter (a name each)."""
-    return [n for n in _NAME_SEPARATORS.split(s) if any(c.isalpha() for c in n)]
-
+# first name is read and the others are counted in a warning (name_cells.py parts the cell).
 
 # Issue 16: an age where the date of birth goes ("DOB unknown, approx 15"): the record keeps the age,
 # and the analyst is told where (file, sheet, row and column; never the text, which is personal).
@@ -177,11 +172,12 @@ class _Translator:
         (aliases.py); none when every part is an unknown token."""
         return joined(parse_aliases(s, self.unknown)), None, None
 
-    def _candidate(self, s: str) -> bool:
+    def _candidate(self, s: str, part: bool = False) -> bool:
         """Whether a stripped text may be (part of) an unnamed person: one of the column's texts
-        that the scan found (column()), or, without one, a match of the scan's one-text form."""
+        that the scan found (column()), or, without one or for a ``part`` of a cell (the scan saw
+        whole cells: "Unknown male" of "Unknown male; Neil Ford"), a match of the scan's one-text form."""
         known = self._unnamed_stripped
-        if known is not None:
+        if known is not None and not part:
             return s in known
         return self._scan_one.match(s) is not None or ("," in s and COMMA_TITLE.search(s.lower()) is not None)
 
@@ -281,18 +277,21 @@ class _Translator:
             return None
         return STRAY_PUNCTUATION
 
-    def _name(self, s: str) -> tuple:
+    def _name(self, s: str, part: bool = False) -> tuple:
         """A whole name split into forename and surname (values.parse_name, a lone word read as
         the column's `single_word` says); a numbered unnamed person ("Unknown male 1", "UM1") or a
         placeholder ("Suspect One", "Mr X", "No name") is no name. A title is no forename: "Mr
         Smith" is surname Smith (one word after a title is a surname, whatever `single_word` says),
         "Mr John Smith" is John Smith."""
-        if ";" in s or "\n" in s:
-            names = _names_in(s)
-            if len(names) > 1:
+        if may_hold_several(s):     # "John Smith; Dean Carter", "John Smith and Dean Carter"
+            if len(names := people_in(s)) > 1:
                 return self._first_of_several(names)
-            s = names[0] if names else s     # "Asif Oakes;": one name, its separator no part of it
-        candidate = self._candidate(s)     # once: without column()'s scan it is a regex per text
+            if ";" in s or "\n" in s:
+                names = _names_in(s)
+                s, part = (names[0], True) if names else (s, part)  # "Asif Oakes;": its separator no part of it
+        if (rest := without_dangling(s)) is not s:
+            s, part = rest, True             # "Rob Carr and": no surname "and"
+        candidate = self._candidate(s, part)   # once: without column()'s scan it is a regex per text
         if candidate and several_unnamed(s) not in (None, 1):
             return None, None, SEVERAL
         if self._numbered(s) or candidate and self._unnamed(s):
@@ -304,7 +303,10 @@ class _Translator:
         if not s:
             return (None, {"forename": None, "surname": surname}, TWO_PEOPLE if couple else None) if surname \
                 else (None, None, None)
-        s, aliases = split_alias(s) if may_hold_alias(s) else (s, ())
+        s, aliases = split_alias(s) if may_hold_alias(s) else (s, [])
+        if "/" in s:
+            s, after = slash_alias(s)       # "Paul Smith / Tiny": Tiny is a street name, Smith the surname
+            aliases = [*aliases, *after]
         parts, problem = parse_name(s, self.spec.single_word or "reject", self.spec.order)
         if parts is None:
             return None, None, problem
@@ -314,11 +316,16 @@ class _Translator:
         return None, extra, TWO_PEOPLE if couple else problem
 
     def _first_of_several(self, names: list[str]) -> tuple:
-        """The first of several names in one cell ("Darren Ashdown; Imran Platt"), with a
-        `several_names` warning counting the others (never naming them)."""
-        value, extra, _problem = self._name(names[0])
-        return value, extra, ("several_names", f"{len(names)} names in one cell (separated by ';' or a line "
-                                               f"break): read as the first only, {len(names) - 1} not loaded; "
+        """The first named person of several in one cell ("Darren Ashdown; Imran Platt"; "Unknown
+        male; Neil Ford" is Neil Ford), with a `several_names` warning counting the others (never
+        naming them)."""
+        for name in names:
+            value, extra, _problem = self._name(name, part=True)
+            if extra and (extra.get("forename") or extra.get("surname")):
+                break
+        return value, extra, ("several_names", f"{len(names)} names in one cell (separated by ';', a line "
+                                               "break, or 'and', '&', '+', '/', ',' between whole names): read as "
+                                               f"the first named only, {len(names) - 1} not loaded; "
                                                "a row (or a numbered column, groups:) per person counts each")
 
     def numbered_unknown(self, s: str) -> bool:

@@ -13,6 +13,7 @@ from functools import lru_cache
 from itertools import compress
 
 from ..config import normalise
+from .name_cells import people_in
 
 # An unnamed person written as a name, in one cell or across the forename and surname cells of a
 # row: "Unknown male 1", "Unknown" + "Male 1", "Unknown male" + "A", "U/K male 1", "UK Male 2",
@@ -355,7 +356,8 @@ def names_someone_unnamed(fields: list, grid, i: int) -> bool:
             pos = next((part[0] for part in fld.parts if part[2] is not None), None)
             if pos is not None:
                 cells[fld.name] = (grid(pos)[i] or "").strip()
-    texts = [cells.get("name", "")] + [" ".join(c for c in (cells.get("forename", ""), cells.get("surname", "")) if c)]
+    # "Unknown male; Unknown female" without `several: people`: the first person of the cell
+    texts = [people_in(cells.get("name", ""))[0]] + [" ".join(c for c in (cells.get("forename", ""), cells.get("surname", "")) if c)]
     # two words at least: "Unknown male", "Male 2", "Mr X"; "unknown" alone says nothing known, not someone
     return any(len(t.split()) >= 2 and unnamed_text(t) for t in texts)
 

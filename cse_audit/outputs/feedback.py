@@ -34,8 +34,9 @@ PLAIN = {
                           "Leave the cell blank, or write Unknown, when you do not hold the information."),
     "single_name": ("A first name only (or a surname only)", "Give the full name where you know it."),
     "two_people": ("Two people in one name (for example Mr and Mrs ...)", "Give each person a row of their own."),
-    "several_names": ("Several people's names in one cell (for example two names separated by ;)",
-                      "Give each person a row of their own (or a column each); we loaded the first name only."),
+    "several_names": ("Several people's names in one cell (for example two names separated by ; or 'and')",
+                      "Give each person a row of their own (or a column each); we loaded the first named "
+                      "person only."),
     "repeated_header": ("The column headings again part-way down the sheet (we skipped that row)",
                         "Give the headings once, at the top of the table."),
     "formula_error": ("A formula whose result is an error (for example #REF!)",
@@ -51,6 +52,12 @@ PLAIN = {
     "unknown_case_ref": ("A case reference that is not on the cases sheet",
                          "Use the same case reference on every sheet."),
     "empty_record": ("A row with nothing we could use", "Fill the row in, or delete it."),
+    # session 21: skipped rows were "A value we could not use", "Loaded"
+    "no_identifying_field": ("A row with no name, initials, date of birth or age (we skipped it: it names no one)",
+                             "Give each person's name or initials and date of birth or age; delete rows that "
+                             "are not people."),
+    "footer_row": ("A total or note row in the table (we skipped it)",
+                   "Put totals and notes above the headings, or leave them out."),
     "missing_column": ("A column we ask for was not in your return",
                        "Include the column (the template has them all); leave cells blank when you do not "
                        "hold the information."),
@@ -94,6 +101,8 @@ WIDTHS = [28, 16, 7, 20, 40, 14, 28, 60]
 def _outcome(issue: dict) -> str:
     if issue["severity"] == "error":
         return "Row not loaded"
+    if issue["severity"] == "skipped":
+        return "Row not loaded (skipped)"
     if issue["code"] in CELL_WARNINGS:
         return "Row loaded; this item counted as not known"
     return "Loaded"
