@@ -2,8 +2,7 @@
 
 `draft_mapping` reads one file and `draft_sheets` drafts each sheet (`_draft_sheet`: header row, role
 column, the sheet's kind, its columns), keeps one sheet per kind, links relation columns (`relations`)
-and returns a `DraftResult`; `draft_command` is `cse-audit mapping draft` for one file (a folder is
-`folder.folder_command`). Separate from the column choice (`columns`) and the YAML writer (`yaml_out`).
+and returns a `DraftResult`; `draft_command` is `mapping draft` for one file (a folder: `folder`).
 """
 
 from __future__ import annotations
@@ -277,9 +276,9 @@ def _draft_sheet(sheet, index: int, n_sheets: int, names: Counter, config: Confi
     if kind != "offenders" and fits("case_ref"):
         _lone_reference_field(by_field, headers, matches, profiles, syn, role_col, unmapped)
     theirs = split_theirs(by_field, headers, kind, syn)     # moved to an offenders block (offenders_beside)
+    their_columns = _choose_columns(theirs, headers, matches, profiles, kind, fits, config, syn, unmapped)
     columns = _choose_columns(by_field, headers, matches, profiles, kind, fits, config, syn, unmapped) + \
-        [c for c in _choose_columns(theirs, headers, matches, profiles, kind, fits, config, syn, unmapped)
-         if c.headers or c.todo]     # (not its registry area); a TODO between two of theirs is kept
+        [c for c in their_columns if c.headers or c.todo]   # a TODO between two of theirs is kept
     for c in columns:
         if c.headers and not normalise(c.headers[0]) and isinstance(c.spec, str):
             # a header of punctuation alone ("#") is found by no name: the column's letter reads it

@@ -28,15 +28,14 @@ from .unnamed import (
 )
 from .values import (
     age_in_date,
+    age_with_extras,
     date_from_pattern,
     parse_age,
-    parse_age_band,
     parse_date,
     parse_initials,
     parse_int,
     parse_name,
     quick_date,
-    school_year_number,
     unquoted,
     written_as_initials,
 )
@@ -251,12 +250,7 @@ class _Translator:
                 return value, None, problem
             return date_translation(s, spec.dates or "dayfirst", pivot, f == "dob")
         if self.ftype == "int" and f == "age":
-            # An age band keeps its upper end in age_max (the linkage compares intervals), and a
-            # school year its number (the academic year of the pupils' births: school_year_number)
-            value, upper, problem = parse_age_band(s)
-            extra = {"age_max": upper} if upper is not None else None
-            year = school_year_number(s) if upper is not None else None
-            return value, ({**extra, "school_year": year} if year is not None else extra), problem
+            return age_with_extras(s)
         if self.ftype == "int":
             value, problem = parse_age(s) if spec.parse == "age" else parse_int(s)
             if value is None and spec.parse != "age" and none_count(s) is not None:

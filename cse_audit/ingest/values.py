@@ -398,6 +398,17 @@ def school_year_number(text: str) -> int | None:
     return n if not m[2] or int(m[2]) == n else None
 
 
+def age_with_extras(text: str) -> tuple[int | None, dict | None, str | None]:
+    """An age cell's age, the fields that go with it, and any problem: an age band keeps its upper
+    end in age_max (the linkage compares intervals), and a school year its number (the academic
+    year of the pupils' births: school_year_number)."""
+    value, upper, problem = parse_age_band(text)
+    if upper is None:
+        return value, None, problem
+    year = school_year_number(text)
+    return value, {"age_max": upper, **({"school_year": year} if year is not None else {})}, problem
+
+
 # "Year 10 (14)": the year with the pupil's age beside it; the age stated is the age
 _YEAR_WITH_AGE = re.compile(r"^(.+?)\s*\(\s*(?:aged?\s*)?(\d{1,2})\s*\)$", re.I)
 
