@@ -165,3 +165,65 @@ def test_mapping_draft_proposes_fill_down_for_details_on_the_first_row_only(fixt
     # rows that give their dates: no fill_down
     dated = yaml.safe_load(draft_mapping(_xlsx(tmp_path / "dated.xlsx", _runs(True)), config).to_yaml())
     assert "fill_down" not in dated["sheets"]["victims"]
+
+
+def _grouped(children: int = 3, cases: int = 3):
+    """A grouped report: each child named (with a DOB) on the first of their rows only."""
+    rows = [ROWS[0]]
+    for child, (fn, sn, dob) in enumerate([("Siân", "Jones", "03/03/1995"), ("Megan", "Evans", "10/10/1996"),
+                                           ("Ffion", "Price", "01/05/1997")][:children]):
+        rows.append([f"C{child}0", fn, sn, dob, ""])
+        rows.extend([f"C{child}{k}", "", "", "", ""] for k in range(1, cases))
+    return rows
+
+
+def test_a_grouped_report_read_as_sent_says_names_once(fixture_config_dir, tmp_path):
+    """s21 (a new analyst's finding): a report naming each child once over their rows loaded the
+    later rows as skipped rows that name no one, with no hint that `fill_down` says what it does."""
+    path = _xlsx(tmp_path / "grouped.xlsx", _grouped())
+    m = _map(fixture_config_dir, path, _mapping(""))
+    warned = [i for i in m.issues if i.code == "names_once"]
+    assert len(warned) == 1 and warned[0].severity == "warning" and warned[0].row_number is None
+    assert "6 row(s)" in warned[0].message and "row 3" in warned[0].message and "fill_down" in warned[0].message
+    assert "Jones" not in warned[0].message and "C01" not in warned[0].message
+    assert (m.records_accepted, m.rows_skipped) == (3, 6)
+    # said no more once the names are filled down, or where every row names its child
+    filled = _map(fixture_config_dir, path, _mapping("    fill_down: [Forename, Surname, DOB]\n"))
+    assert not [i for i in filled.issues if i.code == "names_once"] and filled.records_accepted == 9
+    assert not [i for i in _map(fixture_config_dir, _xlsx(tmp_path / "runs.xlsx", _runs()), _mapping("")).issues
+                if i.code == "names_once"]
+
+
+def test_a_few_rows_without_a_name_are_not_a_grouped_report(fixture_config_dir, tmp_path):
+    """Two stray rows (a note, a total) under named rows, or nameless rows that are a small share of
+    a long sheet, are no grouped report."""
+    few = _grouped(children=3, cases=1) + [["Total: 3", "", "", "", ""], ["Note", "", "", "", ""]]
+    assert not [i for i in _map(fixture_config_dir, _xlsx(tmp_path / "few.xlsx", few), _mapping("")).issues
+                if i.code == "names_once"]
+    long = [ROWS[0]] + [[f"C{k}", f"Name{chr(65 + k % 26)}", "Jones", "03/03/1995", ""] for k in range(40)]
+    long[5:5] = [["X1", "", "", "", ""], ["X2", "", "", "", ""], ["X3", "", "", "", ""]]
+    assert not [i for i in _map(fixture_config_dir, _xlsx(tmp_path / "long.xlsx", long), _mapping("")).issues
+                if i.code == "names_once"]
+
+
+def test_mapping_check_lists_names_once_under_the_sheet(fixture_config_dir, tmp_path):
+    from cse_audit.authoring.check import check_mapping
+    from cse_audit.config import load_config
+
+    _map(fixture_config_dir, _xlsx(tmp_path / "grouped.xlsx", _grouped()), _mapping(""))   # writes t.yaml
+    report = check_mapping(tmp_path / "grouped.xlsx", "t", load_config(fixture_config_dir))
+    assert [s["code"] for s in report["sheet_issues"] if s["code"] == "names_once"] == ["names_once"]
+
+
+def test_the_feedback_workbook_says_names_once_in_plain_words(fixture_config_dir, tmp_path):
+    from cse_audit.outputs.feedback import _problems
+
+    m = _map(fixture_config_dir, _xlsx(tmp_path / "grouped.xlsx", _grouped()), _mapping(""))
+    [issue] = [i for i in m.issues if i.code == "names_once"]
+    wb = openpyxl.Workbook()
+    _problems(wb.active, [{"file": "grouped.xlsx", "sheet": issue.sheet, "row": issue.row_number, "column": None,
+                           "severity": issue.severity, "code": issue.code, "value": issue.value,
+                           "problem": issue.message}])
+    row = [c.value for c in wb.active[4]]
+    assert row[4].startswith("Rows under a person's row give no name") and "name or initials on every row" in row[7]
+    assert row[6] == "Those rows not loaded (skipped)"

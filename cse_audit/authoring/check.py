@@ -25,7 +25,7 @@ VALUE_PROBLEMS = ("unrecognised_code", "bad_date", "impossible_date", "bad_age",
 # Issues about a sheet or a column rather than one row's value, listed under the sheet (the hidden
 # ones: session 19, `mapping check` said nothing of rows or columns the workbook hides)
 SHEET_CODES = ("missing_column", "duplicate_header", "nil_return", "hidden_rows", "hidden_column", "hidden_sheet",
-               "first_row_only")
+               "first_row_only", "names_once")
 
 
 def _second_tables(sheets, m: Mapping, mapped, config: Config) -> list[dict]:

@@ -106,13 +106,52 @@ def first_row_only(rows: list[tuple[int, list[str]]], groups, spec, sheet_name: 
                   spec.block)]
 
 
-def _filled(spec: FillDown | None, fields) -> bool:
-    """Whether the block's fill_down fills its date of birth column (a fill_down of the ethnicity
-    alone leaves the dates of birth on each person's first row: s21)."""
+def _filled(spec: FillDown | None, fields, field: str = "dob") -> bool:
+    """Whether the block's fill_down fills ``field``'s column (a fill_down of the ethnicity alone
+    leaves the dates of birth on each person's first row: s21)."""
     if spec is None:
         return False
-    header = next(f.parts[0][1] for f in fields if f.name == "dob")
+    header = next(f.parts[0][1] for f in fields if f.name == field)
     return _fold(header or "") in {_fold(n) for names in spec.columns for n in names}
+
+
+# the fields that make a row a person record (mapping.py skips a row with none of them)
+_IDENTIFYING = ("forename", "surname", "name", "initials", "dob", "age")
+
+
+def names_once(rows: list[tuple[int, list[str]]], groups, spec, sheet_name: str):
+    """A `names_once` warning when a block reads a grouped report as sent: a person named on the
+    first of their rows, the rows under it giving details (a case reference, a date) and no name,
+    initials, date of birth or age, so each is skipped as naming no one. Said when three or more
+    such rows sit under a named row and they are at least a fifth as many as the named rows; never
+    when the block fills a name column down. Row numbers only."""
+    from .records import Issue
+
+    if len(groups) != 1 or groups[0][0] is not None or not rows:
+        return []
+    fields = groups[0][1]
+    pos = {f.name: f.parts[0][0] for f in fields if f.parts and isinstance(f.parts[0][0], int)}
+    who = [pos[n] for n in _IDENTIFYING if n in pos]
+    names = [n for n in ("forename", "surname", "name", "initials") if n in pos]
+    if not names or any(_filled(spec.fill_down, fields, n) for n in names):
+        return []
+    rest = [c for c in set(pos.values()) if c not in who]
+    named, under, first, in_run = 0, 0, None, False
+    for number, cells in rows:
+        if any(_cell(cells, c).strip() for c in who):
+            named, in_run = named + 1, True
+        elif in_run and any(_cell(cells, c).strip() for c in rest):
+            under += 1
+            first = number if first is None else first
+        else:
+            in_run = False          # a blank row ends a person's group
+    if under < 3 or 5 * under < named:
+        return []
+    return [Issue(sheet_name, None, None, None, "names_once", "warning",
+                  f"{under} row(s) give details but no name, initials, date of birth or age, each under a row "
+                  f"that names someone (the first: row {first}): if the return names a person once over their "
+                  "rows, say so with `fill_down` (docs/mappings.md, \"Details on the first row only\"); as "
+                  "mapped, each such row is skipped", spec.block)]
 
 
 def first_row_gaps(rows: list[list[str]], names: list[int], detail: int) -> tuple[int, int, int | None]:

@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from ..config import Agency, Config, Mapping, SheetSpec, normalise
 from .derived import derive_fields, read_period, title_text
-from .filldown import FillDownError, fill_down, first_row_only
+from .filldown import FillDownError, fill_down, first_row_only, names_once
 from .ledger import SheetLedger, check_unique_records, land
 from .persons import _finish_persons, _initials, derive_cases  # noqa: F401 - _initials: tests
 from .readers import Sheet
@@ -157,7 +157,7 @@ def _cells_as_sent(sheet: Sheet, spec: SheetSpec, headers, rows, data_start: int
             *hidden_data_rows(sheet, rows, spec.block),
             *hidden_read(sheet, groups, role, header_row_number, spec.block),
             *formula_cells(sheet, headers, data_start, spec.block),
-            *first_row_only(rows, groups, spec, sheet.name)]
+            *first_row_only(rows, groups, spec, sheet.name), *names_once(rows, groups, spec, sheet.name)]
 
 
 def _map_rows(rows, spec: SheetSpec, groups: list, role, config: Config, sheet_name: str,

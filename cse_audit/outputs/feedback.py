@@ -83,6 +83,10 @@ PLAIN = {
     "first_row_only": ("Rows that repeat a person's name leave their date of birth blank (it is on their first "
                        "row only)", "Give the date of birth on every row of a person, so that we can tell the "
                                     "rows are one person."),
+    # session 21: a grouped report, the person named once over their rows
+    "names_once": ("Rows under a person's row give no name, initials, date of birth or age (the person is "
+                   "named once over their rows)", "Give the person's name or initials on every row, so that we "
+                                                  "can tell whose each row is."),
 }
 OTHER = ("A value we could not use", "Check this cell against the template's instructions.")
 # Statuses in the agency's words where the analyst's would puzzle it
@@ -105,6 +109,8 @@ def _outcome(issue: dict) -> str:
         return "Row not loaded (skipped)"
     if issue["code"] in CELL_WARNINGS:
         return "Row loaded; this item counted as not known"
+    if issue["code"] == "names_once":      # a note on rows each skipped (and listed) as naming no one
+        return "Those rows not loaded (skipped)"
     return "Loaded"
 
 
