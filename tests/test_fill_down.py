@@ -143,15 +143,6 @@ def test_a_fill_down_of_other_columns_still_says_first_row_only(fixture_config_d
     assert not [i for i in m.issues if i.code == "first_row_only"]
 
 
-def test_mapping_check_lists_first_row_only_under_the_sheet(fixture_config_dir, tmp_path):
-    from cse_audit.authoring.check import check_mapping
-    from cse_audit.config import load_config
-
-    _map(fixture_config_dir, _xlsx(tmp_path / "police.xlsx", _runs()), _mapping(""))   # writes t.yaml
-    report = check_mapping(tmp_path / "police.xlsx", "t", load_config(fixture_config_dir))
-    assert [s["code"] for s in report["sheet_issues"] if s["code"] == "first_row_only"] == ["first_row_only"]
-
-
 def test_mapping_draft_proposes_fill_down_for_details_on_the_first_row_only(fixture_config_dir, tmp_path):
     import yaml
 
@@ -232,13 +223,15 @@ def test_a_childrens_sheet_without_a_perpetrator_on_some_rows_says_no_names_once
     assert not [i for i in m.issues if i.code == "names_once"]
 
 
-def test_mapping_check_lists_names_once_under_the_sheet(fixture_config_dir, tmp_path):
+@pytest.mark.parametrize("code", ["first_row_only", "names_once"])
+def test_mapping_check_lists_the_warning_under_the_sheet(fixture_config_dir, tmp_path, code):
     from cse_audit.authoring.check import check_mapping
     from cse_audit.config import load_config
 
-    _map(fixture_config_dir, _xlsx(tmp_path / "grouped.xlsx", _grouped()), _mapping(""))   # writes t.yaml
-    report = check_mapping(tmp_path / "grouped.xlsx", "t", load_config(fixture_config_dir))
-    assert [s["code"] for s in report["sheet_issues"] if s["code"] == "names_once"] == ["names_once"]
+    rows = _runs() if code == "first_row_only" else _grouped()
+    _map(fixture_config_dir, _xlsx(tmp_path / "return.xlsx", rows), _mapping(""))   # writes t.yaml
+    report = check_mapping(tmp_path / "return.xlsx", "t", load_config(fixture_config_dir))
+    assert [s["code"] for s in report["sheet_issues"] if s["code"] == code] == [code]
 
 
 def test_the_feedback_workbook_says_names_once_in_plain_words(fixture_config_dir, tmp_path):
