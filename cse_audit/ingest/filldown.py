@@ -68,6 +68,17 @@ def _cell(cells: list[str], c: int) -> str:
     return cells[c] if c < len(cells) else ""
 
 
+def _any_text(cells: list[str], columns: list[int]) -> bool:
+    """Whether any of ``columns`` holds text. A plain loop, not any() over a generator: names_once
+    asks of every row of every block, and the generator took 0.22-0.28 CPU-s per 240k rows, the
+    loop 0.04."""
+    n = len(cells)
+    for c in columns:  # noqa: SIM110
+        if c < n and cells[c] and not cells[c].isspace():
+            return True
+    return False
+
+
 def _key(cells: list[str], same: list[int]) -> tuple[str, ...] | None:
     """The ``while_same`` cells folded (case, accents, spacing); None when any is blank."""
     key = tuple(_fold(_cell(cells, c)) for c in same)
@@ -139,18 +150,21 @@ def names_once(rows: list[tuple[int, list[str]]], groups, spec, sheet_name: str)
     if not names or any(_filled(spec.fill_down, fields, n) for n in names):
         return []
     rest = [c for c in set(pos.values()) if c not in who]
-    name_cols = [pos[n] for n in names]
-    named, under, first, in_run, seen = 0, 0, None, False, set()
+    # every block of every return asks: count first, and fold the names only when it may be said
+    named, under, first, in_run, named_rows = 0, 0, None, False, []
     for number, cells in rows:
-        if any(_cell(cells, c).strip() for c in who):
+        if _any_text(cells, who):
             named, in_run = named + 1, True
-            seen.add(tuple(_fold(_cell(cells, c)) for c in name_cols))
-        elif in_run and any(_cell(cells, c).strip() for c in rest):
+            named_rows.append(cells)
+        elif in_run and _any_text(cells, rest):
             under += 1
             first = number if first is None else first
         else:
             in_run = False          # a blank row ends a person's group
-    if under < 3 or 5 * under < named or 5 * len(seen) < 4 * named:
+    if under < 3 or 5 * under < named:
+        return []
+    name_cols = [pos[n] for n in names]
+    if 5 * len({tuple(_fold(_cell(r, c)) for c in name_cols) for r in named_rows}) < 4 * named:
         return []
     return [Issue(sheet_name, None, None, None, "names_once", "warning",
                   f"{under} row(s) give details but no name, initials, date of birth or age, each under a row "
